@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 machine to build, run and test tdkube. Safe to run any number of times:
+# it installs only what is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: run as root or install sudo" >&2; exit 1; }
+    sudo="sudo"
+fi
+
+packages=(
+    # build
+    build-essential cmake ninja-build ccache pkg-config git
+    # Qt 6 and friends (DESIGN.md section 2)
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-websockets-dev qt6-httpserver-dev qt6-svg-dev
+    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins libqt6svg6
+    libyaml-cpp-dev qtkeychain-qt6-dev libgl-dev libssl-dev openssl
+    # tests: offscreen/Xvfb GUI runs, conformance clients
+    xvfb xauth python3 python3-yaml python3-kubernetes nodejs npm curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# kubectl: the conformance tests run the real one. Keep a newer one that is already installed;
+# otherwise take Debian's kubernetes-client.
+if ! command -v kubectl >/dev/null; then
+    echo "setup: installing kubernetes-client (kubectl)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
+
+# npm packages the conformance tests use live in tests/conformance/node_modules.
+if [ -f "$here/../tests/conformance/package.json" ] && [ ! -d "$here/../tests/conformance/node_modules" ]; then
+    echo "setup: installing npm packages for the conformance tests"
+    (cd "$here/../tests/conformance" && npm install --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: ready"
