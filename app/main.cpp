@@ -19,15 +19,16 @@ int main(int argc, char *argv[])
     const QCommandLineOption kubeconfig(QStringLiteral("kubeconfig"),
                                         QStringLiteral("Path to the kubeconfig file to use."),
                                         QStringLiteral("file"));
-    const QCommandLineOption context(QStringLiteral("context"),
-                                     QStringLiteral("The kubeconfig context to use."), QStringLiteral("name"));
+    const QCommandLineOption context(
+        QStringLiteral("context"), QStringLiteral("The kubeconfig context to use."), QStringLiteral("name"));
     const QCommandLineOption namespaceOption(QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
                                              QStringLiteral("The namespace to open."), QStringLiteral("ns"));
     parser.addOptions({kubeconfig, context, namespaceOption});
     parser.process(app);
 
     tdkube::ui::MainWindow window;
-    const QString file = parser.isSet(kubeconfig) ? parser.value(kubeconfig) : qEnvironmentVariable("KUBECONFIG");
+    const QString file =
+        parser.isSet(kubeconfig) ? parser.value(kubeconfig) : qEnvironmentVariable("KUBECONFIG");
     if (!file.isEmpty())
         window.setConnectionHint(QObject::tr("kubeconfig: %1").arg(file));
     window.show();

@@ -11,28 +11,43 @@ namespace {
 QString reasonForHttpCode(int code)
 {
     switch (code) {
-    case 400: return QStringLiteral("BadRequest");
-    case 401: return QStringLiteral("Unauthorized");
-    case 403: return QStringLiteral("Forbidden");
-    case 404: return QStringLiteral("NotFound");
-    case 405: return QStringLiteral("MethodNotAllowed");
-    case 409: return QStringLiteral("Conflict");
-    case 410: return QStringLiteral("Expired");
-    case 415: return QStringLiteral("UnsupportedMediaType");
-    case 422: return QStringLiteral("Invalid");
-    case 429: return QStringLiteral("TooManyRequests");
-    case 500: return QStringLiteral("InternalError");
-    case 503: return QStringLiteral("ServiceUnavailable");
-    case 504: return QStringLiteral("Timeout");
-    default: return QString();
+    case 400:
+        return QStringLiteral("BadRequest");
+    case 401:
+        return QStringLiteral("Unauthorized");
+    case 403:
+        return QStringLiteral("Forbidden");
+    case 404:
+        return QStringLiteral("NotFound");
+    case 405:
+        return QStringLiteral("MethodNotAllowed");
+    case 409:
+        return QStringLiteral("Conflict");
+    case 410:
+        return QStringLiteral("Expired");
+    case 415:
+        return QStringLiteral("UnsupportedMediaType");
+    case 422:
+        return QStringLiteral("Invalid");
+    case 429:
+        return QStringLiteral("TooManyRequests");
+    case 500:
+        return QStringLiteral("InternalError");
+    case 503:
+        return QStringLiteral("ServiceUnavailable");
+    case 504:
+        return QStringLiteral("Timeout");
+    default:
+        return QString();
     }
 }
 
 QString adviceFor(const QString &reason)
 {
     if (reason == u"Unauthorized")
-        return QStringLiteral("Check the credentials of this context in your kubeconfig (token, client certificate "
-                              "or exec plugin); they may have expired.");
+        return QStringLiteral(
+            "Check the credentials of this context in your kubeconfig (token, client certificate "
+            "or exec plugin); they may have expired.");
     if (reason == u"Forbidden")
         return QStringLiteral("Your user lacks the permission; ask the cluster administrator for a role that "
                               "allows it, or switch to a context that has it.");
@@ -44,8 +59,8 @@ QString adviceFor(const QString &reason)
         return QStringLiteral("Someone else changed it meanwhile; reload the live object and try again.");
     if (reason == u"Invalid")
         return QStringLiteral("Correct the fields named above and try again.");
-    if (reason == u"TooManyRequests" || reason == u"ServiceUnavailable" || reason == u"InternalError"
-        || reason == u"Timeout")
+    if (reason == u"TooManyRequests" || reason == u"ServiceUnavailable" || reason == u"InternalError" ||
+        reason == u"Timeout")
         return QStringLiteral("The API server is busy or failing; tdkube retries watches by itself, other "
                               "actions can be retried in a moment.");
     return QString();

@@ -18,12 +18,12 @@ struct ApiStatus
         QString field;
     };
 
-    int code = 0;           // HTTP status code the server put in the Status (0 when unknown)
-    QString reason;         // e.g. NotFound, AlreadyExists, Conflict, Invalid, Forbidden
-    QString message;        // the server's own words
-    QString detailsName;    // details.name
-    QString detailsKind;    // details.kind
-    QList<Cause> causes;    // details.causes (Invalid, Conflict from server-side apply)
+    int code = 0;        // HTTP status code the server put in the Status (0 when unknown)
+    QString reason;      // e.g. NotFound, AlreadyExists, Conflict, Invalid, Forbidden
+    QString message;     // the server's own words
+    QString detailsName; // details.name
+    QString detailsKind; // details.kind
+    QList<Cause> causes; // details.causes (Invalid, Conflict from server-side apply)
 
     bool isValid() const { return !reason.isEmpty() || !message.isEmpty() || code != 0; }
 

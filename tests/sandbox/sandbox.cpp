@@ -1,0 +1,298 @@
+#include "sandbox.h"
+
+#include "apiserver.h"
+#include "certs.h"
+#include "controller.h"
+#include "fieldmanager.h"
+#include "httpserver.h"
+#include "kubeconfigwriter.h"
+#include "resources.h"
+#include "store.h"
+#include "validation.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QSaveFile>
+#include <QSocketNotifier>
+#include <QSslCertificate>
+#include <QSslKey>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace tdkube::sandbox {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &data, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = u"cannot write "_s + path + u": "_s + file.errorString();
+        return false;
+    }
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return true;
+}
+
+QString randomToken(const QString &prefix)
+{
+    QByteArray bytes(24, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
+    return prefix + QString::fromLatin1(
+                        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace
+
+Sandbox::Sandbox(SandboxOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_store(std::make_unique<Store>())
+{
+    m_saveTimer.setSingleShot(true);
+    m_saveTimer.setInterval(200);
+    connect(&m_saveTimer, &QTimer::timeout, this, &Sandbox::save);
+}
+
+Sandbox::~Sandbox()
+{
+    save();
+}
+
+QString Sandbox::serverUrl() const
+{
+    return u"https://127.0.0.1:"_s + QString::number(m_http ? m_http->port() : 0);
+}
+
+bool Sandbox::setUpCertificates(QString *error)
+{
+    const QString caCert = m_options.dataDir.isEmpty() ? QString() : m_options.dataDir + u"/ca.crt"_s;
+    const QString caKey = m_options.dataDir.isEmpty() ? QString() : m_options.dataDir + u"/ca.key"_s;
+    if (!caCert.isEmpty() && QFile::exists(caCert)) {
+        m_ca = std::make_unique<CertificateAuthority>(
+            CertificateAuthority::load(readFile(caCert), readFile(caKey), error));
+        if (!m_ca->isValid()) {
+            *error = u"cannot load the sandbox CA from "_s + m_options.dataDir + u": "_s + *error +
+                     u" (delete ca.crt and ca.key there to make a new one)"_s;
+            return false;
+        }
+    } else {
+        m_ca = std::make_unique<CertificateAuthority>(
+            CertificateAuthority::create(u"tdkube-sandbox-ca"_s, error));
+        if (!m_ca->isValid())
+            return false;
+        if (!caCert.isEmpty() &&
+            (!writeFile(caCert, m_ca->certificatePem(), error) || !writeFile(caKey, m_ca->keyPem(), error)))
+            return false;
+    }
+    const CertificateAuthority::Issued server =
+        m_ca->issueServer(u"tdkube-sandbox"_s, {u"localhost"_s, u"kubernetes"_s, u"kubernetes.default.svc"_s},
+                          {u"127.0.0.1"_s}, error);
+    const CertificateAuthority::Issued admin =
+        m_ca->issueClient(u"sandbox-admin"_s, {u"system:masters"_s}, error);
+    if (server.certificatePem.isEmpty() || admin.certificatePem.isEmpty())
+        return false;
+    m_serverCertificatePem = server.certificatePem;
+    m_serverKeyPem = server.keyPem;
+    m_adminCertificatePem = admin.certificatePem;
+    m_adminKeyPem = admin.keyPem;
+    return true;
+}
+
+bool Sandbox::setUpTokens(QString *error)
+{
+    const QString path = m_options.dataDir.isEmpty() ? QString() : m_options.dataDir + u"/tokens.json"_s;
+    const QJsonObject saved =
+        path.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(readFile(path)).object();
+    m_viewerToken = saved.value(u"viewer").toString(randomToken(u"viewer-"_s));
+    m_execToken = saved.value(u"exec").toString(randomToken(u"exec-"_s));
+    if (!path.isEmpty()) {
+        const QJsonObject tokens{{u"viewer"_s, m_viewerToken}, {u"exec"_s, m_execToken}};
+        if (!writeFile(path, QJsonDocument(tokens).toJson(), error))
+            return false;
+    }
+    return true;
+}
+
+bool Sandbox::loadState(QString *error)
+{
+    if (m_options.dataDir.isEmpty())
+        return true;
+    const QString path = m_options.dataDir + u"/state.json"_s;
+    if (!QFile::exists(path))
+        return true;
+    if (!m_store->deserialize(readFile(path), error)) {
+        *error = path + u": "_s + *error;
+        return false;
+    }
+    return true;
+}
+
+void Sandbox::save()
+{
+    if (m_options.dataDir.isEmpty())
+        return;
+    QString error;
+    if (!writeFile(m_options.dataDir + u"/state.json"_s, m_store->serialize(), &error))
+        qWarning("tdkube-sandbox: %s", qPrintable(error));
+}
+
+void Sandbox::logRequest(const HttpExchange &exchange)
+{
+    if (!m_accessLog.isOpen())
+        return;
+    const HttpRequest &request = exchange.request();
+    const QByteArray line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toLatin1() + ' ' +
+                            request.method + ' ' + request.target + ' ' +
+                            QByteArray::number(exchange.status()) + ' ' + exchange.user().toUtf8() + " \"" +
+                            request.header("user-agent") + "\"\n";
+    m_accessLog.write(line);
+    m_accessLog.flush();
+}
+
+bool Sandbox::deployDemo(QString *error)
+{
+    const QString ns = u"tdengine-test"_s;
+    if (m_store->get(namespacesType(), {}, ns))
+        return true;
+    QJsonObject namespaceObject{{u"metadata"_s, QJsonObject{{u"name"_s, ns}}}};
+    applyDefaults(namespacesType(), namespaceObject, {});
+    m_store->create(namespacesType(), namespaceObject);
+    QDir dir(m_options.manifestsDir);
+    const QStringList files = dir.entryList({u"*.yaml"_s, u"*.yml"_s}, QDir::Files, QDir::Name);
+    if (files.isEmpty()) {
+        *error = u"--demo: no manifests found in "_s + dir.absolutePath() + u" (use --manifests DIR)"_s;
+        return false;
+    }
+    for (const QString &file : files) {
+        QList<QJsonValue> documents;
+        if (!yamlDocumentsToJson(readFile(dir.filePath(file)), &documents, error)) {
+            *error = dir.filePath(file) + u": "_s + *error;
+            return false;
+        }
+        for (const QJsonValue &value : std::as_const(documents)) {
+            QJsonObject object = value.toObject();
+            const ResourceType *type =
+                findResourceByKind(object.value(u"apiVersion").toString(), object.value(u"kind").toString());
+            if (!type)
+                continue;
+            setValueAt(object, u"metadata.namespace"_s, ns);
+            applyDefaults(*type, object, u"standard"_s);
+            object = recordUpdate({}, object, type->kind, u"tdkube-sandbox"_s, {}, Store::now());
+            m_store->create(*type, object);
+        }
+    }
+    return true;
+}
+
+bool Sandbox::start(QString *error)
+{
+    if (!m_options.dataDir.isEmpty() && !QDir().mkpath(m_options.dataDir)) {
+        *error = u"cannot create the data directory "_s + m_options.dataDir;
+        return false;
+    }
+    if (!setUpCertificates(error) || !setUpTokens(error) || !loadState(error))
+        return false;
+    if (!m_options.accessLogPath.isEmpty()) {
+        m_accessLog.setFileName(m_options.accessLogPath);
+        if (!m_accessLog.open(QIODevice::WriteOnly | QIODevice::Append)) {
+            *error = u"cannot open the access log "_s + m_options.accessLogPath + u": "_s +
+                     m_accessLog.errorString();
+            return false;
+        }
+    }
+    m_controller = std::make_unique<Controller>(m_store.get(), m_options.timeScale);
+    m_controller->bootstrap();
+    if (m_options.demo && !deployDemo(error))
+        return false;
+
+    m_api = std::make_unique<ApiServer>(m_store.get(), m_ca.get());
+    m_api->setTimeScale(m_options.timeScale);
+    m_api->addToken(m_viewerToken, User{u"sandbox-viewer"_s, {u"system:authenticated"_s}, true});
+    m_api->addToken(m_execToken,
+                    User{u"sandbox-exec"_s, {u"system:masters"_s, u"system:authenticated"_s}, false});
+    m_api->setControlHandler([this](HttpExchange *exchange, const QStringList &path,
+                                    const QJsonObject &body) {
+        // /sandbox/v1/pods/{ns}/{name}/crash, /sandbox/v1/nodes/{name}/ready {"ready":false}
+        bool done = false;
+        if (path.size() == 4 && path.at(0) == u"pods" && path.at(3) == u"crash")
+            done = m_controller->crashContainer(path.at(1), path.at(2));
+        else if (path.size() == 3 && path.at(0) == u"nodes" && path.at(2) == u"ready")
+            done = m_controller->setNodeReady(path.at(1), body.value(u"ready").toBool(true));
+        else
+            return false;
+        exchange->respond(done ? 200 : 404, "application/json",
+                          done ? "{\"ok\":true}\n" : "{\"ok\":false,\"message\":\"no such pod or node\"}\n");
+        return true;
+    });
+
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(QSslCertificate(m_serverCertificatePem, QSsl::Pem));
+    tls.setPrivateKey(QSslKey(m_serverKeyPem, QSsl::Ec, QSsl::Pem));
+    tls.setCaCertificates({QSslCertificate(m_ca->certificatePem(), QSsl::Pem)});
+    tls.setPeerVerifyMode(QSslSocket::QueryPeer);
+    tls.setProtocol(QSsl::TlsV1_2OrLater);
+    m_http = std::make_unique<HttpServer>();
+    m_http->setHandler([this](HttpExchange *exchange) { m_api->handle(exchange); });
+    m_http->setLogger([this](const HttpExchange &exchange) { logRequest(exchange); });
+    if (!m_http->listen(QHostAddress::LocalHost, m_options.port, tls, error)) {
+        *error = u"cannot listen on 127.0.0.1:"_s + QString::number(m_options.port) + u": "_s + *error;
+        return false;
+    }
+    m_api->setServerAddress(u"127.0.0.1:"_s + QString::number(m_http->port()));
+
+    const QString kubeconfigDir = QFileInfo(m_options.kubeconfigPath).absolutePath();
+    QDir().mkpath(kubeconfigDir);
+    const QString plugin = QFileInfo(m_options.kubeconfigPath).absoluteFilePath() + u".exec-plugin.sh"_s;
+    if (!writeExecPlugin(plugin, m_execToken, 3600, error))
+        return false;
+    KubeconfigSpec spec;
+    spec.server = serverUrl();
+    spec.caPem = m_ca->certificatePem();
+    spec.adminCertPem = m_adminCertificatePem;
+    spec.adminKeyPem = m_adminKeyPem;
+    spec.viewerToken = m_viewerToken;
+    spec.execPluginPath = plugin;
+    if (!writeKubeconfig(m_options.kubeconfigPath, spec, error))
+        return false;
+
+    connect(m_store.get(), &Store::changed, this, [this] {
+        if (!m_options.dataDir.isEmpty() && !m_saveTimer.isActive())
+            m_saveTimer.start();
+    });
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
+        auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, this);
+        connect(notifier, &QSocketNotifier::activated, this, [this] {
+            save();
+            QCoreApplication::quit();
+        });
+        std::signal(SIGTERM, onSignal);
+        std::signal(SIGINT, onSignal);
+    }
+    save();
+    return true;
+}
+
+} // namespace tdkube::sandbox

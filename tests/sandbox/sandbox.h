@@ -1,0 +1,70 @@
+#pragma once
+
+#include <QFile>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <memory>
+
+namespace tdkube::sandbox {
+
+class ApiServer;
+class CertificateAuthority;
+class Controller;
+class HttpServer;
+class Store;
+
+struct SandboxOptions
+{
+    quint16 port = 0;
+    QString kubeconfigPath;
+    QString dataDir;
+    double timeScale = 1.0;
+    QString accessLogPath;
+    bool demo = false;
+    QString manifestsDir;
+};
+
+// The whole sandbox: certificates, the store (persisted in the data dir), the controller, the API
+// server on 127.0.0.1, the kubeconfig and exec plugin it writes, and the demo cluster.
+class Sandbox final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Sandbox)
+
+public:
+    explicit Sandbox(SandboxOptions options, QObject *parent = nullptr);
+    ~Sandbox() override;
+
+    bool start(QString *error);
+    QString serverUrl() const;
+    Store *store() const { return m_store.get(); }
+    Controller *controller() const { return m_controller.get(); }
+    // Writes the state to the data dir now (also done shortly after every change and on exit).
+    void save();
+
+private:
+    bool setUpCertificates(QString *error);
+    bool loadState(QString *error);
+    bool setUpTokens(QString *error);
+    bool deployDemo(QString *error);
+    void logRequest(const class HttpExchange &exchange);
+
+    SandboxOptions m_options;
+    std::unique_ptr<CertificateAuthority> m_ca;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<Controller> m_controller;
+    std::unique_ptr<ApiServer> m_api;
+    std::unique_ptr<HttpServer> m_http;
+    QByteArray m_serverCertificatePem;
+    QByteArray m_serverKeyPem;
+    QByteArray m_adminCertificatePem;
+    QByteArray m_adminKeyPem;
+    QString m_viewerToken;
+    QString m_execToken;
+    QFile m_accessLog;
+    QTimer m_saveTimer;
+};
+
+} // namespace tdkube::sandbox
