@@ -18,7 +18,7 @@ packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins libqt6svg6
     libyaml-cpp-dev qtkeychain-qt6-dev libgl-dev libssl-dev openssl
     # tests: offscreen/Xvfb GUI runs, conformance clients
-    xvfb xauth python3 python3-yaml python3-kubernetes nodejs npm curl ca-certificates
+    xvfb xauth python3 python3-yaml python3-kubernetes curl ca-certificates
 )
 
 missing=()
@@ -37,6 +37,14 @@ if ! command -v kubectl >/dev/null; then
     echo "setup: installing kubernetes-client (kubectl)"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
+
+# Node.js and npm: keep the ones already installed (the machine image may ship newer ones than Debian's,
+# which then conflict with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "setup: installing nodejs and npm"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 
 # npm packages the conformance tests use live in tests/conformance/node_modules.

@@ -45,7 +45,12 @@ expect_eq "three nodes are Ready" "3" "$(k get nodes --no-headers | grep -c ' Re
 expect_match "the default StorageClass is standard" '^standard \(default\)' "$(k get sc --no-headers)"
 
 # --- deploy with client-side apply ---------------------------------------------------------
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: td\n' | k apply -f - >/dev/null
+expect_eq "create namespace (kubectl sends protobuf)" "namespace/td created" "$(k create namespace td 2>&1)"
+expect_eq "the namespace is Active and labelled" "Active td" \
+    "$(jp get ns td -o jsonpath='{.status.phase} {.metadata.labels.kubernetes\.io/metadata\.name}')"
+k -n td create configmap notes --from-literal=owner=dba --from-literal=purpose=test >/dev/null 2>&1
+expect_eq "create configmap --from-literal stores the data" "dba test" \
+    "$(jp -n td get cm notes -o jsonpath='{.data.owner} {.data.purpose}')"
 out=$(k apply -n td -f "$manifests" 2>&1)
 expect_match "apply -f manifests/ creates the StatefulSet" 'statefulset.apps/tdengine created' "$out"
 k -n td wait --for=jsonpath='{.status.readyReplicas}'=3 sts/tdengine --timeout=60s >/dev/null 2>&1
@@ -72,7 +77,7 @@ expect_eq "-o json: three pods, all Ready, spread over three nodes" "tdengine-0 
 expect_eq "-o json: one Bound PVC per ordinal with the template labels" \
     "taosdata-tdengine-0:Bound:tdengine taosdata-tdengine-1:Bound:tdengine taosdata-tdengine-2:Bound:tdengine" "$(sed -n 2p <<<"$summary")"
 expect_eq "-o json: StatefulSet status replicas/ready/current" "3 3 3" "$(sed -n 3p <<<"$summary")"
-expect_eq "-o json: governing Service is headless, ConfigMap present" "None 1" "$(sed -n 4p <<<"$summary")"
+expect_eq "-o json: governing Service is headless, both ConfigMaps present" "None 2" "$(sed -n 4p <<<"$summary")"
 table=$(k -n td get pods)
 expect_match "default table has kubectl's pod columns" '^NAME +READY +STATUS +RESTARTS +AGE$' "$(head -1 <<<"$table")"
 expect_eq "default table shows three 1/1 Running pods" "3" "$(grep -Ec '^tdengine-[0-2] +1/1 +Running +0 ' <<<"$table")"
@@ -134,6 +139,10 @@ expect_eq "--force-conflicts takes the field back" "2" "$(jp -n ssa get sts tden
 out=$(k apply --server-side --dry-run=server -n ssa -f "$manifests/40-statefulset.yaml" 2>&1)
 expect_match "--dry-run=server is accepted" 'serverside-applied \(server dry run\)' "$out"
 expect_eq "and changes nothing" "2" "$(jp -n ssa get sts tdengine -o jsonpath='{.spec.replicas}')"
+
+out=$(k delete namespace ssa --timeout=60s 2>&1)
+expect_eq "delete namespace waits until it is gone" 'namespace "ssa" deleted' "$out"
+expect_match "its StatefulSet went with it" 'NotFound' "$(jp -n ssa get sts tdengine)"
 
 # --- errors, identities ---------------------------------------------------------------------
 out=$(k --context sandbox-viewer -n td get pods --no-headers 2>&1)

@@ -4,6 +4,7 @@
 #include "fieldmanager.h"
 #include "httpserver.h"
 #include "patch.h"
+#include "protobuf.h"
 #include "resources.h"
 #include "selectors.h"
 #include "store.h"
@@ -630,6 +631,13 @@ QString conflictManager(const FieldConflict &conflict)
 
 bool parseBody(HttpExchange *exchange, QJsonObject *object)
 {
+    if (exchange->request().header("content-type").startsWith("application/vnd.kubernetes.protobuf")) {
+        QString protobufError;
+        if (decodeKubernetesProtobuf(exchange->request().body, object, &protobufError))
+            return true;
+        sendError(exchange, ApiError::unsupportedMediaType(protobufError));
+        return false;
+    }
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(exchange->request().body, &error);
     if (!document.isObject()) {
