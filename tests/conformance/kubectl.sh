@@ -178,6 +178,14 @@ sleep 0.3
 expect_eq "a crashed container restarts in place" "1" "$(jp -n td get pod tdengine-1 -o jsonpath='{.status.containerStatuses[0].restartCount}')"
 expect_match "and RESTARTS says when" '^tdengine-1 +[01]/1 +Running +1 \([0-9]+s ago\)' "$(k -n td get pod tdengine-1 --no-headers)"
 
+uid_old=$(jp -n td get pod tdengine-2 -o jsonpath='{.metadata.uid}')
+k -n td delete pod tdengine-2 --timeout=60s >/dev/null 2>&1
+k -n td wait --for=condition=Ready pod/tdengine-2 --timeout=60s >/dev/null 2>&1
+uid_new=$(jp -n td get pod tdengine-2 -o jsonpath='{.metadata.uid}')
+[ -n "$uid_new" ] && [ "$uid_new" != "$uid_old" ] && ok "a deleted pod is re-created under the same name" || bad "a deleted pod is re-created under the same name" "$uid_old -> $uid_new"
+expect_eq "the new pod starts with restartCount 0 on the same claim" "0 taosdata-tdengine-2" \
+    "$(jp -n td get pod tdengine-2 -o jsonpath='{.status.containerStatuses[0].restartCount} {.spec.volumes[?(@.name=="taosdata")].persistentVolumeClaim.claimName}')"
+
 # --- persistence and the access log -----------------------------------------------------------
 rv_before=$(k get --raw /api/v1/namespaces/td/pods | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')
 uid_before=$(jp -n td get sts tdengine -o jsonpath='{.metadata.uid}')

@@ -136,10 +136,18 @@ bool decodeObjectMeta(const QByteArray &data, QJsonObject *metadata)
     QJsonArray finalizers;
     for (const Field &field : std::as_const(fields)) {
         switch (field.number) {
-        case 1: metadata->insert(u"name"_s, QString::fromUtf8(field.bytes)); break;
-        case 2: metadata->insert(u"generateName"_s, QString::fromUtf8(field.bytes)); break;
-        case 3: metadata->insert(u"namespace"_s, QString::fromUtf8(field.bytes)); break;
-        case 6: metadata->insert(u"resourceVersion"_s, QString::fromUtf8(field.bytes)); break;
+        case 1:
+            metadata->insert(u"name"_s, QString::fromUtf8(field.bytes));
+            break;
+        case 2:
+            metadata->insert(u"generateName"_s, QString::fromUtf8(field.bytes));
+            break;
+        case 3:
+            metadata->insert(u"namespace"_s, QString::fromUtf8(field.bytes));
+            break;
+        case 6:
+            metadata->insert(u"resourceVersion"_s, QString::fromUtf8(field.bytes));
+            break;
         case 11:
             if (!insertMapEntry(labels, field.bytes, false))
                 return false;
@@ -148,8 +156,11 @@ bool decodeObjectMeta(const QByteArray &data, QJsonObject *metadata)
             if (!insertMapEntry(annotations, field.bytes, false))
                 return false;
             break;
-        case 14: finalizers.append(QString::fromUtf8(field.bytes)); break;
-        default: break; // server-owned fields (uid, timestamps, managedFields) are not taken from clients
+        case 14:
+            finalizers.append(QString::fromUtf8(field.bytes));
+            break;
+        default:
+            break; // server-owned fields (uid, timestamps, managedFields) are not taken from clients
         }
     }
     if (!labels.isEmpty())
@@ -249,8 +260,8 @@ bool decodeKubernetesProtobuf(const QByteArray &body, QJsonObject *object, QStri
     else if (apiVersion == u"v1" && kind == u"ConfigMap")
         decoded = decodeConfigMap(fields, &result);
     else {
-        *error = u"the sandbox decodes protobuf only for Namespace and ConfigMap, not "_s + apiVersion + u' ' + kind +
-                 u"; send JSON instead"_s;
+        *error = u"the sandbox decodes protobuf only for Namespace and ConfigMap, not "_s + apiVersion +
+                 u' ' + kind + u"; send JSON instead"_s;
         return false;
     }
     if (!decoded) {
