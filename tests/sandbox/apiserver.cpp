@@ -10,6 +10,8 @@
 #include "store.h"
 #include "tables.h"
 #include "validation.h"
+#include "watchstream.h"
+#include "yamljson.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -17,8 +19,6 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimer>
-
-#include <yaml-cpp/yaml.h>
 
 namespace tdkube::sandbox {
 
@@ -140,222 +140,7 @@ QJsonObject scaleOf(const QJsonObject &set)
                                                  {u"selector"_s, selector.toString()}}}};
 }
 
-QJsonValue yamlScalar(const YAML::Node &node)
-{
-    const QString text = QString::fromStdString(node.Scalar());
-    if (node.Tag() == "!")
-        return text; // quoted: always a string
-    static const QRegularExpression intPattern(u"^[-+]?[0-9]+$"_s);
-    static const QRegularExpression floatPattern(
-        u"^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$"_s);
-    if (text.isEmpty() || text == u"~" || text == u"null" || text == u"Null" || text == u"NULL")
-        return QJsonValue::Null;
-    if (text == u"true" || text == u"True" || text == u"TRUE")
-        return true;
-    if (text == u"false" || text == u"False" || text == u"FALSE")
-        return false;
-    if (intPattern.match(text).hasMatch())
-        return text.toLongLong();
-    if (text.startsWith(u"0x"))
-        return text.mid(2).toLongLong(nullptr, 16);
-    if (text.startsWith(u"0o"))
-        return text.mid(2).toLongLong(nullptr, 8);
-    if (floatPattern.match(text).hasMatch())
-        return text.toDouble();
-    return text;
-}
-
-QJsonValue yamlToValue(const YAML::Node &node)
-{
-    switch (node.Type()) {
-    case YAML::NodeType::Null:
-        return QJsonValue::Null;
-    case YAML::NodeType::Scalar:
-        return yamlScalar(node);
-    case YAML::NodeType::Sequence: {
-        QJsonArray array;
-        for (const YAML::Node &item : node)
-            array.append(yamlToValue(item));
-        return array;
-    }
-    case YAML::NodeType::Map: {
-        QJsonObject object;
-        for (const auto &item : node)
-            object.insert(QString::fromStdString(item.first.Scalar()), yamlToValue(item.second));
-        return object;
-    }
-    case YAML::NodeType::Undefined:
-        break;
-    }
-    return QJsonValue::Undefined;
-}
-
 } // namespace
-
-bool yamlDocumentsToJson(const QByteArray &yaml, QList<QJsonValue> *documents, QString *error)
-{
-    try {
-        for (const YAML::Node &node : YAML::LoadAll(yaml.toStdString())) {
-            if (!node.IsNull())
-                documents->append(yamlToValue(node));
-        }
-        return true;
-    } catch (const YAML::Exception &e) {
-        *error = u"yaml: line %1, column %2: %3"_s.arg(e.mark.line + 1)
-                     .arg(e.mark.column + 1)
-                     .arg(QString::fromStdString(e.msg));
-        return false;
-    }
-}
-
-bool yamlToJson(const QByteArray &yaml, QJsonValue *json, QString *error)
-{
-    try {
-        *json = yamlToValue(YAML::Load(yaml.toStdString()));
-        return true;
-    } catch (const YAML::Exception &e) {
-        *error = u"error converting YAML to JSON: yaml: line %1, column %2: %3"_s.arg(e.mark.line + 1)
-                     .arg(e.mark.column + 1)
-                     .arg(QString::fromStdString(e.msg));
-        return false;
-    }
-}
-
-// One watch stream: replays history from the requested resourceVersion, then follows the store,
-// filtered by namespace and selectors, with bookmarks and a timeout. Lives as long as the exchange.
-class WatchStream final : public QObject
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(WatchStream)
-
-public:
-    WatchStream(HttpExchange *exchange, Store *store, const ResourceType *type, QString ns,
-                LabelSelector labels, FieldSelector fields, double timeScale)
-        : QObject(exchange)
-        , m_exchange(exchange)
-        , m_store(store)
-        , m_type(type)
-        , m_ns(std::move(ns))
-        , m_labels(std::move(labels))
-        , m_fields(std::move(fields))
-        , m_table(wantsTable(exchange))
-    {
-        connect(exchange, &HttpExchange::clientGone, this, &QObject::deleteLater);
-        const HttpRequest &request = exchange->request();
-        m_bookmarks = request.queryValue(u"allowWatchBookmarks"_s) == u"true";
-        bool hasTimeout = false;
-        const int timeout = request.queryValue(u"timeoutSeconds"_s).toInt(&hasTimeout);
-        QTimer::singleShot(hasTimeout ? timeout * 1000 : 1800 * 1000, this, &WatchStream::end);
-        if (m_bookmarks) {
-            auto *timer = new QTimer(this);
-            connect(timer, &QTimer::timeout, this, &WatchStream::sendBookmark);
-            timer->start(std::max(1000, int(30000 * timeScale)));
-        }
-    }
-
-    void start(const QString &resourceVersion)
-    {
-        m_exchange->startStream(200, m_table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : kJson);
-        const qint64 from = resourceVersion.toLongLong();
-        if (resourceVersion.isEmpty() || from == 0) {
-            for (const QJsonObject &object : m_store->list(*m_type, m_ns)) {
-                if (matches(object))
-                    send(u"ADDED"_s, object);
-            }
-        } else {
-            QList<StoreEvent> events;
-            if (!m_store->eventsSince(from, &events)) {
-                const ApiError expired = ApiError::expired(
-                    u"too old resource version: %1 (%2)"_s.arg(from).arg(m_store->resourceVersion()));
-                write(QJsonObject{{u"type"_s, u"ERROR"_s}, {u"object"_s, expired.toStatus()}});
-                end();
-                return;
-            }
-            for (const StoreEvent &event : events)
-                onChanged(event);
-        }
-        connect(m_store, &Store::changed, this, &WatchStream::onChanged);
-    }
-
-    void end()
-    {
-        if (m_exchange)
-            m_exchange->finishStream();
-        deleteLater();
-    }
-
-private:
-    bool matches(const QJsonObject &object) const
-    {
-        if (!m_ns.isEmpty() && namespaceOf(object) != m_ns)
-            return false;
-        return m_labels.matches(metadataOf(object).value(u"labels").toObject()) && m_fields.matches(object);
-    }
-
-    void onChanged(const StoreEvent &event)
-    {
-        if (event.resource != m_type)
-            return;
-        const bool now = matches(event.object);
-        const bool before = !event.previous.isEmpty() && matches(event.previous);
-        switch (event.type) {
-        case EventType::Added:
-            if (now)
-                send(u"ADDED"_s, event.object);
-            break;
-        case EventType::Modified:
-            if (now && before)
-                send(u"MODIFIED"_s, event.object);
-            else if (now)
-                send(u"ADDED"_s, event.object);
-            else if (before)
-                send(u"DELETED"_s, event.object);
-            break;
-        case EventType::Deleted:
-            if (now || before)
-                send(u"DELETED"_s, event.object);
-            break;
-        }
-    }
-
-    void send(const QString &type, const QJsonObject &object)
-    {
-        if (!m_table) {
-            write(QJsonObject{{u"type"_s, type}, {u"object"_s, object}});
-            return;
-        }
-        TableOptions options = tableOptions(m_exchange);
-        options.includeColumnDefinitions = !m_sentColumns;
-        options.resourceVersion = metadataOf(object).value(u"resourceVersion").toString();
-        m_sentColumns = true;
-        write(QJsonObject{{u"type"_s, type}, {u"object"_s, makeTable(m_type->plural, {object}, options)}});
-    }
-
-    void sendBookmark()
-    {
-        const QJsonObject object{{u"kind"_s, m_type->kind},
-                                 {u"apiVersion"_s, m_type->apiVersion()},
-                                 {u"metadata"_s, QJsonObject{{u"resourceVersion"_s,
-                                                              QString::number(m_store->resourceVersion())}}}};
-        write(QJsonObject{{u"type"_s, u"BOOKMARK"_s}, {u"object"_s, object}});
-    }
-
-    void write(const QJsonObject &event)
-    {
-        if (m_exchange)
-            m_exchange->writeChunk(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    QPointer<HttpExchange> m_exchange;
-    Store *m_store;
-    const ResourceType *m_type;
-    QString m_ns;
-    LabelSelector m_labels;
-    FieldSelector m_fields;
-    bool m_table = false;
-    bool m_sentColumns = false;
-    bool m_bookmarks = false;
-};
 
 ApiServer::ApiServer(Store *store, const CertificateAuthority *ca, QObject *parent)
     : QObject(parent)
@@ -592,10 +377,10 @@ void ApiServer::watch(HttpExchange *exchange, const Route &route)
         sendError(exchange, ApiError::badRequest(error));
         return;
     }
-    auto *stream = new WatchStream(exchange, m_store, route.type, route.ns, std::move(labels),
-                                   std::move(fields), m_timeScale);
-    connect(this, &ApiServer::dropWatchStreams, stream, &WatchStream::end);
-    stream->start(request.queryValue(u"resourceVersion"_s));
+    QObject *stream =
+        startWatch(exchange, m_store, route.type, route.ns, std::move(labels), std::move(fields), m_timeScale,
+                   wantsTable(exchange), tableOptions(exchange), request.queryValue(u"resourceVersion"_s));
+    connect(this, &ApiServer::dropWatchStreams, stream, [stream] { endWatch(stream); });
 }
 
 void ApiServer::getOne(HttpExchange *exchange, const Route &route)
@@ -983,5 +768,3 @@ void ApiServer::serveControl(HttpExchange *exchange, const QStringList &parts)
 }
 
 } // namespace tdkube::sandbox
-
-#include "apiserver.moc"

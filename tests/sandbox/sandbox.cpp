@@ -9,6 +9,7 @@
 #include "resources.h"
 #include "store.h"
 #include "validation.h"
+#include "yamljson.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
