@@ -1,39 +1,9 @@
 #!/usr/bin/env bash
 # Real kubectl against tdkube-sandbox: every check looks at the state the cluster ends up holding,
 # not only at exit codes. Usage: kubectl.sh SANDBOX_BINARY MANIFESTS_DIR
-set -u
 sandbox_bin=$1
 manifests=$2
-work=$(mktemp -d)
-export HOME="$work/home" KUBECONFIG="$work/kubeconfig"
-mkdir -p "$HOME"
-passed=0
-failed=0
-sandbox_pid=
-
-cleanup() {
-    [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "PASS: $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $1"; [ $# -gt 1 ] && printf '      %s\n' "$2"; }
-# expect_eq DESCRIPTION EXPECTED ACTUAL
-expect_eq() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1" "expected [$2], got [$3]"; fi; }
-# expect_match DESCRIPTION REGEX TEXT
-expect_match() { if grep -Eq -- "$2" <<<"$3"; then ok "$1"; else bad "$1" "no match for /$2/ in: $(head -c 600 <<<"$3")"; fi; }
-k() { kubectl --request-timeout=20s "$@"; }
-jp() { k "$@" 2>&1; }
-
-start_sandbox() {
-    : > "$work/sandbox.out"
-    "$sandbox_bin" --port 0 --kubeconfig-out "$KUBECONFIG" --data-dir "$work/data" --time-scale 0.05 \
-        --access-log "$work/access.log" > "$work/sandbox.out" 2>&1 &
-    sandbox_pid=$!
-    for _ in $(seq 100); do grep -q "listening on" "$work/sandbox.out" && return 0; sleep 0.1; done
-    echo "sandbox did not start:"; cat "$work/sandbox.out"; exit 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 start_sandbox
 expect_match "sandbox prints where it listens" '^tdkube-sandbox listening on https://127\.0\.0\.1:[0-9]+$' "$(head -1 "$work/sandbox.out")"
@@ -189,7 +159,7 @@ expect_eq "the new pod starts with restartCount 0 on the same claim" "0 taosdata
 # --- persistence and the access log -----------------------------------------------------------
 rv_before=$(k get --raw /api/v1/namespaces/td/pods | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')
 uid_before=$(jp -n td get sts tdengine -o jsonpath='{.metadata.uid}')
-kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null
+stop_sandbox
 start_sandbox
 expect_eq "state survives a restart (same StatefulSet uid)" "$uid_before" "$(jp -n td get sts tdengine -o jsonpath='{.metadata.uid}')"
 k -n td annotate sts tdengine tdkube.io/touched=yes >/dev/null
@@ -199,6 +169,4 @@ expect_match "the access log names method, path, status, user and agent" \
     'PATCH /apis/apps/v1/namespaces/td/statefulsets/tdengine/scale(\?[^ ]*)? 200 sandbox-admin "kubectl/v1' "$(cat "$work/access.log")"
 expect_match "and the viewer's refusal" ' 403 sandbox-viewer ' "$(cat "$work/access.log")"
 
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -287,7 +287,8 @@ void ApiServer::serveResource(HttpExchange *exchange, const User &user, const Ro
     const bool isHookedSubresource = route.subresource == u"log" || route.subresource == u"exec" ||
                                      route.subresource == u"portforward" || route.subresource == u"proxy";
     if (isHookedSubresource) {
-        if (!m_extraHandler || !m_extraHandler(exchange, user))
+        const SubresourceRequest request{route.type, route.ns, route.name, route.subresource, route.rest};
+        if (!m_extraHandler || !m_extraHandler(exchange, user, request))
             sendError(exchange, ApiError::pathNotFound());
         return;
     }

@@ -42,7 +42,15 @@ public:
     void setTimeScale(double scale) { m_timeScale = scale; }
     // Hooks for subresources handled elsewhere (pods/log, exec, portforward, proxy) and for the control
     // endpoint's actions on the controller. Return false when not handled.
-    using ExtraHandler = std::function<bool(HttpExchange *, const User &)>;
+    struct SubresourceRequest
+    {
+        const ResourceType *type = nullptr;
+        QString ns;
+        QString name;        // as in the path: for proxy it may carry a port ("tdengine-0:6041")
+        QString subresource; // log, exec, portforward, proxy
+        QStringList rest;    // the path after the subresource (proxy)
+    };
+    using ExtraHandler = std::function<bool(HttpExchange *, const User &, const SubresourceRequest &)>;
     void setExtraHandler(ExtraHandler handler) { m_extraHandler = std::move(handler); }
     using ControlHandler =
         std::function<bool(HttpExchange *, const QStringList &path, const QJsonObject &body)>;

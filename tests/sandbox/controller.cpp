@@ -1,5 +1,6 @@
 #include "controller.h"
 
+#include "podruntime.h"
 #include "resources.h"
 #include "selectors.h"
 #include "store.h"
@@ -129,12 +130,27 @@ Controller::Controller(Store *store, double timeScale, QObject *parent)
     , m_timeScale(timeScale)
 {
     connect(m_store, &Store::changed, this, [this](const StoreEvent &event) {
+        // A pod removed without a grace period never passes through Terminating.
+        if (event.resource == &podsType() && event.type == EventType::Deleted)
+            stopContainer(event.previous);
         if (event.resource != &eventsType())
             scheduleReconcile();
     });
 }
 
 Controller::~Controller() = default;
+
+void Controller::setRuntime(PodRuntime *runtime)
+{
+    m_runtime = runtime;
+    connect(runtime, &PodRuntime::readinessChanged, this, [this] { scheduleReconcile(); });
+}
+
+void Controller::stopContainer(const QJsonObject &pod)
+{
+    if (m_startedContainers.remove(uidOf(pod)) && m_runtime)
+        m_runtime->containerStopped(pod);
+}
 
 int Controller::scaled(int ms) const
 {
@@ -611,11 +627,14 @@ bool Controller::schedulePod(QJsonObject &pod)
 
 void Controller::reconcilePod(QJsonObject pod)
 {
+    if (metadataOf(pod).value(u"annotations").toObject().value(kStaticAnnotation).toString() == u"true")
+        return;
     const QString uid = uidOf(pod);
     const qint64 now = nowMs();
     if (isTerminating(pod)) {
         const qint64 since = m_phaseSince.value(uid + u"/delete"_s, 0);
         if (since == 0) {
+            stopContainer(pod);
             m_phaseSince.insert(uid + u"/delete"_s, now);
             recordEvent(
                 pod, u"Normal"_s, u"Killing"_s,
@@ -649,7 +668,13 @@ void Controller::reconcilePod(QJsonObject pod)
     const QJsonObject before = status;
     const QJsonArray containers = valueAt(pod, u"spec.containers"_s).toArray();
     const bool running = elapsed >= scaled(kContainerCreatingMs);
-    const bool ready = elapsed >= scaled(kStartupMs) && !nodeDown;
+    if (running && !nodeDown && !m_startedContainers.contains(uid)) {
+        m_startedContainers.insert(uid);
+        if (m_runtime)
+            m_runtime->containerStarted(pod);
+    }
+    const bool probed = !m_runtime || m_runtime->probeReady(pod);
+    const bool ready = elapsed >= scaled(kStartupMs) && !nodeDown && probed;
     const QJsonArray oldStatuses = status.value(u"containerStatuses").toArray();
     QJsonArray statuses;
     for (qsizetype i = 0; i < containers.size(); ++i) {
@@ -703,8 +728,11 @@ void Controller::reconcilePod(QJsonObject pod)
         conditions.replace(2, readyCondition);
     }
     status.insert(u"conditions"_s, mergeConditions(before.value(u"conditions").toArray(), conditions));
-    if (!ready && !nodeDown)
-        scheduleReconcile(scaled(running ? kStartupMs : kContainerCreatingMs) - int(elapsed) + 1);
+    // Before the start-up delay is over, look again when it is; after it, a failing probe is
+    // looked at again when the runtime says readiness changed.
+    const int startupLeft = scaled(running ? kStartupMs : kContainerCreatingMs) - int(elapsed) + 1;
+    if (!ready && !nodeDown && startupLeft > 0)
+        scheduleReconcile(startupLeft);
     if (status == before && !scheduledNow)
         return;
     const bool becameRunning = running && before.value(u"phase").toString() != u"Running";
@@ -743,6 +771,7 @@ bool Controller::crashContainer(const QString &ns, const QString &podName)
     }
     status.insert(u"containerStatuses"_s, statuses);
     pod->insert(u"status"_s, status);
+    stopContainer(*pod);
     m_store->update(podsType(), *pod);
     // Restarted in place: running again at once, ready after the startup delay.
     m_phaseSince.insert(uidOf(*pod), nowMs() - scaled(kContainerCreatingMs));
@@ -756,6 +785,12 @@ bool Controller::setNodeReady(const QString &node, bool ready)
     if (!nodeNames().contains(node))
         return false;
     m_notReadyNodes.insert(node, !ready);
+    if (!ready) {
+        for (const QJsonObject &pod : m_store->list(podsType())) {
+            if (valueAt(pod, u"spec.nodeName"_s).toString() == node)
+                stopContainer(pod);
+        }
+    }
     if (std::optional<QJsonObject> object = m_store->get(nodesType(), {}, node)) {
         QJsonObject status = object->value(u"status").toObject();
         QJsonArray conditions{

@@ -3,9 +3,11 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 
 namespace tdkube::sandbox {
 
+class PodRuntime;
 class Store;
 struct StoreEvent;
 
@@ -26,6 +28,11 @@ public:
     explicit Controller(Store *store, double timeScale = 1.0, QObject *parent = nullptr);
     ~Controller() override;
 
+    // What runs in the containers: told when a container starts and stops, and asked for readiness
+    // (a TDengine pod is Ready only once its dnode serves). Without one, pods are Ready after the
+    // start-up delay.
+    void setRuntime(PodRuntime *runtime);
+
     // Creates what every cluster has when it is missing: the default namespaces, three Ready nodes
     // and the default StorageClass `standard`.
     void bootstrap();
@@ -35,6 +42,8 @@ public:
     // A node stops (or resumes) reporting: its pods' Ready condition turns Unknown.
     bool setNodeReady(const QString &node, bool ready);
 
+    // Pods with this annotation are left alone (no kubelet simulation): the benchmark preload.
+    static inline const QString kStaticAnnotation = QStringLiteral("sandbox.tdkube.io/static");
     static constexpr int kContainerCreatingMs = 800;
     static constexpr int kStartupMs = 2500;
     static constexpr int kTerminationMs = 1000;
@@ -62,7 +71,11 @@ private:
     bool m_reconcileQueued = false;
     qint64 m_nextWakeMs = 0;
     QHash<QString, qint64> m_phaseSince; // pod uid -> when its current start-up phase began
+    void stopContainer(const QJsonObject &pod);
+
     QHash<QString, bool> m_notReadyNodes;
+    QSet<QString> m_startedContainers; // pod uids whose container the runtime was told about
+    PodRuntime *m_runtime = nullptr;
 };
 
 // The ordinal of a StatefulSet pod or PVC name (`tdengine-3` -> 3), or -1.

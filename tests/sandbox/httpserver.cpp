@@ -21,6 +21,14 @@ QByteArray reasonPhrase(int status)
         return "Created";
     case 202:
         return "Accepted";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 401:
@@ -45,6 +53,10 @@ QByteArray reasonPhrase(int status)
         return "Too Many Requests";
     case 500:
         return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
     case 503:
         return "Service Unavailable";
     default:
@@ -55,6 +67,95 @@ QByteArray reasonPhrase(int status)
 constexpr qsizetype kMaxHeaderBytes = 1 << 20;
 
 } // namespace
+
+HttpRequestParser::Result HttpRequestParser::next(HttpRequest *request)
+{
+    const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
+    if (headerEnd < 0)
+        return m_buffer.size() > kMaxHeaderBytes ? Result::Bad : Result::Incomplete;
+    HttpRequest parsed;
+    const QList<QByteArray> lines = m_buffer.left(headerEnd).split('\n');
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3 || !requestLine.at(2).startsWith("HTTP/1."))
+        return Result::Bad;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines.at(i).indexOf(':');
+        if (colon <= 0)
+            return Result::Bad;
+        parsed.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                              lines.at(i).mid(colon + 1).trimmed());
+    }
+    qsizetype consumed = headerEnd + 4;
+    if (parsed.header("transfer-encoding").toLower().contains("chunked")) {
+        const Result body = parseChunkedBody(&consumed, &parsed.body);
+        if (body != Result::Complete)
+            return body;
+    } else {
+        bool ok = true;
+        const qsizetype length =
+            parsed.headers.contains("content-length") ? parsed.header("content-length").toLongLong(&ok) : 0;
+        if (!ok || length < 0)
+            return Result::Bad;
+        if (m_buffer.size() - consumed < length)
+            return Result::Incomplete;
+        parsed.body = m_buffer.mid(consumed, length);
+        consumed += length;
+    }
+    parsed.method = requestLine.at(0);
+    parsed.target = requestLine.at(1);
+    parsed.version = requestLine.at(2);
+    const QUrl url = QUrl::fromEncoded(parsed.target);
+    parsed.path = url.path(QUrl::FullyDecoded);
+    // Go's url.ParseQuery, which every Kubernetes server uses, reads '+' as a space, and Go
+    // clients write spaces so (kubectl sends command=exit+3); a literal plus arrives as %2B.
+    parsed.query = QUrlQuery(url.query(QUrl::FullyEncoded).replace(u'+', u"%20"_s));
+    m_buffer.remove(0, consumed);
+    *request = std::move(parsed);
+    return Result::Complete;
+}
+
+HttpRequestParser::Result HttpRequestParser::parseChunkedBody(qsizetype *offset, QByteArray *body) const
+{
+    qsizetype pos = *offset;
+    QByteArray result;
+    for (;;) {
+        const qsizetype lineEnd = m_buffer.indexOf("\r\n", pos);
+        if (lineEnd < 0)
+            return Result::Incomplete;
+        bool ok = false;
+        const qsizetype size =
+            m_buffer.mid(pos, lineEnd - pos).split(';').first().trimmed().toLongLong(&ok, 16);
+        if (!ok || size < 0) // a negative size would walk the stream backwards forever
+            return Result::Bad;
+        pos = lineEnd + 2;
+        if (m_buffer.size() < pos + size + 2)
+            return Result::Incomplete;
+        if (size == 0) {
+            // No trailers are sent by our clients; the final CRLF ends the body.
+            *offset = pos + 2;
+            *body = result;
+            return Result::Complete;
+        }
+        result += m_buffer.mid(pos, size);
+        pos += size + 2;
+    }
+}
+
+QByteArray serializeHttpResponse(int status, const QList<std::pair<QByteArray, QByteArray>> &headers,
+                                 const QByteArray &body)
+{
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    for (const auto &[name, value] : headers)
+        response += name + ": " + value + "\r\n";
+    return response + "\r\n" + body;
+}
+
+QByteArray httpDate()
+{
+    return QLocale::c()
+        .toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
+        .toLatin1();
+}
 
 // Parses requests off one socket and runs them one after the other.
 class HttpConnection final : public QObject
@@ -106,6 +207,8 @@ public:
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
     }
 
+    QByteArray takeBuffered() { return m_parser.takeBuffered(); }
+
     QTcpSocket *detachSocket()
     {
         QTcpSocket *socket = m_socket;
@@ -144,18 +247,18 @@ private:
     {
         if (!m_socket)
             return;
-        m_buffer += m_socket->readAll();
+        m_parser.feed(m_socket->readAll());
         if (m_current)
             return; // one request at a time; the rest waits in the buffer
         HttpRequest request;
-        switch (parse(&request)) {
-        case Parse::Incomplete:
+        switch (m_parser.next(&request)) {
+        case HttpRequestParser::Result::Incomplete:
             return;
-        case Parse::Bad:
+        case HttpRequestParser::Result::Bad:
             write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             close();
             return;
-        case Parse::Complete:
+        case HttpRequestParser::Result::Complete:
             break;
         }
         request.peerCertificateDer = m_peerCertificateDer;
@@ -165,80 +268,9 @@ private:
             m_server->m_handler(m_current);
     }
 
-    enum class Parse { Incomplete, Bad, Complete };
-
-    Parse parse(HttpRequest *request)
-    {
-        const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return m_buffer.size() > kMaxHeaderBytes ? Parse::Bad : Parse::Incomplete;
-        const QList<QByteArray> lines = m_buffer.left(headerEnd).split('\n');
-        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-        if (requestLine.size() != 3 || !requestLine.at(2).startsWith("HTTP/1."))
-            return Parse::Bad;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const qsizetype colon = lines.at(i).indexOf(':');
-            if (colon <= 0)
-                return Parse::Bad;
-            request->headers.insert(lines.at(i).left(colon).trimmed().toLower(),
-                                    lines.at(i).mid(colon + 1).trimmed());
-        }
-        qsizetype consumed = headerEnd + 4;
-        if (request->header("transfer-encoding").toLower().contains("chunked")) {
-            const Parse body = parseChunkedBody(&consumed, &request->body);
-            if (body != Parse::Complete)
-                return body;
-        } else {
-            bool ok = true;
-            const qsizetype length = request->headers.contains("content-length")
-                                         ? request->header("content-length").toLongLong(&ok)
-                                         : 0;
-            if (!ok || length < 0)
-                return Parse::Bad;
-            if (m_buffer.size() - consumed < length)
-                return Parse::Incomplete;
-            request->body = m_buffer.mid(consumed, length);
-            consumed += length;
-        }
-        request->method = requestLine.at(0);
-        request->target = requestLine.at(1);
-        const QUrl url = QUrl::fromEncoded(request->target);
-        request->path = url.path(QUrl::FullyDecoded);
-        request->query = QUrlQuery(url.query(QUrl::FullyEncoded));
-        m_buffer.remove(0, consumed);
-        return Parse::Complete;
-    }
-
-    Parse parseChunkedBody(qsizetype *offset, QByteArray *body)
-    {
-        qsizetype pos = *offset;
-        QByteArray result;
-        for (;;) {
-            const qsizetype lineEnd = m_buffer.indexOf("\r\n", pos);
-            if (lineEnd < 0)
-                return Parse::Incomplete;
-            bool ok = false;
-            const qsizetype size =
-                m_buffer.mid(pos, lineEnd - pos).split(';').first().trimmed().toLongLong(&ok, 16);
-            if (!ok)
-                return Parse::Bad;
-            pos = lineEnd + 2;
-            if (m_buffer.size() < pos + size + 2)
-                return Parse::Incomplete;
-            if (size == 0) {
-                // No trailers are sent by our clients; the final CRLF ends the body.
-                *offset = pos + 2;
-                *body = result;
-                return Parse::Complete;
-            }
-            result += m_buffer.mid(pos, size);
-            pos += size + 2;
-        }
-    }
-
     QTcpSocket *m_socket;
     HttpServer *m_server;
-    QByteArray m_buffer;
+    HttpRequestParser m_parser;
     QByteArray m_peerCertificateDer;
     HttpExchange *m_current = nullptr;
     bool m_closeAfterResponse = false;
@@ -256,14 +288,9 @@ HttpExchange::~HttpExchange() = default;
 void HttpExchange::writeHead(int status, const QList<std::pair<QByteArray, QByteArray>> &headers)
 {
     m_status = status;
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    for (const auto &[name, value] : headers)
-        head += name + ": " + value + "\r\n";
-    head += "Date: " +
-            QLocale::c()
-                .toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy hh:mm:ss 'GMT'"_s)
-                .toLatin1() +
-            "\r\n\r\n";
+    QList<std::pair<QByteArray, QByteArray>> all = headers;
+    all.append(std::pair<QByteArray, QByteArray>("Date", httpDate()));
+    const QByteArray head = serializeHttpResponse(status, all, {});
     if (m_connection) {
         m_connection->write(head);
         if (auto *server = qobject_cast<HttpServer *>(m_connection->parent()); server && server->m_logger)
@@ -319,6 +346,16 @@ void HttpExchange::markDone()
     emit finished();
     if (m_connection)
         m_connection->exchangeDone(false);
+}
+
+QTcpSocket *HttpExchange::switchProtocols(const QList<std::pair<QByteArray, QByteArray>> &headers,
+                                          QByteArray *pending)
+{
+    if (m_done || m_streaming || !m_connection)
+        return nullptr;
+    writeHead(101, headers);
+    *pending = m_connection->takeBuffered();
+    return takeSocket();
 }
 
 QTcpSocket *HttpExchange::takeSocket()

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 class QSslServer;
 class QTcpSocket;
@@ -19,8 +20,9 @@ namespace tdkube::sandbox {
 struct HttpRequest
 {
     QByteArray method;
-    QString path;      // percent-decoded path
-    QByteArray target; // the request target as sent (path?query)
+    QByteArray version; // "HTTP/1.1"
+    QString path;       // percent-decoded path
+    QByteArray target;  // the request target as sent (path?query)
     QUrlQuery query;
     QHash<QByteArray, QByteArray> headers; // lower-case names
     QByteArray body;
@@ -29,6 +31,31 @@ struct HttpRequest
     QByteArray header(const QByteArray &name) const { return headers.value(name); }
     QString queryValue(const QString &name) const { return query.queryItemValue(name, QUrl::FullyDecoded); }
 };
+
+// Parses HTTP/1.x requests off a byte stream (a client connection, or the bytes a port-forward
+// carries to a pod): Content-Length and chunked bodies, several requests back to back.
+class HttpRequestParser
+{
+public:
+    enum class Result { Incomplete, Bad, Complete };
+
+    void feed(const QByteArray &data) { m_buffer += data; }
+    // Takes the next complete request off the stream. Bad: not HTTP (answer 400 and close).
+    Result next(HttpRequest *request);
+    // The bytes after the last request taken (what a client sent right after an upgrade request).
+    QByteArray takeBuffered() { return std::exchange(m_buffer, QByteArray()); }
+
+private:
+    Result parseChunkedBody(qsizetype *offset, QByteArray *body) const;
+
+    QByteArray m_buffer;
+};
+
+// A whole HTTP/1.1 response: status line, the headers as given, an empty line, the body.
+QByteArray serializeHttpResponse(int status, const QList<std::pair<QByteArray, QByteArray>> &headers,
+                                 const QByteArray &body);
+// "Mon, 02 Jan 2006 15:04:05 GMT", for Date headers.
+QByteArray httpDate();
 
 class HttpConnection;
 
@@ -59,6 +86,9 @@ public:
     bool isDone() const { return m_done; }
     // Hands the raw socket over (protocol upgrades); the connection forgets it.
     QTcpSocket *takeSocket();
+    // Answers 101 Switching Protocols with `headers` and hands the socket over, with the bytes the
+    // client already sent after the request (`pending`). Null when the response has started.
+    QTcpSocket *switchProtocols(const QList<std::pair<QByteArray, QByteArray>> &headers, QByteArray *pending);
 
 signals:
     void clientGone();

@@ -6,8 +6,12 @@
 #include "fieldmanager.h"
 #include "httpserver.h"
 #include "kubeconfigwriter.h"
+#include "podendpoints.h"
+#include "podstreams.h"
 #include "resources.h"
+#include "sandboxruntime.h"
 #include "store.h"
+#include "tdengine/cluster.h"
 #include "validation.h"
 #include "yamljson.h"
 
@@ -71,6 +75,7 @@ Sandbox::Sandbox(SandboxOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
     , m_store(std::make_unique<Store>())
+    , m_runtime(std::make_unique<SandboxRuntime>(m_store.get(), m_options.timeScale))
 {
     m_saveTimer.setSingleShot(true);
     m_saveTimer.setInterval(200);
@@ -142,10 +147,14 @@ bool Sandbox::loadState(QString *error)
     if (m_options.dataDir.isEmpty())
         return true;
     const QString path = m_options.dataDir + u"/state.json"_s;
-    if (!QFile::exists(path))
-        return true;
-    if (!m_store->deserialize(readFile(path), error)) {
+    if (QFile::exists(path) && !m_store->deserialize(readFile(path), error)) {
         *error = path + u": "_s + *error;
+        return false;
+    }
+    const QString tdengine = m_options.dataDir + u"/tdengine.json"_s;
+    if (QFile::exists(tdengine) &&
+        !m_runtime->load(QJsonDocument::fromJson(readFile(tdengine)).object(), error)) {
+        *error = tdengine + u": "_s + *error;
         return false;
     }
     return true;
@@ -156,7 +165,9 @@ void Sandbox::save()
     if (m_options.dataDir.isEmpty())
         return;
     QString error;
-    if (!writeFile(m_options.dataDir + u"/state.json"_s, m_store->serialize(), &error))
+    if (!writeFile(m_options.dataDir + u"/state.json"_s, m_store->serialize(), &error) ||
+        !writeFile(m_options.dataDir + u"/tdengine.json"_s,
+                   QJsonDocument(m_runtime->save()).toJson(QJsonDocument::Compact), &error))
         qWarning("tdkube-sandbox: %s", qPrintable(error));
 }
 
@@ -205,7 +216,127 @@ bool Sandbox::deployDemo(QString *error)
             m_store->create(*type, object);
         }
     }
+    seedDemoData();
     return true;
+}
+
+void Sandbox::seedDemoData()
+{
+    // Once the three dnodes serve, do what the seed document does by hand: mnodes on dnodes 2
+    // and 3, a replica-3 database with rows.
+    auto *timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, [this, timer] {
+        tdengine::Cluster *cluster = m_runtime->cluster(u"tdengine-test"_s, u"tdengine"_s);
+        if (!cluster)
+            return;
+        for (int i = 0; i < 3; ++i) {
+            if (!cluster->isServing(u"tdengine-%1.taosd.tdengine-test.svc.cluster.local:6030"_s.arg(i)))
+                return;
+        }
+        timer->deleteLater();
+        const QStringList statements{
+            u"create mnode on dnode 2"_s,
+            u"create mnode on dnode 3"_s,
+            u"create database if not exists test replica 3 vgroups 4"_s,
+            u"create stable if not exists test.meters (ts timestamp, current float, voltage int, phase "
+            u"float) "
+            u"tags (groupid int, location varchar(24))"_s,
+            u"insert into test.d1001 using test.meters tags (2, 'California.SanFrancisco') values "
+            u"(now - 3s, 10.3, 219, 0.31) (now - 2s, 12.6, 218, 0.33) (now - 1s, 12.3, 221, 0.31)"_s,
+            u"insert into test.d1002 using test.meters tags (3, 'California.LosAngeles') values "
+            u"(now - 3s, 10.8, 223, 0.29) (now - 2s, 11.2, 220, 0.30)"_s,
+            u"insert into test.d1003 using test.meters tags (2, 'California.SanDiego') values "
+            u"(now - 3s, 9.9, 222, 0.28) (now - 2s, 10.1, 219, 0.32) (now - 1s, 10.4, 220, 0.30)"_s,
+        };
+        for (const QString &sql : statements) {
+            cluster->execute(sql, {}, {}, [sql](const tdengine::Result &result) {
+                if (!result.ok())
+                    qWarning("tdkube-sandbox: demo: %s: %s", qPrintable(sql), qPrintable(result.desc));
+            });
+        }
+    });
+    timer->start(int(std::max(20.0, 200 * m_options.timeScale)));
+}
+
+bool Sandbox::serveSubresource(HttpExchange *exchange, const ApiServer::SubresourceRequest &request)
+{
+    if (request.subresource == u"proxy") {
+        serveProxy(exchange, m_store.get(), m_runtime.get(), request.type == &servicesType(), request.ns,
+                   request.name);
+        return true;
+    }
+    const std::optional<QJsonObject> pod = m_store->get(podsType(), request.ns, request.name);
+    if (!pod) {
+        exchange->respond(404, "application/json",
+                          QJsonDocument(ApiError::notFound(podsType(), request.name).toStatus()).toJson());
+        return true;
+    }
+    if (request.subresource == u"log")
+        serveLog(exchange, m_store.get(), m_runtime.get(), *pod);
+    else if (request.subresource == u"exec")
+        serveExec(exchange, *pod, m_runtime.get());
+    else if (request.subresource == u"portforward")
+        servePortForward(exchange, *pod, m_runtime.get());
+    else
+        return false;
+    return true;
+}
+
+bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, const QJsonObject &body)
+{
+    // /sandbox/v1/pods/{ns}/{name}/crash, /sandbox/v1/nodes/{name}/ready {"ready":false},
+    // /sandbox/v1/preload {"pods":5000,"namespace":"bench"}
+    bool done = false;
+    if (path.size() == 4 && path.at(0) == u"pods" && path.at(3) == u"crash") {
+        done = m_controller->crashContainer(path.at(1), path.at(2));
+    } else if (path.size() == 3 && path.at(0) == u"nodes" && path.at(2) == u"ready") {
+        done = m_controller->setNodeReady(path.at(1), body.value(u"ready").toBool(true));
+    } else if (path.size() == 1 && path.at(0) == u"preload") {
+        preload(body.value(u"pods").toInt(), body.value(u"namespace").toString(u"bench"_s));
+        done = true;
+    } else {
+        return false;
+    }
+    exchange->respond(done ? 200 : 404, "application/json",
+                      done ? "{\"ok\":true}\n" : "{\"ok\":false,\"message\":\"no such pod or node\"}\n");
+    return true;
+}
+
+void Sandbox::preload(int pods, const QString &ns)
+{
+    // Plain pods and claims with no controller, for benchmarks: many objects, little churn.
+    if (!m_store->get(namespacesType(), {}, ns)) {
+        QJsonObject object{{u"metadata"_s, QJsonObject{{u"name"_s, ns}}}};
+        applyDefaults(namespacesType(), object, {});
+        m_store->create(namespacesType(), object);
+    }
+    const int start = m_store->count(podsType());
+    for (int i = start; i < start + pods; ++i) {
+        const QString name = u"bench-%1"_s.arg(i, 6, 10, QLatin1Char('0'));
+        QJsonObject pvc{
+            {u"metadata"_s, QJsonObject{{u"name"_s, name},
+                                        {u"namespace"_s, ns},
+                                        {u"labels"_s, QJsonObject{{u"app"_s, u"bench"_s}}}}},
+            {u"spec"_s, QJsonObject{{u"accessModes"_s, QJsonArray{u"ReadWriteOnce"_s}},
+                                    {u"storageClassName"_s, u"standard"_s},
+                                    {u"resources"_s,
+                                     QJsonObject{{u"requests"_s, QJsonObject{{u"storage"_s, u"1Gi"_s}}}}}}},
+            {u"status"_s, QJsonObject{{u"phase"_s, u"Bound"_s}}}};
+        m_store->create(pvcsType(), pvc);
+        QJsonObject pod{
+            {u"metadata"_s,
+             QJsonObject{{u"name"_s, name},
+                         {u"namespace"_s, ns},
+                         {u"labels"_s, QJsonObject{{u"app"_s, u"bench"_s}}},
+                         {u"annotations"_s, QJsonObject{{Controller::kStaticAnnotation, u"true"_s}}}}},
+            {u"spec"_s,
+             QJsonObject{{u"nodeName"_s, u"sandbox-node-%1"_s.arg(i % 3 + 1)},
+                         {u"containers"_s,
+                          QJsonArray{QJsonObject{{u"name"_s, u"app"_s}, {u"image"_s, u"busybox:1.36"_s}}}}}},
+            {u"status"_s, QJsonObject{{u"phase"_s, u"Running"_s}}}};
+        applyDefaults(podsType(), pod, {});
+        m_store->create(podsType(), pod);
+    }
 }
 
 bool Sandbox::start(QString *error)
@@ -225,6 +356,7 @@ bool Sandbox::start(QString *error)
         }
     }
     m_controller = std::make_unique<Controller>(m_store.get(), m_options.timeScale);
+    m_controller->setRuntime(m_runtime.get());
     m_controller->bootstrap();
     if (m_options.demo && !deployDemo(error))
         return false;
@@ -234,20 +366,12 @@ bool Sandbox::start(QString *error)
     m_api->addToken(m_viewerToken, User{u"sandbox-viewer"_s, {u"system:authenticated"_s}, true});
     m_api->addToken(m_execToken,
                     User{u"sandbox-exec"_s, {u"system:masters"_s, u"system:authenticated"_s}, false});
+    m_api->setExtraHandler(
+        [this](HttpExchange *exchange, const User &, const ApiServer::SubresourceRequest &request) {
+            return serveSubresource(exchange, request);
+        });
     m_api->setControlHandler([this](HttpExchange *exchange, const QStringList &path,
-                                    const QJsonObject &body) {
-        // /sandbox/v1/pods/{ns}/{name}/crash, /sandbox/v1/nodes/{name}/ready {"ready":false}
-        bool done = false;
-        if (path.size() == 4 && path.at(0) == u"pods" && path.at(3) == u"crash")
-            done = m_controller->crashContainer(path.at(1), path.at(2));
-        else if (path.size() == 3 && path.at(0) == u"nodes" && path.at(2) == u"ready")
-            done = m_controller->setNodeReady(path.at(1), body.value(u"ready").toBool(true));
-        else
-            return false;
-        exchange->respond(done ? 200 : 404, "application/json",
-                          done ? "{\"ok\":true}\n" : "{\"ok\":false,\"message\":\"no such pod or node\"}\n");
-        return true;
-    });
+                                    const QJsonObject &body) { return serveControl(exchange, path, body); });
 
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setLocalCertificate(QSslCertificate(m_serverCertificatePem, QSsl::Pem));
@@ -279,10 +403,12 @@ bool Sandbox::start(QString *error)
     if (!writeKubeconfig(m_options.kubeconfigPath, spec, error))
         return false;
 
-    connect(m_store.get(), &Store::changed, this, [this] {
+    const auto scheduleSave = [this] {
         if (!m_options.dataDir.isEmpty() && !m_saveTimer.isActive())
             m_saveTimer.start();
-    });
+    };
+    connect(m_store.get(), &Store::changed, this, scheduleSave);
+    connect(m_runtime.get(), &SandboxRuntime::changed, this, scheduleSave);
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
         auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, this);
         connect(notifier, &QSocketNotifier::activated, this, [this] {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "apiserver.h"
+
 #include <QFile>
 #include <QObject>
 #include <QString>
@@ -9,10 +11,10 @@
 
 namespace tdkube::sandbox {
 
-class ApiServer;
 class CertificateAuthority;
 class Controller;
 class HttpServer;
+class SandboxRuntime;
 class Store;
 
 struct SandboxOptions
@@ -41,6 +43,7 @@ public:
     QString serverUrl() const;
     Store *store() const { return m_store.get(); }
     Controller *controller() const { return m_controller.get(); }
+    SandboxRuntime *runtime() const { return m_runtime.get(); }
     // Writes the state to the data dir now (also done shortly after every change and on exit).
     void save();
 
@@ -49,11 +52,16 @@ private:
     bool loadState(QString *error);
     bool setUpTokens(QString *error);
     bool deployDemo(QString *error);
-    void logRequest(const class HttpExchange &exchange);
+    void seedDemoData();
+    void preload(int pods, const QString &ns);
+    bool serveSubresource(HttpExchange *exchange, const ApiServer::SubresourceRequest &request);
+    bool serveControl(HttpExchange *exchange, const QStringList &path, const QJsonObject &body);
+    void logRequest(const HttpExchange &exchange);
 
     SandboxOptions m_options;
     std::unique_ptr<CertificateAuthority> m_ca;
     std::unique_ptr<Store> m_store;
+    std::unique_ptr<SandboxRuntime> m_runtime;
     std::unique_ptr<Controller> m_controller;
     std::unique_ptr<ApiServer> m_api;
     std::unique_ptr<HttpServer> m_http;

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "podruntime.h"
+
+#include <QHash>
+#include <QSet>
+
+#include <memory>
+
+namespace tdkube::sandbox {
+
+class Store;
+namespace tdengine {
+class Cluster;
+}
+
+// The containers of the sandbox's pods. Every container has a small shell (`sh -c`, `env`, `cat`,
+// `echo`, `hostname`, `exit`); a container running a TDengine image (`tdengine/tdengine:*`) also
+// runs taosd and taosAdapter: its dnode belongs to the simulated TDengine cluster of its
+// StatefulSet (one tdengine::Cluster per StatefulSet), `taos -s "SQL"` and `taos-check` work, port
+// 6041 answers taosAdapter's REST API, and the readiness probe is taos-check.
+class SandboxRuntime final : public PodRuntime
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SandboxRuntime)
+
+public:
+    SandboxRuntime(Store *store, double timeScale, QObject *parent = nullptr);
+    ~SandboxRuntime() override;
+
+    void exec(const QJsonObject &pod, const QString &container, const QStringList &argv,
+              const QByteArray &stdinData, ExecDone done) override;
+    bool listens(const QJsonObject &pod, int port) const override;
+    void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) override;
+    QList<LogLine> log(const QJsonObject &pod, const QString &container, bool previous) const override;
+    void containerStarted(const QJsonObject &pod) override;
+    void containerStopped(const QJsonObject &pod) override;
+    bool probeReady(const QJsonObject &pod) const override;
+
+    // The TDengine cluster of a StatefulSet, or null when none ran yet.
+    tdengine::Cluster *cluster(const QString &ns, const QString &statefulSet) const;
+
+    // Persistence of the TDengine clusters (dnodes, databases, rows) next to the store's state.
+    QJsonObject save() const;
+    bool load(const QJsonObject &state, QString *error);
+
+    // The container's environment as the kubelet builds it: fieldRefs, configMap envFrom, $(VAR).
+    QHash<QString, QString> environment(const QJsonObject &pod) const;
+    static bool isTdengine(const QJsonObject &pod);
+
+signals:
+    // Something persistent changed (TDengine data).
+    void changed();
+
+private:
+    struct Command;
+    void runShell(const QJsonObject &pod, const QStringList &argv, const QByteArray &stdinData,
+                  ExecDone done);
+    void runTaos(const QJsonObject &pod, const QStringList &argv, ExecDone done);
+    void runScript(const QJsonObject &pod, const QString &script, ExecDone done);
+    void taosAdapter(const QJsonObject &pod, const HttpRequest &request, HttpDone done);
+    tdengine::Cluster *clusterFor(const QJsonObject &pod, bool create);
+    static QString clusterKey(const QJsonObject &pod);
+    void attach(tdengine::Cluster *cluster);
+    QString endpointOf(const QJsonObject &pod) const;
+    QString dataIdOf(const QJsonObject &pod) const;
+    QString catFile(const QJsonObject &pod, const QString &path, bool *found) const;
+    void appendLog(const QString &ns, const QString &pod, const QString &container, const QString &text);
+
+    struct ClusterEntry
+    {
+        std::shared_ptr<tdengine::Cluster> cluster;
+        QSet<QString> dataIds; // every data directory (PVC uid) a dnode of this cluster started on
+    };
+
+    Store *m_store;
+    double m_timeScale;
+    QHash<QString, ClusterEntry> m_clusters;       // "ns/statefulset"
+    QHash<QString, QString> m_podOfEndpoint;       // endpoint -> "ns/pod"
+    QHash<QString, QList<LogLine>> m_logs;         // "ns/pod/container" -> current run
+    QHash<QString, QList<LogLine>> m_previousLogs; // the run before (after a restart)
+    QSet<QString> m_running;                       // "ns/pod" whose container runs
+};
+
+} // namespace tdkube::sandbox

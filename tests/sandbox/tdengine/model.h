@@ -1,0 +1,106 @@
+#pragma once
+
+#include "tdengine/cluster.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <functional>
+
+namespace tdkube::sandbox::tdengine {
+
+// One row of a table: values in column order; a TIMESTAMP is milliseconds since the epoch.
+using Row = QJsonArray;
+using Done = std::function<void(const Result &)>;
+
+// A dnode as the mnode sees it.
+struct Dnode
+{
+    int id = 0;
+    QString endpoint;
+    QString dataId; // the data directory it runs on (empty: created by SQL, never started)
+    int supportVnodes = 16;
+    qint64 createTime = 0;
+    qint64 rebootTime = 0;
+    bool running = false;  // its taosd process is up
+    bool online = false;   // status messages arrive (turns false only after the status timeout)
+    bool dropping = false; // a drop-dnode transaction is moving its vnodes away
+    QString note;          // the offline reason
+    int generation = 0;    // bumped on every start/stop so that stale timers do nothing
+};
+
+struct Mnode
+{
+    int dnodeId = 0;
+    qint64 createTime = 0;
+    qint64 roleTime = 0;
+};
+
+// Rows of one table inside one vgroup, ordered and keyed by timestamp (a second insert with the same
+// timestamp overwrites the row, as TDengine does).
+using TableRows = QMap<qint64, Row>;
+
+struct Vgroup
+{
+    int id = 0;
+    QString db;
+    QList<int> dnodes; // one dnode per vnode
+    int leader = 0;    // dnode id of the leader vnode, 0 when the vgroup has no quorum
+    QMap<QString, TableRows> rows;
+};
+
+struct Stable
+{
+    QString name;
+    QList<Column> columns;
+    QList<Column> tags;
+    qint64 createTime = 0;
+};
+
+struct Table
+{
+    QString name;
+    QString stable; // empty: a normal table with its own columns
+    Row tags;
+    QList<Column> columns;
+    int vgroupId = 0;
+    qint64 createTime = 0;
+    qint64 uid = 0;
+};
+
+struct Database
+{
+    QString name;
+    int replica = 1;
+    qint64 createTime = 0;
+    QList<int> vgroups;
+    QMap<QString, Stable> stables;
+    QMap<QString, Table> tables;
+    QJsonObject options; // options given at creation (keep, duration, precision, buffer, ...)
+};
+
+// One vnode moving between dnodes inside a transaction.
+struct Move
+{
+    int vgroupId = 0;
+    int from = 0;
+    int to = 0;
+};
+
+struct Transaction
+{
+    int id = 0;
+    QString oper; // "drop-dnode", "balance-vgroup"
+    qint64 createTime = 0;
+    qint64 lastExecTime = 0;
+    int failedTimes = 0;
+    QString lastActionInfo;
+    int dnodeId = 0; // drop-dnode: the dnode being dropped
+    QList<Move> moves;
+    Done done; // the client waiting for it (not persisted)
+};
+
+} // namespace tdkube::sandbox::tdengine
