@@ -156,6 +156,11 @@ uid_new=$(jp -n td get pod tdengine-2 -o jsonpath='{.metadata.uid}')
 expect_eq "the new pod starts with restartCount 0 on the same claim" "0 taosdata-tdengine-2" \
     "$(jp -n td get pod tdengine-2 -o jsonpath='{.status.containerStatuses[0].restartCount} {.spec.volumes[?(@.name=="taosdata")].persistentVolumeClaim.claimName}')"
 
+echo '{"pods":200,"namespace":"bench"}' | k create --raw /sandbox/v1/preload -f - >/dev/null
+expect_eq "preload adds pods for benchmarks" "200" "$(k -n bench get pods --no-headers | wc -l | tr -d ' ')"
+expect_eq "and their claims" "200" "$(k -n bench get pvc --no-headers | wc -l | tr -d ' ')"
+expect_eq "listed in pages with --chunk-size" "200" "$(k -n bench get pods --chunk-size=50 -o name | wc -l | tr -d ' ')"
+
 # --- persistence and the access log -----------------------------------------------------------
 rv_before=$(k get --raw /api/v1/namespaces/td/pods | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')
 uid_before=$(jp -n td get sts tdengine -o jsonpath='{.metadata.uid}')

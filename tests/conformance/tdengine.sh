@@ -166,11 +166,34 @@ wait_until 90 sts_ready 3
 wait_until 30 dnodes_ready_is 3
 expect_eq "when the pods come back on their PVCs the data is there again" "18" "$(first_cell tdengine-0 'select count(*) from test.meters')"
 
+# --- a node stops reporting ------------------------------------------------------------------------
+node=$(jp -n td get pod tdengine-2 -o jsonpath='{.spec.nodeName}')
+echo '{"ready":false}' | k create --raw "/sandbox/v1/nodes/$node/ready" -f - >/dev/null
+expect_eq "a NotReady node shows in kubectl get nodes" "NotReady" "$(k get node "$node" --no-headers | awk '{print $2}')"
+expect_eq "its pod's Ready condition turns Unknown" "Unknown" \
+    "$(jp -n td get pod tdengine-2 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')"
+wait_until 30 bash -c "[ \"\$(taos tdengine-0 'show dnodes' | grep -c offline)\" -ge 1 ]"
+expect_eq "and its dnode goes offline" "offline status msg timeout" "$(dnode_status 3)"
+echo '{"ready":true}' | k create --raw "/sandbox/v1/nodes/$node/ready" -f - >/dev/null
+wait_until 30 dnodes_ready_is 3 && ok "when the node is back the dnode is ready again" || bad "dnode ready after the node returns"
+
 # --- persistence ------------------------------------------------------------------------------------
 stop_sandbox
 start_sandbox
 wait_until 90 sts_ready 3
 wait_until 30 dnodes_ready_is 3
 expect_eq "after a sandbox restart the rows are still there" "18" "$(first_cell tdengine-0 'select count(*) from test.meters')"
+
+# --- the demo cluster a new user starts with ---------------------------------------------------------
+stop_sandbox
+rm -rf "$work/data"
+start_sandbox --demo
+wait_until 60 bash -c "[ \"\$(kubectl -n tdengine-test get sts tdengine -o jsonpath='{.status.readyReplicas}' 2>/dev/null)\" == 3 ]"
+demo_taos() { k -n tdengine-test exec tdengine-0 -- taos -s "$1" 2>&1; }
+wait_until 30 bash -c "kubectl -n tdengine-test exec tdengine-0 -- taos -s 'show mnodes' 2>/dev/null | grep -q 'Query OK, 3 row'"
+expect_eq "--demo: three mnodes" "3" "$(demo_taos 'show mnodes' | grep -cE ' (leader|follower) ')"
+wait_until 30 bash -c "kubectl -n tdengine-test exec tdengine-0 -- taos -s 'select count(*) from test.meters' 2>/dev/null | grep -q ' 8 |'"
+expect_match "--demo: database test with rows" ' 8 \|' "$(demo_taos 'select count(*) from test.meters')"
+expect_eq "--demo: replica 3" "3" "$(demo_taos "select name, replica from information_schema.ins_databases where name = 'test'" | awk -F'|' '/^ *test *\|/ {gsub(/ /, "", $2); print $2}')"
 
 finish

@@ -33,6 +33,7 @@ constexpr quint8 kCloseSignal = 255; // v5: [255, channel] half-closes that chan
 constexpr qsizetype kFrameChunk = qsizetype(32) * 1024;
 // Before v5 a client cannot say that stdin ended: the command runs once stdin was quiet this long.
 constexpr int kStdinQuietMs = 250;
+constexpr int kExecStartMs = 100;
 
 // ----- shared helpers ---------------------------------------------------------------------------
 
@@ -259,6 +260,15 @@ public:
 
     void start()
     {
+        // A real exec takes the runtime some milliseconds to start, and client-go relies on that:
+        // it registers its stdout/stderr/error streams only after the upgrade, so a message that
+        // arrives sooner is discarded ("Unknown stream id") and the output is lost.
+        QTimer::singleShot(kExecStartMs, this, &ExecSession::begin);
+    }
+
+private:
+    void begin()
+    {
         announce();
         if (!containerRunning(m_pod, m_options.container)) {
             // What the API server's stream translator reports when the kubelet refuses the exec.
@@ -275,7 +285,6 @@ public:
             m_stdinQuiet.start();
     }
 
-private:
     // The kubelet's "connection established": an empty message on the lowest writable channel.
     void announce()
     {

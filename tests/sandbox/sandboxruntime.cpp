@@ -617,19 +617,23 @@ void SandboxRuntime::runScript(const QJsonObject &pod, const QString &script, Ex
             return;
         }
         const bool mergeStderr = words.removeAll(u"2>&1"_s) > 0;
-        const bool dropStdout = words.removeAll(u">/dev/null"_s) > 0;
+        const bool dropStdout = words.removeAll(u">/dev/null"_s) + words.removeAll(u"1>/dev/null"_s) > 0;
+        const bool dropStderr = words.removeAll(u"2>/dev/null"_s) > 0;
+        const bool stdoutToStderr = words.removeAll(u">&2"_s) + words.removeAll(u"1>&2"_s) > 0;
         if (words.value(0) == u"exit") {
             state->total.exitCode = words.value(1).toInt();
             state->done(state->total);
             *step = nullptr;
             return;
         }
-        runShell(pod, words, {}, [state, step, mergeStderr, dropStdout](const ExecResult &result) {
+        runShell(pod, words, {}, [=](const ExecResult &result) {
             QByteArray out = result.stdoutData;
+            QByteArray err = dropStderr ? QByteArray() : result.stderrData;
             if (mergeStderr)
-                out += result.stderrData;
-            else
-                state->total.stderrData += result.stderrData;
+                out += err, err.clear();
+            if (stdoutToStderr)
+                err += out, out.clear();
+            state->total.stderrData += err;
             if (!dropStdout)
                 state->total.stdoutData += out;
             state->total.exitCode = result.exitCode;

@@ -1,0 +1,155 @@
+#include "resources.h"
+#include "sandboxruntime.h"
+#include "store.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace tdkube::sandbox;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QJsonObject env(const QString &name, const QString &value)
+{
+    return QJsonObject{{u"name"_s, name}, {u"value"_s, value}};
+}
+
+QJsonObject fieldEnv(const QString &name, const QString &path)
+{
+    return QJsonObject{{u"name"_s, name},
+                       {u"valueFrom"_s, QJsonObject{{u"fieldRef"_s, QJsonObject{{u"fieldPath"_s, path}}}}}};
+}
+
+// A pod shaped like the ones the StatefulSet controller makes from manifests/40-statefulset.yaml.
+QJsonObject makePod(const QString &image)
+{
+    const QJsonArray envList{
+        fieldEnv(u"POD_NAME"_s, u"metadata.name"_s),
+        env(u"SERVICE_NAME"_s, u"taosd"_s),
+        fieldEnv(u"STS_NAMESPACE"_s, u"metadata.namespace"_s),
+        env(u"TAOS_FQDN"_s, u"$(POD_NAME).$(SERVICE_NAME).$(STS_NAMESPACE).svc.cluster.local"_s),
+        env(u"LITERAL"_s, u"$$(POD_NAME) $(UNDEFINED)"_s),
+        fieldEnv(u"APP"_s, u"metadata.labels['app']"_s)};
+    const QJsonObject container{
+        {u"name"_s, u"main"_s},
+        {u"image"_s, image},
+        {u"env"_s, envList},
+        {u"envFrom"_s, QJsonArray{QJsonObject{{u"configMapRef"_s, QJsonObject{{u"name"_s, u"cfg"_s}}}}}}};
+    return QJsonObject{{u"metadata"_s, QJsonObject{{u"name"_s, u"app-0"_s},
+                                                   {u"namespace"_s, u"ns"_s},
+                                                   {u"uid"_s, u"uid-1"_s},
+                                                   {u"labels"_s, QJsonObject{{u"app"_s, u"demo"_s}}}}},
+                       {u"spec"_s, QJsonObject{{u"containers"_s, QJsonArray{container}}}}};
+}
+
+} // namespace
+
+class TestSandboxRuntime final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init()
+    {
+        m_store = std::make_unique<Store>();
+        const QJsonObject cm{{u"metadata"_s, QJsonObject{{u"name"_s, u"cfg"_s}, {u"namespace"_s, u"ns"_s}}},
+                             {u"data"_s, QJsonObject{{u"TAOS_SUPPORT_VNODES"_s, u"16"_s}}}};
+        m_store->create(*findResource({}, u"v1"_s, u"configmaps"_s), cm);
+        m_runtime = std::make_unique<SandboxRuntime>(m_store.get(), 0.01);
+        m_pod = makePod(u"busybox:1.36"_s);
+        m_runtime->containerStarted(m_pod);
+    }
+
+    void environment_expandsReferencesFieldRefsAndConfigMaps()
+    {
+        const QHash<QString, QString> e = m_runtime->environment(m_pod);
+        QCOMPARE(e.value(u"TAOS_FQDN"_s), u"app-0.taosd.ns.svc.cluster.local"_s);
+        QCOMPARE(e.value(u"LITERAL"_s), u"$(POD_NAME) $(UNDEFINED)"_s);
+        QCOMPARE(e.value(u"APP"_s), u"demo"_s);
+        QCOMPARE(e.value(u"TAOS_SUPPORT_VNODES"_s), u"16"_s);
+        QCOMPARE(e.value(u"HOSTNAME"_s), u"app-0"_s);
+    }
+
+    void shell_data()
+    {
+        QTest::addColumn<QStringList>("argv");
+        QTest::addColumn<QString>("out");
+        QTest::addColumn<QString>("err");
+        QTest::addColumn<int>("code");
+        const QString sh = u"sh"_s;
+        const QString c = u"-c"_s;
+        QTest::newRow("exit code") << QStringList{sh, c, u"exit 3"_s} << QString() << QString() << 3;
+        QTest::newRow("and-or") << QStringList{sh, c, u"false && echo no || echo yes"_s} << u"yes\n"_s
+                                << QString() << 0;
+        QTest::newRow("sequence keeps last status")
+            << QStringList{sh, c, u"echo a; false"_s} << u"a\n"_s << QString() << 1;
+        QTest::newRow("quotes and variables") << QStringList{sh, c, u"echo \"$HOSTNAME x\" '$HOSTNAME'"_s}
+                                              << u"app-0 x $HOSTNAME\n"_s << QString() << 0;
+        QTest::newRow("status variable")
+            << QStringList{sh, c, u"false; echo $?"_s} << u"1\n"_s << QString() << 0;
+        QTest::newRow("stderr redirect")
+            << QStringList{sh, c, u"echo oops >&2"_s} << QString() << u"oops\n"_s << 0;
+        QTest::newRow("missing file") << QStringList{u"cat"_s, u"/nope"_s} << QString()
+                                      << u"cat: /nope: No such file or directory\n"_s << 1;
+        QTest::newRow("hostname file")
+            << QStringList{u"cat"_s, u"/etc/hostname"_s} << u"app-0\n"_s << QString() << 0;
+        QTest::newRow("unterminated quote") << QStringList{sh, c, u"echo 'x"_s} << QString()
+                                            << u"sh: 1: Syntax error: Unterminated quoted string\n"_s << 2;
+        QTest::newRow("unknown program")
+            << QStringList{u"nosuch"_s} << QString()
+            << u"exec: \"nosuch\": executable file not found in $PATH\n"_s << 127;
+        QTest::newRow("no taosd in a plain container")
+            << QStringList{u"taos-check"_s} << QString() << QString() << 0;
+    }
+
+    void shell()
+    {
+        QFETCH(QStringList, argv);
+        QFETCH(QString, out);
+        QFETCH(QString, err);
+        QFETCH(int, code);
+        PodRuntime::ExecResult result;
+        bool done = false;
+        m_runtime->exec(m_pod, u"main"_s, argv, {}, [&](const PodRuntime::ExecResult &r) {
+            result = r;
+            done = true;
+        });
+        QTRY_VERIFY(done);
+        QCOMPARE(QString::fromUtf8(result.stdoutData), out);
+        QCOMPARE(QString::fromUtf8(result.stderrData), err);
+        QCOMPARE(result.exitCode, code);
+    }
+
+    void stoppedContainer_refusesExec()
+    {
+        m_runtime->containerStopped(m_pod);
+        int code = -1;
+        m_runtime->exec(m_pod, u"main"_s, {u"echo"_s}, {},
+                        [&](const PodRuntime::ExecResult &r) { code = r.exitCode; });
+        QCOMPARE(code, 126);
+    }
+
+    void log_keepsThePreviousRunAfterARestart()
+    {
+        m_runtime->containerStopped(m_pod);
+        m_runtime->containerStarted(m_pod);
+        QCOMPARE(m_runtime->log(m_pod, u"main"_s, false).size(), 1);
+        QCOMPARE(m_runtime->log(m_pod, u"main"_s, true).size(), 1);
+    }
+
+    void plainContainer_listensNowhere()
+    {
+        QVERIFY(!m_runtime->listens(m_pod, 6041));
+        QVERIFY(m_runtime->probeReady(m_pod));
+    }
+
+private:
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<SandboxRuntime> m_runtime;
+    QJsonObject m_pod;
+};
+
+QTEST_GUILESS_MAIN(TestSandboxRuntime)
+#include "tst_sandboxruntime.moc"
