@@ -3,6 +3,7 @@
 #include "resources.h"
 #include "store.h"
 #include "tdengine/cluster.h"
+#include "tdengine/lexer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -687,23 +688,7 @@ void SandboxRuntime::runTaos(const QJsonObject &pod, const QStringList &argv, Ex
         return;
     }
     // Each statement prints its own block, as the shell runs them one by one.
-    QStringList statements;
-    QString current;
-    QChar quote;
-    for (const QChar c : sql) {
-        if (quote.isNull() && (c == u'\'' || c == u'"' || c == u'`'))
-            quote = c;
-        else if (c == quote)
-            quote = QChar();
-        if (c == u';' && quote.isNull()) {
-            statements << current.trimmed();
-            current.clear();
-        } else {
-            current += c;
-        }
-    }
-    statements << current.trimmed();
-    statements.removeAll(QString());
+    const QStringList statements = tdengine::splitStatements(sql);
     auto output = std::make_shared<QByteArray>();
     auto next = std::make_shared<std::function<void(qsizetype)>>();
     const QString via = endpointOf(pod);
