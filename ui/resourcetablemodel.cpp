@@ -1,0 +1,177 @@
+#include "resourcetablemodel.h"
+
+#include "kube/humanduration.h"
+
+#include <QDateTime>
+
+namespace tdkube::ui {
+
+using namespace Qt::StringLiterals;
+
+ResourceTableModel::ResourceTableModel(const QString &resource, bool wide, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_resource(resource)
+    , m_columns(kube::printColumns(resource))
+{
+    for (int i = 0; i < m_columns.size(); ++i) {
+        if (wide || m_columns.at(i).priority == 0)
+            m_visible.append(i);
+        if (m_columns.at(i).name == u"Age" && (wide || m_columns.at(i).priority == 0))
+            m_ageColumn = int(m_visible.size()) - 1;
+    }
+    m_ageTimer.setInterval(1000);
+    connect(&m_ageTimer, &QTimer::timeout, this, &ResourceTableModel::refreshAges);
+    if (m_ageColumn >= 0)
+        m_ageTimer.start();
+}
+
+ResourceTableModel::~ResourceTableModel() = default;
+
+int ResourceTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ResourceTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_visible.size());
+}
+
+QVariant ResourceTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const Row &row = m_rows.at(index.row());
+    if (role == ObjectRole)
+        return row.object;
+    const bool age = index.column() == m_ageColumn;
+    if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
+        if (age)
+            return row.createdMs ? kube::humanDuration(QDateTime::currentMSecsSinceEpoch() - row.createdMs)
+                                 : u"<unknown>"_s;
+        return row.cells.at(m_visible.at(index.column())).toVariant();
+    }
+    if (role == SortRole) {
+        // Oldest first when sorting AGE ascending means the largest age: sort on -creation.
+        if (age)
+            return -row.createdMs;
+        return row.cells.at(m_visible.at(index.column())).toVariant();
+    }
+    if (role == Qt::TextAlignmentRole && row.cells.at(m_visible.at(index.column())).isDouble())
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+QVariant ResourceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= m_visible.size())
+        return {};
+    const kube::PrintColumn &column = m_columns.at(m_visible.at(section));
+    if (role == Qt::DisplayRole)
+        return column.name.toUpper(); // kubectl prints headers upper-case
+    if (role == Qt::ToolTipRole)
+        return column.description;
+    return {};
+}
+
+QJsonObject ResourceTableModel::objectAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).object : QJsonObject();
+}
+
+int ResourceTableModel::rowOf(const QString &ns, const QString &name) const
+{
+    return m_index.value(ns + u'/' + name, -1);
+}
+
+QString ResourceTableModel::keyOf(const QJsonObject &object)
+{
+    const QJsonObject metadata = object.value(u"metadata").toObject();
+    return metadata.value(u"namespace").toString() + u'/' + metadata.value(u"name").toString();
+}
+
+ResourceTableModel::Row ResourceTableModel::makeRow(const QJsonObject &object) const
+{
+    Row row;
+    row.key = keyOf(object);
+    row.object = object;
+    row.cells = kube::printRow(m_resource, object, QDateTime::currentMSecsSinceEpoch()).cells;
+    const QString created = object.value(u"metadata").toObject().value(u"creationTimestamp").toString();
+    const QDateTime time = QDateTime::fromString(created, Qt::ISODate);
+    row.createdMs = time.isValid() ? time.toMSecsSinceEpoch() : 0;
+    return row;
+}
+
+void ResourceTableModel::reset(const QList<QJsonObject> &objects)
+{
+    beginResetModel();
+    m_rows.clear();
+    m_index.clear();
+    m_rows.reserve(objects.size());
+    for (const QJsonObject &object : objects) {
+        Row row = makeRow(object);
+        if (m_index.contains(row.key))
+            continue;
+        m_index.insert(row.key, int(m_rows.size()));
+        m_rows.append(std::move(row));
+    }
+    endResetModel();
+}
+
+void ResourceTableModel::added(const QJsonObject &object)
+{
+    const QString key = keyOf(object);
+    if (m_index.contains(key)) {
+        modified(object); // a re-list after a reconnect may repeat what we have
+        return;
+    }
+    const int row = int(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_index.insert(key, row);
+    m_rows.append(makeRow(object));
+    endInsertRows();
+}
+
+void ResourceTableModel::modified(const QJsonObject &object)
+{
+    const auto it = m_index.constFind(keyOf(object));
+    if (it == m_index.cend()) {
+        added(object);
+        return;
+    }
+    m_rows[*it] = makeRow(object);
+    emit dataChanged(index(*it, 0), index(*it, columnCount() - 1));
+}
+
+void ResourceTableModel::deleted(const QJsonObject &object)
+{
+    const auto it = m_index.constFind(keyOf(object));
+    if (it == m_index.cend())
+        return;
+    const int row = *it;
+    const int last = int(m_rows.size()) - 1;
+    m_index.remove(keyOf(object));
+    if (row != last) {
+        // The last row takes the removed one's place: O(1), and views sort through a proxy anyway.
+        m_rows[row] = m_rows.at(last); // a copy: the last row stays valid until it is removed
+        m_index.insert(m_rows.at(row).key, row);
+        emit dataChanged(index(row, 0), index(row, columnCount() - 1));
+    }
+    beginRemoveRows({}, last, last);
+    m_rows.removeLast();
+    endRemoveRows();
+}
+
+void ResourceTableModel::clear()
+{
+    reset({});
+}
+
+void ResourceTableModel::refreshAges()
+{
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, m_ageColumn), index(int(m_rows.size()) - 1, m_ageColumn),
+                         {Qt::DisplayRole});
+}
+
+} // namespace tdkube::ui

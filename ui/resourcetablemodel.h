@@ -1,0 +1,71 @@
+#pragma once
+
+#include "kube/printers.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QTimer>
+
+namespace tdkube::ui {
+
+// The rows of one resource type (pods, persistentvolumeclaims, statefulsets, ...) as kubectl shows
+// them: columns and cells from kube::printers. Fed by a watch: reset() with a full list, then one
+// added/modified/deleted per event, each turned into the smallest model signal (rows inserted, one
+// row's dataChanged, rows removed) — never a model reset for one event. AGE cells are computed when
+// shown and refreshed once a second, so no work is done per row while nothing changes.
+//
+// Row order is arrival order (a removed row takes the last row's place); views sort through a
+// proxy (Qt::UserRole gives a sortable value per cell). Qt::UserRole + 1 gives the object itself.
+class ResourceTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ResourceTableModel)
+
+public:
+    static constexpr int SortRole = Qt::UserRole;
+    static constexpr int ObjectRole = Qt::UserRole + 1;
+
+    // `resource` is the plural name (pods, persistentvolumeclaims, statefulsets). `wide` shows the
+    // priority-1 columns too (IP, NODE for pods).
+    explicit ResourceTableModel(const QString &resource, bool wide = true, QObject *parent = nullptr);
+    ~ResourceTableModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    QJsonObject objectAt(int row) const;
+    int rowOf(const QString &ns, const QString &name) const;
+
+public slots:
+    void reset(const QList<QJsonObject> &objects);
+    void added(const QJsonObject &object);
+    void modified(const QJsonObject &object);
+    void deleted(const QJsonObject &object);
+    void clear();
+
+private:
+    struct Row
+    {
+        QString key; // namespace/name
+        QJsonObject object;
+        QJsonArray cells;
+        qint64 createdMs = 0;
+    };
+    Row makeRow(const QJsonObject &object) const;
+    static QString keyOf(const QJsonObject &object);
+    void refreshAges();
+
+    QString m_resource;
+    QList<kube::PrintColumn> m_columns;
+    QList<int> m_visible; // indexes into m_columns
+    int m_ageColumn = -1; // visible index of the Age column
+    QList<Row> m_rows;
+    QHash<QString, int> m_index; // key -> row
+    QTimer m_ageTimer;
+};
+
+} // namespace tdkube::ui
