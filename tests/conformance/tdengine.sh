@@ -51,7 +51,7 @@ k -n td scale sts tdengine --replicas=4 >/dev/null
 wait_until 60 sts_ready 4 && ok "scale-out: tdengine-3 Ready" || bad "scale-out: tdengine-3 Ready"
 expect_eq "its dnode joined as dnode 4" "ready" "$(dnode_status 4)"
 # A database created now places vnodes on dnode 4 too, so dropping it has data to move.
-taos tdengine-0 "create database if not exists more replica 3 vgroups 4" >/dev/null
+taos tdengine-0 "create database if not exists more replica 3 vgroups 8" >/dev/null
 taos tdengine-0 "insert into more.t1 using test.meters tags ('x') values (now, 1.0)" >/dev/null 2>&1
 taos tdengine-0 "create table more.t2 (ts timestamp, v int)" >/dev/null
 taos tdengine-0 "insert into more.t2 values (now, 1) (now+1s, 2)" >/dev/null
@@ -61,8 +61,9 @@ vnodes4=$(taos tdengine-0 "select id, vnodes from information_schema.ins_dnodes"
 taos tdengine-0 "drop dnode 4" > "$work/drop.out" &
 drop_pid=$!
 background_pids+=("$drop_pid")
-sleep 0.5
-expect_match "while drop dnode runs, show transactions lists it" 'drop-dnode|dnode' "$(taos tdengine-1 'show transactions')"
+# Look while it runs (it takes ~300 ms per vnode at this time scale; kubectl exec itself is slow).
+wait_until 10 bash -c "kubectl -n td exec tdengine-1 -- taos -s 'show transactions' 2>/dev/null | grep -q drop-dnode"
+expect_match "while drop dnode runs, show transactions lists it" 'drop-dnode' "$(taos tdengine-1 'show transactions')"
 expect_match "and ins_dnodes says dropping" 'dropping' "$(taos tdengine-1 'select id, status from information_schema.ins_dnodes')"
 wait "$drop_pid"
 expect_match "drop dnode returns when the vnodes have moved" '(Query|Drop) OK' "$(cat "$work/drop.out")"
