@@ -1,0 +1,173 @@
+#pragma once
+
+#include "kube/apistatus.h"
+#include "kube/connection.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QNetworkRequest;
+
+namespace tdkube::kube {
+
+// One kind of object as the API serves it: /api/v1/... for the core group, /apis/GROUP/VERSION/...
+struct ResourceKind
+{
+    QString group; // empty: core
+    QString version;
+    QString plural;
+    QString kind;
+    bool namespaced = true;
+
+    static ResourceKind pods();
+    static ResourceKind persistentVolumeClaims();
+    static ResourceKind persistentVolumes();
+    static ResourceKind statefulSets();
+    static ResourceKind services();
+    static ResourceKind configMaps();
+    static ResourceKind events();
+    static ResourceKind namespaces();
+    static ResourceKind nodes();
+    static ResourceKind storageClasses();
+    // The kind named by a manifest's apiVersion + kind, among the ones above; invalid if unknown.
+    static ResourceKind fromApiVersionKind(const QString &apiVersion, const QString &kind);
+
+    bool isValid() const { return !plural.isEmpty(); }
+    QString apiVersion() const; // "v1", "apps/v1"
+    // /api/v1/namespaces/NS/pods/NAME/SUB. An empty `ns` for a namespaced kind means all namespaces.
+    QString path(const QString &ns = {}, const QString &name = {}, const QString &subresource = {}) const;
+};
+
+struct ListOptions
+{
+    QString labelSelector;
+    QString fieldSelector;
+    int limit = 0; // 0: no limit
+    QString continueToken;
+    QString resourceVersion;
+};
+
+struct LogOptions
+{
+    QString container;
+    bool follow = false;
+    int tailLines = -1; // -1: all
+    bool timestamps = false;
+    bool previous = false;
+    int sinceSeconds = 0; // 0: from the start
+};
+
+// What came back. `ok()` is a 2xx. Otherwise `status` holds the API server's Status (or one made
+// from the HTTP code), and `error` one paragraph for a person: what failed, why, what to do.
+struct KubeResponse
+{
+    int httpStatus = 0; // 0: no HTTP answer (network, TLS, timeout, cancelled)
+    QByteArray body;
+    ApiStatus status;
+    QString error;
+    bool cancelled = false;
+
+    bool ok() const { return httpStatus >= 200 && httpStatus < 300; }
+    QJsonObject json() const; // the body parsed as an object (empty if it is not one)
+};
+
+struct KubeRequest
+{
+    QByteArray verb = "GET";
+    QString path; // starting with "/", e.g. from ResourceKind::path()
+    QUrlQuery query;
+    QByteArray body;
+    QByteArray contentType; // defaults to application/json when there is a body
+    QByteArray accept = "application/json";
+    int timeoutMs = 30000; // 0: no timeout (watches, followed logs)
+};
+
+// A long-running response read as it arrives (a watch, followed logs). Delete it to cancel.
+class KubeStream final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(KubeStream)
+
+public:
+    ~KubeStream() override;
+    int httpStatus() const;
+
+signals:
+    // The response headers arrived with a 2xx status; data follows.
+    void opened();
+    void data(const QByteArray &chunk);
+    // The stream ended. On failure `response` carries the Status and error text as for a request.
+    void finished(const tdkube::kube::KubeResponse &response);
+
+private:
+    friend class KubeClient;
+    explicit KubeStream(QObject *parent);
+    QNetworkReply *m_reply = nullptr;
+    QByteArray m_errorBody;
+};
+
+// The one gateway to one context's API server: base URL, TLS, authentication and User-Agent
+// ("tdkube/VERSION"). Every call is asynchronous; `done` runs on the client's thread, and never if
+// `context` was destroyed first. Deleting the client aborts everything in flight (switching
+// context does exactly that). A 401 with a CredentialSource invalidates it and retries once.
+// TLS is verified against the kubeconfig's CA (or the system's); a certificate error is reported
+// with the certificate's subject and the reason, and never retried insecurely.
+class KubeClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(KubeClient)
+
+public:
+    using Done = std::function<void(const KubeResponse &response)>;
+
+    explicit KubeClient(ConnectionSettings settings, QObject *parent = nullptr);
+    ~KubeClient() override;
+
+    const ConnectionSettings &settings() const { return m_settings; }
+    static QByteArray userAgent(); // "tdkube/0.1.0 (linux; amd64)"
+
+    void send(const KubeRequest &request, QObject *context, Done done);
+    // A response read as it arrives; owned by `parent`.
+    KubeStream *openStream(const KubeRequest &request, QObject *parent);
+    // Aborts every request and stream in flight; their callbacks see `cancelled`.
+    void cancelAll();
+
+    // GET /version with a short timeout: reachability and the server's gitVersion.
+    void probe(QObject *context, Done done, int timeoutMs = 8000);
+
+    void list(const ResourceKind &kind, const QString &ns, const ListOptions &options, QObject *context, Done done);
+    void get(const ResourceKind &kind, const QString &ns, const QString &name, QObject *context, Done done);
+    void create(const ResourceKind &kind, const QString &ns, const QJsonObject &object, QObject *context, Done done);
+    // `contentType`: application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json.
+    void patch(const ResourceKind &kind, const QString &ns, const QString &name, const QByteArray &patch,
+               const QByteArray &contentType, QObject *context, Done done);
+    // Server-side apply of one object (YAML or JSON), fieldManager=tdkube, fieldValidation=Strict.
+    void apply(const ResourceKind &kind, const QString &ns, const QString &name, const QByteArray &manifest,
+               bool dryRun, bool force, QObject *context, Done done);
+    // `propagationPolicy`: Foreground, Background, Orphan or empty (the server's default).
+    void remove(const ResourceKind &kind, const QString &ns, const QString &name, const QString &propagationPolicy,
+                QObject *context, Done done);
+    // PATCH .../statefulsets/NAME/scale with {"spec":{"replicas":N}}.
+    void scale(const QString &ns, const QString &statefulSet, int replicas, QObject *context, Done done);
+    KubeStream *podLogs(const QString &ns, const QString &pod, const LogOptions &options, QObject *parent);
+
+private:
+    struct Pending;
+    void start(const std::shared_ptr<Pending> &pending);
+    void authorize(QNetworkRequest *request, const std::function<void(const QString &error)> &ready);
+    QNetworkRequest makeRequest(const KubeRequest &request) const;
+
+    ConnectionSettings m_settings;
+    QNetworkAccessManager *m_network = nullptr;
+    QString m_runtimeToken; // from the CredentialSource, in memory only
+};
+
+} // namespace tdkube::kube
