@@ -1,15 +1,24 @@
-#include "selectors.h"
-
-#include "store.h"
+#include "kube/selectors.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
 
-namespace tdkube::sandbox {
+namespace tdkube::kube {
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+QJsonValue valueAt(const QJsonObject &object, const QString &path)
+{
+    QJsonValue current = object;
+    for (const QString &part : path.split(u'.')) {
+        if (!current.isObject())
+            return QJsonValue::Undefined;
+        current = current.toObject().value(part);
+    }
+    return current;
+}
 
 // Splits on commas that are not inside parentheses ("a in (x,y),b" -> "a in (x,y)", "b").
 QStringList splitTerms(const QString &text)
@@ -202,4 +211,4 @@ QString FieldSelector::nameValue() const
     return {};
 }
 
-} // namespace tdkube::sandbox
+} // namespace tdkube::kube
