@@ -1,8 +1,10 @@
+#include "kube/kubeconfig.h"
 #include "mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 
+// Like kubectl: tdkube [--kubeconfig F] [--context C] [-n NS] [--cluster NAME].
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
@@ -16,21 +18,29 @@ int main(int argc, char *argv[])
         QStringLiteral("Deploy, observe, query and safely resize TDengine clusters on Kubernetes."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption kubeconfig(QStringLiteral("kubeconfig"),
-                                        QStringLiteral("Path to the kubeconfig file to use."),
-                                        QStringLiteral("file"));
+    const QCommandLineOption kubeconfig(
+        QStringLiteral("kubeconfig"),
+        QStringLiteral("Path to the kubeconfig file to use (default: $KUBECONFIG, "
+                       "else ~/.kube/config)."),
+        QStringLiteral("file"));
     const QCommandLineOption context(
         QStringLiteral("context"), QStringLiteral("The kubeconfig context to use."), QStringLiteral("name"));
     const QCommandLineOption namespaceOption(QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
                                              QStringLiteral("The namespace to open."), QStringLiteral("ns"));
-    parser.addOptions({kubeconfig, context, namespaceOption});
+    const QCommandLineOption cluster(
+        QStringLiteral("cluster"),
+        QStringLiteral("Open the view of this TDengine cluster (its StatefulSet name)."),
+        QStringLiteral("name"));
+    parser.addOptions({kubeconfig, context, namespaceOption, cluster});
     parser.process(app);
 
+    const QStringList files = parser.isSet(kubeconfig) ? QStringList{parser.value(kubeconfig)}
+                                                       : tdkube::kube::Kubeconfig::defaultFiles();
     tdkube::ui::MainWindow window;
-    const QString file =
-        parser.isSet(kubeconfig) ? parser.value(kubeconfig) : qEnvironmentVariable("KUBECONFIG");
-    if (!file.isEmpty())
-        window.setConnectionHint(QObject::tr("kubeconfig: %1").arg(file));
+    window.openKubeconfig(
+        tdkube::kube::Kubeconfig::load(files), parser.value(context),
+        parser.isSet(namespaceOption) ? std::optional<QString>(parser.value(namespaceOption)) : std::nullopt,
+        parser.value(cluster));
     window.show();
     return app.exec();
 }

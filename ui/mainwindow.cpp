@@ -1,39 +1,538 @@
 #include "mainwindow.h"
 
+#include "detailspane.h"
+#include "kube/explain.h"
+#include "preferences.h"
+#include "resourcetablemodel.h"
+#include "resourceview.h"
+
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
-#include <QVBoxLayout>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeWidget>
 
 namespace tdkube::ui {
 
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int PluralRole = Qt::UserRole;
+constexpr int ClusterRole = Qt::UserRole + 1;
+
+const QStringList &shownKinds()
+{
+    static const QStringList kinds{u"pods"_s, u"persistentvolumeclaims"_s, u"statefulsets"_s, u"events"_s};
+    return kinds;
+}
+
+QString titleOf(const QString &plural)
+{
+    if (plural == u"pods")
+        return MainWindow::tr("Pods");
+    if (plural == u"persistentvolumeclaims")
+        return MainWindow::tr("Persistent volume claims");
+    if (plural == u"statefulsets")
+        return MainWindow::tr("StatefulSets");
+    return MainWindow::tr("Events");
+}
+
+QString keyOf(const QJsonObject &object)
+{
+    const QJsonObject metadata = object.value(u"metadata").toObject();
+    return metadata.value(u"namespace").toString() + u'/' + metadata.value(u"name").toString();
+}
+
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
+    , m_session(new kube::Session(this))
 {
-    setWindowTitle(QStringLiteral("tdkube"));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/tdkube.svg")));
-    resize(1100, 700);
+    setWindowTitle(u"tdkube"_s);
+    setWindowIcon(QIcon(u":/icons/tdkube.svg"_s));
+    resize(1280, 800);
 
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
-    m_placeholder = new QLabel(tr("<h2>No cluster connected</h2>"
-                                  "<p>tdkube will show your TDengine clusters, their pods, volumes and "
-                                  "dnodes here.</p>"),
-                               central);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setObjectName(QStringLiteral("placeholder"));
-    layout->addWidget(m_placeholder);
-    setCentralWidget(central);
+    for (const QString &plural : shownKinds())
+        m_models.insert(plural, new ResourceTableModel(plural, true, this));
+    // The PVC table adds what a DBA must know before deleting a claim: what happens to its volume.
+    m_models.value(u"persistentvolumeclaims"_s)
+        ->setExtraColumn(tr("RECLAIM POLICY"), tr("The bound volume's persistentVolumeReclaimPolicy"),
+                         [this](const QJsonObject &claim) {
+                             const QString volume =
+                                 claim.value(u"spec").toObject().value(u"volumeName").toString();
+                             const kube::ResourceWatch *volumes = m_session->watch(u"persistentvolumes"_s);
+                             if (volume.isEmpty() || !volumes)
+                                 return QString();
+                             return volumes->objects()
+                                 .value(u'/' + volume)
+                                 .value(u"spec")
+                                 .toObject()
+                                 .value(u"persistentVolumeReclaimPolicy")
+                                 .toString();
+                         });
 
-    m_connection = new QLabel(tr("Not connected"), this);
-    m_connection->setObjectName(QStringLiteral("connectionHint"));
-    statusBar()->addPermanentWidget(m_connection);
+    buildToolbar();
+    auto *horizontal = new QSplitter(Qt::Horizontal, this);
+    m_navigator = new QTreeWidget(horizontal);
+    buildNavigator();
+    auto *vertical = new QSplitter(Qt::Vertical, horizontal);
+    m_stack = new QStackedWidget(vertical);
+    for (const QString &plural : shownKinds()) {
+        auto *view = new ResourceView(m_models.value(plural), m_stack);
+        view->setObjectName(plural + u"View"_s);
+        view->setTitle(titleOf(plural));
+        m_views.insert(plural, view);
+        m_stack->addWidget(view);
+        connect(view, &ResourceView::currentObjectChanged, this, &MainWindow::selectObject);
+    }
+    m_details = new DetailsPane(vertical);
+    vertical->addWidget(m_stack);
+    vertical->addWidget(m_details);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    horizontal->addWidget(m_navigator);
+    horizontal->addWidget(vertical);
+    horizontal->setStretchFactor(1, 1);
+    horizontal->setSizes({230, 1050});
+    setCentralWidget(horizontal);
+
+    m_connection = new QLabel(tr("No context"), this);
+    m_connection->setObjectName(u"connection"_s);
+    statusBar()->addPermanentWidget(m_connection, 1);
+
+    m_refresh.setSingleShot(true);
+    m_refresh.setInterval(100);
+    connect(&m_refresh, &QTimer::timeout, this, &MainWindow::refreshDerived);
+    connect(m_session, &kube::Session::watchesReplaced, this, &MainWindow::bindWatches);
+    connect(m_session, &kube::Session::reachabilityChanged, this, &MainWindow::showReachability);
+    connect(m_session, &kube::Session::namespacesChanged, this, &MainWindow::fillNamespaces);
+
+    restoreGeometry(preferences::windowGeometry().get());
+    showView(u"pods"_s);
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::setConnectionHint(const QString &hint)
+void MainWindow::buildToolbar()
 {
-    m_connection->setText(hint);
+    QToolBar *bar = addToolBar(tr("Connection"));
+    bar->setObjectName(u"connectionBar"_s);
+    bar->setMovable(false);
+    bar->addWidget(new QLabel(tr(" Context "), bar));
+    m_contextBox = new QComboBox(bar);
+    m_contextBox->setObjectName(u"contextBox"_s);
+    m_contextBox->setMinimumContentsLength(24);
+    m_contextBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    bar->addWidget(m_contextBox);
+    bar->addWidget(new QLabel(tr("  Namespace "), bar));
+    m_namespaceBox = new QComboBox(bar);
+    m_namespaceBox->setObjectName(u"namespaceBox"_s);
+    m_namespaceBox->setEditable(true);
+    m_namespaceBox->setInsertPolicy(QComboBox::NoInsert);
+    m_namespaceBox->setMinimumContentsLength(18);
+    bar->addWidget(m_namespaceBox);
+    m_insecure = new QLabel(tr(" ⚠ TLS NOT VERIFIED "), bar);
+    m_insecure->setObjectName(u"insecureBadge"_s);
+    m_insecure->setStyleSheet(
+        u"QLabel { background:#c62828; color:white; font-weight:bold; border-radius:3px; }"_s);
+    m_insecure->setToolTip(
+        tr("The kubeconfig sets insecure-skip-tls-verify for this cluster: tdkube cannot tell "
+           "whether it talks to the real API server."));
+    bar->addSeparator();
+    m_insecureAction = bar->addWidget(m_insecure);
+    m_problems = new QToolButton(bar);
+    m_problems->setObjectName(u"kubeconfigProblems"_s);
+    m_problems->setIcon(QIcon(u":/icons/warning.svg"_s));
+    m_problems->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_problemsAction = bar->addWidget(m_problems);
+    m_insecureAction->setVisible(false);
+    m_problemsAction->setVisible(false);
+
+    connect(m_contextBox, &QComboBox::activated, this,
+            [this](int index) { openContext(m_contextBox->itemData(index).toString()); });
+    connect(m_namespaceBox, &QComboBox::activated, this, [this](int index) {
+        setNamespace(m_namespaceBox->itemData(index).isValid() ? m_namespaceBox->itemData(index).toString()
+                                                               : m_namespaceBox->itemText(index));
+    });
+    connect(m_namespaceBox->lineEdit(), &QLineEdit::returnPressed, this, [this] {
+        const QString text = m_namespaceBox->currentText().trimmed();
+        setNamespace(text == tr("All namespaces") ? QString() : text);
+    });
+    connect(m_problems, &QToolButton::clicked, this, [this] {
+        QStringList lines;
+        for (const kube::ConfigProblem &problem : m_session->kubeconfig().problems())
+            lines.append(problem.toString());
+        QMessageBox::warning(this, tr("Problems in the kubeconfig"),
+                             tr("These entries could not be read; the other contexts still work.\n\n") +
+                                 lines.join(u"\n\n"));
+    });
+}
+
+void MainWindow::buildNavigator()
+{
+    m_navigator->setObjectName(u"navigator"_s);
+    m_navigator->setHeaderHidden(true);
+    m_navigator->setRootIsDecorated(true);
+    m_clustersRoot = new QTreeWidgetItem(m_navigator, {tr("TDengine clusters")});
+    m_clustersRoot->setIcon(0, QIcon(u":/icons/tdengine.svg"_s));
+    m_clustersRoot->setFlags(Qt::ItemIsEnabled);
+    auto *kubernetes = new QTreeWidgetItem(m_navigator, {tr("Kubernetes")});
+    kubernetes->setFlags(Qt::ItemIsEnabled);
+    for (const QString &plural : shownKinds()) {
+        auto *item = new QTreeWidgetItem(kubernetes, {titleOf(plural)});
+        item->setData(0, PluralRole, plural);
+    }
+    m_navigator->expandAll();
+    connect(m_navigator, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        if (item && !item->data(0, PluralRole).toString().isEmpty())
+            showView(item->data(0, PluralRole).toString(), item->data(0, ClusterRole).toString());
+    });
+}
+
+void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &context,
+                                const std::optional<QString> &ns, const QString &cluster)
+{
+    m_session->setKubeconfig(config);
+    m_pendingCluster = cluster;
+    fillContexts();
+    const QStringList names = config.contextNames();
+    const QString remembered = preferences::lastContext().get();
+    QString chosen = context;
+    if (chosen.isEmpty())
+        chosen = names.contains(remembered) ? remembered : config.currentContext();
+    if (chosen.isEmpty() && !names.isEmpty())
+        chosen = names.first();
+    m_problems->setText(tr("%n kubeconfig problem(s)", nullptr, int(config.problems().size())));
+    m_problemsAction->setVisible(!config.problems().isEmpty());
+    if (chosen.isEmpty()) {
+        m_connection->setText(
+            tr("No context: the kubeconfig (%1) defines none. Start tdkube with --kubeconfig FILE, "
+               "or set KUBECONFIG.")
+                .arg(config.files().join(u':')));
+        return;
+    }
+    openContext(chosen, ns);
+}
+
+void MainWindow::fillContexts()
+{
+    const kube::Kubeconfig &config = m_session->kubeconfig();
+    m_contextBox->clear();
+    for (const QString &name : config.contextNames()) {
+        QString error;
+        const bool usable = config.resolve(name, &error).has_value();
+        m_contextBox->addItem(usable ? QIcon() : QIcon(u":/icons/warning.svg"_s), name, name);
+        m_contextBox->setItemData(m_contextBox->count() - 1, usable ? QVariant() : QVariant(error),
+                                  Qt::ToolTipRole);
+    }
+}
+
+void MainWindow::openContext(const QString &context, const std::optional<QString> &ns)
+{
+    std::optional<QString> chosen = ns;
+    const auto remembered = preferences::lastNamespace(context);
+    if (!chosen && remembered.isSet())
+        chosen = remembered.get();
+    m_details->clear();
+    m_selectedKey.clear();
+    m_session->open(context, chosen);
+    preferences::lastContext().set(context);
+    preferences::lastNamespace(context).set(m_session->ns());
+    m_contextBox->setCurrentIndex(m_contextBox->findData(context));
+    m_insecureAction->setVisible(m_session->insecure());
+    fillNamespaces();
+    showReachability();
+}
+
+void MainWindow::setNamespace(const QString &ns)
+{
+    if (m_session->context().isEmpty())
+        return;
+    m_details->clear();
+    m_selectedKey.clear();
+    m_session->setNamespace(ns);
+    preferences::lastNamespace(m_session->context()).set(ns);
+    fillNamespaces();
+}
+
+void MainWindow::fillNamespaces()
+{
+    const QSignalBlocker blocker(m_namespaceBox);
+    m_namespaceBox->clear();
+    const QStringList names = m_session->namespaces();
+    if (!names.isEmpty())
+        m_namespaceBox->addItem(tr("All namespaces"), QString());
+    for (const QString &name : names)
+        m_namespaceBox->addItem(name, name);
+    const QString ns = m_session->ns();
+    int index = m_namespaceBox->findData(ns);
+    if (index < 0 && !ns.isEmpty()) {
+        m_namespaceBox->addItem(ns, ns);
+        index = m_namespaceBox->count() - 1;
+    }
+    m_namespaceBox->setCurrentIndex(index);
+    if (index < 0)
+        m_namespaceBox->setEditText(ns);
+    const QString error = m_session->namespacesError();
+    m_namespaceBox->setToolTip(error.isEmpty()
+                                   ? tr("The namespace to show")
+                                   : tr("The namespaces could not be listed: %1\nType the namespace "
+                                        "you want and press Enter.")
+                                         .arg(error));
+    if (!error.isEmpty())
+        statusBar()->showMessage(tr("The namespaces could not be listed (%1). Type one in the Namespace box.")
+                                     .arg(m_session->namespacesError()),
+                                 15000);
+    setWindowTitle(u"tdkube — %1 / %2"_s.arg(m_session->context(), ns.isEmpty() ? tr("all namespaces") : ns));
+}
+
+void MainWindow::showReachability()
+{
+    using R = kube::Session::Reachability;
+    const QString detail = m_session->reachabilityDetail();
+    QString text;
+    QString color = u"#616161"_s;
+    switch (m_session->reachability()) {
+    case R::Unknown:
+        text = detail.isEmpty() ? tr("Not connected") : detail;
+        break;
+    case R::Reachable:
+        text = u"● "_s + detail;
+        color = u"#2e7d32"_s;
+        break;
+    case R::Unreachable:
+        text = tr("● Context %1 is unreachable: %2").arg(m_session->context(), detail);
+        color = u"#c62828"_s;
+        break;
+    case R::Unusable:
+        text = tr("● Context %1 cannot be used: %2").arg(m_session->context(), detail);
+        color = u"#c62828"_s;
+        break;
+    }
+    m_connection->setText(text);
+    m_connection->setToolTip(text);
+    m_connection->setStyleSheet(u"QLabel { color: %1; }"_s.arg(color));
+    if (m_session->reachability() == R::Unusable || m_session->reachability() == R::Unreachable) {
+        for (const QString &plural : shownKinds()) {
+            if (!m_session->watch(plural))
+                m_views.value(plural)->setWatchState(kube::ResourceWatch::State::Stopped, detail);
+        }
+    }
+}
+
+void MainWindow::bindWatches()
+{
+    for (const QString &plural : shownKinds()) {
+        ResourceTableModel *model = m_models.value(plural);
+        ResourceView *view = m_views.value(plural);
+        model->clear();
+        kube::ResourceWatch *watch = m_session->watch(plural);
+        if (!watch) {
+            view->setWatchState(kube::ResourceWatch::State::Stopped, m_session->reachabilityDetail());
+            continue;
+        }
+        view->setWatchState(watch->state(), watch->stateReason());
+        connect(watch, &kube::ResourceWatch::reset, model, &ResourceTableModel::reset);
+        connect(watch, &kube::ResourceWatch::added, model, &ResourceTableModel::added);
+        connect(watch, &kube::ResourceWatch::modified, model, &ResourceTableModel::modified);
+        connect(watch, &kube::ResourceWatch::deleted, model, &ResourceTableModel::deleted);
+        connect(watch, &kube::ResourceWatch::stateChanged, view, &ResourceView::setWatchState);
+    }
+    // Derived state (clusters, stale claims, reclaim policies, the details pane) follows every kind.
+    for (const QString &plural : {u"pods"_s, u"persistentvolumeclaims"_s, u"statefulsets"_s, u"events"_s,
+                                  u"persistentvolumes"_s, u"storageclasses"_s}) {
+        kube::ResourceWatch *watch = m_session->watch(plural);
+        if (!watch)
+            continue;
+        connect(watch, &kube::ResourceWatch::reset, this, &MainWindow::scheduleRefresh);
+        connect(watch, &kube::ResourceWatch::added, this, &MainWindow::scheduleRefresh);
+        connect(watch, &kube::ResourceWatch::modified, this, &MainWindow::scheduleRefresh);
+        connect(watch, &kube::ResourceWatch::deleted, this, &MainWindow::scheduleRefresh);
+    }
+    refreshClusters();
+}
+
+void MainWindow::scheduleRefresh()
+{
+    if (!m_refresh.isActive())
+        m_refresh.start();
+}
+
+void MainWindow::refreshDerived()
+{
+    m_models.value(u"persistentvolumeclaims"_s)
+        ->setRowNotes(kube::staleClaims(watched(u"statefulsets"_s), watched(u"persistentvolumeclaims"_s)));
+    m_models.value(u"persistentvolumeclaims"_s)->refreshExtraColumn();
+    refreshClusters();
+    refreshDetails();
+}
+
+QList<QJsonObject> MainWindow::watched(const QString &plural) const
+{
+    const kube::ResourceWatch *watch = m_session->watch(plural);
+    return watch ? watch->objects().values() : QList<QJsonObject>();
+}
+
+QJsonObject MainWindow::statefulSet(const QString &name) const
+{
+    const kube::ResourceWatch *watch = m_session->watch(u"statefulsets"_s);
+    if (!watch)
+        return {};
+    for (const QJsonObject &set : watch->objects()) {
+        if (set.value(u"metadata").toObject().value(u"name").toString() == name)
+            return set;
+    }
+    return {};
+}
+
+QStringList MainWindow::tdengineClusters() const
+{
+    QStringList names;
+    for (int i = 0; i < m_clustersRoot->childCount(); ++i)
+        names.append(m_clustersRoot->child(i)->data(0, ClusterRole).toString());
+    return names;
+}
+
+void MainWindow::refreshClusters()
+{
+    QHash<QString, QJsonObject> clusters;
+    for (const QJsonObject &set : watched(u"statefulsets"_s)) {
+        if (kube::isTdengineStatefulSet(set))
+            clusters.insert(set.value(u"metadata").toObject().value(u"name").toString(), set);
+    }
+    // Update in place: the user's selection in the navigator must survive a watch event.
+    for (int i = m_clustersRoot->childCount() - 1; i >= 0; --i) {
+        if (!clusters.contains(m_clustersRoot->child(i)->data(0, ClusterRole).toString()))
+            delete m_clustersRoot->takeChild(i);
+    }
+    QStringList names = clusters.keys();
+    names.sort();
+    for (const QString &name : names) {
+        QTreeWidgetItem *item = nullptr;
+        for (int i = 0; i < m_clustersRoot->childCount() && !item; ++i) {
+            if (m_clustersRoot->child(i)->data(0, ClusterRole).toString() == name)
+                item = m_clustersRoot->child(i);
+        }
+        if (!item) {
+            item = new QTreeWidgetItem(m_clustersRoot);
+            item->setData(0, PluralRole, u"pods"_s);
+            item->setData(0, ClusterRole, name);
+            auto *volumes = new QTreeWidgetItem(item, {tr("Volume claims")});
+            volumes->setData(0, PluralRole, u"persistentvolumeclaims"_s);
+            volumes->setData(0, ClusterRole, name);
+            item->setExpanded(true);
+        }
+        const QJsonObject set = clusters.value(name);
+        const int replicas = set.value(u"spec").toObject().value(u"replicas").toInt(1);
+        const int ready = set.value(u"status").toObject().value(u"readyReplicas").toInt();
+        item->setText(0, tr("%1 (%2/%3 ready)").arg(name).arg(ready).arg(replicas));
+        item->setForeground(0, ready < replicas ? QBrush(QColor(u"#ef6c00"_s)) : QBrush());
+    }
+    m_clustersRoot->setText(0,
+                            names.isEmpty() ? tr("TDengine clusters (none here)") : tr("TDengine clusters"));
+    if (!m_pendingCluster.isEmpty() && clusters.contains(m_pendingCluster)) {
+        for (int i = 0; i < m_clustersRoot->childCount(); ++i) {
+            if (m_clustersRoot->child(i)->data(0, ClusterRole).toString() == m_pendingCluster)
+                m_navigator->setCurrentItem(m_clustersRoot->child(i));
+        }
+        m_pendingCluster.clear();
+    }
+}
+
+void MainWindow::showView(const QString &plural, const QString &cluster)
+{
+    ResourceView *view = m_views.value(plural);
+    if (!view)
+        return;
+    m_currentPlural = plural;
+    m_currentCluster = cluster;
+    if (cluster.isEmpty()) {
+        view->setTitle(titleOf(plural));
+        view->setScope({});
+    } else {
+        view->setTitle(tr("TDengine cluster %1 — %2").arg(cluster, titleOf(plural).toLower()));
+        view->setScope([this, cluster](const QJsonObject &object) {
+            return kube::ordinalInStatefulSet(object, statefulSet(cluster)) >= 0;
+        });
+    }
+    m_stack->setCurrentWidget(view);
+    selectObject(view->currentObject());
+}
+
+ResourceView *MainWindow::currentView() const
+{
+    return m_views.value(m_currentPlural);
+}
+
+kube::PodSurroundings MainWindow::surroundings() const
+{
+    kube::PodSurroundings around;
+    if (const kube::ResourceWatch *claims = m_session->watch(u"persistentvolumeclaims"_s))
+        around.claims = claims->objects();
+    if (const kube::ResourceWatch *classes = m_session->watch(u"storageclasses"_s)) {
+        for (const QJsonObject &storageClass : classes->objects())
+            around.storageClasses.insert(storageClass.value(u"metadata").toObject().value(u"name").toString(),
+                                         storageClass);
+        around.storageClassesKnown = classes->state() == kube::ResourceWatch::State::Live;
+    }
+    around.events = watched(u"events"_s);
+    return around;
+}
+
+void MainWindow::selectObject(const QJsonObject &object)
+{
+    if (object.isEmpty()) {
+        m_selectedKey.clear();
+        m_details->clear();
+        return;
+    }
+    m_selectedKey = m_currentPlural + u'|' + keyOf(object);
+    refreshDetails();
+}
+
+void MainWindow::refreshDetails()
+{
+    if (m_selectedKey.isEmpty())
+        return;
+    const QString plural = m_selectedKey.section(u'|', 0, 0);
+    const QString key = m_selectedKey.section(u'|', 1);
+    const kube::ResourceWatch *watch = m_session->watch(plural);
+    if (!watch || !watch->objects().contains(key)) {
+        m_details->clear();
+        return;
+    }
+    QString note;
+    if (plural == u"persistentvolumeclaims") {
+        const ResourceTableModel *claims = m_models.value(plural);
+        note = claims->rowNote(claims->rowOf(key.section(u'/', 0, 0), key.section(u'/', 1)));
+    }
+    m_details->showObject(m_session->client(), watch->objects().value(key), surroundings(), note);
+}
+
+QString MainWindow::connectionText() const
+{
+    return m_connection->text();
+}
+
+bool MainWindow::insecureBadgeShown() const
+{
+    return m_insecureAction->isVisible();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    preferences::windowGeometry().set(saveGeometry());
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace tdkube::ui

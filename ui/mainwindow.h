@@ -1,13 +1,34 @@
 #pragma once
 
-#include <QMainWindow>
+#include "kube/explain.h"
+#include "kube/kubeconfig.h"
+#include "kube/session.h"
 
+#include <QHash>
+#include <QJsonObject>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <optional>
+
+class QAction;
+class QComboBox;
 class QLabel;
+class QStackedWidget;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace tdkube::ui {
 
-// The main window. For now a frame that says no cluster is connected; the navigator,
-// tables and dashboards arrive with the "Connect and observe" work.
+class DetailsPane;
+class ResourceTableModel;
+class ResourceView;
+
+// The main window: context and namespace pickers, a navigator (the TDengine clusters found in
+// the namespace, then Pods, PVCs, StatefulSets, Events), the selected table, and the details of
+// the selected object. Everything shown comes from the Session's watches; nothing here waits for
+// the network.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -17,12 +38,66 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Shown in the status bar: which kubeconfig and context tdkube was started with.
-    void setConnectionHint(const QString &hint);
+    // Opens `context` (else the one used last, else the kubeconfig's current-context, else the
+    // first) in `ns` (else the one used last in that context, else the context's own).
+    // `cluster` selects that TDengine cluster once it is seen.
+    void openKubeconfig(const kube::Kubeconfig &config, const QString &context = {},
+                        const std::optional<QString> &ns = std::nullopt, const QString &cluster = {});
+    void openContext(const QString &context, const std::optional<QString> &ns = std::nullopt);
+    void setNamespace(const QString &ns);
+    // Shows the view of a kind (pods, persistentvolumeclaims, statefulsets, events), optionally
+    // scoped to one TDengine cluster (a StatefulSet name).
+    void showView(const QString &plural, const QString &cluster = {});
+
+    kube::Session *session() const { return m_session; }
+    ResourceView *view(const QString &plural) const { return m_views.value(plural); }
+    ResourceView *currentView() const;
+    DetailsPane *details() const { return m_details; }
+    QTreeWidget *navigator() const { return m_navigator; }
+    QComboBox *contextBox() const { return m_contextBox; }
+    QComboBox *namespaceBox() const { return m_namespaceBox; }
+    QString connectionText() const;
+    bool insecureBadgeShown() const;
+    QStringList tdengineClusters() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    QLabel *m_placeholder = nullptr;
+    void buildToolbar();
+    void buildNavigator();
+    void bindWatches();
+    void fillContexts();
+    void fillNamespaces();
+    void showReachability();
+    void scheduleRefresh();
+    void refreshDerived();
+    void refreshClusters();
+    void refreshDetails();
+    void selectObject(const QJsonObject &object);
+    kube::PodSurroundings surroundings() const;
+    QList<QJsonObject> watched(const QString &plural) const;
+    QJsonObject statefulSet(const QString &name) const;
+
+    kube::Session *m_session = nullptr;
+    QComboBox *m_contextBox = nullptr;
+    QComboBox *m_namespaceBox = nullptr;
     QLabel *m_connection = nullptr;
+    QLabel *m_insecure = nullptr;
+    QToolButton *m_problems = nullptr;
+    QAction *m_insecureAction = nullptr;
+    QAction *m_problemsAction = nullptr;
+    QTreeWidget *m_navigator = nullptr;
+    QTreeWidgetItem *m_clustersRoot = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    DetailsPane *m_details = nullptr;
+    QHash<QString, ResourceTableModel *> m_models;
+    QHash<QString, ResourceView *> m_views;
+    QString m_currentPlural = QStringLiteral("pods");
+    QString m_currentCluster;
+    QString m_pendingCluster;
+    QString m_selectedKey; // plural + "|" + namespace/name of the object in the details pane
+    QTimer m_refresh;      // coalesces watch events into one refresh of derived state per turn
 };
 
 } // namespace tdkube::ui

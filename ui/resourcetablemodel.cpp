@@ -3,6 +3,8 @@
 #include "kube/humanduration.h"
 
 #include <QDateTime>
+#include <QIcon>
+#include <QSet>
 
 namespace tdkube::ui {
 
@@ -34,7 +36,7 @@ int ResourceTableModel::rowCount(const QModelIndex &parent) const
 
 int ResourceTableModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_visible.size());
+    return parent.isValid() ? 0 : int(m_visible.size()) + (m_extraCell ? 1 : 0);
 }
 
 QVariant ResourceTableModel::data(const QModelIndex &index, int role) const
@@ -44,6 +46,15 @@ QVariant ResourceTableModel::data(const QModelIndex &index, int role) const
     const Row &row = m_rows.at(index.row());
     if (role == ObjectRole)
         return row.object;
+    if (index.column() == m_visible.size()) // the extra column
+        return role == Qt::DisplayRole || role == SortRole ? QVariant(m_extraCell(row.object)) : QVariant();
+    if (index.column() == 0 && !m_notes.isEmpty()) {
+        const auto note = m_notes.constFind(row.key);
+        if (note != m_notes.cend() && role == Qt::DecorationRole)
+            return QIcon::fromTheme(u"dialog-warning"_s, QIcon(u":/icons/warning.svg"_s));
+        if (note != m_notes.cend() && role == Qt::ToolTipRole)
+            return *note;
+    }
     const bool age = index.column() == m_ageColumn;
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         if (age)
@@ -64,14 +75,59 @@ QVariant ResourceTableModel::data(const QModelIndex &index, int role) const
 
 QVariant ResourceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || section < 0 || section >= m_visible.size())
+    if (orientation != Qt::Horizontal || section < 0 || section >= columnCount())
         return {};
+    if (section == m_visible.size())
+        return role == Qt::DisplayRole   ? QVariant(m_extraHeader)
+               : role == Qt::ToolTipRole ? QVariant(m_extraTooltip)
+                                         : QVariant();
     const kube::PrintColumn &column = m_columns.at(m_visible.at(section));
     if (role == Qt::DisplayRole)
         return column.name.toUpper(); // kubectl prints headers upper-case
     if (role == Qt::ToolTipRole)
         return column.description;
     return {};
+}
+
+void ResourceTableModel::setExtraColumn(const QString &header, const QString &tooltip,
+                                        std::function<QString(const QJsonObject &)> cell)
+{
+    beginResetModel();
+    m_extraHeader = header;
+    m_extraTooltip = tooltip;
+    m_extraCell = std::move(cell);
+    endResetModel();
+}
+
+void ResourceTableModel::refreshExtraColumn()
+{
+    if (m_extraCell && !m_rows.isEmpty())
+        emit dataChanged(index(0, int(m_visible.size())),
+                         index(int(m_rows.size()) - 1, int(m_visible.size())));
+}
+
+void ResourceTableModel::setRowNotes(const QHash<QString, QString> &notes)
+{
+    QSet<QString> changed;
+    for (auto it = notes.begin(); it != notes.end(); ++it) {
+        if (m_notes.value(it.key()) != it.value())
+            changed.insert(it.key());
+    }
+    for (auto it = m_notes.begin(); it != m_notes.end(); ++it) {
+        if (!notes.contains(it.key()))
+            changed.insert(it.key());
+    }
+    m_notes = notes;
+    for (const QString &key : std::as_const(changed)) {
+        const int row = m_index.value(key, -1);
+        if (row >= 0)
+            emit dataChanged(index(row, 0), index(row, columnCount() - 1));
+    }
+}
+
+QString ResourceTableModel::rowNote(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_notes.value(m_rows.at(row).key) : QString();
 }
 
 QJsonObject ResourceTableModel::objectAt(int row) const

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QTimer>
 
+#include <functional>
+
 namespace tdkube::ui {
 
 // The rows of one resource type (pods, persistentvolumeclaims, statefulsets, ...) as kubectl shows
@@ -36,6 +38,16 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // One more column after kubectl's, computed from the row's object by `cell` (the PVC table's
+    // RECLAIM POLICY, read from the bound volume). refreshExtraColumn() recomputes it.
+    void setExtraColumn(const QString &header, const QString &tooltip,
+                        std::function<QString(const QJsonObject &)> cell);
+    void refreshExtraColumn();
+    // Rows that need the user's attention, keyed "namespace/name": a warning icon and the note as
+    // the tooltip of the row (stale claims). Only rows whose note changed are updated.
+    void setRowNotes(const QHash<QString, QString> &notes);
+    QString rowNote(int row) const;
 
     QJsonObject objectAt(int row) const;
     int rowOf(const QString &ns, const QString &name) const;
@@ -66,6 +78,10 @@ private:
     QList<Row> m_rows;
     QHash<QString, int> m_index; // key -> row
     QTimer m_ageTimer;
+    QString m_extraHeader;
+    QString m_extraTooltip;
+    std::function<QString(const QJsonObject &)> m_extraCell;
+    QHash<QString, QString> m_notes;
 };
 
 } // namespace tdkube::ui
