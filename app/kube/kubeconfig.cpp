@@ -1,0 +1,582 @@
+#include "kube/kubeconfig.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+
+#include <yaml-cpp/yaml.h>
+
+using namespace Qt::StringLiterals;
+
+namespace tdkube::kube {
+
+namespace {
+
+// A problem still tied to the entry it was found in, so that after the merge it can name the
+// contexts that the broken cluster or user makes unusable.
+struct PendingProblem
+{
+    ConfigProblem problem;
+    QString kind; // "cluster", "user", "context" or empty for a file-level problem
+    QString name;
+};
+
+QString fromYaml(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+QString expandHome(const QString &path)
+{
+    if (path == u"~")
+        return QDir::homePath();
+    if (path.startsWith(u"~/"))
+        return QDir::homePath() + path.mid(1);
+    return path;
+}
+
+// Reads one kubeconfig file. yaml-cpp throws on malformed text and on conversions; every throw is
+// caught here and becomes a problem, so one bad entry never hides the good entries beside it.
+class FileReader
+{
+public:
+    FileReader(const QString &file, QList<PendingProblem> *problems)
+        : m_file(file)
+        , m_dir(QFileInfo(file).absoluteDir())
+        , m_problems(problems)
+    {
+    }
+
+    QString resolvePath(const QString &path) const
+    {
+        if (path.isEmpty())
+            return path;
+        const QString expanded = expandHome(path);
+        if (QDir::isAbsolutePath(expanded))
+            return QDir::cleanPath(expanded);
+        return QDir::cleanPath(m_dir.absoluteFilePath(expanded));
+    }
+
+    void problem(const YAML::Mark &mark, const QString &message, const QString &kind = {},
+                 const QString &name = {})
+    {
+        PendingProblem pending;
+        pending.problem.file = m_file;
+        if (!mark.is_null()) {
+            pending.problem.line = mark.line + 1;
+            pending.problem.column = mark.column + 1;
+        }
+        pending.problem.message = message;
+        pending.kind = kind;
+        pending.name = name;
+        if (!kind.isEmpty())
+            pending.problem.entry = kind + u' ' + name;
+        m_problems->append(pending);
+    }
+
+    // The entry currently read, for the messages and for the problem's `entry`.
+    void setEntry(const QString &kind, const QString &name)
+    {
+        m_kind = kind;
+        m_name = name;
+        m_entryBroken = false;
+    }
+    bool entryBroken() const { return m_entryBroken; }
+
+    void entryProblem(const YAML::Node &node, const QString &message)
+    {
+        m_entryBroken = true;
+        problem(node.Mark(), m_kind + u' ' + m_name + u": " + message, m_kind, m_name);
+    }
+
+    // A scalar field of `map`; a missing or null field is empty, a non-scalar one is a problem.
+    QString string(const YAML::Node &map, const char *key)
+    {
+        const YAML::Node node = map[key];
+        if (!node || node.IsNull())
+            return {};
+        if (!node.IsScalar()) {
+            entryProblem(node, QStringLiteral("%1 must be a string").arg(QLatin1StringView(key)));
+            return {};
+        }
+        return fromYaml(node.Scalar());
+    }
+
+    bool boolean(const YAML::Node &map, const char *key)
+    {
+        const YAML::Node node = map[key];
+        if (!node || node.IsNull())
+            return false;
+        bool value = false;
+        if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+            entryProblem(node, QStringLiteral("%1 must be true or false").arg(QLatin1StringView(key)));
+        return value;
+    }
+
+    QByteArray base64(const YAML::Node &map, const char *key)
+    {
+        const QString text = string(map, key);
+        if (text.isEmpty())
+            return {};
+        auto decoded =
+            QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            entryProblem(map[key], QStringLiteral("%1 is not valid base64").arg(QLatin1StringView(key)));
+        return decoded.decoded;
+    }
+
+    QStringList stringList(const YAML::Node &map, const char *key)
+    {
+        const YAML::Node node = map[key];
+        QStringList result;
+        if (!node || node.IsNull())
+            return result;
+        if (!node.IsSequence()) {
+            entryProblem(node, QStringLiteral("%1 must be a list of strings").arg(QLatin1StringView(key)));
+            return result;
+        }
+        for (const YAML::Node &item : node) {
+            if (item.IsScalar())
+                result.append(fromYaml(item.Scalar()));
+            else
+                entryProblem(item,
+                             QStringLiteral("%1 must be a list of strings").arg(QLatin1StringView(key)));
+        }
+        return result;
+    }
+
+    // The `key` map of a named-list item ({name: x, cluster: {...}}); null when absent or wrong.
+    YAML::Node body(const YAML::Node &item, const char *key)
+    {
+        const YAML::Node node = item[key];
+        if (!node || node.IsNull()) {
+            entryProblem(item, QStringLiteral("has no %1 section").arg(QLatin1StringView(key)));
+            return YAML::Node(YAML::NodeType::Undefined);
+        }
+        if (!node.IsMap()) {
+            entryProblem(node, QStringLiteral("%1 must be a map").arg(QLatin1StringView(key)));
+            return YAML::Node(YAML::NodeType::Undefined);
+        }
+        return node;
+    }
+
+    ClusterEntry readCluster(const YAML::Node &item, const QString &name)
+    {
+        ClusterEntry cluster;
+        cluster.name = name;
+        cluster.definedIn = m_file;
+        const YAML::Node map = body(item, "cluster");
+        if (!map.IsMap())
+            return cluster;
+        cluster.server = string(map, "server");
+        if (cluster.server.isEmpty() && !m_entryBroken)
+            entryProblem(map, QStringLiteral("has no server"));
+        cluster.certificateAuthority = resolvePath(string(map, "certificate-authority"));
+        cluster.certificateAuthorityData = base64(map, "certificate-authority-data");
+        cluster.insecureSkipTlsVerify = boolean(map, "insecure-skip-tls-verify");
+        cluster.tlsServerName = string(map, "tls-server-name");
+        cluster.proxyUrl = string(map, "proxy-url");
+        return cluster;
+    }
+
+    std::optional<ExecConfig> readExec(const YAML::Node &user)
+    {
+        const YAML::Node map = user["exec"];
+        if (!map || map.IsNull())
+            return std::nullopt;
+        if (!map.IsMap()) {
+            entryProblem(map, QStringLiteral("exec must be a map"));
+            return std::nullopt;
+        }
+        ExecConfig exec;
+        exec.apiVersion = string(map, "apiVersion");
+        if (exec.apiVersion.isEmpty())
+            entryProblem(map, QStringLiteral("exec has no apiVersion"));
+        exec.command = string(map, "command");
+        if (exec.command.isEmpty())
+            entryProblem(map, QStringLiteral("exec has no command"));
+        else if (exec.command.contains(u'/') || exec.command.startsWith(u'~'))
+            exec.command = resolvePath(exec.command);
+        exec.args = stringList(map, "args");
+        exec.installHint = string(map, "installHint");
+        exec.provideClusterInfo = boolean(map, "provideClusterInfo");
+        exec.interactiveMode = string(map, "interactiveMode");
+        const YAML::Node env = map["env"];
+        if (env && !env.IsNull() && !env.IsSequence())
+            entryProblem(env, QStringLiteral("exec env must be a list of name/value pairs"));
+        else if (env) {
+            for (const YAML::Node &pair : env) {
+                if (!pair.IsMap() || !pair["name"] || !pair["name"].IsScalar()) {
+                    entryProblem(pair, QStringLiteral("exec env entries need a name and a value"));
+                    continue;
+                }
+                exec.env.append({fromYaml(pair["name"].Scalar()), string(pair, "value")});
+            }
+        }
+        return exec;
+    }
+
+    void readAuthProvider(const YAML::Node &user, UserEntry *entry)
+    {
+        const YAML::Node map = user["auth-provider"];
+        if (!map || map.IsNull())
+            return;
+        if (!map.IsMap()) {
+            entryProblem(map, QStringLiteral("auth-provider must be a map"));
+            return;
+        }
+        entry->authProvider = string(map, "name");
+        const YAML::Node config = map["config"];
+        if (!config || config.IsNull())
+            return;
+        if (!config.IsMap()) {
+            entryProblem(config, QStringLiteral("auth-provider config must be a map of strings"));
+            return;
+        }
+        for (const auto &pair : config) {
+            if (pair.first.IsScalar() && pair.second.IsScalar())
+                entry->authProviderConfig.insert(fromYaml(pair.first.Scalar()),
+                                                 fromYaml(pair.second.Scalar()));
+        }
+    }
+
+    UserEntry readUser(const YAML::Node &item, const QString &name)
+    {
+        UserEntry user;
+        user.name = name;
+        user.definedIn = m_file;
+        const YAML::Node map = body(item, "user");
+        if (!map.IsMap())
+            return user;
+        user.clientCertificate = resolvePath(string(map, "client-certificate"));
+        user.clientCertificateData = base64(map, "client-certificate-data");
+        user.clientKey = resolvePath(string(map, "client-key"));
+        user.clientKeyData = base64(map, "client-key-data");
+        user.token = string(map, "token");
+        user.tokenFile = resolvePath(string(map, "tokenFile"));
+        user.username = string(map, "username");
+        user.password = string(map, "password");
+        user.exec = readExec(map);
+        readAuthProvider(map, &user);
+        return user;
+    }
+
+    ContextEntry readContext(const YAML::Node &item, const QString &name)
+    {
+        ContextEntry context;
+        context.name = name;
+        context.definedIn = m_file;
+        const YAML::Node map = body(item, "context");
+        if (!map.IsMap())
+            return context;
+        context.cluster = string(map, "cluster");
+        context.user = string(map, "user");
+        context.ns = string(map, "namespace");
+        return context;
+    }
+
+    // Calls `read(item, name)` for every well-formed item of the named list `key`.
+    template<typename Read>
+    void forEachNamed(const YAML::Node &root, const char *key, const QString &kind, Read read)
+    {
+        const YAML::Node list = root[key];
+        if (!list || list.IsNull())
+            return;
+        if (!list.IsSequence()) {
+            problem(list.Mark(), QStringLiteral("%1 must be a list").arg(QLatin1StringView(key)));
+            return;
+        }
+        QSet<QString> seen;
+        for (const YAML::Node &item : list) {
+            const YAML::Node nameNode = item.IsMap() ? item["name"] : YAML::Node();
+            if (!nameNode || !nameNode.IsScalar() || nameNode.Scalar().empty()) {
+                problem(item.Mark(),
+                        QStringLiteral("an entry of %1 has no name").arg(QLatin1StringView(key)));
+                continue;
+            }
+            const QString name = fromYaml(nameNode.Scalar());
+            if (seen.contains(name)) {
+                problem(item.Mark(),
+                        QStringLiteral("%1 %2 is defined twice; the first one is used").arg(kind, name));
+                continue;
+            }
+            seen.insert(name);
+            setEntry(kind, name);
+            read(item, name);
+        }
+    }
+
+private:
+    QString m_file;
+    QDir m_dir;
+    QList<PendingProblem> *m_problems;
+    QString m_kind;
+    QString m_name;
+    bool m_entryBroken = false;
+};
+
+// The merged state while files are read; first definition of a name wins.
+struct Merge
+{
+    QString currentContext;
+    YAML::Mark currentContextMark;
+    QString currentContextFile;
+    QMap<QString, ClusterEntry> clusters;
+    QMap<QString, UserEntry> users;
+    QMap<QString, ContextEntry> contexts;
+    QMap<QString, QMap<QString, YAML::Mark>> referenceMarks; // context -> "cluster"/"user" -> where named
+    QMap<QString, QString> broken;                           // "cluster/NAME" -> why it is unusable
+    QSet<QString> claimed;                                   // "cluster/NAME": names a file already defined
+    QList<PendingProblem> problems;
+};
+
+template<typename Entry>
+void claim(Merge *merge, FileReader &reader, QMap<QString, Entry> *entries, const QString &kind,
+           const QString &name, const Entry &entry)
+{
+    const QString key = kind + u'/' + name;
+    merge->claimed.insert(key);
+    if (!reader.entryBroken()) {
+        entries->insert(name, entry);
+        return;
+    }
+    // kubectl lets the first file own a name even when that entry is broken; so do we, and remember
+    // why, so that resolve() can explain it instead of saying the entry does not exist.
+    merge->broken.insert(key, merge->problems.constLast().problem.message);
+}
+
+void readFile(const QString &file, Merge *merge)
+{
+    QFile in(file);
+    if (!in.exists())
+        return; // kubectl silently skips missing $KUBECONFIG entries
+    FileReader reader(file, &merge->problems);
+    if (!in.open(QIODevice::ReadOnly)) {
+        reader.problem(YAML::Mark::null_mark(),
+                       QStringLiteral("cannot read the file: %1").arg(in.errorString()));
+        return;
+    }
+    YAML::Node root;
+    try {
+        root = YAML::Load(in.readAll().toStdString());
+    } catch (const YAML::Exception &e) {
+        reader.problem(e.mark, QStringLiteral("not valid YAML: %1").arg(fromYaml(e.msg)));
+        return;
+    }
+    if (!root || root.IsNull())
+        return;
+    if (!root.IsMap()) {
+        reader.problem(root.Mark(), QStringLiteral("a kubeconfig file must be a map"));
+        return;
+    }
+    try {
+        const auto owns = [merge](const QString &kind, const QString &name) {
+            return !merge->claimed.contains(kind + u'/' + name);
+        };
+        reader.forEachNamed(root, "clusters", QStringLiteral("cluster"),
+                            [&](const YAML::Node &item, const QString &n) {
+                                if (owns(QStringLiteral("cluster"), n))
+                                    claim(merge, reader, &merge->clusters, QStringLiteral("cluster"), n,
+                                          reader.readCluster(item, n));
+                            });
+        reader.forEachNamed(
+            root, "users", QStringLiteral("user"), [&](const YAML::Node &item, const QString &n) {
+                if (owns(QStringLiteral("user"), n))
+                    claim(merge, reader, &merge->users, QStringLiteral("user"), n, reader.readUser(item, n));
+            });
+        reader.forEachNamed(root, "contexts", QStringLiteral("context"),
+                            [&](const YAML::Node &item, const QString &n) {
+                                if (!owns(QStringLiteral("context"), n))
+                                    return;
+                                claim(merge, reader, &merge->contexts, QStringLiteral("context"), n,
+                                      reader.readContext(item, n));
+                                const YAML::Node body = item["context"];
+                                for (const char *kind : {"cluster", "user"}) {
+                                    if (body.IsMap() && body[kind])
+                                        merge->referenceMarks[n][QLatin1StringView(kind)] = body[kind].Mark();
+                                }
+                            });
+        const YAML::Node current = root["current-context"];
+        if (current && !current.IsNull() && !current.IsScalar()) {
+            reader.problem(current.Mark(), QStringLiteral("current-context must be a string"));
+        } else if (current && merge->currentContext.isEmpty() && !current.Scalar().empty()) {
+            merge->currentContext = fromYaml(current.Scalar());
+            merge->currentContextMark = current.Mark();
+            merge->currentContextFile = file;
+        }
+    } catch (const YAML::Exception &e) {
+        // The checks above should leave nothing for yaml-cpp to throw; should one slip through, the
+        // file's remaining entries are lost but the other files are not.
+        reader.problem(e.mark, QStringLiteral("cannot read: %1").arg(fromYaml(e.msg)));
+    }
+}
+
+QString articleFor(const QString &kind, const QString &name)
+{
+    return kind + u' ' + name;
+}
+
+// A context naming a cluster or user that no file defines, or that is broken.
+std::optional<QString> referenceError(const Merge &merge, const ContextEntry &context, const QString &kind,
+                                      const QString &name)
+{
+    if (name.isEmpty())
+        return std::nullopt;
+    const QString key = kind + u'/' + name;
+    const QString subject =
+        QStringLiteral("context %1 refers to %2").arg(context.name, articleFor(kind, name));
+    if (merge.broken.contains(key))
+        return subject + QStringLiteral(", which is unusable: ") + merge.broken.value(key);
+    if (!merge.claimed.contains(key))
+        return subject + QStringLiteral(", which no kubeconfig file defines");
+    return std::nullopt;
+}
+
+} // namespace
+
+QString ConfigProblem::toString() const
+{
+    QString text = file;
+    if (line > 0)
+        text += u':' + QString::number(line) + u':' + QString::number(column);
+    text += u": " + message;
+    if (!entry.isEmpty())
+        text += u" (" + entry + (entry.startsWith(u"contexts ") ? u" are unusable)" : u" is unusable)");
+    return text;
+}
+
+Kubeconfig Kubeconfig::load(const QStringList &files)
+{
+    Merge merge;
+    for (const QString &file : files)
+        readFile(file, &merge);
+
+    Kubeconfig config;
+    config.m_files = files;
+    config.m_currentContext = merge.currentContext;
+    config.m_clusters = merge.clusters;
+    config.m_users = merge.users;
+    config.m_contexts = merge.contexts;
+
+    // Contexts whose cluster or user is broken or missing: the problem names the context, because
+    // the context is what a person picks and what stops working.
+    QMap<QString, QStringList> contextsUsing; // "cluster/NAME" -> contexts
+    for (const ContextEntry &context : std::as_const(merge.contexts)) {
+        contextsUsing[u"cluster/" + context.cluster].append(context.name);
+        contextsUsing[u"user/" + context.user].append(context.name);
+        for (const QString &kind : {QStringLiteral("cluster"), QStringLiteral("user")}) {
+            const QString name = kind == u"cluster" ? context.cluster : context.user;
+            const QString key = kind + u'/' + name;
+            if (name.isEmpty() || merge.claimed.contains(key))
+                continue;
+            const YAML::Mark mark =
+                merge.referenceMarks.value(context.name).value(kind, YAML::Mark::null_mark());
+            merge.problems.append(
+                PendingProblem{{context.definedIn, mark.line + 1, mark.column + 1,
+                                *referenceError(merge, context, kind, name), u"context " + context.name},
+                               QStringLiteral("context"),
+                               context.name});
+        }
+    }
+    for (PendingProblem &pending : merge.problems) {
+        if (pending.kind == u"context" || pending.kind.isEmpty())
+            continue;
+        const QStringList users = contextsUsing.value(pending.kind + u'/' + pending.name);
+        if (!users.isEmpty())
+            pending.problem.entry = (users.size() == 1 ? u"context "_s : u"contexts "_s) + users.join(u", ");
+        else
+            pending.problem.entry = pending.kind + u' ' + pending.name;
+    }
+    if (!merge.currentContext.isEmpty() && !merge.claimed.contains(u"context/" + merge.currentContext)) {
+        ConfigProblem problem{merge.currentContextFile,
+                              merge.currentContextMark.line + 1,
+                              merge.currentContextMark.column + 1,
+                              QStringLiteral("current-context %1 is not defined in any kubeconfig file")
+                                  .arg(merge.currentContext),
+                              {}};
+        merge.problems.append(PendingProblem{problem, {}, {}});
+    }
+    for (const PendingProblem &pending : std::as_const(merge.problems))
+        config.m_problems.append(pending.problem);
+    config.m_broken = merge.broken;
+    return config;
+}
+
+QStringList Kubeconfig::defaultFiles()
+{
+    const QString list = qEnvironmentVariable("KUBECONFIG");
+    if (list.isEmpty())
+        return {QDir::homePath() + u"/.kube/config"};
+    QStringList files;
+    for (const QString &file : list.split(QDir::listSeparator(), Qt::SkipEmptyParts)) {
+        if (!files.contains(file))
+            files.append(file);
+    }
+    return files;
+}
+
+QStringList Kubeconfig::contextNames() const
+{
+    return m_contexts.keys(); // QMap keeps them sorted
+}
+
+std::optional<ContextEntry> Kubeconfig::context(const QString &name) const
+{
+    const auto it = m_contexts.constFind(name);
+    return it == m_contexts.cend() ? std::nullopt : std::optional(*it);
+}
+
+std::optional<ClusterEntry> Kubeconfig::cluster(const QString &name) const
+{
+    const auto it = m_clusters.constFind(name);
+    return it == m_clusters.cend() ? std::nullopt : std::optional(*it);
+}
+
+std::optional<UserEntry> Kubeconfig::user(const QString &name) const
+{
+    const auto it = m_users.constFind(name);
+    return it == m_users.cend() ? std::nullopt : std::optional(*it);
+}
+
+std::optional<Kubeconfig::Resolved> Kubeconfig::resolve(const QString &contextName, QString *error) const
+{
+    const auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    if (contextName.isEmpty())
+        return fail(QStringLiteral("no context is selected: none of %1 sets current-context; pick a context")
+                        .arg(m_files.join(u", ")));
+    const auto why = [this](const QString &kind, const QString &name) {
+        return m_broken.value(kind + u'/' + name);
+    };
+    if (!why(QStringLiteral("context"), contextName).isEmpty())
+        return fail(
+            QStringLiteral("context %1 is unusable: %2").arg(contextName, why(u"context"_s, contextName)));
+    const auto context = this->context(contextName);
+    if (!context)
+        return fail(QStringLiteral("context %1 is not defined in any kubeconfig file (%2)")
+                        .arg(contextName, m_files.join(u", ")));
+    Resolved resolved;
+    resolved.context = *context;
+    if (context->cluster.isEmpty())
+        return fail(QStringLiteral("context %1 names no cluster").arg(contextName));
+    for (const QString &kind : {QStringLiteral("cluster"), QStringLiteral("user")}) {
+        const QString name = kind == u"cluster" ? context->cluster : context->user;
+        if (name.isEmpty())
+            continue; // a context without a user connects anonymously, as kubectl does
+        const QString subject = QStringLiteral("context %1 refers to %2 %3").arg(contextName, kind, name);
+        if (!why(kind, name).isEmpty())
+            return fail(subject + u", which is unusable: " + why(kind, name));
+        const bool defined = kind == u"cluster" ? m_clusters.contains(name) : m_users.contains(name);
+        if (!defined)
+            return fail(subject + u", which no kubeconfig file defines");
+    }
+    resolved.cluster = m_clusters.value(context->cluster);
+    resolved.user = m_users.value(context->user);
+    return resolved;
+}
+
+} // namespace tdkube::kube
