@@ -5,7 +5,11 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QSslError>
 #include <QString>
 #include <QUrlQuery>
 
@@ -110,8 +114,9 @@ signals:
 private:
     friend class KubeClient;
     explicit KubeStream(QObject *parent);
-    QNetworkReply *m_reply = nullptr;
+    QPointer<QNetworkReply> m_reply;
     QByteArray m_errorBody;
+    bool m_opened = false;
 };
 
 // The one gateway to one context's API server: base URL, TLS, authentication and User-Agent
@@ -143,30 +148,45 @@ public:
     // GET /version with a short timeout: reachability and the server's gitVersion.
     void probe(QObject *context, Done done, int timeoutMs = 8000);
 
-    void list(const ResourceKind &kind, const QString &ns, const ListOptions &options, QObject *context, Done done);
+    void list(const ResourceKind &kind, const QString &ns, const ListOptions &options, QObject *context,
+              Done done);
     void get(const ResourceKind &kind, const QString &ns, const QString &name, QObject *context, Done done);
-    void create(const ResourceKind &kind, const QString &ns, const QJsonObject &object, QObject *context, Done done);
-    // `contentType`: application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json.
+    void create(const ResourceKind &kind, const QString &ns, const QJsonObject &object, QObject *context,
+                Done done);
+    // `contentType`: application/merge-patch+json, application/strategic-merge-patch+json,
+    // application/json-patch+json.
     void patch(const ResourceKind &kind, const QString &ns, const QString &name, const QByteArray &patch,
                const QByteArray &contentType, QObject *context, Done done);
     // Server-side apply of one object (YAML or JSON), fieldManager=tdkube, fieldValidation=Strict.
     void apply(const ResourceKind &kind, const QString &ns, const QString &name, const QByteArray &manifest,
                bool dryRun, bool force, QObject *context, Done done);
     // `propagationPolicy`: Foreground, Background, Orphan or empty (the server's default).
-    void remove(const ResourceKind &kind, const QString &ns, const QString &name, const QString &propagationPolicy,
-                QObject *context, Done done);
+    void remove(const ResourceKind &kind, const QString &ns, const QString &name,
+                const QString &propagationPolicy, QObject *context, Done done);
     // PATCH .../statefulsets/NAME/scale with {"spec":{"replicas":N}}.
     void scale(const QString &ns, const QString &statefulSet, int replicas, QObject *context, Done done);
     KubeStream *podLogs(const QString &ns, const QString &pod, const LogOptions &options, QObject *parent);
 
 private:
     struct Pending;
+    using Ready = std::function<void(const QNetworkRequest &request, const QString &error)>;
     void start(const std::shared_ptr<Pending> &pending);
-    void authorize(QNetworkRequest *request, const std::function<void(const QString &error)> &ready);
+    void authorize(QNetworkRequest request, const Ready &ready);
+    void issue(const std::shared_ptr<Pending> &pending, const QNetworkRequest &request);
+    void finish(const std::shared_ptr<Pending> &pending);
+    void complete(const std::shared_ptr<Pending> &pending, const KubeResponse &response);
+    void feedStream(const std::shared_ptr<Pending> &pending);
+    KubeResponse failure(const std::shared_ptr<Pending> &pending, QNetworkReply *reply) const;
+    QString networkError(const std::shared_ptr<Pending> &pending, QNetworkReply *reply) const;
+    QString sslError(const QList<QSslError> &errors) const;
     QNetworkRequest makeRequest(const KubeRequest &request) const;
+    void configureTls();
 
     ConnectionSettings m_settings;
     QNetworkAccessManager *m_network = nullptr;
+    QSslConfiguration m_tls;
+    QString m_configError; // a CA or client key that could not be read: every request fails with it
+    QList<std::shared_ptr<Pending>> m_inFlight;
     QString m_runtimeToken; // from the CredentialSource, in memory only
 };
 

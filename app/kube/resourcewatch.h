@@ -28,8 +28,7 @@ class ResourceWatch final : public QObject
     Q_DISABLE_COPY_MOVE(ResourceWatch)
 
 public:
-    enum class State
-    {
+    enum class State {
         Idle,         // not started
         Listing,      // the first list is in flight
         Live,         // watching; the copy is current
@@ -69,7 +68,16 @@ signals:
 private:
     void setState(State state, const QString &reason = {});
     void list(const QString &continueToken);
+    void parsePage(const QByteArray &body);
+    void finishList(const QString &resourceVersion);
     void watch();
+    void readStream(const QByteArray &chunk);
+    bool handleEvent(const QJsonObject &event);
+    void apply(const QString &type, QJsonObject object);
+    void streamFinished(const KubeResponse &response);
+    void dropStream();
+    void handleFailure(const KubeResponse &response, bool relist);
+    void relist(const QString &reason);
     void retryLater(const QString &reason);
 
     KubeClient *m_client;
@@ -89,6 +97,10 @@ private:
     QPointer<KubeStream> m_stream;
     QByteArray m_lineBuffer;
     QTimer m_retryTimer;
+    bool m_retryList = true; // what the retry timer does: list again, or watch from m_resourceVersion
+    bool m_unauthorizedRetried = false;
+    int m_generation = 0;           // bumped by stop() and every new list, so that stale answers are dropped
+    QList<QJsonObject> m_pageItems; // the pages of the list in flight
 };
 
 } // namespace tdkube::kube
