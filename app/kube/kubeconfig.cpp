@@ -146,19 +146,25 @@ public:
         return result;
     }
 
-    // The `key` map of a named-list item ({name: x, cluster: {...}}); null when absent or wrong.
+    // The map `key` of `parent`: undefined when absent, and a problem too when it is not a map.
+    YAML::Node optionalMap(const YAML::Node &parent, const char *key, const QString &what)
+    {
+        const YAML::Node node = parent[key];
+        if (!node || node.IsNull())
+            return YAML::Node(YAML::NodeType::Undefined);
+        if (node.IsMap())
+            return node;
+        entryProblem(node, what + u" must be a map");
+        return YAML::Node(YAML::NodeType::Undefined);
+    }
+
+    // The `key` map of a named-list item ({name: x, cluster: {...}}), which must be there.
     YAML::Node body(const YAML::Node &item, const char *key)
     {
         const YAML::Node node = item[key];
-        if (!node || node.IsNull()) {
+        if (!node || node.IsNull())
             entryProblem(item, QStringLiteral("has no %1 section").arg(QLatin1StringView(key)));
-            return YAML::Node(YAML::NodeType::Undefined);
-        }
-        if (!node.IsMap()) {
-            entryProblem(node, QStringLiteral("%1 must be a map").arg(QLatin1StringView(key)));
-            return YAML::Node(YAML::NodeType::Undefined);
-        }
-        return node;
+        return optionalMap(item, key, QLatin1StringView(key));
     }
 
     // The common frame of a named-list entry: its name, its file, and its body map given to `fill`.
@@ -191,13 +197,9 @@ public:
 
     std::optional<ExecConfig> readExec(const YAML::Node &user)
     {
-        const YAML::Node map = user["exec"];
-        if (!map || map.IsNull())
+        const YAML::Node map = optionalMap(user, "exec", u"exec"_s);
+        if (!map.IsMap())
             return std::nullopt;
-        if (!map.IsMap()) {
-            entryProblem(map, QStringLiteral("exec must be a map"));
-            return std::nullopt;
-        }
         ExecConfig exec;
         exec.apiVersion = string(map, "apiVersion");
         if (exec.apiVersion.isEmpty())
@@ -228,21 +230,13 @@ public:
 
     void readAuthProvider(const YAML::Node &user, UserEntry *entry)
     {
-        const YAML::Node map = user["auth-provider"];
-        if (!map || map.IsNull())
+        const YAML::Node map = optionalMap(user, "auth-provider", u"auth-provider"_s);
+        if (!map.IsMap())
             return;
-        if (!map.IsMap()) {
-            entryProblem(map, QStringLiteral("auth-provider must be a map"));
-            return;
-        }
         entry->authProvider = string(map, "name");
-        const YAML::Node config = map["config"];
-        if (!config || config.IsNull())
+        const YAML::Node config = optionalMap(map, "config", u"auth-provider config"_s);
+        if (!config.IsMap())
             return;
-        if (!config.IsMap()) {
-            entryProblem(config, QStringLiteral("auth-provider config must be a map of strings"));
-            return;
-        }
         for (const auto &pair : config) {
             if (pair.first.IsScalar() && pair.second.IsScalar())
                 entry->authProviderConfig.insert(fromYaml(pair.first.Scalar()),
