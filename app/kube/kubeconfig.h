@@ -82,7 +82,7 @@ class Kubeconfig
 public:
     // `files` in precedence order (the $KUBECONFIG list, or the single --kubeconfig file).
     static Kubeconfig load(const QStringList &files);
-    // $KUBECONFIG split on ':' (empty entries dropped), or ~/.kube/config when unset.
+    // $KUBECONFIG split on ':' (empty entries and repeats dropped), or ~/.kube/config when unset.
     static QStringList defaultFiles();
 
     QStringList files() const { return m_files; }
