@@ -111,7 +111,8 @@ private:
     QMap<QString, UserEntry> m_users;
     QMap<QString, ContextEntry> m_contexts;
     QList<ConfigProblem> m_problems;
-    QMap<QString, QString> m_broken; // "cluster/NAME": why the entry that owns the name is unusable
+    // "cluster/NAME": why the entry that owns the name is unusable.
+    QMap<QString, QString> m_broken;
 };
 
 } // namespace tdkube::kube
