@@ -190,8 +190,19 @@ void ExecCredentialSource::request(Done done)
     // Deferred, so that every outcome (even "not found") reaches `done` from the event loop.
     QTimer::singleShot(0, this, [this] {
         const QString command = m_exec.command;
+        if (m_exec.interactiveMode == u"Always") {
+            // client-go refuses too: tdkube has no terminal to give the plugin.
+            finish({}, pluginName() +
+                           u" needs a terminal (interactiveMode: Always); run a kubectl command for "
+                           u"this context in a terminal first, or set interactiveMode to IfAvailable");
+            return;
+        }
         if (command.contains(u'/')) {
-            start(command, {});
+            if (QFileInfo(command).isExecutable())
+                start(command, {});
+            else
+                finish({}, notFoundError(u" was not found: "_s + command +
+                                         u" does not exist or is not executable"));
             return;
         }
         const QString onPath = QStandardPaths::findExecutable(command);
@@ -210,12 +221,15 @@ void ExecCredentialSource::request(Done done)
                 return;
             }
             const QStringList searched = unique(pathDirectories() + loginPath + wellKnownDirectories());
-            QString error = self->pluginName() + u" was not found on PATH (" + searched.join(u':') + u')';
-            if (!self->m_exec.installHint.trimmed().isEmpty())
-                error += u". " + self->m_exec.installHint.trimmed();
-            self->finish({}, error);
+            self->finish({}, self->notFoundError(u" was not found on PATH ("_s + searched.join(u':') + u')'));
         });
     });
+}
+
+QString ExecCredentialSource::notFoundError(const QString &why) const
+{
+    const QString hint = m_exec.installHint.trimmed();
+    return pluginName() + why + (hint.isEmpty() ? QString() : u". "_s + hint);
 }
 
 QByteArray ExecCredentialSource::execInfo() const

@@ -146,49 +146,60 @@ public:
         return result;
     }
 
-    // The `key` map of a named-list item ({name: x, cluster: {...}}); null when absent or wrong.
+    // The map `key` of `parent`: undefined when absent, and a problem too when it is not a map.
+    YAML::Node optionalMap(const YAML::Node &parent, const char *key, const QString &what)
+    {
+        const YAML::Node node = parent[key];
+        if (!node || node.IsNull())
+            return YAML::Node(YAML::NodeType::Undefined);
+        if (node.IsMap())
+            return node;
+        entryProblem(node, what + u" must be a map");
+        return YAML::Node(YAML::NodeType::Undefined);
+    }
+
+    // The `key` map of a named-list item ({name: x, cluster: {...}}), which must be there.
     YAML::Node body(const YAML::Node &item, const char *key)
     {
         const YAML::Node node = item[key];
-        if (!node || node.IsNull()) {
+        if (!node || node.IsNull())
             entryProblem(item, QStringLiteral("has no %1 section").arg(QLatin1StringView(key)));
-            return YAML::Node(YAML::NodeType::Undefined);
-        }
-        if (!node.IsMap()) {
-            entryProblem(node, QStringLiteral("%1 must be a map").arg(QLatin1StringView(key)));
-            return YAML::Node(YAML::NodeType::Undefined);
-        }
-        return node;
+        return optionalMap(item, key, QLatin1StringView(key));
+    }
+
+    // The common frame of a named-list entry: its name, its file, and its body map given to `fill`.
+    template<typename Entry, typename Fill>
+    Entry readEntry(const YAML::Node &item, const QString &name, const char *key, Fill fill)
+    {
+        Entry entry;
+        entry.name = name;
+        entry.definedIn = m_file;
+        const YAML::Node map = body(item, key);
+        if (map.IsMap())
+            fill(map, entry);
+        return entry;
     }
 
     ClusterEntry readCluster(const YAML::Node &item, const QString &name)
     {
-        ClusterEntry cluster;
-        cluster.name = name;
-        cluster.definedIn = m_file;
-        const YAML::Node map = body(item, "cluster");
-        if (!map.IsMap())
-            return cluster;
-        cluster.server = string(map, "server");
-        if (cluster.server.isEmpty() && !m_entryBroken)
-            entryProblem(map, QStringLiteral("has no server"));
-        cluster.certificateAuthority = resolvePath(string(map, "certificate-authority"));
-        cluster.certificateAuthorityData = base64(map, "certificate-authority-data");
-        cluster.insecureSkipTlsVerify = boolean(map, "insecure-skip-tls-verify");
-        cluster.tlsServerName = string(map, "tls-server-name");
-        cluster.proxyUrl = string(map, "proxy-url");
-        return cluster;
+        return readEntry<ClusterEntry>(
+            item, name, "cluster", [this](const YAML::Node &map, ClusterEntry &cluster) {
+                cluster.server = string(map, "server");
+                if (cluster.server.isEmpty() && !m_entryBroken)
+                    entryProblem(map, QStringLiteral("has no server"));
+                cluster.certificateAuthority = resolvePath(string(map, "certificate-authority"));
+                cluster.certificateAuthorityData = base64(map, "certificate-authority-data");
+                cluster.insecureSkipTlsVerify = boolean(map, "insecure-skip-tls-verify");
+                cluster.tlsServerName = string(map, "tls-server-name");
+                cluster.proxyUrl = string(map, "proxy-url");
+            });
     }
 
     std::optional<ExecConfig> readExec(const YAML::Node &user)
     {
-        const YAML::Node map = user["exec"];
-        if (!map || map.IsNull())
+        const YAML::Node map = optionalMap(user, "exec", u"exec"_s);
+        if (!map.IsMap())
             return std::nullopt;
-        if (!map.IsMap()) {
-            entryProblem(map, QStringLiteral("exec must be a map"));
-            return std::nullopt;
-        }
         ExecConfig exec;
         exec.apiVersion = string(map, "apiVersion");
         if (exec.apiVersion.isEmpty())
@@ -219,21 +230,13 @@ public:
 
     void readAuthProvider(const YAML::Node &user, UserEntry *entry)
     {
-        const YAML::Node map = user["auth-provider"];
-        if (!map || map.IsNull())
+        const YAML::Node map = optionalMap(user, "auth-provider", u"auth-provider"_s);
+        if (!map.IsMap())
             return;
-        if (!map.IsMap()) {
-            entryProblem(map, QStringLiteral("auth-provider must be a map"));
-            return;
-        }
         entry->authProvider = string(map, "name");
-        const YAML::Node config = map["config"];
-        if (!config || config.IsNull())
+        const YAML::Node config = optionalMap(map, "config", u"auth-provider config"_s);
+        if (!config.IsMap())
             return;
-        if (!config.IsMap()) {
-            entryProblem(config, QStringLiteral("auth-provider config must be a map of strings"));
-            return;
-        }
         for (const auto &pair : config) {
             if (pair.first.IsScalar() && pair.second.IsScalar())
                 entry->authProviderConfig.insert(fromYaml(pair.first.Scalar()),
@@ -243,37 +246,28 @@ public:
 
     UserEntry readUser(const YAML::Node &item, const QString &name)
     {
-        UserEntry user;
-        user.name = name;
-        user.definedIn = m_file;
-        const YAML::Node map = body(item, "user");
-        if (!map.IsMap())
-            return user;
-        user.clientCertificate = resolvePath(string(map, "client-certificate"));
-        user.clientCertificateData = base64(map, "client-certificate-data");
-        user.clientKey = resolvePath(string(map, "client-key"));
-        user.clientKeyData = base64(map, "client-key-data");
-        user.token = string(map, "token");
-        user.tokenFile = resolvePath(string(map, "tokenFile"));
-        user.username = string(map, "username");
-        user.password = string(map, "password");
-        user.exec = readExec(map);
-        readAuthProvider(map, &user);
-        return user;
+        return readEntry<UserEntry>(item, name, "user", [this](const YAML::Node &map, UserEntry &user) {
+            user.clientCertificate = resolvePath(string(map, "client-certificate"));
+            user.clientCertificateData = base64(map, "client-certificate-data");
+            user.clientKey = resolvePath(string(map, "client-key"));
+            user.clientKeyData = base64(map, "client-key-data");
+            user.token = string(map, "token");
+            user.tokenFile = resolvePath(string(map, "tokenFile"));
+            user.username = string(map, "username");
+            user.password = string(map, "password");
+            user.exec = readExec(map);
+            readAuthProvider(map, &user);
+        });
     }
 
     ContextEntry readContext(const YAML::Node &item, const QString &name)
     {
-        ContextEntry context;
-        context.name = name;
-        context.definedIn = m_file;
-        const YAML::Node map = body(item, "context");
-        if (!map.IsMap())
-            return context;
-        context.cluster = string(map, "cluster");
-        context.user = string(map, "user");
-        context.ns = string(map, "namespace");
-        return context;
+        return readEntry<ContextEntry>(item, name, "context",
+                                       [this](const YAML::Node &map, ContextEntry &context) {
+                                           context.cluster = string(map, "cluster");
+                                           context.user = string(map, "user");
+                                           context.ns = string(map, "namespace");
+                                       });
     }
 
     // Calls `read(item, name)` for every well-formed item of the named list `key`.
@@ -331,19 +325,24 @@ struct Merge
     QList<PendingProblem> problems;
 };
 
-template<typename Entry>
-void claim(Merge *merge, FileReader &reader, QMap<QString, Entry> *entries, const QString &kind,
-           const QString &name, const Entry &entry)
+// Reads the named list `list` into `entries`, skipping names an earlier file owns. kubectl lets the
+// first file own a name even when that entry is broken; so do we, and remember why, so that
+// resolve() can explain it instead of saying the entry does not exist.
+template<typename Entry, typename Read>
+void readNamed(FileReader &reader, Merge *merge, const YAML::Node &root, const char *list,
+               const QString &kind, QMap<QString, Entry> *entries, Read read)
 {
-    const QString key = kind + u'/' + name;
-    merge->claimed.insert(key);
-    if (!reader.entryBroken()) {
-        entries->insert(name, entry);
-        return;
-    }
-    // kubectl lets the first file own a name even when that entry is broken; so do we, and remember
-    // why, so that resolve() can explain it instead of saying the entry does not exist.
-    merge->broken.insert(key, merge->problems.constLast().problem.message);
+    reader.forEachNamed(root, list, kind, [&](const YAML::Node &item, const QString &name) {
+        const QString key = kind + u'/' + name;
+        if (merge->claimed.contains(key))
+            return;
+        const Entry entry = read(item, name);
+        merge->claimed.insert(key);
+        if (reader.entryBroken())
+            merge->broken.insert(key, merge->problems.constLast().problem.message);
+        else
+            entries->insert(name, entry);
+    });
 }
 
 void readFile(const QString &file, Merge *merge)
@@ -371,32 +370,21 @@ void readFile(const QString &file, Merge *merge)
         return;
     }
     try {
-        const auto owns = [merge](const QString &kind, const QString &name) {
-            return !merge->claimed.contains(kind + u'/' + name);
-        };
-        reader.forEachNamed(root, "clusters", QStringLiteral("cluster"),
-                            [&](const YAML::Node &item, const QString &n) {
-                                if (owns(QStringLiteral("cluster"), n))
-                                    claim(merge, reader, &merge->clusters, QStringLiteral("cluster"), n,
-                                          reader.readCluster(item, n));
-                            });
-        reader.forEachNamed(
-            root, "users", QStringLiteral("user"), [&](const YAML::Node &item, const QString &n) {
-                if (owns(QStringLiteral("user"), n))
-                    claim(merge, reader, &merge->users, QStringLiteral("user"), n, reader.readUser(item, n));
-            });
-        reader.forEachNamed(root, "contexts", QStringLiteral("context"),
-                            [&](const YAML::Node &item, const QString &n) {
-                                if (!owns(QStringLiteral("context"), n))
-                                    return;
-                                claim(merge, reader, &merge->contexts, QStringLiteral("context"), n,
-                                      reader.readContext(item, n));
-                                const YAML::Node body = item["context"];
-                                for (const char *kind : {"cluster", "user"}) {
-                                    if (body.IsMap() && body[kind])
-                                        merge->referenceMarks[n][QLatin1StringView(kind)] = body[kind].Mark();
-                                }
-                            });
+        readNamed(
+            reader, merge, root, "clusters", u"cluster"_s, &merge->clusters,
+            [&](const YAML::Node &item, const QString &name) { return reader.readCluster(item, name); });
+        readNamed(reader, merge, root, "users", u"user"_s, &merge->users,
+                  [&](const YAML::Node &item, const QString &name) { return reader.readUser(item, name); });
+        readNamed(reader, merge, root, "contexts", u"context"_s, &merge->contexts,
+                  [&](const YAML::Node &item, const QString &name) {
+                      // Where the context names its cluster and user, for problems found after the merge.
+                      const YAML::Node body = item["context"];
+                      for (const char *kind : {"cluster", "user"}) {
+                          if (body.IsMap() && body[kind])
+                              merge->referenceMarks[name][QLatin1StringView(kind)] = body[kind].Mark();
+                      }
+                      return reader.readContext(item, name);
+                  });
         const YAML::Node current = root["current-context"];
         if (current && !current.IsNull() && !current.IsScalar()) {
             reader.problem(current.Mark(), QStringLiteral("current-context must be a string"));

@@ -82,7 +82,7 @@ class Kubeconfig
 public:
     // `files` in precedence order (the $KUBECONFIG list, or the single --kubeconfig file).
     static Kubeconfig load(const QStringList &files);
-    // $KUBECONFIG split on ':' (empty entries dropped), or ~/.kube/config when unset.
+    // $KUBECONFIG split on ':' (empty entries and repeats dropped), or ~/.kube/config when unset.
     static QStringList defaultFiles();
 
     QStringList files() const { return m_files; }
@@ -111,7 +111,8 @@ private:
     QMap<QString, UserEntry> m_users;
     QMap<QString, ContextEntry> m_contexts;
     QList<ConfigProblem> m_problems;
-    QMap<QString, QString> m_broken; // "cluster/NAME": why the entry that owns the name is unusable
+    // "cluster/NAME": why the entry that owns the name is unusable.
+    QMap<QString, QString> m_broken;
 };
 
 } // namespace tdkube::kube

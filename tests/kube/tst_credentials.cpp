@@ -290,6 +290,26 @@ private slots:
         QVERIFY(outcome.error.endsWith(u"). Install it with: brew install tdkube-no-such-plugin"));
     }
 
+    void request_missingAbsoluteCommand_errorWithInstallHint()
+    {
+        ExecConfig exec = execFor(path(u"bin/missing-plugin"_s));
+        exec.installHint = u"Run make plugins."_s;
+        ExecCredentialSource source(exec, u"u"_s, {});
+        QCOMPARE(requestAndWait(source).error, u"exec plugin "_s + exec.command +
+                                                   u" (user u) was not found: " + exec.command +
+                                                   u" does not exist or is not executable. "
+                                                   u"Run make plugins.");
+    }
+
+    void request_interactiveModeAlways_needsTerminal()
+    {
+        ExecConfig exec = execFor(writeTokenPlugin(u"v1"_s, kV1, QByteArray()));
+        exec.interactiveMode = u"Always"_s;
+        ExecCredentialSource source(exec, u"u"_s, {});
+        QVERIFY(requestAndWait(source).error.contains(u"needs a terminal (interactiveMode: Always)"));
+        QCOMPARE(runCount(path(u"runs"_s)), 0);
+    }
+
     void request_concurrent_shareOneRun()
     {
         const QString plugin =
