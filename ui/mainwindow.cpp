@@ -16,6 +16,8 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -85,7 +87,18 @@ MainWindow::MainWindow(QWidget *parent)
     auto *horizontal = new QSplitter(Qt::Horizontal, this);
     m_navigator = new QTreeWidget(horizontal);
     buildNavigator();
-    auto *vertical = new QSplitter(Qt::Vertical, horizontal);
+    auto *right = new QWidget(horizontal);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    m_banner = new QLabel(right);
+    m_banner->setObjectName(u"banner"_s);
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->hide();
+    m_banner->installEventFilter(this);
+    rightLayout->addWidget(m_banner);
+    auto *vertical = new QSplitter(Qt::Vertical, right);
+    rightLayout->addWidget(vertical, 1);
     m_stack = new QStackedWidget(vertical);
     for (const QString &plural : shownKinds()) {
         auto *view = new ResourceView(m_models.value(plural), m_stack);
@@ -95,13 +108,28 @@ MainWindow::MainWindow(QWidget *parent)
         m_stack->addWidget(view);
         connect(view, &ResourceView::currentObjectChanged, this, &MainWindow::selectObject);
     }
+    // kubectl -o wide's pod columns that rarely matter; the header's menu shows them again.
+    for (const QString &hidden : {u"NOMINATED NODE"_s, u"READINESS GATES"_s}) {
+        ResourceTableModel *pods = m_models.value(u"pods"_s);
+        for (int column = 0; column < pods->columnCount(); ++column) {
+            if (pods->headerData(column, Qt::Horizontal).toString() == hidden)
+                m_views.value(u"pods"_s)->table()->setColumnHidden(column, true);
+        }
+    }
+    QTableView *podTable = m_views.value(u"pods"_s)->table();
+    podTable->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *deleteAction = new QAction(tr("Delete pod (its StatefulSet starts it again)…"), podTable);
+    deleteAction->setObjectName(u"deletePodAction"_s);
+    podTable->addAction(deleteAction);
+    connect(deleteAction, &QAction::triggered, this,
+            [this] { deletePod(m_views.value(u"pods"_s)->currentObject()); });
     m_details = new DetailsPane(vertical);
     vertical->addWidget(m_stack);
     vertical->addWidget(m_details);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);
     horizontal->addWidget(m_navigator);
-    horizontal->addWidget(vertical);
+    horizontal->addWidget(right);
     horizontal->setStretchFactor(1, 1);
     horizontal->setSizes({230, 1050});
     setCentralWidget(horizontal);
@@ -245,6 +273,7 @@ void MainWindow::openContext(const QString &context, const std::optional<QString
         chosen = remembered.get();
     m_details->clear();
     m_selectedKey.clear();
+    showBanner({});
     m_session->open(context, chosen);
     preferences::lastContext().set(context);
     preferences::lastNamespace(context).set(m_session->ns());
@@ -517,6 +546,52 @@ void MainWindow::refreshDetails()
         note = claims->rowNote(claims->rowOf(key.section(u'/', 0, 0), key.section(u'/', 1)));
     }
     m_details->showObject(m_session->client(), watch->objects().value(key), surroundings(), note);
+}
+
+void MainWindow::deletePod(const QJsonObject &pod, bool confirm)
+{
+    const QJsonObject metadata = pod.value(u"metadata").toObject();
+    const QString ns = metadata.value(u"namespace").toString();
+    const QString name = metadata.value(u"name").toString();
+    if (name.isEmpty() || !m_session->client())
+        return;
+    if (confirm && QMessageBox::question(this, tr("Delete pod %1?").arg(name),
+                                         tr("Pod %1 in namespace %2 will be stopped (its containers get their "
+                                            "grace period) and its controller will start it again. Its volumes "
+                                            "are kept.")
+                                             .arg(name, ns)) != QMessageBox::Yes)
+        return;
+    m_session->client()->remove(kube::ResourceKind::pods(), ns, name, {}, this,
+                                [this, name](const kube::KubeResponse &response) {
+                                    if (response.cancelled)
+                                        return;
+                                    if (!response.ok()) {
+                                        showBanner(tr("Could not delete pod %1. %2").arg(name, response.error));
+                                        return;
+                                    }
+                                    statusBar()->showMessage(tr("Pod %1 is being deleted.").arg(name), 8000);
+                                });
+}
+
+void MainWindow::showBanner(const QString &text, bool error)
+{
+    m_banner->setText(text);
+    m_banner->setToolTip(tr("Click to dismiss"));
+    m_banner->setStyleSheet(error ? u"QLabel { background:#ffebee; color:#b71c1c; padding:8px; border:1px solid #ef9a9a; }"_s
+                                  : u"QLabel { background:#e3f2fd; color:#0d47a1; padding:8px; }"_s);
+    m_banner->setVisible(!text.isEmpty());
+}
+
+QString MainWindow::bannerText() const
+{
+    return m_banner->isVisible() ? m_banner->text() : QString();
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_banner && event->type() == QEvent::MouseButtonRelease)
+        m_banner->hide();
+    return QMainWindow::eventFilter(watched, event);
 }
 
 QString MainWindow::connectionText() const

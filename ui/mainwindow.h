@@ -49,6 +49,13 @@ public:
     // scoped to one TDengine cluster (a StatefulSet name).
     void showView(const QString &plural, const QString &cluster = {});
 
+    // Deletes a pod (its controller starts a new one), after asking when `confirm`. A refusal
+    // (Forbidden for a read-only user) shows the server's message in the banner.
+    void deletePod(const QJsonObject &pod, bool confirm = true);
+    // A message across the top of the window that stays until dismissed or replaced.
+    void showBanner(const QString &text, bool error = true);
+    QString bannerText() const;
+
     kube::Session *session() const { return m_session; }
     ResourceView *view(const QString &plural) const { return m_views.value(plural); }
     ResourceView *currentView() const;
@@ -62,6 +69,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildToolbar();
@@ -88,6 +96,7 @@ private:
     QAction *m_insecureAction = nullptr;
     QAction *m_problemsAction = nullptr;
     QTreeWidget *m_navigator = nullptr;
+    QLabel *m_banner = nullptr;
     QTreeWidgetItem *m_clustersRoot = nullptr;
     QStackedWidget *m_stack = nullptr;
     DetailsPane *m_details = nullptr;

@@ -1,10 +1,18 @@
+// The main window without a cluster: what a person sees with no kubeconfig, a broken one, or a
+// context whose files are missing. (With a cluster: tests/e2e/tst_observe.)
 #include "mainwindow.h"
 
-#include <QLabel>
-#include <QStandardPaths>
-#include <QStatusBar>
-#include <QTest>
+#include "kube/kubeconfig.h"
 
+#include <QLabel>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+using namespace Qt::StringLiterals;
+using tdkube::kube::Kubeconfig;
 using tdkube::ui::MainWindow;
 
 class TestMainWindow final : public QObject
@@ -12,30 +20,57 @@ class TestMainWindow final : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(u"settings"_s));
+    }
 
-    void shown_withoutCluster_saysNoClusterConnected()
+    void shown_withoutKubeconfig_saysHowToConnect()
     {
         MainWindow window;
+        window.openKubeconfig(Kubeconfig::load({m_dir.filePath(u"missing"_s)}));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        const auto *placeholder = window.findChild<QLabel *>(QStringLiteral("placeholder"));
-        QVERIFY(placeholder);
-        QVERIFY(placeholder->isVisible());
-        QVERIFY(placeholder->text().contains(u"No cluster connected"));
-        QCOMPARE(window.windowTitle(), QStringLiteral("tdkube"));
+        QVERIFY2(window.connectionText().contains(u"No context"_s), qPrintable(window.connectionText()));
+        QVERIFY(window.connectionText().contains(u"--kubeconfig"_s));
+        QVERIFY(window.windowTitle().startsWith(u"tdkube"_s));
         // The icon comes from the resources compiled into tdkube_ui and needs the SVG image plugin.
         QVERIFY(!window.windowIcon().pixmap(32, 32).isNull());
     }
 
-    void connectionHint_isShownInStatusBar()
+    void brokenContext_isNamedWithItsReason_andOthersStayListed()
     {
+        const QString path = m_dir.filePath(u"config"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("apiVersion: v1\nkind: Config\ncurrent-context: broken\n"
+                   "clusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n"
+                   "users:\n- name: u\n  user:\n    client-certificate: /nonexistent/cert.pem\n"
+                   "    client-key: /nonexistent/key.pem\n"
+                   "contexts:\n- name: broken\n  context: {cluster: c, user: u}\n"
+                   "- name: dangling\n  context: {cluster: nowhere, user: u}\n");
+        file.close();
+        QFile broken(m_dir.filePath(u"broken"_s));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("contexts:\n- name: x\n  context: [\n");
+        broken.close();
         MainWindow window;
-        window.setConnectionHint(QStringLiteral("kubeconfig: /tmp/k"));
-        const auto *hint = window.statusBar()->findChild<QLabel *>(QStringLiteral("connectionHint"));
-        QVERIFY(hint);
-        QCOMPARE(hint->text(), QStringLiteral("kubeconfig: /tmp/k"));
+        window.openKubeconfig(Kubeconfig::load({path, broken.fileName()}));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.connectionText().contains(u"Context broken cannot be used"_s),
+                 qPrintable(window.connectionText()));
+        QVERIFY2(window.connectionText().contains(u"/nonexistent/cert.pem"_s), qPrintable(window.connectionText()));
+        auto *problems = window.findChild<QToolButton *>(u"kubeconfigProblems"_s);
+        QVERIFY(problems);
+        QVERIFY(problems->isVisible());
+        QVERIFY2(problems->text().contains(u"problem"_s), qPrintable(problems->text()));
     }
+
+private:
+    QTemporaryDir m_dir;
 };
 
 QTEST_MAIN(TestMainWindow)

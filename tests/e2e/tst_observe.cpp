@@ -1,0 +1,384 @@
+// The real main window, offscreen, against a sandbox started by the test: load the kubeconfig the
+// sandbox writes, apply the TDengine manifests, and check what a person would see: three pods
+// becoming Ready, rows coming and going on scale, stale claims marked, why a pod is Pending, logs,
+// the viewer's Forbidden, a blackholed context that never delays the window.
+#include "detailspane.h"
+#include "logview.h"
+#include "mainwindow.h"
+#include "resourcetablemodel.h"
+#include "resourceview.h"
+
+#include "kube/kubeconfig.h"
+#include "sandbox.h"
+#include "yamljson.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTabWidget>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+namespace kube = tdkube::kube;
+using tdkube::ui::MainWindow;
+using tdkube::ui::ResourceTableModel;
+
+namespace {
+
+constexpr int Slow = 30000; // ms: generous, for sanitizer builds on a loaded machine
+
+// What the table shows in `column` (by header) for the row named `name`; empty when absent.
+QString cell(const MainWindow &window, const QString &plural, const QString &name, const QString &header)
+{
+    const ResourceTableModel *model = window.view(plural)->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->data(model->index(row, 0)).toString() != name)
+            continue;
+        for (int column = 0; column < model->columnCount(); ++column) {
+            if (model->headerData(column, Qt::Horizontal).toString() == header)
+                return model->data(model->index(row, column)).toString();
+        }
+    }
+    return {};
+}
+
+QStringList names(const MainWindow &window, const QString &plural)
+{
+    QStringList result;
+    const ResourceTableModel *model = window.view(plural)->model();
+    for (int row = 0; row < model->rowCount(); ++row)
+        result.append(model->data(model->index(row, 0)).toString());
+    result.sort();
+    return result;
+}
+
+} // namespace
+
+class TestObserve final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void blackholedContext_doesNotDelayTheWindow();
+    void applyManifests_threePodsBecomeReady();
+    void selectPod_detailsYamlAndLogs();
+    void scale_rowsComeAndGo_staleClaimsMarked();
+    void pendingPod_explainedInPlainWords();
+    void watchDropped_reconnectsAndTableMatchesServer();
+    void viewerContext_deleteIsForbiddenWithTheServersMessage();
+    void namespaceSwitch_remembered();
+
+private:
+    kube::KubeResponse call(const std::function<void(kube::KubeClient *, QObject *, kube::KubeClient::Done)> &request);
+    void applyManifests(const QString &ns);
+    void grab(const QString &name);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<tdkube::sandbox::Sandbox> m_sandbox;
+    QString m_kubeconfig;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_ns = u"e2e"_s;
+};
+
+void TestObserve::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(u"settings"_s));
+    tdkube::sandbox::SandboxOptions options;
+    options.kubeconfigPath = m_dir.filePath(u"kubeconfig"_s);
+    options.dataDir = m_dir.filePath(u"data"_s);
+    options.timeScale = 0.1;
+    m_sandbox = std::make_unique<tdkube::sandbox::Sandbox>(options);
+    QString error;
+    QVERIFY2(m_sandbox->start(&error), qPrintable(error));
+    m_kubeconfig = options.kubeconfigPath;
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1400, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestObserve::cleanupTestCase()
+{
+    m_window.reset();
+    m_sandbox.reset();
+}
+
+kube::KubeResponse
+TestObserve::call(const std::function<void(kube::KubeClient *, QObject *, kube::KubeClient::Done)> &request)
+{
+    std::optional<kube::KubeResponse> result;
+    QObject context;
+    request(m_window->session()->client(), &context, [&result](const kube::KubeResponse &response) { result = response; });
+    if (!QTest::qWaitFor([&result] { return result.has_value(); }, Slow))
+        qWarning("a request did not finish in time");
+    return result.value_or(kube::KubeResponse{});
+}
+
+void TestObserve::applyManifests(const QString &ns)
+{
+    const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
+    for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
+        QFile yaml(manifests.filePath(file));
+        QVERIFY(yaml.open(QIODevice::ReadOnly));
+        QList<QJsonValue> documents;
+        QString error;
+        QVERIFY2(tdkube::sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
+        for (const QJsonValue &document : documents) {
+            const QJsonObject object = document.toObject();
+            const kube::ResourceKind kind = kube::ResourceKind::fromApiVersionKind(
+                object.value(u"apiVersion").toString(), object.value(u"kind").toString());
+            QVERIFY2(kind.isValid(), qPrintable(file));
+            const QString name = object.value(u"metadata").toObject().value(u"name").toString();
+            const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context, auto done) {
+                client->apply(kind, ns, name, QJsonDocument(object).toJson(), false, false, context, done);
+            });
+            QVERIFY2(response.ok(), qPrintable(file + u": "_s + response.error));
+        }
+    }
+}
+
+void TestObserve::grab(const QString &name)
+{
+    // Screenshots for people to look at: TDKUBE_SCREENSHOT_DIR=/some/dir ctest -R tst_observe
+    const QString dir = qEnvironmentVariable("TDKUBE_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        m_window->grab().save(QDir(dir).filePath(name + u".png"_s));
+}
+
+void TestObserve::blackholedContext_doesNotDelayTheWindow()
+{
+    // A server that accepts TCP connections and never says a word: the TLS handshake hangs.
+    QTcpServer blackhole;
+    QVERIFY(blackhole.listen(QHostAddress::LocalHost));
+    blackhole.pauseAccepting();
+    const QString path = m_dir.filePath(u"blackhole"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(u"apiVersion: v1\nkind: Config\ncurrent-context: blackhole\n"
+               "clusters:\n- name: blackhole\n  cluster:\n    server: https://127.0.0.1:%1\n"
+               "    insecure-skip-tls-verify: true\n"
+               "users:\n- name: someone\n  user:\n    token: not-a-real-token\n"
+               "contexts:\n- name: blackhole\n  context: {cluster: blackhole, user: someone, namespace: db}\n"_s
+                   .arg(blackhole.serverPort())
+                   .toUtf8());
+    file.close();
+
+    QElapsedTimer timer;
+    timer.start();
+    m_window->openKubeconfig(kube::Kubeconfig::load({path, m_kubeconfig}), u"blackhole"_s);
+    QVERIFY2(timer.elapsed() < 500, qPrintable(u"openKubeconfig took %1 ms"_s.arg(timer.elapsed())));
+    // The event loop keeps turning while the connection hangs.
+    timer.restart();
+    QTest::qWait(200);
+    QVERIFY2(timer.elapsed() < 700, qPrintable(u"a 200 ms wait took %1 ms"_s.arg(timer.elapsed())));
+    QVERIFY2(m_window->connectionText().contains(u"Connecting"_s), qPrintable(m_window->connectionText()));
+    QVERIFY(m_window->insecureBadgeShown()); // insecure-skip-tls-verify is shown, not hidden
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionText().contains(u"Context blackhole is unreachable"_s), Slow);
+    grab(u"blackholed"_s);
+
+    // Switching away cancels the hanging requests and opens the sandbox at once.
+    m_window->openContext(u"sandbox-admin"_s, m_ns);
+    QVERIFY(!m_window->insecureBadgeShown());
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionText().contains(u"Kubernetes v1.32"_s), Slow);
+}
+
+void TestObserve::applyManifests_threePodsBecomeReady()
+{
+    const kube::KubeResponse created = call([&](kube::KubeClient *client, QObject *context, auto done) {
+        client->create(kube::ResourceKind::namespaces(), {},
+                       QJsonObject{{u"apiVersion"_s, u"v1"_s},
+                                   {u"kind"_s, u"Namespace"_s},
+                                   {u"metadata"_s, QJsonObject{{u"name"_s, m_ns}}}},
+                       context, done);
+    });
+    QVERIFY2(created.ok(), qPrintable(created.error));
+    applyManifests(m_ns);
+    m_window->showView(u"pods"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s),
+                              QStringList({u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}), Slow);
+    for (const QString &pod : {u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}) {
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"pods"_s, pod, u"READY"_s), u"1/1"_s, Slow);
+        QCOMPARE(cell(*m_window, u"pods"_s, pod, u"STATUS"_s), u"Running"_s);
+        QVERIFY(!cell(*m_window, u"pods"_s, pod, u"NODE"_s).isEmpty());
+    }
+    QVERIFY(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->tdengineClusters(), QStringList{u"tdengine"_s}, Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"statefulsets"_s, u"tdengine"_s, u"READY"_s), u"3/3"_s, Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"persistentvolumeclaims"_s, u"taosdata-tdengine-0"_s, u"STATUS"_s),
+                              u"Bound"_s, Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        cell(*m_window, u"persistentvolumeclaims"_s, u"taosdata-tdengine-0"_s, u"RECLAIM POLICY"_s), u"Delete"_s,
+        Slow);
+    grab(u"pods"_s);
+}
+
+void TestObserve::selectPod_detailsYamlAndLogs()
+{
+    m_window->showView(u"pods"_s);
+    QTableView *table = m_window->view(u"pods"_s)->table();
+    m_window->view(u"pods"_s)->textFilter()->setText(u"tdengine-1"_s);
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+    table->setCurrentIndex(table->model()->index(0, 0));
+    QTRY_VERIFY(m_window->details()->overviewText().contains(u"Pod tdengine-1"_s));
+    QVERIFY(m_window->details()->overviewText().contains(u"Conditions"_s));
+    QVERIFY(m_window->details()->overviewText().contains(u"Containers"_s));
+    QVERIFY(m_window->details()->yamlText().contains(u"kind: Pod\n"_s));
+    QVERIFY(m_window->details()->yamlText().contains(u"  name: tdengine-1\n"_s));
+    m_window->details()->tabs()->setCurrentIndex(2);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->details()->logView()->text().isEmpty(), Slow);
+    grab(u"pod-details"_s);
+    m_window->view(u"pods"_s)->textFilter()->clear();
+    m_window->details()->tabs()->setCurrentIndex(0);
+}
+
+void TestObserve::scale_rowsComeAndGo_staleClaimsMarked()
+{
+    const auto scale = [this](int replicas) {
+        return call([&](kube::KubeClient *client, QObject *context, auto done) {
+            client->scale(m_ns, u"tdengine"_s, replicas, context, done);
+        });
+    };
+    QVERIFY(scale(4).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"pods"_s, u"tdengine-3"_s, u"READY"_s), u"1/1"_s, Slow);
+    QVERIFY(scale(2).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s), QStringList({u"tdengine-0"_s, u"tdengine-1"_s}), Slow);
+    // The claims of tdengine-2 and -3 stay (whenScaled: Retain) and are marked as stale.
+    const ResourceTableModel *claims = m_window->view(u"persistentvolumeclaims"_s)->model();
+    QTRY_VERIFY_WITH_TIMEOUT(!claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-3"_s)).isEmpty(), Slow);
+    QVERIFY(claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-2"_s)).contains(u"scale-out to 3 or more"_s));
+    QVERIFY(claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-1"_s)).isEmpty());
+    m_window->showView(u"persistentvolumeclaims"_s, u"tdengine"_s);
+    QCOMPARE(m_window->view(u"persistentvolumeclaims"_s)->proxy()->rowCount(), 4);
+    grab(u"stale-claims"_s);
+    QVERIFY(scale(3).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"pods"_s, u"tdengine-2"_s, u"READY"_s), u"1/1"_s, Slow);
+    QTRY_VERIFY(claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-2"_s)).isEmpty());
+}
+
+void TestObserve::pendingPod_explainedInPlainWords()
+{
+    const QJsonObject claim = QJsonDocument::fromJson(R"({"apiVersion":"v1","kind":"PersistentVolumeClaim",
+        "metadata":{"name":"fast-data"},"spec":{"storageClassName":"fast","accessModes":["ReadWriteOnce"],
+        "resources":{"requests":{"storage":"1Gi"}}}})")
+                                  .object();
+    const QJsonObject pod = QJsonDocument::fromJson(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"waiting"},
+        "spec":{"containers":[{"name":"main","image":"tdengine/tdengine:3.3.6.0"}],
+        "volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"fast-data"}}]}})")
+                                .object();
+    for (const auto &[kind, object] : {std::pair(kube::ResourceKind::persistentVolumeClaims(), claim),
+                                       std::pair(kube::ResourceKind::pods(), pod)}) {
+        const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context, auto done) {
+            client->create(kind, m_ns, object, context, done);
+        });
+        QVERIFY2(response.ok(), qPrintable(response.error));
+    }
+    m_window->showView(u"pods"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"pods"_s, u"waiting"_s, u"STATUS"_s), u"Pending"_s, Slow);
+    QTableView *table = m_window->view(u"pods"_s)->table();
+    m_window->view(u"pods"_s)->textFilter()->setText(u"waiting"_s);
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+    table->setCurrentIndex(table->model()->index(0, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->details()->overviewText().contains(u"Why this pod is not running"_s), Slow);
+    const QString overview = m_window->details()->overviewText();
+    QVERIFY2(overview.contains(u"asks for the storage class \"fast\", which this cluster does not have (it has: "
+                               "standard)"_s),
+             qPrintable(overview));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->details()->overviewText().contains(u"FailedScheduling"_s), Slow);
+    grab(u"pending-pod"_s);
+    m_window->view(u"pods"_s)->textFilter()->clear();
+}
+
+void TestObserve::watchDropped_reconnectsAndTableMatchesServer()
+{
+    m_window->session()->setWatchBackoff(20, 200);
+    m_window->openContext(u"sandbox-admin"_s, m_ns);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s), Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 4, Slow);
+    // Drop every watch, and make old resourceVersions expire, while pods change underneath.
+    for (const QJsonObject &fault : {QJsonObject{{u"dropWatchStreams"_s, true}},
+                                     QJsonObject{{u"expireResourceVersions"_s, true}, {u"dropWatchStreams"_s, true}}}) {
+        const kube::KubeResponse deleted = call([&](kube::KubeClient *client, QObject *context, auto done) {
+            client->remove(kube::ResourceKind::pods(), m_ns, u"waiting"_s, {}, context, done);
+        });
+        Q_UNUSED(deleted);
+        const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context, auto done) {
+            kube::KubeRequest request;
+            request.verb = "POST";
+            request.path = u"/sandbox/v1/faults"_s;
+            request.body = QJsonDocument(fault).toJson(QJsonDocument::Compact);
+            client->send(request, context, done);
+        });
+        QVERIFY2(response.ok(), qPrintable(response.error));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s),
+                              QStringList({u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}), Slow);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s), Slow);
+    // What the table holds is what the server holds: same names, same resourceVersions.
+    const kube::KubeResponse listed = call([&](kube::KubeClient *client, QObject *context, auto done) {
+        client->list(kube::ResourceKind::pods(), m_ns, {}, context, done);
+    });
+    QVERIFY(listed.ok());
+    const ResourceTableModel *model = m_window->view(u"pods"_s)->model();
+    const QJsonArray items = listed.json().value(u"items").toArray();
+    QCOMPARE(model->rowCount(), items.size());
+    for (const QJsonValue &item : items) {
+        const QJsonObject metadata = item.toObject().value(u"metadata").toObject();
+        const int row = model->rowOf(m_ns, metadata.value(u"name").toString());
+        QVERIFY(row >= 0);
+        QTRY_COMPARE(model->objectAt(row).value(u"metadata").toObject().value(u"resourceVersion").toString(),
+                     metadata.value(u"resourceVersion").toString());
+    }
+}
+
+void TestObserve::viewerContext_deleteIsForbiddenWithTheServersMessage()
+{
+    m_window->openContext(u"sandbox-viewer"_s, m_ns);
+    // Reading is allowed: the tables fill.
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 3, Slow);
+    const ResourceTableModel *model = m_window->view(u"pods"_s)->model();
+    m_window->deletePod(model->objectAt(model->rowOf(m_ns, u"tdengine-0"_s)), false);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->bannerText().isEmpty(), Slow);
+    const QString banner = m_window->bannerText();
+    QVERIFY2(banner.contains(u"Could not delete pod tdengine-0"_s), qPrintable(banner));
+    QVERIFY2(banner.contains(u"User \"sandbox-viewer\" cannot delete resource \"pods\""_s), qPrintable(banner));
+    grab(u"viewer-forbidden"_s);
+    QTest::qWait(300);
+    QCOMPARE(names(*m_window, u"pods"_s).size(), 3); // nothing was deleted
+}
+
+void TestObserve::namespaceSwitch_remembered()
+{
+    m_window->openContext(u"sandbox-admin"_s, m_ns);
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 3, Slow);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->namespaceBox()->findData(u"kube-system"_s) >= 0, Slow);
+    m_window->setNamespace(u"kube-system"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s), Slow);
+    QCOMPARE(names(*m_window, u"pods"_s), QStringList());
+    m_window->setNamespace(QString()); // all namespaces
+    QTRY_VERIFY_WITH_TIMEOUT(names(*m_window, u"pods"_s).size() >= 3, Slow);
+    m_window->setNamespace(m_ns);
+    // A new window opens the context and namespace used last.
+    MainWindow second;
+    second.openKubeconfig(kube::Kubeconfig::load({m_kubeconfig}));
+    QCOMPARE(second.session()->context(), u"sandbox-admin"_s);
+    QCOMPARE(second.session()->ns(), m_ns);
+}
+
+QTEST_MAIN(TestObserve)
+#include "tst_observe.moc"
