@@ -18,7 +18,7 @@ namespace tdkube::kube {
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcClient, "tdkube.kube")
+Q_LOGGING_CATEGORY(lcClient, "tdkube.kube", QtWarningMsg)
 
 ResourceKind makeKind(const QString &group, const QString &plural, const QString &kind, bool namespaced)
 {
@@ -482,7 +482,8 @@ KubeResponse KubeClient::failure(const std::shared_ptr<Pending> &pending, QNetwo
         return response;
     }
     response.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    response.body = reply->readAll();
+    if (reply->isOpen())
+        response.body = reply->readAll();
     if (pending->isStream && pending->stream)
         pending->stream->m_errorBody = response.body;
     if (response.httpStatus == 0) {
