@@ -2,6 +2,7 @@
 // TLS verification, the ways of authenticating, timeouts and cancellation.
 #include "sandboxfixture.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -95,6 +96,7 @@ private slots:
     void headers_userAgentAndPlusInQuery_seenByServer();
     void network_connectionRefused_clearError();
     void network_silentServer_timeoutError();
+    void streams_manyOpenWatches_requestsStillAnswered();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
 
@@ -327,6 +329,26 @@ void tst_KubeClient::network_silentServer_timeoutError()
     QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 0}}).ok());
     QCOMPARE(slow.httpStatus, 0);
     QVERIFY2(slow.error.contains(u"did not answer"_s), qPrintable(slow.error));
+}
+
+void tst_KubeClient::streams_manyOpenWatches_requestsStillAnswered()
+{
+    // An HTTP/1.1 server gets one connection per request; a stream holds its own for minutes.
+    QObject owner;
+    QList<KubeStream *> streams;
+    for (int i = 0; i < 10; ++i) {
+        KubeRequest watch;
+        watch.path = ResourceKind::namespaces().path();
+        watch.query.addQueryItem(u"watch"_s, u"1"_s);
+        watch.timeoutMs = 0;
+        streams << m_admin->openStream(watch, &owner);
+    }
+    QSignalSpy lastOpened(streams.last(), &KubeStream::opened);
+    QVERIFY(lastOpened.wait(kWaitMs));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(get(m_admin.get(), ResourceKind::namespaces(), {}, u"kc"_s).ok());
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
 }
 
 void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
