@@ -97,6 +97,8 @@ private slots:
     void network_connectionRefused_clearError();
     void network_silentServer_timeoutError();
     void streams_manyOpenWatches_requestsStillAnswered();
+    void podLogs_followedPodDeletedOrMissing_streamEnds();
+    void tls_insecureSkipVerifyWithoutCa_connects();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
 
@@ -349,6 +351,62 @@ void tst_KubeClient::streams_manyOpenWatches_requestsStillAnswered()
     timer.start();
     QVERIFY(get(m_admin.get(), ResourceKind::namespaces(), {}, u"kc"_s).ok());
     QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void tst_KubeClient::podLogs_followedPodDeletedOrMissing_streamEnds()
+{
+    QVERIFY(control(m_admin.get(), u"preload"_s, {{u"pods"_s, 1}, {u"namespace"_s, u"logs"_s}}).ok());
+    const KubeResponse pods = await([&](QObject *context, KubeClient::Done done) {
+        m_admin->list(ResourceKind::pods(), u"logs"_s, {}, context, done);
+    });
+    const QString pod = pods.json()
+                            .value(u"items")
+                            .toArray()
+                            .first()
+                            .toObject()
+                            .value(u"metadata")
+                            .toObject()
+                            .value(u"name")
+                            .toString();
+    QVERIFY(!pod.isEmpty());
+
+    QObject owner;
+    LogOptions options;
+    options.follow = true;
+    options.timestamps = true;
+    options.tailLines = 10;
+    KubeStream *logs = m_admin->podLogs(u"logs"_s, pod, options, &owner);
+    QSignalSpy opened(logs, &KubeStream::opened);
+    QSignalSpy finished(logs, &KubeStream::finished);
+    QVERIFY(opened.wait(kWaitMs));
+    QCOMPARE(logs->httpStatus(), 200);
+    QVERIFY(await([&](QObject *context, KubeClient::Done done) {
+                m_admin->remove(ResourceKind::pods(), u"logs"_s, pod, {}, context, done);
+            }).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kWaitMs);
+    QVERIFY(finished.first().first().value<KubeResponse>().ok());
+
+    KubeStream *missing = m_admin->podLogs(u"logs"_s, u"no-such-pod"_s, {}, &owner);
+    QSignalSpy missingFinished(missing, &KubeStream::finished);
+    QVERIFY(missingFinished.wait(kWaitMs));
+    const auto response = missingFinished.first().first().value<KubeResponse>();
+    QCOMPARE(response.httpStatus, 404);
+    QVERIFY2(response.error.contains(u"\"no-such-pod\" not found"_s), qPrintable(response.error));
+}
+
+void tst_KubeClient::tls_insecureSkipVerifyWithoutCa_connects()
+{
+    ConnectionSettings settings = m_fixture.admin();
+    settings.certificateAuthorityPem.clear();
+    settings.insecureSkipTlsVerify = true;
+    KubeClient client(settings);
+    QVERIFY(get(&client, ResourceKind::namespaces(), {}, u"kc"_s).ok());
+
+    settings.insecureSkipTlsVerify = false; // the system's CAs do not know the sandbox
+    KubeClient verifying(settings);
+    const KubeResponse refused = get(&verifying, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(refused.httpStatus, 0);
+    QVERIFY2(refused.error.contains(u"the system's certificate authorities"_s), qPrintable(refused.error));
 }
 
 void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
