@@ -84,6 +84,7 @@ public:
         return settings;
     }
     QByteArray adminCertificatePem() const { return m_certificatePem; }
+    QByteArray adminKeyPem() const { return m_keyPem; }
 
 private:
     static QByteArray base64Value(const QString &text, const QString &key)

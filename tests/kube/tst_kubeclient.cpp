@@ -26,7 +26,11 @@ public:
     void request(Done done) override
     {
         ++requests;
-        const Credential credential{m_invalidated ? m_right : m_wrong, {}, {}, {}};
+        Credential credential{m_invalidated ? m_right : m_wrong, {}, {}, {}};
+        if (credential.token.isEmpty()) {
+            credential.clientCertificatePem = certificatePem;
+            credential.clientKeyPem = keyPem;
+        }
         QMetaObject::invokeMethod(
             this, [done, credential] { done(credential, {}); }, Qt::QueuedConnection);
     }
@@ -39,6 +43,8 @@ public:
 
     int requests = 0;
     int invalidations = 0;
+    QByteArray certificatePem; // handed out instead of an empty token
+    QByteArray keyPem;
 
 private:
     QString m_wrong;
@@ -275,6 +281,19 @@ void tst_KubeClient::credentialSource_unauthorized_invalidatedAndRetriedOnce()
     KubeClient stubborn(settings);
     QCOMPARE(get(&stubborn, ResourceKind::namespaces(), {}, u"kc"_s).httpStatus, 401);
     QCOMPARE(alwaysWrong->requests, 2);
+
+    // An exec plugin may answer with a client certificate instead of a token.
+    auto certificate = std::make_shared<FakeCredentials>(QString(), QString());
+    certificate->certificatePem = m_fixture.adminCertificatePem();
+    certificate->keyPem = m_fixture.adminKeyPem();
+    settings.credentials = certificate;
+    KubeClient withCertificate(settings);
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        withCertificate.create(ResourceKind::configMaps(), u"kc"_s, configMap(u"by-plugin"_s, u"v"_s),
+                               context, done);
+    });
+    QVERIFY2(created.httpStatus == 201, qPrintable(created.error));
+    QCOMPARE(certificate->invalidations, 0);
 }
 
 void tst_KubeClient::headers_userAgentAndPlusInQuery_seenByServer()

@@ -86,6 +86,7 @@ private slots:
     void initTestCase();
 
     void start_objectsChange_resetThenAddedModifiedDeleted();
+    void timeout_streamsEndOnSchedule_rewatchWithoutReconnecting();
     void fault_dropWatchStreams_rewatchesAndMissesNothing();
     void fault_expiredResourceVersion_relistsWithTheDifference();
     void fault_serverErrorsForAWhile_reconnectsWithBackoff_data();
@@ -193,6 +194,25 @@ void tst_ResourceWatch::start_objectsChange_resetThenAddedModifiedDeleted()
     watch->stop();
     QCOMPARE(watch->state(), State::Stopped);
     QCOMPARE(watch->stateReason(), u"stopped"_s);
+}
+
+void tst_ResourceWatch::timeout_streamsEndOnSchedule_rewatchWithoutReconnecting()
+{
+    QVERIFY(createConfigMaps(u"rw-timeout"_s, 2));
+    auto watch = std::make_unique<ResourceWatch>(m_admin.get(), ResourceKind::configMaps(), u"rw-timeout"_s);
+    watch->setWatchTimeoutSeconds(1);
+    Mirror mirror(watch.get());
+    watch->start();
+    QTRY_COMPARE_WITH_TIMEOUT(watch->state(), State::Live, kWaitMs);
+    QTest::qWait(2500); // two streams ended by the server, bookmarks in between
+    QVERIFY(await([&](QObject *context, KubeClient::Done done) {
+                m_admin->create(ResourceKind::configMaps(), u"rw-timeout"_s, configMap(u"late"_s, u"v"_s),
+                                context, done);
+            }).ok());
+    const auto expected = serverVersions(m_admin.get(), ResourceKind::configMaps(), u"rw-timeout"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(watchVersions(*watch), expected, kWaitMs);
+    QCOMPARE(mirror.rows, expected);
+    QCOMPARE(mirror.states.size(), 2); // Listing, Live: a scheduled end is not an outage
 }
 
 void tst_ResourceWatch::fault_dropWatchStreams_rewatchesAndMissesNothing()
