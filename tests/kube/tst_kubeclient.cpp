@@ -105,6 +105,7 @@ private slots:
     void streams_manyOpenWatches_requestsStillAnswered();
     void podLogs_followedPodDeletedOrMissing_streamEnds();
     void tls_insecureSkipVerifyWithoutCa_connects();
+    void tls_serverName_verifiedAgainstThatName();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
 
@@ -426,6 +427,20 @@ void tst_KubeClient::tls_insecureSkipVerifyWithoutCa_connects()
     const KubeResponse refused = get(&verifying, ResourceKind::namespaces(), {}, u"kc"_s);
     QCOMPARE(refused.httpStatus, 0);
     QVERIFY2(refused.error.contains(u"the system's certificate authorities"_s), qPrintable(refused.error));
+}
+
+void tst_KubeClient::tls_serverName_verifiedAgainstThatName()
+{
+    ConnectionSettings settings = m_fixture.admin();
+    settings.tlsServerName = u"kubernetes.default.svc"_s; // one of the certificate's names
+    KubeClient named(settings);
+    QVERIFY(get(&named, ResourceKind::namespaces(), {}, u"kc"_s).ok());
+
+    settings.tlsServerName = u"elsewhere.example"_s;
+    KubeClient misnamed(settings);
+    const KubeResponse refused = get(&misnamed, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(refused.httpStatus, 0);
+    QVERIFY2(refused.error.contains(u"CN=tdkube-sandbox"_s), qPrintable(refused.error));
 }
 
 void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
