@@ -18,7 +18,7 @@ namespace tdkube::kube {
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcClient, "tdkube.kube")
+Q_LOGGING_CATEGORY(lcClient, "tdkube.kube", QtWarningMsg)
 
 ResourceKind makeKind(const QString &group, const QString &plural, const QString &kind, bool namespaced)
 {
@@ -409,9 +409,18 @@ void KubeClient::issue(const std::shared_ptr<Pending> &pending, const QNetworkRe
     }
     const KubeRequest &kube = pending->request;
     qCDebug(lcClient) << kube.verb << kube.path;
+    // A stream holds its HTTP/1.1 connection for minutes, and Qt opens at most six per host and
+    // manager: give each stream a manager of its own, so that watches never starve requests.
+    QNetworkAccessManager *network = m_network;
+    if (pending->isStream) {
+        network = new QNetworkAccessManager(this);
+        network->setProxy(m_network->proxy());
+    }
     QNetworkReply *reply = kube.body.isEmpty() && kube.verb == "GET"
-                               ? m_network->get(request)
-                               : m_network->sendCustomRequest(request, kube.verb, kube.body);
+                               ? network->get(request)
+                               : network->sendCustomRequest(request, kube.verb, kube.body);
+    if (network != m_network)
+        connect(reply, &QObject::destroyed, network, &QObject::deleteLater);
     pending->reply = reply;
     if (pending->isStream)
         pending->stream->m_reply = reply;
@@ -482,7 +491,8 @@ KubeResponse KubeClient::failure(const std::shared_ptr<Pending> &pending, QNetwo
         return response;
     }
     response.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    response.body = reply->readAll();
+    if (reply->isOpen())
+        response.body = reply->readAll();
     if (pending->isStream && pending->stream)
         pending->stream->m_errorBody = response.body;
     if (response.httpStatus == 0) {

@@ -227,6 +227,7 @@ void ResourceWatch::watch()
     // that is a dead connection (a laptop that slept, a VPN that dropped).
     request.timeoutMs = (timeoutSeconds + 30) * 1000;
     m_lineBuffer.clear();
+    m_streamAge.start();
     m_stream = m_client->openStream(request, this);
     connect(m_stream, &KubeStream::opened, this, [this] {
         m_backoffMs = 0;
@@ -312,7 +313,14 @@ void ResourceWatch::streamFinished(const KubeResponse &response)
 {
     dropStream();
     if (response.ok() && response.error.isEmpty()) {
-        watch(); // the server's timeout ended it: carry on from the last resourceVersion
+        // The server's timeout ended it: carry on from the last resourceVersion. A server (or proxy)
+        // that ends every stream at once must not make this a busy loop.
+        if (m_streamAge.elapsed() < 1000) {
+            m_retryList = false;
+            m_retryTimer.start(m_backoffInitialMs);
+        } else {
+            watch();
+        }
         return;
     }
     handleFailure(response, false);
@@ -340,8 +348,11 @@ void ResourceWatch::handleFailure(const KubeResponse &response, bool relisting)
         setState(State::Stopped, reason); // retrying cannot help
         return;
     case 410:
-        relist(reason);
-        return;
+        if (!relisting) {
+            relist(reason);
+            return;
+        }
+        [[fallthrough]]; // a list that says Gone again: back off rather than spin
     default:
         m_retryList = relisting;
         retryLater(reason);

@@ -2,6 +2,7 @@
 
 #include "kube/kubeclient.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -96,6 +97,7 @@ private:
     int m_watchTimeoutSeconds = 0; // 0: 5 to 10 minutes, chosen at random per stream, like client-go
     QPointer<KubeStream> m_stream;
     QByteArray m_lineBuffer;
+    QElapsedTimer m_streamAge;
     QTimer m_retryTimer;
     bool m_retryList = true; // what the retry timer does: list again, or watch from m_resourceVersion
     bool m_unauthorizedRetried = false;

@@ -181,8 +181,11 @@ void ApiServer::handle(HttpExchange *exchange)
     exchange->setUser(user.name);
     if (m_failCount > 0 && !exchange->request().path.startsWith(u"/sandbox/")) {
         --m_failCount;
-        sendError(exchange,
-                  m_failCode == 429 ? ApiError::tooManyRequests() : ApiError::internal(u"injected fault"_s));
+        if (m_failCode == 403)
+            sendError(exchange, ApiError{403, u"Forbidden"_s, u"injected fault: access denied"_s, {}});
+        else
+            sendError(exchange,
+                      m_failCode == 429 ? ApiError::tooManyRequests() : ApiError::internal(u"injected fault"_s));
         return;
     }
     if (m_delayMs > 0 && !exchange->request().path.startsWith(u"/sandbox/")) {

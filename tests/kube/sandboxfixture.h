@@ -1,0 +1,158 @@
+// A sandbox API server started in-process for the kube tests, and ConnectionSettings built from the
+// kubeconfig it writes (there is no kubeconfig loader here: the few lines are read directly).
+#pragma once
+
+#include "kube/kubeclient.h"
+#include "sandbox.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMap>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+
+namespace tdkube::kube::test {
+
+using namespace Qt::StringLiterals;
+
+constexpr int kWaitMs = 10000;
+
+class SandboxFixture
+{
+public:
+    bool start(const QString &accessLogName = {})
+    {
+        if (!m_dir.isValid())
+            return false;
+        sandbox::SandboxOptions options;
+        options.kubeconfigPath = m_dir.filePath(u"kubeconfig"_s);
+        options.dataDir = m_dir.filePath(u"data"_s);
+        options.timeScale = 0.02;
+        if (!accessLogName.isEmpty())
+            options.accessLogPath = m_dir.filePath(accessLogName);
+        m_sandbox = std::make_unique<sandbox::Sandbox>(options);
+        QString error;
+        if (!m_sandbox->start(&error)) {
+            qWarning("the sandbox did not start: %s", qPrintable(error));
+            return false;
+        }
+        QFile file(options.kubeconfigPath);
+        if (!file.open(QIODevice::ReadOnly))
+            return false;
+        const QString text = QString::fromUtf8(file.readAll());
+        m_caPem = base64Value(text, u"certificate-authority-data"_s);
+        m_certificatePem = base64Value(text, u"client-certificate-data"_s);
+        m_keyPem = base64Value(text, u"client-key-data"_s);
+        m_viewerToken = QRegularExpression(u"token: \"([^\"]+)\""_s).match(text).captured(1);
+        return !m_caPem.isEmpty() && !m_certificatePem.isEmpty() && !m_keyPem.isEmpty() &&
+               !m_viewerToken.isEmpty();
+    }
+
+    sandbox::Sandbox *sandbox() const { return m_sandbox.get(); }
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+    QString viewerToken() const { return m_viewerToken; }
+
+    // Only the server and its CA: no credentials.
+    ConnectionSettings anonymous() const
+    {
+        ConnectionSettings settings;
+        settings.contextName = u"sandbox"_s;
+        settings.clusterName = u"sandbox"_s;
+        settings.server = QUrl(m_sandbox->serverUrl());
+        settings.certificateAuthorityPem = m_caPem;
+        settings.certificateAuthorityOrigin = u"certificate-authority-data of cluster sandbox"_s;
+        return settings;
+    }
+    ConnectionSettings admin() const
+    {
+        ConnectionSettings settings = anonymous();
+        settings.userName = u"sandbox-admin"_s;
+        settings.clientCertificatePem = m_certificatePem;
+        settings.clientKeyPem = m_keyPem;
+        return settings;
+    }
+    ConnectionSettings viewer() const
+    {
+        ConnectionSettings settings = anonymous();
+        settings.userName = u"sandbox-viewer"_s;
+        settings.token = m_viewerToken;
+        return settings;
+    }
+    QByteArray adminCertificatePem() const { return m_certificatePem; }
+    QByteArray adminKeyPem() const { return m_keyPem; }
+
+private:
+    static QByteArray base64Value(const QString &text, const QString &key)
+    {
+        const QRegularExpression pattern(key + u": *(\\S+)"_s);
+        return QByteArray::fromBase64(pattern.match(text).captured(1).toLatin1());
+    }
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<sandbox::Sandbox> m_sandbox;
+    QByteArray m_caPem;
+    QByteArray m_certificatePem;
+    QByteArray m_keyPem;
+    QString m_viewerToken;
+};
+
+// Runs one asynchronous client call and waits for its answer.
+template<typename Call> KubeResponse await(Call call)
+{
+    std::optional<KubeResponse> result;
+    QObject context;
+    call(&context, [&result](const KubeResponse &response) { result = response; });
+    if (!QTest::qWaitFor([&result] { return result.has_value(); }, kWaitMs)) {
+        KubeResponse timedOut;
+        timedOut.error = u"the test gave up waiting"_s;
+        return timedOut;
+    }
+    return *result;
+}
+
+inline KubeResponse control(KubeClient *client, const QString &what, const QJsonObject &body)
+{
+    KubeRequest request;
+    request.verb = "POST";
+    request.path = u"/sandbox/v1/"_s + what;
+    request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return await([&](QObject *context, KubeClient::Done done) { client->send(request, context, done); });
+}
+
+inline bool createNamespace(KubeClient *client, const QString &name)
+{
+    const QJsonObject object{{u"metadata"_s, QJsonObject{{u"name"_s, name}}}};
+    return await([&](QObject *context, KubeClient::Done done) {
+               client->create(ResourceKind::namespaces(), {}, object, context, done);
+           }).httpStatus == 201;
+}
+
+inline QJsonObject configMap(const QString &name, const QString &value)
+{
+    return {{u"apiVersion"_s, u"v1"_s},
+            {u"kind"_s, u"ConfigMap"_s},
+            {u"metadata"_s, QJsonObject{{u"name"_s, name}}},
+            {u"data"_s, QJsonObject{{u"key"_s, value}}}};
+}
+
+// "namespace/name" -> resourceVersion of every object the server lists now.
+inline QMap<QString, QString> serverVersions(KubeClient *client, const ResourceKind &kind, const QString &ns)
+{
+    const KubeResponse response =
+        await([&](QObject *context, KubeClient::Done done) { client->list(kind, ns, {}, context, done); });
+    QMap<QString, QString> versions;
+    const auto items = response.json().value(u"items").toArray();
+    for (const QJsonValue &item : items) {
+        const QJsonObject metadata = item.toObject().value(u"metadata").toObject();
+        versions.insert(metadata.value(u"namespace").toString() + u'/' + metadata.value(u"name").toString(),
+                        metadata.value(u"resourceVersion").toString());
+    }
+    return versions;
+}
+
+} // namespace tdkube::kube::test

@@ -1,0 +1,499 @@
+// KubeClient against the in-process sandbox over real HTTPS: verbs, Status errors a person reads,
+// TLS verification, the ways of authenticating, timeouts and cancellation.
+#include "sandboxfixture.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+using namespace tdkube::kube;
+using namespace tdkube::kube::test;
+
+namespace {
+
+// Hands out a wrong token first; after invalidate() the right one, counting how often it was asked.
+class FakeCredentials final : public CredentialSource
+{
+public:
+    FakeCredentials(QString wrong, QString right)
+        : m_wrong(std::move(wrong))
+        , m_right(std::move(right))
+    {
+    }
+    void request(Done done) override
+    {
+        ++requests;
+        Credential credential{m_invalidated ? m_right : m_wrong, {}, {}, {}};
+        if (credential.token.isEmpty()) {
+            credential.clientCertificatePem = certificatePem;
+            credential.clientKeyPem = keyPem;
+        }
+        QMetaObject::invokeMethod(
+            this, [done, credential] { done(credential, {}); }, Qt::QueuedConnection);
+    }
+    void invalidate() override
+    {
+        ++invalidations;
+        m_invalidated = true;
+    }
+    QString describe() const override { return u"fake credentials"_s; }
+
+    int requests = 0;
+    int invalidations = 0;
+    QByteArray certificatePem; // handed out instead of an empty token
+    QByteArray keyPem;
+
+private:
+    QString m_wrong;
+    QString m_right;
+    bool m_invalidated = false;
+};
+
+QJsonObject statefulSet(const QString &name)
+{
+    const QJsonObject labels{{u"app"_s, name}};
+    const QJsonObject container{{u"name"_s, u"app"_s}, {u"image"_s, u"busybox:1.36"_s}};
+    return {{u"apiVersion"_s, u"apps/v1"_s},
+            {u"kind"_s, u"StatefulSet"_s},
+            {u"metadata"_s, QJsonObject{{u"name"_s, name}}},
+            {u"spec"_s,
+             QJsonObject{{u"replicas"_s, 1},
+                         {u"serviceName"_s, name},
+                         {u"selector"_s, QJsonObject{{u"matchLabels"_s, labels}}},
+                         {u"template"_s,
+                          QJsonObject{{u"metadata"_s, QJsonObject{{u"labels"_s, labels}}},
+                                      {u"spec"_s, QJsonObject{{u"containers"_s, QJsonArray{container}}}}}}}}};
+}
+
+QByteArray applyYaml(const QString &name, const QString &value)
+{
+    return u"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %1\ndata:\n  key: \"%2\"\n"_s
+        .arg(name, value)
+        .toUtf8();
+}
+
+QString fieldOf(const KubeResponse &response, const QString &dottedPath)
+{
+    QJsonValue current = response.json();
+    for (const QString &part : dottedPath.split(u'.'))
+        current = current.toObject().value(part);
+    return current.isDouble() ? QString::number(current.toInt()) : current.toString();
+}
+
+} // namespace
+
+class tst_KubeClient : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    void verbs_createGetListPatchRemove_clusterHoldsTheChanges();
+    void apply_dryRunThenConflictThenForce_conflictNamesTheCauses();
+    void scale_statefulSet_specReplicasChanges();
+    void errors_notFoundAndViewerWrites_serverMessageInError();
+    void tls_wrongCertificateAuthority_errorNamesCertificateAndReason();
+    void tokenFile_changedBetweenRequests_reReadEveryTime();
+    void credentialSource_unauthorized_invalidatedAndRetriedOnce();
+    void headers_userAgentAndPlusInQuery_seenByServer();
+    void network_connectionRefused_clearError();
+    void network_silentServer_timeoutError();
+    void streams_manyOpenWatches_requestsStillAnswered();
+    void podLogs_followedPodDeletedOrMissing_streamEnds();
+    void tls_insecureSkipVerifyWithoutCa_connects();
+    void tls_serverName_verifiedAgainstThatName();
+    void cancelAll_inFlight_callbacksSeeCancelled();
+    void destroyed_clientOrContext_noCallback();
+
+private:
+    KubeResponse get(KubeClient *client, const ResourceKind &kind, const QString &ns, const QString &name)
+    {
+        return await(
+            [&](QObject *context, KubeClient::Done done) { client->get(kind, ns, name, context, done); });
+    }
+
+    SandboxFixture m_fixture;
+    std::unique_ptr<KubeClient> m_admin;
+};
+
+void tst_KubeClient::initTestCase()
+{
+    QVERIFY(m_fixture.start(u"access.log"_s));
+    m_admin = std::make_unique<KubeClient>(m_fixture.admin());
+    QVERIFY(createNamespace(m_admin.get(), u"kc"_s));
+}
+
+void tst_KubeClient::verbs_createGetListPatchRemove_clusterHoldsTheChanges()
+{
+    KubeClient *client = m_admin.get();
+    const ResourceKind cm = ResourceKind::configMaps();
+    for (const QString &name : {u"one"_s, u"two"_s}) {
+        const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+            client->create(cm, u"kc"_s, configMap(name, u"v"_s), context, done);
+        });
+        QCOMPARE(created.httpStatus, 201);
+    }
+    QCOMPARE(fieldOf(get(client, cm, u"kc"_s, u"one"_s), u"data.key"_s), u"v"_s);
+
+    ListOptions options;
+    options.limit = 1;
+    const KubeResponse page = await(
+        [&](QObject *context, KubeClient::Done done) { client->list(cm, u"kc"_s, options, context, done); });
+    QCOMPARE(page.json().value(u"items").toArray().size(), 1);
+    QVERIFY(!fieldOf(page, u"metadata.continue"_s).isEmpty());
+
+    const KubeResponse patched = await([&](QObject *context, KubeClient::Done done) {
+        client->patch(cm, u"kc"_s, u"one"_s, R"({"data":{"key":"patched"}})", "application/merge-patch+json",
+                      context, done);
+    });
+    QCOMPARE(patched.httpStatus, 200);
+    QCOMPARE(fieldOf(get(client, cm, u"kc"_s, u"one"_s), u"data.key"_s), u"patched"_s);
+
+    const KubeResponse removed = await([&](QObject *context, KubeClient::Done done) {
+        client->remove(cm, u"kc"_s, u"two"_s, u"Background"_s, context, done);
+    });
+    QCOMPARE(removed.httpStatus, 200);
+    QCOMPARE(get(client, cm, u"kc"_s, u"two"_s).httpStatus, 404);
+}
+
+void tst_KubeClient::apply_dryRunThenConflictThenForce_conflictNamesTheCauses()
+{
+    KubeClient *client = m_admin.get();
+    const ResourceKind cm = ResourceKind::configMaps();
+    const auto apply = [&](const QString &value, bool dryRun, bool force) {
+        return await([&](QObject *context, KubeClient::Done done) {
+            client->apply(cm, u"kc"_s, u"applied"_s, applyYaml(u"applied"_s, value), dryRun, force, context,
+                          done);
+        });
+    };
+    QCOMPARE(apply(u"preview"_s, true, false).httpStatus, 201);
+    QCOMPARE(get(client, cm, u"kc"_s, u"applied"_s).httpStatus, 404); // a dry run stores nothing
+
+    QCOMPARE(apply(u"mine"_s, false, false).httpStatus, 201);
+    KubeRequest other;
+    other.verb = "PATCH";
+    other.path = cm.path(u"kc"_s, u"applied"_s);
+    other.contentType = "application/apply-patch+yaml";
+    other.body = applyYaml(u"applied"_s, u"theirs"_s);
+    other.query.addQueryItem(u"fieldManager"_s, u"someone-else"_s);
+    other.query.addQueryItem(u"force"_s, u"true"_s);
+    QCOMPARE(await([&](QObject *context, KubeClient::Done done) {
+                 client->send(other, context, done);
+             }).httpStatus,
+             200);
+
+    const KubeResponse conflict = apply(u"mine again"_s, false, false);
+    QCOMPARE(conflict.httpStatus, 409);
+    QCOMPARE(conflict.status.reason, u"Conflict"_s);
+    QVERIFY(!conflict.status.causes.isEmpty());
+    QVERIFY2(conflict.error.contains(u"someone-else"_s) && conflict.error.contains(u"key"_s),
+             qPrintable(conflict.error));
+
+    QCOMPARE(apply(u"mine again"_s, false, true).httpStatus, 200);
+    QCOMPARE(fieldOf(get(client, cm, u"kc"_s, u"applied"_s), u"data.key"_s), u"mine again"_s);
+}
+
+void tst_KubeClient::scale_statefulSet_specReplicasChanges()
+{
+    KubeClient *client = m_admin.get();
+    const ResourceKind sts = ResourceKind::statefulSets();
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        client->create(sts, u"kc"_s, statefulSet(u"db"_s), context, done);
+    });
+    QVERIFY2(created.httpStatus == 201, qPrintable(created.error));
+    const KubeResponse scaled = await(
+        [&](QObject *context, KubeClient::Done done) { client->scale(u"kc"_s, u"db"_s, 3, context, done); });
+    QVERIFY2(scaled.ok(), qPrintable(scaled.error));
+    QCOMPARE(fieldOf(get(client, sts, u"kc"_s, u"db"_s), u"spec.replicas"_s), u"3"_s);
+}
+
+void tst_KubeClient::errors_notFoundAndViewerWrites_serverMessageInError()
+{
+    const KubeResponse missing = get(m_admin.get(), ResourceKind::configMaps(), u"kc"_s, u"nothing-here"_s);
+    QCOMPARE(missing.httpStatus, 404);
+    QCOMPARE(missing.status.reason, u"NotFound"_s);
+    QVERIFY2(missing.error.contains(u"\"nothing-here\" not found"_s), qPrintable(missing.error));
+
+    KubeClient viewer(m_fixture.viewer());
+    QCOMPARE(get(&viewer, ResourceKind::namespaces(), {}, u"kc"_s).httpStatus, 200);
+    const KubeResponse forbidden = await([&](QObject *context, KubeClient::Done done) {
+        viewer.create(ResourceKind::configMaps(), u"kc"_s, configMap(u"nope"_s, u"v"_s), context, done);
+    });
+    QCOMPARE(forbidden.httpStatus, 403);
+    QVERIFY2(forbidden.error.contains(u"sandbox-viewer"_s) && forbidden.error.contains(u"forbidden"_s),
+             qPrintable(forbidden.error));
+}
+
+void tst_KubeClient::tls_wrongCertificateAuthority_errorNamesCertificateAndReason()
+{
+    ConnectionSettings settings = m_fixture.admin();
+    settings.certificateAuthorityPem = m_fixture.adminCertificatePem(); // a certificate, but not the CA
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(response.httpStatus, 0);
+    QVERIFY2(response.error.contains(u"CN="_s) && response.error.contains(u"issued by"_s),
+             qPrintable(response.error));
+    QVERIFY2(response.error.contains(u"certificate-authority-data of cluster sandbox"_s),
+             qPrintable(response.error));
+    QVERIFY2(response.error.contains(u"insecure-skip-tls-verify"_s), qPrintable(response.error));
+}
+
+void tst_KubeClient::tokenFile_changedBetweenRequests_reReadEveryTime()
+{
+    ConnectionSettings settings = m_fixture.anonymous();
+    settings.tokenFile = m_fixture.path(u"token"_s);
+    KubeClient client(settings);
+    const auto writeToken = [&](const QString &token) {
+        QFile file(settings.tokenFile);
+        return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(token.toUtf8() + '\n') > 0;
+    };
+
+    const KubeResponse unreadable = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(unreadable.httpStatus, 0);
+    QVERIFY2(unreadable.error.contains(settings.tokenFile), qPrintable(unreadable.error));
+
+    QVERIFY(writeToken(u"not-the-token"_s));
+    const KubeResponse wrong = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(wrong.httpStatus, 401);
+    QVERIFY(!wrong.error.isEmpty());
+
+    QVERIFY(writeToken(m_fixture.viewerToken()));
+    QCOMPARE(get(&client, ResourceKind::namespaces(), {}, u"kc"_s).httpStatus, 200);
+}
+
+void tst_KubeClient::credentialSource_unauthorized_invalidatedAndRetriedOnce()
+{
+    ConnectionSettings settings = m_fixture.anonymous();
+    auto credentials = std::make_shared<FakeCredentials>(u"expired-token"_s, m_fixture.viewerToken());
+    settings.credentials = credentials;
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QVERIFY2(response.ok(), qPrintable(response.error));
+    QCOMPARE(credentials->invalidations, 1);
+    QCOMPARE(credentials->requests, 2);
+
+    // Still wrong after the retry: the 401 comes back, and no third attempt.
+    auto alwaysWrong = std::make_shared<FakeCredentials>(u"wrong"_s, u"still-wrong"_s);
+    settings.credentials = alwaysWrong;
+    KubeClient stubborn(settings);
+    QCOMPARE(get(&stubborn, ResourceKind::namespaces(), {}, u"kc"_s).httpStatus, 401);
+    QCOMPARE(alwaysWrong->requests, 2);
+
+    // An exec plugin may answer with a client certificate instead of a token.
+    auto certificate = std::make_shared<FakeCredentials>(QString(), QString());
+    certificate->certificatePem = m_fixture.adminCertificatePem();
+    certificate->keyPem = m_fixture.adminKeyPem();
+    settings.credentials = certificate;
+    KubeClient withCertificate(settings);
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        withCertificate.create(ResourceKind::configMaps(), u"kc"_s, configMap(u"by-plugin"_s, u"v"_s),
+                               context, done);
+    });
+    QVERIFY2(created.httpStatus == 201, qPrintable(created.error));
+    QCOMPARE(certificate->invalidations, 0);
+}
+
+void tst_KubeClient::headers_userAgentAndPlusInQuery_seenByServer()
+{
+    KubeRequest request;
+    request.path = u"/version"_s;
+    request.query.addQueryItem(u"probe"_s, u"a+b c"_s);
+    QVERIFY(
+        await([&](QObject *context, KubeClient::Done done) { m_admin->send(request, context, done); }).ok());
+    QFile log(m_fixture.path(u"access.log"_s));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray lines = log.readAll();
+    QVERIFY2(lines.contains("GET /version?probe=a%2Bb%20c 200"), lines.right(400).constData());
+    QVERIFY(KubeClient::userAgent().startsWith("tdkube/" TDKUBE_VERSION " ("));
+    QVERIFY2(lines.contains(QByteArray("\"" + KubeClient::userAgent() + "\"")), lines.right(400).constData());
+}
+
+void tst_KubeClient::network_connectionRefused_clearError()
+{
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    ConnectionSettings settings = m_fixture.admin();
+    settings.server = QUrl(u"https://127.0.0.1:%1"_s.arg(port));
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(response.httpStatus, 0);
+    QVERIFY2(response.error.contains(u"refused"_s) &&
+                 response.error.contains(settings.server.toDisplayString()),
+             qPrintable(response.error));
+}
+
+void tst_KubeClient::network_silentServer_timeoutError()
+{
+    QTcpServer blackhole; // accepts and never answers, not even the TLS handshake
+    QVERIFY(blackhole.listen(QHostAddress::LocalHost));
+    ConnectionSettings settings = m_fixture.admin();
+    settings.server = QUrl(u"https://127.0.0.1:%1"_s.arg(blackhole.serverPort()));
+    KubeClient client(settings);
+    KubeRequest request;
+    request.path = u"/version"_s;
+    request.timeoutMs = 300;
+    const KubeResponse response =
+        await([&](QObject *context, KubeClient::Done done) { client.send(request, context, done); });
+    QCOMPARE(response.httpStatus, 0);
+    QVERIFY(!response.cancelled);
+    QVERIFY2(response.error.contains(u"did not answer within 0.3 seconds"_s), qPrintable(response.error));
+
+    // The sandbox itself slowed down by a fault: same story.
+    QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 1500}}).ok());
+    const KubeResponse slow =
+        await([&](QObject *context, KubeClient::Done done) { m_admin->send(request, context, done); });
+    QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 0}}).ok());
+    QCOMPARE(slow.httpStatus, 0);
+    QVERIFY2(slow.error.contains(u"did not answer"_s), qPrintable(slow.error));
+}
+
+void tst_KubeClient::streams_manyOpenWatches_requestsStillAnswered()
+{
+    // An HTTP/1.1 server gets one connection per request; a stream holds its own for minutes.
+    QObject owner;
+    QList<KubeStream *> streams;
+    for (int i = 0; i < 10; ++i) {
+        KubeRequest watch;
+        watch.path = ResourceKind::namespaces().path();
+        watch.query.addQueryItem(u"watch"_s, u"1"_s);
+        watch.timeoutMs = 0;
+        streams << m_admin->openStream(watch, &owner);
+    }
+    QSignalSpy lastOpened(streams.last(), &KubeStream::opened);
+    QVERIFY(lastOpened.wait(kWaitMs));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(get(m_admin.get(), ResourceKind::namespaces(), {}, u"kc"_s).ok());
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void tst_KubeClient::podLogs_followedPodDeletedOrMissing_streamEnds()
+{
+    QVERIFY(control(m_admin.get(), u"preload"_s, {{u"pods"_s, 1}, {u"namespace"_s, u"logs"_s}}).ok());
+    const KubeResponse pods = await([&](QObject *context, KubeClient::Done done) {
+        m_admin->list(ResourceKind::pods(), u"logs"_s, {}, context, done);
+    });
+    const QString pod = pods.json()
+                            .value(u"items")
+                            .toArray()
+                            .first()
+                            .toObject()
+                            .value(u"metadata")
+                            .toObject()
+                            .value(u"name")
+                            .toString();
+    QVERIFY(!pod.isEmpty());
+
+    QObject owner;
+    LogOptions options;
+    options.follow = true;
+    options.timestamps = true;
+    options.tailLines = 10;
+    KubeStream *logs = m_admin->podLogs(u"logs"_s, pod, options, &owner);
+    QSignalSpy opened(logs, &KubeStream::opened);
+    QSignalSpy finished(logs, &KubeStream::finished);
+    QVERIFY(opened.wait(kWaitMs));
+    QCOMPARE(logs->httpStatus(), 200);
+    QVERIFY(await([&](QObject *context, KubeClient::Done done) {
+                m_admin->remove(ResourceKind::pods(), u"logs"_s, pod, {}, context, done);
+            }).ok());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kWaitMs);
+    QVERIFY(finished.first().first().value<KubeResponse>().ok());
+
+    KubeStream *missing = m_admin->podLogs(u"logs"_s, u"no-such-pod"_s, {}, &owner);
+    QSignalSpy missingFinished(missing, &KubeStream::finished);
+    QVERIFY(missingFinished.wait(kWaitMs));
+    const auto response = missingFinished.first().first().value<KubeResponse>();
+    QCOMPARE(response.httpStatus, 404);
+    QVERIFY2(response.error.contains(u"\"no-such-pod\" not found"_s), qPrintable(response.error));
+}
+
+void tst_KubeClient::tls_insecureSkipVerifyWithoutCa_connects()
+{
+    ConnectionSettings settings = m_fixture.admin();
+    settings.certificateAuthorityPem.clear();
+    settings.insecureSkipTlsVerify = true;
+    KubeClient client(settings);
+    QVERIFY(get(&client, ResourceKind::namespaces(), {}, u"kc"_s).ok());
+
+    settings.insecureSkipTlsVerify = false; // the system's CAs do not know the sandbox
+    KubeClient verifying(settings);
+    const KubeResponse refused = get(&verifying, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(refused.httpStatus, 0);
+    QVERIFY2(refused.error.contains(u"the system's certificate authorities"_s), qPrintable(refused.error));
+}
+
+void tst_KubeClient::tls_serverName_verifiedAgainstThatName()
+{
+    ConnectionSettings settings = m_fixture.admin();
+    settings.tlsServerName = u"kubernetes.default.svc"_s; // one of the certificate's names
+    KubeClient named(settings);
+    QVERIFY(get(&named, ResourceKind::namespaces(), {}, u"kc"_s).ok());
+
+    settings.tlsServerName = u"elsewhere.example"_s;
+    KubeClient misnamed(settings);
+    const KubeResponse refused = get(&misnamed, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(refused.httpStatus, 0);
+    QVERIFY2(refused.error.contains(u"CN=tdkube-sandbox"_s), qPrintable(refused.error));
+}
+
+void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
+{
+    QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 2000}}).ok());
+    KubeClient client(m_fixture.admin());
+    QList<KubeResponse> answers;
+    QObject context;
+    const auto collect = [&answers](const KubeResponse &response) { answers << response; };
+    client.get(ResourceKind::namespaces(), {}, u"kc"_s, &context, collect); // not started yet
+    client.probe(&context, collect);
+    QTest::qWait(100); // the second one is on the wire by now
+    client.get(ResourceKind::namespaces(), {}, u"kc"_s, &context, collect);
+    client.cancelAll();
+    QTRY_COMPARE(answers.size(), 3);
+    QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 0}}).ok());
+    for (const KubeResponse &answer : std::as_const(answers)) {
+        QVERIFY(answer.cancelled);
+        QCOMPARE(answer.httpStatus, 0);
+    }
+    QTest::qWait(100);
+    QCOMPARE(answers.size(), 3);
+}
+
+void tst_KubeClient::destroyed_clientOrContext_noCallback()
+{
+    QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 300}}).ok());
+    int calls = 0;
+    const auto count = [&calls](const KubeResponse &) { ++calls; };
+    QObject survivor;
+    {
+        auto client = std::make_unique<KubeClient>(m_fixture.admin());
+        client->probe(&survivor, count);
+        KubeRequest watch;
+        watch.path = ResourceKind::namespaces().path();
+        watch.query.addQueryItem(u"watch"_s, u"1"_s);
+        watch.timeoutMs = 0;
+        KubeStream *stream = client->openStream(watch, &survivor);
+        connect(stream, &KubeStream::finished, &survivor, [&calls] { ++calls; });
+        QTest::qWait(50);
+        client.reset(); // aborts both
+        delete stream;
+    }
+    {
+        auto context = std::make_unique<QObject>();
+        m_admin->probe(context.get(), count);
+        QTest::qWait(50);
+        context.reset();
+    }
+    QTest::qWait(600);
+    QVERIFY(control(m_admin.get(), u"faults"_s, {{u"delayMs"_s, 0}}).ok());
+    QCOMPARE(calls, 0);
+}
+
+QTEST_GUILESS_MAIN(tst_KubeClient)
+#include "tst_kubeclient.moc"
