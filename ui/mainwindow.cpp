@@ -17,10 +17,10 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
-#include <QVBoxLayout>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
+#include <QVBoxLayout>
 
 namespace tdkube::ui {
 
@@ -108,12 +108,14 @@ MainWindow::MainWindow(QWidget *parent)
         m_stack->addWidget(view);
         connect(view, &ResourceView::currentObjectChanged, this, &MainWindow::selectObject);
     }
-    // kubectl -o wide's pod columns that rarely matter; the header's menu shows them again.
-    for (const QString &hidden : {u"NOMINATED NODE"_s, u"READINESS GATES"_s}) {
-        ResourceTableModel *pods = m_models.value(u"pods"_s);
-        for (int column = 0; column < pods->columnCount(); ++column) {
-            if (pods->headerData(column, Qt::Horizontal).toString() == hidden)
-                m_views.value(u"pods"_s)->table()->setColumnHidden(column, true);
+    // kubectl -o wide's columns that rarely matter to a DBA; the header's menu shows them again.
+    const QStringList hidden{u"NOMINATED NODE"_s, u"READINESS GATES"_s, u"VOLUMEATTRIBUTESCLASS"_s,
+                             u"VOLUMEMODE"_s,     u"CONTAINERS"_s,      u"SELECTOR"_s};
+    for (const QString &plural : shownKinds()) {
+        const ResourceTableModel *model = m_models.value(plural);
+        for (int column = 0; column < model->columnCount(); ++column) {
+            if (hidden.contains(model->headerData(column, Qt::Horizontal).toString()))
+                m_views.value(plural)->table()->setColumnHidden(column, true);
         }
     }
     QTableView *podTable = m_views.value(u"pods"_s)->table();
@@ -555,30 +557,32 @@ void MainWindow::deletePod(const QJsonObject &pod, bool confirm)
     const QString name = metadata.value(u"name").toString();
     if (name.isEmpty() || !m_session->client())
         return;
-    if (confirm && QMessageBox::question(this, tr("Delete pod %1?").arg(name),
-                                         tr("Pod %1 in namespace %2 will be stopped (its containers get their "
-                                            "grace period) and its controller will start it again. Its volumes "
-                                            "are kept.")
-                                             .arg(name, ns)) != QMessageBox::Yes)
+    if (confirm &&
+        QMessageBox::question(this, tr("Delete pod %1?").arg(name),
+                              tr("Pod %1 in namespace %2 will be stopped (its containers get their "
+                                 "grace period) and its controller will start it again. Its volumes "
+                                 "are kept.")
+                                  .arg(name, ns)) != QMessageBox::Yes)
         return;
-    m_session->client()->remove(kube::ResourceKind::pods(), ns, name, {}, this,
-                                [this, name](const kube::KubeResponse &response) {
-                                    if (response.cancelled)
-                                        return;
-                                    if (!response.ok()) {
-                                        showBanner(tr("Could not delete pod %1. %2").arg(name, response.error));
-                                        return;
-                                    }
-                                    statusBar()->showMessage(tr("Pod %1 is being deleted.").arg(name), 8000);
-                                });
+    m_session->client()->remove(
+        kube::ResourceKind::pods(), ns, name, {}, this, [this, name](const kube::KubeResponse &response) {
+            if (response.cancelled)
+                return;
+            if (!response.ok()) {
+                showBanner(tr("Could not delete pod %1. %2").arg(name, response.error));
+                return;
+            }
+            statusBar()->showMessage(tr("Pod %1 is being deleted.").arg(name), 8000);
+        });
 }
 
 void MainWindow::showBanner(const QString &text, bool error)
 {
     m_banner->setText(text);
     m_banner->setToolTip(tr("Click to dismiss"));
-    m_banner->setStyleSheet(error ? u"QLabel { background:#ffebee; color:#b71c1c; padding:8px; border:1px solid #ef9a9a; }"_s
-                                  : u"QLabel { background:#e3f2fd; color:#0d47a1; padding:8px; }"_s);
+    m_banner->setStyleSheet(
+        error ? u"QLabel { background:#ffebee; color:#b71c1c; padding:8px; border:1px solid #ef9a9a; }"_s
+              : u"QLabel { background:#e3f2fd; color:#0d47a1; padding:8px; }"_s);
     m_banner->setVisible(!text.isEmpty());
 }
 

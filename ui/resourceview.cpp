@@ -125,18 +125,19 @@ ResourceView::ResourceView(ResourceTableModel *model, QWidget *parent)
     layout->addWidget(m_table, 1);
     // The header's menu shows and hides columns, as in every file manager.
     m_table->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_table->horizontalHeader(), &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
-        QMenu menu(this);
-        for (int column = 0; column < m_proxy->columnCount(); ++column) {
-            QAction *action = menu.addAction(m_proxy->headerData(column, Qt::Horizontal).toString());
-            action->setCheckable(true);
-            action->setChecked(!m_table->isColumnHidden(column));
-            action->setEnabled(column != 0);
-            connect(action, &QAction::toggled, this,
-                    [this, column](bool shown) { m_table->setColumnHidden(column, !shown); });
-        }
-        menu.exec(m_table->horizontalHeader()->mapToGlobal(at));
-    });
+    connect(m_table->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &at) {
+                QMenu menu(this);
+                for (int column = 0; column < m_proxy->columnCount(); ++column) {
+                    QAction *action = menu.addAction(m_proxy->headerData(column, Qt::Horizontal).toString());
+                    action->setCheckable(true);
+                    action->setChecked(!m_table->isColumnHidden(column));
+                    action->setEnabled(column != 0);
+                    connect(action, &QAction::toggled, this,
+                            [this, column](bool shown) { m_table->setColumnHidden(column, !shown); });
+                }
+                menu.exec(m_table->horizontalHeader()->mapToGlobal(at));
+            });
 
     connect(m_textFilter, &QLineEdit::textChanged, m_proxy, &ResourceFilterProxy::setText);
     connect(m_labelFilter, &QLineEdit::textChanged, this, [this](const QString &text) {

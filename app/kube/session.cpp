@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-Q_LOGGING_CATEGORY(lcSession, "tdkube.kube.session")
+Q_LOGGING_CATEGORY(lcSession, "tdkube.kube.session", QtWarningMsg)
 
 namespace tdkube::kube {
 

@@ -3,26 +3,25 @@
 // becoming Ready, rows coming and going on scale, stale claims marked, why a pod is Pending, logs,
 // the viewer's Forbidden, a blackholed context that never delays the window.
 #include "detailspane.h"
+#include "kube/kubeconfig.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
-
-#include "kube/kubeconfig.h"
 #include "sandbox.h"
 #include "yamljson.h"
 
 #include <QComboBox>
 #include <QDir>
-#include <QLineEdit>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QTableView>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -83,7 +82,8 @@ private slots:
     void namespaceSwitch_remembered();
 
 private:
-    kube::KubeResponse call(const std::function<void(kube::KubeClient *, QObject *, kube::KubeClient::Done)> &request);
+    kube::KubeResponse
+    call(const std::function<void(kube::KubeClient *, QObject *, kube::KubeClient::Done)> &request);
     void applyManifests(const QString &ns);
     void grab(const QString &name);
 
@@ -124,7 +124,8 @@ TestObserve::call(const std::function<void(kube::KubeClient *, QObject *, kube::
 {
     std::optional<kube::KubeResponse> result;
     QObject context;
-    request(m_window->session()->client(), &context, [&result](const kube::KubeResponse &response) { result = response; });
+    request(m_window->session()->client(), &context,
+            [&result](const kube::KubeResponse &response) { result = response; });
     if (!QTest::qWaitFor([&result] { return result.has_value(); }, Slow))
         qWarning("a request did not finish in time");
     return result.value_or(kube::KubeResponse{});
@@ -145,7 +146,8 @@ void TestObserve::applyManifests(const QString &ns)
                 object.value(u"apiVersion").toString(), object.value(u"kind").toString());
             QVERIFY2(kind.isValid(), qPrintable(file));
             const QString name = object.value(u"metadata").toObject().value(u"name").toString();
-            const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context, auto done) {
+            const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context,
+                                                         auto done) {
                 client->apply(kind, ns, name, QJsonDocument(object).toJson(), false, false, context, done);
             });
             QVERIFY2(response.ok(), qPrintable(file + u": "_s + response.error));
@@ -170,13 +172,14 @@ void TestObserve::blackholedContext_doesNotDelayTheWindow()
     const QString path = m_dir.filePath(u"blackhole"_s);
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(u"apiVersion: v1\nkind: Config\ncurrent-context: blackhole\n"
-               "clusters:\n- name: blackhole\n  cluster:\n    server: https://127.0.0.1:%1\n"
-               "    insecure-skip-tls-verify: true\n"
-               "users:\n- name: someone\n  user:\n    token: not-a-real-token\n"
-               "contexts:\n- name: blackhole\n  context: {cluster: blackhole, user: someone, namespace: db}\n"_s
-                   .arg(blackhole.serverPort())
-                   .toUtf8());
+    file.write(
+        u"apiVersion: v1\nkind: Config\ncurrent-context: blackhole\n"
+        "clusters:\n- name: blackhole\n  cluster:\n    server: https://127.0.0.1:%1\n"
+        "    insecure-skip-tls-verify: true\n"
+        "users:\n- name: someone\n  user:\n    token: not-a-real-token\n"
+        "contexts:\n- name: blackhole\n  context: {cluster: blackhole, user: someone, namespace: db}\n"_s
+            .arg(blackhole.serverPort())
+            .toUtf8());
     file.close();
 
     QElapsedTimer timer;
@@ -189,7 +192,8 @@ void TestObserve::blackholedContext_doesNotDelayTheWindow()
     QVERIFY2(timer.elapsed() < 700, qPrintable(u"a 200 ms wait took %1 ms"_s.arg(timer.elapsed())));
     QVERIFY2(m_window->connectionText().contains(u"Connecting"_s), qPrintable(m_window->connectionText()));
     QVERIFY(m_window->insecureBadgeShown()); // insecure-skip-tls-verify is shown, not hidden
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionText().contains(u"Context blackhole is unreachable"_s), Slow);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionText().contains(u"Context blackhole is unreachable"_s),
+                             Slow);
     grab(u"blackholed"_s);
 
     // Switching away cancels the hanging requests and opens the sandbox at once.
@@ -220,11 +224,12 @@ void TestObserve::applyManifests_threePodsBecomeReady()
     QVERIFY(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->tdengineClusters(), QStringList{u"tdengine"_s}, Slow);
     QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"statefulsets"_s, u"tdengine"_s, u"READY"_s), u"3/3"_s, Slow);
-    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"persistentvolumeclaims"_s, u"taosdata-tdengine-0"_s, u"STATUS"_s),
-                              u"Bound"_s, Slow);
     QTRY_COMPARE_WITH_TIMEOUT(
-        cell(*m_window, u"persistentvolumeclaims"_s, u"taosdata-tdengine-0"_s, u"RECLAIM POLICY"_s), u"Delete"_s,
+        cell(*m_window, u"persistentvolumeclaims"_s, u"taosdata-tdengine-0"_s, u"STATUS"_s), u"Bound"_s,
         Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        cell(*m_window, u"persistentvolumeclaims"_s, u"taosdata-tdengine-0"_s, u"RECLAIM POLICY"_s),
+        u"Delete"_s, Slow);
     grab(u"pods"_s);
 }
 
@@ -257,11 +262,13 @@ void TestObserve::scale_rowsComeAndGo_staleClaimsMarked()
     QVERIFY(scale(4).ok());
     QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"pods"_s, u"tdengine-3"_s, u"READY"_s), u"1/1"_s, Slow);
     QVERIFY(scale(2).ok());
-    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s), QStringList({u"tdengine-0"_s, u"tdengine-1"_s}), Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s), QStringList({u"tdengine-0"_s, u"tdengine-1"_s}),
+                              Slow);
     // The claims of tdengine-2 and -3 stay (whenScaled: Retain) and are marked as stale.
     const ResourceTableModel *claims = m_window->view(u"persistentvolumeclaims"_s)->model();
     QTRY_VERIFY_WITH_TIMEOUT(!claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-3"_s)).isEmpty(), Slow);
-    QVERIFY(claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-2"_s)).contains(u"scale-out to 3 or more"_s));
+    QVERIFY(
+        claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-2"_s)).contains(u"scale-out to 3 or more"_s));
     QVERIFY(claims->rowNote(claims->rowOf(m_ns, u"taosdata-tdengine-1"_s)).isEmpty());
     m_window->showView(u"persistentvolumeclaims"_s, u"tdengine"_s);
     QCOMPARE(m_window->view(u"persistentvolumeclaims"_s)->proxy()->rowCount(), 4);
@@ -277,10 +284,11 @@ void TestObserve::pendingPod_explainedInPlainWords()
         "metadata":{"name":"fast-data"},"spec":{"storageClassName":"fast","accessModes":["ReadWriteOnce"],
         "resources":{"requests":{"storage":"1Gi"}}}})")
                                   .object();
-    const QJsonObject pod = QJsonDocument::fromJson(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"waiting"},
+    const QJsonObject pod =
+        QJsonDocument::fromJson(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"waiting"},
         "spec":{"containers":[{"name":"main","image":"tdengine/tdengine:3.3.6.0"}],
         "volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"fast-data"}}]}})")
-                                .object();
+            .object();
     for (const auto &[kind, object] : {std::pair(kube::ResourceKind::persistentVolumeClaims(), claim),
                                        std::pair(kube::ResourceKind::pods(), pod)}) {
         const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context, auto done) {
@@ -294,11 +302,13 @@ void TestObserve::pendingPod_explainedInPlainWords()
     m_window->view(u"pods"_s)->textFilter()->setText(u"waiting"_s);
     QTRY_COMPARE(table->model()->rowCount(), 1);
     table->setCurrentIndex(table->model()->index(0, 0));
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->details()->overviewText().contains(u"Why this pod is not running"_s), Slow);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->details()->overviewText().contains(u"Why this pod is not running"_s),
+                             Slow);
     const QString overview = m_window->details()->overviewText();
-    QVERIFY2(overview.contains(u"asks for the storage class \"fast\", which this cluster does not have (it has: "
-                               "standard)"_s),
-             qPrintable(overview));
+    QVERIFY2(
+        overview.contains(u"asks for the storage class \"fast\", which this cluster does not have (it has: "
+                          "standard)"_s),
+        qPrintable(overview));
     QTRY_VERIFY_WITH_TIMEOUT(m_window->details()->overviewText().contains(u"FailedScheduling"_s), Slow);
     grab(u"pending-pod"_s);
     m_window->view(u"pods"_s)->textFilter()->clear();
@@ -311,8 +321,9 @@ void TestObserve::watchDropped_reconnectsAndTableMatchesServer()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s), Slow);
     QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 4, Slow);
     // Drop every watch, and make old resourceVersions expire, while pods change underneath.
-    for (const QJsonObject &fault : {QJsonObject{{u"dropWatchStreams"_s, true}},
-                                     QJsonObject{{u"expireResourceVersions"_s, true}, {u"dropWatchStreams"_s, true}}}) {
+    for (const QJsonObject &fault :
+         {QJsonObject{{u"dropWatchStreams"_s, true}},
+          QJsonObject{{u"expireResourceVersions"_s, true}, {u"dropWatchStreams"_s, true}}}) {
         const kube::KubeResponse deleted = call([&](kube::KubeClient *client, QObject *context, auto done) {
             client->remove(kube::ResourceKind::pods(), m_ns, u"waiting"_s, {}, context, done);
         });
@@ -356,7 +367,8 @@ void TestObserve::viewerContext_deleteIsForbiddenWithTheServersMessage()
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->bannerText().isEmpty(), Slow);
     const QString banner = m_window->bannerText();
     QVERIFY2(banner.contains(u"Could not delete pod tdengine-0"_s), qPrintable(banner));
-    QVERIFY2(banner.contains(u"User \"sandbox-viewer\" cannot delete resource \"pods\""_s), qPrintable(banner));
+    QVERIFY2(banner.contains(u"User \"sandbox-viewer\" cannot delete resource \"pods\""_s),
+             qPrintable(banner));
     grab(u"viewer-forbidden"_s);
     QTest::qWait(300);
     QCOMPARE(names(*m_window, u"pods"_s).size(), 3); // nothing was deleted

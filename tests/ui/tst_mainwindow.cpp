@@ -1,8 +1,7 @@
 // The main window without a cluster: what a person sees with no kubeconfig, a broken one, or a
 // context whose files are missing. (With a cluster: tests/e2e/tst_observe.)
-#include "mainwindow.h"
-
 #include "kube/kubeconfig.h"
+#include "mainwindow.h"
 
 #include <QLabel>
 #include <QSettings>
@@ -62,7 +61,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY2(window.connectionText().contains(u"Context broken cannot be used"_s),
                  qPrintable(window.connectionText()));
-        QVERIFY2(window.connectionText().contains(u"/nonexistent/cert.pem"_s), qPrintable(window.connectionText()));
+        QVERIFY2(window.connectionText().contains(u"/nonexistent/cert.pem"_s),
+                 qPrintable(window.connectionText()));
         auto *problems = window.findChild<QToolButton *>(u"kubeconfigProblems"_s);
         QVERIFY(problems);
         QVERIFY(problems->isVisible());
