@@ -359,8 +359,19 @@ void TestObserve::watchDropped_reconnectsAndTableMatchesServer()
 
 void TestObserve::viewerContext_deleteIsForbiddenWithTheServersMessage()
 {
-    m_window->openContext(u"sandbox-viewer"_s, m_ns);
-    // Reading is allowed: the tables fill.
+    // The viewer may not list namespaces: the box says so and takes a typed one.
+    m_window->openContext(u"sandbox-viewer"_s, u"default"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->namespaceBox()->toolTip().contains(u"could not be listed"_s), Slow);
+    QVERIFY2(m_window->namespaceBox()->toolTip().contains(u"cannot list resource \"namespaces\""_s),
+             qPrintable(m_window->namespaceBox()->toolTip()));
+    QCOMPARE(m_window->namespaceBox()->findData(QString()), -1); // no "All namespaces" to offer
+    QVERIFY(m_window->namespaceBox()->isEditable());
+    m_window->namespaceBox()->setFocus();
+    m_window->namespaceBox()->lineEdit()->selectAll();
+    QTest::keyClicks(m_window->namespaceBox()->lineEdit(), m_ns);
+    QTest::keyClick(m_window->namespaceBox()->lineEdit(), Qt::Key_Return);
+    QTRY_COMPARE(m_window->session()->ns(), m_ns);
+    // Reading inside the namespace is allowed: the tables fill.
     QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 3, Slow);
     const ResourceTableModel *model = m_window->view(u"pods"_s)->model();
     m_window->deletePod(model->objectAt(model->rowOf(m_ns, u"tdengine-0"_s)), false);

@@ -184,8 +184,8 @@ void ApiServer::handle(HttpExchange *exchange)
         if (m_failCode == 403)
             sendError(exchange, ApiError{403, u"Forbidden"_s, u"injected fault: access denied"_s, {}});
         else
-            sendError(exchange,
-                      m_failCode == 429 ? ApiError::tooManyRequests() : ApiError::internal(u"injected fault"_s));
+            sendError(exchange, m_failCode == 429 ? ApiError::tooManyRequests()
+                                                  : ApiError::internal(u"injected fault"_s));
         return;
     }
     if (m_delayMs > 0 && !exchange->request().path.startsWith(u"/sandbox/")) {
@@ -242,7 +242,11 @@ void ApiServer::dispatch(HttpExchange *exchange, const User &user)
     const bool collection = route.name.isEmpty();
     const QString verb = verbFor(exchange->request().method, collection, isWatchRequest(exchange));
     const bool write = verb != u"get" && verb != u"list" && verb != u"watch";
-    if (user.readOnly && write) {
+    // The viewer is what a namespace-scoped Role gives: read everything inside namespaces (and the
+    // storage kinds), but neither list the namespaces nor read across all of them at once.
+    const bool clusterWideRead = (verb == u"list" || verb == u"watch") && route.ns.isEmpty() &&
+                                 (route.type->namespaced || route.type->plural == u"namespaces");
+    if (user.readOnly && (write || clusterWideRead)) {
         sendError(exchange,
                   ApiError::forbidden(user.name, verb, *route.type, route.subresource, route.ns, route.name));
         return;

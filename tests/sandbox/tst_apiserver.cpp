@@ -704,6 +704,15 @@ void tst_ApiServer::errors_viewerWritesOrNoCredentials_forbiddenAndUnauthorized(
             .contains(u"User \"sandbox-viewer\" cannot create resource \"configmaps\" in API group \"\""_s),
         qPrintable(forbidden.value(u"message"_s)));
     QCOMPARE(m_client->get(configMaps(u"default"_s) + u"/viewer"_s).status, 404);
+    // Namespace-scoped: no list of namespaces, no reads across all namespaces.
+    const Response namespaces = m_client->get(u"/api/v1/namespaces"_s, Auth::Viewer);
+    QCOMPARE(namespaces.statusSummary(), u"403 Status Forbidden 403"_s);
+    QCOMPARE(
+        namespaces.value(u"message"_s),
+        u"namespaces is forbidden: User \"sandbox-viewer\" cannot list resource \"namespaces\" in API group "
+        "\"\" at the cluster scope"_s);
+    QCOMPARE(m_client->get(u"/api/v1/configmaps"_s, Auth::Viewer).status, 403);
+    QCOMPARE(m_client->get(u"/api/v1/namespaces/default"_s, Auth::Viewer).status, 200);
 
     const Response anonymous = m_client->get(configMaps(u"default"_s), Auth::None);
     QCOMPARE(anonymous.statusSummary(), u"401 Status Unauthorized 401"_s);
