@@ -1,5 +1,7 @@
 #include "kube/explain.h"
 
+#include "kube/objects.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QStringList>
@@ -11,21 +13,6 @@ namespace tdkube::kube {
 namespace {
 
 using namespace Qt::StringLiterals;
-
-QJsonObject metadataOf(const QJsonObject &object)
-{
-    return object.value(u"metadata").toObject();
-}
-
-QString nameOf(const QJsonObject &object)
-{
-    return metadataOf(object).value(u"name").toString();
-}
-
-QString namespaceOf(const QJsonObject &object)
-{
-    return metadataOf(object).value(u"namespace").toString();
-}
 
 QJsonObject conditionOf(const QJsonObject &status, QStringView type)
 {

@@ -1,5 +1,7 @@
 #include "kube/selectors.h"
 
+#include "kube/objects.h"
+
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -8,17 +10,6 @@ namespace tdkube::kube {
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QJsonValue valueAt(const QJsonObject &object, const QString &path)
-{
-    QJsonValue current = object;
-    for (const QString &part : path.split(u'.')) {
-        if (!current.isObject())
-            return QJsonValue::Undefined;
-        current = current.toObject().value(part);
-    }
-    return current;
-}
 
 // Splits on commas that are not inside parentheses ("a in (x,y),b" -> "a in (x,y)", "b").
 QStringList splitTerms(const QString &text)

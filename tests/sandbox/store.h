@@ -1,6 +1,7 @@
 #pragma once
 
 #include "apierror.h"
+#include "kube/objects.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -105,13 +106,13 @@ private:
 };
 
 // Small accessors for the JSON shapes everything here deals with.
-QJsonObject metadataOf(const QJsonObject &object);
-QString nameOf(const QJsonObject &object);
-QString namespaceOf(const QJsonObject &object);
-QString uidOf(const QJsonObject &object);
+using kube::metadataOf;
+using kube::nameOf;
+using kube::namespaceOf;
+using kube::uidOf;
 qint64 resourceVersionOf(const QJsonObject &object);
 // Reads/writes a value at a dotted path ("spec.template.metadata.labels").
-QJsonValue valueAt(const QJsonObject &object, const QString &path);
+using kube::valueAt;
 void setValueAt(QJsonObject &object, const QString &path, const QJsonValue &value);
 void removeValueAt(QJsonObject &object, const QString &path);
 
