@@ -16,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QSettings>
@@ -80,6 +81,7 @@ private slots:
     void watchDropped_reconnectsAndTableMatchesServer();
     void viewerContext_deleteIsForbiddenWithTheServersMessage();
     void namespaceSwitch_remembered();
+    void filterAndSort_byTextLabelAndColumn();
 
 private:
     kube::KubeResponse
@@ -411,9 +413,44 @@ void TestObserve::namespaceSwitch_remembered()
     m_window->setNamespace(m_ns);
     // A new window opens the context and namespace used last.
     MainWindow second;
-    second.openKubeconfig(kube::Kubeconfig::load({m_kubeconfig}));
+    second.openKubeconfig(kube::Kubeconfig::load({m_kubeconfig}), {}, std::nullopt, u"tdengine"_s);
     QCOMPARE(second.session()->context(), u"sandbox-admin"_s);
     QCOMPARE(second.session()->ns(), m_ns);
+    // --cluster tdengine: that cluster's pods are shown once its StatefulSet is seen.
+    QTRY_VERIFY_WITH_TIMEOUT(second.currentView()->findChild<QLabel *>(u"viewTitle"_s)->text() ==
+                                 u"TDengine cluster tdengine — pods"_s,
+                             Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(second.currentView()->proxy()->rowCount(), 3, Slow);
+}
+
+void TestObserve::filterAndSort_byTextLabelAndColumn()
+{
+    m_window->showView(u"pods"_s);
+    tdkube::ui::ResourceView *view = m_window->view(u"pods"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(view->proxy()->rowCount(), 3, Slow);
+    const auto shown = [view] {
+        QStringList names;
+        for (int row = 0; row < view->proxy()->rowCount(); ++row)
+            names.append(view->proxy()->index(row, 0).data().toString());
+        return names;
+    };
+    view->table()->sortByColumn(0, Qt::DescendingOrder);
+    QCOMPARE(shown(), QStringList({u"tdengine-2"_s, u"tdengine-1"_s, u"tdengine-0"_s}));
+    view->table()->sortByColumn(0, Qt::AscendingOrder);
+    QCOMPARE(shown(), QStringList({u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
+    view->labelFilter()->setText(
+        u"app.kubernetes.io/name=tdengine,statefulset.kubernetes.io/pod-name in (tdengine-1)"_s);
+    QCOMPARE(shown(), QStringList{u"tdengine-1"_s});
+    view->labelFilter()->setText(u"app.kubernetes.io/name=nginx"_s);
+    QCOMPARE(shown(), QStringList());
+    view->labelFilter()->setText(u"in in in ("_s); // does not parse: said so, filter unchanged
+    QVERIFY(view->labelFilter()->styleSheet().contains(u"#c62828"_s)); // a red border, the error as tooltip
+    QVERIFY(!view->labelFilter()->toolTip().startsWith(u"Shows only"_s));
+    QCOMPARE(shown(), QStringList());
+    view->labelFilter()->clear();
+    view->textFilter()->setText(u"SANDBOX-NODE-"_s); // any cell, any case
+    QCOMPARE(shown().size(), 3);
+    view->textFilter()->clear();
 }
 
 QTEST_MAIN(TestObserve)
