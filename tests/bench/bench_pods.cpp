@@ -179,6 +179,70 @@ std::optional<ConnectionSettings> connectionSettings(const QString &kubeconfig)
     return settings;
 }
 
+// Event-loop latency on the GUI thread: a 1 ms timer notes how late each of its timeouts comes. The
+// longest gap minus the interval is the longest stall a user would feel (a frame is 16 ms); the GUI
+// thread's CPU time within a gap tells tdkube's own work from waiting for a CPU.
+class LoopProbe
+{
+public:
+    LoopProbe()
+    {
+        m_gapsNs.reserve(30000);
+        m_ticker.setTimerType(Qt::PreciseTimer);
+        m_ticker.setInterval(1);
+        QObject::connect(&m_ticker, &QTimer::timeout, &m_ticker, [this] { tick(); });
+        m_clock.start();
+        m_ticker.start();
+    }
+    Q_DISABLE_COPY_MOVE(LoopProbe)
+
+    void stop() { m_ticker.stop(); }
+    qint64 elapsedMs() const { return m_clock.elapsed(); }
+    double maxStallMs() const { return stallMs(m_longestNs); }
+    double maxBusyMs() const { return double(m_maxBusyNs) / 1e6; }
+    double p99StallMs() const
+    {
+        QList<qint64> gaps = m_gapsNs;
+        std::sort(gaps.begin(), gaps.end());
+        return gaps.isEmpty() ? 0 : stallMs(gaps.at(gaps.size() * 99 / 100));
+    }
+    QString describeLongest(qint64 sinceMs) const
+    {
+        return u"longest stall %1 ms (GUI thread busy %2 ms of it), %3 ms in"_s.arg(maxStallMs(), 0, 'f', 1)
+            .arg(double(m_longestBusyNs) / 1e6, 0, 'f', 1)
+            .arg(m_longestAtMs - sinceMs);
+    }
+
+private:
+    static double stallMs(qint64 gapNs) { return std::max(0.0, double(gapNs) / 1e6 - 1.0); }
+    void tick()
+    {
+        const qint64 now = m_clock.nsecsElapsed();
+        const qint64 cpu = threadCpuNs();
+        if (m_last >= 0) {
+            m_gapsNs.append(now - m_last);
+            m_maxBusyNs = std::max(m_maxBusyNs, cpu - m_lastCpu);
+            if (now - m_last > m_longestNs) {
+                m_longestNs = now - m_last;
+                m_longestBusyNs = cpu - m_lastCpu;
+                m_longestAtMs = now / 1000000;
+            }
+        }
+        m_last = now;
+        m_lastCpu = cpu;
+    }
+
+    QTimer m_ticker;
+    QElapsedTimer m_clock;
+    QList<qint64> m_gapsNs;
+    qint64 m_last = -1;
+    qint64 m_lastCpu = 0;
+    qint64 m_longestNs = 0;
+    qint64 m_longestBusyNs = 0;
+    qint64 m_longestAtMs = 0;
+    qint64 m_maxBusyNs = 0;
+};
+
 // A pods table as the app has it: a client, a watch, and the model the watch feeds.
 // Members are destroyed in reverse order: the model, then the watch, then the client.
 struct Table
@@ -205,17 +269,26 @@ double fillTable(const ConnectionSettings &settings, int pods, Table *table)
     table->model = std::make_unique<ResourceTableModel>(u"pods"_s);
     ResourceWatch *watch = table->watch.get();
     ResourceTableModel *model = table->model.get();
+    QElapsedTimer resetClock;
+    qint64 resetNs = 0;
+    QObject::connect(watch, &ResourceWatch::reset, model, [&resetClock] { resetClock.start(); });
     QObject::connect(watch, &ResourceWatch::reset, model, &ResourceTableModel::reset);
+    QObject::connect(watch, &ResourceWatch::reset, model, [&] { resetNs = resetClock.nsecsElapsed(); });
     QObject::connect(watch, &ResourceWatch::added, model, &ResourceTableModel::added);
     QObject::connect(watch, &ResourceWatch::modified, model, &ResourceTableModel::modified);
     QObject::connect(watch, &ResourceWatch::deleted, model, &ResourceTableModel::deleted);
+    LoopProbe probe;
     watch->start();
     const bool filled = spinUntil(
         [&] { return model->rowCount() >= pods || watch->state() == ResourceWatch::State::Stopped; },
         kLongWaitMs);
     const double ms = double(clock.nsecsElapsed()) / 1e6;
+    probe.stop();
+    progress(u"filling the table: %1; the model's reset() took %2 ms"_s.arg(probe.describeLongest(0))
+                 .arg(double(resetNs) / 1e6, 0, 'f', 1));
     if (!filled || model->rowCount() != pods) {
-        progress(u"the model has %1 rows of %2 (%3)"_s.arg(model->rowCount()).arg(pods).arg(watch->stateReason()));
+        progress(
+            u"the model has %1 rows of %2 (%3)"_s.arg(model->rowCount()).arg(pods).arg(watch->stateReason()));
         return -1;
     }
     return ms;
@@ -238,63 +311,31 @@ double timeKubectl(const QString &kubeconfig)
     return double(clock.nsecsElapsed()) / 1e6;
 }
 
-// While the sandbox modifies pods at kChurnEventsPerSecond, a 1 ms timer on the GUI thread notes how
-// late each of its timeouts comes: the longest gap minus the interval is the longest stall a user
-// would feel (a frame is 16 ms).
+// Starts the sandbox's churn at kChurnEventsPerSecond and probes the event loop while the table
+// follows it.
 void measureStall(Table *table, Figures *figures)
 {
     qint64 modifiedEvents = 0;
     QObject context;
     QObject::connect(table->watch.get(), &ResourceWatch::modified, &context, [&] { ++modifiedEvents; });
-    QList<qint64> gapsNs;
-    gapsNs.reserve(kChurnSeconds * 1000 * 2);
-    qint64 longestNs = 0;
-    qint64 longestAtMs = 0;
-    qint64 longestCpuNs = 0;
-    qint64 lastCpu = 0;
-    QElapsedTimer clock;
-    qint64 last = -1;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, &context, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        const qint64 cpu = threadCpuNs();
-        if (last >= 0)
-            gapsNs.append(now - last);
-        if (last >= 0 && now - last > longestNs) {
-            longestNs = now - last;
-            longestAtMs = now / 1000000;
-            longestCpuNs = cpu - lastCpu;
-        }
-        if (last >= 0)
-            figures->maxBusyMs = std::max(figures->maxBusyMs, double(cpu - lastCpu) / 1e6);
-        last = now;
-        lastCpu = cpu;
-    });
-    clock.start();
-    ticker.start();
+    LoopProbe probe;
     if (!control(table->client.get(), u"churn"_s,
                  {{u"namespace"_s, kNamespace},
                   {u"eventsPerSecond"_s, kChurnEventsPerSecond},
                   {u"seconds"_s, kChurnSeconds}}))
         return;
-    const qint64 churnStartedMs = clock.elapsed();
+    const qint64 churnStartedMs = probe.elapsedMs();
     // A second more than the churn lasts, so that a backlog shows as a lower rate, not as lost events.
-    spinUntil([&] { return clock.elapsed() - churnStartedMs > (kChurnSeconds + 1) * 1000; }, kLongWaitMs);
-    ticker.stop();
-    std::sort(gapsNs.begin(), gapsNs.end());
-    if (!gapsNs.isEmpty()) {
-        figures->maxStallMs = std::max(0.0, double(gapsNs.last()) / 1e6 - 1.0);
-        figures->p99StallMs = std::max(0.0, double(gapsNs.at(gapsNs.size() * 99 / 100)) / 1e6 - 1.0);
-    }
+    spinUntil([&] { return probe.elapsedMs() - churnStartedMs > (kChurnSeconds + 1) * 1000; }, kLongWaitMs);
+    probe.stop();
+    figures->maxStallMs = probe.maxStallMs();
+    figures->p99StallMs = probe.p99StallMs();
+    figures->maxBusyMs = probe.maxBusyMs();
     figures->eventsPerSecond = double(modifiedEvents) / kChurnSeconds;
-    progress(u"longest stall %1 ms (GUI thread busy %5 ms of it), %2 ms after the churn started; rss %3 MB "
-             u"(peak %4 MB)"_s.arg(double(longestNs) / 1e6, 0, 'f', 1)
-                 .arg(longestAtMs - churnStartedMs)
+    progress(u"churn: %1 MODIFIED events; %2 the churn started; rss %3 MB (peak %4 MB)"_s.arg(modifiedEvents)
+                 .arg(probe.describeLongest(churnStartedMs) + u" after"_s)
                  .arg(procStatusMb(u"self"_s, "VmRSS"), 0, 'f', 0)
-                 .arg(procStatusMb(u"self"_s, "VmHWM"), 0, 'f', 0)
-                 .arg(double(longestCpuNs) / 1e6, 0, 'f', 1));
+                 .arg(procStatusMb(u"self"_s, "VmHWM"), 0, 'f', 0));
 }
 
 std::optional<Figures> benchmark(int pods)
@@ -335,7 +376,8 @@ std::optional<Figures> benchmark(int pods)
     figures.tdkubeMs = median(tdkubeMs);
     figures.kubectlMs = median(kubectlMs);
 
-    progress(u"%1 pods: churn at %2 events/s for %3 s"_s.arg(pods).arg(kChurnEventsPerSecond).arg(kChurnSeconds));
+    progress(
+        u"%1 pods: churn at %2 events/s for %3 s"_s.arg(pods).arg(kChurnEventsPerSecond).arg(kChurnSeconds));
     measureStall(&table, &figures);
     figures.rssMb = procStatusMb(u"self"_s, "VmHWM");
     figures.sandboxRssMb = procStatusMb(sandbox.pid(), "VmRSS");
@@ -344,8 +386,9 @@ std::optional<Figures> benchmark(int pods)
 
 void printTable(const QList<Figures> &rows)
 {
-    std::printf("%-6s %10s %11s %6s %13s %13s %12s %9s %7s %15s\n", "pods", "tdkube_ms", "kubectl_ms", "ratio",
-                "max_stall_ms", "p99_stall_ms", "max_busy_ms", "events/s", "rss_mb", "sandbox_rss_mb");
+    std::printf("%-6s %10s %11s %6s %13s %13s %12s %9s %7s %15s\n", "pods", "tdkube_ms", "kubectl_ms",
+                "ratio", "max_stall_ms", "p99_stall_ms", "max_busy_ms", "events/s", "rss_mb",
+                "sandbox_rss_mb");
     for (const Figures &row : rows) {
         std::printf("%-6d %10.0f %11.0f %6.2f %13.1f %13.1f %12.1f %9.0f %7.0f %15.0f\n", row.pods,
                     row.tdkubeMs, row.kubectlMs, row.kubectlMs > 0 ? row.tdkubeMs / row.kubectlMs : 0.0,

@@ -299,8 +299,8 @@ bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, cons
         preload(body.value(u"pods").toInt(), body.value(u"namespace").toString(u"bench"_s));
         done = true;
     } else if (path.size() == 1 && path.at(0) == u"churn") {
-        done = startChurn(body.value(u"namespace").toString(u"bench"_s), body.value(u"eventsPerSecond").toInt(),
-                          body.value(u"seconds").toInt(10));
+        done = startChurn(body.value(u"namespace").toString(u"bench"_s),
+                          body.value(u"eventsPerSecond").toInt(), body.value(u"seconds").toInt(10));
     } else {
         return false;
     }

@@ -581,9 +581,10 @@ void tst_ApiServer::watch_quietWithBookmarks_bookmarksUntilTimeout()
 
 void tst_ApiServer::watch_churnControl_modifiedEventsAtTheRateThenStops()
 {
-    QCOMPARE(m_client->post(u"/sandbox/v1/preload"_s, QJsonObject{{u"pods"_s, 5}, {u"namespace"_s, u"churn"_s}})
-                 .status,
-             200);
+    QCOMPARE(
+        m_client->post(u"/sandbox/v1/preload"_s, QJsonObject{{u"pods"_s, 5}, {u"namespace"_s, u"churn"_s}})
+            .status,
+        200);
     const Response list = m_client->get(pods(u"churn"_s));
     const QStringList names = list.itemNames();
     QCOMPARE(names.size(), 5);
@@ -594,12 +595,12 @@ void tst_ApiServer::watch_churnControl_modifiedEventsAtTheRateThenStops()
     const auto churned = [](const QJsonObject &object) {
         return field(object, u"metadata.annotations"_s).toObject().contains(u"sandbox.tdkube.io/churn"_s);
     };
-    QCOMPARE(m_client
-                 ->post(u"/sandbox/v1/churn"_s, QJsonObject{{u"namespace"_s, u"churn"_s},
-                                                            {u"eventsPerSecond"_s, 200},
-                                                            {u"seconds"_s, 60}})
-                 .status,
-             200);
+    QCOMPARE(
+        m_client
+            ->post(u"/sandbox/v1/churn"_s,
+                   QJsonObject{{u"namespace"_s, u"churn"_s}, {u"eventsPerSecond"_s, 200}, {u"seconds"_s, 60}})
+            .status,
+        200);
     // Round-robin: at 200 events/s every one of the five pods is modified within a second.
     QTRY_VERIFY(watch->events().size() >= 20);
     for (const QJsonObject &event : watch->events()) {
@@ -614,8 +615,9 @@ void tst_ApiServer::watch_churnControl_modifiedEventsAtTheRateThenStops()
     const qsizetype stopped = watch->events().size();
     QTest::qWait(300);
     QCOMPARE(watch->events().size(), stopped);
-    QCOMPARE(m_client->post(u"/sandbox/v1/churn"_s, QJsonObject{{u"namespace"_s, u"nothing-here"_s},
-                                                               {u"eventsPerSecond"_s, 10}})
+    QCOMPARE(m_client
+                 ->post(u"/sandbox/v1/churn"_s,
+                        QJsonObject{{u"namespace"_s, u"nothing-here"_s}, {u"eventsPerSecond"_s, 10}})
                  .status,
              404);
 }
