@@ -196,7 +196,11 @@ public:
     }
     Q_DISABLE_COPY_MOVE(LoopProbe)
 
-    void stop() { m_ticker.stop(); }
+    void stop()
+    {
+        tick(); // closes the gap in progress: the work that ended the measurement is in it
+        m_ticker.stop();
+    }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
     double maxStallMs() const { return stallMs(m_longestNs); }
     double maxBusyMs() const { return double(m_maxBusyNs) / 1e6; }
@@ -208,7 +212,7 @@ public:
     }
     QString describeLongest(qint64 sinceMs) const
     {
-        return u"longest stall %1 ms (GUI thread busy %2 ms of it), %3 ms in"_s.arg(maxStallMs(), 0, 'f', 1)
+        return u"longest stall %1 ms (GUI thread busy %2 ms of it), at %3 ms"_s.arg(maxStallMs(), 0, 'f', 1)
             .arg(double(m_longestBusyNs) / 1e6, 0, 'f', 1)
             .arg(m_longestAtMs - sinceMs);
     }
@@ -284,7 +288,7 @@ double fillTable(const ConnectionSettings &settings, int pods, Table *table)
         kLongWaitMs);
     const double ms = double(clock.nsecsElapsed()) / 1e6;
     probe.stop();
-    progress(u"filling the table: %1; the model's reset() took %2 ms"_s.arg(probe.describeLongest(0))
+    progress(u"filling the table: %1 (the model's reset() took %2 ms)"_s.arg(probe.describeLongest(0))
                  .arg(double(resetNs) / 1e6, 0, 'f', 1));
     if (!filled || model->rowCount() != pods) {
         progress(
@@ -332,8 +336,8 @@ void measureStall(Table *table, Figures *figures)
     figures->p99StallMs = probe.p99StallMs();
     figures->maxBusyMs = probe.maxBusyMs();
     figures->eventsPerSecond = double(modifiedEvents) / kChurnSeconds;
-    progress(u"churn: %1 MODIFIED events; %2 the churn started; rss %3 MB (peak %4 MB)"_s.arg(modifiedEvents)
-                 .arg(probe.describeLongest(churnStartedMs) + u" after"_s)
+    progress(u"churn: %1 MODIFIED events; %2; rss %3 MB (peak %4 MB)"_s.arg(modifiedEvents)
+                 .arg(probe.describeLongest(churnStartedMs))
                  .arg(procStatusMb(u"self"_s, "VmRSS"), 0, 'f', 0)
                  .arg(procStatusMb(u"self"_s, "VmHWM"), 0, 'f', 0));
 }
