@@ -4,9 +4,19 @@
 #include <QApplication>
 #include <QCommandLineParser>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 // Like kubectl: tdkube [--kubeconfig F] [--context C] [-n NS] [--cluster NAME].
 int main(int argc, char *argv[])
 {
+#ifdef __GLIBC__
+    // Watches parse list pages on worker threads, so most objects are born in glibc's per-thread
+    // arenas; once watch events replace them, that memory is free but stays resident while the new
+    // objects fill the main arena. With 20,000 pods that was 230 MB instead of 140 (tests/bench).
+    mallopt(M_ARENA_MAX, 1);
+#endif
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("tdkube"));
     QApplication::setOrganizationName(QStringLiteral("tdkube"));

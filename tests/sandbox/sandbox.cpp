@@ -80,6 +80,9 @@ Sandbox::Sandbox(SandboxOptions options, QObject *parent)
     m_saveTimer.setSingleShot(true);
     m_saveTimer.setInterval(200);
     connect(&m_saveTimer, &QTimer::timeout, this, &Sandbox::save);
+    m_churnTimer.setTimerType(Qt::PreciseTimer);
+    m_churnTimer.setInterval(10);
+    connect(&m_churnTimer, &QTimer::timeout, this, &Sandbox::churnTick);
 }
 
 Sandbox::~Sandbox()
@@ -285,7 +288,8 @@ bool Sandbox::serveSubresource(HttpExchange *exchange, const ApiServer::Subresou
 bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, const QJsonObject &body)
 {
     // /sandbox/v1/pods/{ns}/{name}/crash, /sandbox/v1/nodes/{name}/ready {"ready":false},
-    // /sandbox/v1/preload {"pods":5000,"namespace":"bench"}
+    // /sandbox/v1/preload {"pods":5000,"namespace":"bench"},
+    // /sandbox/v1/churn {"namespace":"bench","eventsPerSecond":2000,"seconds":10} (0 events stops it)
     bool done = false;
     if (path.size() == 4 && path.at(0) == u"pods" && path.at(3) == u"crash") {
         done = m_controller->crashContainer(path.at(1), path.at(2));
@@ -294,11 +298,15 @@ bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, cons
     } else if (path.size() == 1 && path.at(0) == u"preload") {
         preload(body.value(u"pods").toInt(), body.value(u"namespace").toString(u"bench"_s));
         done = true;
+    } else if (path.size() == 1 && path.at(0) == u"churn") {
+        done = startChurn(body.value(u"namespace").toString(u"bench"_s),
+                          body.value(u"eventsPerSecond").toInt(), body.value(u"seconds").toInt(10));
     } else {
         return false;
     }
     exchange->respond(done ? 200 : 404, "application/json",
-                      done ? "{\"ok\":true}\n" : "{\"ok\":false,\"message\":\"no such pod or node\"}\n");
+                      done ? "{\"ok\":true}\n"
+                           : "{\"ok\":false,\"message\":\"no such pod, node or pods in that namespace\"}\n");
     return true;
 }
 
@@ -337,6 +345,45 @@ void Sandbox::preload(int pods, const QString &ns)
         applyDefaults(podsType(), pod, {});
         m_store->create(podsType(), pod);
     }
+}
+
+bool Sandbox::startChurn(const QString &ns, int eventsPerSecond, int seconds)
+{
+    m_churnTimer.stop();
+    m_churn = {};
+    if (eventsPerSecond <= 0)
+        return true;
+    for (const QJsonObject &pod : m_store->list(podsType(), ns))
+        m_churn.names.append(pod.value(u"metadata").toObject().value(u"name").toString());
+    if (m_churn.names.isEmpty())
+        return false;
+    m_churn.ns = ns;
+    m_churn.eventsPerSecond = eventsPerSecond;
+    m_churn.durationMs = qint64(std::max(1, seconds)) * 1000;
+    m_churn.clock.start();
+    m_churnTimer.start();
+    return true;
+}
+
+void Sandbox::churnTick()
+{
+    // Catch up with the clock rather than count ticks: a late tick must not lower the rate.
+    const qint64 elapsed = std::min(m_churn.clock.elapsed(), m_churn.durationMs);
+    const qint64 due = m_churn.eventsPerSecond * elapsed / 1000;
+    for (; m_churn.done < due; ++m_churn.done) {
+        const QString &name = m_churn.names.at(m_churn.done % m_churn.names.size());
+        std::optional<QJsonObject> pod = m_store->get(podsType(), m_churn.ns, name);
+        if (!pod)
+            continue;
+        QJsonObject metadata = pod->value(u"metadata").toObject();
+        QJsonObject annotations = metadata.value(u"annotations").toObject();
+        annotations.insert(u"sandbox.tdkube.io/churn"_s, QString::number(m_churn.done));
+        metadata.insert(u"annotations"_s, annotations);
+        pod->insert(u"metadata"_s, metadata);
+        m_store->update(podsType(), *pod);
+    }
+    if (elapsed >= m_churn.durationMs)
+        m_churnTimer.stop();
 }
 
 bool Sandbox::start(QString *error)

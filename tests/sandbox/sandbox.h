@@ -2,6 +2,7 @@
 
 #include "apiserver.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QObject>
 #include <QString>
@@ -54,6 +55,8 @@ private:
     bool deployDemo(QString *error);
     void seedDemoData();
     void preload(int pods, const QString &ns);
+    bool startChurn(const QString &ns, int eventsPerSecond, int seconds);
+    void churnTick();
     bool serveSubresource(HttpExchange *exchange, const ApiServer::SubresourceRequest &request);
     bool serveControl(HttpExchange *exchange, const QStringList &path, const QJsonObject &body);
     void logRequest(const HttpExchange &exchange);
@@ -73,6 +76,18 @@ private:
     QString m_execToken;
     QFile m_accessLog;
     QTimer m_saveTimer;
+    // POST /sandbox/v1/churn: pods of one namespace modified round-robin at a steady rate.
+    struct Churn
+    {
+        QString ns;
+        QStringList names;
+        qint64 eventsPerSecond = 0;
+        qint64 durationMs = 0;
+        qint64 done = 0;
+        QElapsedTimer clock;
+    };
+    Churn m_churn;
+    QTimer m_churnTimer;
 };
 
 } // namespace tdkube::sandbox

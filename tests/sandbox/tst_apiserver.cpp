@@ -359,6 +359,7 @@ private slots:
     void watch_expiredResourceVersion_singleErrorEventWith410();
     void watch_dropWatchStreamsFault_endsOpenStreams();
     void watch_quietWithBookmarks_bookmarksUntilTimeout();
+    void watch_churnControl_modifiedEventsAtTheRateThenStops();
     void list_limitAndContinue_pagesThroughEveryNameInOrder();
     void list_garbageContinueToken_badRequest();
     void list_fieldAndLabelSelectors_onlyMatchingItems();
@@ -576,6 +577,49 @@ void tst_ApiServer::watch_quietWithBookmarks_bookmarksUntilTimeout()
     QCOMPARE(bookmarked->error(), QNetworkReply::NoError);
     for (const QJsonObject &event : bookmarked->events())
         QCOMPARE(event.value(u"type"_s).toString(), u"BOOKMARK"_s);
+}
+
+void tst_ApiServer::watch_churnControl_modifiedEventsAtTheRateThenStops()
+{
+    QCOMPARE(
+        m_client->post(u"/sandbox/v1/preload"_s, QJsonObject{{u"pods"_s, 5}, {u"namespace"_s, u"churn"_s}})
+            .status,
+        200);
+    const Response list = m_client->get(pods(u"churn"_s));
+    const QStringList names = list.itemNames();
+    QCOMPARE(names.size(), 5);
+    const QString version = list.value(u"metadata.resourceVersion"_s);
+    const auto watch = m_client->watch(pods(u"churn"_s) + u"?watch=true&resourceVersion="_s + version);
+    QTRY_COMPARE(watch->status(), 200);
+
+    const auto churned = [](const QJsonObject &object) {
+        return field(object, u"metadata.annotations"_s).toObject().contains(u"sandbox.tdkube.io/churn"_s);
+    };
+    QCOMPARE(
+        m_client
+            ->post(u"/sandbox/v1/churn"_s,
+                   QJsonObject{{u"namespace"_s, u"churn"_s}, {u"eventsPerSecond"_s, 200}, {u"seconds"_s, 60}})
+            .status,
+        200);
+    // Round-robin: at 200 events/s every one of the five pods is modified within a second.
+    QTRY_VERIFY(watch->events().size() >= 20);
+    for (const QJsonObject &event : watch->events()) {
+        QCOMPARE(event.value(u"type"_s).toString(), u"MODIFIED"_s);
+        QVERIFY(churned(event.value(u"object"_s).toObject()));
+    }
+    for (const QString &name : names)
+        QVERIFY2(watch->has(u"MODIFIED"_s, name, churned), qPrintable(name));
+
+    QCOMPARE(m_client->post(u"/sandbox/v1/churn"_s, QJsonObject{{u"eventsPerSecond"_s, 0}}).status, 200);
+    QTest::qWait(100); // events already sent may still arrive
+    const qsizetype stopped = watch->events().size();
+    QTest::qWait(300);
+    QCOMPARE(watch->events().size(), stopped);
+    QCOMPARE(m_client
+                 ->post(u"/sandbox/v1/churn"_s,
+                        QJsonObject{{u"namespace"_s, u"nothing-here"_s}, {u"eventsPerSecond"_s, 10}})
+                 .status,
+             404);
 }
 
 void tst_ApiServer::list_limitAndContinue_pagesThroughEveryNameInOrder()
