@@ -3,6 +3,7 @@
 #include "kube/humanduration.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QIcon>
 #include <QSet>
 
@@ -21,6 +22,8 @@ ResourceTableModel::ResourceTableModel(const QString &resource, bool wide, QObje
         if (m_columns.at(i).name == u"Age" && (wide || m_columns.at(i).priority == 0))
             m_ageColumn = int(m_visible.size()) - 1;
     }
+    m_fillTimer.setSingleShot(true);
+    connect(&m_fillTimer, &QTimer::timeout, this, &ResourceTableModel::fillSome);
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &ResourceTableModel::refreshAges);
     if (m_ageColumn >= 0)
@@ -158,24 +161,82 @@ ResourceTableModel::Row ResourceTableModel::makeRow(const QJsonObject &object) c
     return row;
 }
 
+namespace {
+enum DeferredEvent { Added, Modified, Deleted };
+// How long one slice of a fill may take: well under a 60 Hz frame.
+constexpr qint64 FillSliceMs = 6;
+} // namespace
+
 void ResourceTableModel::reset(const QList<QJsonObject> &objects)
 {
+    m_fillTimer.stop();
+    m_deferred.clear();
     beginResetModel();
     m_rows.clear();
     m_index.clear();
     m_rows.reserve(objects.size());
-    for (const QJsonObject &object : objects) {
-        Row row = makeRow(object);
-        if (m_index.contains(row.key))
-            continue;
-        m_index.insert(row.key, int(m_rows.size()));
-        m_rows.append(std::move(row));
-    }
     endResetModel();
+    m_filling = objects;
+    m_fillPosition = 0;
+    fillSome();
+}
+
+void ResourceTableModel::fillSome()
+{
+    QElapsedTimer slice;
+    slice.start();
+    QList<Row> batch;
+    QSet<QString> batchKeys;
+    while (m_fillPosition < m_filling.size() && (batch.size() < 32 || slice.elapsed() < FillSliceMs)) {
+        Row row = makeRow(m_filling.at(m_fillPosition++));
+        if (m_index.contains(row.key) || batchKeys.contains(row.key))
+            continue;
+        batchKeys.insert(row.key);
+        batch.append(std::move(row));
+    }
+    if (!batch.isEmpty()) {
+        const int first = int(m_rows.size());
+        beginInsertRows({}, first, first + int(batch.size()) - 1);
+        for (Row &row : batch) {
+            m_index.insert(row.key, int(m_rows.size()));
+            m_rows.append(std::move(row));
+        }
+        endInsertRows();
+    }
+    if (m_fillPosition < m_filling.size()) {
+        m_fillTimer.start(0);
+        return;
+    }
+    m_filling.clear();
+    m_fillPosition = -1;
+    applyDeferred();
+}
+
+bool ResourceTableModel::defer(int type, const QJsonObject &object)
+{
+    if (!isFilling())
+        return false;
+    m_deferred.append({type, object});
+    return true;
+}
+
+void ResourceTableModel::applyDeferred()
+{
+    const QList<std::pair<int, QJsonObject>> deferred = std::exchange(m_deferred, {});
+    for (const auto &[type, object] : deferred) {
+        if (type == Added)
+            added(object);
+        else if (type == Modified)
+            modified(object);
+        else
+            deleted(object);
+    }
 }
 
 void ResourceTableModel::added(const QJsonObject &object)
 {
+    if (defer(Added, object))
+        return;
     const QString key = keyOf(object);
     if (m_index.contains(key)) {
         modified(object); // a re-list after a reconnect may repeat what we have
@@ -190,6 +251,8 @@ void ResourceTableModel::added(const QJsonObject &object)
 
 void ResourceTableModel::modified(const QJsonObject &object)
 {
+    if (defer(Modified, object))
+        return;
     const auto it = m_index.constFind(keyOf(object));
     if (it == m_index.cend()) {
         added(object);
@@ -201,6 +264,8 @@ void ResourceTableModel::modified(const QJsonObject &object)
 
 void ResourceTableModel::deleted(const QJsonObject &object)
 {
+    if (defer(Deleted, object))
+        return;
     const auto it = m_index.constFind(keyOf(object));
     if (it == m_index.cend())
         return;

@@ -18,6 +18,10 @@ namespace tdkube::ui {
 // row's dataChanged, rows removed) — never a model reset for one event. AGE cells are computed when
 // shown and refreshed once a second, so no work is done per row while nothing changes.
 //
+// A big list (20,000 pods) is turned into rows a slice at a time, a few milliseconds per event-loop
+// turn, so the window never freezes while a table fills; events that arrive meanwhile wait and are
+// applied in order once the list is in. isFilling() tells whether that is still going on.
+//
 // Row order is arrival order (a removed row takes the last row's place); views sort through a
 // proxy (Qt::UserRole gives a sortable value per cell). Qt::UserRole + 1 gives the object itself.
 class ResourceTableModel final : public QAbstractTableModel
@@ -49,6 +53,8 @@ public:
     void setRowNotes(const QHash<QString, QString> &notes);
     QString rowNote(int row) const;
 
+    bool isFilling() const { return m_fillPosition >= 0; }
+
     QJsonObject objectAt(int row) const;
     int rowOf(const QString &ns, const QString &name) const;
 
@@ -70,6 +76,9 @@ private:
     Row makeRow(const QJsonObject &object) const;
     static QString keyOf(const QJsonObject &object);
     void refreshAges();
+    void fillSome();
+    void applyDeferred();
+    bool defer(int type, const QJsonObject &object);
 
     QString m_resource;
     QList<kube::PrintColumn> m_columns;
@@ -78,6 +87,10 @@ private:
     QList<Row> m_rows;
     QHash<QString, int> m_index; // key -> row
     QTimer m_ageTimer;
+    QList<QJsonObject> m_filling;   // the list being turned into rows
+    qsizetype m_fillPosition = -1;  // next index into m_filling; -1 when not filling
+    QList<std::pair<int, QJsonObject>> m_deferred; // events that came while filling
+    QTimer m_fillTimer;
     QString m_extraHeader;
     QString m_extraTooltip;
     std::function<QString(const QJsonObject &)> m_extraCell;

@@ -1,6 +1,7 @@
 #include "resourcetablemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -107,6 +108,38 @@ private slots:
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(cell(model, 0, 1), u"1/1"_s);
         model.deleted(pod(u"zzz"_s, true));
+        QCOMPARE(model.rowCount(), 1);
+    }
+
+    void bigReset_fillsInSlices_eventsMeanwhileAppliedInOrder()
+    {
+        ResourceTableModel model(u"pods"_s, false);
+        QList<QJsonObject> pods;
+        for (int i = 0; i < 20000; ++i)
+            pods.append(pod(u"pod-%1"_s.arg(i), false));
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QElapsedTimer timer;
+        timer.start();
+        model.reset(pods);
+        // The call returns after one slice: the event loop turns while the table fills.
+        QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(model.isFilling());
+        QVERIFY(model.rowCount() < 20000);
+        model.modified(pod(u"pod-19999"_s, true)); // not a row yet
+        model.deleted(pod(u"pod-19998"_s, false));
+        model.added(pod(u"late"_s, true));
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isFilling(), 60000);
+        QCOMPARE(model.rowCount(), 20000); // 20,000 - 1 deleted + 1 added
+        QCOMPARE(resets.size(), 1);
+        QVERIFY(inserted.size() > 2);
+        QCOMPARE(cell(model, model.rowOf(u"td"_s, u"pod-19999"_s), 1), u"1/1"_s);
+        QCOMPARE(model.rowOf(u"td"_s, u"pod-19998"_s), -1);
+        QVERIFY(model.rowOf(u"td"_s, u"late"_s) >= 0);
+        // A new list replaces a fill in progress.
+        model.reset(pods);
+        model.reset({pod(u"only"_s, true)});
+        QTRY_VERIFY(!model.isFilling());
         QCOMPARE(model.rowCount(), 1);
     }
 
