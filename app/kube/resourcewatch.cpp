@@ -1,5 +1,7 @@
 #include "kube/resourcewatch.h"
 
+#include "kube/objects.h"
+
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,6 +21,7 @@ namespace {
 struct Page
 {
     QList<QJsonObject> items;
+    QStringList keys; // "namespace/name" of each item, computed here rather than on the GUI thread
     QString resourceVersion;
     QString continueToken;
     QString error;
@@ -45,14 +48,12 @@ Page parsePageJson(const QByteArray &body, const QString &kind, const QString &a
         QJsonObject item = value.toObject();
         item.insert(u"kind"_s, kind);
         item.insert(u"apiVersion"_s, apiVersion);
+        const QJsonObject itemMetadata = item.value(u"metadata").toObject();
+        page.keys.append(itemMetadata.value(u"namespace").toString() + u'/' +
+                         itemMetadata.value(u"name").toString());
         page.items.append(item);
     }
     return page;
-}
-
-QJsonObject metadataOf(const QJsonObject &object)
-{
-    return object.value(u"metadata").toObject();
 }
 
 QString keyOf(const QJsonObject &object)
@@ -121,6 +122,7 @@ void ResourceWatch::stop()
     m_retryTimer.stop();
     dropStream();
     m_pageItems.clear();
+    m_pageKeys.clear();
     setState(State::Stopped, u"stopped"_s);
 }
 
@@ -129,6 +131,7 @@ void ResourceWatch::list(const QString &continueToken)
     if (continueToken.isEmpty()) {
         ++m_generation;
         m_pageItems.clear();
+        m_pageKeys.clear();
     }
     ListOptions options = m_selectors;
     options.limit = m_pageSize;
@@ -167,6 +170,7 @@ void ResourceWatch::parsePage(const QByteArray &body)
             return;
         }
         m_pageItems += page.items;
+        m_pageKeys += page.keys;
         if (!page.continueToken.isEmpty())
             list(page.continueToken);
         else
@@ -178,10 +182,11 @@ void ResourceWatch::parsePage(const QByteArray &body)
 void ResourceWatch::finishList(const QString &resourceVersion)
 {
     const QList<QJsonObject> items = std::exchange(m_pageItems, {});
+    const QStringList keys = std::exchange(m_pageKeys, {});
     QHash<QString, QJsonObject> fresh;
     fresh.reserve(items.size());
-    for (const QJsonObject &item : items)
-        fresh.insert(keyOf(item), item);
+    for (qsizetype i = 0; i < items.size(); ++i)
+        fresh.insert(keys.at(i), items.at(i));
     const QHash<QString, QJsonObject> previous = std::exchange(m_objects, fresh);
     m_resourceVersion = resourceVersion;
     m_backoffMs = 0;

@@ -103,6 +103,7 @@ private:
     bool m_unauthorizedRetried = false;
     int m_generation = 0;           // bumped by stop() and every new list, so that stale answers are dropped
     QList<QJsonObject> m_pageItems; // the pages of the list in flight
+    QStringList m_pageKeys;
 };
 
 } // namespace tdkube::kube
