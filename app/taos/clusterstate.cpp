@@ -1,0 +1,200 @@
+#include "taos/clusterstate.h"
+
+#include "kube/objects.h"
+
+#include <QJsonArray>
+#include <QSet>
+
+#include <algorithm>
+
+namespace tdkube::taos {
+
+namespace {
+
+using namespace Qt::StringLiterals;
+using Severity = HealthWarning::Severity;
+
+// "1 mnode", "2 mnodes".
+QString counted(qsizetype count, const QString &noun)
+{
+    return QString::number(count) + u' ' + noun + (count == 1 ? QString() : u"s"_s);
+}
+
+bool isPodReady(const QJsonObject &pod)
+{
+    for (const QJsonValue &condition : kube::valueAt(pod, u"status.conditions"_s).toArray()) {
+        if (condition.toObject().value(u"type").toString() == u"Ready")
+            return condition.toObject().value(u"status").toString() == u"True";
+    }
+    return false;
+}
+
+QString podPhase(const QJsonObject &pod)
+{
+    return kube::valueAt(pod, u"status.phase"_s).toString();
+}
+
+void warnDnodes(const ClusterSnapshot &snapshot, const QHash<QString, QJsonObject> &pods,
+                QList<HealthWarning> *warnings)
+{
+    for (const Dnode &dnode : snapshot.dnodes) {
+        const QString pod = podOfEndpoint(dnode.endpoint);
+        const bool hasPod = pods.contains(pod);
+        if (!hasPod) {
+            warnings->append(
+                {Severity::Critical, u"dnode %1 has no pod"_s.arg(dnode.id),
+                 u"dnode %1 (%2) is still part of the cluster, but pod %3 does not exist: the StatefulSet "
+                 "was scaled in without `drop dnode %1`. Its %4 vnode(s) are unavailable. Scale the "
+                 "StatefulSet back out so that %3 returns with its data, then scale in safely with "
+                 "tdkube (it drops the dnode first)."_s.arg(dnode.id)
+                     .arg(dnode.endpoint, pod)
+                     .arg(dnode.vnodes)});
+            continue;
+        }
+        if (dnode.status == u"offline") {
+            const QJsonObject &object = pods.value(pod);
+            warnings->append(
+                {Severity::Critical, u"dnode %1 is offline"_s.arg(dnode.id),
+                 u"dnode %1 (%2) does not answer the cluster. Its pod %3 is %4%5. Look at the pod's "
+                 "events and logs; the vnodes it holds have lost a replica until it returns."_s.arg(dnode.id)
+                     .arg(dnode.endpoint, pod, podPhase(object).isEmpty() ? u"unknown"_s : podPhase(object),
+                          isPodReady(object) ? u" and Ready"_s : u" and not Ready"_s)});
+        } else if (dnode.status == u"dropping") {
+            warnings->append(
+                {Severity::Info, u"dnode %1 is being dropped"_s.arg(dnode.id),
+                 u"Its vnodes are moving to the other dnodes. Do not delete pod %1 or its volume until "
+                 "dnode %2 has left `show dnodes`."_s.arg(pod)
+                     .arg(dnode.id)});
+        }
+    }
+}
+
+void warnPodsWithoutDnode(const ClusterSnapshot &snapshot, const QHash<QString, QJsonObject> &pods,
+                          QList<HealthWarning> *warnings)
+{
+    QSet<QString> joined;
+    for (const Dnode &dnode : snapshot.dnodes)
+        joined.insert(podOfEndpoint(dnode.endpoint));
+    QStringList names = pods.keys();
+    names.sort();
+    for (const QString &name : names) {
+        if (joined.contains(name) || !isPodReady(pods.value(name)))
+            continue;
+        warnings->append(
+            {Severity::Warning, u"pod %1 is not a dnode"_s.arg(name),
+             u"Pod %1 runs, but the cluster has no dnode with its endpoint: it did not join. Its logs say "
+             "why; a volume that still holds an old dnode's identity (a stale claim reused by a "
+             "scale-out) prevents joining."_s.arg(name)});
+    }
+}
+
+void warnMnodes(const ClusterSnapshot &snapshot, QList<HealthWarning> *warnings)
+{
+    if (snapshot.mnodes.isEmpty())
+        return;
+    const qsizetype ready = std::count_if(snapshot.mnodes.begin(), snapshot.mnodes.end(),
+                                          [](const Mnode &mnode) { return mnode.status == u"ready"; });
+    const bool leader = std::any_of(snapshot.mnodes.begin(), snapshot.mnodes.end(),
+                                    [](const Mnode &mnode) { return mnode.role == u"leader"; });
+    if (!leader || ready * 2 <= snapshot.mnodes.size()) {
+        warnings->append(
+            {Severity::Critical, u"the mnodes have no quorum"_s,
+             u"%1 of %2 mnode(s) are ready%3. Without a leader the cluster cannot create databases, "
+             "tables or users, nor move vnodes. Bring the offline mnodes' pods back."_s.arg(ready)
+                 .arg(snapshot.mnodes.size())
+                 .arg(leader ? QString() : u" and none is the leader"_s)});
+    }
+    if (snapshot.mnodes.size() < 3 && snapshot.dnodes.size() >= 3) {
+        warnings->append(
+            {Severity::Warning, u"only %1"_s.arg(counted(snapshot.mnodes.size(), u"mnode"_s)),
+             u"With %1 dnodes the cluster should have 3 mnodes, so that it survives losing one. Create "
+             "them on two more dnodes, e.g. `create mnode on dnode 2` and `create mnode on dnode 3`."_s.arg(
+                 snapshot.dnodes.size())});
+    }
+}
+
+void warnReplicas(const ClusterSnapshot &snapshot, QList<HealthWarning> *warnings)
+{
+    const qsizetype ready = std::count_if(snapshot.dnodes.begin(), snapshot.dnodes.end(),
+                                          [](const Dnode &dnode) { return dnode.status == u"ready"; });
+    for (const Database &database : snapshot.databases) {
+        if (database.name == u"information_schema" || database.name == u"performance_schema")
+            continue;
+        if (database.replica > ready) {
+            warnings->append(
+                {Severity::Critical,
+                 u"database %1 needs %2 dnodes"_s.arg(database.name).arg(database.replica),
+                 u"Database %1 keeps %2 replicas, but only %3 dnode(s) are ready: its vgroups cannot "
+                 "reach a majority and writes fail. Bring dnodes back, and never scale in below %2."_s
+                     .arg(database.name)
+                     .arg(database.replica)
+                     .arg(ready)});
+        }
+    }
+}
+
+} // namespace
+
+QString podOfEndpoint(const QString &endpoint)
+{
+    const QString host = endpoint.section(u':', 0, 0);
+    return host.section(u'.', 0, 0);
+}
+
+QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups)
+{
+    QHash<int, VnodeCount> counts;
+    for (const Vgroup &vgroup : vgroups) {
+        for (const Vnode &vnode : vgroup.vnodes) {
+            VnodeCount &count = counts[vnode.dnodeId];
+            if (vnode.role == u"leader")
+                ++count.leaders;
+            else if (vnode.role == u"follower")
+                ++count.followers;
+            else
+                ++count.others;
+        }
+    }
+    return counts;
+}
+
+QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonObject &statefulSet,
+                                  const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims)
+{
+    QList<HealthWarning> warnings;
+    QHash<QString, QJsonObject> byName;
+    for (const QJsonObject &pod : pods)
+        byName.insert(kube::nameOf(pod), pod);
+    warnDnodes(snapshot, byName, &warnings);
+    warnPodsWithoutDnode(snapshot, byName, &warnings);
+    warnMnodes(snapshot, &warnings);
+    warnReplicas(snapshot, &warnings);
+    const QString ns = kube::namespaceOf(statefulSet);
+    QStringList stale;
+    for (auto it = staleClaims.begin(); it != staleClaims.end(); ++it) {
+        if (it.key().startsWith(ns + u'/'))
+            stale.append(it.key().section(u'/', 1));
+    }
+    stale.sort();
+    if (!stale.isEmpty()) {
+        warnings.append(
+            {Severity::Warning, counted(stale.size(), u"stale volume claim"_s),
+             u"%1: left behind by a scale-in. A later scale-out would give the new pods these claims "
+             "back, with the old dnodes' data and identity. Delete them once their dnodes are dropped."_s.arg(
+                 stale.join(u", "))});
+    }
+    for (const Transaction &transaction : snapshot.transactions) {
+        warnings.append(
+            {Severity::Info,
+             u"transaction %1 is running: %2"_s.arg(transaction.id).arg(transaction.operation),
+             u"Stage %1%2."_s.arg(transaction.stage, transaction.lastError.isEmpty()
+                                                         ? QString()
+                                                         : u"; last error: "_s + transaction.lastError)});
+    }
+    std::stable_sort(warnings.begin(), warnings.end(), [](const HealthWarning &a, const HealthWarning &b) {
+        return int(a.severity) > int(b.severity);
+    });
+    return warnings;
+}
+
+} // namespace tdkube::taos

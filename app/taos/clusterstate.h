@@ -1,0 +1,109 @@
+#pragma once
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace tdkube::taos {
+
+// What TDengine says about itself (information_schema.ins_dnodes, ins_mnodes, ins_databases,
+// ins_vgroups, show transactions), in types a person's questions are asked in.
+struct Dnode
+{
+    int id = 0;
+    QString endpoint; // "tdengine-0.taosd.db.svc.cluster.local:6030"
+    int vnodes = 0;
+    int supportVnodes = 0;
+    QString status; // "ready", "offline", "dropping"
+    QDateTime createTime;
+    QDateTime rebootTime;
+    QString note;
+};
+
+struct Mnode
+{
+    int id = 0;
+    QString endpoint;
+    QString role;   // "leader", "follower", "candidate", "offline"
+    QString status; // "ready", "offline"
+};
+
+struct Database
+{
+    QString name;
+    int replica = 1;
+    int vgroups = 0;
+    qint64 tables = 0;
+    QString keep;
+    QString precision;
+};
+
+struct Vnode
+{
+    int dnodeId = 0;
+    QString role; // "leader", "follower", "offline"
+};
+
+struct Vgroup
+{
+    int id = 0;
+    QString database;
+    qint64 tables = 0;
+    QList<Vnode> vnodes;
+};
+
+struct Transaction
+{
+    int id = 0;
+    QString stage;
+    QString operation; // e.g. "drop-dnode", "redistribute-vgroup"
+    QString database;
+    QDateTime createTime;
+    QString lastError;
+};
+
+struct ClusterSnapshot
+{
+    QList<Dnode> dnodes;
+    QList<Mnode> mnodes;
+    QList<Database> databases;
+    QList<Vgroup> vgroups;
+    QList<Transaction> transactions;
+    QDateTime takenAt;
+};
+
+// The pod name a dnode endpoint belongs to ("tdengine-2.taosd.db.svc.cluster.local:6030" -> "tdengine-2").
+QString podOfEndpoint(const QString &endpoint);
+// Vnodes per dnode id, counted from the vgroups, split by role.
+struct VnodeCount
+{
+    int leaders = 0;
+    int followers = 0;
+    int others = 0;
+    int total() const { return leaders + followers + others; }
+};
+QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups);
+
+struct HealthWarning
+{
+    enum class Severity {
+        Info,
+        Warning,
+        Critical,
+    };
+    Severity severity = Severity::Warning;
+    QString title; // one line: "dnode 3 is offline"
+    QString text;  // why it matters and what to do
+};
+
+// The conditions a DBA must not miss, in plain words with the next step: an offline dnode, a
+// dnode without a pod (scaled in without `drop dnode`), a pod without a dnode (it did not join),
+// fewer than 3 mnodes with 3 or more dnodes, no mnode leader or a lost quorum, a database whose
+// replica exceeds the ready dnodes, stale volume claims, running transactions.
+// `pods` are the cluster's pods (by StatefulSet ownership); `staleClaims` as kube::staleClaims().
+QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonObject &statefulSet,
+                                  const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims);
+
+} // namespace tdkube::taos

@@ -1,0 +1,158 @@
+// The dashboard's warnings, one condition at a time, from snapshots shaped like the seed documents'
+// `show dnodes` / `show mnodes` output.
+#include "taos/clusterstate.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+namespace taos = tdkube::taos;
+using Severity = taos::HealthWarning::Severity;
+
+namespace {
+
+QString endpoint(int ordinal)
+{
+    return u"tdengine-%1.taosd.db.svc.cluster.local:6030"_s.arg(ordinal);
+}
+
+QJsonObject pod(int ordinal, bool ready = true)
+{
+    return QJsonObject{
+        {u"metadata"_s, QJsonObject{{u"name"_s, u"tdengine-%1"_s.arg(ordinal)}, {u"namespace"_s, u"db"_s}}},
+        {u"status"_s, QJsonObject{{u"phase"_s, u"Running"_s},
+                                  {u"conditions"_s,
+                                   QJsonArray{QJsonObject{{u"type"_s, u"Ready"_s},
+                                                          {u"status"_s, ready ? u"True"_s : u"False"_s}}}}}}};
+}
+
+const QJsonObject statefulSet{
+    {u"metadata"_s, QJsonObject{{u"name"_s, u"tdengine"_s}, {u"namespace"_s, u"db"_s}}}};
+
+// Three ready dnodes, three mnodes with a leader, one database with replica 3: nothing to say.
+taos::ClusterSnapshot healthy()
+{
+    taos::ClusterSnapshot snapshot;
+    for (int i = 0; i < 3; ++i) {
+        snapshot.dnodes.append({i + 1, endpoint(i), 8, 16, u"ready"_s, {}, {}, {}});
+        snapshot.mnodes.append({i + 1, endpoint(i), i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s});
+    }
+    snapshot.databases.append({u"power"_s, 3, 4, 100, u"3650d"_s, u"ms"_s});
+    snapshot.databases.append({u"information_schema"_s, 1, 0, 0, {}, {}});
+    return snapshot;
+}
+
+QStringList titles(const QList<taos::HealthWarning> &warnings)
+{
+    QStringList result;
+    for (const taos::HealthWarning &warning : warnings)
+        result.append(warning.title);
+    return result;
+}
+
+} // namespace
+
+class TestClusterState final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void podOfEndpoint_firstLabel()
+    {
+        QCOMPARE(taos::podOfEndpoint(endpoint(2)), u"tdengine-2"_s);
+        QCOMPARE(taos::podOfEndpoint(u"tdengine-0.taosd:6030"_s), u"tdengine-0"_s);
+        QCOMPARE(taos::podOfEndpoint(u"host"_s), u"host"_s);
+    }
+
+    void healthy_noWarnings()
+    {
+        QCOMPARE(titles(taos::assessHealth(healthy(), statefulSet, {pod(0), pod(1), pod(2)}, {})),
+                 QStringList());
+    }
+
+    void offlineDnode_isCritical_andNamesItsPod()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.dnodes[2].status = u"offline"_s;
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2, false)}, {});
+        QCOMPARE(titles(warnings).first(), u"dnode 3 is offline"_s);
+        QCOMPARE(warnings.first().severity, Severity::Critical);
+        QVERIFY2(warnings.first().text.contains(u"pod tdengine-2 is Running and not Ready"_s),
+                 qPrintable(warnings.first().text));
+    }
+
+    void scaledInWithoutDrop_dnodeWithoutPod()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.dnodes[2].status = u"offline"_s;
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1)}, {});
+        QVERIFY(titles(warnings).contains(u"dnode 3 has no pod"_s));
+        QVERIFY(warnings.first().text.contains(u"scaled in without `drop dnode 3`"_s));
+        QVERIFY(!titles(warnings).contains(u"dnode 3 is offline"_s)); // one warning for one cause
+    }
+
+    void podWithoutDnode_didNotJoin()
+    {
+        const auto warnings =
+            taos::assessHealth(healthy(), statefulSet, {pod(0), pod(1), pod(2), pod(3)}, {});
+        QCOMPARE(titles(warnings), QStringList{u"pod tdengine-3 is not a dnode"_s});
+    }
+
+    void oneMnodeWithThreeDnodes_saysCreateMnode()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.mnodes.resize(1);
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, {});
+        QCOMPARE(titles(warnings), QStringList{u"only 1 mnode"_s});
+        QVERIFY(warnings.first().text.contains(u"create mnode on dnode 2"_s));
+    }
+
+    void mnodeQuorumLost_isCritical()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.mnodes[0].status = u"offline"_s;
+        snapshot.mnodes[0].role = u"offline"_s;
+        snapshot.mnodes[1].status = u"offline"_s;
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, {});
+        QCOMPARE(titles(warnings), QStringList{u"the mnodes have no quorum"_s});
+        QVERIFY(warnings.first().text.startsWith(u"1 of 3 mnode(s) are ready and none is the leader"_s));
+    }
+
+    void replicaAboveReadyDnodes_isCritical()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.dnodes[1].status = u"offline"_s;
+        snapshot.dnodes[2].status = u"offline"_s;
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, {});
+        QVERIFY(titles(warnings).contains(u"database power needs 3 dnodes"_s));
+        QVERIFY(!titles(warnings).contains(u"database information_schema needs 1 dnodes"_s));
+    }
+
+    void staleClaims_andTransactions_areListed()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.transactions.append({7, u"redoAction"_s, u"drop-dnode"_s, {}, {}, {}});
+        const QHash<QString, QString> stale{{u"db/taosdata-tdengine-3"_s, u"stale"_s},
+                                            {u"other/taosdata-x-9"_s, u"stale"_s}};
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, stale);
+        QCOMPARE(titles(warnings),
+                 QStringList({u"1 stale volume claim"_s, u"transaction 7 is running: drop-dnode"_s}));
+        QVERIFY(warnings.first().text.startsWith(u"taosdata-tdengine-3: left behind by a scale-in"_s));
+    }
+
+    void vnodesPerDnode_byRole()
+    {
+        const QList<taos::Vgroup> vgroups{
+            {2, u"power"_s, 10, {{1, u"leader"_s}, {2, u"follower"_s}, {3, u"follower"_s}}},
+            {3, u"power"_s, 10, {{2, u"leader"_s}, {3, u"follower"_s}, {1, u"offline"_s}}},
+        };
+        const auto counts = taos::vnodesPerDnode(vgroups);
+        QCOMPARE(counts.value(1).leaders, 1);
+        QCOMPARE(counts.value(1).others, 1);
+        QCOMPARE(counts.value(2).total(), 2);
+        QCOMPARE(counts.value(3).followers, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClusterState)
+#include "tst_clusterstate.moc"
