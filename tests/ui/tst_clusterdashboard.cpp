@@ -1,0 +1,91 @@
+// The cluster dashboard fed snapshots: what the summary, warnings, tables and charts show.
+#include "clusterdashboard.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+namespace taos = tdkube::taos;
+using tdkube::ui::ClusterDashboard;
+
+namespace {
+
+taos::ClusterSnapshot snapshot(const QString &thirdStatus)
+{
+    taos::ClusterSnapshot snapshot;
+    snapshot.takenAt = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < 3; ++i) {
+        const QString endpoint = u"tdengine-%1.taosd.db.svc.cluster.local:6030"_s.arg(i);
+        snapshot.dnodes.append({i + 1,
+                                endpoint,
+                                2,
+                                16,
+                                i == 2 ? thirdStatus : u"ready"_s,
+                                QDateTime::currentDateTimeUtc(),
+                                QDateTime::currentDateTimeUtc(),
+                                {}});
+        snapshot.mnodes.append({i + 1, endpoint, i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s});
+    }
+    snapshot.databases.append({u"power"_s, 3, 2, 40, u"3650d"_s, u"ms"_s});
+    snapshot.vgroups.append({2, u"power"_s, 20, {{1, u"leader"_s}, {2, u"follower"_s}, {3, u"follower"_s}}});
+    snapshot.vgroups.append({3, u"power"_s, 20, {{2, u"leader"_s}, {3, u"follower"_s}, {1, u"follower"_s}}});
+    return snapshot;
+}
+
+} // namespace
+
+class TestClusterDashboard final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void snapshot_summaryTablesAndCharts()
+    {
+        ClusterDashboard dashboard;
+        dashboard.resize(1100, 700);
+        dashboard.setClusterName(u"tdengine"_s);
+        dashboard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dashboard));
+        const taos::ClusterSnapshot healthy = snapshot(u"ready"_s);
+        dashboard.setSnapshot(healthy, {});
+        QVERIFY2(dashboard.summaryText().startsWith(
+                     u"dnodes 3/3 ready · mnodes 3 (leader tdengine-0) · 1 database(s)"_s),
+                 qPrintable(dashboard.summaryText()));
+        QCOMPARE(dashboard.dnodeTable()->rowCount(), 3);
+        QCOMPARE(dashboard.dnodeTable()->item(1, 2)->text(), u"tdengine-1"_s);
+        QCOMPARE(dashboard.dnodeTable()->item(1, 3)->text(), u"2/16"_s);
+        QCOMPARE(dashboard.vgroupTable()->item(0, 3)->text(), u"1: leader, 2: follower, 3: follower"_s);
+        QCOMPARE(dashboard.chartedVnodes(), (QList<std::pair<int, int>>{{1, 1}, {1, 1}, {0, 2}}));
+
+        // dnode 3 goes offline: its row stands out and the warning shows.
+        const QTableWidgetItem *before = dashboard.dnodeTable()->item(2, 0);
+        taos::ClusterSnapshot offline = snapshot(u"offline"_s);
+        const QList<taos::HealthWarning> warnings{
+            {taos::HealthWarning::Severity::Critical, u"dnode 3 is offline"_s, u"Look at its pod."_s}};
+        dashboard.setSnapshot(offline, warnings);
+        QCOMPARE(dashboard.dnodeTable()->item(2, 0), before); // updated in place, not rebuilt
+        QCOMPARE(dashboard.dnodeTable()->item(2, 4)->text(), u"offline"_s);
+        QVERIFY(dashboard.dnodeTable()->item(2, 4)->background() != QBrush());
+        QCOMPARE(dashboard.dnodeTable()->item(1, 4)->background(), QBrush());
+        QCOMPARE(dashboard.warningTitles(), QStringList{u"dnode 3 is offline"_s});
+        const auto labels = dashboard.findChildren<QLabel *>(u"healthWarning"_s);
+        QCOMPARE(labels.size(), 1);
+        QVERIFY(labels.first()->text().contains(u"Look at its pod."_s));
+        QVERIFY(dashboard.summaryText().startsWith(u"dnodes 2/3 ready"_s));
+        const QString dir = qEnvironmentVariable("TDKUBE_SCREENSHOT_DIR");
+        QTRY_VERIFY(labels.first()->isVisible()); // shown from the event loop, like every new child
+        if (!dir.isEmpty()) {
+            dashboard.grab().save(QDir(dir).filePath(u"dashboard.png"_s));
+            dashboard.tabs()->setCurrentIndex(4);
+            dashboard.grab().save(QDir(dir).filePath(u"dashboard-charts.png"_s));
+        }
+
+        dashboard.setError(u"taosAdapter answered 401"_s);
+        QVERIFY(dashboard.summaryText().contains(u"could not be read: taosAdapter answered 401"_s));
+    }
+};
+
+QTEST_MAIN(TestClusterDashboard)
+#include "tst_clusterdashboard.moc"
