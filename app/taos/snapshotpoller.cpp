@@ -1,0 +1,196 @@
+#include "taos/snapshotpoller.h"
+
+#include <QHash>
+
+namespace tdkube::taos {
+
+namespace {
+
+using namespace Qt::StringLiterals;
+
+// Reads a result's cells by column name.
+class Rows
+{
+public:
+    explicit Rows(const Result &result)
+        : m_result(result)
+    {
+        for (qsizetype column = 0; column < result.columnCount(); ++column)
+            m_columns.insert(result.columns().at(column).name, column);
+    }
+
+    qsizetype count() const { return m_result.rowCount(); }
+    QString text(qsizetype row, const QString &name) const
+    {
+        const qsizetype column = m_columns.value(name, -1);
+        return column < 0 || m_result.isNull(row, column) ? QString()
+                                                          : m_result.value(row, column).toString();
+    }
+    qint64 number(qsizetype row, const QString &name) const
+    {
+        const qsizetype column = m_columns.value(name, -1);
+        return column < 0 || m_result.isNull(row, column) ? 0 : m_result.value(row, column).toLongLong();
+    }
+    QDateTime time(qsizetype row, const QString &name) const
+    {
+        const qsizetype column = m_columns.value(name, -1);
+        return column < 0 || m_result.isNull(row, column) ? QDateTime() : m_result.dateTime(row, column);
+    }
+
+private:
+    const Result &m_result;
+    QHash<QString, qsizetype> m_columns;
+};
+
+} // namespace
+
+QList<Dnode> dnodesFrom(const Result &insDnodes)
+{
+    const Rows rows(insDnodes);
+    QList<Dnode> dnodes;
+    for (qsizetype row = 0; row < rows.count(); ++row) {
+        dnodes.append({int(rows.number(row, u"id"_s)), rows.text(row, u"endpoint"_s),
+                       int(rows.number(row, u"vnodes"_s)), int(rows.number(row, u"support_vnodes"_s)),
+                       rows.text(row, u"status"_s), rows.time(row, u"create_time"_s),
+                       rows.time(row, u"reboot_time"_s), rows.text(row, u"note"_s)});
+    }
+    std::sort(dnodes.begin(), dnodes.end(), [](const Dnode &a, const Dnode &b) { return a.id < b.id; });
+    return dnodes;
+}
+
+QList<Mnode> mnodesFrom(const Result &insMnodes)
+{
+    const Rows rows(insMnodes);
+    QList<Mnode> mnodes;
+    for (qsizetype row = 0; row < rows.count(); ++row) {
+        mnodes.append({int(rows.number(row, u"id"_s)), rows.text(row, u"endpoint"_s),
+                       rows.text(row, u"role"_s), rows.text(row, u"status"_s)});
+    }
+    std::sort(mnodes.begin(), mnodes.end(), [](const Mnode &a, const Mnode &b) { return a.id < b.id; });
+    return mnodes;
+}
+
+QList<Database> databasesFrom(const Result &insDatabases)
+{
+    const Rows rows(insDatabases);
+    QList<Database> databases;
+    for (qsizetype row = 0; row < rows.count(); ++row) {
+        databases.append({rows.text(row, u"name"_s), int(rows.number(row, u"replica"_s)),
+                          int(rows.number(row, u"vgroups"_s)), rows.number(row, u"ntables"_s),
+                          rows.text(row, u"keep"_s), rows.text(row, u"precision"_s)});
+    }
+    return databases;
+}
+
+QList<Vgroup> vgroupsFrom(const Result &insVgroups)
+{
+    const Rows rows(insVgroups);
+    QList<Vgroup> vgroups;
+    for (qsizetype row = 0; row < rows.count(); ++row) {
+        Vgroup vgroup{int(rows.number(row, u"vgroup_id"_s)),
+                      rows.text(row, u"db_name"_s),
+                      rows.number(row, u"tables"_s),
+                      {}};
+        // v1_dnode/v1_status .. v4_*: a replica's dnode and its role; dnode 0 or NULL is no replica.
+        for (int i = 1; i <= 4; ++i) {
+            const int dnode = int(rows.number(row, u"v%1_dnode"_s.arg(i)));
+            if (dnode > 0)
+                vgroup.vnodes.append({dnode, rows.text(row, u"v%1_status"_s.arg(i))});
+        }
+        vgroups.append(vgroup);
+    }
+    std::sort(vgroups.begin(), vgroups.end(), [](const Vgroup &a, const Vgroup &b) {
+        return std::pair(a.database, a.id) < std::pair(b.database, b.id);
+    });
+    return vgroups;
+}
+
+QList<Transaction> transactionsFrom(const Result &insTransactions)
+{
+    const Rows rows(insTransactions);
+    QList<Transaction> transactions;
+    for (qsizetype row = 0; row < rows.count(); ++row) {
+        transactions.append({int(rows.number(row, u"id"_s)), rows.text(row, u"stage"_s),
+                             rows.text(row, u"oper"_s), rows.text(row, u"db"_s),
+                             rows.time(row, u"create_time"_s), rows.text(row, u"last_action_info"_s)});
+    }
+    return transactions;
+}
+
+SnapshotPoller::SnapshotPoller(RestClient *client, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+{
+    m_timer.setInterval(5000);
+    connect(&m_timer, &QTimer::timeout, this, &SnapshotPoller::pollNow);
+}
+
+SnapshotPoller::~SnapshotPoller()
+{
+    stop();
+}
+
+void SnapshotPoller::start()
+{
+    m_timer.start();
+    pollNow();
+}
+
+void SnapshotPoller::stop()
+{
+    m_timer.stop();
+    for (QueryHandle &handle : m_handles)
+        handle.cancel();
+    m_handles.clear();
+    m_pending = 0;
+}
+
+void SnapshotPoller::pollNow()
+{
+    if (!m_client || m_pending > 0)
+        return;
+    m_building = {};
+    m_error.clear();
+    m_handles.clear();
+    // Each part: a statement and where its rows go.
+    const QList<std::pair<QString, std::function<void(const Result &)>>> parts{
+        {u"select * from information_schema.ins_dnodes"_s,
+         [this](const Result &result) { m_building.dnodes = dnodesFrom(result); }},
+        {u"select * from information_schema.ins_mnodes"_s,
+         [this](const Result &result) { m_building.mnodes = mnodesFrom(result); }},
+        {u"select * from information_schema.ins_databases"_s,
+         [this](const Result &result) { m_building.databases = databasesFrom(result); }},
+        {u"select * from information_schema.ins_vgroups"_s,
+         [this](const Result &result) { m_building.vgroups = vgroupsFrom(result); }},
+        {u"select * from information_schema.ins_transactions"_s,
+         [this](const Result &result) { m_building.transactions = transactionsFrom(result); }},
+    };
+    m_pending = int(parts.size());
+    for (const auto &[sql, store] : parts) {
+        m_handles.append(m_client->query(sql, this, [this, store](const QueryOutcome &outcome) {
+            if (outcome.cancelled)
+                return;
+            if (outcome.ok())
+                store(outcome.result);
+            finishPart(outcome.ok() ? QString() : outcome.error.describe());
+        }));
+    }
+}
+
+void SnapshotPoller::finishPart(const QString &error)
+{
+    if (m_error.isEmpty())
+        m_error = error;
+    if (--m_pending > 0)
+        return;
+    m_handles.clear();
+    if (!m_error.isEmpty()) {
+        emit failed(m_error);
+        return;
+    }
+    m_building.takenAt = QDateTime::currentDateTimeUtc();
+    m_last = m_building;
+    emit snapshotTaken(m_last);
+}
+
+} // namespace tdkube::taos

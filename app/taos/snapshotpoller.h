@@ -1,0 +1,56 @@
+#pragma once
+
+#include "taos/clusterstate.h"
+#include "taos/restclient.h"
+#include "taos/result.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+namespace tdkube::taos {
+
+// The snapshot's parts from the information_schema tables, by column name (so that a server that
+// adds columns does not break them). Rows with missing columns get defaults.
+QList<Dnode> dnodesFrom(const Result &insDnodes);
+QList<Mnode> mnodesFrom(const Result &insMnodes);
+QList<Database> databasesFrom(const Result &insDatabases);
+QList<Vgroup> vgroupsFrom(const Result &insVgroups);
+QList<Transaction> transactionsFrom(const Result &insTransactions);
+
+// Takes a ClusterSnapshot every few seconds while started: ins_dnodes, ins_mnodes, ins_databases,
+// ins_vgroups and ins_transactions, sent together; one snapshot when all have answered. A poll
+// never overlaps the previous one; when one query fails the poll reports that error instead.
+class SnapshotPoller final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SnapshotPoller)
+
+public:
+    explicit SnapshotPoller(RestClient *client, QObject *parent = nullptr);
+    ~SnapshotPoller() override;
+
+    void setInterval(int ms) { m_timer.setInterval(ms); }
+    void start();
+    void stop();
+    void pollNow();
+    bool isPolling() const { return m_pending > 0; }
+    const ClusterSnapshot &last() const { return m_last; }
+
+signals:
+    void snapshotTaken(const tdkube::taos::ClusterSnapshot &snapshot);
+    void failed(const QString &error);
+
+private:
+    void finishPart(const QString &error);
+
+    QPointer<RestClient> m_client;
+    QTimer m_timer;
+    int m_pending = 0;
+    ClusterSnapshot m_building;
+    QString m_error;
+    ClusterSnapshot m_last;
+    QList<QueryHandle> m_handles;
+};
+
+} // namespace tdkube::taos

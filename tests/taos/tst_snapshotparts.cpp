@@ -1,0 +1,84 @@
+// The snapshot's parts read from information_schema results, by column name, as taosAdapter sends them.
+#include "taos/snapshotpoller.h"
+
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+namespace taos = tdkube::taos;
+
+namespace {
+
+taos::Result decode(const char *body)
+{
+    taos::Result result;
+    taos::TaosError error;
+    if (!taos::ResultDecoder::decode(QByteArray(body), &result, &error))
+        qFatal("bad test body: %s", qPrintable(error.describe()));
+    return result;
+}
+
+} // namespace
+
+class TestSnapshotParts final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void dnodes_sortedById_withTimes()
+    {
+        const auto dnodes = taos::dnodesFrom(decode(R"({"code":0,"column_meta":[["id","INT",4],
+            ["endpoint","VARCHAR",134],["vnodes","SMALLINT",2],["support_vnodes","SMALLINT",2],["status","VARCHAR",10],
+            ["create_time","TIMESTAMP",8],["reboot_time","TIMESTAMP",8],["note","VARCHAR",256],["extra","INT",4]],
+            "data":[[2,"tdengine-1.taosd.db.svc.cluster.local:6030",8,16,"offline","2023-07-19T17:54:37.828Z",
+            "2023-07-19T17:54:38.698Z","",1],[1,"tdengine-0.taosd.db.svc.cluster.local:6030",8,16,"ready",
+            "2023-07-19T17:54:18.552Z","2023-07-19T17:54:18.469Z",null,1]],"rows":2})"));
+        QCOMPARE(dnodes.size(), 2);
+        QCOMPARE(dnodes.at(0).id, 1);
+        QCOMPARE(dnodes.at(1).status, u"offline"_s);
+        QCOMPARE(dnodes.at(1).vnodes, 8);
+        QCOMPARE(dnodes.at(1).supportVnodes, 16);
+        QCOMPARE(dnodes.at(0).createTime,
+                 QDateTime::fromString(u"2023-07-19T17:54:18.552Z"_s, Qt::ISODateWithMs));
+        QCOMPARE(dnodes.at(0).note, QString());
+    }
+
+    void vgroups_replicasFromNumberedColumns()
+    {
+        const auto vgroups = taos::vgroupsFrom(decode(R"({"code":0,"column_meta":[["vgroup_id","INT",4],
+            ["db_name","VARCHAR",64],["tables","INT",4],["v1_dnode","SMALLINT",2],["v1_status","VARCHAR",9],
+            ["v2_dnode","SMALLINT",2],["v2_status","VARCHAR",9],["v3_dnode","SMALLINT",2],["v3_status","VARCHAR",9],
+            ["v4_dnode","SMALLINT",2],["v4_status","VARCHAR",9]],
+            "data":[[3,"power",5,2,"leader",3,"follower",1,"offline",null,null],[2,"power",7,1,"leader",null,null,null,null,null,null]],
+            "rows":2})"));
+        QCOMPARE(vgroups.size(), 2);
+        QCOMPARE(vgroups.at(0).id, 2);
+        QCOMPARE(vgroups.at(0).vnodes.size(), 1);
+        QCOMPARE(vgroups.at(1).tables, 5);
+        QCOMPARE(vgroups.at(1).vnodes.size(), 3);
+        QCOMPARE(vgroups.at(1).vnodes.at(2).dnodeId, 1);
+        QCOMPARE(vgroups.at(1).vnodes.at(2).role, u"offline"_s);
+    }
+
+    void databasesMnodesTransactions()
+    {
+        const auto databases = taos::databasesFrom(decode(R"({"code":0,"column_meta":[["name","VARCHAR",64],
+            ["vgroups","INT",4],["ntables","BIGINT",8],["replica","TINYINT",1],["keep","VARCHAR",32],
+            ["precision","VARCHAR",2]],"data":[["power",4,1000,3,"3650d,3650d,3650d","ms"]],"rows":1})"));
+        QCOMPARE(databases.size(), 1);
+        QCOMPARE(databases.at(0).replica, 3);
+        QCOMPARE(databases.at(0).tables, 1000);
+        const auto mnodes = taos::mnodesFrom(decode(R"({"code":0,"column_meta":[["id","INT",4],
+            ["endpoint","VARCHAR",134],["role","VARCHAR",12],["status","VARCHAR",9]],
+            "data":[[1,"tdengine-0.taosd:6030","leader","ready"]],"rows":1})"));
+        QCOMPARE(mnodes.at(0).role, u"leader"_s);
+        const auto transactions = taos::transactionsFrom(decode(R"({"code":0,"column_meta":[["id","INT",4],
+            ["create_time","TIMESTAMP",8],["stage","VARCHAR",12],["oper","VARCHAR",16],["db","VARCHAR",64],
+            ["last_action_info","VARCHAR",511]],"data":[[12,"2024-01-01T00:00:00.000Z","redoAction","drop-dnode","",""]],
+            "rows":1})"));
+        QCOMPARE(transactions.at(0).operation, u"drop-dnode"_s);
+        QCOMPARE(transactions.at(0).id, 12);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSnapshotParts)
+#include "tst_snapshotparts.moc"
