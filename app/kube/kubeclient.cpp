@@ -576,6 +576,38 @@ void KubeClient::complete(const std::shared_ptr<Pending> &pending, const KubeRes
 
 // The verbs
 
+void KubeClient::webSocketRequest(const QString &path, const QUrlQuery &query, QObject *context,
+                                  WebSocketReady ready)
+{
+    KubeRequest kube;
+    kube.path = path;
+    kube.query = query;
+    kube.timeoutMs = 0;
+    QNetworkRequest request = makeRequest(kube);
+    QUrl url = request.url();
+    url.setScheme(url.scheme() == u"http" ? u"ws"_s : u"wss"_s);
+    request.setUrl(url);
+    QPointer<QObject> guard(context);
+    const auto answer = [guard, ready](const QNetworkRequest &authorized, const QString &error) {
+        if (guard)
+            ready(authorized, error);
+    };
+    QMetaObject::invokeMethod(
+        this,
+        [this, request, answer] {
+            if (!m_configError.isEmpty())
+                answer(request, m_configError);
+            else
+                authorize(request, answer);
+        },
+        Qt::QueuedConnection);
+}
+
+QNetworkProxy KubeClient::proxy() const
+{
+    return m_network->proxy();
+}
+
 void KubeClient::probe(QObject *context, Done done, int timeoutMs)
 {
     KubeRequest request;

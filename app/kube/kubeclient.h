@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QNetworkProxy>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -166,6 +167,17 @@ public:
     // PATCH .../statefulsets/NAME/scale with {"spec":{"replicas":N}}.
     void scale(const QString &ns, const QString &statefulSet, int replicas, QObject *context, Done done);
     KubeStream *podLogs(const QString &ns, const QString &pod, const LogOptions &options, QObject *parent);
+
+    // What a WebSocket to `path` (pods/exec, pods/portforward) needs, built as send() builds a
+    // request: the wss:// URL, TLS (with a CredentialSource's client certificate, if it gives one),
+    // User-Agent and Authorization. A CredentialSource may be asked first, so the answer comes
+    // later, never inside this call, and not at all if `context` was destroyed. Open the socket
+    // with request.sslConfiguration() and proxy().
+    using WebSocketReady = std::function<void(const QNetworkRequest &request, const QString &error)>;
+    void webSocketRequest(const QString &path, const QUrlQuery &query, QObject *context,
+                          WebSocketReady ready);
+    QSslConfiguration sslConfiguration() const { return m_tls; }
+    QNetworkProxy proxy() const;
 
 private:
     struct Pending;
