@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "clusterdashboard.h"
+#include "clusterview.h"
 #include "detailspane.h"
 #include "kube/explain.h"
 #include "preferences.h"
@@ -59,6 +61,7 @@ QString keyOf(const QJsonObject &object)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new kube::Session(this))
+    , m_passwords(new taos::PasswordStore(this))
 {
     setWindowTitle(u"tdkube"_s);
     setWindowIcon(QIcon(u":/icons/tdkube.svg"_s));
@@ -125,6 +128,9 @@ MainWindow::MainWindow(QWidget *parent)
     podTable->addAction(deleteAction);
     connect(deleteAction, &QAction::triggered, this,
             [this] { deletePod(m_views.value(u"pods"_s)->currentObject()); });
+    m_clusterView = new ClusterView(m_stack);
+    m_clusterView->setObjectName(u"clusterView"_s);
+    m_stack->addWidget(m_clusterView);
     m_details = new DetailsPane(vertical);
     vertical->addWidget(m_stack);
     vertical->addWidget(m_details);
@@ -151,7 +157,17 @@ MainWindow::MainWindow(QWidget *parent)
     showView(u"pods"_s);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Port-forwards and SQL clients hold the session's KubeClient: they go first.
+    dropClusterConnections();
+}
+
+void MainWindow::dropClusterConnections()
+{
+    m_clusterView->setConnection(nullptr, {});
+    qDeleteAll(std::exchange(m_clusterConnections, {}));
+}
 
 void MainWindow::buildToolbar()
 {
@@ -276,6 +292,7 @@ void MainWindow::openContext(const QString &context, const std::optional<QString
     m_details->clear();
     m_selectedKey.clear();
     showBanner({});
+    dropClusterConnections();
     m_session->open(context, chosen);
     preferences::lastContext().set(context);
     preferences::lastNamespace(context).set(m_session->ns());
@@ -291,6 +308,7 @@ void MainWindow::setNamespace(const QString &ns)
         return;
     m_details->clear();
     m_selectedKey.clear();
+    dropClusterConnections();
     m_session->setNamespace(ns);
     preferences::lastNamespace(m_session->context()).set(ns);
     fillNamespaces();
@@ -443,8 +461,15 @@ void MainWindow::refreshClusters()
     }
     // Update in place: the user's selection in the navigator must survive a watch event.
     for (int i = m_clustersRoot->childCount() - 1; i >= 0; --i) {
-        if (!clusters.contains(m_clustersRoot->child(i)->data(0, ClusterRole).toString()))
-            delete m_clustersRoot->takeChild(i);
+        const QString gone = m_clustersRoot->child(i)->data(0, ClusterRole).toString();
+        if (clusters.contains(gone))
+            continue;
+        delete m_clustersRoot->takeChild(i);
+        if (m_clusterConnections.contains(gone)) {
+            if (m_clusterView->connection() == m_clusterConnections.value(gone))
+                m_clusterView->setConnection(nullptr, {});
+            delete m_clusterConnections.take(gone);
+        }
     }
     QStringList names = clusters.keys();
     names.sort();
@@ -456,8 +481,11 @@ void MainWindow::refreshClusters()
         }
         if (!item) {
             item = new QTreeWidgetItem(m_clustersRoot);
-            item->setData(0, PluralRole, u"pods"_s);
+            item->setData(0, PluralRole, u"cluster"_s);
             item->setData(0, ClusterRole, name);
+            auto *pods = new QTreeWidgetItem(item, {tr("Pods")});
+            pods->setData(0, PluralRole, u"pods"_s);
+            pods->setData(0, ClusterRole, name);
             auto *volumes = new QTreeWidgetItem(item, {tr("Volume claims")});
             volumes->setData(0, PluralRole, u"persistentvolumeclaims"_s);
             volumes->setData(0, ClusterRole, name);
@@ -482,6 +510,10 @@ void MainWindow::refreshClusters()
 
 void MainWindow::showView(const QString &plural, const QString &cluster)
 {
+    if (plural == u"cluster") {
+        showCluster(cluster);
+        return;
+    }
     ResourceView *view = m_views.value(plural);
     if (!view)
         return;
@@ -497,12 +529,48 @@ void MainWindow::showView(const QString &plural, const QString &cluster)
         });
     }
     m_stack->setCurrentWidget(view);
+    m_details->show();
     selectObject(view->currentObject());
 }
 
 ResourceView *MainWindow::currentView() const
 {
     return m_views.value(m_currentPlural);
+}
+
+void MainWindow::showCluster(const QString &name)
+{
+    m_currentPlural = u"cluster"_s;
+    m_currentCluster = name;
+    taos::ClusterConnection *connection = m_clusterConnections.value(name);
+    if (!connection && m_session->client()) {
+        const QString key = m_session->context() + u'/' + m_session->ns() + u'/' + name;
+        connection =
+            new taos::ClusterConnection(m_session->client(), m_session->ns(), name, key, m_passwords, this);
+        connection->setPollInterval(m_pollIntervalMs);
+        m_clusterConnections.insert(name, connection);
+        connection->start();
+    }
+    m_clusterView->setConnection(connection, [this, name](const taos::ClusterSnapshot &snapshot) {
+        return assessCluster(name, snapshot);
+    });
+    m_stack->setCurrentWidget(m_clusterView);
+    m_details->hide(); // the dashboard needs the room; tables bring the details back
+    m_details->clear();
+    m_selectedKey.clear();
+}
+
+QList<taos::HealthWarning> MainWindow::assessCluster(const QString &name,
+                                                     const taos::ClusterSnapshot &snapshot) const
+{
+    const QJsonObject set = statefulSet(name);
+    QList<QJsonObject> pods;
+    for (const QJsonObject &pod : watched(u"pods"_s)) {
+        if (kube::ordinalInStatefulSet(pod, set) >= 0)
+            pods.append(pod);
+    }
+    return taos::assessHealth(snapshot, set, pods,
+                              kube::staleClaims({set}, watched(u"persistentvolumeclaims"_s)));
 }
 
 kube::PodSurroundings MainWindow::surroundings() const

@@ -3,6 +3,8 @@
 #include "kube/explain.h"
 #include "kube/kubeconfig.h"
 #include "kube/session.h"
+#include "taos/clusterconnection.h"
+#include "taos/passwordstore.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -21,6 +23,7 @@ class QTreeWidgetItem;
 
 namespace tdkube::ui {
 
+class ClusterView;
 class DetailsPane;
 class ResourceTableModel;
 class ResourceView;
@@ -46,8 +49,12 @@ public:
     void openContext(const QString &context, const std::optional<QString> &ns = std::nullopt);
     void setNamespace(const QString &ns);
     // Shows the view of a kind (pods, persistentvolumeclaims, statefulsets, events), optionally
-    // scoped to one TDengine cluster (a StatefulSet name).
+    // scoped to one TDengine cluster (a StatefulSet name); "cluster" shows that cluster's dashboard.
     void showView(const QString &plural, const QString &cluster = {});
+    ClusterView *clusterView() const { return m_clusterView; }
+    taos::PasswordStore *passwords() const { return m_passwords; }
+    // For tests: how often a cluster's dashboard polls TDengine.
+    void setClusterPollInterval(int ms) { m_pollIntervalMs = ms; }
 
     // Deletes a pod (its controller starts a new one), after asking when `confirm`. A refusal
     // (Forbidden for a read-only user) shows the server's message in the banner.
@@ -86,6 +93,10 @@ private:
     kube::PodSurroundings surroundings() const;
     QList<QJsonObject> watched(const QString &plural) const;
     QJsonObject statefulSet(const QString &name) const;
+    void showCluster(const QString &name);
+    void dropClusterConnections();
+    QList<taos::HealthWarning> assessCluster(const QString &name,
+                                             const taos::ClusterSnapshot &snapshot) const;
 
     kube::Session *m_session = nullptr;
     QComboBox *m_contextBox = nullptr;
@@ -100,6 +111,10 @@ private:
     QTreeWidgetItem *m_clustersRoot = nullptr;
     QStackedWidget *m_stack = nullptr;
     DetailsPane *m_details = nullptr;
+    ClusterView *m_clusterView = nullptr;
+    taos::PasswordStore *m_passwords = nullptr;
+    QHash<QString, taos::ClusterConnection *> m_clusterConnections;
+    int m_pollIntervalMs = 5000;
     QHash<QString, ResourceTableModel *> m_models;
     QHash<QString, ResourceView *> m_views;
     QString m_currentPlural = QStringLiteral("pods");

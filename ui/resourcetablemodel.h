@@ -87,8 +87,8 @@ private:
     QList<Row> m_rows;
     QHash<QString, int> m_index; // key -> row
     QTimer m_ageTimer;
-    QList<QJsonObject> m_filling;   // the list being turned into rows
-    qsizetype m_fillPosition = -1;  // next index into m_filling; -1 when not filling
+    QList<QJsonObject> m_filling;                  // the list being turned into rows
+    qsizetype m_fillPosition = -1;                 // next index into m_filling; -1 when not filling
     QList<std::pair<int, QJsonObject>> m_deferred; // events that came while filling
     QTimer m_fillTimer;
     QString m_extraHeader;

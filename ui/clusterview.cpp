@@ -1,0 +1,132 @@
+#include "clusterview.h"
+
+#include "clusterdashboard.h"
+
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace tdkube::ui {
+
+using namespace Qt::StringLiterals;
+
+ClusterView::ClusterView(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QHBoxLayout;
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(u"clusterConnection"_s);
+    m_connectionLabel->setWordWrap(true);
+    m_loginLabel = new QLabel(this);
+    m_loginLabel->setObjectName(u"clusterLogin"_s);
+    m_loginLabel->setWordWrap(true);
+    m_loginButton = new QPushButton(tr("Log in as…"), this);
+    m_loginButton->setObjectName(u"clusterLoginButton"_s);
+    bar->addWidget(m_connectionLabel, 3);
+    bar->addWidget(m_loginLabel, 2);
+    bar->addWidget(m_loginButton);
+    layout->addLayout(bar);
+    m_dashboard = new ClusterDashboard(this);
+    layout->addWidget(m_dashboard, 1);
+    connect(m_loginButton, &QPushButton::clicked, this, &ClusterView::askLogin);
+}
+
+ClusterView::~ClusterView() = default;
+
+void ClusterView::setConnection(taos::ClusterConnection *connection, Assess assess)
+{
+    if (m_connection)
+        disconnect(m_connection, nullptr, this, nullptr);
+    m_connection = connection;
+    m_assess = std::move(assess);
+    if (!connection)
+        return;
+    m_dashboard->setClusterName(connection->statefulSet());
+    connect(connection, &taos::ClusterConnection::changed, this, &ClusterView::showConnection);
+    connect(connection, &taos::ClusterConnection::loginChanged, this, &ClusterView::showLogin);
+    connect(connection, &taos::ClusterConnection::snapshotTaken, this,
+            [this](const taos::ClusterSnapshot &snapshot) {
+                m_dashboard->setSnapshot(snapshot,
+                                         m_assess ? m_assess(snapshot) : QList<taos::HealthWarning>());
+            });
+    connect(connection, &taos::ClusterConnection::snapshotFailed, m_dashboard, &ClusterDashboard::setError);
+    showConnection();
+    showLogin();
+    connection->setPolling(isVisible());
+}
+
+QString ClusterView::connectionText() const
+{
+    return m_connectionLabel->text();
+}
+
+QString ClusterView::loginText() const
+{
+    return m_loginLabel->text();
+}
+
+void ClusterView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_connection)
+        m_connection->setPolling(true);
+}
+
+void ClusterView::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    if (m_connection)
+        m_connection->setPolling(false);
+}
+
+void ClusterView::showConnection()
+{
+    m_connectionLabel->setText(m_connection ? m_connection->describe() : QString());
+}
+
+void ClusterView::showLogin()
+{
+    if (!m_connection)
+        return;
+    const taos::PasswordStore::Login &login = m_connection->login();
+    if (login.isDefault) {
+        m_loginLabel->setText(tr("⚠ User %1 with TDengine's default password").arg(login.user));
+        m_loginLabel->setToolTip(login.note);
+        m_loginLabel->setStyleSheet(u"QLabel { color: #b71c1c; font-weight: bold; }"_s);
+    } else {
+        m_loginLabel->setText(tr("User %1").arg(login.user) + (login.note.isEmpty() ? QString() : u" ⚠"_s));
+        m_loginLabel->setToolTip(login.note);
+        m_loginLabel->setStyleSheet({});
+    }
+}
+
+void ClusterView::askLogin()
+{
+    if (!m_connection)
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Log in to TDengine cluster %1").arg(m_connection->statefulSet()));
+    auto *form = new QFormLayout(&dialog);
+    auto *user = new QLineEdit(m_connection->login().user, &dialog);
+    auto *password = new QLineEdit(&dialog);
+    password->setEchoMode(QLineEdit::Password);
+    form->addRow(tr("User"), user);
+    form->addRow(tr("Password"), password);
+    form->addRow(
+        new QLabel(tr("The password is kept in the system keychain, never in tdkube's settings."), &dialog));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() == QDialog::Accepted && !user->text().isEmpty())
+        m_connection->setLogin(user->text(), password->text());
+}
+
+} // namespace tdkube::ui

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "taos/clusterconnection.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <functional>
+
+class QLabel;
+class QPushButton;
+
+namespace tdkube::ui {
+
+class ClusterDashboard;
+
+// A TDengine cluster's page: how tdkube reaches it (the port-forward and its state), who it logs in
+// as (with a warning while that is TDengine's default password), and the dashboard. Polls only
+// while shown.
+class ClusterView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClusterView)
+
+public:
+    using Assess = std::function<QList<taos::HealthWarning>(const taos::ClusterSnapshot &snapshot)>;
+
+    explicit ClusterView(QWidget *parent = nullptr);
+    ~ClusterView() override;
+
+    // `assess` turns a snapshot into warnings with what the window knows of pods and claims.
+    void setConnection(taos::ClusterConnection *connection, Assess assess);
+    taos::ClusterConnection *connection() const { return m_connection; }
+    ClusterDashboard *dashboard() const { return m_dashboard; }
+    QString connectionText() const;
+    QString loginText() const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
+private:
+    void showConnection();
+    void showLogin();
+    void askLogin();
+
+    QPointer<taos::ClusterConnection> m_connection;
+    Assess m_assess;
+    QLabel *m_connectionLabel = nullptr;
+    QLabel *m_loginLabel = nullptr;
+    QPushButton *m_loginButton = nullptr;
+    ClusterDashboard *m_dashboard = nullptr;
+};
+
+} // namespace tdkube::ui
