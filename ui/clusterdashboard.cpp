@@ -311,8 +311,10 @@ void ClusterDashboard::fillCharts(const taos::ClusterSnapshot &snapshot)
         m_charted = charted;
         QChart *chart = m_vnodeChart->chart();
         chart->removeAllSeries();
-        for (QAbstractAxis *axis : chart->axes())
-            chart->removeAxis(axis);
+        for (QAbstractAxis *axis : chart->axes()) {
+            chart->removeAxis(axis); // gives the axis back to us
+            delete axis;
+        }
         auto *series = new QStackedBarSeries(chart);
         series->append(leaders);
         series->append(followers);

@@ -1,6 +1,7 @@
 #include "clusterview.h"
 
 #include "clusterdashboard.h"
+#include "sqlconsole.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -9,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace tdkube::ui {
@@ -33,8 +35,13 @@ ClusterView::ClusterView(QWidget *parent)
     bar->addWidget(m_loginLabel, 2);
     bar->addWidget(m_loginButton);
     layout->addLayout(bar);
-    m_dashboard = new ClusterDashboard(this);
-    layout->addWidget(m_dashboard, 1);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"clusterTabs"_s);
+    m_dashboard = new ClusterDashboard(m_tabs);
+    m_console = new SqlConsole(m_tabs);
+    m_tabs->addTab(m_dashboard, tr("Dashboard"));
+    m_tabs->addTab(m_console, tr("SQL console"));
+    layout->addWidget(m_tabs, 1);
     connect(m_loginButton, &QPushButton::clicked, this, &ClusterView::askLogin);
 }
 
@@ -46,8 +53,10 @@ void ClusterView::setConnection(taos::ClusterConnection *connection, Assess asse
         disconnect(m_connection, nullptr, this, nullptr);
     m_connection = connection;
     m_assess = std::move(assess);
-    if (!connection)
+    if (!connection) {
+        m_console->setClient(nullptr, {});
         return;
+    }
     m_dashboard->setClusterName(connection->statefulSet());
     connect(connection, &taos::ClusterConnection::changed, this, &ClusterView::showConnection);
     connect(connection, &taos::ClusterConnection::loginChanged, this, &ClusterView::showLogin);
@@ -89,6 +98,9 @@ void ClusterView::hideEvent(QHideEvent *event)
 void ClusterView::showConnection()
 {
     m_connectionLabel->setText(m_connection ? m_connection->describe() : QString());
+    // A new login or a new forward makes a new REST client: the console follows it.
+    if (m_connection && m_console->client() != m_connection->rest())
+        m_console->setClient(m_connection->rest(), m_connection->key());
 }
 
 void ClusterView::showLogin()

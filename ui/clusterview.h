@@ -9,10 +9,12 @@
 
 class QLabel;
 class QPushButton;
+class QTabWidget;
 
 namespace tdkube::ui {
 
 class ClusterDashboard;
+class SqlConsole;
 
 // A TDengine cluster's page: how tdkube reaches it (the port-forward and its state), who it logs in
 // as (with a warning while that is TDengine's default password), and the dashboard. Polls only
@@ -32,6 +34,8 @@ public:
     void setConnection(taos::ClusterConnection *connection, Assess assess);
     taos::ClusterConnection *connection() const { return m_connection; }
     ClusterDashboard *dashboard() const { return m_dashboard; }
+    SqlConsole *console() const { return m_console; }
+    QTabWidget *tabs() const { return m_tabs; }
     QString connectionText() const;
     QString loginText() const;
 
@@ -50,6 +54,8 @@ private:
     QLabel *m_loginLabel = nullptr;
     QPushButton *m_loginButton = nullptr;
     ClusterDashboard *m_dashboard = nullptr;
+    SqlConsole *m_console = nullptr;
+    QTabWidget *m_tabs = nullptr;
 };
 
 } // namespace tdkube::ui

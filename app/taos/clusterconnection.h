@@ -36,6 +36,7 @@ public:
     void setLogin(const QString &user, const QString &password);
 
     QString statefulSet() const { return m_statefulSet; }
+    QString key() const { return m_key; }
     const PasswordStore::Login &login() const { return m_login; }
     kube::PortForward *forward() const { return m_forward.get(); }
     RestClient *rest() const { return m_rest.get(); }

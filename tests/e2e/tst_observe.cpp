@@ -10,7 +10,9 @@
 #include "mainwindow.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
+#include "resultmodel.h"
 #include "sandbox.h"
+#include "sqlconsole.h"
 #include "yamljson.h"
 
 #include <QComboBox>
@@ -21,6 +23,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -29,6 +32,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextCursor>
 #include <QTreeWidget>
 
 #include <memory>
@@ -328,6 +332,47 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
     view->connection()->setLogin(u"root"_s, u"taosdata"_s);
     QTRY_VERIFY_WITH_TIMEOUT(dashboard->summaryText().startsWith(u"dnodes 3/4 ready"_s), Slow);
     QVERIFY(!view->loginText().contains(u"default password"_s));
+
+    // The SQL console: create, insert, select back; bad SQL shows TDengine's code and words.
+    view->tabs()->setCurrentIndex(1);
+    tdkube::ui::SqlConsole *console = view->console();
+    QTRY_VERIFY(console->client() != nullptr);
+    const auto runAndWait = [console](const QString &sql) {
+        console->editor()->setPlainText(sql);
+        console->runCurrent();
+        return QTest::qWaitFor([console] { return !console->isRunning(); }, Slow);
+    };
+    QVERIFY(runAndWait(u"create database e2edb replica 1"_s));
+    QVERIFY2(!console->statusText().contains(u"error"_s, Qt::CaseInsensitive),
+             qPrintable(console->statusText()));
+    QVERIFY(runAndWait(u"create table e2edb.t (ts timestamp, v int, s varchar(16))"_s));
+    QVERIFY(
+        runAndWait(u"insert into e2edb.t values (now, 1, 'a') (now + 1s, 2, NULL) (now + 2s, 3, 'c,d')"_s));
+    QVERIFY2(console->statusText().startsWith(u"3 row(s) affected"_s), qPrintable(console->statusText()));
+    // Two statements in the editor: the one under the cursor runs.
+    console->editor()->setPlainText(u"show databases;\nselect v, s from e2edb.t order by v desc;"_s);
+    QTextCursor cursor = console->editor()->textCursor();
+    cursor.movePosition(QTextCursor::End);
+    console->editor()->setTextCursor(cursor);
+    QCOMPARE(console->currentStatement(), u"select v, s from e2edb.t order by v desc"_s);
+    console->runCurrent();
+    QTRY_VERIFY_WITH_TIMEOUT(!console->isRunning(), Slow);
+    QVERIFY2(console->statusText().startsWith(u"3 row(s)"_s), qPrintable(console->statusText()));
+    tdkube::ui::ResultModel *model = console->resultModel();
+    QCOMPARE(model->rowCount(), 3);
+    QCOMPARE(model->data(model->index(0, 0)).toString(), u"3"_s);
+    QCOMPARE(model->data(model->index(1, 1)).toString(), u"NULL"_s);
+    model->sort(0, Qt::AscendingOrder);
+    QCOMPARE(model->data(model->index(0, 0)).toString(), u"1"_s);
+    QCOMPARE(model->toCsv(), u"v,s\r\n1,a\r\n2,\r\n3,\"c,d\"\r\n"_s);
+    QVERIFY(runAndWait(u"select * from e2edb.nosuchtable"_s));
+    QVERIFY2(console->statusText().startsWith(u"TDengine error 0x2603: Table does not exist"_s),
+             qPrintable(console->statusText()));
+    QVERIFY(runAndWait(u"alter user root pass 'taosdata'"_s));
+    QVERIFY(!console->history().join(u'\n').contains(u"pass"_s)); // a password never reaches the history
+    QVERIFY(console->history().contains(u"create database e2edb replica 1"_s));
+    grab(u"sql-console"_s);
+    view->tabs()->setCurrentIndex(0);
     m_window->showView(u"pods"_s);
 }
 

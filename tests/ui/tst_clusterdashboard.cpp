@@ -66,6 +66,9 @@ private slots:
             {taos::HealthWarning::Severity::Critical, u"dnode 3 is offline"_s, u"Look at its pod."_s}};
         dashboard.setSnapshot(offline, warnings);
         QCOMPARE(dashboard.dnodeTable()->item(2, 0), before); // updated in place, not rebuilt
+        offline.vgroups.removeLast(); // the chart changes: its series and axes are replaced, not leaked
+        dashboard.setSnapshot(offline, warnings);
+        QCOMPARE(dashboard.chartedVnodes(), (QList<std::pair<int, int>>{{1, 0}, {0, 1}, {0, 1}}));
         QCOMPARE(dashboard.dnodeTable()->item(2, 4)->text(), u"offline"_s);
         QVERIFY(dashboard.dnodeTable()->item(2, 4)->background() != QBrush());
         QCOMPARE(dashboard.dnodeTable()->item(1, 4)->background(), QBrush());
