@@ -7,9 +7,7 @@
 #include "sandboxruntime.h"
 #include "store.h"
 #include "taos/restclient.h"
-#include "yamljson.h"
 
-#include <QDir>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimeZone>
@@ -127,25 +125,8 @@ void TestRestClient::initTestCase()
     QVERIFY(m_fixture.start());
     m_kube = std::make_unique<kube::KubeClient>(m_fixture.admin());
     QVERIFY(createNamespace(m_kube.get(), kNamespace));
-    const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
-    for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
-        QFile yaml(manifests.filePath(file));
-        QVERIFY(yaml.open(QIODevice::ReadOnly));
-        QList<QJsonValue> documents;
-        QString error;
-        QVERIFY2(sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
-        for (const QJsonValue &document : std::as_const(documents)) {
-            const QJsonObject object = document.toObject();
-            const auto kind = kube::ResourceKind::fromApiVersionKind(object.value(u"apiVersion").toString(),
-                                                                     object.value(u"kind").toString());
-            const QString name = object.value(u"metadata").toObject().value(u"name").toString();
-            const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
-                m_kube->apply(kind, kNamespace, name, QJsonDocument(object).toJson(), false, false, context,
-                              done);
-            });
-            QVERIFY2(response.ok(), qPrintable(file + u": "_s + response.error));
-        }
-    }
+    QString error;
+    QVERIFY2(applyManifests(m_kube.get(), kNamespace, &error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(
         m_fixture.sandbox()->store()->get(sandbox::podsType(), kNamespace, u"tdengine-0"_s) &&
             m_fixture.sandbox()->runtime()->probeReady(
