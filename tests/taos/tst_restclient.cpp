@@ -11,6 +11,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimeZone>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using namespace tdkube;
@@ -81,6 +82,21 @@ private:
     QTcpServer m_server;
 };
 
+// A taosAdapter answer of `rows` rows (ts, n) with n = 0, 1, ...
+QByteArray generatedBody(int rows)
+{
+    QByteArray body = R"({"code":0,"column_meta":[["ts","TIMESTAMP",8],["n","INT",4]],"data":[)";
+    for (int i = 0; i < rows; ++i) {
+        body += (i ? ",[\"" : "[\"") +
+                QDateTime::fromMSecsSinceEpoch(1700000000000LL + i, QTimeZone::utc())
+                    .toString(Qt::ISODateWithMs)
+                    .toLatin1() +
+                "\"," + QByteArray::number(i) + ']';
+    }
+    body += "],\"rows\":" + QByteArray::number(rows) + '}';
+    return body;
+}
+
 } // namespace
 
 class TestRestClient final : public QObject
@@ -97,6 +113,7 @@ private slots:
     void cancel_callsBackCancelledAndAborts();
     void silentServer_timesOut();
     void largeResult_firstRowsBeforeTheEnd();
+    void largeResult_decodedOffTheGuiThread();
     void serviceProxy_explainsThatItCannotAuthenticate();
     void proxy_stripsAuthorization_asARealApiServerDoes();
 
@@ -262,17 +279,8 @@ void TestRestClient::silentServer_timesOut()
 void TestRestClient::largeResult_firstRowsBeforeTheEnd()
 {
     const int rows = 20000;
-    QByteArray body = R"({"code":0,"column_meta":[["ts","TIMESTAMP",8],["n","INT",4]],"data":[)";
-    for (int i = 0; i < rows; ++i) {
-        body += (i ? ",[\"" : "[\"") +
-                QDateTime::fromMSecsSinceEpoch(1700000000000LL + i, QTimeZone::utc())
-                    .toString(Qt::ISODateWithMs)
-                    .toLatin1() +
-                "\"," + QByteArray::number(i) + ']';
-    }
-    body += "],\"rows\":" + QByteArray::number(rows) + '}';
     FakeForward replay(m_fixture.sandbox(), {});
-    replay.replay = body;
+    replay.replay = generatedBody(rows);
     RestClient client(RestTarget::direct(replay.url(), u"root"_s, u"taosdata"_s));
     QueryOptions options;
     options.firstRowCount = 100;
@@ -294,6 +302,35 @@ void TestRestClient::largeResult_firstRowsBeforeTheEnd()
     QVERIFY(headBeforeDone);
     QCOMPARE(head->rowCount(), 100);
     QCOMPARE(head->int64(99, 1), 99);
+}
+
+// A large answer is decoded on a worker thread: the client's thread keeps turning meanwhile.
+void TestRestClient::largeResult_decodedOffTheGuiThread()
+{
+    const int rows = 200000;
+    FakeForward replay(m_fixture.sandbox(), {});
+    replay.replay = generatedBody(rows);
+    RestClient client(RestTarget::direct(replay.url(), u"root"_s, u"taosdata"_s));
+    std::optional<QueryOutcome> outcome;
+    QObject context;
+    QElapsedTimer clock;
+    qint64 last = 0;
+    qint64 longestGap = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, &context, [&] {
+        longestGap = qMax(longestGap, clock.elapsed() - last);
+        last = clock.elapsed();
+    });
+    ticker.start(5);
+    clock.start();
+    client.query(u"select * from big"_s, &context, [&](const QueryOutcome &o) { outcome = o; });
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kSlowMs);
+    const qint64 total = clock.elapsed();
+    QVERIFY2(outcome->ok(), qPrintable(outcome->error.describe()));
+    QCOMPARE(outcome->result.rowCount(), rows);
+    QCOMPARE(outcome->result.int64(rows - 1, 1), rows - 1);
+    QVERIFY2(longestGap < qMax<qint64>(300, total / 3),
+             qPrintable(u"the event loop stalled %1 ms of %2 ms"_s.arg(longestGap).arg(total)));
 }
 
 void TestRestClient::serviceProxy_explainsThatItCannotAuthenticate()
