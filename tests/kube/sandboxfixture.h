@@ -4,7 +4,9 @@
 
 #include "kube/kubeclient.h"
 #include "sandbox.h"
+#include "yamljson.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -130,6 +132,36 @@ inline bool createNamespace(KubeClient *client, const QString &name)
     return await([&](QObject *context, KubeClient::Done done) {
                client->create(ResourceKind::namespaces(), {}, object, context, done);
            }).httpStatus == 201;
+}
+
+// Server-side applies every manifest of manifests/ (the TDengine cluster) in `ns`, as
+// `kubectl apply -n NS -f manifests/` does. False with `error` set on the first failure.
+inline bool applyManifests(KubeClient *client, const QString &ns, QString *error)
+{
+    const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
+    for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
+        QFile yaml(manifests.filePath(file));
+        QList<QJsonValue> documents;
+        if (!yaml.open(QIODevice::ReadOnly) ||
+            !sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, error)) {
+            *error = file + u": "_s + (error->isEmpty() ? yaml.errorString() : *error);
+            return false;
+        }
+        for (const QJsonValue &document : std::as_const(documents)) {
+            const QJsonObject object = document.toObject();
+            const auto kind = ResourceKind::fromApiVersionKind(object.value(u"apiVersion").toString(),
+                                                               object.value(u"kind").toString());
+            const QString name = object.value(u"metadata").toObject().value(u"name").toString();
+            const KubeResponse response = await([&](QObject *context, KubeClient::Done done) {
+                client->apply(kind, ns, name, QJsonDocument(object).toJson(), false, false, context, done);
+            });
+            if (!response.ok()) {
+                *error = file + u": "_s + response.error;
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 inline QJsonObject configMap(const QString &name, const QString &value)
