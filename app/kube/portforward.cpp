@@ -101,7 +101,7 @@ public:
         connect(&m_waitTimer, &QTimer::timeout, this, [this] {
             fail(u"No ready pod of %1 within %2 s (%3); the local connection was closed. Try again when "
                  u"the forward is Active."_s.arg(m_forward->m_target.describe())
-                     .arg(m_waitTimer.interval() / 1000)
+                     .arg(m_waitTimer.interval() / 1000.0)
                      .arg(m_forward->m_stateReason));
         });
         m_forward->m_connections.append(this);

@@ -88,6 +88,7 @@ private slots:
     void statefulSet_servingPodDeleted_followsReadyPod();
     void statefulSet_allPodsCrash_reconnectsThenActive();
     void service_forwardsToLowestReadyOrdinal();
+    void serviceWithoutPods_connectionWaitsThenFails();
     void podTarget_podDeleted_stopsWithReason();
 
 private:
@@ -363,6 +364,31 @@ void TestPortForward::service_forwardsToLowestReadyOrdinal()
     QCOMPARE(pf->pod(), u"tdengine-0"_s);
     QString error;
     QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+}
+
+void TestPortForward::serviceWithoutPods_connectionWaitsThenFails()
+{
+    const QJsonObject service{
+        {u"metadata"_s, QJsonObject{{u"name"_s, u"nobody"_s}}},
+        {u"spec"_s, QJsonObject{{u"selector"_s, QJsonObject{{u"app"_s, u"nobody"_s}}},
+                                {u"ports"_s, QJsonArray{QJsonObject{{u"port"_s, 6041}}}}}}};
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        m_client->create(ResourceKind::services(), kNs, service, context, done);
+    });
+    QVERIFY2(created.ok(), qPrintable(created.error));
+    auto pf = forward(ForwardTarget::Kind::Service, u"nobody"_s, 6041);
+    pf->setQueueTimeout(500);
+    QSignalSpy failed(pf.get(), &PortForward::connectionFailed);
+    QVERIFY(QTest::qWaitFor([&] { return pf->stateReason().contains(u"has no pods"); }, 10000));
+    QCOMPARE(pf->state(), PortForward::State::Starting);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, pf->localPort());
+    QVERIFY(socket.waitForConnected(5000));
+    QVERIFY(QTest::qWaitFor([&] { return pf->connectionCount() == 1; }, 5000));
+    QVERIFY(failed.wait(5000));
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains(u"No ready pod of service nobody within 0.5 s"), qPrintable(message));
+    QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, 5000));
 }
 
 void TestPortForward::podTarget_podDeleted_stopsWithReason()
