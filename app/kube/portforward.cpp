@@ -32,6 +32,12 @@ QString notReadyReason(const QJsonObject &pod)
     const QString phase = status.value(u"phase").toString();
     if (phase != u"Running")
         return u"its phase is %1"_s.arg(phase.isEmpty() ? u"unknown"_s : phase);
+    // A restarted container is not ready before the Ready condition says so.
+    const QJsonArray containers = status.value(u"containerStatuses").toArray();
+    for (const QJsonValue &container : containers) {
+        if (!container[u"ready"].toBool())
+            return u"container %1 is not ready"_s.arg(container[u"name"].toString());
+    }
     const QJsonArray conditions = status.value(u"conditions").toArray();
     for (const QJsonValue &value : conditions) {
         const QJsonObject condition = value.toObject();
@@ -95,7 +101,7 @@ public:
         connect(&m_waitTimer, &QTimer::timeout, this, [this] {
             fail(u"No ready pod of %1 within %2 s (%3); the local connection was closed. Try again when "
                  u"the forward is Active."_s.arg(m_forward->m_target.describe())
-                     .arg(m_waitTimer.interval() / 1000)
+                     .arg(m_waitTimer.interval() / 1000.0)
                      .arg(m_forward->m_stateReason));
         });
         m_forward->m_connections.append(this);
@@ -232,8 +238,10 @@ private:
         request.query.addQueryItem(u"ports"_s, QString::number(m_forward->m_remotePort));
         request.timeoutMs = 10000;
         m_forward->m_client->send(request, this, [this, socketError](const KubeResponse &response) {
-            // 400 is "Upgrade request required": the plain request got as far as the pod.
-            const bool told = !response.ok() && response.httpStatus != 400 && !response.error.isEmpty();
+            // "Upgrade request required" means the plain request got as far as the pod: the server
+            // had nothing against it, so the socket's own error is the better clue.
+            const bool told = !response.ok() && !response.error.isEmpty() &&
+                              !response.status.message.startsWith(u"Upgrade request required");
             fail(told ? response.error
                       : u"Could not open a port-forward to pod %1 port %2: %3"_s.arg(m_pod)
                             .arg(m_forward->m_remotePort)

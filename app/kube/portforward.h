@@ -34,12 +34,17 @@ struct ForwardTarget
 // v4.channel.k8s.io subprotocol (channel 0 data, channel 1 error, each opened by the server with the
 // 2-byte little-endian port). Connections are independent: one failing does not stop the others.
 //
-// The serving pod is watched. A pod target stops when its pod is deleted or stops being Ready. A
-// StatefulSet or Service target closes the connections to that pod, goes Reconnecting and comes
-// back Active on the next Ready pod. Local connections accepted while Reconnecting wait (their
-// bytes stay in the kernel) until a pod is ready again or the queue timeout (15 s by default)
-// passes; then they are closed and connectionFailed() says why. Waiting rather than refusing at
-// once lets a client's connection survive a pod restart that takes a few seconds.
+// The serving pod is watched. A pod target stops when its pod is deleted or stops being Ready (its
+// Ready condition, or one of its containers, e.g. after a crash). A StatefulSet or Service target
+// closes the connections to that pod and moves at once to another Ready pod if there is one (the
+// reason says which pod was lost); with none it goes Reconnecting and comes back Active on the
+// first pod to be Ready again. Local connections accepted while no pod is ready wait (their bytes
+// stay in the kernel) until one is, or until the queue timeout (15 s by default) passes; then they
+// are closed and connectionFailed() says why. Waiting rather than refusing at once lets a client's
+// connection survive a pod restart that takes a few seconds.
+//
+// Not yet: TLS server-name overrides (tls-server-name) for the WebSocket, a second try after a 401
+// with a rotated credential, and flow control (a slow local reader buffers in memory).
 class PortForward final : public QObject
 {
     Q_OBJECT

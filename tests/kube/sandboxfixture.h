@@ -27,14 +27,14 @@ constexpr int kWaitMs = 10000;
 class SandboxFixture
 {
 public:
-    bool start(const QString &accessLogName = {})
+    bool start(const QString &accessLogName = {}, double timeScale = 0.02)
     {
         if (!m_dir.isValid())
             return false;
         sandbox::SandboxOptions options;
         options.kubeconfigPath = m_dir.filePath(u"kubeconfig"_s);
         options.dataDir = m_dir.filePath(u"data"_s);
-        options.timeScale = 0.02;
+        options.timeScale = timeScale;
         if (!accessLogName.isEmpty())
             options.accessLogPath = m_dir.filePath(accessLogName);
         m_sandbox = std::make_unique<sandbox::Sandbox>(options);

@@ -1,0 +1,417 @@
+// PortForward against an in-process sandbox running TDengine from manifests/: taosAdapter's REST API
+// reached through the local port, many connections at once, a StatefulSet forward following a ready
+// pod, a pod forward stopping when its pod goes, and the server's words for every failure.
+#include "kube/portforward.h"
+#include "sandboxfixture.h"
+#include "yamljson.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace tdkube::kube;
+using namespace tdkube::kube::test;
+
+namespace {
+
+constexpr int kReadyMs = 120000;
+const QString kNs = u"pf"_s;
+
+QNetworkReply *postSql(QNetworkAccessManager *network, quint16 port, const QByteArray &sql)
+{
+    QUrl url;
+    url.setScheme(u"http"_s);
+    url.setHost(u"127.0.0.1"_s);
+    url.setPort(port);
+    url.setPath(u"/rest/sql"_s);
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Basic " + QByteArrayLiteral("root:taosdata").toBase64());
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain"));
+    request.setTransferTimeout(20000);
+    return network->post(request, sql);
+}
+
+// The `code` of taosAdapter's answer, or -1 with the reason in `error`.
+int sqlCode(QNetworkReply *reply, QString *error)
+{
+    if (reply->error() != QNetworkReply::NoError) {
+        *error = reply->errorString();
+        return -1;
+    }
+    const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+    if (!answer.contains(u"code")) {
+        *error = u"no code in the answer"_s;
+        return -1;
+    }
+    *error = answer.value(u"desc").toString();
+    return answer.value(u"code").toInt();
+}
+
+int showDatabases(quint16 port, QString *error)
+{
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> reply(postSql(&network, port, "show databases"));
+    if (!QTest::qWaitFor([&reply] { return reply->isFinished(); }, 30000)) {
+        *error = u"no answer"_s;
+        return -1;
+    }
+    return sqlCode(reply.get(), error);
+}
+
+} // namespace
+
+class TestPortForward final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void podTarget_restSql_codeZeroAndBytesCounted();
+    void podTarget_twentyConcurrentRequests_allSucceed();
+    void curl_throughForward_codeZero();
+    void podTarget_portNotListening_serversErrorReported();
+    void podTarget_missingPod_stopsWithReason();
+    void badToken_stopsWithServersMessage();
+    void localPortInUse_stopsWithReason();
+    void statefulSet_servingPodDeleted_followsReadyPod();
+    void statefulSet_allPodsCrash_reconnectsThenActive();
+    void service_forwardsToLowestReadyOrdinal();
+    void serviceWithoutPods_connectionWaitsThenFails();
+    void podTarget_podDeleted_stopsWithReason();
+
+private:
+    void applyManifests();
+    bool allReady();
+    void waitAllReady();
+    std::unique_ptr<PortForward> forward(ForwardTarget::Kind kind, const QString &name, quint16 port,
+                                         KubeClient *client = nullptr);
+    bool waitForState(PortForward *forward, PortForward::State state, int timeoutMs = 30000);
+
+    SandboxFixture m_fixture;
+    std::unique_ptr<KubeClient> m_client;
+};
+
+void TestPortForward::initTestCase()
+{
+    QVERIFY(m_fixture.start({}, 0.1));
+    m_client = std::make_unique<KubeClient>(m_fixture.admin());
+    QVERIFY(createNamespace(m_client.get(), kNs));
+    applyManifests();
+    waitAllReady();
+}
+
+void TestPortForward::cleanupTestCase()
+{
+    m_client.reset();
+}
+
+void TestPortForward::applyManifests()
+{
+    const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
+    for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
+        QFile yaml(manifests.filePath(file));
+        QVERIFY(yaml.open(QIODevice::ReadOnly));
+        QList<QJsonValue> documents;
+        QString error;
+        QVERIFY2(tdkube::sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
+        for (const QJsonValue &document : documents) {
+            const QJsonObject object = document.toObject();
+            const ResourceKind kind = ResourceKind::fromApiVersionKind(object.value(u"apiVersion").toString(),
+                                                                       object.value(u"kind").toString());
+            QVERIFY2(kind.isValid(), qPrintable(file));
+            const QString name = object.value(u"metadata").toObject().value(u"name").toString();
+            const KubeResponse response = await([&](QObject *context, KubeClient::Done done) {
+                m_client->apply(kind, kNs, name, QJsonDocument(object).toJson(), false, false, context, done);
+            });
+            QVERIFY2(response.ok(), qPrintable(file + u": "_s + response.error));
+        }
+    }
+}
+
+bool TestPortForward::allReady()
+{
+    const KubeResponse response = await([&](QObject *context, KubeClient::Done done) {
+        m_client->list(ResourceKind::pods(), kNs, {}, context, done);
+    });
+    int ready = 0;
+    const QJsonArray items = response.json().value(u"items").toArray();
+    for (const QJsonValue &item : items) {
+        const QJsonObject pod = item.toObject();
+        if (pod.value(u"metadata").toObject().contains(u"deletionTimestamp"))
+            return false;
+        const QJsonArray conditions = pod.value(u"status").toObject().value(u"conditions").toArray();
+        for (const QJsonValue &condition : conditions) {
+            if (condition[u"type"].toString() == u"Ready" && condition[u"status"].toString() == u"True")
+                ++ready;
+        }
+    }
+    return ready == 3 && items.size() == 3;
+}
+
+void TestPortForward::waitAllReady()
+{
+    QVERIFY2(QTest::qWaitFor([this] { return allReady(); }, kReadyMs),
+             "the three TDengine pods are not ready");
+}
+
+std::unique_ptr<PortForward> TestPortForward::forward(ForwardTarget::Kind kind, const QString &name,
+                                                      quint16 port, KubeClient *client)
+{
+    ForwardTarget target;
+    target.kind = kind;
+    target.ns = kNs;
+    target.name = name;
+    auto result = std::make_unique<PortForward>(client ? client : m_client.get(), target, port);
+    result->setQueueTimeout(60000);
+    result->start();
+    return result;
+}
+
+bool TestPortForward::waitForState(PortForward *forward, PortForward::State state, int timeoutMs)
+{
+    const bool reached = QTest::qWaitFor([&] { return forward->state() == state; }, timeoutMs);
+    if (!reached)
+        qWarning() << "state" << forward->state() << forward->stateReason() << "wanted" << state;
+    return reached;
+}
+
+void TestPortForward::podTarget_restSql_codeZeroAndBytesCounted()
+{
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-0"_s, 6041);
+    QSignalSpy bytes(pf.get(), &PortForward::bytesChanged);
+    QVERIFY(pf->localPort() != 0);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QCOMPARE(pf->pod(), u"tdengine-0"_s);
+    QVERIFY2(pf->stateReason().contains(u"tdengine-0"), qPrintable(pf->stateReason()));
+
+    QString error;
+    QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+    QVERIFY(bytes.wait(2000) || !bytes.isEmpty());
+    const qint64 in = pf->bytesIn();
+    const qint64 out = pf->bytesOut();
+    QVERIFY(in > 100); // an HTTP response with a JSON body
+    QVERIFY(out > 50); // the POST with its headers
+    QCOMPARE(bytes.last().at(0).toLongLong(), in);
+    QCOMPARE(bytes.last().at(1).toLongLong(), out);
+
+    QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+    QVERIFY(pf->bytesIn() > in);
+    QVERIFY(pf->bytesOut() > out);
+}
+
+void TestPortForward::podTarget_twentyConcurrentRequests_allSucceed()
+{
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-0"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    // One manager per request, so that each gets a TCP connection (and a WebSocket) of its own.
+    std::vector<std::unique_ptr<QNetworkAccessManager>> networks;
+    std::vector<std::unique_ptr<QNetworkReply>> replies;
+    int peak = 0;
+    for (int i = 0; i < 20; ++i) {
+        networks.push_back(std::make_unique<QNetworkAccessManager>());
+        replies.emplace_back(postSql(networks.back().get(), pf->localPort(), "show databases"));
+    }
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            peak = std::max(peak, pf->connectionCount());
+            return std::all_of(replies.begin(), replies.end(), [](const auto &r) { return r->isFinished(); });
+        },
+        60000));
+    for (const auto &reply : replies) {
+        QString error;
+        QCOMPARE(sqlCode(reply.get(), &error), 0);
+    }
+    QVERIFY2(peak > 1, qPrintable(QString::number(peak)));
+    QCOMPARE(pf->state(), PortForward::State::Active);
+}
+
+// An independent HTTP client, as a DBA would use the forward.
+void TestPortForward::curl_throughForward_codeZero()
+{
+    const QString curl = QStandardPaths::findExecutable(u"curl"_s);
+    if (curl.isEmpty())
+        QSKIP("curl is not installed");
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-0"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QProcess process;
+    process.start(curl,
+                  {u"-sS"_s, u"--max-time"_s, u"20"_s, u"-u"_s, u"root:taosdata"_s, u"-d"_s,
+                   u"select server_version()"_s, u"http://127.0.0.1:%1/rest/sql"_s.arg(pf->localPort())});
+    // Not waitForFinished(): the forward runs on this thread's event loop.
+    QVERIFY(QTest::qWaitFor([&process] { return process.state() == QProcess::NotRunning; }, 30000));
+    const QByteArray output = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 0);
+    const QJsonObject answer = QJsonDocument::fromJson(output).object();
+    QVERIFY2(answer.contains(u"code") && answer.value(u"code").toInt() == 0, output.constData());
+}
+
+void TestPortForward::podTarget_portNotListening_serversErrorReported()
+{
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-0"_s, 6999);
+    QSignalSpy failed(pf.get(), &PortForward::connectionFailed);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, pf->localPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(failed.wait(10000));
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains(u"6999") && message.contains(u"connection refused"), qPrintable(message));
+    QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, 5000));
+    // One connection failing does not stop the forward.
+    QCOMPARE(pf->state(), PortForward::State::Active);
+}
+
+void TestPortForward::podTarget_missingPod_stopsWithReason()
+{
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-9"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Stopped));
+    QVERIFY2(pf->stateReason().contains(u"tdengine-9") && pf->stateReason().contains(u"not found"),
+             qPrintable(pf->stateReason()));
+}
+
+// The sandbox's viewer may open pods/portforward (a WebSocket is a GET), so a refusal is made with
+// a token the server does not know: the watch of the pod is refused, and the forward says so.
+void TestPortForward::badToken_stopsWithServersMessage()
+{
+    ConnectionSettings settings = m_fixture.anonymous();
+    settings.userName = u"stranger"_s;
+    settings.token = u"not-a-token"_s;
+    KubeClient stranger(settings);
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-0"_s, 6041, &stranger);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Stopped));
+    QVERIFY2(pf->stateReason().contains(u"Unauthorized", Qt::CaseInsensitive), qPrintable(pf->stateReason()));
+}
+
+void TestPortForward::localPortInUse_stopsWithReason()
+{
+    auto first = forward(ForwardTarget::Kind::Pod, u"tdengine-0"_s, 6041);
+    ForwardTarget target{ForwardTarget::Kind::Pod, kNs, u"tdengine-0"_s};
+    PortForward second(m_client.get(), target, 6041, first->localPort());
+    second.start();
+    QCOMPARE(second.state(), PortForward::State::Stopped);
+    QVERIFY2(second.stateReason().contains(QString::number(first->localPort())),
+             qPrintable(second.stateReason()));
+}
+
+void TestPortForward::statefulSet_servingPodDeleted_followsReadyPod()
+{
+    auto pf = forward(ForwardTarget::Kind::StatefulSet, u"tdengine"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QCOMPARE(pf->pod(), u"tdengine-0"_s);
+    QString error;
+    QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+
+    const KubeResponse removed = await([&](QObject *context, KubeClient::Done done) {
+        m_client->remove(ResourceKind::pods(), kNs, u"tdengine-0"_s, {}, context, done);
+    });
+    QVERIFY2(removed.ok(), qPrintable(removed.error));
+    // Another pod is Ready at once, so the forward moves there without a gap.
+    QVERIFY(QTest::qWaitFor([&] { return pf->pod() == u"tdengine-1"; }, 30000));
+    QCOMPARE(pf->state(), PortForward::State::Active);
+    QVERIFY2(pf->stateReason().contains(u"tdengine-0"), qPrintable(pf->stateReason()));
+    QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+    waitAllReady();
+}
+
+void TestPortForward::statefulSet_allPodsCrash_reconnectsThenActive()
+{
+    auto pf = forward(ForwardTarget::Kind::StatefulSet, u"tdengine"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QList<PortForward::State> states;
+    QStringList reasons;
+    connect(pf.get(), &PortForward::stateChanged, this,
+            [&states, &reasons](PortForward::State state, const QString &reason) {
+                states.append(state);
+                reasons.append(reason);
+            });
+
+    for (const QString &pod : {u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}) {
+        const KubeResponse crashed = control(m_client.get(), u"pods/"_s + kNs + u'/' + pod + u"/crash"_s, {});
+        QVERIFY2(crashed.ok(), qPrintable(crashed.error));
+    }
+    // The pods are back within a few hundred ms at this time scale: look at what was signalled.
+    QVERIFY(QTest::qWaitFor([&states] { return states.contains(PortForward::State::Reconnecting); }, 10000));
+    // A client that connects meanwhile waits for the pod and is then served.
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> reply(postSql(&network, pf->localPort(), "show databases"));
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active, kReadyMs));
+    const QString reconnecting = reasons.at(states.indexOf(PortForward::State::Reconnecting));
+    QVERIFY2(reconnecting.contains(u"not ready"), qPrintable(reconnecting));
+    QVERIFY(QTest::qWaitFor([&reply] { return reply->isFinished(); }, 30000));
+    QString error;
+    QCOMPARE(sqlCode(reply.get(), &error), 0);
+    QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+    waitAllReady();
+}
+
+void TestPortForward::service_forwardsToLowestReadyOrdinal()
+{
+    auto pf = forward(ForwardTarget::Kind::Service, u"taosadapter"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QCOMPARE(pf->pod(), u"tdengine-0"_s);
+    QString error;
+    QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+}
+
+void TestPortForward::serviceWithoutPods_connectionWaitsThenFails()
+{
+    const QJsonObject service{
+        {u"metadata"_s, QJsonObject{{u"name"_s, u"nobody"_s}}},
+        {u"spec"_s, QJsonObject{{u"selector"_s, QJsonObject{{u"app"_s, u"nobody"_s}}},
+                                {u"ports"_s, QJsonArray{QJsonObject{{u"port"_s, 6041}}}}}}};
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        m_client->create(ResourceKind::services(), kNs, service, context, done);
+    });
+    QVERIFY2(created.ok(), qPrintable(created.error));
+    auto pf = forward(ForwardTarget::Kind::Service, u"nobody"_s, 6041);
+    pf->setQueueTimeout(500);
+    QSignalSpy failed(pf.get(), &PortForward::connectionFailed);
+    QVERIFY(QTest::qWaitFor([&] { return pf->stateReason().contains(u"has no pods"); }, 10000));
+    QCOMPARE(pf->state(), PortForward::State::Starting);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, pf->localPort());
+    QVERIFY(socket.waitForConnected(5000));
+    QVERIFY(QTest::qWaitFor([&] { return pf->connectionCount() == 1; }, 5000));
+    QVERIFY(failed.wait(5000));
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains(u"No ready pod of service nobody within 0.5 s"), qPrintable(message));
+    QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, 5000));
+}
+
+void TestPortForward::podTarget_podDeleted_stopsWithReason()
+{
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-1"_s, 6041);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QTcpSocket idle; // an open connection is closed with the forward
+    idle.connectToHost(QHostAddress::LocalHost, pf->localPort());
+    QVERIFY(idle.waitForConnected(5000));
+    const KubeResponse removed = await([&](QObject *context, KubeClient::Done done) {
+        m_client->remove(ResourceKind::pods(), kNs, u"tdengine-1"_s, {}, context, done);
+    });
+    QVERIFY2(removed.ok(), qPrintable(removed.error));
+    QVERIFY(waitForState(pf.get(), PortForward::State::Stopped));
+    const QString reason = pf->stateReason();
+    QVERIFY2(reason.contains(u"pod tdengine-1") &&
+                 (reason.contains(u"was deleted") || reason.contains(u"terminating")),
+             qPrintable(reason));
+    QVERIFY(QTest::qWaitFor([&] { return idle.state() == QAbstractSocket::UnconnectedState; }, 5000));
+    QTcpSocket late;
+    late.connectToHost(QHostAddress::LocalHost, pf->localPort());
+    QVERIFY(!late.waitForConnected(2000));
+}
+
+QTEST_GUILESS_MAIN(TestPortForward)
+#include "tst_portforward.moc"
