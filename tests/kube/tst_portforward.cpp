@@ -119,25 +119,8 @@ void TestPortForward::cleanupTestCase()
 
 void TestPortForward::applyManifests()
 {
-    const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
-    for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
-        QFile yaml(manifests.filePath(file));
-        QVERIFY(yaml.open(QIODevice::ReadOnly));
-        QList<QJsonValue> documents;
-        QString error;
-        QVERIFY2(tdkube::sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
-        for (const QJsonValue &document : documents) {
-            const QJsonObject object = document.toObject();
-            const ResourceKind kind = ResourceKind::fromApiVersionKind(object.value(u"apiVersion").toString(),
-                                                                       object.value(u"kind").toString());
-            QVERIFY2(kind.isValid(), qPrintable(file));
-            const QString name = object.value(u"metadata").toObject().value(u"name").toString();
-            const KubeResponse response = await([&](QObject *context, KubeClient::Done done) {
-                m_client->apply(kind, kNs, name, QJsonDocument(object).toJson(), false, false, context, done);
-            });
-            QVERIFY2(response.ok(), qPrintable(file + u": "_s + response.error));
-        }
-    }
+    QString error;
+    QVERIFY2(tdkube::kube::test::applyManifests(m_client.get(), kNs, &error), qPrintable(error));
 }
 
 bool TestPortForward::allReady()
