@@ -4,6 +4,7 @@
 #include "clusterview.h"
 #include "detailspane.h"
 #include "kube/explain.h"
+#include "portforwardpanel.h"
 #include "preferences.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
@@ -131,6 +132,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_clusterView = new ClusterView(m_stack);
     m_clusterView->setObjectName(u"clusterView"_s);
     m_stack->addWidget(m_clusterView);
+    m_forwards = new PortForwardPanel(m_stack);
+    m_forwards->setObjectName(u"portForwards"_s);
+    m_stack->addWidget(m_forwards);
     m_details = new DetailsPane(vertical);
     vertical->addWidget(m_stack);
     vertical->addWidget(m_details);
@@ -165,6 +169,7 @@ MainWindow::~MainWindow()
 
 void MainWindow::dropClusterConnections()
 {
+    m_forwards->setScope(nullptr, {}, {});
     m_clusterView->setConnection(nullptr, {});
     qDeleteAll(std::exchange(m_clusterConnections, {}));
 }
@@ -238,6 +243,10 @@ void MainWindow::buildNavigator()
         auto *item = new QTreeWidgetItem(kubernetes, {titleOf(plural)});
         item->setData(0, PluralRole, plural);
     }
+    auto *tools = new QTreeWidgetItem(m_navigator, {tr("Tools")});
+    tools->setFlags(Qt::ItemIsEnabled);
+    auto *forwards = new QTreeWidgetItem(tools, {tr("Port-forwards")});
+    forwards->setData(0, PluralRole, u"portforwards"_s);
     m_navigator->expandAll();
     connect(m_navigator, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         if (item && !item->data(0, PluralRole).toString().isEmpty())
@@ -294,6 +303,7 @@ void MainWindow::openContext(const QString &context, const std::optional<QString
     showBanner({});
     dropClusterConnections();
     m_session->open(context, chosen);
+    m_forwards->setScope(m_session->client(), context, m_session->ns());
     preferences::lastContext().set(context);
     preferences::lastNamespace(context).set(m_session->ns());
     m_contextBox->setCurrentIndex(m_contextBox->findData(context));
@@ -310,6 +320,7 @@ void MainWindow::setNamespace(const QString &ns)
     m_selectedKey.clear();
     dropClusterConnections();
     m_session->setNamespace(ns);
+    m_forwards->setScope(m_session->client(), m_session->context(), ns);
     preferences::lastNamespace(m_session->context()).set(ns);
     fillNamespaces();
 }
@@ -424,6 +435,16 @@ void MainWindow::refreshDerived()
     m_models.value(u"persistentvolumeclaims"_s)->refreshExtraColumn();
     refreshClusters();
     refreshDetails();
+    if (!m_forwards->isVisible())
+        return; // the forward targets are offered only while someone looks at them
+    const auto names = [this](const QString &plural) {
+        QStringList result;
+        for (const QJsonObject &object : watched(plural))
+            result.append(object.value(u"metadata").toObject().value(u"name").toString());
+        result.sort();
+        return result;
+    };
+    m_forwards->setTargets(names(u"pods"_s), names(u"statefulsets"_s), {u"taosadapter"_s, u"taosd"_s});
 }
 
 QList<QJsonObject> MainWindow::watched(const QString &plural) const
@@ -512,6 +533,13 @@ void MainWindow::showView(const QString &plural, const QString &cluster)
 {
     if (plural == u"cluster") {
         showCluster(cluster);
+        return;
+    }
+    if (plural == u"portforwards") {
+        m_currentPlural = plural;
+        m_stack->setCurrentWidget(m_forwards);
+        m_details->hide();
+        refreshDerived();
         return;
     }
     ResourceView *view = m_views.value(plural);

@@ -25,6 +25,7 @@ namespace tdkube::ui {
 
 class ClusterView;
 class DetailsPane;
+class PortForwardPanel;
 class ResourceTableModel;
 class ResourceView;
 
@@ -52,6 +53,7 @@ public:
     // scoped to one TDengine cluster (a StatefulSet name); "cluster" shows that cluster's dashboard.
     void showView(const QString &plural, const QString &cluster = {});
     ClusterView *clusterView() const { return m_clusterView; }
+    PortForwardPanel *portForwards() const { return m_forwards; }
     taos::PasswordStore *passwords() const { return m_passwords; }
     // For tests: how often a cluster's dashboard polls TDengine.
     void setClusterPollInterval(int ms) { m_pollIntervalMs = ms; }
@@ -112,6 +114,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     DetailsPane *m_details = nullptr;
     ClusterView *m_clusterView = nullptr;
+    PortForwardPanel *m_forwards = nullptr;
     taos::PasswordStore *m_passwords = nullptr;
     QHash<QString, taos::ClusterConnection *> m_clusterConnections;
     int m_pollIntervalMs = 5000;

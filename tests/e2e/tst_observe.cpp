@@ -8,6 +8,7 @@
 #include "kube/kubeconfig.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "portforwardpanel.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
 #include "resultmodel.h"
@@ -23,6 +24,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QStandardPaths>
@@ -85,6 +87,7 @@ private slots:
     void selectPod_detailsYamlAndLogs();
     void scale_rowsComeAndGo_staleClaimsMarked();
     void clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDrop();
+    void portForwards_serveRestSql_andAreRestoredWhenAsked();
     void pendingPod_explainedInPlainWords();
     void watchDropped_reconnectsAndTableMatchesServer();
     void viewerContext_deleteIsForbiddenWithTheServersMessage();
@@ -373,6 +376,54 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
     QVERIFY(console->history().contains(u"create database e2edb replica 1"_s));
     grab(u"sql-console"_s);
     view->tabs()->setCurrentIndex(0);
+    m_window->showView(u"pods"_s);
+}
+
+void TestObserve::portForwards_serveRestSql_andAreRestoredWhenAsked()
+{
+    m_window->showView(u"portforwards"_s);
+    tdkube::ui::PortForwardPanel *panel = m_window->portForwards();
+    QTRY_VERIFY(panel->isVisible());
+    kube::PortForward *forward =
+        panel->startForward({kube::ForwardTarget::Kind::StatefulSet, m_ns, u"tdengine"_s}, 6041);
+    QVERIFY(forward);
+    QTRY_COMPARE_WITH_TIMEOUT(forward->state(), kube::PortForward::State::Active, Slow);
+    const tdkube::ui::PortForwardModel *model = panel->model();
+    QVERIFY(model->data(model->index(0, tdkube::ui::PortForwardModel::State))
+                .toString()
+                .startsWith(u"Active: forwarding 127.0.0.1:"_s));
+    QVERIFY(model->data(model->index(0, tdkube::ui::PortForwardModel::Local))
+                .toString()
+                .startsWith(u"127.0.0.1:"_s));
+
+    // Any HTTP client can use it: taosAdapter answers through the forward.
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/rest/sql"_s.arg(forward->localPort())));
+    request.setRawHeader("Authorization", "Basic " + QByteArray("root:taosdata").toBase64());
+    QNetworkReply *reply = network.post(request, QByteArray("show databases"));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), Slow);
+    const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+    reply->deleteLater();
+    QCOMPARE(answer.value(u"code"_s).toInt(-1), 0);
+    QTRY_VERIFY(forward->bytesIn() > 0);
+    QTRY_VERIFY(!model->data(model->index(0, tdkube::ui::PortForwardModel::Bytes))
+                     .toString()
+                     .startsWith(u"0 bytes in"_s));
+    grab(u"port-forwards"_s);
+
+    // Remembered and started again by the next window that opens this namespace, when asked to.
+    panel->setRestoreAtStart(true);
+    {
+        MainWindow next;
+        next.passwords()->setKeychainEnabled(false);
+        next.openKubeconfig(kube::Kubeconfig::load({m_kubeconfig}), u"sandbox-admin"_s, m_ns);
+        QCOMPARE(next.portForwards()->model()->rowCount(), 1);
+        QCOMPARE(next.portForwards()->model()->forwardAt(0)->target().name, u"tdengine"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(next.portForwards()->model()->forwardAt(0)->state(),
+                                  kube::PortForward::State::Active, Slow);
+    }
+    panel->setRestoreAtStart(false);
+    panel->model()->remove(0);
     m_window->showView(u"pods"_s);
 }
 
