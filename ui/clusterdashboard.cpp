@@ -111,7 +111,7 @@ ClusterDashboard::ClusterDashboard(QWidget *parent)
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"dashboardTabs"_s);
     m_dnodes = makeTable({tr("ID"), tr("Endpoint"), tr("Pod"), tr("Vnodes"), tr("Status"), tr("Created"),
-                          tr("Rebooted"), tr("Note")},
+                          tr("Rebooted"), tr("Volume claim"), tr("Note")},
                          u"dnodes"_s, this);
     m_mnodes = makeTable({tr("ID"), tr("Endpoint"), tr("Role"), tr("Status")}, u"mnodes"_s, this);
     m_databases =
@@ -246,10 +246,14 @@ void ClusterDashboard::fillDnodes(const taos::ClusterSnapshot &snapshot)
 {
     setRows(m_dnodes, snapshot.dnodes.size(), [&](int row) {
         const taos::Dnode &dnode = snapshot.dnodes.at(row);
+        const QString pod = taos::podOfEndpoint(dnode.endpoint);
+        QStringList claims;
+        for (const QString &claimTemplate : m_claimTemplates)
+            claims.append(claimTemplate + u'-' + pod);
         setRow(m_dnodes, row,
-               {QString::number(dnode.id), dnode.endpoint, taos::podOfEndpoint(dnode.endpoint),
+               {QString::number(dnode.id), dnode.endpoint, pod,
                 u"%1/%2"_s.arg(dnode.vnodes).arg(dnode.supportVnodes), dnode.status,
-                timeText(dnode.createTime), timeText(dnode.rebootTime), dnode.note},
+                timeText(dnode.createTime), timeText(dnode.rebootTime), claims.join(u", "), dnode.note},
                dnode.status != u"ready");
     });
 }

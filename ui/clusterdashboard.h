@@ -31,6 +31,8 @@ public:
     ~ClusterDashboard() override;
 
     void setClusterName(const QString &name);
+    // The StatefulSet's volumeClaimTemplates names: a dnode's claims are <template>-<pod>.
+    void setClaimTemplates(const QStringList &templates) { m_claimTemplates = templates; }
     void setSnapshot(const taos::ClusterSnapshot &snapshot, const QList<taos::HealthWarning> &warnings);
     // The snapshot could not be taken (TDengine unreachable, wrong password): said in the summary.
     void setError(const QString &error);
@@ -54,6 +56,7 @@ private:
     void fillCharts(const taos::ClusterSnapshot &snapshot);
 
     QString m_name;
+    QStringList m_claimTemplates;
     QLabel *m_title = nullptr;
     QLabel *m_summary = nullptr;
     QWidget *m_warningBox = nullptr;

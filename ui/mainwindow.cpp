@@ -582,6 +582,11 @@ void MainWindow::showCluster(const QString &name)
     m_clusterView->setConnection(connection, [this, name](const taos::ClusterSnapshot &snapshot) {
         return assessCluster(name, snapshot);
     });
+    QStringList templates;
+    for (const QJsonValue &value :
+         statefulSet(name).value(u"spec").toObject().value(u"volumeClaimTemplates").toArray())
+        templates.append(value.toObject().value(u"metadata").toObject().value(u"name").toString());
+    m_clusterView->dashboard()->setClaimTemplates(templates);
     m_stack->setCurrentWidget(m_clusterView);
     m_details->hide(); // the dashboard needs the room; tables bring the details back
     m_details->clear();

@@ -326,6 +326,7 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
              qPrintable(dashboard->warningTitles().join(u"; ")));
     QCOMPARE(dashboard->dnodeTable()->item(3, 2)->text(), u"tdengine-3"_s);
     QCOMPARE(dashboard->dnodeTable()->item(3, 4)->text(), u"offline"_s);
+    QCOMPARE(dashboard->dnodeTable()->item(3, 7)->text(), u"taosdata-tdengine-3"_s);
     QCOMPARE(dashboard->mnodeTable()->rowCount(), 1);
     grab(u"cluster-dashboard"_s);
 
