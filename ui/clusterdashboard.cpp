@@ -1,5 +1,7 @@
 #include "clusterdashboard.h"
 
+#include "kube/humanduration.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
@@ -187,6 +189,11 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
             .arg(userDatabases)
             .arg(snapshot.transactions.size())
             .arg(snapshot.takenAt.toLocalTime().toString(u"HH:mm:ss"_s)));
+    if (!snapshot.clusterName.isEmpty()) {
+        m_title->setText(tr("TDengine cluster %1 — %2 (id %3), up %4")
+                             .arg(m_name, snapshot.clusterName, snapshot.clusterId,
+                                  kube::humanDuration(snapshot.uptimeSeconds * 1000)));
+    }
     m_summary->setStyleSheet({});
     showWarnings(warnings);
     fillDnodes(snapshot);

@@ -66,6 +66,9 @@ struct Transaction
 
 struct ClusterSnapshot
 {
+    QString clusterId; // information_schema.ins_cluster
+    QString clusterName;
+    qint64 uptimeSeconds = -1;
     QList<Dnode> dnodes;
     QList<Mnode> mnodes;
     QList<Database> databases;

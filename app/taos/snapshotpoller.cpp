@@ -117,6 +117,16 @@ QList<Transaction> transactionsFrom(const Result &insTransactions)
     return transactions;
 }
 
+void clusterFrom(const Result &insCluster, ClusterSnapshot *snapshot)
+{
+    const Rows rows(insCluster);
+    if (rows.count() == 0)
+        return;
+    snapshot->clusterId = rows.text(0, u"id"_s);
+    snapshot->clusterName = rows.text(0, u"name"_s);
+    snapshot->uptimeSeconds = rows.number(0, u"uptime"_s);
+}
+
 SnapshotPoller::SnapshotPoller(RestClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)
@@ -154,6 +164,8 @@ void SnapshotPoller::pollNow()
     m_handles.clear();
     // Each part: a statement and where its rows go.
     const QList<std::pair<QString, std::function<void(const Result &)>>> parts{
+        {u"select * from information_schema.ins_cluster"_s,
+         [this](const Result &result) { clusterFrom(result, &m_building); }},
         {u"select * from information_schema.ins_dnodes"_s,
          [this](const Result &result) { m_building.dnodes = dnodesFrom(result); }},
         {u"select * from information_schema.ins_mnodes"_s,

@@ -17,9 +17,11 @@ QList<Mnode> mnodesFrom(const Result &insMnodes);
 QList<Database> databasesFrom(const Result &insDatabases);
 QList<Vgroup> vgroupsFrom(const Result &insVgroups);
 QList<Transaction> transactionsFrom(const Result &insTransactions);
+// id, name and uptime from ins_cluster.
+void clusterFrom(const Result &insCluster, ClusterSnapshot *snapshot);
 
-// Takes a ClusterSnapshot every few seconds while started: ins_dnodes, ins_mnodes, ins_databases,
-// ins_vgroups and ins_transactions, sent together; one snapshot when all have answered. A poll
+// Takes a ClusterSnapshot every few seconds while started: ins_cluster, ins_dnodes, ins_mnodes,
+// ins_databases, ins_vgroups and ins_transactions, sent together; one snapshot when all have answered. A poll
 // never overlaps the previous one; when one query fails the poll reports that error instead.
 class SnapshotPoller final : public QObject
 {

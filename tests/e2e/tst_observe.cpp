@@ -328,6 +328,10 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
     QCOMPARE(dashboard->dnodeTable()->item(3, 4)->text(), u"offline"_s);
     QCOMPARE(dashboard->dnodeTable()->item(3, 7)->text(), u"taosdata-tdengine-3"_s);
     QCOMPARE(dashboard->mnodeTable()->rowCount(), 1);
+    QVERIFY2(dashboard->findChild<QLabel *>(u"dashboardTitle"_s)
+                 ->text()
+                 .startsWith(u"TDengine cluster tdengine — "_s),
+             qPrintable(dashboard->findChild<QLabel *>(u"dashboardTitle"_s)->text()));
     grab(u"cluster-dashboard"_s);
 
     // A wrong password is said plainly, with TDengine's code and words.

@@ -77,6 +77,14 @@ private slots:
             "rows":1})"));
         QCOMPARE(transactions.at(0).operation, u"drop-dnode"_s);
         QCOMPARE(transactions.at(0).id, 12);
+        taos::ClusterSnapshot snapshot;
+        taos::clusterFrom(decode(R"({"code":0,"column_meta":[["id","BIGINT",8],["name","VARCHAR",40],
+            ["uptime","INT",4],["create_time","TIMESTAMP",8]],"data":[[4242,"tdengine",3600,"2024-01-01T00:00:00.000Z"]],
+            "rows":1})"),
+                          &snapshot);
+        QCOMPARE(snapshot.clusterId, u"4242"_s);
+        QCOMPARE(snapshot.clusterName, u"tdengine"_s);
+        QCOMPARE(snapshot.uptimeSeconds, 3600);
     }
 };
 
