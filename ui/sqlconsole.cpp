@@ -220,7 +220,8 @@ void SqlConsole::run(const QString &sql)
     remember(sql);
     m_cancelButton->setEnabled(true);
     setStatus(tr("Running…"));
-    m_running = m_client->query(sql, this, [this](const taos::QueryOutcome &outcome) {
+    m_model->clear(); // a million-row result goes before the next one arrives
+    m_running = m_client->query(sql, this, [this](taos::QueryOutcome &outcome) {
         m_cancelButton->setEnabled(false);
         if (outcome.cancelled) {
             setStatus(tr("Cancelled. TDengine may still finish the statement."));
@@ -230,7 +231,7 @@ void SqlConsole::run(const QString &sql)
             setStatus(outcome.error.describe(), true);
             return;
         }
-        const auto result = std::make_shared<const taos::Result>(outcome.result);
+        const auto result = std::make_shared<const taos::Result>(std::move(outcome.result));
         m_model->setResult(result);
         const qint64 affected = result->affectedRows();
         const QString server = result->timingNs() >= 0

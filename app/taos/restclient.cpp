@@ -24,10 +24,20 @@ namespace {
 
 // The decoder and the chunks waiting for it, shared with the worker thread. Only one worker drains
 // it at a time, so chunks are decoded in order.
+// Back-pressure: a fast network must not pile a whole response up in memory while the decoder
+// works through it. The reply buffers at most kReadBuffer; chunks waiting for the worker at most
+// about kMaxQueued, after which reading pauses until the worker has caught up.
+constexpr qint64 kReadBuffer = 4 << 20;
+constexpr qint64 kMaxQueued = 8 << 20;
+constexpr qint64 kSlice = 1 << 20;
+
 struct DecodeJob
 {
     QMutex mutex;
     QList<QByteArray> chunks;
+    qint64 queuedBytes = 0;
+    qint64 expectedBytes = 0; // Content-Length, when the server sent one
+    bool endQueued = false;
     bool ended = false;
     bool running = false;
     bool abandoned = false;
@@ -52,6 +62,7 @@ struct PendingQuery
     QByteArray errorBody; // the first bytes, for an answer that is not JSON
     std::shared_ptr<DecodeJob> job = std::make_shared<DecodeJob>();
     bool completed = false;
+    bool replyFinished = false;
 };
 
 RestTarget RestTarget::direct(const QUrl &baseUrl, const QString &user, const QString &password)
@@ -190,20 +201,20 @@ void RestClient::send(const std::shared_ptr<PendingQuery> &pending, const QStrin
                          "Basic " + (m_target.user + u':' + m_target.password).toUtf8().toBase64());
     qCDebug(lcTaos, "POST %s (%lld bytes of SQL)", qPrintable(m_target.describe()), qlonglong(sql.size()));
     QNetworkReply *reply = m_network->post(request, sql.toUtf8());
+    reply->setReadBufferSize(kReadBuffer);
     pending->reply = reply;
     const std::weak_ptr<PendingQuery> weak = pending;
-    connect(reply, &QNetworkReply::readyRead, this, [this, weak] {
+    connect(reply, &QNetworkReply::metaDataChanged, this, [weak] {
         const auto p = weak.lock();
-        if (!p || p->completed || !p->reply)
+        if (!p || !p->reply)
             return;
-        const QByteArray chunk = p->reply->readAll();
-        if (p->errorBody.size() < 512)
-            p->errorBody += chunk.left(512);
-        {
-            QMutexLocker lock(&p->job->mutex);
-            p->job->chunks.append(chunk);
-        }
-        schedule(p);
+        const qint64 length = p->reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        QMutexLocker lock(&p->job->mutex);
+        p->job->expectedBytes = length;
+    });
+    connect(reply, &QNetworkReply::readyRead, this, [this, weak] {
+        if (const auto p = weak.lock())
+            pull(p);
     });
     connect(reply, &QNetworkReply::finished, this, [this, weak] {
         if (const auto p = weak.lock())
@@ -219,9 +230,45 @@ void RestClient::send(const std::shared_ptr<PendingQuery> &pending, const QStrin
     }
 }
 
+void RestClient::pull(const std::shared_ptr<PendingQuery> &pending)
+{
+    if (pending->completed || !pending->reply)
+        return;
+    QNetworkReply *reply = pending->reply.data();
+    const std::shared_ptr<DecodeJob> job = pending->job;
+    bool added = false;
+    for (;;) {
+        {
+            QMutexLocker lock(&job->mutex);
+            if (job->queuedBytes >= kMaxQueued)
+                break; // the worker calls again when it has caught up
+        }
+        // Slices, not readAll(): a response that arrived whole must not be copied whole.
+        const QByteArray chunk = reply->bytesAvailable() > 0 ? reply->read(kSlice) : QByteArray();
+        if (chunk.isEmpty())
+            break;
+        if (pending->errorBody.size() < 512)
+            pending->errorBody += chunk.left(512);
+        QMutexLocker lock(&job->mutex);
+        job->chunks.append(chunk);
+        job->queuedBytes += chunk.size();
+        added = true;
+    }
+    if (pending->replyFinished && reply->bytesAvailable() <= 0) {
+        QMutexLocker lock(&job->mutex);
+        if (!job->endQueued) {
+            job->endQueued = true;
+            job->ended = true;
+            added = true;
+        }
+    }
+    if (added)
+        schedule(pending);
+}
+
 void RestClient::onFinished(const std::shared_ptr<PendingQuery> &pending)
 {
-    QScopedPointer<QNetworkReply, QScopedPointerDeleteLater> reply(pending->reply.data());
+    QNetworkReply *reply = pending->reply.data();
     if (!reply || pending->completed)
         return;
     pending->httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -233,15 +280,9 @@ void RestClient::onFinished(const std::shared_ptr<PendingQuery> &pending)
         complete(pending, outcome);
         return;
     }
-    const QByteArray rest = reply->readAll();
-    if (pending->errorBody.size() < 512)
-        pending->errorBody += rest.left(512);
-    {
-        QMutexLocker lock(&pending->job->mutex);
-        pending->job->chunks.append(rest);
-        pending->job->ended = true;
-    }
-    schedule(pending);
+    // The reply stays until complete(): what it still holds is read as the decoder catches up.
+    pending->replyFinished = true;
+    pull(pending);
 }
 
 // Starts a worker unless one is draining the job already. The worker posts its findings to the
@@ -280,10 +321,26 @@ void RestClient::schedule(const std::shared_ptr<PendingQuery> &pending)
                 }
                 chunks.swap(job->chunks);
                 ended = job->ended;
+                if (job->expectedBytes > 0)
+                    job->decoder.setExpectedSize(job->expectedBytes);
                 job->ended = false; // finished once
             }
-            for (const QByteArray &chunk : std::as_const(chunks))
+            qint64 consumed = 0;
+            for (const QByteArray &chunk : std::as_const(chunks)) {
                 job->decoder.feed(chunk);
+                consumed += chunk.size();
+            }
+            chunks.clear();
+            if (consumed > 0) {
+                bool wasFull = false;
+                {
+                    QMutexLocker lock(&job->mutex);
+                    wasFull = job->queuedBytes >= kMaxQueued;
+                    job->queuedBytes -= consumed;
+                }
+                if (wasFull)
+                    post([](RestClient *c, const std::shared_ptr<PendingQuery> &p) { c->pull(p); });
+            }
             if (headRows > 0 && !job->headSent && job->decoder.rowCount() >= headRows &&
                 !job->decoder.failed()) {
                 job->headSent = true;

@@ -106,7 +106,8 @@ class RestClient final : public QObject
     Q_DISABLE_COPY_MOVE(RestClient)
 
 public:
-    using Done = std::function<void(const QueryOutcome &outcome)>;
+    // `outcome` is the callback's to keep: it may move the result out (a million rows are not copied).
+    using Done = std::function<void(QueryOutcome &outcome)>;
     static constexpr int kDefaultTimeoutMs = 60000;
 
     explicit RestClient(RestTarget target, QObject *parent = nullptr);
@@ -124,6 +125,7 @@ private:
     friend class QueryHandle;
     void send(const std::shared_ptr<PendingQuery> &pending, const QString &sql, const QueryOptions &options);
     void onFinished(const std::shared_ptr<PendingQuery> &pending);
+    void pull(const std::shared_ptr<PendingQuery> &pending);
     void schedule(const std::shared_ptr<PendingQuery> &pending);
     void decoded(const std::shared_ptr<PendingQuery> &pending, bool ok, const std::shared_ptr<Result> &result,
                  const TaosError &error);

@@ -148,6 +148,11 @@ public:
     // The decoded result; valid after a successful finish().
     Result takeResult() { return std::move(m_result); }
 
+    // The body's size when known (Content-Length): once a few thousand rows are in, the columns are
+    // sized for the whole result, so that they do not grow by doubling (which briefly holds about
+    // twice a large result).
+    void setExpectedSize(qint64 bytes) { m_expectedBytes = bytes; }
+
     // Decodes a whole body at once.
     static bool decode(const QByteArray &body, Result *result, TaosError *error);
 
@@ -161,6 +166,7 @@ private:
     Step parseColumnMeta();
     Step parseHead();
     void commitRow(const std::vector<Cell> &cells);
+    void reserveForExpectedSize();
     Step fail(const QString &why);
     void setColumns(const QList<Column> &columns);
 
@@ -176,6 +182,9 @@ private:
     QString m_desc;
     QString m_status; // taosAdapter 2.x: "succ" or "error"
     std::vector<Cell> m_cells;
+    qint64 m_expectedBytes = 0;
+    qint64 m_discardedBytes = 0; // dropped from the front of m_buffer
+    bool m_reserved = false;
 };
 
 } // namespace tdkube::taos

@@ -214,8 +214,11 @@ bool ResultDecoder::feed(const QByteArray &chunk)
     const Step step = parse();
     if (m_pos > kCompactAt && m_pos > m_buffer.size() / 2) {
         m_buffer.remove(0, m_pos);
+        m_discardedBytes += m_pos;
         m_pos = 0;
     }
+    if (!m_reserved && m_expectedBytes > 0 && m_result.rowCount() >= 4096)
+        reserveForExpectedSize();
     return step != Step::Bad;
 }
 
@@ -451,6 +454,24 @@ ResultDecoder::Step ResultDecoder::parseRow()
     m_pos = p + 1 - data;
     commitRow(m_cells);
     return m_failed ? Step::Bad : Step::Ok;
+}
+
+void ResultDecoder::reserveForExpectedSize()
+{
+    m_reserved = true;
+    const qint64 seen = m_discardedBytes + m_pos;
+    const qsizetype rows = m_result.rowCount();
+    if (seen <= 0 || rows <= 0)
+        return;
+    // Rows so far tell the bytes per row; 3% more leaves room for longer rows further on.
+    const double scale = double(m_expectedBytes) / double(seen) * 1.03;
+    const size_t expectedRows = size_t(double(rows) * scale) + 64;
+    for (const auto &data : m_result.m_data) {
+        data->values.reserve(expectedRows);
+        data->nullBits.reserve(expectedRows / 64 + 1);
+        if (!data->arena.isEmpty())
+            data->arena.reserve(qsizetype(double(data->arena.size()) * scale) + 1024);
+    }
 }
 
 void ResultDecoder::commitRow(const std::vector<Cell> &cells)
