@@ -16,6 +16,7 @@ packages=(
     # Qt 6 and friends (DESIGN.md section 2)
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-websockets-dev qt6-httpserver-dev qt6-svg-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins libqt6svg6
+    libqt6opengl6-dev libxkbcommon-dev
     libyaml-cpp-dev qtkeychain-qt6-dev libgl-dev libssl-dev openssl
     # tests: offscreen/Xvfb GUI runs, conformance clients
     xvfb xauth python3 python3-yaml python3-kubernetes curl ca-certificates
