@@ -66,10 +66,23 @@ int podOrdinal(const QString &pod, const QString &statefulSet)
     return ok ? ordinal : -1;
 }
 
+// A list comes in no particular order; the log tells the events as they happened.
+std::pair<QString, qlonglong> eventOrder(const QJsonObject &event)
+{
+    QString time = event.value(u"lastTimestamp").toString();
+    if (time.isEmpty())
+        time = event.value(u"eventTime").toString();
+    if (time.isEmpty())
+        time = kube::metadataOf(event).value(u"creationTimestamp").toString();
+    return {time, kube::metadataOf(event).value(u"resourceVersion").toString().toLongLong()};
+}
+
 // "3 rows: 1 tdengine-0.taosd.db.svc.cluster.local:6030 ready; ..." from the columns a person
 // follows a deploy by, so that a poll's log line changes exactly when its answer does.
 QString summarize(const taos::Result &result)
 {
+    if (result.affectedRows() >= 0)
+        return u"OK"_s;
     static const QStringList interesting{u"id"_s, u"endpoint"_s, u"role"_s, u"status"_s};
     QList<qsizetype> columns;
     for (qsizetype c = 0; c < result.columnCount(); ++c) {
@@ -139,6 +152,7 @@ void DeployMonitor::start()
     m_mnodeCreated.clear();
     m_mnodeSeenReady.clear();
     m_lastPollAnswer.clear();
+    m_lastConnectionText.clear();
     m_waitingFor.clear();
     m_stageTimer.stop();
     setStage(Stage::Pods, tr("Reading StatefulSet %1").arg(m_target.statefulSet));
@@ -240,7 +254,11 @@ kube::ResourceWatch *DeployMonitor::makeWatch(int index, const QString &ns, cons
             return;
         m_listed.insert(index);
         if (index == EventsWatch) {
-            for (const QJsonObject &event : objects)
+            QList<QJsonObject> events = objects;
+            std::sort(events.begin(), events.end(), [](const QJsonObject &a, const QJsonObject &b) {
+                return eventOrder(a) < eventOrder(b);
+            });
+            for (const QJsonObject &event : std::as_const(events))
                 logEvent(event);
         }
         podsChanged();
@@ -273,7 +291,8 @@ kube::ResourceWatch *DeployMonitor::makeWatch(int index, const QString &ns, cons
 
 void DeployMonitor::podsChanged()
 {
-    if (m_stage != Stage::Pods || m_listed.size() < WatchCount || m_watches.size() < WatchCount)
+    // Pods are reported through every stage; only the Pods stage waits on them.
+    if (!m_running || m_listed.size() < WatchCount || m_watches.size() < WatchCount)
         return;
     QSet<QString> present;
     int ready = 0;
@@ -288,6 +307,8 @@ void DeployMonitor::podsChanged()
     for (auto it = m_pods.begin(); it != m_pods.end();) {
         it = present.contains(it.key()) ? std::next(it) : m_pods.erase(it);
     }
+    if (m_stage != Stage::Pods)
+        return;
     for (const QJsonObject &pod : m_watches.at(PodsWatch)->objects()) {
         if (!present.contains(kube::nameOf(pod)))
             continue;
@@ -367,9 +388,9 @@ QString DeployMonitor::unschedulableReason(const QJsonObject &pod) const
         for (const QJsonObject &storageClass : classes)
             known.append(kube::nameOf(storageClass));
         known.sort();
-        return tr("Pod %1 cannot start: its volume claim %2 asks for StorageClass \"%3\", which does not "
-                  "exist. Pick one of: %4. Delete the StatefulSet and its claims, then deploy again (a "
-                  "claim's storage class cannot be changed).")
+        return tr("Pod %1 cannot start: StorageClass \"%3\" does not exist (its volume claim %2 asks for "
+                  "it). Pick one of: %4. Delete the StatefulSet and its claims, then deploy again (a claim's "
+                  "storage class cannot be changed).")
             .arg(kube::nameOf(pod), claimName, className,
                  known.isEmpty() ? tr("none (create a StorageClass first)") : known.join(u", "));
     }
@@ -409,8 +430,10 @@ void DeployMonitor::startDnodes()
                                                m_passwords.data(), this);
     const int run = m_run;
     connect(m_connection.data(), &taos::ClusterConnection::changed, this, [this, run] {
-        if (run == m_run && m_connection)
-            log(m_connection->describe());
+        if (run != m_run || !m_connection || m_connection->describe() == m_lastConnectionText)
+            return;
+        m_lastConnectionText = m_connection->describe();
+        log(m_lastConnectionText);
     });
     m_connection->start();
     schedulePoll();

@@ -172,6 +172,7 @@ private:
     QSet<int> m_mnodeCreated;
     QSet<int> m_mnodeSeenReady;               // logged once each
     QHash<QString, QString> m_lastPollAnswer; // sql -> summary of its last answer
+    QString m_lastConnectionText;
 };
 
 } // namespace tdkube::deploy
