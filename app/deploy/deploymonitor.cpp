@@ -156,6 +156,7 @@ void DeployMonitor::start()
     m_waitingFor.clear();
     m_stageTimer.stop();
     setStage(Stage::Pods, tr("Reading StatefulSet %1").arg(m_target.statefulSet));
+    m_waitingFor = tr("StatefulSet %1 to be read").arg(m_target.statefulSet);
     fetchStatefulSet();
 }
 
@@ -234,6 +235,7 @@ void DeployMonitor::watchPods(const QJsonObject &statefulSet)
             .arg(m_target.statefulSet, m_target.ns, selector)
             .arg(m_target.replicas));
     setStage(Stage::Pods, tr("Waiting for pods (0 of %1 ready)").arg(m_target.replicas));
+    m_waitingFor = tr("the first list of pods, events, volume claims and storage classes");
     m_watches = {makeWatch(PodsWatch, m_target.ns, selector), makeWatch(EventsWatch, m_target.ns, {}),
                  makeWatch(ClaimsWatch, m_target.ns, {}), makeWatch(ClassesWatch, {}, {})};
     for (const QPointer<kube::ResourceWatch> &watch : std::as_const(m_watches))
