@@ -240,7 +240,12 @@ void ApiServer::dispatch(HttpExchange *exchange, const User &user)
         return;
     }
     const bool collection = route.name.isEmpty();
-    const QString verb = verbFor(exchange->request().method, collection, isWatchRequest(exchange));
+    // Exec and port-forward arrive as WebSocket upgrades (GET), but the API server authorizes them
+    // as "create" on pods/exec and pods/portforward: a read-only user must not run commands.
+    const bool streaming = route.subresource == u"exec" || route.subresource == u"portforward" ||
+                           route.subresource == u"attach";
+    const QString verb =
+        streaming ? u"create"_s : verbFor(exchange->request().method, collection, isWatchRequest(exchange));
     const bool write = verb != u"get" && verb != u"list" && verb != u"watch";
     // The viewer is what a namespace-scoped Role gives: read everything inside namespaces (and the
     // storage kinds), but neither list the namespaces nor read across all of them at once.
