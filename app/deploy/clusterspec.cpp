@@ -366,55 +366,20 @@ QString taosConfigKey(const QString &envName)
 
 QStringList knownTaosConfigKeys()
 {
+    // From TDengine 3.x's taos.cfg reference; fqdn, firstEp and serverPort are left out because
+    // tdkube sets them per pod.
     static const QStringList keys = [] {
-        QStringList list{
-            u"asyncLog"_s,
-            u"audit"_s,
-            u"cDebugFlag"_s,
-            u"charset"_s,
-            u"compressMsgSize"_s,
-            u"countAlwaysReturnValue"_s,
-            u"crashReporting"_s,
-            u"dDebugFlag"_s,
-            u"debugFlag"_s,
-            u"enableCoreFile"_s,
-            u"idxDebugFlag"_s,
-            u"keepColumnName"_s,
-            u"locale"_s,
-            u"logKeepDays"_s,
-            u"mDebugFlag"_s,
-            u"maxNumOfDistinctRes"_s,
-            u"maxShellConns"_s,
-            u"minimalDataDirGB"_s,
-            u"minimalLogDirGB"_s,
-            u"minimalTmpDirGB"_s,
-            u"monitor"_s,
-            u"monitorFqdn"_s,
-            u"monitorInterval"_s,
-            u"monitorPort"_s,
-            u"numOfCommitThreads"_s,
-            u"numOfLogLines"_s,
-            u"numOfMnodeReadThreads"_s,
-            u"numOfRpcThreads"_s,
-            u"numOfVnodeFetchThreads"_s,
-            u"numOfVnodeQueryThreads"_s,
-            u"qDebugFlag"_s,
-            u"queryPolicy"_s,
-            u"querySmaOptimize"_s,
-            u"rpcDebugFlag"_s,
-            u"sDebugFlag"_s,
-            u"slowLogThreshold"_s,
-            u"statusInterval"_s,
-            u"supportVnodes"_s,
-            u"telemetryReporting"_s,
-            u"timezone"_s,
-            u"tmrDebugFlag"_s,
-            u"tsdbDebugFlag"_s,
-            u"uDebugFlag"_s,
-            u"udfDebugFlag"_s,
-            u"vDebugFlag"_s,
-            u"wDebugFlag"_s,
-        };
+        QStringList list =
+            QString::fromLatin1(
+                "asyncLog audit cDebugFlag charset compressMsgSize countAlwaysReturnValue crashReporting "
+                "dDebugFlag debugFlag enableCoreFile idxDebugFlag keepColumnName locale logKeepDays "
+                "mDebugFlag maxNumOfDistinctRes maxShellConns minimalDataDirGB minimalLogDirGB "
+                "minimalTmpDirGB monitor monitorFqdn monitorInterval monitorPort numOfCommitThreads "
+                "numOfLogLines numOfMnodeReadThreads numOfRpcThreads numOfVnodeFetchThreads "
+                "numOfVnodeQueryThreads qDebugFlag queryPolicy querySmaOptimize rpcDebugFlag sDebugFlag "
+                "slowLogThreshold statusInterval supportVnodes telemetryReporting timezone tmrDebugFlag "
+                "tsdbDebugFlag uDebugFlag udfDebugFlag vDebugFlag wDebugFlag ")
+                .split(u' ', Qt::SkipEmptyParts);
         list.sort(Qt::CaseInsensitive);
         return list;
     }();
