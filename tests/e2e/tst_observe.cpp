@@ -14,7 +14,7 @@
 #include "resultmodel.h"
 #include "sandbox.h"
 #include "sqlconsole.h"
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -152,7 +152,7 @@ void TestObserve::applyManifests(const QString &ns)
         QVERIFY(yaml.open(QIODevice::ReadOnly));
         QList<QJsonValue> documents;
         QString error;
-        QVERIFY2(tdkube::sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
+        QVERIFY2(tdkube::kube::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
         for (const QJsonValue &document : documents) {
             const QJsonObject object = document.toObject();
             const kube::ResourceKind kind = kube::ResourceKind::fromApiVersionKind(

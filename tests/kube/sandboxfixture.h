@@ -4,7 +4,7 @@
 
 #include "kube/kubeclient.h"
 #include "sandbox.h"
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QDir>
 #include <QFile>
@@ -143,7 +143,7 @@ inline bool applyManifests(KubeClient *client, const QString &ns, QString *error
         QFile yaml(manifests.filePath(file));
         QList<QJsonValue> documents;
         if (!yaml.open(QIODevice::ReadOnly) ||
-            !sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, error)) {
+            !yamlDocumentsToJson(yaml.readAll(), &documents, error)) {
             *error = file + u": "_s + (error->isEmpty() ? yaml.errorString() : *error);
             return false;
         }

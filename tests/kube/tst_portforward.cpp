@@ -3,7 +3,7 @@
 // pod, a pod forward stopping when its pod goes, and the server's words for every failure.
 #include "kube/portforward.h"
 #include "sandboxfixture.h"
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QDir>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // toYaml: kubectl's -o yaml layout, and what it writes reads back as the same JSON (checked with
-// the sandbox's YAML reader, yaml-cpp underneath).
+// kube::yamlToJson, yaml-cpp underneath).
 #include "kube/yamlwriter.h"
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -79,7 +79,7 @@ status: {}
         QCOMPARE(toYaml(object), yaml);
         QJsonValue back;
         QString error;
-        QVERIFY2(tdkube::sandbox::yamlToJson(yaml.toUtf8(), &back, &error), qPrintable(error));
+        QVERIFY2(tdkube::kube::yamlToJson(yaml.toUtf8(), &back, &error), qPrintable(error));
         QCOMPARE(back.toObject(), object);
     }
 
@@ -94,7 +94,7 @@ status: {}
         QJsonValue back;
         QString error;
         const QString yaml = toYaml(object);
-        QVERIFY2(tdkube::sandbox::yamlToJson(yaml.toUtf8(), &back, &error), qPrintable(error + u'\n' + yaml));
+        QVERIFY2(tdkube::kube::yamlToJson(yaml.toUtf8(), &back, &error), qPrintable(error + u'\n' + yaml));
         QCOMPARE(back.toObject(), object);
     }
 };

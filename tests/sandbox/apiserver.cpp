@@ -11,7 +11,7 @@
 #include "tables.h"
 #include "validation.h"
 #include "watchstream.h"
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -442,7 +442,7 @@ bool parseBody(HttpExchange *exchange, QJsonObject *object)
         QJsonValue value;
         QString yamlError;
         // Some clients send YAML to create/update; the API server accepts it too.
-        if (yamlToJson(exchange->request().body, &value, &yamlError) && value.isObject()) {
+        if (kube::yamlToJson(exchange->request().body, &value, &yamlError) && value.isObject()) {
             *object = value.toObject();
             return true;
         }
@@ -580,7 +580,7 @@ void ApiServer::patch(HttpExchange *exchange, const User &user, const Route &rou
             return;
         }
         QJsonValue config;
-        if (!yamlToJson(body, &config, &error) || !config.isObject()) {
+        if (!kube::yamlToJson(body, &config, &error) || !config.isObject()) {
             sendError(exchange, ApiError::badRequest(
                                     error.isEmpty() ? u"the apply configuration is not an object"_s : error));
             return;

@@ -13,7 +13,7 @@
 #include "store.h"
 #include "tdengine/cluster.h"
 #include "validation.h"
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -203,7 +203,7 @@ bool Sandbox::deployDemo(QString *error)
     }
     for (const QString &file : files) {
         QList<QJsonValue> documents;
-        if (!yamlDocumentsToJson(readFile(dir.filePath(file)), &documents, error)) {
+        if (!kube::yamlDocumentsToJson(readFile(dir.filePath(file)), &documents, error)) {
             *error = dir.filePath(file) + u": "_s + *error;
             return false;
         }

@@ -1,4 +1,4 @@
-#include "yamljson.h"
+#include "kube/yamljson.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -6,7 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-namespace tdkube::sandbox {
+namespace tdkube::kube {
 
 using namespace Qt::StringLiterals;
 
@@ -93,4 +93,4 @@ bool yamlToJson(const QByteArray &yaml, QJsonValue *json, QString *error)
     }
 }
 
-} // namespace tdkube::sandbox
+} // namespace tdkube::kube
