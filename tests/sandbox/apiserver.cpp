@@ -628,7 +628,7 @@ void ApiServer::patch(HttpExchange *exchange, const User &user, const Route &rou
                 QJsonArray causes;
                 for (const FieldConflict &c : outcome.conflicts) {
                     causes.append(QJsonObject{{u"reason"_s, u"FieldManagerConflict"_s},
-                                              {u"message"_s, u"conflict with "_s + conflictManager(c)},
+                                              {u"message"_s, QString(u"conflict with "_s + conflictManager(c))},
                                               {u"field"_s, c.field}});
                 }
                 sendError(exchange, ApiError{409, u"Conflict"_s, conflictMessage(outcome.conflicts),
