@@ -26,7 +26,7 @@ QString describeObject(const ObjectResult &r)
 QString managerOf(const QString &message)
 {
     static const QRegularExpression quoted(uR"re(conflict with "((?:[^"\\]|\\.)*)")re"_s);
-        QString name = quoted.match(message).captured(1);
+    QString name = quoted.match(message).captured(1);
     name.replace(u"\\\""_s, u"\""_s);
     name.replace(u"\\\\"_s, u"\\"_s);
     return name;
@@ -149,20 +149,23 @@ void ApplySet::fetchLive(ObjectResult result)
     const ResourceKind kind =
         ResourceKind::fromApiVersionKind(result.desired.value(u"apiVersion").toString(), result.kind);
     m_client->get(kind, result.ns, result.name, m_context,
-                  [this, result, run = m_context](const KubeResponse &response) mutable {
-                      if (run != m_context) // cancelled meanwhile
-                          return;
-                      if (response.ok()) {
-                          result.existed = true;
-                          result.live = comparable(response.json());
-                      } else if (response.httpStatus != 404) {
-                          result.error =
-                              u"Reading the live %1 failed: %2"_s.arg(describeObject(result), response.error);
-                          done(result);
-                          return;
-                      }
-                      send(result);
+                  [this, result, run = m_context](const KubeResponse &response) {
+                      if (run == m_context) // not cancelled meanwhile
+                          gotLive(result, response);
                   });
+}
+
+void ApplySet::gotLive(ObjectResult result, const KubeResponse &response)
+{
+    if (response.ok()) {
+        result.existed = true;
+        result.live = comparable(response.json());
+    } else if (response.httpStatus != 404) {
+        result.error = u"Reading the live %1 failed: %2"_s.arg(describeObject(result), response.error);
+        done(result);
+        return;
+    }
+    send(result);
 }
 
 void ApplySet::send(ObjectResult result)

@@ -74,6 +74,7 @@ private:
     void start(bool dryRun, bool force);
     void next();
     void fetchLive(ObjectResult result);
+    void gotLive(ObjectResult result, const kube::KubeResponse &response);
     void send(ObjectResult result);
     void applied(ObjectResult result, const kube::KubeResponse &response);
     void done(const ObjectResult &result);

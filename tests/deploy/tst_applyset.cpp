@@ -66,6 +66,7 @@ private slots:
     void apply_viewer_forbiddenWithServerMessage();
     void preview_unknownKind_errorForThatObjectOnly();
     void createNamespace_newAndExisting_labelledAndNoError();
+    void cancel_beforeAnythingSent_finishedOnceNothingCreated();
 
 private:
     // Runs preview() or apply() and waits for finished(ok).
@@ -272,6 +273,22 @@ void tst_ApplySet::createNamespace_newAndExisting_labelledAndNoError()
     const QString invalid = create(u"Not_Valid"_s);
     QVERIFY2(invalid.contains(u"Not_Valid"_s) && invalid.contains(u"Creating namespace"_s),
              qPrintable(invalid));
+}
+
+void tst_ApplySet::cancel_beforeAnythingSent_finishedOnceNothingCreated()
+{
+    ApplySet set(m_admin.get(), {configMap(u"cancelled"_s, u"v"_s)}, u"order"_s);
+    QSignalSpy finished(&set, &ApplySet::finished);
+    set.apply();
+    QVERIFY(set.isRunning());
+    set.cancel();
+    QVERIFY(!set.isRunning());
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().first().toBool(), false);
+    QTest::qWait(200); // anything still queued would have run by now
+    QCOMPARE(finished.size(), 1);
+    QVERIFY(set.results().isEmpty());
+    QCOMPARE(get(ResourceKind::configMaps(), u"order"_s, u"cancelled"_s).httpStatus, 404);
 }
 
 QTEST_GUILESS_MAIN(tst_ApplySet)

@@ -316,8 +316,7 @@ void tst_ClusterDeletion::delete_withClaims_claimsGoOnlyAfterPodsAndVolumesPerPo
     QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
 
     QCOMPARE(podsWhenClaimDeleted, (QList<int>{0, 0, 0}));
-    const qsizetype waited =
-        steps.indexOf(QRegularExpression(u"Waiting for pods .*tdengine-\\d.* to go"_s));
+    const qsizetype waited = steps.indexOf(QRegularExpression(u"Waiting for pods .*tdengine-\\d.* to go"_s));
     const qsizetype firstClaim = steps.indexOf(QRegularExpression(u"Deleting PersistentVolumeClaim .*"_s));
     QVERIFY2(waited >= 0 && firstClaim > waited, qPrintable(steps.join(u"\n"_s)));
     QCOMPARE(steps.first(), u"Deleting StatefulSet tdengine"_s);
