@@ -106,6 +106,10 @@ expect_match "with a conflict naming the scaler and the field" 'conflict with "k
 expect_eq "the conflicting apply changed nothing" "5" "$(jp -n ssa get sts tdengine -o jsonpath='{.spec.replicas}')"
 k apply --server-side --force-conflicts -n ssa -f "$work/sts2.yaml" >/dev/null 2>&1
 expect_eq "--force-conflicts takes the field back" "2" "$(jp -n ssa get sts tdengine -o jsonpath='{.spec.replicas}')"
+cm='apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  key: %s\n'
+printf "$cm" one | k apply --server-side --field-manager=first -n ssa -f - >/dev/null
+out=$(printf "$cm" two | k apply --server-side --field-manager=second -n ssa -f - 2>&1)
+expect_match "a conflict with another applier names it without an apiVersion" 'conflict with "first": \.data\.key' "$out"
 out=$(k apply --server-side --dry-run=server -n ssa -f "$manifests/40-statefulset.yaml" 2>&1)
 expect_match "--dry-run=server is accepted" 'serverside-applied \(server dry run\)' "$out"
 expect_eq "and changes nothing" "2" "$(jp -n ssa get sts tdengine -o jsonpath='{.spec.replicas}')"

@@ -20,6 +20,8 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <map>
+
 namespace tdkube::sandbox {
 
 using namespace Qt::StringLiterals;
@@ -418,13 +420,36 @@ void ApiServer::getOne(HttpExchange *exchange, const Route &route)
 
 namespace {
 
-// How the API server names the other manager in a conflict message.
+// How the API server names the other manager in a conflict message (printManager in
+// k8s.io/apiserver's fieldmanager): an applier by name only, an updater with its apiVersion.
 QString conflictManager(const FieldConflict &conflict)
 {
     QString text = u'"' + conflict.manager + u'"';
     if (!conflict.subresource.isEmpty())
         text += u" with subresource \""_s + conflict.subresource + u'"';
+    if (conflict.operation == u"Apply")
+        return text;
     return text + u" using "_s + conflict.apiVersion;
+}
+
+// The Status message of a 409 from apply (getConflictMessage): one conflict on one line; several
+// grouped under each manager, managers in sorted order.
+QString conflictMessage(const QList<FieldConflict> &conflicts)
+{
+    if (conflicts.size() == 1) {
+        return u"Apply failed with 1 conflict: conflict with "_s + conflictManager(conflicts.first()) + u": "_s +
+               conflicts.first().field;
+    }
+    std::map<QString, QStringList> fieldsByManager;
+    for (const FieldConflict &c : conflicts)
+        fieldsByManager[conflictManager(c)].append(c.field);
+    QStringList lines;
+    for (const auto &[manager, fields] : fieldsByManager) {
+        lines << u"conflicts with "_s + manager + u':';
+        for (const QString &field : fields)
+            lines << u"- "_s + field;
+    }
+    return u"Apply failed with %1 conflicts: "_s.arg(conflicts.size()) + lines.join(u'\n');
 }
 
 bool parseBody(HttpExchange *exchange, QJsonObject *object)
@@ -606,23 +631,13 @@ void ApiServer::patch(HttpExchange *exchange, const User &user, const Route &rou
                     return;
                 }
                 QJsonArray causes;
-                QStringList fields;
                 for (const FieldConflict &c : outcome.conflicts) {
-                    const QString message = u"conflict with "_s + conflictManager(c);
                     causes.append(QJsonObject{{u"reason"_s, u"FieldManagerConflict"_s},
-                                              {u"message"_s, message},
+                                              {u"message"_s, QString(u"conflict with "_s + conflictManager(c))},
                                               {u"field"_s, c.field}});
-                    fields << c.field;
                 }
-                const FieldConflict &first = outcome.conflicts.first();
-                const QString message =
-                    outcome.conflicts.size() == 1
-                        ? u"Apply failed with 1 conflict: conflict with "_s + conflictManager(first) +
-                              u": "_s + first.field
-                        : u"Apply failed with %1 conflicts: conflicts with "_s.arg(outcome.conflicts.size()) +
-                              conflictManager(first) + u":\n- "_s + fields.join(u"\n- "_s);
-                sendError(exchange,
-                          ApiError{409, u"Conflict"_s, message, QJsonObject{{u"causes"_s, causes}}});
+                sendError(exchange, ApiError{409, u"Conflict"_s, conflictMessage(outcome.conflicts),
+                                             QJsonObject{{u"causes"_s, causes}}});
                 return;
             }
             QJsonObject object = outcome.object;

@@ -518,7 +518,7 @@ ConflictCheck findConflicts(const QList<ManagerEntry> &entries, qsizetype self, 
                 current->second.value == wanted->second.value)
                 continue;
             check.conflicts.append(
-                FieldConflict{entry.manager, entry.apiVersion, printPath(path), entry.subresource});
+                FieldConflict{entry.manager, entry.apiVersion, printPath(path), entry.subresource, entry.operation});
             check.taken[i].insert(path);
         }
     }

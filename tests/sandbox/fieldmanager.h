@@ -22,6 +22,9 @@ struct FieldConflict
     // Set when that manager wrote through a subresource, e.g. "scale". Defaulted so that
     // {manager, apiVersion, field} still initialises a FieldConflict without a warning.
     QString subresource = {};
+    // "Apply" or "Update": the API server names an applier without its apiVersion, because an
+    // applier's identity does not include it (BuildManagerIdentifier).
+    QString operation = {};
 };
 
 struct ApplyOutcome
