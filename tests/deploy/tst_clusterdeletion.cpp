@@ -33,7 +33,7 @@ QMap<QString, QList<QJsonObject>> manifestObjects(const QString &ns)
         QList<QJsonValue> documents;
         QString error;
         if (!yaml.open(QIODevice::ReadOnly) ||
-            !tdkube::sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error))
+            !tdkube::kube::yamlDocumentsToJson(yaml.readAll(), &documents, &error))
             qFatal("cannot read %s: %s", qPrintable(file), qPrintable(error));
         for (const QJsonValue &document : std::as_const(documents)) {
             QJsonObject object = document.toObject();

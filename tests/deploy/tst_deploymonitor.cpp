@@ -118,7 +118,7 @@ void TestDeployMonitor::deploy(const QString &ns, const std::function<void(QJson
         QVERIFY(yaml.open(QIODevice::ReadOnly));
         QList<QJsonValue> documents;
         QString error;
-        QVERIFY2(sandbox::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
+        QVERIFY2(kube::yamlDocumentsToJson(yaml.readAll(), &documents, &error), qPrintable(error));
         for (const QJsonValue &document : std::as_const(documents)) {
             QJsonObject object = document.toObject();
             const QString kindName = object.value(u"kind").toString();
