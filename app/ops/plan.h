@@ -1,0 +1,96 @@
+#pragma once
+
+#include "taos/clusterstate.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace tdkube::ops {
+
+// Scale-out, safe scale-in and repair as data: what was found before anything changes (findings)
+// and what will be done, in order (steps). Plans are built purely from ClusterFacts (planner.h), so
+// every refusal is unit-tested without a cluster; the executor (executor.h) runs the steps, writing
+// each to a journal before and after, and resumes after a crash by re-checking the cluster.
+
+enum class OperationKind { ScaleOut, ScaleIn, Repair };
+
+QString operationName(OperationKind kind); // "scale-out", "scale-in", "repair"
+
+struct Finding
+{
+    enum class Severity { Blocking, Warning, Info };
+    Severity severity = Severity::Blocking;
+    // Stable identifier, for tests and for the UI to pick an icon: "below-replica", "offline-dnode",
+    // "transaction-running", "too-few-vnode-slots", "mnode-cannot-move", "stale-claim",
+    // "unknown-storage-class", "dnode-without-pod", "dnode-dropping", "replica1-data-lost", ...
+    QString code;
+    QString reason; // what was found and why it matters, in plain words
+    QString fix;    // what to do about it
+};
+
+struct Step
+{
+    enum class Kind {
+        CreateMnode,       // on `dnodeId`; waits until it is a ready follower
+        DropMnode,         // on `dnodeId`; waits until it is gone
+        DropDnode,         // `dnodeId` (`force`, `unsafe`); waits until it is gone from ins_dnodes
+        ScaleStatefulSet,  // spec.replicas = `replicas`
+        WaitPodsGone,      // `pods` are deleted (terminated) after a scale-in
+        DeleteClaims,      // `claims`; only once each one's dnode was dropped and its pod is gone
+        WaitPodsReady,     // `replicas` pods Ready
+        WaitDnodesReady,   // `replicas` dnodes ready, `endpoints` among them
+        BalanceVgroup,     // `balance vgroup`
+        Verify,            // dnodes and mnodes healthy, `rowCounts` unchanged
+    };
+
+    Kind kind = Kind::Verify;
+    QString title;  // one line for the progress view: "drop dnode 5 (pod tdengine-4)"
+    QString detail; // why, and what it waits for
+    int dnodeId = 0;
+    int replicas = 0;
+    bool force = false;
+    bool unsafe = false;
+    QStringList pods;
+    QStringList claims;
+    QStringList endpoints;
+
+    QJsonObject toJson() const;
+    static Step fromJson(const QJsonObject &json);
+    bool operator==(const Step &other) const = default;
+};
+
+QString stepKindName(Step::Kind kind); // "create-mnode", "drop-dnode", ...
+
+struct Plan
+{
+    OperationKind kind = OperationKind::ScaleIn;
+    QString context;
+    QString ns;
+    QString statefulSet;
+    int fromReplicas = 0;
+    int toReplicas = 0;
+    QList<Finding> findings;
+    QList<Step> steps;
+
+    bool blocked() const; // any Blocking finding: nothing may run
+    QString summary() const; // "Scale tdengine in from 5 to 3 dnodes (8 steps)"
+    QJsonObject toJson() const;
+    static Plan fromJson(const QJsonObject &json);
+};
+
+// Everything a plan is built from: the StatefulSet and what Kubernetes holds for it, and what
+// TDengine says about itself (a snapshot taken through taosAdapter).
+struct ClusterFacts
+{
+    QJsonObject statefulSet;
+    QList<QJsonObject> pods;           // the StatefulSet's pods
+    QList<QJsonObject> claims;         // PVCs of the namespace
+    QList<QJsonObject> volumes;        // PVs
+    QList<QJsonObject> storageClasses; // StorageClasses
+    taos::ClusterSnapshot snapshot;
+};
+
+} // namespace tdkube::ops
