@@ -204,7 +204,12 @@ void ExecSession::flushStdin()
     m_pendingStdin.clear();
     if (m_stdinClosed && !m_stdinCloseSent && m_socket->subprotocol() == kV5) {
         m_stdinCloseSent = true;
-        m_socket->sendBinaryMessage(QByteArray{char(kClose), char(kStdin)});
+        // Byte by byte: QByteArray{char(kClose), char(kStdin)} is QByteArray(qsizetype size, char),
+        // and a size of char(255) == -1 is an empty message, which the server skips: stdin would
+        // never end and the command never run.
+        QByteArray close;
+        close.append(char(kClose)).append(char(kStdin));
+        m_socket->sendBinaryMessage(close);
     }
 }
 

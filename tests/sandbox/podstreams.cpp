@@ -269,6 +269,7 @@ public:
 private:
     void begin()
     {
+        m_begun = true;
         announce();
         if (!containerRunning(m_pod, m_options.container)) {
             // What the API server's stream translator reports when the kubelet refuses the exec.
@@ -279,7 +280,8 @@ private:
                 cause);
             return;
         }
-        if (!m_options.stdinWanted)
+        // A v5 client may have sent all its stdin and the close signal right after the upgrade.
+        if (!m_options.stdinWanted || m_stdinClosed)
             run();
         else if (m_protocol != ExecProtocol::V5)
             m_stdinQuiet.start();
@@ -299,13 +301,17 @@ private:
         if (message.isEmpty() || m_running || !m_options.stdinWanted)
             return;
         const quint8 channel = quint8(message.at(0));
+        // Stdin that comes before begin() is kept for the command, which runs only once begin()
+        // has announced the stream and checked the container (the quiet period starts there too).
         if (channel == kStdinChannel) {
             m_stdin += message.mid(1);
-            if (m_protocol != ExecProtocol::V5)
+            if (m_begun && m_protocol != ExecProtocol::V5)
                 m_stdinQuiet.start();
         } else if (channel == kCloseSignal && m_protocol == ExecProtocol::V5 && message.size() >= 2 &&
                    quint8(message.at(1)) == kStdinChannel) {
-            run();
+            m_stdinClosed = true;
+            if (m_begun)
+                run();
         }
         // Resize messages (channel 4) change nothing for a command that has not run yet.
     }
@@ -379,6 +385,8 @@ private:
     ExecProtocol m_protocol = ExecProtocol::V1;
     QByteArray m_stdin;
     QTimer m_stdinQuiet;
+    bool m_begun = false;       // announced, container checked: the command may run
+    bool m_stdinClosed = false; // v5 close signal for stdin
     bool m_running = false;
 };
 

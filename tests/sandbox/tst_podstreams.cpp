@@ -150,6 +150,7 @@ private slots:
     void execV5Success();
     void execV5NonZeroExit();
     void execV5StdinUntilClosed();
+    void execV5StdinClosedRightAfterUpgrade();
     void execLargeAndFragmentedStdin();
     void execV4Fallback();
     void execV4StdinAfterQuiet();
@@ -388,6 +389,35 @@ void TestPodStreams::execV5StdinUntilClosed()
     QTRY_VERIFY(client->disconnected);
     QCOMPARE(client->channel(1), "abcdef\n");
     QCOMPARE(client->channel(3), R"({"metadata":{},"status":"Success"})");
+}
+
+// kubectl and our ExecSession may send stdin and its close signal the moment the upgrade is
+// answered, before the command has started: kept for the command, which still runs only after the
+// "connection established" message and only in a running container.
+void TestPodStreams::execV5StdinClosedRightAfterUpgrade()
+{
+    const auto sendAtOnce = [](Client *client) {
+        QObject::connect(client->socket.get(), &QWebSocket::connected, client->socket.get(), [client] {
+            client->socket->sendBinaryMessage(frame(0, "early\n"));
+            client->socket->sendBinaryMessage(QByteArray("\xff\x00", 2));
+        });
+    };
+    auto client =
+        open(u"/pods/tdengine-0/exec?command=cat&stdin=true&stdout=true"_s, {u"v5.channel.k8s.io"_s});
+    sendAtOnce(client.get());
+    QTRY_VERIFY(client->disconnected);
+    QCOMPARE(client->messages.first(), QByteArray(1, '\x01'));
+    QCOMPARE(client->channel(1), "early\n");
+    QCOMPARE(client->messages.last(), frame(3, R"({"metadata":{},"status":"Success"})"));
+
+    m_runtime->lastArgv.clear();
+    auto pending =
+        open(u"/pods/pending-0/exec?command=cat&stdin=true&stdout=true"_s, {u"v5.channel.k8s.io"_s});
+    sendAtOnce(pending.get());
+    QTRY_VERIFY(pending->disconnected);
+    QVERIFY(pending->channel(1).isEmpty());
+    QVERIFY2(pending->channel(3).contains("container not found"), pending->channel(3).constData());
+    QVERIFY(m_runtime->lastArgv.isEmpty());
 }
 
 void TestPodStreams::execLargeAndFragmentedStdin()
