@@ -100,6 +100,10 @@ void CodeEdit::setDiagnostics(const QList<Diagnostic> &diagnostics)
         selection.cursor = cursorAt(d);
         selection.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
         selection.format.setUnderlineColor(severityColor(d.severity));
+        // A faint tint too: at small font sizes a wave alone is easy to miss.
+        QColor tint = severityColor(d.severity);
+        tint.setAlpha(36);
+        selection.format.setBackground(tint);
         selection.format.setToolTip(d.message);
         m_problemSelections.append(selection);
     }
@@ -138,7 +142,9 @@ void CodeEdit::updateSelections()
     QList<QTextEdit::ExtraSelection> selections;
     if (!isReadOnly()) {
         QTextEdit::ExtraSelection current;
-        current.format.setBackground(palette().color(QPalette::AlternateBase));
+        QColor shade = palette().color(QPalette::Highlight);
+        shade.setAlpha(22);
+        current.format.setBackground(shade);
         current.format.setProperty(QTextFormat::FullWidthSelection, true);
         current.cursor = textCursor();
         current.cursor.clearSelection();
@@ -152,6 +158,8 @@ void CodeEdit::paintGutter(QWidget *gutter, QPaintEvent *event)
 {
     QPainter painter(gutter);
     painter.fillRect(event->rect(), palette().color(QPalette::Window));
+    painter.setPen(palette().color(QPalette::Midlight));
+    painter.drawLine(gutter->width() - 1, event->rect().top(), gutter->width() - 1, event->rect().bottom());
     painter.setRenderHint(QPainter::Antialiasing);
     const int current = textCursor().blockNumber();
     QTextBlock block = firstVisibleBlock();

@@ -62,6 +62,12 @@ QSyntaxHighlighter *createHighlighter(QTextDocument *document)
 #endif
 }
 
+// A separator above the status line, so it reads as the editor's footer, not as document text.
+QString statusStyle(const QString &color)
+{
+    return u"QLabel { border-top: 1px solid palette(mid); padding: 4px 8px; "_s + color + u" }"_s;
+}
+
 } // namespace
 
 // The status line under the editor; a click goes to the first problem.
@@ -217,7 +223,7 @@ YamlEditor::YamlEditor(QWidget *parent)
     m_findBar->hide();
     m_status->setObjectName(u"statusLine"_s);
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_status->setContentsMargins(6, 3, 6, 3);
+    m_status->setStyleSheet(statusStyle(QString()));
     m_status->setCursor(Qt::PointingHandCursor);
     m_status->setText(tr("No problems"));
     auto *layout = new QVBoxLayout(this);
@@ -360,7 +366,7 @@ void YamlEditor::showDiagnostics()
     if (m_diagnostics.isEmpty()) {
         m_status->setText(tr("No problems"));
         m_status->setToolTip(QString());
-        m_status->setStyleSheet(QString());
+        m_status->setStyleSheet(statusStyle(QString()));
         return;
     }
     const Diagnostic &first = m_diagnostics.first();
@@ -372,7 +378,7 @@ void YamlEditor::showDiagnostics()
     m_status->setText(problems + u" — "_s +
                       tr("line %1, column %2: %3").arg(first.line).arg(first.column).arg(first.message));
     m_status->setToolTip(tr("Click to go to the first problem"));
-    m_status->setStyleSheet(errors ? u"color: #b31d28;"_s : u"color: #9a5b00;"_s);
+    m_status->setStyleSheet(statusStyle(errors ? u"color: #b31d28;"_s : u"color: #9a5b00;"_s));
 }
 
 void YamlEditor::showFind()
