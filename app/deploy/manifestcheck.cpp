@@ -1,6 +1,7 @@
 #include "deploy/manifestcheck.h"
 
 #include "deploy/manifestschema.h"
+#include "deploy/yamltext_p.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -21,6 +22,7 @@ namespace {
 
 using Severity = Diagnostic::Severity;
 using schema::Kind;
+using namespace yamltext;
 
 // Beyond this nesting a manifest is not a manifest; the limit also stops alias cycles.
 constexpr int kMaxDepth = 100;
@@ -38,193 +40,6 @@ QString quoted(const std::string &text)
 QString quoted(std::string_view text)
 {
     return u'"' + QString::fromUtf8(text.data(), qsizetype(text.size())) + u'"';
-}
-
-// The whole text with its line starts, to turn yaml-cpp's marks (bytes, 0-based, relative to the
-// document) into 1-based lines and UTF-16 columns of the whole file, and to look at the source of
-// a node (its quotes, its length).
-class Source
-{
-public:
-    explicit Source(const QByteArray &text)
-        : m_text(text)
-    {
-        m_starts.push_back(0);
-        for (qsizetype i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
-            m_starts.push_back(int(i + 1));
-    }
-
-    int lineCount() const { return int(m_starts.size()); }
-    int lineStart(int line) const { return m_starts[size_t(line)]; }
-    const QByteArray &text() const { return m_text; }
-
-    QByteArrayView line(int line) const
-    {
-        const int start = m_starts[size_t(line)];
-        int end = line + 1 < lineCount() ? m_starts[size_t(line + 1)] - 1 : int(m_text.size());
-        if (end > start && m_text[end - 1] == '\r')
-            --end;
-        return QByteArrayView(m_text).sliced(start, end - start);
-    }
-
-    // 1-based UTF-16 column of the byte `byteColumn` (0-based) of `line` (0-based).
-    int column(int line, int byteColumn) const
-    {
-        const QByteArrayView prefix =
-            this->line(line).first(std::min<qsizetype>(byteColumn, this->line(line).size()));
-        const bool ascii = std::all_of(prefix.begin(), prefix.end(), [](char c) { return uchar(c) < 0x80; });
-        return int(ascii ? prefix.size() : QString::fromUtf8(prefix).size()) + 1;
-    }
-
-    // UTF-16 length of the token at `byteColumn`: a quoted scalar up to its closing quote on that
-    // line, else up to ": ", " #", a flow delimiter or the end of the line.
-    int tokenLength(int line, int byteColumn) const
-    {
-        const QByteArrayView text = this->line(line);
-        if (byteColumn >= text.size())
-            return 1;
-        qsizetype end = byteColumn + 1;
-        const char first = text[byteColumn];
-        if (first == '"' || first == '\'') {
-            while (end < text.size() && text[end] != first)
-                end += text[end] == '\\' && first == '"' ? 2 : 1;
-            end = std::min(end + 1, text.size());
-        } else {
-            while (end < text.size()) {
-                const char c = text[end];
-                const char next = end + 1 < text.size() ? text[end + 1] : ' ';
-                if ((c == ':' && next == ' ') || (c == ' ' && next == '#') || c == ',' || c == ']' ||
-                    c == '}')
-                    break;
-                ++end;
-            }
-            while (end > byteColumn + 1 && text[end - 1] == ' ')
-                --end;
-        }
-        return std::max(1, column(line, int(end)) - column(line, byteColumn));
-    }
-
-private:
-    const QByteArray &m_text;
-    std::vector<int> m_starts;
-};
-
-// One YAML document's lines: [firstLine, endLine). Documents are split at `---` and after `...`
-// lines ourselves, so that a syntax error in one document does not hide the others' problems.
-struct Chunk
-{
-    int firstLine = 0;
-    int endLine = 0;
-};
-
-bool isMarker(QByteArrayView line, const char *marker)
-{
-    return line.startsWith(marker) && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
-}
-
-std::vector<Chunk> splitDocuments(const Source &source)
-{
-    std::vector<Chunk> chunks{Chunk{0, 0}};
-    for (int i = 0; i < source.lineCount(); ++i) {
-        const QByteArrayView line = source.line(i);
-        if (isMarker(line, "---") && i > chunks.back().firstLine)
-            chunks.push_back(Chunk{i, i});
-        chunks.back().endLine = i + 1;
-        if (isMarker(line, "..."))
-            chunks.push_back(Chunk{i + 1, i + 1});
-    }
-    return chunks;
-}
-
-// A plain scalar's type as kubectl (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1) reads it.
-enum class ScalarType { Null, Bool, Int, Float, String };
-
-bool isInteger(std::string_view s)
-{
-    if (!s.empty() && (s[0] == '-' || s[0] == '+'))
-        s.remove_prefix(1);
-    if (s.empty())
-        return false;
-    auto digits = [](std::string_view rest, auto accept) {
-        return !rest.empty() &&
-               std::all_of(rest.begin(), rest.end(), [&](char c) { return c == '_' || accept(c); });
-    };
-    if (s.starts_with("0x"))
-        return digits(s.substr(2), [](char c) { return std::isxdigit(uchar(c)) != 0; });
-    if (s.starts_with("0b"))
-        return digits(s.substr(2), [](char c) { return c == '0' || c == '1'; });
-    return std::isdigit(uchar(s[0])) && digits(s, [](char c) { return std::isdigit(uchar(c)) != 0; });
-}
-
-bool isFloat(std::string_view s)
-{
-    static const QRegularExpression pattern(
-        u"^[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\\.(inf|Inf|INF)$|^\\.(nan|NaN|NAN)$"_s);
-    return pattern.match(QString::fromLatin1(s.data(), qsizetype(s.size()))).hasMatch();
-}
-
-ScalarType resolvePlain(const std::string &s)
-{
-    static const std::unordered_map<std::string, ScalarType> words = [] {
-        std::unordered_map<std::string, ScalarType> map;
-        for (const char *w : {"", "~", "null", "Null", "NULL"})
-            map[w] = ScalarType::Null;
-        for (const char *w :
-             {"y",    "Y",    "yes",   "Yes",   "YES",   "n",  "N",  "no", "No",  "NO",  "true",
-              "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"})
-            map[w] = ScalarType::Bool;
-        return map;
-    }();
-    if (const auto it = words.find(s); it != words.end())
-        return it->second;
-    // go-yaml only tries numbers for text that starts like one; "3.0.7" stays a string.
-    if (s.empty() || std::string_view("+-.0123456789").find(s[0]) == std::string_view::npos)
-        return ScalarType::String;
-    if (isInteger(s))
-        return ScalarType::Int;
-    return isFloat(s) ? ScalarType::Float : ScalarType::String;
-}
-
-ScalarType resolve(const YAML::Node &node)
-{
-    if (node.IsNull())
-        return ScalarType::Null;
-    const std::string &tag = node.Tag();
-    if (tag == "?" || tag.empty())
-        return resolvePlain(node.Scalar());
-    static const std::unordered_map<std::string, ScalarType> tags{
-        {"tag:yaml.org,2002:null", ScalarType::Null},
-        {"tag:yaml.org,2002:bool", ScalarType::Bool},
-        {"tag:yaml.org,2002:int", ScalarType::Int},
-        {"tag:yaml.org,2002:float", ScalarType::Float}};
-    const auto it = tags.find(tag);
-    return it == tags.end() ? ScalarType::String : it->second; // "!" = quoted or block scalar
-}
-
-QString describe(ScalarType type)
-{
-    switch (type) {
-    case ScalarType::Null:
-        return u"empty"_s;
-    case ScalarType::Bool:
-        return u"a boolean"_s;
-    case ScalarType::Int:
-        return u"an integer"_s;
-    case ScalarType::Float:
-        return u"a number"_s;
-    case ScalarType::String:
-        return u"a string"_s;
-    }
-    return {};
-}
-
-QString describe(const YAML::Node &node)
-{
-    if (node.IsMap())
-        return u"a map"_s;
-    if (node.IsSequence())
-        return u"a list"_s;
-    return describe(resolve(node));
 }
 
 bool isQuantity(const std::string &text)
@@ -838,55 +653,6 @@ QList<Diagnostic> check(const QByteArray &yaml, bool shape)
     return out;
 }
 
-QJsonValue toJson(const YAML::Node &node, int depth)
-{
-    if (depth > kMaxDepth)
-        return QJsonValue();
-    if (node.IsMap()) {
-        QJsonObject object;
-        for (auto it = node.begin(); it != node.end(); ++it)
-            object.insert(q(it->first.Scalar()), toJson(it->second, depth + 1));
-        return object;
-    }
-    if (node.IsSequence()) {
-        QJsonArray array;
-        for (const YAML::Node &item : node)
-            array.append(toJson(item, depth + 1));
-        return array;
-    }
-    const std::string &text = node.IsScalar() ? node.Scalar() : std::string();
-    switch (resolve(node)) {
-    case ScalarType::Null:
-        return QJsonValue();
-    case ScalarType::Bool:
-        return QJsonValue(std::string_view("yYtTo").find(text[0]) != std::string_view::npos &&
-                          text != "off" && text != "Off" && text != "OFF");
-    case ScalarType::Int: {
-        QByteArray digits = QByteArray::fromStdString(text).replace('_', "");
-        const bool negative = digits.startsWith('-');
-        if (negative || digits.startsWith('+'))
-            digits.remove(0, 1);
-        int base = 10;
-        if (digits.startsWith("0x") || digits.startsWith("0b")) {
-            base = digits[1] == 'x' ? 16 : 2;
-            digits.remove(0, 2);
-        } else if (digits.size() > 1 && digits.startsWith('0')) {
-            base = 8; // YAML 1.1: 0644 is octal, as in defaultMode
-        }
-        const qint64 value = digits.toLongLong(nullptr, base);
-        return QJsonValue(negative ? -value : value);
-    }
-    case ScalarType::Float:
-        if (text.find("inf") != std::string::npos || text.find("Inf") != std::string::npos ||
-            text.find("INF") != std::string::npos)
-            return QJsonValue(text[0] == '-' ? -qInf() : qInf());
-        return QJsonValue(QByteArray::fromStdString(text).replace('_', "").toDouble());
-    case ScalarType::String:
-        return QJsonValue(q(text));
-    }
-    return QJsonValue();
-}
-
 } // namespace
 
 QList<Diagnostic> checkManifests(const QByteArray &yaml)
@@ -929,7 +695,7 @@ bool parseManifests(const QByteArray &yaml, QList<ManifestDocument> *documents, 
             return false;
         }
         try {
-            documents->append(ManifestDocument{toJson(root, 0).toObject(), line});
+            documents->append(ManifestDocument{toJson(root, 0, kMaxDepth).toObject(), line});
         } catch (const std::exception &e) {
             if (error)
                 *error = u"line %1: the document could not be converted (%2)"_s.arg(line).arg(
