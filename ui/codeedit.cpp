@@ -198,26 +198,24 @@ bool CodeEdit::gutterToolTip(const QPoint &pos)
     return true;
 }
 
-bool CodeEdit::event(QEvent *event)
+bool CodeEdit::viewportEvent(QEvent *event)
 {
     if (event->type() != QEvent::ToolTip)
-        return QPlainTextEdit::event(event);
-    // The underline's message where the mouse rests. ExtraSelections' ToolTip property is not
-    // shown by Qt by itself.
-    const QPoint pos = viewport()->mapFromGlobal(static_cast<QHelpEvent *>(event)->globalPos());
-    const QTextCursor cursor = cursorForPosition(pos);
-    const QRect rect = cursorRect(cursor);
-    const bool onText = pos.x() <= rect.right() + fontMetrics().horizontalAdvance(u'x');
-    const QList<Diagnostic> found =
-        onText ? diagnosticsAt(cursor.blockNumber() + 1, cursor.positionInBlock() + 1) : QList<Diagnostic>();
-    const QList<Diagnostic> before = onText && found.isEmpty() && cursor.positionInBlock() > 0
-                                         ? diagnosticsAt(cursor.blockNumber() + 1, cursor.positionInBlock())
-                                         : QList<Diagnostic>();
-    const QString text = joinedMessages(found.isEmpty() ? before : found);
-    if (text.isEmpty())
+        return QPlainTextEdit::viewportEvent(event);
+    // The underline's message where the mouse rests; Qt does not show an ExtraSelection's tooltip.
+    const auto *help = static_cast<QHelpEvent *>(event);
+    const QTextCursor cursor = cursorForPosition(help->pos());
+    const bool onText = help->pos().x() <= cursorRect(cursor).right() + fontMetrics().horizontalAdvance(u'x');
+    const int line = cursor.blockNumber() + 1;
+    // cursorForPosition() rounds to the nearest gap between characters: look at both sides of it.
+    QList<Diagnostic> found =
+        onText ? diagnosticsAt(line, cursor.positionInBlock() + 1) : QList<Diagnostic>();
+    if (onText && found.isEmpty() && cursor.positionInBlock() > 0)
+        found = diagnosticsAt(line, cursor.positionInBlock());
+    if (found.isEmpty())
         QToolTip::hideText();
     else
-        QToolTip::showText(static_cast<QHelpEvent *>(event)->globalPos(), text, viewport());
+        QToolTip::showText(help->globalPos(), joinedMessages(found), viewport());
     return true;
 }
 

@@ -28,7 +28,7 @@ public:
 protected:
     void keyPressEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
-    bool event(QEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
 
 private:
     void updateSelections();

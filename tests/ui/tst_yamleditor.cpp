@@ -4,6 +4,7 @@
 #include "yamleditor.h"
 #include "yamlhighlighter.h"
 
+#include <QApplication>
 #include <QFile>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -12,6 +13,7 @@
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTextLayout>
+#include <QToolTip>
 
 using namespace Qt::StringLiterals;
 using tdkube::deploy::Diagnostic;
@@ -121,6 +123,60 @@ private slots:
         QVERIFY(settle(editor));
         QVERIFY(editor.diagnostics().isEmpty());
         QCOMPARE(statusLine(editor)->text(), u"No problems"_s);
+    }
+
+    void hoverOnUnderline_tooltipShowsTheMessage()
+    {
+        YamlEditor editor;
+        editor.resize(800, 400);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.setText(u"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: 1\n"_s);
+        QVERIFY(settle(editor));
+        QCOMPARE(editor.diagnostics().size(), 1);
+        QPlainTextEdit *edit = editor.textEdit();
+        QTextCursor at(edit->document()->findBlockByNumber(5));
+        at.setPosition(at.position() + 5); // on the "1"
+        const QPoint pos = edit->cursorRect(at).center() + QPoint(2, 0);
+        QHelpEvent hover(QEvent::ToolTip, pos, edit->viewport()->mapToGlobal(pos));
+        QApplication::sendEvent(edit->viewport(), &hover);
+        QTRY_COMPARE(QToolTip::text(), editor.diagnostics().first().message);
+        QVERIFY(QToolTip::text().contains(u"must be a string"_s));
+    }
+
+    void outdatedCheck_resultDropped()
+    {
+        YamlEditor editor;
+        QList<int> shown;
+        connect(&editor, &YamlEditor::diagnosticsChanged, this,
+                [&] { shown.append(int(editor.diagnostics().size())); });
+        editor.setText(u"apiVersion: v1\nkind: ConfigMap\nreplica: 3\n"_s); // a check starts at once
+        editor.setText(u"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n"_s);
+        QVERIFY(settle(editor));
+        QTRY_VERIFY(!editor.checkPending());
+        QVERIFY(editor.diagnostics().isEmpty());
+        QCOMPARE(shown, QList<int>{0}); // the first text's problems were never shown
+    }
+
+    void tenThousandLines_checkedWithoutProblems()
+    {
+        QString text;
+        const QString one = manifest(u"40-statefulset.yaml"_s);
+        for (int i = 0; text.count(u'\n') < 10000; ++i)
+            text +=
+                QString(one).replace(u"name: tdengine\n  labels"_s, u"name: tdengine-%1\n  labels"_s.arg(i)) +
+                u"---\n"_s;
+        YamlEditor editor;
+        editor.resize(800, 600);
+        editor.show();
+        editor.setText(text);
+        QVERIFY(settle(editor));
+        QVERIFY(editor.diagnostics().isEmpty());
+        editor.goToLine(9000);
+        QTest::keyClicks(editor.textEdit(), u"x"_s);
+        QVERIFY(editor.checkPending());
+        QVERIFY(settle(editor));
+        QCOMPARE(editor.textEdit()->blockCount(), int(text.count(u'\n')) + 1);
     }
 
     void syntaxErrorInThirdDocument_reportedAtItsLineInTheFile()
