@@ -16,6 +16,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #ifdef TDKUBE_HAVE_KSYNTAXHIGHLIGHTING
+#include <QGuiApplication>
+#include <QPalette>
+
 #include <KSyntaxHighlighting/Definition>
 #include <KSyntaxHighlighting/Repository>
 #include <KSyntaxHighlighting/SyntaxHighlighter>

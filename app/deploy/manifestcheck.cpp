@@ -419,15 +419,19 @@ void DocumentChecker::checkTopLevel(const YAML::Node &root)
         addAt(kind, u"\"kind\" must be a string such as \"StatefulSet\", but it is "_s + describe(kind));
 
     const YAML::Node metadata = child(root, "metadata");
-    if (!metadata.IsDefined() || metadata.IsNull())
+    // `kubectl get -o yaml` of several objects gives a List, which has no name (its items are not
+    // checked: a List is output, rarely edited and applied).
+    const bool list = kindName.ends_with("List") && (!metadata.IsDefined() || metadata.IsMap());
+    if (!list && (!metadata.IsDefined() || metadata.IsNull())) {
         add(root.Mark(), 1,
             u"missing \"metadata\" with a \"name\": every object needs a name; add \"metadata:\" and "_s
             u"\"  name: ...\""_s);
-    else if (!metadata.IsMap())
+    } else if (!list && !metadata.IsMap()) {
         addAt(metadata, u"\"metadata\" must be a map (name, namespace, labels, ...), but it is "_s +
                             describe(metadata));
-    else
+    } else if (!list) {
         checkName(root, metadata, kindName);
+    }
 
     if (const schema::Type *type =
             apiVersion.IsScalar() ? schema::topLevelType(apiVersion.Scalar(), kindName) : nullptr)
@@ -490,6 +494,10 @@ void DocumentChecker::checkObject(const YAML::Node &map, const schema::Type &typ
         if (field && skip == Skip::TopLevel && field->object && it->second.IsMap() && name == "metadata") {
             checkObject(it->second, *field->object, depth + 1, Skip::TopLevelMetadata);
             continue;
+        }
+        if (field && field->name == "serviceAccount" && type.name == "PodSpec") {
+            addAt(key, u"\"serviceAccount\" is deprecated and may be ignored; use \"serviceAccountName\""_s,
+                  Severity::Warning);
         }
         if (field) {
             checkField(key, it->second, *field, depth + 1);

@@ -176,6 +176,23 @@ private slots:
         QCOMPARE(diagnostics.first().length, int(qstrlen("replica")));
     }
 
+    void deprecatedField_warning()
+    {
+        const QList<Diagnostic> diagnostics = tdkube::deploy::checkManifests(
+            statefulSet("  replicas: 3\n").replace("    spec:\n", "    spec:\n      serviceAccount: taos\n"));
+        QVERIFY2(diagnostics.size() == 1, qPrintable(describe(diagnostics)));
+        QCOMPARE(diagnostics.first().severity, Diagnostic::Severity::Warning);
+        QCOMPARE(diagnostics.first().line, 16);
+        QVERIFY(diagnostics.first().message.contains(u"use \"serviceAccountName\""_s));
+    }
+
+    void kubectlListOutput_noNameNeeded()
+    {
+        const QList<Diagnostic> diagnostics = tdkube::deploy::checkManifests(
+            "apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: \"\"\nitems: []\n");
+        QVERIFY2(diagnostics.isEmpty(), qPrintable(describe(diagnostics)));
+    }
+
     void nonAsciiBeforeTheProblem_columnCountsCharacters()
     {
         // "é" is two bytes in UTF-8 but one character in the editor.
