@@ -68,8 +68,8 @@ CodeEdit::CodeEdit(QWidget *parent)
     setLineWrapMode(QPlainTextEdit::NoWrap);
     setTabStopDistance(fontMetrics().horizontalAdvance(QString(kIndent, u' ')));
     setMouseTracking(true);
-    connect(this, &QPlainTextEdit::blockCountChanged, this,
-            [this] { setViewportMargins(gutterWidth(), 0, 0, 0); });
+    // 999 -> 1000 lines widens the gutter.
+    connect(this, &QPlainTextEdit::blockCountChanged, this, &CodeEdit::layoutGutter);
     connect(this, &QPlainTextEdit::updateRequest, this, [this](const QRect &rect, int dy) {
         if (dy != 0)
             m_gutter->scroll(0, dy);
@@ -77,7 +77,7 @@ CodeEdit::CodeEdit(QWidget *parent)
             m_gutter->update(0, rect.y(), m_gutter->width(), rect.height());
     });
     connect(this, &QPlainTextEdit::cursorPositionChanged, this, &CodeEdit::updateSelections);
-    setViewportMargins(gutterWidth(), 0, 0, 0);
+    layoutGutter();
     updateSelections();
 }
 
@@ -222,8 +222,15 @@ bool CodeEdit::viewportEvent(QEvent *event)
 void CodeEdit::resizeEvent(QResizeEvent *event)
 {
     QPlainTextEdit::resizeEvent(event);
+    layoutGutter();
+}
+
+void CodeEdit::layoutGutter()
+{
+    const int width = gutterWidth();
+    setViewportMargins(width, 0, 0, 0);
     const QRect area = contentsRect();
-    m_gutter->setGeometry(QRect(area.left(), area.top(), gutterWidth(), area.height()));
+    m_gutter->setGeometry(QRect(area.left(), area.top(), width, area.height()));
 }
 
 void CodeEdit::keyPressEvent(QKeyEvent *event)

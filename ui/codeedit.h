@@ -31,6 +31,7 @@ protected:
     bool viewportEvent(QEvent *event) override;
 
 private:
+    void layoutGutter();
     void updateSelections();
     void indentSelection(bool outdent);
     void newLine();
