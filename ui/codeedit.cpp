@@ -152,6 +152,7 @@ void CodeEdit::updateSelections()
     }
     selections.append(m_problemSelections);
     setExtraSelections(selections);
+    m_gutter->update(); // the current line's number is drawn stronger
 }
 
 void CodeEdit::paintGutter(QWidget *gutter, QPaintEvent *event)
