@@ -12,6 +12,7 @@
 #include <QScrollBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace tdkube::ui {
@@ -159,6 +160,16 @@ DetailsPane::DetailsPane(QWidget *parent)
     m_tabs->addTab(m_overview, tr("Overview"));
     m_tabs->addTab(m_yaml, tr("YAML"));
     m_tabs->addTab(m_logs, tr("Logs"));
+    m_edit = new QToolButton(this);
+    m_edit->setObjectName(u"editObject"_s);
+    m_edit->setText(tr("Edit…"));
+    m_edit->setToolTip(tr("Edit this object as YAML, with a dry-run and a diff before it is applied"));
+    m_edit->setAutoRaise(true);
+    m_tabs->setCornerWidget(m_edit, Qt::TopRightCorner);
+    connect(m_edit, &QToolButton::clicked, this, [this] {
+        if (!m_object.isEmpty())
+            emit editRequested(m_object);
+    });
     layout->addWidget(m_tabs);
     clear();
 }
@@ -169,6 +180,8 @@ void DetailsPane::showObject(kube::KubeClient *client, const QJsonObject &object
                              const kube::PodSurroundings &around, const QString &note)
 {
     m_object = object;
+    // Events are the cluster's record of what happened: not something to edit.
+    m_edit->setEnabled(object.value(u"kind").toString() != u"Event");
     m_overview->setHtml(overviewHtml(object, around, note));
     const int scroll = m_yaml->verticalScrollBar()->value();
     m_yaml->setPlainText(kube::toYaml(object));
@@ -188,6 +201,7 @@ void DetailsPane::showObject(kube::KubeClient *client, const QJsonObject &object
 void DetailsPane::clear()
 {
     m_object = {};
+    m_edit->setEnabled(false);
     m_overview->setHtml(u"<p style='color:#757575'>"_s + tr("Select an object to see its details.") +
                         u"</p>"_s);
     m_yaml->clear();

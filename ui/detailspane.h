@@ -9,6 +9,7 @@
 class QPlainTextEdit;
 class QTabWidget;
 class QTextBrowser;
+class QToolButton;
 
 namespace tdkube::ui {
 
@@ -42,6 +43,10 @@ public:
     static QString overviewHtml(const QJsonObject &object, const kube::PodSurroundings &around,
                                 const QString &note);
 
+signals:
+    // The person asked to edit the shown object (the "Edit…" button).
+    void editRequested(const QJsonObject &object);
+
 private:
     QJsonObject m_object;
     QString m_logsFor; // uid of the pod whose logs are shown
@@ -49,6 +54,7 @@ private:
     QTextBrowser *m_overview = nullptr;
     QPlainTextEdit *m_yaml = nullptr;
     LogView *m_logs = nullptr;
+    QToolButton *m_edit = nullptr;
 };
 
 } // namespace tdkube::ui

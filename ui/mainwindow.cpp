@@ -2,7 +2,10 @@
 
 #include "clusterdashboard.h"
 #include "clusterview.h"
+#include "deleteclusterdialog.h"
+#include "deploywizard.h"
 #include "detailspane.h"
+#include "objecteditordialog.h"
 #include "kube/explain.h"
 #include "portforwardpanel.h"
 #include "preferences.h"
@@ -15,6 +18,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -153,6 +157,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(100);
     connect(&m_refresh, &QTimer::timeout, this, &MainWindow::refreshDerived);
+    connect(m_details, &DetailsPane::editRequested, this, [this](const QJsonObject &object) { openObjectEditor(object); });
     connect(m_session, &kube::Session::watchesReplaced, this, &MainWindow::bindWatches);
     connect(m_session, &kube::Session::reachabilityChanged, this, &MainWindow::showReachability);
     connect(m_session, &kube::Session::namespacesChanged, this, &MainWindow::fillNamespaces);
@@ -208,6 +213,12 @@ void MainWindow::buildToolbar()
     m_problemsAction = bar->addWidget(m_problems);
     m_insecureAction->setVisible(false);
     m_problemsAction->setVisible(false);
+    bar->addSeparator();
+    m_deployAction = bar->addAction(QIcon(u":/icons/tdengine.svg"_s), tr("Deploy cluster…"));
+    m_deployAction->setObjectName(u"deployAction"_s);
+    m_deployAction->setToolTip(tr("Deploy a new TDengine cluster in this context, with a review of every object "
+                                  "before anything is applied"));
+    connect(m_deployAction, &QAction::triggered, this, [this] { openDeployWizard(); });
 
     connect(m_contextBox, &QComboBox::activated, this,
             [this](int index) { openContext(m_contextBox->itemData(index).toString()); });
@@ -248,6 +259,18 @@ void MainWindow::buildNavigator()
     auto *forwards = new QTreeWidgetItem(tools, {tr("Port-forwards")});
     forwards->setData(0, PluralRole, u"portforwards"_s);
     m_navigator->expandAll();
+    m_navigator->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_navigator, &QTreeWidget::customContextMenuRequested, this, [this](const QPoint &position) {
+        const QTreeWidgetItem *item = m_navigator->itemAt(position);
+        QMenu menu(this);
+        menu.addAction(m_deployAction);
+        if (item && item->data(0, PluralRole).toString() == u"cluster") {
+            const QString name = item->data(0, ClusterRole).toString();
+            menu.addSeparator();
+            menu.addAction(tr("Delete cluster %1…").arg(name), this, [this, name] { openDeleteCluster(name); });
+        }
+        menu.exec(m_navigator->viewport()->mapToGlobal(position));
+    });
     connect(m_navigator, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         if (item && !item->data(0, PluralRole).toString().isEmpty())
             showView(item->data(0, PluralRole).toString(), item->data(0, ClusterRole).toString());
@@ -675,6 +698,55 @@ void MainWindow::deletePod(const QJsonObject &pod, bool confirm)
             }
             statusBar()->showMessage(tr("Pod %1 is being deleted.").arg(name), 8000);
         });
+}
+
+DeployWizard *MainWindow::openDeployWizard()
+{
+    if (!m_session->client()) {
+        showBanner(tr("Open a context first: the deploy wizard needs a cluster to deploy to."));
+        return nullptr;
+    }
+    DeployWizard::Environment environment;
+    environment.client = m_session->client();
+    environment.context = m_session->context();
+    environment.namespaces = m_session->namespaces();
+    environment.defaultNamespace = m_session->ns().isEmpty() ? u"tdengine"_s : m_session->ns();
+    environment.passwords = m_passwords;
+    auto *wizard = new DeployWizard(environment, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    // The wizard holds the session's client: it goes when the context does.
+    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
+    connect(wizard, &DeployWizard::clusterDeployed, this, [this](const QString &ns, const QString &name) {
+        m_pendingCluster = name;
+        if (ns != m_session->ns())
+            setNamespace(ns);
+        else
+            refreshClusters();
+    });
+    wizard->show();
+    return wizard;
+}
+
+DeleteClusterDialog *MainWindow::openDeleteCluster(const QString &name)
+{
+    if (!m_session->client())
+        return nullptr;
+    auto *dialog = new DeleteClusterDialog(m_session->client(), m_session->ns(), name, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_session, &kube::Session::contextOpened, dialog, &QWidget::close);
+    dialog->show();
+    return dialog;
+}
+
+ObjectEditorDialog *MainWindow::openObjectEditor(const QJsonObject &object)
+{
+    if (!m_session->client() || object.isEmpty())
+        return nullptr;
+    auto *dialog = new ObjectEditorDialog(m_session->client(), object, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_session, &kube::Session::contextOpened, dialog, &QWidget::close);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::showBanner(const QString &text, bool error)

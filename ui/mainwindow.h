@@ -24,7 +24,10 @@ class QTreeWidgetItem;
 namespace tdkube::ui {
 
 class ClusterView;
+class DeleteClusterDialog;
+class DeployWizard;
 class DetailsPane;
+class ObjectEditorDialog;
 class PortForwardPanel;
 class ResourceTableModel;
 class ResourceView;
@@ -61,6 +64,12 @@ public:
     // Deletes a pod (its controller starts a new one), after asking when `confirm`. A refusal
     // (Forbidden for a read-only user) shows the server's message in the banner.
     void deletePod(const QJsonObject &pod, bool confirm = true);
+    // The deploy wizard for the current context (null without one); deleted when closed.
+    DeployWizard *openDeployWizard();
+    // The plan and progress of deleting the TDengine cluster `name` of the current namespace.
+    DeleteClusterDialog *openDeleteCluster(const QString &name);
+    // "Edit…" of the details pane: the object as YAML, dry-run and diff, then apply.
+    ObjectEditorDialog *openObjectEditor(const QJsonObject &object);
     // A message across the top of the window that stays until dismissed or replaced.
     void showBanner(const QString &text, bool error = true);
     QString bannerText() const;
@@ -108,6 +117,7 @@ private:
     QToolButton *m_problems = nullptr;
     QAction *m_insecureAction = nullptr;
     QAction *m_problemsAction = nullptr;
+    QAction *m_deployAction = nullptr;
     QTreeWidget *m_navigator = nullptr;
     QLabel *m_banner = nullptr;
     QTreeWidgetItem *m_clustersRoot = nullptr;

@@ -181,6 +181,11 @@ void DeployMonitor::setPollInterval(int ms)
     m_pollTimer.setInterval(ms);
 }
 
+taos::ClusterConnection *DeployMonitor::connection() const
+{
+    return m_connection.data();
+}
+
 QList<PodProgress> DeployMonitor::pods() const
 {
     QList<PodProgress> pods = m_pods.values();
@@ -578,7 +583,11 @@ void DeployMonitor::pollVerify()
             }
             if (leaders != 1)
                 problems.append(tr("%1 mnode leaders instead of 1").arg(leaders));
-            if (followers != expectedFollowers)
+            // Without HA mnodes nothing is created, but mnodes made earlier (by hand, or by a
+            // deploy that chose HA) are fine as long as they follow the leader.
+            const bool followersOk = m_target.haMnodes && m_target.replicas >= 3 ? followers == expectedFollowers
+                                                                                  : followers <= 2;
+            if (!followersOk)
                 problems.append(tr("%1 mnode followers instead of %2").arg(followers).arg(expectedFollowers));
             int ready = 0;
             for (const taos::Dnode &dnode : std::as_const(m_dnodes)) {

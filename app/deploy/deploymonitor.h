@@ -99,7 +99,7 @@ public:
     // Pods by ordinal.
     QList<PodProgress> pods() const;
     // The SQL connection of stages 2-4; null before and after them.
-    taos::ClusterConnection *connection() const { return m_connection.data(); }
+    taos::ClusterConnection *connection() const;
 
 signals:
     // `text` for a person: "Waiting for pods (2 of 3 ready)".

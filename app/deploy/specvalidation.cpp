@@ -79,19 +79,21 @@ void checkNames(const ClusterSpec &spec, QList<SpecProblem> *problems)
     }
 }
 
-void checkQuantity(const QString &field, const QString &text, bool required, QList<SpecProblem> *problems)
+// `what` names the field for a person ("The data volume size").
+void checkQuantity(const QString &field, const QString &what, const QString &text, bool required,
+                   QList<SpecProblem> *problems)
 {
     if (text.isEmpty()) {
         if (required)
-            problems->append({field, u"%1 is empty. Enter a size such as 5Gi."_s.arg(field)});
+            problems->append({field, u"%1 is empty. Enter a size such as 5Gi."_s.arg(what)});
         return;
     }
     double value = 0;
     if (!parseQuantity(text, &value))
-        problems->append({field, u"\"%1\" is not a Kubernetes quantity. Write a number with an optional "
-                                 "suffix: 500m, 2, 1Gi, 512Mi, 10G."_s.arg(text)});
+        problems->append({field, u"%1 \"%2\" is not a Kubernetes quantity. Write a number with an optional "
+                                 "suffix: 500m, 2, 1Gi, 512Mi, 10G."_s.arg(what, text)});
     else if (value <= 0)
-        problems->append({field, u"\"%1\" must be greater than zero."_s.arg(text)});
+        problems->append({field, u"%1 \"%2\" must be greater than zero."_s.arg(what, text)});
 }
 
 void checkRequestLimit(const QString &what, const QString &request, const QString &limit,
@@ -107,12 +109,12 @@ void checkRequestLimit(const QString &what, const QString &request, const QStrin
 
 void checkResources(const ClusterSpec &spec, QList<SpecProblem> *problems)
 {
-    checkQuantity(u"storageSize"_s, spec.storageSize, true, problems);
-    checkQuantity(u"logStorageSize"_s, spec.logStorageSize, false, problems);
-    checkQuantity(u"cpuRequest"_s, spec.cpuRequest, false, problems);
-    checkQuantity(u"memoryRequest"_s, spec.memoryRequest, false, problems);
-    checkQuantity(u"cpuLimit"_s, spec.cpuLimit, false, problems);
-    checkQuantity(u"memoryLimit"_s, spec.memoryLimit, false, problems);
+    checkQuantity(u"storageSize"_s, u"The data volume size"_s, spec.storageSize, true, problems);
+    checkQuantity(u"logStorageSize"_s, u"The log volume size"_s, spec.logStorageSize, false, problems);
+    checkQuantity(u"cpuRequest"_s, u"The CPU request"_s, spec.cpuRequest, false, problems);
+    checkQuantity(u"memoryRequest"_s, u"The memory request"_s, spec.memoryRequest, false, problems);
+    checkQuantity(u"cpuLimit"_s, u"The CPU limit"_s, spec.cpuLimit, false, problems);
+    checkQuantity(u"memoryLimit"_s, u"The memory limit"_s, spec.memoryLimit, false, problems);
     checkRequestLimit(u"memory"_s, spec.memoryRequest, spec.memoryLimit, u"memoryLimit"_s, problems);
     checkRequestLimit(u"CPU"_s, spec.cpuRequest, spec.cpuLimit, u"cpuLimit"_s, problems);
 }
