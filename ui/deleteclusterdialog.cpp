@@ -18,7 +18,8 @@ namespace tdkube::ui {
 
 using namespace Qt::StringLiterals;
 
-DeleteClusterDialog::DeleteClusterDialog(kube::KubeClient *client, QString ns, QString statefulSet, QWidget *parent)
+DeleteClusterDialog::DeleteClusterDialog(kube::KubeClient *client, QString ns, QString statefulSet,
+                                         QWidget *parent)
     : QDialog(parent)
     , m_client(client)
     , m_ns(std::move(ns))
@@ -28,10 +29,11 @@ DeleteClusterDialog::DeleteClusterDialog(kube::KubeClient *client, QString ns, Q
     setWindowTitle(tr("Delete TDengine cluster %1").arg(m_statefulSet));
     resize(980, 600);
     auto *layout = new QVBoxLayout(this);
-    auto *intro = new QLabel(tr("Deleting <b>%1</b> in namespace <b>%2</b> removes these objects. Its pods stop; "
-                                "clients lose the cluster.")
-                                 .arg(m_statefulSet.toHtmlEscaped(), m_ns.toHtmlEscaped()),
-                             this);
+    auto *intro =
+        new QLabel(tr("Deleting <b>%1</b> in namespace <b>%2</b> removes these objects. Its pods stop; "
+                      "clients lose the cluster.")
+                       .arg(m_statefulSet.toHtmlEscaped(), m_ns.toHtmlEscaped()),
+                   this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
     m_plan = new QTreeWidget(this);
@@ -100,7 +102,8 @@ void DeleteClusterDialog::loadPlan()
     deploy::gatherDeletionPlan(m_client, m_ns, m_statefulSet, true, this,
                                [this](const deploy::DeletionPlan &plan, const QString &error) {
                                    if (!error.isEmpty()) {
-                                       m_status->setText(tr("The cluster's objects could not be read: %1").arg(error));
+                                       m_status->setText(
+                                           tr("The cluster's objects could not be read: %1").arg(error));
                                        return;
                                    }
                                    m_planWithClaims = plan;
@@ -151,14 +154,17 @@ void DeleteClusterDialog::start()
     updateButton();
     m_log->show();
     m_deleter = new deploy::ClusterDeleter(m_client, plan, this);
-    connect(m_deleter, &deploy::ClusterDeleter::progress, this, [this](const QString &step, const QString &detail) {
-        m_status->setText(step);
-        m_log->appendPlainText(QDateTime::currentDateTime().toString(u"HH:mm:ss "_s) + step +
-                               (detail.isEmpty() ? QString() : u": "_s + detail));
-    });
-    connect(m_deleter, &deploy::ClusterDeleter::itemGone, this, [this](const QString &kind, const QString &name) {
-        m_log->appendPlainText(QDateTime::currentDateTime().toString(u"HH:mm:ss "_s) + tr("%1 %2 is gone").arg(kind, name));
-    });
+    connect(m_deleter, &deploy::ClusterDeleter::progress, this,
+            [this](const QString &step, const QString &detail) {
+                m_status->setText(step);
+                m_log->appendPlainText(QDateTime::currentDateTime().toString(u"HH:mm:ss "_s) + step +
+                                       (detail.isEmpty() ? QString() : u": "_s + detail));
+            });
+    connect(m_deleter, &deploy::ClusterDeleter::itemGone, this,
+            [this](const QString &kind, const QString &name) {
+                m_log->appendPlainText(QDateTime::currentDateTime().toString(u"HH:mm:ss "_s) +
+                                       tr("%1 %2 is gone").arg(kind, name));
+            });
     connect(m_deleter, &deploy::ClusterDeleter::finished, this, [this](bool ok, const QString &error) {
         m_running = false;
         m_finished = true;

@@ -43,7 +43,6 @@ QString stateFailed()
     return DeployProgressPage::tr("failed");
 }
 
-
 QString stepKeyOf(const QJsonObject &object)
 {
     return u"apply:"_s + object.value(u"kind").toString() + u'/' + kube::nameOf(object);
@@ -121,7 +120,8 @@ void DeployProgressPage::initializePage()
     if (m_wizard->createNamespace())
         addStep(u"namespace"_s, tr("Create namespace %1").arg(spec.ns));
     for (const QJsonObject &object : std::as_const(m_objects))
-        addStep(stepKeyOf(object), tr("Apply %1 %2").arg(object.value(u"kind").toString(), kube::nameOf(object)));
+        addStep(stepKeyOf(object),
+                tr("Apply %1 %2").arg(object.value(u"kind").toString(), kube::nameOf(object)));
     addStep(u"Pods"_s, tr("Pods Ready"));
     addStep(u"Dnodes"_s, tr("Dnodes ready"));
     if (spec.haMnodes && m_replicas >= 3)
@@ -167,7 +167,7 @@ void DeployProgressPage::setStep(const QString &key, const QString &state, const
     item->setToolTip(2, item->text(2));
     const QColor colour = state == stateFailed() ? QColor(0xb7, 0x1c, 0x1c)
                           : state == stateDone() ? QColor(0x1b, 0x5e, 0x20)
-                                          : palette().color(QPalette::Text);
+                                                 : palette().color(QPalette::Text);
     item->setForeground(1, colour);
 }
 
@@ -201,22 +201,25 @@ void DeployProgressPage::applyObjects(bool force)
         setStep(stepKeyOf(object), stateWaiting(), QString());
     if (!m_objects.isEmpty())
         setStep(stepKeyOf(m_objects.first()), stateRunning());
-    connect(m_apply, &deploy::ApplySet::objectDone, this, [this](int index, const deploy::ObjectResult &result) {
-        const QString key = stepKeyOf(m_objects.value(index));
-        if (result.error.isEmpty() && result.conflicts.isEmpty()) {
-            setStep(key, stateDone(), result.existed ? (result.unchanged ? tr("unchanged") : tr("changed")) : tr("created"));
-            log(tr("Applied %1 %2").arg(result.kind, result.name));
-            if (index + 1 < m_objects.size())
-                setStep(stepKeyOf(m_objects.at(index + 1)), stateRunning());
-            return;
-        }
-        QStringList lines;
-        for (const deploy::FieldConflict &conflict : result.conflicts)
-            lines.append(tr("%1 is owned by %2").arg(conflict.field, conflict.manager));
-        setStep(key, stateFailed(), lines.isEmpty() ? result.error : lines.join(u"; "_s));
-        log(tr("%1 %2 was not applied: %3")
-                .arg(result.kind, result.name, lines.isEmpty() ? result.error : lines.join(u"; "_s)));
-    });
+    connect(m_apply, &deploy::ApplySet::objectDone, this,
+            [this](int index, const deploy::ObjectResult &result) {
+                const QString key = stepKeyOf(m_objects.value(index));
+                if (result.error.isEmpty() && result.conflicts.isEmpty()) {
+                    setStep(key, stateDone(),
+                            result.existed ? (result.unchanged ? tr("unchanged") : tr("changed"))
+                                           : tr("created"));
+                    log(tr("Applied %1 %2").arg(result.kind, result.name));
+                    if (index + 1 < m_objects.size())
+                        setStep(stepKeyOf(m_objects.at(index + 1)), stateRunning());
+                    return;
+                }
+                QStringList lines;
+                for (const deploy::FieldConflict &conflict : result.conflicts)
+                    lines.append(tr("%1 is owned by %2").arg(conflict.field, conflict.manager));
+                setStep(key, stateFailed(), lines.isEmpty() ? result.error : lines.join(u"; "_s));
+                log(tr("%1 %2 was not applied: %3")
+                        .arg(result.kind, result.name, lines.isEmpty() ? result.error : lines.join(u"; "_s)));
+            });
     connect(m_apply, &deploy::ApplySet::finished, this, [this](bool ok) {
         if (ok) {
             startMonitor();
@@ -230,11 +233,12 @@ void DeployProgressPage::applyObjects(bool force)
                 error = result.kind + u' ' + result.name + u": "_s + result.error;
         }
         m_takeOver->setVisible(conflicts);
-        finish(false, conflicts ? tr("Another field manager owns fields tdkube wants to set (see the steps). "
-                                     "Take them over only if the values tdkube applies are the ones you want.")
-                                : tr("Apply stopped: %1. The objects before it were applied; fix the problem "
-                                     "and deploy again (applying is idempotent).")
-                                      .arg(error));
+        finish(false, conflicts
+                          ? tr("Another field manager owns fields tdkube wants to set (see the steps). "
+                               "Take them over only if the values tdkube applies are the ones you want.")
+                          : tr("Apply stopped: %1. The objects before it were applied; fix the problem "
+                               "and deploy again (applying is idempotent).")
+                                .arg(error));
     });
     m_apply->apply(force);
 }
@@ -242,7 +246,8 @@ void DeployProgressPage::applyObjects(bool force)
 void DeployProgressPage::startMonitor()
 {
     if (m_statefulSet.isEmpty()) {
-        finish(true, tr("Applied. There is no StatefulSet among the objects, so there is nothing to follow."));
+        finish(true,
+               tr("Applied. There is no StatefulSet among the objects, so there is nothing to follow."));
         return;
     }
     deploy::DeployTarget target;
@@ -262,11 +267,12 @@ void DeployProgressPage::startMonitor()
                                     : stage == deploy::DeployMonitor::Stage::Dnodes ? 1
                                     : stage == deploy::DeployMonitor::Stage::Mnodes ? 2
                                     : stage == deploy::DeployMonitor::Stage::Verify ? 3
-                                                                                     : -1;
+                                                                                    : -1;
                 if (reached < 0)
                     return;
                 for (int i = 0; i < reached; ++i) {
-                    if (m_stepItems.contains(order.at(i)) && m_stepItems.value(order.at(i))->text(1) != stateDone())
+                    if (m_stepItems.contains(order.at(i)) &&
+                        m_stepItems.value(order.at(i))->text(1) != stateDone())
                         setStep(order.at(i), stateDone(), doneText(order.at(i)));
                 }
                 setStep(order.at(reached), stateRunning(), text);
@@ -322,7 +328,8 @@ void DeployProgressPage::showPod(const deploy::PodProgress &pod)
         m_pods->item(row, 0)->setText(pod.name);
     }
     m_pods->item(row, 1)->setText(pod.ready ? tr("Ready") : pod.status);
-    m_pods->item(row, 1)->setForeground(pod.ready ? QColor(0x1b, 0x5e, 0x20) : palette().color(QPalette::Text));
+    m_pods->item(row, 1)->setForeground(pod.ready ? QColor(0x1b, 0x5e, 0x20)
+                                                  : palette().color(QPalette::Text));
     m_pods->item(row, 2)->setText(pod.detail);
     m_pods->item(row, 2)->setToolTip(pod.detail);
     m_pods->resizeColumnToContents(0);

@@ -203,8 +203,9 @@ void DeployReviewPage::showPlan()
     steps.append(tr("Wait for %n dnode(s) to be ready in TDengine", nullptr, spec.replicas));
     if (spec.haMnodes && spec.replicas >= 3)
         steps.append(tr("<code>create mnode on dnode 2</code>, then <code>3</code>"));
-    steps.append(spec.haMnodes && spec.replicas >= 3 ? tr("Verify <code>show mnodes</code>: 1 leader, 2 followers")
-                                                     : tr("Verify <code>show mnodes</code>: 1 leader"));
+    steps.append(spec.haMnodes && spec.replicas >= 3
+                     ? tr("Verify <code>show mnodes</code>: 1 leader, 2 followers")
+                     : tr("Verify <code>show mnodes</code>: 1 leader"));
     QString html = tr("<b>Plan</b> in %1 of context %2:<ol>")
                        .arg(spec.ns.toHtmlEscaped(), m_wizard->environment().context.toHtmlEscaped());
     for (const QString &step : steps)

@@ -73,8 +73,9 @@ public:
         : m_wizard(wizard)
     {
         setTitle(DeployWizard::tr("Where"));
-        setSubTitle(DeployWizard::tr("The TDengine cluster is a StatefulSet with its Services and ConfigMap in one "
-                                     "namespace. Its name is also the first part of every dnode's FQDN."));
+        setSubTitle(
+            DeployWizard::tr("The TDengine cluster is a StatefulSet with its Services and ConfigMap in one "
+                             "namespace. Its name is also the first part of every dnode's FQDN."));
         auto *form = new QFormLayout;
         m_context = new QLabel(wizard->environment().context, this);
         m_context->setObjectName(u"context"_s);
@@ -169,7 +170,8 @@ private:
                                                "shows each change first.")
                                   .arg(spec.ns, check.existing.join(u", "_s)));
         } else if (check.namespaceExists) {
-            m_status->setText(DeployWizard::tr("Namespace “%1” exists and holds nothing of that name.").arg(spec.ns));
+            m_status->setText(
+                DeployWizard::tr("Namespace “%1” exists and holds nothing of that name.").arg(spec.ns));
         } else {
             m_status->setText(DeployWizard::tr("Namespace “%1” does not exist.").arg(spec.ns));
         }
@@ -202,8 +204,8 @@ public:
         m_replicas->setObjectName(u"replicas"_s);
         m_replicas->setRange(1, 64);
         form->addRow(DeployWizard::tr("&Dnodes (pods):"), m_replicas);
-        m_ha = new QCheckBox(DeployWizard::tr("Create mnodes on dnodes 2 and 3 (3 mnodes: 1 leader, 2 followers)"),
-                             this);
+        m_ha = new QCheckBox(
+            DeployWizard::tr("Create mnodes on dnodes 2 and 3 (3 mnodes: 1 leader, 2 followers)"), this);
         m_ha->setObjectName(u"haMnodes"_s);
         form->addRow(DeployWizard::tr("Mnodes:"), m_ha);
         m_affinity = new QComboBox(this);
@@ -255,12 +257,14 @@ private:
         m_ha->setEnabled(spec.replicas >= 3);
         QString summary;
         if (spec.replicas >= 3 && spec.haMnodes) {
-            summary = DeployWizard::tr("%1 dnodes, 3 mnodes: the cluster stays available when one dnode is lost, "
-                                       "for databases created with replica 3.")
-                          .arg(spec.replicas);
+            summary =
+                DeployWizard::tr("%1 dnodes, 3 mnodes: the cluster stays available when one dnode is lost, "
+                                 "for databases created with replica 3.")
+                    .arg(spec.replicas);
         } else if (spec.replicas >= 3) {
-            summary = DeployWizard::tr("%1 dnodes, 1 mnode: losing the dnode of the mnode stops the whole cluster.")
-                          .arg(spec.replicas);
+            summary =
+                DeployWizard::tr("%1 dnodes, 1 mnode: losing the dnode of the mnode stops the whole cluster.")
+                    .arg(spec.replicas);
         } else if (spec.replicas == 2) {
             summary = DeployWizard::tr("2 dnodes, 1 mnode.");
         } else {
@@ -271,7 +275,8 @@ private:
                                                "pods beyond that stay Pending.")
                                   .arg(spec.replicas);
         m_summary->setText(summary);
-        showLines(m_advice, problemLines(deploy::advise(spec), {u"replicas"_s, u"haMnodes"_s, u"antiAffinity"_s}));
+        showLines(m_advice,
+                  problemLines(deploy::advise(spec), {u"replicas"_s, u"haMnodes"_s, u"antiAffinity"_s}));
         showLines(m_problems, problemLines(deploy::validate(spec), {u"replicas"_s, u"antiAffinity"_s}));
         emit completeChanged();
     }
@@ -301,8 +306,9 @@ public:
         : m_wizard(wizard)
     {
         setTitle(DeployWizard::tr("Storage"));
-        setSubTitle(DeployWizard::tr("Each dnode gets its own PersistentVolumeClaim from the StatefulSet's claim "
-                                     "template, kept across restarts and rescheduling."));
+        setSubTitle(
+            DeployWizard::tr("Each dnode gets its own PersistentVolumeClaim from the StatefulSet's claim "
+                             "template, kept across restarts and rescheduling."));
         auto *form = new QFormLayout;
         m_class = new QComboBox(this);
         m_class->setObjectName(u"storageClass"_s);
@@ -415,20 +421,23 @@ private:
         for (const deploy::StorageClassInfo &info : m_wizard->clusterCheck().storageClasses) {
             if (info.name != spec.storageClass)
                 continue;
-            consequences.append(info.reclaimPolicy == u"Delete"
-                                    ? DeployWizard::tr("Volumes of class %1 are destroyed with their data when "
-                                                       "their claim is deleted (reclaim policy Delete).")
-                                          .arg(info.name)
-                                    : DeployWizard::tr("Volumes of class %1 outlive their claims (reclaim policy "
-                                                       "%2): deleting a claim leaves the volume and its data.")
-                                          .arg(info.name, info.reclaimPolicy));
+            consequences.append(
+                info.reclaimPolicy == u"Delete"
+                    ? DeployWizard::tr("Volumes of class %1 are destroyed with their data when "
+                                       "their claim is deleted (reclaim policy Delete).")
+                          .arg(info.name)
+                    : DeployWizard::tr("Volumes of class %1 outlive their claims (reclaim policy "
+                                       "%2): deleting a claim leaves the volume and its data.")
+                          .arg(info.name, info.reclaimPolicy));
             if (info.volumeBindingMode == u"WaitForFirstConsumer")
-                consequences.append(DeployWizard::tr("Volumes are bound when a pod needs them "
-                                                     "(WaitForFirstConsumer): claims stay Pending until then."));
+                consequences.append(
+                    DeployWizard::tr("Volumes are bound when a pod needs them "
+                                     "(WaitForFirstConsumer): claims stay Pending until then."));
         }
         if (spec.pvcWhenScaled == u"Delete")
-            consequences.append(DeployWizard::tr("whenScaled: Delete removes a dnode's data as soon as its pod goes "
-                                                 "in a scale-in, even one done by hand without drop dnode."));
+            consequences.append(
+                DeployWizard::tr("whenScaled: Delete removes a dnode's data as soon as its pod goes "
+                                 "in a scale-in, even one done by hand without drop dnode."));
         m_consequence->setText(consequences.join(u' '));
         const QStringList fields{u"storageClass"_s, u"storageSize"_s, u"logStorageSize"_s, u"pvcWhenScaled"_s,
                                  u"pvcWhenDeleted"_s};
@@ -458,8 +467,9 @@ public:
         : m_wizard(wizard)
     {
         setTitle(DeployWizard::tr("Image and configuration"));
-        setSubTitle(DeployWizard::tr("Every dnode runs the same pinned TDengine version. taos.cfg entries reach "
-                                     "taosd as TAOS_* variables from the cluster's ConfigMap."));
+        setSubTitle(
+            DeployWizard::tr("Every dnode runs the same pinned TDengine version. taos.cfg entries reach "
+                             "taosd as TAOS_* variables from the cluster's ConfigMap."));
         auto *form = new QFormLayout;
         m_image = new QLineEdit(this);
         m_image->setObjectName(u"image"_s);
@@ -479,15 +489,17 @@ public:
         auto *resources = new QHBoxLayout;
         m_cpuRequest = resourceEdit(u"cpuRequest"_s, u"500m"_s, resources, DeployWizard::tr("CPU request"));
         m_cpuLimit = resourceEdit(u"cpuLimit"_s, u"4"_s, resources, DeployWizard::tr("limit"));
-        m_memoryRequest = resourceEdit(u"memoryRequest"_s, u"1Gi"_s, resources, DeployWizard::tr("Memory request"));
+        m_memoryRequest =
+            resourceEdit(u"memoryRequest"_s, u"1Gi"_s, resources, DeployWizard::tr("Memory request"));
         m_memoryLimit = resourceEdit(u"memoryLimit"_s, u"4Gi"_s, resources, DeployWizard::tr("limit"));
         form->addRow(DeployWizard::tr("Resources:"), resources);
         m_startup = new QSpinBox(this);
         m_startup->setObjectName(u"startupBudget"_s);
         m_startup->setRange(1, 24 * 60);
         m_startup->setSuffix(DeployWizard::tr(" min"));
-        m_startup->setToolTip(DeployWizard::tr("How long a dnode may take to start (replaying its WAL, catching up "
-                                               "its vnodes) before Kubernetes restarts it."));
+        m_startup->setToolTip(
+            DeployWizard::tr("How long a dnode may take to start (replaying its WAL, catching up "
+                             "its vnodes) before Kubernetes restarts it."));
         form->addRow(DeployWizard::tr("&Startup budget:"), m_startup);
         auto *layout = new QVBoxLayout(this);
         layout->addLayout(form);
@@ -551,7 +563,8 @@ public:
     bool isComplete() const override { return m_lines.isEmpty(); }
 
 private:
-    QLineEdit *resourceEdit(const QString &name, const QString &placeholder, QHBoxLayout *row, const QString &label)
+    QLineEdit *resourceEdit(const QString &name, const QString &placeholder, QHBoxLayout *row,
+                            const QString &label)
     {
         row->addWidget(new QLabel(label, this));
         auto *edit = new QLineEdit(this);
@@ -599,13 +612,14 @@ private:
         spec.taosConfig.clear();
         for (int row = 0; row < m_config->rowCount(); ++row) {
             const QString key = m_config->item(row, 0) ? m_config->item(row, 0)->text().trimmed() : QString();
-            const QString value = m_config->item(row, 1) ? m_config->item(row, 1)->text().trimmed() : QString();
+            const QString value =
+                m_config->item(row, 1) ? m_config->item(row, 1)->text().trimmed() : QString();
             spec.taosConfig.insert(key, value);
         }
         m_lines = problemLines(deploy::validate(spec),
                                {u"image"_s, u"tag"_s, u"timezone"_s, u"cpuRequest"_s, u"cpuLimit"_s,
-                                u"memoryRequest"_s, u"memoryLimit"_s, u"startupBudgetSeconds"_s, u"taosConfig."_s,
-                                u"taosConfig"_s, u"resources"_s});
+                                u"memoryRequest"_s, u"memoryLimit"_s, u"startupBudgetSeconds"_s,
+                                u"taosConfig."_s, u"taosConfig"_s, u"resources"_s});
         showLines(m_problems, m_lines);
         emit completeChanged();
     }

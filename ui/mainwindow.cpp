@@ -5,8 +5,8 @@
 #include "deleteclusterdialog.h"
 #include "deploywizard.h"
 #include "detailspane.h"
-#include "objecteditordialog.h"
 #include "kube/explain.h"
+#include "objecteditordialog.h"
 #include "portforwardpanel.h"
 #include "preferences.h"
 #include "resourcetablemodel.h"
@@ -157,7 +157,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(100);
     connect(&m_refresh, &QTimer::timeout, this, &MainWindow::refreshDerived);
-    connect(m_details, &DetailsPane::editRequested, this, [this](const QJsonObject &object) { openObjectEditor(object); });
+    connect(m_details, &DetailsPane::editRequested, this,
+            [this](const QJsonObject &object) { openObjectEditor(object); });
     connect(m_session, &kube::Session::watchesReplaced, this, &MainWindow::bindWatches);
     connect(m_session, &kube::Session::reachabilityChanged, this, &MainWindow::showReachability);
     connect(m_session, &kube::Session::namespacesChanged, this, &MainWindow::fillNamespaces);
@@ -216,8 +217,9 @@ void MainWindow::buildToolbar()
     bar->addSeparator();
     m_deployAction = bar->addAction(QIcon(u":/icons/tdengine.svg"_s), tr("Deploy cluster…"));
     m_deployAction->setObjectName(u"deployAction"_s);
-    m_deployAction->setToolTip(tr("Deploy a new TDengine cluster in this context, with a review of every object "
-                                  "before anything is applied"));
+    m_deployAction->setToolTip(
+        tr("Deploy a new TDengine cluster in this context, with a review of every object "
+           "before anything is applied"));
     connect(m_deployAction, &QAction::triggered, this, [this] { openDeployWizard(); });
 
     connect(m_contextBox, &QComboBox::activated, this,
@@ -267,7 +269,8 @@ void MainWindow::buildNavigator()
         if (item && item->data(0, PluralRole).toString() == u"cluster") {
             const QString name = item->data(0, ClusterRole).toString();
             menu.addSeparator();
-            menu.addAction(tr("Delete cluster %1…").arg(name), this, [this, name] { openDeleteCluster(name); });
+            menu.addAction(tr("Delete cluster %1…").arg(name), this,
+                           [this, name] { openDeleteCluster(name); });
         }
         menu.exec(m_navigator->viewport()->mapToGlobal(position));
     });

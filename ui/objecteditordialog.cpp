@@ -134,10 +134,11 @@ void ObjectEditorDialog::dryRun()
                 fields.append(tr("%1 (owned by %2)").arg(conflict.field, conflict.manager));
             m_dryRunText = text;
             m_force->show();
-            setStatus(tr("Conflict: %1. Another tool manages these fields; take them over only if your values "
-                         "should win.")
-                          .arg(fields.join(u", "_s)),
-                      true);
+            setStatus(
+                tr("Conflict: %1. Another tool manages these fields; take them over only if your values "
+                   "should win.")
+                    .arg(fields.join(u", "_s)),
+                true);
         } else {
             setStatus(tr("Dry-run refused: %1").arg(result.error), true);
         }

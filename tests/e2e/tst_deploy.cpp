@@ -58,8 +58,8 @@ QList<QJsonObject> items(KubeClient *client, const ResourceKind &kind, const QSt
 {
     ListOptions options;
     options.labelSelector = selector;
-    const KubeResponse response =
-        await([&](QObject *context, KubeClient::Done done) { client->list(kind, ns, options, context, done); });
+    const KubeResponse response = await(
+        [&](QObject *context, KubeClient::Done done) { client->list(kind, ns, options, context, done); });
     QList<QJsonObject> result;
     for (const QJsonValue &item : response.json().value(u"items").toArray())
         result.append(item.toObject());
@@ -69,7 +69,8 @@ QList<QJsonObject> items(KubeClient *client, const ResourceKind &kind, const QSt
 int readyPods(KubeClient *client, const QString &ns, const QString &instance)
 {
     int ready = 0;
-    for (const QJsonObject &pod : items(client, ResourceKind::pods(), ns, u"app.kubernetes.io/instance="_s + instance)) {
+    for (const QJsonObject &pod :
+         items(client, ResourceKind::pods(), ns, u"app.kubernetes.io/instance="_s + instance)) {
         for (const QJsonValue &condition : pod.value(u"status").toObject().value(u"conditions").toArray()) {
             if (condition[u"type"] == u"Ready"_s && condition[u"status"] == u"True"_s)
                 ++ready;
@@ -204,14 +205,17 @@ void TestDeploy::wizard_newNamespace_deploysVerifiedHaCluster()
     QVERIFY(QTest::qWaitFor([review] { return review->isComplete(); }, kWaitMs));
     // Nothing exists before Apply.
     QCOMPARE(items(m_client.get(), ResourceKind::namespaces(), {}).size() > 0, true);
-    QVERIFY(items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s).isEmpty());
+    QVERIFY(
+        items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
+            .isEmpty());
     grab(wizard.get(), u"deploy-review"_s);
     QVERIFY(next(wizard.get()));
 
     QCOMPARE(wizard->currentId(), int(DeployWizard::ProgressPage));
     tdkube::ui::DeployProgressPage *progress = wizard->progressPage();
     QSignalSpy deployed(wizard.get(), &DeployWizard::clusterDeployed);
-    QVERIFY2(QTest::qWaitFor([progress] { return progress->finished(); }, Slow), qPrintable(progress->logText()));
+    QVERIFY2(QTest::qWaitFor([progress] { return progress->finished(); }, Slow),
+             qPrintable(progress->logText()));
     grab(wizard.get(), u"deploy-progress"_s);
     QVERIFY2(progress->succeeded(), qPrintable(progress->resultText() + u"\n"_s + progress->logText()));
     QCOMPARE(deployed.size(), 1);
@@ -221,8 +225,8 @@ void TestDeploy::wizard_newNamespace_deploysVerifiedHaCluster()
 
     // What the cluster holds: three Ready pods, and in TDengine one leader and two followers.
     QCOMPARE(readyPods(m_client.get(), m_ns, u"tdengine"_s), 3);
-    const QString mnodes = execOutput(m_client.get(), m_ns, u"tdengine-0"_s,
-                                      {u"taos"_s, u"-s"_s, u"show mnodes"_s});
+    const QString mnodes =
+        execOutput(m_client.get(), m_ns, u"tdengine-0"_s, {u"taos"_s, u"-s"_s, u"show mnodes"_s});
     QCOMPARE(mnodes.count(u"leader"_s), 1);
     QCOMPARE(mnodes.count(u"follower"_s), 2);
 }
@@ -253,8 +257,10 @@ void TestDeploy::wizard_conflictingManager_namedThenTakenOver()
     request.path = ResourceKind::statefulSets().path(m_ns, u"tdengine"_s);
     request.query.addQueryItem(u"fieldManager"_s, u"ops-team"_s);
     request.contentType = "application/apply-patch+yaml";
-    request.body = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: tdengine\nspec:\n  replicas: 3\n";
-    QVERIFY(await([&](QObject *context, KubeClient::Done done) { m_client->send(request, context, done); }).ok());
+    request.body =
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: tdengine\nspec:\n  replicas: 3\n";
+    QVERIFY(
+        await([&](QObject *context, KubeClient::Done done) { m_client->send(request, context, done); }).ok());
 
     auto wizard = makeWizard();
     QVERIFY(next(wizard.get()));
@@ -272,7 +278,8 @@ void TestDeploy::wizard_conflictingManager_namedThenTakenOver()
     QVERIFY(review->isComplete());
     QVERIFY(next(wizard.get()));
     tdkube::ui::DeployProgressPage *progress = wizard->progressPage();
-    QVERIFY2(QTest::qWaitFor([progress] { return progress->finished(); }, Slow), qPrintable(progress->logText()));
+    QVERIFY2(QTest::qWaitFor([progress] { return progress->finished(); }, Slow),
+             qPrintable(progress->logText()));
     QVERIFY2(progress->succeeded(), qPrintable(progress->resultText() + u"\n"_s + progress->logText()));
     QCOMPARE(readyPods(m_client.get(), m_ns, u"tdengine"_s), 4);
 }
@@ -298,7 +305,8 @@ void TestDeploy::wizard_missingStorageClass_stopsWithTheReason()
     QVERIFY(QTest::qWaitFor([review] { return review->isComplete(); }, kWaitMs));
     QVERIFY(next(wizard.get()));
     tdkube::ui::DeployProgressPage *progress = wizard->progressPage();
-    QVERIFY2(QTest::qWaitFor([progress] { return progress->finished(); }, Slow), qPrintable(progress->logText()));
+    QVERIFY2(QTest::qWaitFor([progress] { return progress->finished(); }, Slow),
+             qPrintable(progress->logText()));
     QVERIFY(!progress->succeeded());
     QVERIFY2(progress->resultText().contains(u"fast"_s), qPrintable(progress->resultText()));
     grab(wizard.get(), u"deploy-failed"_s);
@@ -306,9 +314,10 @@ void TestDeploy::wizard_missingStorageClass_stopsWithTheReason()
 
 void TestDeploy::objectEditor_dryRunDiffThenApply()
 {
-    const QJsonObject live = await([&](QObject *context, KubeClient::Done done) {
-                                 m_client->get(ResourceKind::configMaps(), m_ns, u"tdengine-taoscfg"_s, context, done);
-                             }).json();
+    const QJsonObject live =
+        await([&](QObject *context, KubeClient::Done done) {
+            m_client->get(ResourceKind::configMaps(), m_ns, u"tdengine-taoscfg"_s, context, done);
+        }).json();
     QVERIFY(!live.isEmpty());
     tdkube::ui::ObjectEditorDialog dialog(m_client.get(), live);
     dialog.show();
@@ -351,7 +360,8 @@ void TestDeploy::deleteDialog_claimsOnlyAfterTypedName()
     for (int i = 0; i < dialog.planView()->topLevelItemCount(); ++i)
         planned.append(dialog.planView()->topLevelItem(i)->text(0));
     QVERIFY2(planned.contains(u"StatefulSet tdengine"_s), qPrintable(planned.join(u", "_s)));
-    QVERIFY2(planned.contains(u"PersistentVolumeClaim taosdata-tdengine-0"_s), qPrintable(planned.join(u", "_s)));
+    QVERIFY2(planned.contains(u"PersistentVolumeClaim taosdata-tdengine-0"_s),
+             qPrintable(planned.join(u", "_s)));
     QVERIFY(dialog.deleteButton()->isEnabled());
     dialog.claimsBox()->setChecked(true);
     QVERIFY(!dialog.deleteButton()->isEnabled());
@@ -363,8 +373,11 @@ void TestDeploy::deleteDialog_claimsOnlyAfterTypedName()
     dialog.deleteButton()->click();
     QVERIFY2(QTest::qWaitFor([&dialog] { return dialog.finished(); }, Slow), qPrintable(dialog.logText()));
     QVERIFY2(dialog.succeeded(), qPrintable(dialog.statusText() + u"\n"_s + dialog.logText()));
-    QVERIFY(items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s).isEmpty());
-    QVERIFY(items(m_client.get(), ResourceKind::pods(), m_ns, u"app.kubernetes.io/instance=tdengine"_s).isEmpty());
+    QVERIFY(
+        items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
+            .isEmpty());
+    QVERIFY(items(m_client.get(), ResourceKind::pods(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
+                .isEmpty());
     QVERIFY(items(m_client.get(), ResourceKind::persistentVolumeClaims(), m_ns,
                   u"app.kubernetes.io/instance=tdengine"_s)
                 .isEmpty());
