@@ -77,6 +77,9 @@ void checkHealth(const Cluster &cluster, Plan *plan)
     }
     for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
         const QString pod = cluster.podOfDnode(dnode);
+        const int ordinal = cluster.ordinalOf(dnode.endpoint);
+        if (!cluster.hasPod(pod) && ordinal >= 0 && ordinal < cluster.replicas())
+            continue; // the StatefulSet recreates the pod: "pod-not-ready" says so
         if (!cluster.hasPod(pod)) {
             block(
                 plan, u"dnode-without-pod"_s,
@@ -157,11 +160,10 @@ void checkReplicas(const Cluster &cluster, int target, Plan *plan)
         if (isSystemDatabase(database.name) || database.replica <= target)
             continue;
         block(plan, u"below-replica"_s,
-              u"Database %1 has replica %2: it needs %2 dnodes, and %3 would leave %4. Its vgroups could not "
-              "keep a majority and every query on it would fail."_s.arg(database.name)
+              u"Database %1 has replica %2: it needs %2 dnodes, and the scale-in would leave %3. Its vgroups "
+              "could not keep a majority and every query on it would fail."_s.arg(database.name)
                   .arg(database.replica)
-                  .arg(target == 1 ? u"1 dnode"_s : QString::number(target) + u" dnodes"_s)
-                  .arg(target),
+                  .arg(counted(target, u"dnode"_s)),
               u"Choose a target of %1 or more dnodes."_s.arg(database.replica));
     }
 }
