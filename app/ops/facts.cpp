@@ -122,9 +122,9 @@ void snapshotThrough(taos::ClusterConnection *connection, const std::shared_ptr<
             } else if (connection->forward() &&
                        connection->forward()->state() == kube::PortForward::State::Stopped) {
                 stop();
-                state->finishPart(u"Could not reach %1: the port-forward stopped (%2). "
-                                  "Check that a pod of the StatefulSet is Ready."_s.arg(
-                                      where, connection->forward()->stateReason()));
+                state->finishPart(
+                    u"Could not reach %1 through a port-forward: %2 Check that a pod of the StatefulSet is "
+                    "Ready."_s.arg(where, connection->forward()->stateReason().trimmed()));
             }
         });
     QObject::connect(timer, &QTimer::timeout, state->guard, [stop, state, where, timeoutMs] {
