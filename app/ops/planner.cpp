@@ -55,7 +55,8 @@ QString podState(const QJsonObject &pod)
 
 // Pods not Ready, offline dnodes and dnodes without a pod: nothing may be resized while the
 // cluster is already missing a member, because TDengine cannot move vnodes to or from it.
-void checkHealth(const Cluster &cluster, Plan *plan)
+// `returning`: ordinals a scale-out brings back, whose offline dnodes are not a problem but the point.
+void checkHealth(const Cluster &cluster, Plan *plan, const QSet<int> &returning = {})
 {
     for (int ordinal = 0; ordinal < cluster.replicas(); ++ordinal) {
         const QString pod = cluster.pod(ordinal);
@@ -78,7 +79,8 @@ void checkHealth(const Cluster &cluster, Plan *plan)
     for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
         const QString pod = cluster.podOfDnode(dnode);
         const int ordinal = cluster.ordinalOf(dnode.endpoint);
-        if (!cluster.hasPod(pod) && ordinal >= 0 && ordinal < cluster.replicas())
+        if ((!cluster.hasPod(pod) && ordinal >= 0 && ordinal < cluster.replicas()) ||
+            returning.contains(ordinal))
             continue; // the StatefulSet recreates the pod: "pod-not-ready" says so
         if (!cluster.hasPod(pod)) {
             block(
@@ -348,11 +350,35 @@ void addScaleInSteps(const Cluster &cluster, const QList<Leaving> &leaving, cons
 
 // --- scale-out --------------------------------------------------------------------------------
 
-void checkStaleClaims(const Cluster &cluster, int target, const ScaleOutOptions &options, Plan *plan,
-                      QStringList *stale)
+// Ordinals of the scale-out whose dnode is still a member, offline, with its claim: a scale-in done by
+// hand (seed 000, "error one"). Their pods return with their data and the dnodes come back online.
+QSet<int> returningOrdinals(const Cluster &cluster, int target, Plan *plan)
 {
-    for (int ordinal = cluster.replicas(); ordinal < target; ++ordinal)
-        *stale += cluster.claimsOf(ordinal);
+    QSet<int> returning;
+    for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
+        const int ordinal = cluster.ordinalOf(dnode.endpoint);
+        if (ordinal < cluster.replicas() || ordinal >= target || cluster.hasPod(cluster.pod(ordinal)) ||
+            dnode.status != u"offline" || cluster.claimsOf(ordinal).isEmpty())
+            continue;
+        returning.insert(ordinal);
+        plan->findings.append(
+            {Severity::Info, u"dnode-returns"_s,
+             u"dnode %1 (%2) is offline since pod %3 went without `drop dnode`; pod %3 returns with claim %4 "
+             u"and "
+             "the data in it, and the dnode comes back online."_s.arg(dnode.id)
+                 .arg(dnode.endpoint, cluster.pod(ordinal), cluster.claimsOf(ordinal).join(u", "_s)),
+             u"Nothing: its claim is kept. Scale in with tdkube later if you want fewer dnodes."_s});
+    }
+    return returning;
+}
+
+void checkStaleClaims(const Cluster &cluster, int target, const ScaleOutOptions &options,
+                      const QSet<int> &returning, Plan *plan, QStringList *stale)
+{
+    for (int ordinal = cluster.replicas(); ordinal < target; ++ordinal) {
+        if (!returning.contains(ordinal))
+            *stale += cluster.claimsOf(ordinal);
+    }
     if (stale->isEmpty())
         return;
     const QString reason =
@@ -381,20 +407,28 @@ void checkStorageClasses(const Cluster &cluster, Plan *plan)
     }
 }
 
-void addMnodeTopUp(const Cluster &cluster, int target, Plan *plan)
+void addMnodeTopUp(const Cluster &cluster, int target, const QSet<int> &returning, Plan *plan)
 {
     int missing = std::min(3, target) - cluster.mnodeCount();
-    for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
+    QList<taos::Dnode> dnodes = cluster.snapshot().dnodes;
+    std::sort(dnodes.begin(), dnodes.end(),
+              [](const taos::Dnode &a, const taos::Dnode &b) { return a.id < b.id; });
+    for (const taos::Dnode &dnode : std::as_const(dnodes)) {
         if (missing <= 0)
             return;
-        if (cluster.hasMnode(dnode.id))
+        const bool willBeReady =
+            dnode.status == u"ready" || returning.contains(cluster.ordinalOf(dnode.endpoint));
+        if (cluster.hasMnode(dnode.id) || !willBeReady)
             continue;
         plan->steps.append(makeStep(Step::Kind::CreateMnode, u"create mnode on dnode %1"_s.arg(dnode.id),
                                     u"Up to 3 mnodes, so that the cluster survives losing one."_s, dnode.id));
         --missing;
     }
     // The new dnodes have no id yet: the executor finds each by its endpoint.
-    for (int ordinal = cluster.replicas(); ordinal < target && missing > 0; ++ordinal, --missing) {
+    for (int ordinal = cluster.replicas(); ordinal < target && missing > 0; ++ordinal) {
+        if (returning.contains(ordinal))
+            continue;
+        --missing;
         Step create = makeStep(Step::Kind::CreateMnode,
                                u"create mnode on the dnode of pod %1"_s.arg(cluster.pod(ordinal)),
                                u"Up to 3 mnodes, so that the cluster survives losing one."_s);
@@ -404,7 +438,7 @@ void addMnodeTopUp(const Cluster &cluster, int target, Plan *plan)
 }
 
 void addScaleOutSteps(const Cluster &cluster, int target, const ScaleOutOptions &options,
-                      const QStringList &stale, Plan *plan)
+                      const QSet<int> &returning, const QStringList &stale, Plan *plan)
 {
     if (!stale.isEmpty()) {
         Step remove = makeStep(Step::Kind::DeleteClaims, u"delete stale claims %1"_s.arg(stale.join(u", "_s)),
@@ -435,7 +469,7 @@ void addScaleOutSteps(const Cluster &cluster, int target, const ScaleOutOptions 
     joined.endpoints = endpoints;
     plan->steps.append(joined);
     if (options.topUpMnodes && cluster.mnodeCount() < 3)
-        addMnodeTopUp(cluster, target, plan);
+        addMnodeTopUp(cluster, target, returning, plan);
     if (options.balanceVgroups) {
         plan->steps.append(
             makeStep(Step::Kind::BalanceVgroup, u"balance vgroup"_s,
@@ -486,7 +520,12 @@ void repairDnodeWithoutPod(const Cluster &cluster, const taos::Dnode &dnode, Pla
          "`drop dnode`. TDengine keeps waiting for it, and a later scale-out cannot reuse the ordinal."_s
              .arg(dnode.id)
              .arg(dnode.endpoint, pod),
-         u"Drop it with `drop dnode %1 force` (this plan)."_s.arg(dnode.id));
+         cluster.claimsOf(cluster.ordinalOf(dnode.endpoint)).isEmpty()
+             ? u"Drop it with `drop dnode %1 force` (this plan)."_s.arg(dnode.id)
+             : u"Either scale the StatefulSet back out, so that %1 returns with its claim and the dnode "
+               u"comes back "
+               "online (nothing is lost), or drop it with `drop dnode %2 force` (this plan)."_s.arg(pod)
+                   .arg(dnode.id));
     QStringList consequences;
     const QStringList replicated = replicatedOn(cluster, dnode.id);
     if (!replicated.isEmpty())
@@ -599,11 +638,12 @@ Plan planScaleOut(const ClusterFacts &facts, int target, const ScaleOutOptions &
         return plan;
     }
     QStringList stale;
-    checkStaleClaims(cluster, target, options, &plan, &stale);
+    const QSet<int> returning = returningOrdinals(cluster, target, &plan);
+    checkStaleClaims(cluster, target, options, returning, &plan, &stale);
     checkStorageClasses(cluster, &plan);
-    checkHealth(cluster, &plan);
+    checkHealth(cluster, &plan, returning);
     if (!plan.blocked())
-        addScaleOutSteps(cluster, target, options, stale, &plan);
+        addScaleOutSteps(cluster, target, options, returning, stale, &plan);
     return plan;
 }
 

@@ -105,6 +105,7 @@ private slots:
     void scaleOut_threeToFive_scalesWaitsAndVerifies();
     void scaleOut_oneMnode_topsUpToThreeIncludingANewDnode();
     void scaleOut_staleClaims_blockedThenDeletedFirstWhenAllowed();
+    void scaleOut_dnodeScaledInByHand_podReturnsWithItsClaim();
     void repair_dnodeScaledInByHandWithReplica3Data_dropsItForce();
     void repair_dnodeScaledInByHandWithReplica1Data_unsafeUntilConfirmed();
     void plans_json_roundTripExactly();
@@ -348,6 +349,32 @@ void TestPlanner::scaleOut_staleClaims_blockedThenDeletedFirstWhenAllowed()
     QCOMPARE(describe(allowed).first(), u"delete-claims claims=taosdata-tdengine-3,taosdata-tdengine-4"_s);
     QCOMPARE(describe(allowed).at(1), u"scale-statefulset replicas=5"_s);
     QVERIFY(allowed.steps.first().detail.contains(u"pv-3 is deleted with it"_s));
+}
+
+void TestPlanner::scaleOut_dnodeScaledInByHand_podReturnsWithItsClaim()
+{
+    // Seed 000, "error one", undone: tdengine-3 went without `drop dnode`, its claim is still there.
+    ClusterFacts facts = cluster(3, {1, 2, 3, 4});
+    setMnodes(facts, {1}, 1);
+    facts.claims.append(claim(3));
+    facts.volumes.append(volume(3));
+    ScaleOutOptions options;
+    options.deleteStaleClaims = true; // even so, never the claim of a dnode that is still a member
+
+    const Plan plan = planScaleOut(facts, 5, options);
+    QCOMPARE(codes(plan), QStringList{u"info:dnode-returns"_s});
+    QVERIFY(findingOf(plan, u"dnode-returns"_s)
+                ->reason.contains(u"pod tdengine-3 returns with claim taosdata-tdengine-3"_s));
+    QCOMPARE(describe(plan),
+             (QStringList{u"scale-statefulset replicas=5"_s,
+                          u"wait-pods-ready replicas=5 pods=tdengine-3,tdengine-4"_s,
+                          u"wait-dnodes-ready replicas=5 endpoints="_s + endpointOf(3) + u',' + endpointOf(4),
+                          u"create-mnode 2"_s, u"create-mnode 3"_s, u"verify replicas=5"_s}));
+
+    // Repair offers the same way back before the force drop.
+    const Plan repair = planRepair(facts);
+    QVERIFY(findingOf(repair, u"dnode-without-pod"_s)
+                ->fix.startsWith(u"Either scale the StatefulSet back out"_s));
 }
 
 void TestPlanner::repair_dnodeScaledInByHandWithReplica3Data_dropsItForce()
