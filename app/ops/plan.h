@@ -29,12 +29,16 @@ struct Finding
     QString code;
     QString reason; // what was found and why it matters, in plain words
     QString fix;    // what to do about it
+
+    bool operator==(const Finding &other) const = default;
 };
+
+QString severityName(Finding::Severity severity); // "blocking", "warning", "info"
 
 struct Step
 {
     enum class Kind {
-        CreateMnode,       // on `dnodeId`; waits until it is a ready follower
+        CreateMnode,       // on `dnodeId` (0: the dnode of `endpoints[0]`); waits until a ready follower
         DropMnode,         // on `dnodeId`; waits until it is gone
         DropDnode,         // `dnodeId` (`force`, `unsafe`); waits until it is gone from ins_dnodes
         ScaleStatefulSet,  // spec.replicas = `replicas`
@@ -74,11 +78,19 @@ struct Plan
     int toReplicas = 0;
     QList<Finding> findings;
     QList<Step> steps;
+    // Non-empty when the plan may destroy data (`drop dnode N force` on the only vnode of a
+    // replica-1 vgroup): the text the user must type, the StatefulSet's name. Until confirm() got it,
+    // a Blocking "replica1-data-lost" finding keeps the plan blocked.
+    QString confirmation;
 
     bool blocked() const; // any Blocking finding: nothing may run
+    // With the typed text equal to `confirmation`, the findings that the confirmation covers
+    // ("replica1-data-lost") become Warnings, so that the plan may run; false (nothing changes) otherwise.
+    bool confirm(const QString &typed);
     QString summary() const; // "Scale tdengine in from 5 to 3 dnodes (8 steps)"
     QJsonObject toJson() const;
     static Plan fromJson(const QJsonObject &json);
+    bool operator==(const Plan &other) const = default;
 };
 
 // Everything a plan is built from: the StatefulSet and what Kubernetes holds for it, and what

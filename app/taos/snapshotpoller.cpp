@@ -127,6 +127,27 @@ void clusterFrom(const Result &insCluster, ClusterSnapshot *snapshot)
     snapshot->uptimeSeconds = rows.number(0, u"uptime"_s);
 }
 
+void takeSnapshot(RestClient *client, QObject *context,
+                  std::function<void(const ClusterSnapshot &snapshot, const QString &error)> done)
+{
+    if (!client) {
+        QTimer::singleShot(0, context, [done] { done({}, u"There is no connection to taosAdapter."_s); });
+        return;
+    }
+    // A poller of its own, so that a dashboard's poller is neither disturbed nor waited for.
+    auto *poller = new SnapshotPoller(client, context);
+    QObject::connect(poller, &SnapshotPoller::snapshotTaken, poller,
+                     [poller, done](const ClusterSnapshot &snapshot) {
+                         poller->deleteLater();
+                         done(snapshot, {});
+                     });
+    QObject::connect(poller, &SnapshotPoller::failed, poller, [poller, done](const QString &error) {
+        poller->deleteLater();
+        done({}, error);
+    });
+    poller->pollNow();
+}
+
 SnapshotPoller::SnapshotPoller(RestClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)

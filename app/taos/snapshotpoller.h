@@ -8,6 +8,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 namespace tdkube::taos {
 
 // The snapshot's parts from the information_schema tables, by column name (so that a server that
@@ -19,6 +21,11 @@ QList<Vgroup> vgroupsFrom(const Result &insVgroups);
 QList<Transaction> transactionsFrom(const Result &insTransactions);
 // id, name and uptime from ins_cluster.
 void clusterFrom(const Result &insCluster, ClusterSnapshot *snapshot);
+
+// One snapshot, taken as a poll takes it: done(snapshot, error) once, `error` empty on success, never
+// after `context` was destroyed.
+void takeSnapshot(RestClient *client, QObject *context,
+                  std::function<void(const ClusterSnapshot &snapshot, const QString &error)> done);
 
 // Takes a ClusterSnapshot every few seconds while started: ins_cluster, ins_dnodes, ins_mnodes,
 // ins_databases, ins_vgroups and ins_transactions, sent together; one snapshot when all have answered. A poll

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "ops/plan.h"
+
+#include <QMap>
+
+namespace tdkube::ops {
+
+// Plans for resizing and repairing a TDengine StatefulSet, built purely from ClusterFacts: no I/O,
+// so every refusal is a unit test. A plan with a Blocking finding still lists what was found (all
+// of it, not only the first problem) but has no steps unless the problem is one the user may accept
+// (Plan::confirmation).
+//
+// Endpoints: the dnode of ordinal N is the one whose endpoint's host is
+// "<sts>-N.<spec.serviceName>.<namespace>.svc.cluster.local" (TAOS_FQDN in the pod template); the
+// port is not compared.
+
+struct ScaleOutOptions
+{
+    bool deleteStaleClaims = false; // delete the new ordinals' claims left by an earlier scale-in
+    bool balanceVgroups = false;    // `balance vgroup` once the new dnodes are ready
+    bool topUpMnodes = true;        // create mnodes until there are 3
+};
+
+// Removes the highest ordinals down to `target`: mnodes are moved off the leaving dnodes, each
+// leaving dnode is dropped (its vnodes move), then the StatefulSet shrinks, its pods go, and their
+// claims are deleted.
+Plan planScaleIn(const ClusterFacts &facts, int target);
+// Adds ordinals up to `target`: pods, then dnodes ready, then mnodes up to 3, optionally a balance.
+Plan planScaleOut(const ClusterFacts &facts, int target, const ScaleOutOptions &options = {});
+// Offline dnodes with no pod behind them (`drop dnode N force`), dnodes stuck dropping and offline
+// dnodes whose pod is there (explained, nothing dropped).
+Plan planRepair(const ClusterFacts &facts);
+
+// The dnode id of each ordinal 0..replicas-1 (-1 when none), and of any higher ordinal that still
+// has a dnode (a scale-in done without `drop dnode`).
+QMap<int, int> dnodeByOrdinal(const ClusterFacts &facts);
+// "<sts>-N.<svc>.<ns>.svc.cluster.local", the host part of ordinal N's dnode endpoint.
+QString endpointHostOf(const ClusterFacts &facts, int ordinal);
+
+} // namespace tdkube::ops
