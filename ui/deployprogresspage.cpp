@@ -5,6 +5,7 @@
 #include "kube/objects.h"
 #include "taos/clusterconnection.h"
 
+#include <QCollator>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -322,6 +323,12 @@ void DeployProgressPage::showPod(const deploy::PodProgress &pod)
     while (row < m_pods->rowCount() && m_pods->item(row, 0)->text() != pod.name)
         ++row;
     if (row == m_pods->rowCount()) {
+        // In ordinal order, as kubectl lists them: tdengine-2 before tdengine-10.
+        QCollator collator;
+        collator.setNumericMode(true);
+        row = 0;
+        while (row < m_pods->rowCount() && collator.compare(m_pods->item(row, 0)->text(), pod.name) < 0)
+            ++row;
         m_pods->insertRow(row);
         for (int column = 0; column < 3; ++column)
             m_pods->setItem(row, column, new QTableWidgetItem);

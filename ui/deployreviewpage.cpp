@@ -81,7 +81,7 @@ DeployReviewPage::DeployReviewPage(DeployWizard *wizard)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
     // The YAML is what a person reads and edits here: it gets most of the height.
-    splitter->setSizes({170, 480});
+    splitter->setSizes({230, 420});
     layout->addWidget(splitter, 1);
 
     auto *bottom = new QHBoxLayout;
@@ -211,6 +211,8 @@ void DeployReviewPage::showPlan()
     for (const QString &step : steps)
         html += u"<li>"_s + step + u"</li>"_s;
     m_plan->setText(html + u"</ol>"_s);
+    // Never cut the plan off: it is what the person agrees to with Apply.
+    m_plan->setMinimumHeight(m_plan->heightForWidth(std::max(m_plan->width(), 360)));
 }
 
 void DeployReviewPage::editorsChanged()
