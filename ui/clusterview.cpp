@@ -1,6 +1,7 @@
 #include "clusterview.h"
 
 #include "clusterdashboard.h"
+#include "deploy/clusterspec.h"
 #include "sqlconsole.h"
 
 #include <QDialog>
@@ -11,6 +12,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 namespace tdkube::ui {
@@ -41,6 +43,9 @@ ClusterView::ClusterView(QWidget *parent)
     m_console = new SqlConsole(m_tabs);
     m_tabs->addTab(m_dashboard, tr("Dashboard"));
     m_tabs->addTab(m_console, tr("SQL console"));
+    m_configuration = new QTextBrowser(m_tabs);
+    m_configuration->setObjectName(u"configuration"_s);
+    m_tabs->addTab(m_configuration, tr("Configuration"));
     layout->addWidget(m_tabs, 1);
     connect(m_loginButton, &QPushButton::clicked, this, &ClusterView::askLogin);
 }
@@ -139,6 +144,61 @@ void ClusterView::askLogin()
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     if (dialog.exec() == QDialog::Accepted && !user->text().isEmpty())
         m_connection->setLogin(user->text(), password->text());
+}
+
+void ClusterView::setStatefulSet(const QJsonObject &statefulSet)
+{
+    QStringList unmapped;
+    const deploy::ClusterSpec spec = deploy::specFromStatefulSet(statefulSet, {}, &unmapped);
+    const auto row = [](const QString &label, const QString &value) -> QString {
+        return u"<tr><td style='color:#616161;padding-right:12px'>"_s + label.toHtmlEscaped() +
+               u"</td><td>"_s + value.toHtmlEscaped() + u"</td></tr>"_s;
+    };
+    const QString managedBy = statefulSet.value(u"metadata")
+                                  .toObject()
+                                  .value(u"labels")
+                                  .toObject()
+                                  .value(u"app.kubernetes.io/managed-by")
+                                  .toString();
+    QString html =
+        u"<p>"_s +
+        (managedBy == u"tdkube" ? tr("Deployed by tdkube.")
+                                : tr("Not deployed by tdkube (managed by: %1): read as far as it maps.")
+                                      .arg(managedBy.isEmpty() ? tr("unknown") : managedBy))
+            .toHtmlEscaped() +
+        u"</p><table>"_s;
+    const QString antiAffinity = spec.antiAffinity == deploy::AntiAffinity::Required    ? tr("required")
+                                 : spec.antiAffinity == deploy::AntiAffinity::Preferred ? tr("preferred")
+                                                                                        : tr("none");
+    html += row(tr("Dnodes (replicas)"), QString::number(spec.replicas));
+    html += row(tr("Image"), spec.imageReference());
+    html += row(tr("Governing Service"), spec.headlessServiceName());
+    html += row(tr("Storage"), (spec.storageClass.isEmpty() ? tr("the default class") : spec.storageClass) +
+                                   u", "_s + spec.storageSize);
+    if (!spec.logStorageSize.isEmpty())
+        html += row(tr("Log volume"), spec.logStorageSize);
+    html += row(tr("Claims after scale-in / delete"), spec.pvcWhenScaled + u" / "_s + spec.pvcWhenDeleted);
+    html += row(tr("Anti-affinity"), antiAffinity);
+    html += row(tr("Time zone"), spec.timezone);
+    html += row(tr("taosd port"), QString::number(spec.serverPort));
+    html += row(tr("CPU request / limit"), spec.cpuRequest + u" / "_s + spec.cpuLimit);
+    html += row(tr("Memory request / limit"), spec.memoryRequest + u" / "_s + spec.memoryLimit);
+    html += row(tr("Startup budget"), tr("%n minute(s)", nullptr, spec.startupBudgetSeconds / 60));
+    html += u"</table>"_s;
+    if (!unmapped.isEmpty()) {
+        html += u"<p>"_s +
+                tr("Kept as they are, outside what the deploy settings describe:").toHtmlEscaped() +
+                u"</p><ul>"_s;
+        for (const QString &item : std::as_const(unmapped))
+            html += u"<li>"_s + item.toHtmlEscaped() + u"</li>"_s;
+        html += u"</ul>"_s;
+    }
+    m_configuration->setHtml(html);
+}
+
+QString ClusterView::configurationText() const
+{
+    return m_configuration->toPlainText();
 }
 
 } // namespace tdkube::ui

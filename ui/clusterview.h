@@ -2,6 +2,7 @@
 
 #include "taos/clusterconnection.h"
 
+#include <QJsonObject>
 #include <QPointer>
 #include <QWidget>
 
@@ -10,6 +11,7 @@
 class QLabel;
 class QPushButton;
 class QTabWidget;
+class QTextBrowser;
 
 namespace tdkube::ui {
 
@@ -33,6 +35,10 @@ public:
     // `assess` turns a snapshot into warnings with what the window knows of pods and claims.
     void setConnection(taos::ClusterConnection *connection, Assess assess);
     taos::ClusterConnection *connection() const { return m_connection; }
+    // The cluster's StatefulSet read back as tdkube's deploy settings (also for clusters deployed
+    // by hand from a guide), with what did not map; shown in the Configuration tab.
+    void setStatefulSet(const QJsonObject &statefulSet);
+    QString configurationText() const;
     ClusterDashboard *dashboard() const { return m_dashboard; }
     SqlConsole *console() const { return m_console; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -55,6 +61,7 @@ private:
     QPushButton *m_loginButton = nullptr;
     ClusterDashboard *m_dashboard = nullptr;
     SqlConsole *m_console = nullptr;
+    QTextBrowser *m_configuration = nullptr;
     QTabWidget *m_tabs = nullptr;
 };
 

@@ -613,6 +613,7 @@ void MainWindow::showCluster(const QString &name)
          statefulSet(name).value(u"spec").toObject().value(u"volumeClaimTemplates").toArray())
         templates.append(value.toObject().value(u"metadata").toObject().value(u"name").toString());
     m_clusterView->dashboard()->setClaimTemplates(templates);
+    m_clusterView->setStatefulSet(statefulSet(name));
     m_stack->setCurrentWidget(m_clusterView);
     m_details->hide(); // the dashboard needs the room; tables bring the details back
     m_details->clear();

@@ -1,12 +1,14 @@
 // The deploy wizard, the object editor and the delete dialog, driven offscreen against an in-process
 // sandbox: what a person clicks through, and what the cluster holds afterwards (pods Ready, 3 mnodes
 // in TDengine, the objects gone after a delete).
+#include "clusterview.h"
 #include "deleteclusterdialog.h"
 #include "deployprogresspage.h"
 #include "deployreviewpage.h"
 #include "deploywizard.h"
 #include "diffview.h"
 #include "kube/exec.h"
+#include "kube/explain.h"
 #include "objecteditordialog.h"
 #include "sandboxfixture.h"
 #include "taos/passwordstore.h"
@@ -19,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -114,6 +117,7 @@ private slots:
     void wizard_missingStorageClass_stopsWithTheReason();
     void objectEditor_dryRunDiffThenApply();
     void deleteDialog_claimsOnlyAfterTypedName();
+    void guideYamlAppliedWithKubectl_recognisedAndReadBack();
 
 private:
     std::unique_ptr<DeployWizard> makeWizard();
@@ -383,6 +387,31 @@ void TestDeploy::deleteDialog_claimsOnlyAfterTypedName()
                 .isEmpty());
     QVERIFY(items(m_client.get(), ResourceKind::services(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
                 .isEmpty());
+}
+
+void TestDeploy::guideYamlAppliedWithKubectl_recognisedAndReadBack()
+{
+    if (QStandardPaths::findExecutable(u"kubectl"_s).isEmpty())
+        QSKIP("kubectl is not on the PATH");
+    QVERIFY(createNamespace(m_client.get(), u"guide"_s));
+    // The guide's StatefulSet, applied by hand as a DBA did before tdkube.
+    QProcess kubectl;
+    kubectl.start(u"kubectl"_s, {u"--kubeconfig"_s, m_fixture.path(u"kubeconfig"_s), u"apply"_s, u"-n"_s,
+                                 u"guide"_s, u"-f"_s, QStringLiteral(TDKUBE_GUIDE_YAML)});
+    // The sandbox answers on this thread: wait with the event loop turning.
+    QVERIFY(QTest::qWaitFor([&kubectl] { return kubectl.state() == QProcess::NotRunning; }, 60000));
+    QVERIFY2(kubectl.exitCode() == 0, kubectl.readAllStandardError().constData());
+    const QJsonObject set =
+        await([&](QObject *context, KubeClient::Done done) {
+            m_client->get(ResourceKind::statefulSets(), u"guide"_s, u"tdengine"_s, context, done);
+        }).json();
+    QVERIFY(tdkube::kube::isTdengineStatefulSet(set));
+    tdkube::ui::ClusterView view;
+    view.setStatefulSet(set);
+    const QString text = view.configurationText();
+    QVERIFY2(text.contains(u"Not deployed by tdkube"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"tdengine/tdengine:3.0.7.1"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"taosd"_s), qPrintable(text));
 }
 
 QTEST_MAIN(TestDeploy)
