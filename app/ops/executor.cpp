@@ -80,6 +80,7 @@ void Executor::start(const Plan &plan)
         finish(false, error);
         return;
     }
+    m_newOperation = true;
     begin();
 }
 
@@ -88,6 +89,7 @@ void Executor::resume(const Journal &journal)
     if (m_running)
         return;
     m_journal = journal;
+    m_newOperation = false;
     begin();
 }
 
@@ -145,6 +147,9 @@ void Executor::leaseAcquired(bool ok, const QString &message)
 {
     log(message);
     if (!ok) {
+        // Nothing ran: a new operation leaves no journal to resume.
+        if (m_newOperation)
+            m_journal.discard();
         finish(false, message);
         return;
     }

@@ -155,6 +155,7 @@ private:
     QString m_waitingFor;
     bool m_issued = false; // the step's statement or change was sent
     bool m_finishing = false;
+    bool m_newOperation = false; // start(), not resume()
 };
 
 } // namespace tdkube::ops

@@ -219,6 +219,13 @@ bool Journal::abandon(QString *error)
     return save(error);
 }
 
+bool Journal::discard()
+{
+    const bool removed = QFile::remove(path());
+    m_id.clear();
+    return removed;
+}
+
 bool Journal::save(QString *error) const
 {
     if (!QDir().mkpath(directory())) {

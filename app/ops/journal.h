@@ -70,6 +70,8 @@ public:
     bool markFailed(int step, const QString &message, QString *error = nullptr);
     bool finish(QString *error = nullptr);
     bool abandon(QString *error = nullptr);
+    // Removes the file: for an operation that never ran a step (its lease was refused).
+    bool discard();
 
     QJsonObject toJson() const;
     static Journal fromJson(const QJsonObject &json);

@@ -13,6 +13,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+constexpr int kMaxAttempts = 4;
+
 QString rfc3339(const QDateTime &time)
 {
     return time.toUTC().toString(Qt::ISODate);
@@ -137,7 +139,9 @@ void Lease::decide(Action action, int attempt, const kube::KubeResponse &respons
 }
 
 // A merge patch carrying metadata.resourceVersion is refused with 409 when the object changed
-// since it was read: then read again (someone may have taken the lease) and try once more.
+// since it was read: then read again (someone may have taken the lease) and try again. The
+// StatefulSet controller's status updates change the resourceVersion too, often while pods come
+// and go, so a few attempts are allowed before giving up.
 void Lease::write(Action action, int attempt, const QString &resourceVersion, const LeaseRecord &record)
 {
     const QJsonValue value =
@@ -150,8 +154,8 @@ void Lease::write(Action action, int attempt, const QString &resourceVersion, co
     m_client->patch(kube::ResourceKind::statefulSets(), m_ns, m_statefulSet,
                     QJsonDocument(patch).toJson(QJsonDocument::Compact), "application/merge-patch+json", this,
                     [this, action, attempt, record](const kube::KubeResponse &response) {
-                        if (response.httpStatus == 409 && attempt == 0) {
-                            read(action, 1);
+                        if (response.httpStatus == 409 && attempt + 1 < kMaxAttempts) {
+                            read(action, attempt + 1);
                             return;
                         }
                         if (!response.ok()) {

@@ -33,11 +33,10 @@ struct LeaseRecord
 // Keeps two tdkube instances from running operations on the same cluster at once: an annotation
 // `tdkube.io/operation-lease` on the StatefulSet, written with a merge patch that carries the
 // resourceVersion it was read at, so that of two writers racing exactly one wins (the other gets a
-// 409, reads again and retries once). An unexpired lease of another operation refuses, naming its
-// holder; an expired one is taken over; the same operation id (a resume after a crash, in a new
-// process) takes its own lease back. While held it is renewed every renewInterval(); release()
-// removes it (only if it is still ours). Destroying a Lease does not release it: a crash cannot
-// either, and the expiry covers both.
+// 409, reads again and retries, a few times at most). An unexpired lease of another operation refuses, naming
+// its holder; an expired one is taken over; the same operation id (a resume after a crash, in a new process)
+// takes its own lease back. While held it is renewed every renewInterval(); release() removes it (only if it
+// is still ours). Destroying a Lease does not release it: a crash cannot either, and the expiry covers both.
 class Lease final : public QObject
 {
     Q_OBJECT
