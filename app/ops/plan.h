@@ -34,16 +34,16 @@ struct Finding
 struct Step
 {
     enum class Kind {
-        CreateMnode,      // on `dnodeId`; waits until it is a ready follower
-        DropMnode,        // on `dnodeId`; waits until it is gone
-        DropDnode,        // `dnodeId` (`force`, `unsafe`); waits until it is gone from ins_dnodes
-        ScaleStatefulSet, // spec.replicas = `replicas`
-        WaitPodsGone,     // `pods` are deleted (terminated) after a scale-in
-        DeleteClaims,     // `claims`; only once each one's dnode was dropped and its pod is gone
-        WaitPodsReady,    // `replicas` pods Ready
-        WaitDnodesReady,  // `replicas` dnodes ready, `endpoints` among them
-        BalanceVgroup,    // `balance vgroup`
-        Verify,           // dnodes and mnodes healthy, `rowCounts` unchanged
+        CreateMnode,       // on `dnodeId`; waits until it is a ready follower
+        DropMnode,         // on `dnodeId`; waits until it is gone
+        DropDnode,         // `dnodeId` (`force`, `unsafe`); waits until it is gone from ins_dnodes
+        ScaleStatefulSet,  // spec.replicas = `replicas`
+        WaitPodsGone,      // `pods` are deleted (terminated) after a scale-in
+        DeleteClaims,      // `claims`; only once each one's dnode was dropped and its pod is gone
+        WaitPodsReady,     // `replicas` pods Ready
+        WaitDnodesReady,   // `replicas` dnodes ready, `endpoints` among them
+        BalanceVgroup,     // `balance vgroup`
+        Verify,            // dnodes and mnodes healthy, `rowCounts` unchanged
     };
 
     Kind kind = Kind::Verify;
@@ -75,7 +75,7 @@ struct Plan
     QList<Finding> findings;
     QList<Step> steps;
 
-    bool blocked() const;    // any Blocking finding: nothing may run
+    bool blocked() const; // any Blocking finding: nothing may run
     QString summary() const; // "Scale tdengine in from 5 to 3 dnodes (8 steps)"
     QJsonObject toJson() const;
     static Plan fromJson(const QJsonObject &json);
