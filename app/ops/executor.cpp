@@ -496,17 +496,21 @@ void Executor::teardown()
     m_stepTimer.stop();
     m_pollTimer.stop();
     m_tick = nullptr;
+    // Out of the children and deleted later: this may run inside one of their callbacks (a query's
+    // answer, the lease's), even from the destructor when a handler deletes the executor.
     if (taos::ClusterConnection *connection = m_connection.data()) {
         m_connection = nullptr;
         connection->setPolling(false);
         if (connection->forward())
             connection->forward()->stop(tr("The operation finished."));
         connection->disconnect(this);
+        connection->setParent(nullptr);
         connection->deleteLater();
     }
     if (Lease *lease = m_lease.data()) {
         m_lease = nullptr;
         lease->disconnect(this);
+        lease->setParent(nullptr);
         lease->deleteLater();
     }
 }
