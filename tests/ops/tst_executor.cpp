@@ -13,8 +13,11 @@
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -81,6 +84,40 @@ Step step(Step::Kind kind, const QString &title)
     return s;
 }
 
+// The child process of the crash tests: runs one operation on the parent's sandbox and exits with
+// the executor's verdict, unless TDKUBE_TEST_CRASH_AT kills it first (exit code 86).
+constexpr char kChildVariable[] = "TDKUBE_TEST_EXECUTOR_CHILD";
+
+int runChild(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    QFile file(qEnvironmentVariable(kChildVariable));
+    if (!file.open(QIODevice::ReadOnly))
+        return 2;
+    const QJsonObject job = QJsonDocument::fromJson(file.readAll()).object();
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, job.value(u"settings").toString());
+    kube::ConnectionSettings settings;
+    settings.contextName = job.value(u"context").toString();
+    settings.clusterName = settings.contextName;
+    settings.userName = u"sandbox-admin"_s;
+    settings.server = QUrl(job.value(u"server").toString());
+    settings.certificateAuthorityPem = job.value(u"ca").toString().toUtf8();
+    settings.certificateAuthorityOrigin = u"the parent test"_s;
+    settings.clientCertificatePem = job.value(u"certificate").toString().toUtf8();
+    settings.clientKeyPem = job.value(u"key").toString().toUtf8();
+    kube::KubeClient client(settings);
+    taos::PasswordStore passwords;
+    passwords.setKeychainEnabled(false);
+    Executor executor(&client, &passwords);
+    executor.setPollInterval(50);
+    QObject::connect(&executor, &Executor::finished, &app,
+                     [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+    executor.start(Plan::fromJson(job.value(u"plan").toObject()));
+    return app.exec();
+}
+
 } // namespace
 
 class TestExecutor final : public QObject
@@ -97,6 +134,8 @@ private slots:
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState();
     void cancel_duringStep_stopsAtNextStepSaysSo();
     void leaseHeldByAnother_refusesToStart_runsNothing();
+    void crashAtBoundary_processKilled_resumeEndsInSameState_data();
+    void crashAtBoundary_processKilled_resumeEndsInSameState();
 
 private:
     std::unique_ptr<Executor> executor();
@@ -506,5 +545,84 @@ void TestExecutor::leaseHeldByAnother_refusesToStart_runsNothing()
     QVERIFY(QTest::qWaitFor([&released] { return released.has_value(); }, kWaitMs));
 }
 
-QTEST_GUILESS_MAIN(TestExecutor)
+void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState_data()
+{
+    QTest::addColumn<int>("stepIndex");
+    QTest::addColumn<QString>("boundary");
+    for (int index = 0; index < 6; ++index) {
+        for (const QString &boundary : {u"before"_s, u"after"_s})
+            QTest::addRow("%d:%s", index, qPrintable(boundary)) << index << boundary;
+    }
+}
+
+// The tdkube process is killed (by the hook, with _exit: no destructor, no cleanup) at a step
+// boundary of a scale-in; this process then resumes what the journal says and must end with the
+// same cluster and rows, never a claim deleted before its dnode was dropped and its pod gone.
+void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState()
+{
+    QFETCH(int, stepIndex);
+    QFETCH(QString, boundary);
+    runToEnd(scaleOutPlan());
+    const Plan plan = scaleInPlan();
+
+    const kube::ConnectionSettings admin = m_fixture.admin();
+    const QJsonObject job{{u"context"_s, admin.contextName},
+                          {u"server"_s, admin.server.toString()},
+                          {u"ca"_s, QString::fromUtf8(admin.certificateAuthorityPem)},
+                          {u"certificate"_s, QString::fromUtf8(admin.clientCertificatePem)},
+                          {u"key"_s, QString::fromUtf8(admin.clientKeyPem)},
+                          {u"settings"_s, m_settingsDir.path()},
+                          {u"plan"_s, plan.toJson()}};
+    QFile jobFile(m_fixture.path(u"child-job.json"_s));
+    QVERIFY(jobFile.open(QIODevice::WriteOnly));
+    jobFile.write(QJsonDocument(job).toJson());
+    jobFile.close();
+
+    QProcess child;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QString::fromLatin1(kChildVariable), jobFile.fileName());
+    environment.insert(u"TDKUBE_TEST_CRASH_AT"_s, u"%1:%2"_s.arg(stepIndex).arg(boundary));
+    child.setProcessEnvironment(environment);
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), {});
+    QVERIFY(child.waitForStarted());
+    // The sandbox lives in this process: its event loop must run while the child works.
+    QVERIFY(QTest::qWaitFor([&child] { return child.state() == QProcess::NotRunning; }, kRunMs));
+    QCOMPARE(child.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(child.exitCode(), Executor::kCrashExitCode);
+
+    const QList<Journal> unfinished = Journal::unfinished();
+    QCOMPARE(unfinished.size(), 1);
+    const Journal &journal = unfinished.at(0);
+    QCOMPARE(journal.steps().at(stepIndex).state,
+             boundary == u"before" ? Journal::StepState::Running : Journal::StepState::Done);
+    QCOMPARE(journal.resumeIndex(), boundary == u"before" ? stepIndex : stepIndex + 1);
+    // Never a claim gone while the dnodes are there (the claims step is index 4).
+    if (journal.resumeIndex() <= 4) {
+        QVERIFY(claimExists(u"taosdata-tdengine-4"_s));
+        QVERIFY(claimExists(u"taosdata-tdengine-3"_s));
+    }
+
+    auto resumed = executor();
+    Recording after;
+    after.follow(resumed.get());
+    resumed->resume(journal);
+    QVERIFY(after.waitForFinish());
+    QVERIFY2(*after.ok, qPrintable(after.story()));
+    if (journal.resumeIndex() < 6)
+        QCOMPARE(after.started.first(), journal.resumeIndex());
+    else
+        QVERIFY(after.started.isEmpty());
+    verifyScaledIn();
+}
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsSet(kChildVariable))
+        return runChild(argc, argv);
+    QCoreApplication app(argc, argv);
+    TestExecutor test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_executor.moc"
