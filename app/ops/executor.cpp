@@ -121,6 +121,14 @@ void Executor::begin()
                tr("There is no connection to the Kubernetes cluster. Connect, then resume the operation."));
         return;
     }
+    // The journal names the cluster; a resume through another context would act on another one.
+    const QString context = m_client->settings().contextName;
+    if (!plan.context.isEmpty() && context != plan.context) {
+        finish(false, tr("Operation %1 runs on context %2, but tdkube is connected to context %3. Switch to "
+                         "context %2, then resume it.")
+                          .arg(m_journal.id(), plan.context, context));
+        return;
+    }
     m_lease =
         new Lease(m_client.data(), plan.ns, plan.statefulSet, m_journal.id(), operationName(plan.kind), this);
     if (!m_leaseHolder.isEmpty())
@@ -238,6 +246,7 @@ void Executor::runStep(int index)
     m_pollTimer.stop();
     m_tick = nullptr;
     m_issued = false;
+    m_lastProgress.clear();
     const int total = int(m_journal.plan().steps.size());
     if (!m_leaseLost.isEmpty()) {
         fail(tr("Stopped before step %1 of %2: %3 Resume the operation once the other one has finished.")
@@ -367,8 +376,10 @@ void Executor::again()
 void Executor::waiting(const QString &what)
 {
     m_waitingFor = what;
-    if (m_step >= 0)
-        emit stepProgress(m_step, what);
+    if (m_step < 0 || what == m_lastProgress) // polls repeat themselves: tell only what changed
+        return;
+    m_lastProgress = what;
+    emit stepProgress(m_step, what);
 }
 
 // A statement that fails is retried by polls (`failed` empty: the answer is awaited again at the

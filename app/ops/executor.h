@@ -153,6 +153,7 @@ private:
     QTimer m_pollTimer;
     std::function<void()> m_tick;
     QString m_waitingFor;
+    QString m_lastProgress;
     bool m_issued = false; // the step's statement or change was sent
     bool m_finishing = false;
     bool m_newOperation = false; // start(), not resume()

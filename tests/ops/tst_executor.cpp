@@ -134,6 +134,7 @@ private slots:
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState();
     void cancel_duringStep_stopsAtNextStepSaysSo();
     void leaseHeldByAnother_refusesToStart_runsNothing();
+    void resume_journalOfAnotherContext_refusedNamingBoth();
     void crashAtBoundary_processKilled_resumeEndsInSameState_data();
     void crashAtBoundary_processKilled_resumeEndsInSameState();
 
@@ -543,6 +544,28 @@ void TestExecutor::leaseHeldByAnother_refusesToStart_runsNothing()
     connect(&other, &ops::Lease::released, this, [&released](bool ok) { released = ok; });
     other.release();
     QVERIFY(QTest::qWaitFor([&released] { return released.has_value(); }, kWaitMs));
+}
+
+void TestExecutor::resume_journalOfAnotherContext_refusedNamingBoth()
+{
+    Plan plan = scaleInPlan();
+    plan.context = u"production"_s;
+    Journal journal = Journal::create(plan);
+    QVERIFY(journal.isValid());
+
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->resume(journal);
+    QVERIFY(seen.waitForFinish());
+    QVERIFY(!*seen.ok);
+    QVERIFY2(
+        seen.message.contains(u"runs on context production, but tdkube is connected to context sandbox"_s),
+        qPrintable(seen.message));
+    QVERIFY(seen.started.isEmpty());
+    QCOMPARE(podNames().size(), 3);
+    // Still there to resume from the right context.
+    QCOMPARE(Journal::unfinished().size(), 1);
 }
 
 void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState_data()
