@@ -47,25 +47,6 @@ int columnIndex(const QString &resource, const QString &name)
     return -1;
 }
 
-bool isReady(const QJsonObject &pod)
-{
-    for (const QJsonValue &value : pod.value(u"status").toObject().value(u"conditions").toArray()) {
-        const QJsonObject condition = value.toObject();
-        if (condition.value(u"type").toString() == u"Ready")
-            return condition.value(u"status").toString() == u"True";
-    }
-    return false;
-}
-
-int podOrdinal(const QString &pod, const QString &statefulSet)
-{
-    if (!pod.startsWith(statefulSet + u'-'))
-        return -1;
-    bool ok = false;
-    const int ordinal = pod.mid(statefulSet.size() + 1).toInt(&ok);
-    return ok ? ordinal : -1;
-}
-
 // A list comes in no particular order; the log tells the events as they happened.
 std::pair<QString, qlonglong> eventOrder(const QJsonObject &event)
 {
@@ -191,7 +172,7 @@ QList<PodProgress> DeployMonitor::pods() const
     QList<PodProgress> pods = m_pods.values();
     const QString set = m_target.statefulSet;
     std::sort(pods.begin(), pods.end(), [&set](const PodProgress &a, const PodProgress &b) {
-        return podOrdinal(a.name, set) < podOrdinal(b.name, set);
+        return kube::podOrdinal(a.name, set) < kube::podOrdinal(b.name, set);
     });
     return pods;
 }
@@ -308,7 +289,8 @@ void DeployMonitor::podsChanged()
             continue;
         present.insert(kube::nameOf(pod));
         updatePod(pod);
-        if (isReady(pod) && podOrdinal(kube::nameOf(pod), m_target.statefulSet) < m_target.replicas)
+        if (kube::isPodReady(pod) &&
+            kube::podOrdinal(kube::nameOf(pod), m_target.statefulSet) < m_target.replicas)
             ++ready;
     }
     for (auto it = m_pods.begin(); it != m_pods.end();) {
@@ -357,7 +339,7 @@ void DeployMonitor::updatePod(const QJsonObject &pod)
     PodProgress progress;
     progress.name = name;
     progress.status = kube::printRow(u"pods"_s, pod, now).cells.at(statusColumn).toString();
-    progress.ready = isReady(pod);
+    progress.ready = kube::isPodReady(pod);
     progress.detail = kube::explainPod(pod, around);
     if (progress.detail.isEmpty()) {
         const QList<QJsonObject> events = kube::eventsFor(pod, around.events);

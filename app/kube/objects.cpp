@@ -1,5 +1,6 @@
 #include "kube/objects.h"
 
+#include <QJsonArray>
 #include <QStringList>
 
 namespace tdkube::kube {
@@ -33,6 +34,25 @@ QJsonValue valueAt(const QJsonObject &object, const QString &path)
         current = current.toObject().value(part);
     }
     return current;
+}
+
+bool isPodReady(const QJsonObject &pod)
+{
+    for (const QJsonValue &value : pod.value(u"status").toObject().value(u"conditions").toArray()) {
+        const QJsonObject condition = value.toObject();
+        if (condition.value(u"type").toString() == u"Ready")
+            return condition.value(u"status").toString() == u"True";
+    }
+    return false;
+}
+
+int podOrdinal(const QString &pod, const QString &statefulSet)
+{
+    if (!pod.startsWith(statefulSet + u'-'))
+        return -1;
+    bool ok = false;
+    const int ordinal = pod.mid(statefulSet.size() + 1).toInt(&ok);
+    return ok && ordinal >= 0 ? ordinal : -1;
 }
 
 } // namespace tdkube::kube

@@ -1,0 +1,529 @@
+#include "ops/executor.h"
+
+#include "kube/humanduration.h"
+#include "kube/kubeclient.h"
+#include "kube/objects.h"
+#include "kube/portforward.h"
+#include "ops/lease.h"
+#include "taos/clusterconnection.h"
+#include "taos/restclient.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcExecutor, "tdkube.ops.executor", QtWarningMsg)
+
+namespace tdkube::ops {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+int column(const taos::Result &result, const QString &name)
+{
+    for (qsizetype c = 0; c < result.columnCount(); ++c) {
+        if (result.columns().at(c).name == name)
+            return int(c);
+    }
+    return -1;
+}
+
+} // namespace
+
+Executor::Executor(kube::KubeClient *client, taos::PasswordStore *passwords, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_passwords(passwords)
+{
+    m_stepTimer.setSingleShot(true);
+    connect(&m_stepTimer, &QTimer::timeout, this, &Executor::stepTimedOut);
+    m_pollTimer.setSingleShot(true);
+    m_pollTimer.setInterval(kDefaultPollIntervalMs);
+    connect(&m_pollTimer, &QTimer::timeout, this, [this] {
+        if (m_tick)
+            m_tick();
+    });
+}
+
+// As a crash would: the journal keeps the step that was running, the lease expires by itself.
+Executor::~Executor()
+{
+    m_running = false;
+    ++m_run;
+    teardown();
+}
+
+void Executor::setLeaseTimes(int durationMs, int renewIntervalMs)
+{
+    m_leaseDurationMs = durationMs;
+    m_leaseRenewMs = renewIntervalMs;
+}
+
+void Executor::start(const Plan &plan)
+{
+    if (m_running)
+        return;
+    if (plan.blocked() || plan.steps.isEmpty()) {
+        m_running = true;
+        finish(false, plan.blocked() ? tr("The plan has blocking findings, so nothing was run. Resolve them "
+                                          "and plan again.")
+                                     : tr("The plan has no steps: there is nothing to run."));
+        return;
+    }
+    QString error;
+    m_journal = Journal::create(plan, &error);
+    if (!m_journal.isValid()) {
+        m_running = true;
+        finish(false, error);
+        return;
+    }
+    m_newOperation = true;
+    begin();
+}
+
+void Executor::resume(const Journal &journal)
+{
+    if (m_running)
+        return;
+    m_journal = journal;
+    m_newOperation = false;
+    begin();
+}
+
+void Executor::requestCancel()
+{
+    if (!m_running || m_cancelRequested)
+        return;
+    m_cancelRequested = true;
+    const Step *step = m_step >= 0 ? &m_journal.plan().steps.at(m_step) : nullptr;
+    if (step && step->kind == Step::Kind::DropDnode)
+        log(tr("Cancel requested. `drop dnode` cannot be interrupted safely (TDengine goes on moving the "
+               "vnodes whatever tdkube does), so tdkube stops once it has finished."));
+    else
+        log(tr("Cancel requested: tdkube stops at the next safe point, once the current step has finished."));
+}
+
+void Executor::begin()
+{
+    ++m_run;
+    m_running = true;
+    m_cancelRequested = false;
+    m_finishing = false;
+    m_leaseLost.clear();
+    m_step = -1;
+    const Plan &plan = m_journal.plan();
+    log(tr("%1 (operation %2, journal %3)").arg(plan.summary(), m_journal.id(), m_journal.path()));
+    if (!m_client) {
+        finish(false,
+               tr("There is no connection to the Kubernetes cluster. Connect, then resume the operation."));
+        return;
+    }
+    // The journal names the cluster; a resume through another context would act on another one.
+    const QString context = m_client->settings().contextName;
+    if (!plan.context.isEmpty() && context != plan.context) {
+        finish(false, tr("Operation %1 runs on context %2, but tdkube is connected to context %3. Switch to "
+                         "context %2, then resume it.")
+                          .arg(m_journal.id(), plan.context, context));
+        return;
+    }
+    m_lease =
+        new Lease(m_client.data(), plan.ns, plan.statefulSet, m_journal.id(), operationName(plan.kind), this);
+    if (!m_leaseHolder.isEmpty())
+        m_lease->setHolder(m_leaseHolder);
+    if (m_leaseDurationMs > 0)
+        m_lease->setDuration(m_leaseDurationMs);
+    if (m_leaseRenewMs > 0)
+        m_lease->setRenewInterval(m_leaseRenewMs);
+    const int run = m_run;
+    connect(m_lease.data(), &Lease::acquired, this, [this, run](bool ok, const QString &message) {
+        if (run == m_run)
+            leaseAcquired(ok, message);
+    });
+    connect(m_lease.data(), &Lease::lost, this, [this, run](const QString &message) {
+        if (run != m_run)
+            return;
+        m_leaseLost = message;
+        log(tr("The operation lease was lost: %1 tdkube stops at the next safe point.").arg(message));
+    });
+    m_lease->acquire();
+}
+
+void Executor::leaseAcquired(bool ok, const QString &message)
+{
+    log(message);
+    if (!ok) {
+        // Nothing ran: a new operation leaves no journal to resume.
+        if (m_newOperation)
+            m_journal.discard();
+        finish(false, message);
+        return;
+    }
+    prepare();
+}
+
+// The SQL connection, then the row counts (once per operation: a resume compares with the counts
+// taken before its first step, not with what a half-done operation left).
+void Executor::prepare()
+{
+    const Plan &plan = m_journal.plan();
+    const QString key = plan.context + u'/' + plan.ns + u'/' + plan.statefulSet;
+    m_connection = new taos::ClusterConnection(m_client.data(), plan.ns, plan.statefulSet, key,
+                                               m_passwords.data(), this);
+    connect(m_connection.data(), &taos::ClusterConnection::changed, this,
+            [this] { qCDebug(lcExecutor).noquote() << m_connection->describe(); });
+    m_connection->start();
+    m_stepTimer.start(m_stepTimeoutMs);
+    if (m_journal.hasRowCounts()) {
+        runStep(m_journal.resumeIndex());
+        return;
+    }
+    recordRowCounts();
+}
+
+void Executor::recordRowCounts()
+{
+    waiting(tr("the tables of every database to be listed, to count their rows"));
+    sql(u"select * from information_schema.ins_stables"_s, [this](const taos::Result &stables) {
+        QStringList tables;
+        const int db = column(stables, u"db_name"_s);
+        const int name = column(stables, u"stable_name"_s);
+        for (qsizetype r = 0; r < stables.rowCount(); ++r)
+            tables.append(stables.text(r, db) + u'.' + stables.text(r, name));
+        sql(u"select * from information_schema.ins_tables"_s,
+            [this, tables](const taos::Result &normal) mutable {
+                const int db = column(normal, u"db_name"_s);
+                const int name = column(normal, u"table_name"_s);
+                const int stable = column(normal, u"stable_name"_s);
+                for (qsizetype r = 0; r < normal.rowCount(); ++r) {
+                    // Child tables are counted through their super table.
+                    if (stable < 0 || normal.isNull(r, stable) || normal.text(r, stable).isEmpty())
+                        tables.append(normal.text(r, db) + u'.' + normal.text(r, name));
+                }
+                tables.removeIf([](const QString &t) {
+                    return t.startsWith(u"information_schema."_s) || t.startsWith(u"performance_schema."_s);
+                });
+                countRows(tables, {}, [this](const QMap<QString, qint64> &counts) {
+                    QString error;
+                    if (!m_journal.setRowCounts(counts, &error)) {
+                        fail(error);
+                        return;
+                    }
+                    qint64 total = 0;
+                    for (const qint64 rows : counts)
+                        total += rows;
+                    log(tr("Recorded the row counts of %1 table(s): %2 rows in all")
+                            .arg(counts.size())
+                            .arg(total));
+                    runStep(m_journal.resumeIndex());
+                });
+            });
+    });
+}
+
+void Executor::countRows(QStringList tables, QMap<QString, qint64> counts,
+                         const std::function<void(const QMap<QString, qint64> &)> &done)
+{
+    if (tables.isEmpty()) {
+        done(counts);
+        return;
+    }
+    const QString table = tables.takeFirst();
+    sql(u"select count(*) from "_s + table,
+        [this, table, tables, counts, done](const taos::Result &result) mutable {
+            counts.insert(table, result.rowCount() > 0 ? result.int64(0, 0) : 0);
+            countRows(tables, counts, done);
+        });
+}
+
+void Executor::runStep(int index)
+{
+    if (!m_running)
+        return;
+    m_stepTimer.stop();
+    m_pollTimer.stop();
+    m_tick = nullptr;
+    m_issued = false;
+    m_lastProgress.clear();
+    const int total = int(m_journal.plan().steps.size());
+    if (!m_leaseLost.isEmpty()) {
+        fail(tr("Stopped before step %1 of %2: %3 Resume the operation once the other one has finished.")
+                 .arg(index + 1)
+                 .arg(total)
+                 .arg(m_leaseLost));
+        return;
+    }
+    if (index >= total) {
+        QString error;
+        if (!m_journal.finish(&error)) {
+            fail(error);
+            return;
+        }
+        finish(true, tr("%1: done.").arg(m_journal.plan().summary()));
+        return;
+    }
+    if (m_cancelRequested) {
+        finish(false,
+               tr("Cancelled before step %1 of %2 (%3). The cluster is in a consistent state; resume the "
+                  "operation to go on, or abandon it.")
+                   .arg(index + 1)
+                   .arg(total)
+                   .arg(m_journal.plan().steps.at(index).title));
+        return;
+    }
+    m_step = index;
+    QString error;
+    if (!m_journal.markRunning(index, &error)) {
+        fail(error);
+        return;
+    }
+    crashHook(index, "before");
+    const Step &step = m_journal.plan().steps.at(index);
+    log(tr("Step %1 of %2: %3").arg(index + 1).arg(total).arg(step.title));
+    m_stepTimer.start(m_stepTimeoutMs);
+    const QPointer<Executor> self(this);
+    emit stepStarted(index);
+    if (!self || !m_running || m_step != index)
+        return;
+    dispatch(step);
+}
+
+void Executor::dispatch(const Step &step)
+{
+    switch (step.kind) {
+    case Step::Kind::CreateMnode:
+        return createMnode(step);
+    case Step::Kind::DropMnode:
+        return dropMnode(step);
+    case Step::Kind::DropDnode:
+        return dropDnode(step);
+    case Step::Kind::ScaleStatefulSet:
+        return scaleStatefulSet(step);
+    case Step::Kind::WaitPodsGone:
+        return waitPodsGone(step);
+    case Step::Kind::DeleteClaims:
+        return deleteClaims(step);
+    case Step::Kind::WaitPodsReady:
+        return waitPodsReady(step);
+    case Step::Kind::WaitDnodesReady:
+        return waitDnodesReady(step);
+    case Step::Kind::BalanceVgroup:
+        return balanceVgroup(step);
+    case Step::Kind::Verify:
+        return verify(step);
+    }
+}
+
+void Executor::completeStep(bool ok, const QString &message)
+{
+    if (!m_running || m_step < 0)
+        return;
+    const int index = m_step;
+    m_stepTimer.stop();
+    m_pollTimer.stop();
+    m_tick = nullptr;
+    QString error;
+    const bool written =
+        ok ? m_journal.markDone(index, message, &error) : m_journal.markFailed(index, message, &error);
+    if (written)
+        crashHook(index, "after");
+    log((ok ? u"  ✓ "_s : u"  ✗ "_s) + message);
+    const QPointer<Executor> self(this);
+    emit stepFinished(index, ok, message);
+    if (!self || !m_running)
+        return;
+    if (!written) {
+        fail(error);
+        return;
+    }
+    if (!ok) {
+        fail(tr("Step %1 of %2 (%3) failed: %4 Nothing after it was run. Fix the cause, then resume the "
+                "operation; "
+                "steps already done are not repeated.")
+                 .arg(index + 1)
+                 .arg(m_journal.plan().steps.size())
+                 .arg(m_journal.plan().steps.at(index).title, message));
+        return;
+    }
+    runStep(index + 1);
+}
+
+bool Executor::crashHook(int index, const char *boundary)
+{
+    static const QString crashAt = qEnvironmentVariable("TDKUBE_TEST_CRASH_AT");
+    if (crashAt.isEmpty() || crashAt != u"%1:%2"_s.arg(index).arg(QLatin1StringView(boundary)))
+        return false;
+    qCWarning(lcExecutor, "TDKUBE_TEST_CRASH_AT=%s: exiting as a crash would", qPrintable(crashAt));
+    ::_exit(kCrashExitCode);
+}
+
+// Shared -------------------------------------------------------------------------------------------
+
+void Executor::poll(std::function<void()> tick)
+{
+    m_tick = std::move(tick);
+    m_tick();
+}
+
+void Executor::again()
+{
+    if (m_running && m_tick)
+        m_pollTimer.start();
+}
+
+void Executor::waiting(const QString &what)
+{
+    m_waitingFor = what;
+    if (m_step < 0 || what == m_lastProgress) // polls repeat themselves: tell only what changed
+        return;
+    m_lastProgress = what;
+    emit stepProgress(m_step, what);
+}
+
+// A statement that fails is retried by polls (`failed` empty: the answer is awaited again at the
+// next tick, as the forward may be moving); a change hands TDengine's error to `failed`.
+void Executor::sql(const QString &statement, Answered answered, Failed failed)
+{
+    taos::RestClient *rest = m_connection ? m_connection->rest() : nullptr;
+    if (!rest) {
+        m_waitingFor = m_connection ? m_connection->describe() : tr("a connection to taosAdapter");
+        if (!m_tick) // a step's tick starts over from its first statement
+            m_tick = [this, statement, answered, failed] { sql(statement, answered, failed); };
+        m_pollTimer.start();
+        return;
+    }
+    if (failed)
+        log(u"SQL> "_s + statement);
+    const int run = m_run;
+    const int step = m_step;
+    rest->query(statement, this, [this, run, step, statement, answered, failed](taos::QueryOutcome &outcome) {
+        if (run != m_run || step != m_step || outcome.cancelled)
+            return;
+        if (failed)
+            log(u"  → "_s + (outcome.ok() ? u"OK"_s : outcome.error.describe()));
+        if (outcome.ok()) {
+            answered(outcome.result);
+            return;
+        }
+        if (failed) {
+            failed(outcome.error);
+            return;
+        }
+        m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, outcome.error.describe());
+        if (!m_tick)
+            m_tick = [this, statement, answered] { sql(statement, answered); };
+        m_pollTimer.start();
+    });
+}
+
+void Executor::listPods(const std::function<void(const QList<QJsonObject> &pods)> &done)
+{
+    const Plan &plan = m_journal.plan();
+    const int run = m_run;
+    const int step = m_step;
+    m_client->list(kube::ResourceKind::pods(), plan.ns, {}, this,
+                   [this, run, step, done, set = plan.statefulSet](const kube::KubeResponse &response) {
+                       if (run != m_run || step != m_step)
+                           return;
+                       if (!response.ok()) {
+                           m_waitingFor = tr("the pods to be listed (last: %1)").arg(response.error);
+                           again();
+                           return;
+                       }
+                       QList<QJsonObject> pods;
+                       for (const QJsonValue &item : response.json().value(u"items").toArray()) {
+                           const QJsonObject pod = item.toObject();
+                           if (kube::podOrdinal(kube::nameOf(pod), set) >= 0)
+                               pods.append(pod);
+                       }
+                       done(pods);
+                   });
+}
+
+void Executor::stepTimedOut()
+{
+    const QString budget = kube::humanDuration(m_stepTimeoutMs);
+    if (m_step < 0) {
+        fail(tr("tdkube could not prepare the operation within %1: waiting for %2. Check the cluster's "
+                "taosAdapter and the port-forward, then resume the operation.")
+                 .arg(budget, m_waitingFor));
+        return;
+    }
+    const Step &step = m_journal.plan().steps.at(m_step);
+    QString message = tr("Not done within %1: waiting for %2.").arg(budget, m_waitingFor);
+    if (step.kind == Step::Kind::DropDnode && m_issued)
+        message += tr(" TDengine may still be moving the vnodes: look at `show transactions`.");
+    completeStep(false, message);
+}
+
+void Executor::log(const QString &line)
+{
+    qCDebug(lcExecutor).noquote() << line;
+    emit logLine(QDateTime::currentDateTime().toString(u"HH:mm:ss"_s) + u' ' + line);
+}
+
+void Executor::fail(const QString &message)
+{
+    finish(false, message);
+}
+
+// The lease is released before finished() is emitted, so that whoever reacts to finished() (the
+// next operation, a test) finds the cluster free.
+void Executor::finish(bool ok, const QString &message)
+{
+    if (!m_running || m_finishing)
+        return;
+    m_finishing = true;
+    const int run = ++m_run;
+    m_stepTimer.stop();
+    m_pollTimer.stop();
+    m_tick = nullptr;
+    log(message);
+    auto done = [this, run, ok, message] {
+        if (run != m_run)
+            return;
+        m_running = false;
+        m_finishing = false;
+        teardown();
+        emit finished(ok, message);
+    };
+    if (!m_lease || !m_lease->isHeld()) {
+        done();
+        return;
+    }
+    connect(m_lease.data(), &Lease::released, this, [this, done](bool released, const QString &text) {
+        log(text);
+        if (!released)
+            log(tr("The lease was not released; it expires by itself."));
+        done();
+    });
+    m_lease->release();
+}
+
+void Executor::teardown()
+{
+    m_stepTimer.stop();
+    m_pollTimer.stop();
+    m_tick = nullptr;
+    // Out of the children and deleted later: this may run inside one of their callbacks (a query's
+    // answer, the lease's), even from the destructor when a handler deletes the executor.
+    if (taos::ClusterConnection *connection = m_connection.data()) {
+        m_connection = nullptr;
+        connection->setPolling(false);
+        if (connection->forward())
+            connection->forward()->stop(tr("The operation finished."));
+        connection->disconnect(this);
+        connection->setParent(nullptr);
+        connection->deleteLater();
+    }
+    if (Lease *lease = m_lease.data()) {
+        m_lease = nullptr;
+        lease->disconnect(this);
+        lease->setParent(nullptr);
+        lease->deleteLater();
+    }
+}
+
+} // namespace tdkube::ops

@@ -1,0 +1,162 @@
+#pragma once
+
+#include "ops/journal.h"
+#include "ops/plan.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+
+namespace tdkube::kube {
+class KubeClient;
+}
+
+namespace tdkube::taos {
+class ClusterConnection;
+class PasswordStore;
+class Result;
+struct TaosError;
+} // namespace tdkube::taos
+
+namespace tdkube::ops {
+
+class Lease;
+
+// Runs a plan's steps in order against the cluster, recording each in a Journal before it starts
+// and after it ends, so that an operation cut short (tdkube killed, the machine rebooted) is resumed
+// where it stopped. The step that was running is run again on resume, so every step first looks at
+// the cluster: an mnode that exists is not created again, a dnode already gone is not dropped again
+// (one `dropping` is waited for), a StatefulSet already at its replicas is not scaled, a claim
+// already gone is not deleted.
+//
+// Safety does not rest on the planner alone: right before deleting each claim, the executor checks
+// that the dnode of its ordinal is gone from ins_dnodes and that its pod does not exist, and
+// otherwise fails the step having deleted nothing.
+//
+// Before the first step, the row count of every user table and super table is recorded in the
+// journal; Verify compares against it. A lease on the StatefulSet (Lease) keeps a second tdkube off
+// the cluster while the operation runs; it is taken before anything else and released at the end.
+//
+// Every wait polls the cluster and has a timeout (setStepTimeout()) whose message says what it was
+// waiting for. finished() is emitted exactly once per start()/resume(), after the lease was
+// released. Destroying a running Executor stops it where it is (as a crash would): the journal
+// still says which step was running, and its lease expires. `client` and `passwords` must outlive it.
+//
+// Test hook: TDKUBE_TEST_CRASH_AT="<step index>:before|after" (0-based) makes the process _exit(86)
+// right after the journal recorded that step as running (before) or as ended (after).
+class Executor final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Executor)
+
+public:
+    static constexpr int kDefaultStepTimeoutMs = 30 * 60 * 1000; // drop dnode moves data: it is slow
+    static constexpr int kDefaultPollIntervalMs = 1000;
+    static constexpr int kCrashExitCode = 86;
+
+    Executor(kube::KubeClient *client, taos::PasswordStore *passwords, QObject *parent = nullptr);
+    ~Executor() override;
+
+    // A new operation: a new journal, then the steps from the first. Refused (finished(false, ..))
+    // when the plan is blocked or empty.
+    void start(const Plan &plan);
+    // Continues an unfinished operation (Journal::unfinished()) at its first step not done.
+    void resume(const Journal &journal);
+    // Stops at the next safe point: between steps. Never during `drop dnode`, which TDengine
+    // finishes regardless; the log says so.
+    void requestCancel();
+
+    void setStepTimeout(int ms) { m_stepTimeoutMs = ms; }
+    void setPollInterval(int ms) { m_pollTimer.setInterval(ms); }
+    void setLeaseTimes(int durationMs, int renewIntervalMs);
+    // Tests stand in for another tdkube instance (Lease::setHolder()).
+    void setLeaseHolder(const QString &holder) { m_leaseHolder = holder; }
+
+    bool isRunning() const { return m_running; }
+    const Journal &journal() const { return m_journal; }
+    int currentStep() const { return m_step; }
+
+signals:
+    void stepStarted(int index);
+    // What the step waits for now: "transaction 7 (drop-dnode, stage action); 2 vnodes left on dnode 5".
+    void stepProgress(int index, const QString &text);
+    void stepFinished(int index, bool ok, const QString &message);
+    // A timestamped line for the log view: every statement and change sent, every answer. No secret.
+    void logLine(const QString &line);
+    void finished(bool ok, const QString &message);
+
+private:
+    using Answered = std::function<void(const taos::Result &result)>;
+    using Failed = std::function<void(const taos::TaosError &error)>;
+
+    void begin();
+    void leaseAcquired(bool ok, const QString &message);
+    void prepare();
+    void recordRowCounts();
+    void countRows(QStringList tables, QMap<QString, qint64> counts,
+                   const std::function<void(const QMap<QString, qint64> &)> &done);
+    void runStep(int index);
+    void dispatch(const Step &step);
+    void completeStep(bool ok, const QString &message);
+    bool crashHook(int index, const char *boundary);
+
+    // Steps (executorsteps.cpp)
+    void createMnode(const Step &step);
+    void dropMnode(const Step &step);
+    void dropDnode(const Step &step);
+    void dropDnodeProgress(int dnodeId);
+    void scaleStatefulSet(const Step &step);
+    void waitPodsGone(const Step &step);
+    void deleteClaims(const Step &step);
+    void checkClaims(const QStringList &claims, int index);
+    void checkClaim(const QString &claim, const std::function<void(const QString &refusal)> &then);
+    void deleteClaim(const QStringList &claims, int index);
+    void waitPodsReady(const Step &step);
+    void waitDnodesReady(const Step &step);
+    void balanceVgroup(const Step &step);
+    void verify(const Step &step);
+
+    // Shared
+    void poll(std::function<void()> tick);
+    void again();
+    void waiting(const QString &what);
+    void sql(const QString &sql, Answered answered, Failed failed = {});
+    void listPods(const std::function<void(const QList<QJsonObject> &pods)> &done);
+    void stepTimedOut();
+    void log(const QString &line);
+    void fail(const QString &message);
+    void finish(bool ok, const QString &message);
+    void teardown();
+    QString claimPod(const QString &claim) const;
+
+    QPointer<kube::KubeClient> m_client;
+    QPointer<taos::PasswordStore> m_passwords;
+    Journal m_journal;
+    QString m_leaseHolder;
+    int m_leaseDurationMs = 0;
+    int m_leaseRenewMs = 0;
+    QPointer<Lease> m_lease;
+    QPointer<taos::ClusterConnection> m_connection;
+    bool m_running = false;
+    bool m_cancelRequested = false;
+    QString m_leaseLost;
+    int m_run = 0; // bumped by every begin() and finish(), so that stale answers are dropped
+    int m_step = -1;
+    int m_stepTimeoutMs = kDefaultStepTimeoutMs;
+    QTimer m_stepTimer;
+    QTimer m_pollTimer;
+    std::function<void()> m_tick;
+    QString m_waitingFor;
+    QString m_lastProgress;
+    bool m_issued = false; // the step's statement or change was sent
+    bool m_finishing = false;
+    bool m_newOperation = false; // start(), not resume()
+};
+
+} // namespace tdkube::ops

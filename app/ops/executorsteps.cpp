@@ -1,0 +1,508 @@
+// The steps of an Executor. Each first looks at the cluster, so that running it again (a resume
+// re-runs the step that was running when tdkube stopped) does nothing twice.
+#include "kube/kubeclient.h"
+#include "kube/objects.h"
+#include "ops/executor.h"
+#include "taos/clusterconnection.h"
+#include "taos/restclient.h"
+#include "taos/snapshotpoller.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace tdkube::ops {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// TDengine's codes for "already as asked" (the low 16 bits, as taosAdapter reports them).
+constexpr int kDnodeNotExist = 0x0331;
+constexpr int kMnodeAlreadyExists = 0x03A0;
+constexpr int kMnodeNotExist = 0x03A1;
+
+const QString kInsDnodes = u"select * from information_schema.ins_dnodes"_s;
+const QString kInsMnodes = u"select * from information_schema.ins_mnodes"_s;
+
+const taos::Dnode *findDnode(const QList<taos::Dnode> &dnodes, int id)
+{
+    const auto it =
+        std::find_if(dnodes.cbegin(), dnodes.cend(), [id](const taos::Dnode &d) { return d.id == id; });
+    return it == dnodes.cend() ? nullptr : &*it;
+}
+
+const taos::Mnode *findMnode(const QList<taos::Mnode> &mnodes, int id)
+{
+    const auto it =
+        std::find_if(mnodes.cbegin(), mnodes.cend(), [id](const taos::Mnode &m) { return m.id == id; });
+    return it == mnodes.cend() ? nullptr : &*it;
+}
+
+} // namespace
+
+// CreateMnode / DropMnode ---------------------------------------------------------------------------
+
+void Executor::createMnode(const Step &step)
+{
+    const int id = step.dnodeId;
+    poll([this, id] {
+        sql(kInsMnodes, [this, id](const taos::Result &result) {
+            const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
+            const taos::Mnode *mnode = findMnode(mnodes, id);
+            if (mnode && mnode->status == u"ready") {
+                completeStep(true, m_issued
+                                       ? tr("The mnode on dnode %1 is ready (%2).").arg(id).arg(mnode->role)
+                                       : tr("The mnode on dnode %1 already exists (%2): not created again.")
+                                             .arg(id)
+                                             .arg(mnode->role));
+                return;
+            }
+            if (mnode || m_issued) {
+                waiting(mnode ? tr("the mnode on dnode %1 to be ready (it is %2, %3)")
+                                    .arg(id)
+                                    .arg(mnode->status, mnode->role)
+                              : tr("the mnode created on dnode %1 to appear in ins_mnodes").arg(id));
+                again();
+                return;
+            }
+            sql(
+                u"create mnode on dnode %1"_s.arg(id),
+                [this](const taos::Result &) {
+                    m_issued = true;
+                    again();
+                },
+                [this, id](const taos::TaosError &error) {
+                    if (error.code == kMnodeAlreadyExists) {
+                        m_issued = true;
+                        again();
+                        return;
+                    }
+                    completeStep(false,
+                                 tr("`create mnode on dnode %1` failed: %2").arg(id).arg(error.describe()));
+                });
+        });
+    });
+}
+
+void Executor::dropMnode(const Step &step)
+{
+    const int id = step.dnodeId;
+    poll([this, id] {
+        sql(kInsMnodes, [this, id](const taos::Result &result) {
+            const taos::Mnode *mnode = findMnode(taos::mnodesFrom(result), id);
+            if (!mnode) {
+                completeStep(true, m_issued ? tr("The mnode on dnode %1 was dropped.").arg(id)
+                                            : tr("There is no mnode on dnode %1: nothing to drop.").arg(id));
+                return;
+            }
+            if (m_issued) {
+                waiting(tr("the mnode on dnode %1 to leave ins_mnodes").arg(id));
+                again();
+                return;
+            }
+            sql(
+                u"drop mnode on dnode %1"_s.arg(id),
+                [this](const taos::Result &) {
+                    m_issued = true;
+                    again();
+                },
+                [this, id](const taos::TaosError &error) {
+                    if (error.code == kMnodeNotExist) {
+                        m_issued = true;
+                        again();
+                        return;
+                    }
+                    completeStep(false,
+                                 tr("`drop mnode on dnode %1` failed: %2").arg(id).arg(error.describe()));
+                });
+        });
+    });
+}
+
+// DropDnode ------------------------------------------------------------------------------------------
+
+// `drop dnode` answers only once TDengine has moved every vnode off the dnode, which takes as long
+// as the data takes; it is sent once, with no timeout, while ins_dnodes, the transactions and the
+// vgroups are polled beside it for progress. The step is done when the dnode has left ins_dnodes.
+void Executor::dropDnode(const Step &step)
+{
+    const int id = step.dnodeId;
+    QString statement = u"drop dnode %1"_s.arg(id);
+    if (step.force)
+        statement += u" force"_s;
+    if (step.unsafe)
+        statement += u" unsafe"_s;
+    poll([this, id, statement] {
+        sql(kInsDnodes, [this, id, statement](const taos::Result &result) {
+            const taos::Dnode *dnode = findDnode(taos::dnodesFrom(result), id);
+            if (!dnode) {
+                completeStep(true, m_issued ? tr("dnode %1 was dropped: it has left the cluster.").arg(id)
+                                            : tr("dnode %1 is not in the cluster: nothing to drop.").arg(id));
+                return;
+            }
+            if (m_issued || dnode->status.startsWith(u"dropping"_s)) {
+                dropDnodeProgress(id);
+                return;
+            }
+            m_issued = true;
+            const int run = m_run;
+            sql(
+                statement,
+                [this, run, id](const taos::Result &) {
+                    if (run == m_run)
+                        log(tr("`drop dnode %1` answered: its vnodes have moved.").arg(id));
+                },
+                [this, id, statement](const taos::TaosError &error) {
+                    if (error.code == kDnodeNotExist) // gone meanwhile: the next poll says so
+                        return;
+                    completeStep(false, tr("`%1` was refused: %2").arg(statement, error.describe()));
+                });
+            dropDnodeProgress(id);
+        });
+    });
+}
+
+void Executor::dropDnodeProgress(int dnodeId)
+{
+    sql(u"select * from information_schema.ins_transactions"_s, [this, dnodeId](const taos::Result &result) {
+        QStringList transactions;
+        for (const taos::Transaction &t : taos::transactionsFrom(result)) {
+            transactions.append(
+                tr("transaction %1 (%2, stage %3%4)")
+                    .arg(t.id)
+                    .arg(t.operation, t.stage,
+                         t.lastError.isEmpty() ? QString() : tr(", last error: %1").arg(t.lastError)));
+        }
+        sql(u"select * from information_schema.ins_vgroups"_s,
+            [this, dnodeId, transactions](const taos::Result &vgroups) {
+                const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
+                QStringList parts = transactions;
+                parts.append(left == 1 ? tr("1 vnode left on dnode %1").arg(dnodeId)
+                                       : tr("%1 vnodes left on dnode %2").arg(left).arg(dnodeId));
+                waiting(tr("dnode %1 to be dropped: %2").arg(dnodeId).arg(parts.join(u"; ")));
+                again();
+            });
+    });
+}
+
+// StatefulSet and pods -----------------------------------------------------------------------------
+
+void Executor::scaleStatefulSet(const Step &step)
+{
+    const Plan &plan = m_journal.plan();
+    const int replicas = step.replicas;
+    const int run = m_run;
+    waiting(tr("StatefulSet %1 to be read").arg(plan.statefulSet));
+    m_client->get(
+        kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
+        [this, run, replicas](const kube::KubeResponse &response) {
+            if (run != m_run)
+                return;
+            if (!response.ok()) {
+                completeStep(false, tr("Could not read the StatefulSet: %1").arg(response.error));
+                return;
+            }
+            const int current = kube::valueAt(response.json(), u"spec.replicas"_s).toInt(1);
+            if (current == replicas) {
+                completeStep(true,
+                             tr("The StatefulSet already has %1 replicas: not scaled again.").arg(replicas));
+                return;
+            }
+            const Plan &plan = m_journal.plan();
+            log(tr("Scaling StatefulSet %1 from %2 to %3 replicas")
+                    .arg(plan.statefulSet)
+                    .arg(current)
+                    .arg(replicas));
+            m_client->scale(
+                plan.ns, plan.statefulSet, replicas, this,
+                [this, run, current, replicas](const kube::KubeResponse &scaled) {
+                    if (run != m_run)
+                        return;
+                    completeStep(
+                        scaled.ok(),
+                        scaled.ok()
+                            ? tr("StatefulSet scaled from %1 to %2 replicas.").arg(current).arg(replicas)
+                            : tr("Could not scale the StatefulSet: %1").arg(scaled.error));
+                });
+        });
+}
+
+void Executor::waitPodsGone(const Step &step)
+{
+    const QStringList pods = step.pods;
+    poll([this, pods] {
+        listPods([this, pods](const QList<QJsonObject> &present) {
+            QStringList left;
+            for (const QJsonObject &pod : present) {
+                if (pods.contains(kube::nameOf(pod)))
+                    left.append(kube::nameOf(pod));
+            }
+            if (left.isEmpty()) {
+                completeStep(true, tr("Pods %1 are gone.").arg(pods.join(u", ")));
+                return;
+            }
+            left.sort();
+            waiting(tr("pods %1 to terminate").arg(left.join(u", ")));
+            again();
+        });
+    });
+}
+
+void Executor::waitPodsReady(const Step &step)
+{
+    const int replicas = step.replicas;
+    poll([this, replicas] {
+        listPods([this, replicas](const QList<QJsonObject> &pods) {
+            int ready = 0;
+            QStringList notReady;
+            for (const QJsonObject &pod : pods) {
+                if (kube::podOrdinal(kube::nameOf(pod), m_journal.plan().statefulSet) >= replicas)
+                    continue;
+                if (kube::isPodReady(pod))
+                    ++ready;
+                else
+                    notReady.append(kube::nameOf(pod));
+            }
+            if (ready >= replicas) {
+                completeStep(true, tr("%1 pods are Ready.").arg(ready));
+                return;
+            }
+            notReady.sort();
+            waiting(tr("%1 pods Ready (%2 are)%3")
+                        .arg(replicas)
+                        .arg(ready)
+                        .arg(notReady.isEmpty() ? QString() : tr("; not yet: %1").arg(notReady.join(u", "))));
+            again();
+        });
+    });
+}
+
+void Executor::waitDnodesReady(const Step &step)
+{
+    const int replicas = step.replicas;
+    const QStringList endpoints = step.endpoints;
+    poll([this, replicas, endpoints] {
+        sql(kInsDnodes, [this, replicas, endpoints](const taos::Result &result) {
+            int ready = 0;
+            QStringList readyEndpoints;
+            QStringList problems;
+            for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
+                if (dnode.status == u"ready") {
+                    ++ready;
+                    readyEndpoints.append(dnode.endpoint);
+                } else {
+                    problems.append(
+                        tr("dnode %1 (%2) is %3").arg(dnode.id).arg(dnode.endpoint, dnode.status));
+                }
+            }
+            for (const QString &endpoint : endpoints) {
+                if (!readyEndpoints.contains(endpoint))
+                    problems.append(tr("%1 is not a ready dnode yet").arg(endpoint));
+            }
+            if (ready >= replicas && problems.isEmpty()) {
+                completeStep(true, tr("%1 dnodes are ready.").arg(ready));
+                return;
+            }
+            waiting(tr("%1 dnodes ready (%2 are)%3")
+                        .arg(replicas)
+                        .arg(ready)
+                        .arg(problems.isEmpty() ? QString() : u"; "_s + problems.join(u"; ")));
+            again();
+        });
+    });
+}
+
+void Executor::balanceVgroup(const Step &)
+{
+    waiting(tr("`balance vgroup` to finish moving vnodes"));
+    sql(
+        u"balance vgroup"_s,
+        [this](const taos::Result &) { completeStep(true, tr("The vgroups are balanced.")); },
+        [this](const taos::TaosError &error) {
+            completeStep(false, tr("`balance vgroup` failed: %1").arg(error.describe()));
+        });
+}
+
+// DeleteClaims ---------------------------------------------------------------------------------------
+
+// Every claim is checked before any is deleted, and each again right before it is: a claim holds
+// the only copy of a dnode's data until the dnode has been dropped.
+void Executor::deleteClaims(const Step &step)
+{
+    const QStringList claims = step.claims;
+    poll([this, claims] { checkClaims(claims, 0); });
+}
+
+void Executor::checkClaims(const QStringList &claims, int index)
+{
+    if (index >= claims.size()) {
+        deleteClaim(claims, 0);
+        return;
+    }
+    checkClaim(claims.at(index), [this, claims, index](const QString &refusal) {
+        if (!refusal.isEmpty()) {
+            completeStep(false, refusal + tr(" No claim was deleted."));
+            return;
+        }
+        checkClaims(claims, index + 1);
+    });
+}
+
+QString Executor::claimPod(const QString &claim) const
+{
+    const QString set = m_journal.plan().statefulSet;
+    const qsizetype at = claim.lastIndexOf(u'-' + set + u'-');
+    if (at < 0)
+        return {};
+    const QString pod = claim.mid(at + 1);
+    return kube::podOrdinal(pod, set) >= 0 ? pod : QString();
+}
+
+// `then` gets an empty refusal when the claim may go (or is gone already).
+void Executor::checkClaim(const QString &claim, const std::function<void(const QString &refusal)> &then)
+{
+    const QString pod = claimPod(claim);
+    if (pod.isEmpty()) {
+        then(tr("Claim %1 does not belong to a pod of StatefulSet %2, so tdkube does not delete it.")
+                 .arg(claim, m_journal.plan().statefulSet));
+        return;
+    }
+    waiting(tr("claim %1 to be checked: its pod %2 gone and its dnode dropped").arg(claim, pod));
+    const int run = m_run;
+    const QString ns = m_journal.plan().ns;
+    m_client->get(kube::ResourceKind::pods(), ns, pod, this,
+                  [this, run, claim, pod, then](const kube::KubeResponse &response) {
+                      if (run != m_run)
+                          return;
+                      if (response.httpStatus != 404) {
+                          then(response.ok()
+                                   ? tr("Refused to delete claim %1: pod %2 still exists, so its data may "
+                                        "still be in use. "
+                                        "Scale the StatefulSet in and wait for the pod to terminate first.")
+                                         .arg(claim, pod)
+                                   : tr("Could not check pod %1 before deleting claim %2: %3")
+                                         .arg(pod, claim, response.error));
+                          return;
+                      }
+                      sql(kInsDnodes, [this, claim, pod, then](const taos::Result &result) {
+                          for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
+                              if (taos::podOfEndpoint(dnode.endpoint) == pod) {
+                                  then(tr("Refused to delete claim %1: dnode %2 (%3) of pod %4 is still in "
+                                          "the cluster (%5), so the "
+                                          "claim may hold the only copy of its data. Drop the dnode first "
+                                          "(`drop dnode %2`).")
+                                           .arg(claim)
+                                           .arg(dnode.id)
+                                           .arg(dnode.endpoint, pod, dnode.status));
+                                  return;
+                              }
+                          }
+                          then({});
+                      });
+                  });
+}
+
+void Executor::deleteClaim(const QStringList &claims, int index)
+{
+    if (index >= claims.size()) {
+        completeStep(true, tr("Claims %1 are gone.").arg(claims.join(u", ")));
+        return;
+    }
+    const QString claim = claims.at(index);
+    const QString ns = m_journal.plan().ns;
+    const int run = m_run;
+    checkClaim(claim, [this, run, claims, index, claim, ns](const QString &refusal) {
+        if (!refusal.isEmpty()) {
+            completeStep(false, refusal);
+            return;
+        }
+        m_client->remove(
+            kube::ResourceKind::persistentVolumeClaims(), ns, claim, {}, this,
+            [this, run, claims, index, claim](const kube::KubeResponse &response) {
+                if (run != m_run)
+                    return;
+                if (response.httpStatus == 404) {
+                    log(tr("Claim %1 is gone already.").arg(claim));
+                } else if (!response.ok()) {
+                    completeStep(false, tr("Could not delete claim %1: %2").arg(claim, response.error));
+                    return;
+                } else {
+                    const QString volume = kube::valueAt(response.json(), u"spec.volumeName"_s).toString();
+                    log(volume.isEmpty() ? tr("Deleted claim %1.").arg(claim)
+                                         : tr("Deleted claim %1; what happens to its volume %2 is up to the "
+                                              "volume's reclaim policy (Delete: removed with its data; "
+                                              "Retain: kept, Released).")
+                                               .arg(claim, volume));
+                }
+                deleteClaim(claims, index + 1);
+            });
+    });
+}
+
+// Verify ---------------------------------------------------------------------------------------------
+
+void Executor::verify(const Step &)
+{
+    poll([this] {
+        sql(kInsDnodes, [this](const taos::Result &dnodeResult) {
+            const QList<taos::Dnode> dnodes = taos::dnodesFrom(dnodeResult);
+            sql(kInsMnodes, [this, dnodes](const taos::Result &mnodeResult) {
+                QStringList problems;
+                int ready = 0;
+                for (const taos::Dnode &dnode : dnodes) {
+                    if (dnode.status == u"ready")
+                        ++ready;
+                    else
+                        problems.append(
+                            tr("dnode %1 (%2) is %3").arg(dnode.id).arg(dnode.endpoint, dnode.status));
+                }
+                const int expected = m_journal.plan().toReplicas;
+                if (expected > 0 && ready != expected)
+                    problems.append(tr("%1 dnodes are ready instead of %2").arg(ready).arg(expected));
+                int leaders = 0;
+                for (const taos::Mnode &mnode : taos::mnodesFrom(mnodeResult)) {
+                    leaders += mnode.role == u"leader" ? 1 : 0;
+                    if (mnode.status != u"ready")
+                        problems.append(tr("the mnode on dnode %1 is %2").arg(mnode.id).arg(mnode.status));
+                }
+                if (leaders != 1)
+                    problems.append(tr("%1 mnode leaders instead of 1").arg(leaders));
+                if (!problems.isEmpty()) {
+                    waiting(tr("a healthy cluster: %1").arg(problems.join(u"; ")));
+                    again();
+                    return;
+                }
+                countRows(m_journal.rowCounts().keys(), {}, [this, ready](const QMap<QString, qint64> &now) {
+                    QStringList changed;
+                    qint64 total = 0;
+                    const QMap<QString, qint64> &before = m_journal.rowCounts();
+                    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+                        total += now.value(it.key());
+                        if (now.value(it.key()) != it.value())
+                            changed.append(tr("%1 has %2 rows, %3 before")
+                                               .arg(it.key())
+                                               .arg(now.value(it.key()))
+                                               .arg(it.value()));
+                    }
+                    if (!changed.isEmpty()) {
+                        completeStep(
+                            false,
+                            tr("Row counts differ from before the operation: %1. If nothing wrote to or "
+                               "deleted from these tables meanwhile, data was lost: look at `show "
+                               "vgroups` of the databases before changing anything else.")
+                                .arg(changed.join(u"; ")));
+                        return;
+                    }
+                    completeStep(true,
+                                 tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.")
+                                     .arg(ready)
+                                     .arg(total)
+                                     .arg(before.size()));
+                });
+            });
+        });
+    });
+}
+
+} // namespace tdkube::ops

@@ -1,0 +1,651 @@
+// The journaled executor against the in-process sandbox: a 3-dnode HA cluster with a replica-3
+// database is scaled out to 5 and safely back in to 3 by hand-written plans, and what the cluster
+// holds afterwards (pods, dnodes, claims, rows) is read back as a DBA would check it.
+#include "deploy/deploymonitor.h"
+#include "kube/objects.h"
+#include "kube/portforward.h"
+#include "ops/executor.h"
+#include "ops/journal.h"
+#include "ops/lease.h"
+#include "sandboxfixture.h"
+#include "taos/clusterconnection.h"
+#include "taos/passwordstore.h"
+#include "taos/restclient.h"
+#include "taos/snapshotpoller.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <memory>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+using namespace tdkube;
+using namespace tdkube::kube::test;
+using tdkube::ops::Executor;
+using tdkube::ops::Journal;
+using tdkube::ops::Plan;
+using tdkube::ops::Step;
+
+namespace {
+
+constexpr int kRunMs = 240000; // a safety net for a hung test, not a measure
+const QString kNs = u"ops"_s;
+const QString kSet = u"tdengine"_s;
+constexpr qint64 kRows = 4 * 5 + 3; // 4 child tables of 5 rows, a normal table of 3
+
+// What a run showed, as the progress view would have shown it.
+struct Recording
+{
+    QList<int> started;
+    QList<std::pair<int, bool>> ended;
+    QStringList stepMessages;
+    QStringList progress;
+    QStringList log;
+    std::optional<bool> ok;
+    QString message;
+
+    void follow(Executor *executor)
+    {
+        QObject::connect(executor, &Executor::stepStarted, executor,
+                         [this](int index) { started.append(index); });
+        QObject::connect(executor, &Executor::stepFinished, executor,
+                         [this](int index, bool success, const QString &text) {
+                             ended.append({index, success});
+                             stepMessages.append(text);
+                         });
+        QObject::connect(executor, &Executor::stepProgress, executor,
+                         [this](int, const QString &text) { progress.append(text); });
+        QObject::connect(executor, &Executor::logLine, executor,
+                         [this](const QString &line) { log.append(line); });
+        QObject::connect(executor, &Executor::finished, executor, [this](bool success, const QString &text) {
+            QVERIFY2(!ok.has_value(), "finished() came twice");
+            ok = success;
+            message = text;
+        });
+    }
+    bool waitForFinish()
+    {
+        return QTest::qWaitFor([this] { return ok.has_value(); }, kRunMs);
+    }
+    QString story() const { return message + u"\n"_s + log.join(u'\n'); }
+};
+
+Step step(Step::Kind kind, const QString &title)
+{
+    Step s;
+    s.kind = kind;
+    s.title = title;
+    return s;
+}
+
+// The child process of the crash tests: runs one operation on the parent's sandbox and exits with
+// the executor's verdict, unless TDKUBE_TEST_CRASH_AT kills it first (exit code 86).
+constexpr char kChildVariable[] = "TDKUBE_TEST_EXECUTOR_CHILD";
+
+int runChild(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    QFile file(qEnvironmentVariable(kChildVariable));
+    if (!file.open(QIODevice::ReadOnly))
+        return 2;
+    const QJsonObject job = QJsonDocument::fromJson(file.readAll()).object();
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, job.value(u"settings").toString());
+    kube::ConnectionSettings settings;
+    settings.contextName = job.value(u"context").toString();
+    settings.clusterName = settings.contextName;
+    settings.userName = u"sandbox-admin"_s;
+    settings.server = QUrl(job.value(u"server").toString());
+    settings.certificateAuthorityPem = job.value(u"ca").toString().toUtf8();
+    settings.certificateAuthorityOrigin = u"the parent test"_s;
+    settings.clientCertificatePem = job.value(u"certificate").toString().toUtf8();
+    settings.clientKeyPem = job.value(u"key").toString().toUtf8();
+    kube::KubeClient client(settings);
+    taos::PasswordStore passwords;
+    passwords.setKeychainEnabled(false);
+    Executor executor(&client, &passwords);
+    executor.setPollInterval(50);
+    QObject::connect(&executor, &Executor::finished, &app,
+                     [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+    executor.start(Plan::fromJson(job.value(u"plan").toObject()));
+    return app.exec();
+}
+
+} // namespace
+
+class TestExecutor final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void scaleOut_3to5_fivePodsAndDnodesReadyRowsUnchanged();
+    void deleteClaimsBeforeDropDnode_refusedAtThatStep_nothingDeleted();
+    void scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged();
+    void resume_afterExecutorDestroyedAtStepStart_endsInSameState_data();
+    void resume_afterExecutorDestroyedAtStepStart_endsInSameState();
+    void cancel_duringStep_stopsAtNextStepSaysSo();
+    void leaseHeldByAnother_refusesToStart_runsNothing();
+    void resume_journalOfAnotherContext_refusedNamingBoth();
+    void crashAtBoundary_processKilled_resumeEndsInSameState_data();
+    void crashAtBoundary_processKilled_resumeEndsInSameState();
+
+private:
+    std::unique_ptr<Executor> executor();
+    Plan scaleOutPlan() const;
+    Plan scaleInPlan();
+    taos::QueryOutcome sql(const QString &statement);
+    QList<taos::Dnode> dnodes();
+    int dnodeOfPod(const QString &pod);
+    qint64 rowTotal();
+    QStringList podNames();
+    bool claimExists(const QString &claim);
+    void runToEnd(const Plan &plan);
+    void verifyScaledIn();
+
+    SandboxFixture m_fixture;
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<kube::KubeClient> m_client;
+    std::unique_ptr<taos::PasswordStore> m_passwords;
+};
+
+void TestExecutor::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QDir(Journal::directory()).removeRecursively();
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QVERIFY(m_fixture.start());
+    m_client = std::make_unique<kube::KubeClient>(m_fixture.admin());
+    m_passwords = std::make_unique<taos::PasswordStore>();
+    m_passwords->setKeychainEnabled(false);
+
+    // 3 dnodes with mnodes on all three, as the deploy wizard leaves a cluster.
+    QVERIFY(createNamespace(m_client.get(), kNs));
+    QString error;
+    QVERIFY2(applyManifests(m_client.get(), kNs, &error), qPrintable(error));
+    deploy::DeployTarget target{m_fixture.admin().contextName, kNs, kSet, 3, true};
+    deploy::DeployMonitor monitor(m_client.get(), m_passwords.get(), target);
+    monitor.setPollInterval(50);
+    std::optional<bool> deployed;
+    QString deployMessage;
+    connect(&monitor, &deploy::DeployMonitor::finished, this, [&](bool ok, const QString &message) {
+        deployed = ok;
+        deployMessage = message;
+    });
+    monitor.start();
+    QVERIFY(QTest::qWaitFor([&] { return deployed.has_value(); }, kRunMs));
+    QVERIFY2(*deployed, qPrintable(deployMessage));
+
+    for (const QString &statement : {u"create database r3 replica 3 vgroups 4"_s,
+                                     u"create stable r3.meters (ts timestamp, v int) tags (loc int)"_s,
+                                     u"create table r3.plain (ts timestamp, v int)"_s,
+                                     u"insert into r3.plain values (now, 1) (now+1s, 2) (now+2s, 3)"_s}) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    for (int t = 0; t < 4; ++t) {
+        const QString statement = u"insert into r3.d%1 using r3.meters tags (%1) values (now, 1) (now+1s, 2) "
+                                  u"(now+2s, 3) (now+3s, 4) (now+4s, 5)"_s.arg(t);
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    QCOMPARE(rowTotal(), kRows);
+}
+
+void TestExecutor::init()
+{
+    // Each test starts with no operation to resume (the journals of earlier tests are finished).
+    for (Journal journal : Journal::unfinished())
+        QVERIFY(journal.abandon());
+}
+
+std::unique_ptr<Executor> TestExecutor::executor()
+{
+    auto result = std::make_unique<Executor>(m_client.get(), m_passwords.get());
+    result->setPollInterval(50);
+    result->setStepTimeout(kRunMs / 2);
+    return result;
+}
+
+Plan TestExecutor::scaleOutPlan() const
+{
+    Plan plan;
+    plan.kind = ops::OperationKind::ScaleOut;
+    plan.context = m_fixture.admin().contextName;
+    plan.ns = kNs;
+    plan.statefulSet = kSet;
+    plan.fromReplicas = 3;
+    plan.toReplicas = 5;
+    plan.steps.append(step(Step::Kind::ScaleStatefulSet, u"scale tdengine to 5 replicas"_s));
+    plan.steps.last().replicas = 5;
+    plan.steps.append(step(Step::Kind::WaitPodsReady, u"wait for 5 pods Ready"_s));
+    plan.steps.last().replicas = 5;
+    plan.steps.append(step(Step::Kind::WaitDnodesReady, u"wait for 5 dnodes ready"_s));
+    plan.steps.last().replicas = 5;
+    plan.steps.append(step(Step::Kind::BalanceVgroup, u"balance vgroup"_s));
+    plan.steps.append(step(Step::Kind::Verify, u"verify"_s));
+    return plan;
+}
+
+// 5 -> 3 by hand, from the dnodes the cluster has now (their ids change with every scale-out).
+Plan TestExecutor::scaleInPlan()
+{
+    Plan plan;
+    plan.kind = ops::OperationKind::ScaleIn;
+    plan.context = m_fixture.admin().contextName;
+    plan.ns = kNs;
+    plan.statefulSet = kSet;
+    plan.fromReplicas = 5;
+    plan.toReplicas = 3;
+    for (const int ordinal : {4, 3}) {
+        const QString pod = kSet + u'-' + QString::number(ordinal);
+        const int id = dnodeOfPod(pod);
+        plan.steps.append(step(Step::Kind::DropDnode, u"drop dnode %1 (pod %2)"_s.arg(id).arg(pod)));
+        plan.steps.last().dnodeId = id;
+    }
+    plan.steps.append(step(Step::Kind::ScaleStatefulSet, u"scale tdengine to 3 replicas"_s));
+    plan.steps.last().replicas = 3;
+    plan.steps.append(step(Step::Kind::WaitPodsGone, u"wait for pods tdengine-4 and tdengine-3 to go"_s));
+    plan.steps.last().pods = {u"tdengine-4"_s, u"tdengine-3"_s};
+    plan.steps.append(step(Step::Kind::DeleteClaims, u"delete claims of tdengine-4 and tdengine-3"_s));
+    plan.steps.last().claims = {u"taosdata-tdengine-4"_s, u"taosdata-tdengine-3"_s};
+    plan.steps.append(step(Step::Kind::Verify, u"verify"_s));
+    return plan;
+}
+
+// One statement through a port-forward and REST client of the test's own, not the executor's.
+taos::QueryOutcome TestExecutor::sql(const QString &statement)
+{
+    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
+    forward.start();
+    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; },
+                         kWaitMs)) {
+        qWarning("the forward did not become active: %s", qPrintable(forward.stateReason()));
+        return {};
+    }
+    QUrl base(u"http://127.0.0.1"_s);
+    base.setPort(forward.localPort());
+    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
+    std::optional<taos::QueryOutcome> outcome;
+    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
+    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
+        qWarning("%s did not answer", qPrintable(statement));
+    return outcome.value_or(taos::QueryOutcome{});
+}
+
+QList<taos::Dnode> TestExecutor::dnodes()
+{
+    const taos::QueryOutcome outcome = sql(u"select * from information_schema.ins_dnodes"_s);
+    return outcome.ok() ? taos::dnodesFrom(outcome.result) : QList<taos::Dnode>{};
+}
+
+int TestExecutor::dnodeOfPod(const QString &pod)
+{
+    for (const taos::Dnode &dnode : dnodes()) {
+        if (taos::podOfEndpoint(dnode.endpoint) == pod)
+            return dnode.id;
+    }
+    return 0;
+}
+
+qint64 TestExecutor::rowTotal()
+{
+    qint64 total = 0;
+    for (const QString &table : {u"r3.meters"_s, u"r3.plain"_s}) {
+        const taos::QueryOutcome outcome = sql(u"select count(*) from "_s + table);
+        if (!outcome.ok() || outcome.result.rowCount() != 1)
+            return -1;
+        total += outcome.result.int64(0, 0);
+    }
+    return total;
+}
+
+QStringList TestExecutor::podNames()
+{
+    const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->list(kube::ResourceKind::pods(), kNs, {}, context, done);
+    });
+    QStringList names;
+    for (const QJsonValue &pod : response.json().value(u"items").toArray())
+        names.append(kube::nameOf(pod.toObject()));
+    names.sort();
+    return names;
+}
+
+bool TestExecutor::claimExists(const QString &claim)
+{
+    return await([&](QObject *context, kube::KubeClient::Done done) {
+               m_client->get(kube::ResourceKind::persistentVolumeClaims(), kNs, claim, context, done);
+           }).httpStatus == 200;
+}
+
+void TestExecutor::runToEnd(const Plan &plan)
+{
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    QCOMPARE(seen.started.size(), plan.steps.size());
+    QCOMPARE(Journal::load(run->journal().path()).status(), Journal::Status::Finished);
+}
+
+void TestExecutor::verifyScaledIn()
+{
+    QCOMPARE(podNames(), (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
+    const QList<taos::Dnode> now = dnodes();
+    QCOMPARE(now.size(), 3);
+    for (const taos::Dnode &dnode : now)
+        QCOMPARE(dnode.status, u"ready"_s);
+    QVERIFY(!claimExists(u"taosdata-tdengine-4"_s));
+    QVERIFY(!claimExists(u"taosdata-tdengine-3"_s));
+    QVERIFY(claimExists(u"taosdata-tdengine-2"_s));
+    QCOMPARE(rowTotal(), kRows);
+    QVERIFY(Journal::unfinished().isEmpty());
+}
+
+void TestExecutor::scaleOut_3to5_fivePodsAndDnodesReadyRowsUnchanged()
+{
+    const Plan plan = scaleOutPlan();
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    QCOMPARE(seen.started, (QList<int>{0, 1, 2, 3, 4}));
+    QVERIFY2(seen.stepMessages.last().contains(u"23 rows in 2 table(s), as before"_s),
+             qPrintable(seen.stepMessages.join(u'\n')));
+    QCOMPARE(podNames().size(), 5);
+    const QList<taos::Dnode> now = dnodes();
+    QCOMPARE(now.size(), 5);
+    for (const taos::Dnode &dnode : now)
+        QCOMPARE(dnode.status, u"ready"_s);
+    QCOMPARE(rowTotal(), kRows);
+
+    const Journal journal = Journal::load(run->journal().path());
+    QCOMPARE(journal.status(), Journal::Status::Finished);
+    QCOMPARE(journal.rowCounts().value(u"r3.meters"_s), 20);
+    QCOMPARE(journal.rowCounts().value(u"r3.plain"_s), 3);
+    for (const Journal::StepRecord &record : journal.steps())
+        QCOMPARE(record.state, Journal::StepState::Done);
+    QVERIFY(Journal::unfinished().isEmpty());
+    // The lease is gone with the operation.
+    const kube::KubeResponse set = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->get(kube::ResourceKind::statefulSets(), kNs, kSet, context, done);
+    });
+    QVERIFY(
+        !kube::valueAt(set.json(), u"metadata.annotations"_s).toObject().contains(ops::Lease::kAnnotation));
+    // No secret in the journal.
+    QFile file(journal.path());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("cm9vdDp0YW9zZGF0YQ"));
+}
+
+void TestExecutor::deleteClaimsBeforeDropDnode_refusedAtThatStep_nothingDeleted()
+{
+    const Plan good = scaleInPlan();
+    Plan plan = good;
+    plan.steps.move(4, 0); // DeleteClaims first: the planner's mistake the executor must catch
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+
+    QVERIFY(!*seen.ok);
+    QCOMPARE(seen.started, QList<int>{0});
+    QCOMPARE(seen.ended, (QList<std::pair<int, bool>>{{0, false}}));
+    QVERIFY2(seen.stepMessages.at(0).contains(u"Refused to delete claim taosdata-tdengine-4"_s) &&
+                 seen.stepMessages.at(0).contains(u"No claim was deleted."_s),
+             qPrintable(seen.stepMessages.at(0)));
+    QVERIFY2(seen.message.contains(u"Nothing after it was run"_s), qPrintable(seen.message));
+    QVERIFY(claimExists(u"taosdata-tdengine-4"_s));
+    QVERIFY(claimExists(u"taosdata-tdengine-3"_s));
+    QCOMPARE(dnodes().size(), 5);
+    QCOMPARE(podNames().size(), 5);
+
+    const QList<Journal> unfinished = Journal::unfinished();
+    QCOMPARE(unfinished.size(), 1);
+    QVERIFY2(unfinished.at(0).whereStopped().startsWith(
+                 u"failed at step 1 of 6: delete claims of tdengine-4 and tdengine-3: Refused"_s),
+             qPrintable(unfinished.at(0).whereStopped()));
+}
+
+void TestExecutor::scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged()
+{
+    const Plan plan = scaleInPlan();
+    // The leaving dnodes hold vnodes (balance vgroup put them there): dropping them moves data.
+    const taos::QueryOutcome vgroups = sql(u"select * from information_schema.ins_vgroups"_s);
+    QVERIFY2(vgroups.ok(), qPrintable(vgroups.error.describe()));
+    const auto perDnode = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups.result));
+    QVERIFY(perDnode.value(plan.steps.at(0).dnodeId).total() +
+                perDnode.value(plan.steps.at(1).dnodeId).total() >
+            0);
+
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    QCOMPARE(seen.started, (QList<int>{0, 1, 2, 3, 4, 5}));
+    QVERIFY2(!seen.progress.filter(u"vnodes left on dnode"_s).isEmpty(),
+             qPrintable(seen.progress.join(u'\n')));
+    QVERIFY2(!seen.log.filter(u"SQL> drop dnode %1"_s.arg(plan.steps.at(0).dnodeId)).isEmpty(),
+             qPrintable(seen.story()));
+    verifyScaledIn();
+}
+
+void TestExecutor::resume_afterExecutorDestroyedAtStepStart_endsInSameState_data()
+{
+    QTest::addColumn<int>("stopAt");
+    QTest::newRow("during the second drop dnode") << 1;
+    QTest::newRow("during delete claims") << 4;
+}
+
+void TestExecutor::resume_afterExecutorDestroyedAtStepStart_endsInSameState()
+{
+    QFETCH(int, stopAt);
+    runToEnd(scaleOutPlan());
+    const Plan plan = scaleInPlan();
+
+    auto first = executor();
+    Recording before;
+    before.follow(first.get());
+    connect(first.get(), &Executor::stepStarted, this, [&first, stopAt](int index) {
+        if (index == stopAt)
+            first.reset(); // as if tdkube was killed right after the journal said "running"
+    });
+    first->start(plan);
+    QVERIFY(QTest::qWaitFor([&first] { return !first; }, kRunMs));
+    QVERIFY(!before.ok.has_value());
+
+    const QList<Journal> unfinished = Journal::unfinished();
+    QCOMPARE(unfinished.size(), 1);
+    QCOMPARE(unfinished.at(0).whereStopped(),
+             u"stopped during step %1 of 6: %2"_s.arg(stopAt + 1).arg(plan.steps.at(stopAt).title));
+
+    auto second = executor();
+    Recording after;
+    after.follow(second.get());
+    second->resume(unfinished.at(0));
+    QVERIFY(after.waitForFinish());
+    QVERIFY2(*after.ok, qPrintable(after.story()));
+    QCOMPARE(after.started.first(), stopAt);
+    QCOMPARE(after.started.last(), 5);
+    QCOMPARE(second->journal().id(), unfinished.at(0).id());
+    verifyScaledIn();
+}
+
+void TestExecutor::cancel_duringStep_stopsAtNextStepSaysSo()
+{
+    Plan plan = scaleOutPlan();
+    plan.kind = ops::OperationKind::Repair;
+    plan.toReplicas = 3;
+    plan.steps = {step(Step::Kind::Verify, u"verify once"_s), step(Step::Kind::Verify, u"verify twice"_s)};
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    connect(run.get(), &Executor::stepStarted, run.get(), [&run](int index) {
+        if (index == 0)
+            run->requestCancel();
+    });
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+
+    QVERIFY(!*seen.ok);
+    QCOMPARE(seen.ended, (QList<std::pair<int, bool>>{{0, true}}));
+    QVERIFY2(seen.message.startsWith(u"Cancelled before step 2 of 2 (verify twice)"_s),
+             qPrintable(seen.message));
+    QVERIFY(!seen.log.filter(u"stops at the next safe point"_s).isEmpty());
+    QCOMPARE(Journal::unfinished().size(), 1);
+    QCOMPARE(Journal::unfinished().at(0).whereStopped(), u"stopped before step 2 of 2: verify twice"_s);
+}
+
+void TestExecutor::leaseHeldByAnother_refusesToStart_runsNothing()
+{
+    ops::Lease other(m_client.get(), kNs, kSet, u"op-alice"_s, u"scale-out"_s);
+    other.setHolder(u"alice@laptop/4242/op-alice"_s);
+    std::optional<bool> held;
+    connect(&other, &ops::Lease::acquired, this, [&held](bool ok) { held = ok; });
+    other.acquire();
+    QVERIFY(QTest::qWaitFor([&held] { return held.has_value(); }, kWaitMs));
+    QVERIFY(*held);
+
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(scaleInPlan());
+    QVERIFY(seen.waitForFinish());
+
+    QVERIFY(!*seen.ok);
+    QVERIFY2(seen.message.contains(
+                 u"Another tdkube (alice@laptop/4242/op-alice) runs scale-out on this cluster"_s),
+             qPrintable(seen.message));
+    QVERIFY(seen.started.isEmpty());
+    QVERIFY(Journal::unfinished().isEmpty()); // nothing ran: nothing to resume
+    QCOMPARE(podNames().size(), 3);
+
+    std::optional<bool> released;
+    connect(&other, &ops::Lease::released, this, [&released](bool ok) { released = ok; });
+    other.release();
+    QVERIFY(QTest::qWaitFor([&released] { return released.has_value(); }, kWaitMs));
+}
+
+void TestExecutor::resume_journalOfAnotherContext_refusedNamingBoth()
+{
+    Plan plan = scaleInPlan();
+    plan.context = u"production"_s;
+    Journal journal = Journal::create(plan);
+    QVERIFY(journal.isValid());
+
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->resume(journal);
+    QVERIFY(seen.waitForFinish());
+    QVERIFY(!*seen.ok);
+    QVERIFY2(
+        seen.message.contains(u"runs on context production, but tdkube is connected to context sandbox"_s),
+        qPrintable(seen.message));
+    QVERIFY(seen.started.isEmpty());
+    QCOMPARE(podNames().size(), 3);
+    // Still there to resume from the right context.
+    QCOMPARE(Journal::unfinished().size(), 1);
+}
+
+void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState_data()
+{
+    QTest::addColumn<int>("stepIndex");
+    QTest::addColumn<QString>("boundary");
+    for (int index = 0; index < 6; ++index) {
+        for (const QString &boundary : {u"before"_s, u"after"_s})
+            QTest::addRow("%d:%s", index, qPrintable(boundary)) << index << boundary;
+    }
+}
+
+// The tdkube process is killed (by the hook, with _exit: no destructor, no cleanup) at a step
+// boundary of a scale-in; this process then resumes what the journal says and must end with the
+// same cluster and rows, never a claim deleted before its dnode was dropped and its pod gone.
+void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState()
+{
+    QFETCH(int, stepIndex);
+    QFETCH(QString, boundary);
+    runToEnd(scaleOutPlan());
+    const Plan plan = scaleInPlan();
+
+    const kube::ConnectionSettings admin = m_fixture.admin();
+    const QJsonObject job{{u"context"_s, admin.contextName},
+                          {u"server"_s, admin.server.toString()},
+                          {u"ca"_s, QString::fromUtf8(admin.certificateAuthorityPem)},
+                          {u"certificate"_s, QString::fromUtf8(admin.clientCertificatePem)},
+                          {u"key"_s, QString::fromUtf8(admin.clientKeyPem)},
+                          {u"settings"_s, m_settingsDir.path()},
+                          {u"plan"_s, plan.toJson()}};
+    QFile jobFile(m_fixture.path(u"child-job.json"_s));
+    QVERIFY(jobFile.open(QIODevice::WriteOnly));
+    jobFile.write(QJsonDocument(job).toJson());
+    jobFile.close();
+
+    QProcess child;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QString::fromLatin1(kChildVariable), jobFile.fileName());
+    environment.insert(u"TDKUBE_TEST_CRASH_AT"_s, u"%1:%2"_s.arg(stepIndex).arg(boundary));
+    child.setProcessEnvironment(environment);
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), {});
+    QVERIFY(child.waitForStarted());
+    // The sandbox lives in this process: its event loop must run while the child works.
+    QVERIFY(QTest::qWaitFor([&child] { return child.state() == QProcess::NotRunning; }, kRunMs));
+    QCOMPARE(child.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(child.exitCode(), Executor::kCrashExitCode);
+
+    const QList<Journal> unfinished = Journal::unfinished();
+    QCOMPARE(unfinished.size(), 1);
+    const Journal &journal = unfinished.at(0);
+    QCOMPARE(journal.steps().at(stepIndex).state,
+             boundary == u"before" ? Journal::StepState::Running : Journal::StepState::Done);
+    QCOMPARE(journal.resumeIndex(), boundary == u"before" ? stepIndex : stepIndex + 1);
+    // Never a claim gone while the dnodes are there (the claims step is index 4).
+    if (journal.resumeIndex() <= 4) {
+        QVERIFY(claimExists(u"taosdata-tdengine-4"_s));
+        QVERIFY(claimExists(u"taosdata-tdengine-3"_s));
+    }
+
+    auto resumed = executor();
+    Recording after;
+    after.follow(resumed.get());
+    resumed->resume(journal);
+    QVERIFY(after.waitForFinish());
+    QVERIFY2(*after.ok, qPrintable(after.story()));
+    if (journal.resumeIndex() < 6)
+        QCOMPARE(after.started.first(), journal.resumeIndex());
+    else
+        QVERIFY(after.started.isEmpty());
+    verifyScaledIn();
+}
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsSet(kChildVariable))
+        return runChild(argc, argv);
+    QCoreApplication app(argc, argv);
+    TestExecutor test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+#include "tst_executor.moc"
