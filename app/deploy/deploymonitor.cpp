@@ -341,7 +341,13 @@ void DeployMonitor::updatePod(const QJsonObject &pod)
     progress.status = kube::printRow(u"pods"_s, pod, now).cells.at(statusColumn).toString();
     progress.ready = kube::isPodReady(pod);
     progress.detail = kube::explainPod(pod, around);
-    if (progress.detail.isEmpty()) {
+    if (progress.ready) {
+        // Its past events (a claim not bound yet at first) would read as trouble next to "Ready".
+        const QJsonObject spec = pod.value(u"spec"_s).toObject();
+        const QJsonObject status = pod.value(u"status"_s).toObject();
+        progress.detail = tr("on node %1, IP %2")
+                              .arg(spec.value(u"nodeName"_s).toString(), status.value(u"podIP"_s).toString());
+    } else if (progress.detail.isEmpty()) {
         const QList<QJsonObject> events = kube::eventsFor(pod, around.events);
         if (!events.isEmpty())
             progress.detail = events.first().value(u"reason").toString() + u": "_s +
