@@ -28,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -213,6 +214,11 @@ void TestDeploy::wizard_newNamespace_deploysVerifiedHaCluster()
         items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
             .isEmpty());
     grab(wizard.get(), u"deploy-review"_s);
+    // Export writes what Apply would send, as files kubectl accepts.
+    QTemporaryDir exported;
+    QString exportError;
+    QVERIFY2(review->exportTo(exported.path(), &exportError), qPrintable(exportError));
+    QCOMPARE(QDir(exported.path()).entryList({u"*.yaml"_s}, QDir::Files).size(), 4);
     QVERIFY(next(wizard.get()));
 
     QCOMPARE(wizard->currentId(), int(DeployWizard::ProgressPage));
