@@ -163,15 +163,15 @@ DiffView *DeployReviewPage::diffView(int index) const
 QList<QJsonObject> DeployReviewPage::objects(QString *error) const
 {
     QList<QJsonObject> result;
-    for (const ObjectTab &tab : m_objectTabs) {
+    for (qsizetype tab = 0; tab < m_objectTabs.size(); ++tab) {
         QList<deploy::ManifestDocument> documents;
         QString problem;
-        if (!deploy::parseManifests(tab.editor->text().toUtf8(), &documents, &problem)) {
+        if (!deploy::parseManifests(m_objectTabs.at(tab).editor->text().toUtf8(), &documents, &problem)) {
             if (error)
-                *error = tr("%1: %2").arg(m_tabs->tabText(int(result.size())), problem);
+                *error = tr("%1: %2").arg(m_tabs->tabText(int(tab)), problem);
             return {};
         }
-        for (const deploy::ManifestDocument &document : documents)
+        for (const deploy::ManifestDocument &document : std::as_const(documents))
             result.append(document.object);
     }
     return result;
