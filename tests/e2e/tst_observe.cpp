@@ -4,17 +4,20 @@
 // the viewer's Forbidden, a blackholed context that never delays the window.
 #include "clusterdashboard.h"
 #include "clusterview.h"
+#include "deploywizard.h"
 #include "detailspane.h"
 #include "kube/kubeconfig.h"
+#include "kube/yamljson.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "objecteditordialog.h"
 #include "portforwardpanel.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
 #include "resultmodel.h"
 #include "sandbox.h"
 #include "sqlconsole.h"
-#include "kube/yamljson.h"
+#include "yamleditor.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -35,6 +38,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextCursor>
+#include <QToolButton>
 #include <QTreeWidget>
 
 #include <memory>
@@ -93,6 +97,7 @@ private slots:
     void viewerContext_deleteIsForbiddenWithTheServersMessage();
     void namespaceSwitch_remembered();
     void filterAndSort_byTextLabelAndColumn();
+    void deployActionAndEditButton_openTheirDialogs();
 
 private:
     kube::KubeResponse
@@ -590,6 +595,37 @@ void TestObserve::filterAndSort_byTextLabelAndColumn()
     view->textFilter()->setText(u"SANDBOX-NODE-"_s); // any cell, any case
     QCOMPARE(shown().size(), 3);
     view->textFilter()->clear();
+}
+
+void TestObserve::deployActionAndEditButton_openTheirDialogs()
+{
+    m_window->openContext(u"sandbox-admin"_s, m_ns);
+    QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 3, Slow);
+    // The toolbar's "Deploy cluster…" opens the wizard for this context and namespace.
+    auto *deploy = m_window->findChild<QAction *>(u"deployAction"_s);
+    QVERIFY(deploy);
+    deploy->trigger();
+    auto *wizard = m_window->findChild<tdkube::ui::DeployWizard *>();
+    QVERIFY(wizard);
+    QCOMPARE(wizard->environment().context, u"sandbox-admin"_s);
+    QCOMPARE(wizard->spec().ns, m_ns);
+    wizard->close(); // deletes itself
+    QTRY_VERIFY(!m_window->findChild<tdkube::ui::DeployWizard *>());
+
+    // "Edit…" in the details pane opens the selected object in the YAML editor.
+    m_window->showView(u"statefulsets"_s);
+    QTableView *table = m_window->view(u"statefulsets"_s)->table();
+    QTRY_VERIFY(table->model()->rowCount() >= 1);
+    table->setCurrentIndex(table->model()->index(0, 0));
+    auto *edit = m_window->details()->findChild<QToolButton *>(u"editObject"_s);
+    QVERIFY(edit);
+    QTRY_VERIFY(edit->isEnabled());
+    edit->click();
+    auto *editor = m_window->findChild<tdkube::ui::ObjectEditorDialog *>();
+    QVERIFY(editor);
+    QVERIFY(editor->editor()->text().contains(u"kind: StatefulSet"_s));
+    QVERIFY(!editor->editor()->text().contains(u"managedFields"_s));
+    editor->close();
 }
 
 QTEST_MAIN(TestObserve)
