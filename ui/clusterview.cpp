@@ -160,13 +160,19 @@ void ClusterView::setStatefulSet(const QJsonObject &statefulSet)
                                   .toObject()
                                   .value(u"app.kubernetes.io/managed-by")
                                   .toString();
-    QString html =
-        u"<p>"_s +
-        (managedBy == u"tdkube" ? tr("Deployed by tdkube.")
-                                : tr("Not deployed by tdkube (managed by: %1): read as far as it maps.")
-                                      .arg(managedBy.isEmpty() ? tr("unknown") : managedBy))
-            .toHtmlEscaped() +
-        u"</p><table>"_s;
+    QString origin = tr("Deployed by tdkube.");
+    if (managedBy.isEmpty())
+        origin = tr(
+            "Not deployed by tdkube (it has no app.kubernetes.io/managed-by label): read as far as it maps.");
+    else if (managedBy != u"tdkube")
+        origin = tr("Managed by %1, not by tdkube: read as far as it maps.").arg(managedBy);
+    QString html = u"<p>"_s + origin.toHtmlEscaped() + u"</p><table>"_s;
+    const auto pair = [this](const QString &first, const QString &second) -> QString {
+        if (first.isEmpty() && second.isEmpty())
+            return tr("not set");
+        return (first.isEmpty() ? tr("not set") : first) + u" / "_s +
+               (second.isEmpty() ? tr("not set") : second);
+    };
     const QString antiAffinity = spec.antiAffinity == deploy::AntiAffinity::Required    ? tr("required")
                                  : spec.antiAffinity == deploy::AntiAffinity::Preferred ? tr("preferred")
                                                                                         : tr("none");
@@ -181,8 +187,8 @@ void ClusterView::setStatefulSet(const QJsonObject &statefulSet)
     html += row(tr("Anti-affinity"), antiAffinity);
     html += row(tr("Time zone"), spec.timezone);
     html += row(tr("taosd port"), QString::number(spec.serverPort));
-    html += row(tr("CPU request / limit"), spec.cpuRequest + u" / "_s + spec.cpuLimit);
-    html += row(tr("Memory request / limit"), spec.memoryRequest + u" / "_s + spec.memoryLimit);
+    html += row(tr("CPU request / limit"), pair(spec.cpuRequest, spec.cpuLimit));
+    html += row(tr("Memory request / limit"), pair(spec.memoryRequest, spec.memoryLimit));
     html += row(tr("Startup budget"), tr("%n minute(s)", nullptr, spec.startupBudgetSeconds / 60));
     html += u"</table>"_s;
     if (!unmapped.isEmpty()) {

@@ -414,6 +414,10 @@ void TestDeploy::guideYamlAppliedWithKubectl_recognisedAndReadBack()
     QVERIFY(tdkube::kube::isTdengineStatefulSet(set));
     tdkube::ui::ClusterView view;
     view.setStatefulSet(set);
+    view.resize(900, 520);
+    view.tabs()->setCurrentIndex(view.tabs()->count() - 1);
+    view.show();
+    grab(&view, u"cluster-configuration"_s);
     const QString text = view.configurationText();
     QVERIFY2(text.contains(u"Not deployed by tdkube"_s), qPrintable(text));
     QVERIFY2(text.contains(u"tdengine/tdengine:3.0.7.1"_s), qPrintable(text));
