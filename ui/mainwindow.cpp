@@ -185,6 +185,8 @@ void MainWindow::buildToolbar()
     QToolBar *bar = addToolBar(tr("Connection"));
     bar->setObjectName(u"connectionBar"_s);
     bar->setMovable(false);
+    // Actions read as words ("Deploy cluster…"), not as icons to guess.
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bar->addWidget(new QLabel(tr(" Context "), bar));
     m_contextBox = new QComboBox(bar);
     m_contextBox->setObjectName(u"contextBox"_s);
