@@ -1,9 +1,9 @@
 #include "resumeoffer.h"
 
 #include "kube/kubeclient.h"
-#include "taos/passwordstore.h"
 #include "operationview.h"
 #include "ops/executor.h"
+#include "taos/passwordstore.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
