@@ -36,6 +36,16 @@ ClusterView::ClusterView(QWidget *parent)
     bar->addWidget(m_connectionLabel, 3);
     bar->addWidget(m_loginLabel, 2);
     bar->addWidget(m_loginButton);
+    m_scaleButton = new QPushButton(tr("Scale…"), this);
+    m_scaleButton->setObjectName(u"scaleButton"_s);
+    m_scaleButton->setToolTip(tr("Add dnodes, or remove some safely (their data moves first); the plan is "
+                                 "shown before anything changes"));
+    m_repairButton = new QPushButton(tr("Repair…"), this);
+    m_repairButton->setObjectName(u"repairButton"_s);
+    m_repairButton->setToolTip(tr("Offline dnodes whose pod is gone (a scale-in done without drop dnode): "
+                                  "what can be done and what it costs"));
+    bar->addWidget(m_scaleButton);
+    bar->addWidget(m_repairButton);
     layout->addLayout(bar);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"clusterTabs"_s);
@@ -48,6 +58,8 @@ ClusterView::ClusterView(QWidget *parent)
     m_tabs->addTab(m_configuration, tr("Configuration"));
     layout->addWidget(m_tabs, 1);
     connect(m_loginButton, &QPushButton::clicked, this, &ClusterView::askLogin);
+    connect(m_scaleButton, &QPushButton::clicked, this, &ClusterView::scaleRequested);
+    connect(m_repairButton, &QPushButton::clicked, this, &ClusterView::repairRequested);
 }
 
 ClusterView::~ClusterView() = default;

@@ -44,6 +44,13 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     QString connectionText() const;
     QString loginText() const;
+    QPushButton *scaleButton() const { return m_scaleButton; }
+    QPushButton *repairButton() const { return m_repairButton; }
+
+signals:
+    // "Scale…" and "Repair…": the main window opens the wizard for this cluster.
+    void scaleRequested();
+    void repairRequested();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -59,6 +66,8 @@ private:
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_loginLabel = nullptr;
     QPushButton *m_loginButton = nullptr;
+    QPushButton *m_scaleButton = nullptr;
+    QPushButton *m_repairButton = nullptr;
     ClusterDashboard *m_dashboard = nullptr;
     SqlConsole *m_console = nullptr;
     QTextBrowser *m_configuration = nullptr;

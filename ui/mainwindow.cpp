@@ -11,6 +11,8 @@
 #include "preferences.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
+#include "resumeoffer.h"
+#include "scalewizard.h"
 
 #include <QCloseEvent>
 #include <QComboBox>
@@ -105,6 +107,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_banner->hide();
     m_banner->installEventFilter(this);
     rightLayout->addWidget(m_banner);
+    m_resumeOffers = new ResumeOffers(right);
+    m_resumeOffers->setObjectName(u"resumeOffers"_s);
+    rightLayout->addWidget(m_resumeOffers);
     auto *vertical = new QSplitter(Qt::Vertical, right);
     rightLayout->addWidget(vertical, 1);
     m_stack = new QStackedWidget(vertical);
@@ -135,6 +140,9 @@ MainWindow::MainWindow(QWidget *parent)
             [this] { deletePod(m_views.value(u"pods"_s)->currentObject()); });
     m_clusterView = new ClusterView(m_stack);
     m_clusterView->setObjectName(u"clusterView"_s);
+    connect(m_clusterView, &ClusterView::scaleRequested, this, [this] { openScaleWizard(m_currentCluster); });
+    connect(m_clusterView, &ClusterView::repairRequested, this,
+            [this] { openScaleWizard(m_currentCluster, true); });
     m_stack->addWidget(m_clusterView);
     m_forwards = new PortForwardPanel(m_stack);
     m_forwards->setObjectName(u"portForwards"_s);
@@ -338,6 +346,9 @@ void MainWindow::openContext(const QString &context, const std::optional<QString
     m_insecureAction->setVisible(m_session->insecure());
     fillNamespaces();
     showReachability();
+    // An operation cut short on this context (tdkube killed half-way) is offered first.
+    m_resumeOffers->setPollInterval(m_operationPollMs);
+    m_resumeOffers->setScope(m_session->client(), m_passwords, context);
 }
 
 void MainWindow::setNamespace(const QString &ns)
@@ -731,6 +742,41 @@ DeployWizard *MainWindow::openDeployWizard()
     });
     wizard->show();
     return wizard;
+}
+
+ScaleWizard *MainWindow::openScaleWizard(const QString &name, bool repair)
+{
+    if (!m_session->client() || name.isEmpty())
+        return nullptr;
+    if (!m_clusterConnections.contains(name))
+        showCluster(name); // the wizard reads TDengine through the cluster page's connection
+    ScaleWizard::Environment environment;
+    environment.client = m_session->client();
+    environment.connection = m_clusterConnections.value(name);
+    environment.passwords = m_passwords;
+    environment.context = m_session->context();
+    environment.ns = m_session->ns();
+    environment.statefulSet = name;
+    environment.pollIntervalMs = m_operationPollMs;
+    auto *wizard =
+        new ScaleWizard(environment, repair ? ScaleWizard::Mode::Repair : ScaleWizard::Mode::Scale, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    // The wizard holds the session's client and the cluster's connection: it goes when they do.
+    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
+    connect(environment.connection, &QObject::destroyed, wizard, &QWidget::close);
+    wizard->show();
+    return wizard;
+}
+
+QList<ops::Journal> MainWindow::unfinishedOperations() const
+{
+    return m_resumeOffers->operations();
+}
+
+void MainWindow::setOperationPollInterval(int ms)
+{
+    m_operationPollMs = ms;
+    m_resumeOffers->setPollInterval(ms);
 }
 
 DeleteClusterDialog *MainWindow::openDeleteCluster(const QString &name)

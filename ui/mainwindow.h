@@ -3,6 +3,7 @@
 #include "kube/explain.h"
 #include "kube/kubeconfig.h"
 #include "kube/session.h"
+#include "ops/journal.h"
 #include "taos/clusterconnection.h"
 #include "taos/passwordstore.h"
 
@@ -31,6 +32,8 @@ class ObjectEditorDialog;
 class PortForwardPanel;
 class ResourceTableModel;
 class ResourceView;
+class ResumeOffers;
+class ScaleWizard;
 
 // The main window: context and namespace pickers, a navigator (the TDengine clusters found in
 // the namespace, then Pods, PVCs, StatefulSets, Events), the selected table, and the details of
@@ -70,6 +73,15 @@ public:
     DeleteClusterDialog *openDeleteCluster(const QString &name);
     // "Edit…" of the details pane: the object as YAML, dry-run and diff, then apply.
     ObjectEditorDialog *openObjectEditor(const QJsonObject &object);
+    // "Scale…" / "Repair…" of the cluster page: the wizard for TDengine cluster `name` of the current
+    // namespace (repair mode starts at the plan). Null without a context. Deleted when closed.
+    ScaleWizard *openScaleWizard(const QString &name, bool repair = false);
+    // Operations of the current context that did not finish, offered at the top of the window when
+    // the context is opened (Resume / Abandon): see ResumeOffers.
+    ResumeOffers *resumeOffers() const { return m_resumeOffers; }
+    QList<ops::Journal> unfinishedOperations() const;
+    // For tests: how often operations (wizards, resumes) poll the cluster while they wait.
+    void setOperationPollInterval(int ms);
     // A message across the top of the window that stays until dismissed or replaced.
     void showBanner(const QString &text, bool error = true);
     QString bannerText() const;
@@ -126,6 +138,8 @@ private:
     ClusterView *m_clusterView = nullptr;
     PortForwardPanel *m_forwards = nullptr;
     taos::PasswordStore *m_passwords = nullptr;
+    ResumeOffers *m_resumeOffers = nullptr;
+    int m_operationPollMs = 1000;
     QHash<QString, taos::ClusterConnection *> m_clusterConnections;
     int m_pollIntervalMs = 5000;
     QHash<QString, ResourceTableModel *> m_models;

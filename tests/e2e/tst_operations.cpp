@@ -1,0 +1,566 @@
+// Scale-out, safe scale-in, repair and resume through the real widgets, offscreen, against an
+// in-process sandbox: a 3-dnode HA cluster with a replica-3 database is resized with the Scale
+// wizard of the cluster page, repaired after a scale-in done by hand, refused below its replica, and
+// an operation cut short is offered and resumed by a main window started again. Each test checks
+// what the person sees (findings, steps, results) and what the cluster holds (pods, dnodes, claims,
+// rows).
+#include "clusterdashboard.h"
+#include "clusterview.h"
+#include "deploy/deploymonitor.h"
+#include "kube/kubeconfig.h"
+#include "kube/objects.h"
+#include "kube/portforward.h"
+#include "mainwindow.h"
+#include "operationview.h"
+#include "ops/executor.h"
+#include "ops/journal.h"
+#include "resumeoffer.h"
+#include "sandboxfixture.h"
+#include "scalewizard.h"
+#include "taos/passwordstore.h"
+#include "taos/restclient.h"
+
+#include <QAbstractButton>
+#include <QCheckBox>
+#include <QDir>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+using namespace tdkube;
+using namespace tdkube::kube::test;
+using tdkube::ops::Journal;
+using tdkube::ops::Step;
+using tdkube::ui::MainWindow;
+using tdkube::ui::ScaleWizard;
+
+namespace {
+
+constexpr int kRunMs = 240000; // a safety net for a hung test, not a measure
+const QString kContext = u"sandbox-admin"_s;
+const QString kNs = u"ops"_s;
+const QString kSet = u"tdengine"_s;
+constexpr qint64 kRows = 4 * 5 + 3; // 4 child tables of 5 rows, a normal table of 3
+
+int indexOfKind(const ops::Plan &plan, Step::Kind kind, int from = 0)
+{
+    for (int i = from; i < plan.steps.size(); ++i) {
+        if (plan.steps.at(i).kind == kind)
+            return i;
+    }
+    return -1;
+}
+
+} // namespace
+
+class TestOperations final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void scaleOut_3to5_fiveDnodesReadyRowsUnchanged();
+    void scaledInByHand_repairDropsTheDnodeForce_dnodesHealthy();
+    void scaleOut_staleClaim_blockedUntilDeleteOptionTicked();
+    void scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims();
+    void scaleIn_belowReplica_startDisabledFindingNamesDatabase();
+    void unfinishedOperation_offeredAtStart_resumeFinishesIt();
+    void unfinishedOperation_abandoned_noLongerOffered();
+
+private:
+    ScaleWizard *openWizard(bool repair = false);
+    bool showPlan(ScaleWizard *wizard, int target);
+    bool start(ScaleWizard *wizard);
+    void close(ScaleWizard *wizard);
+    void grab(QWidget *widget, const QString &name);
+    taos::QueryOutcome sql(const QString &statement);
+    QList<taos::Dnode> dnodes();
+    int dnodeOfPod(const QString &pod);
+    QString dnodeStatus(int id);
+    bool allReady(int count);
+    qint64 rowTotal();
+    QStringList podNames();
+    bool claimExists(const QString &claim);
+
+    SandboxFixture m_fixture;
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<kube::KubeClient> m_client;
+    std::unique_ptr<taos::PasswordStore> m_passwords;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestOperations::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QDir(Journal::directory()).removeRecursively();
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QVERIFY(m_fixture.start({}, 0.02));
+    kube::ConnectionSettings admin = m_fixture.admin();
+    admin.contextName = kContext; // the kubeconfig's name: journals name the context they ran on
+    m_client = std::make_unique<kube::KubeClient>(admin);
+    m_passwords = std::make_unique<taos::PasswordStore>();
+    m_passwords->setKeychainEnabled(false);
+
+    // 3 dnodes with mnodes on all three, as the deploy wizard leaves a cluster.
+    QVERIFY(createNamespace(m_client.get(), kNs));
+    QString error;
+    QVERIFY2(applyManifests(m_client.get(), kNs, &error), qPrintable(error));
+    deploy::DeployTarget target{kContext, kNs, kSet, 3, true};
+    deploy::DeployMonitor monitor(m_client.get(), m_passwords.get(), target);
+    monitor.setPollInterval(50);
+    std::optional<bool> deployed;
+    QString deployMessage;
+    connect(&monitor, &deploy::DeployMonitor::finished, this, [&](bool ok, const QString &message) {
+        deployed = ok;
+        deployMessage = message;
+    });
+    monitor.start();
+    QVERIFY(QTest::qWaitFor([&] { return deployed.has_value(); }, kRunMs));
+    QVERIFY2(*deployed, qPrintable(deployMessage));
+
+    for (const QString &statement : {u"create database r3 replica 3 vgroups 4"_s,
+                                     u"create stable r3.meters (ts timestamp, v int) tags (loc int)"_s,
+                                     u"create table r3.plain (ts timestamp, v int)"_s,
+                                     u"insert into r3.plain values (now, 1) (now+1s, 2) (now+2s, 3)"_s}) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    for (int t = 0; t < 4; ++t) {
+        const QString statement = u"insert into r3.d%1 using r3.meters tags (%1) values (now, 1) (now+1s, 2) "
+                                  u"(now+2s, 3) (now+3s, 4) (now+4s, 5)"_s.arg(t);
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    QCOMPARE(rowTotal(), kRows);
+
+    m_window = std::make_unique<MainWindow>();
+    m_window->passwords()->setKeychainEnabled(false);
+    m_window->setClusterPollInterval(300);
+    m_window->setOperationPollInterval(50);
+    m_window->resize(1400, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->openKubeconfig(kube::Kubeconfig::load({m_fixture.path(u"kubeconfig"_s)}), kContext, kNs, kSet);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->clusterView()->isVisible(), kWaitMs);
+}
+
+void TestOperations::cleanupTestCase()
+{
+    m_window.reset();
+}
+
+// "Scale…" on the cluster page, as a person clicks it.
+ScaleWizard *TestOperations::openWizard(bool repair)
+{
+    m_window->showView(u"cluster"_s, kSet);
+    ui::ClusterView *view = m_window->clusterView();
+    (repair ? view->repairButton() : view->scaleButton())->click();
+    const QList<ScaleWizard *> wizards = m_window->findChildren<ScaleWizard *>();
+    return wizards.isEmpty() ? nullptr : wizards.last();
+}
+
+// Sets the target on page 1 once the cluster was read, then waits for the plan of page 2.
+bool TestOperations::showPlan(ScaleWizard *wizard, int target)
+{
+    if (!QTest::qWaitFor([wizard] { return wizard->hasFacts(); }, kWaitMs * 3))
+        return false;
+    wizard->targetPage()->setTarget(target);
+    QAbstractButton *next = wizard->button(QWizard::NextButton);
+    if (!next->isEnabled())
+        return false;
+    next->click();
+    return QTest::qWaitFor(
+        [wizard] { return wizard->currentId() == ScaleWizard::PlanPage && wizard->planPage()->isReady(); },
+        kWaitMs * 3);
+}
+
+// "I have read the plan", Start, and the operation to its end.
+bool TestOperations::start(ScaleWizard *wizard)
+{
+    wizard->planPage()->readBox()->setChecked(true);
+    QAbstractButton *commit = wizard->button(QWizard::CommitButton);
+    if (!commit->isVisible() || !commit->isEnabled() || commit->text() != u"Start")
+        return false;
+    commit->click();
+    return wizard->currentId() == ScaleWizard::RunPage &&
+           QTest::qWaitFor([wizard] { return wizard->runPage()->view()->isFinished(); }, kRunMs);
+}
+
+void TestOperations::close(ScaleWizard *wizard)
+{
+    QPointer<ScaleWizard> gone = wizard;
+    wizard->close();
+    QVERIFY(QTest::qWaitFor([&gone] { return !gone; }, kWaitMs));
+}
+
+void TestOperations::grab(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("TDKUBE_SCREENSHOT_DIR");
+    if (!dir.isEmpty())
+        widget->grab().save(QDir(dir).filePath(name + u".png"_s));
+}
+
+// One statement through a port-forward and REST client of the test's own.
+taos::QueryOutcome TestOperations::sql(const QString &statement)
+{
+    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
+    forward.start();
+    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; },
+                         kWaitMs)) {
+        qWarning("the forward did not become active: %s", qPrintable(forward.stateReason()));
+        return {};
+    }
+    QUrl base(u"http://127.0.0.1"_s);
+    base.setPort(forward.localPort());
+    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
+    std::optional<taos::QueryOutcome> outcome;
+    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
+    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
+        qWarning("%s did not answer", qPrintable(statement));
+    return outcome.value_or(taos::QueryOutcome{});
+}
+
+QList<taos::Dnode> TestOperations::dnodes()
+{
+    const taos::QueryOutcome outcome = sql(u"select * from information_schema.ins_dnodes"_s);
+    return outcome.ok() ? taos::dnodesFrom(outcome.result) : QList<taos::Dnode>{};
+}
+
+int TestOperations::dnodeOfPod(const QString &pod)
+{
+    for (const taos::Dnode &dnode : dnodes()) {
+        if (taos::podOfEndpoint(dnode.endpoint) == pod)
+            return dnode.id;
+    }
+    return 0;
+}
+
+QString TestOperations::dnodeStatus(int id)
+{
+    for (const taos::Dnode &dnode : dnodes()) {
+        if (dnode.id == id)
+            return dnode.status;
+    }
+    return {};
+}
+
+bool TestOperations::allReady(int count)
+{
+    const QList<taos::Dnode> now = dnodes();
+    return now.size() == count && std::all_of(now.begin(), now.end(), [](const taos::Dnode &dnode) {
+               return dnode.status == u"ready";
+           });
+}
+
+qint64 TestOperations::rowTotal()
+{
+    qint64 total = 0;
+    for (const QString &table : {u"r3.meters"_s, u"r3.plain"_s}) {
+        const taos::QueryOutcome outcome = sql(u"select count(*) from "_s + table);
+        if (!outcome.ok() || outcome.result.rowCount() != 1)
+            return -1;
+        total += outcome.result.int64(0, 0);
+    }
+    return total;
+}
+
+QStringList TestOperations::podNames()
+{
+    const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->list(kube::ResourceKind::pods(), kNs, {}, context, done);
+    });
+    QStringList names;
+    for (const QJsonValue &pod : response.json().value(u"items").toArray())
+        names.append(kube::nameOf(pod.toObject()));
+    names.sort();
+    return names;
+}
+
+bool TestOperations::claimExists(const QString &claim)
+{
+    return await([&](QObject *context, kube::KubeClient::Done done) {
+               m_client->get(kube::ResourceKind::persistentVolumeClaims(), kNs, claim, context, done);
+           }).httpStatus == 200;
+}
+
+void TestOperations::scaleOut_3to5_fiveDnodesReadyRowsUnchanged()
+{
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    QCOMPARE(wizard->currentId(), int(ScaleWizard::TargetPage));
+    QVERIFY(QTest::qWaitFor([wizard] { return wizard->hasFacts(); }, kWaitMs * 3));
+    const QString summary = wizard->targetPage()->summaryText();
+    QVERIFY2(summary.contains(u"has 3 replica(s) now"_s) && summary.contains(u"r3 (replica 3)"_s) &&
+                 summary.contains(u"The largest replica is 3"_s),
+             qPrintable(summary));
+    wizard->targetPage()->balanceBox()->setChecked(true); // so that the scale-in later moves data
+    QVERIFY(showPlan(wizard, 5));
+
+    const ops::Plan plan = wizard->planPage()->plan();
+    QCOMPARE(plan.kind, ops::OperationKind::ScaleOut);
+    QVERIFY(plan.findings.isEmpty());
+    const QString text = wizard->planPage()->planText();
+    QVERIFY2(text.contains(u"Preflight found no problem."_s), qPrintable(text));
+    for (const Step &step : plan.steps)
+        QVERIFY2(text.contains(step.title), qPrintable(step.title + u" not in\n"_s + text));
+    QVERIFY(indexOfKind(plan, Step::Kind::BalanceVgroup) > indexOfKind(plan, Step::Kind::WaitDnodesReady));
+    // Nothing runs before the plan was read.
+    QVERIFY(!wizard->button(QWizard::CommitButton)->isEnabled());
+    QCOMPARE(podNames().size(), 3);
+    grab(wizard, u"scale-plan"_s);
+
+    QVERIFY(start(wizard));
+    ui::OperationView *view = wizard->runPage()->view();
+    grab(wizard, u"scale-progress"_s);
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    for (int i = 0; i < plan.steps.size(); ++i)
+        QCOMPARE(view->stepState(i), u"done"_s);
+    QVERIFY2(view->stepDetail(plan.steps.size() - 1).contains(u"23 rows in 2 table(s), as before"_s),
+             qPrintable(view->stepDetail(plan.steps.size() - 1)));
+    QVERIFY(view->logText().contains(u"balance vgroup"_s));
+    QVERIFY(wizard->button(QWizard::FinishButton)->isEnabled());
+    QVERIFY(!view->cancelButton()->isEnabled());
+
+    QCOMPARE(podNames().size(), 5);
+    QVERIFY(allReady(5));
+    QCOMPARE(rowTotal(), kRows);
+    QVERIFY(Journal::unfinished().isEmpty());
+    wizard->button(QWizard::FinishButton)->click();
+}
+
+// The seed's "error one": the StatefulSet scaled in by hand, without `drop dnode`.
+void TestOperations::scaledInByHand_repairDropsTheDnodeForce_dnodesHealthy()
+{
+    const int orphan = dnodeOfPod(u"tdengine-4"_s);
+    QVERIFY(orphan > 0);
+    QVERIFY(await([&](QObject *context, kube::KubeClient::Done done) {
+                m_client->scale(kNs, kSet, 4, context, done);
+            }).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(!podNames().contains(u"tdengine-4"_s), kRunMs);
+
+    m_window->showView(u"cluster"_s, kSet);
+    ui::ClusterDashboard *dashboard = m_window->clusterView()->dashboard();
+    const QString warning = u"dnode %1 has no pod"_s.arg(orphan);
+    QTRY_VERIFY_WITH_TIMEOUT(dashboard->warningTitles().contains(warning), kRunMs);
+    QTRY_COMPARE_WITH_TIMEOUT(dnodeStatus(orphan), u"offline"_s, kRunMs);
+
+    ScaleWizard *wizard = openWizard(true);
+    QVERIFY(wizard);
+    QCOMPARE(wizard->currentId(), int(ScaleWizard::PlanPage));
+    QVERIFY(QTest::qWaitFor([wizard] { return wizard->planPage()->isReady(); }, kWaitMs * 3));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QCOMPARE(plan.kind, ops::OperationKind::Repair);
+    QCOMPARE(plan.steps.first().kind, Step::Kind::DropDnode);
+    QCOMPARE(plan.steps.first().dnodeId, orphan);
+    QVERIFY(plan.steps.first().force);
+    QVERIFY(plan.confirmation.isEmpty()); // replica 3: nothing is lost, nothing to type
+    const QString text = wizard->planPage()->planText();
+    QVERIFY2(text.contains(u"drop dnode %1 force"_s.arg(orphan)), qPrintable(text));
+    QVERIFY2(text.contains(u"its pod tdengine-4 does not exist"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"rebuilt from their other replicas"_s), qPrintable(text));
+    QVERIFY(!wizard->planPage()->confirmationEdit()->isVisible());
+    grab(wizard, u"repair"_s);
+
+    QVERIFY(start(wizard));
+    ui::OperationView *view = wizard->runPage()->view();
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    QVERIFY(view->logText().contains(u"drop dnode %1 force"_s.arg(orphan)));
+    wizard->button(QWizard::FinishButton)->click();
+
+    QVERIFY(allReady(4));
+    QCOMPARE(dnodeOfPod(u"tdengine-4"_s), 0);
+    QCOMPARE(rowTotal(), kRows);
+    QTRY_VERIFY_WITH_TIMEOUT(!dashboard->warningTitles().contains(warning), kRunMs);
+}
+
+// The claim tdengine-4 left behind holds the dropped dnode's data: a pod started on it would not join.
+void TestOperations::scaleOut_staleClaim_blockedUntilDeleteOptionTicked()
+{
+    QVERIFY(claimExists(u"taosdata-tdengine-4"_s));
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    QVERIFY(showPlan(wizard, 5));
+    ops::Plan plan = wizard->planPage()->plan();
+    QVERIFY(plan.blocked());
+    QVERIFY(plan.steps.isEmpty());
+    QString text = wizard->planPage()->planText();
+    QVERIFY2(text.contains(u"taosdata-tdengine-4"_s) && text.contains(u"Blocking"_s), qPrintable(text));
+    QVERIFY(!wizard->planPage()->readBox()->isEnabled());
+    QVERIFY(!wizard->button(QWizard::CommitButton)->isEnabled());
+
+    wizard->back();
+    QCOMPARE(wizard->currentId(), int(ScaleWizard::TargetPage));
+    wizard->targetPage()->deleteStaleClaimsBox()->setChecked(true);
+    QVERIFY(showPlan(wizard, 5));
+    plan = wizard->planPage()->plan();
+    QVERIFY(!plan.blocked());
+    QCOMPARE(plan.steps.first().kind, Step::Kind::DeleteClaims);
+    QCOMPARE(plan.steps.first().claims, QStringList{u"taosdata-tdengine-4"_s});
+    text = wizard->planPage()->planText();
+    QVERIFY2(text.contains(u"Warning"_s) && !text.contains(u"Blocking"_s), qPrintable(text));
+
+    QVERIFY(start(wizard));
+    ui::OperationView *view = wizard->runPage()->view();
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    wizard->button(QWizard::FinishButton)->click();
+    QCOMPARE(podNames().size(), 5);
+    QVERIFY(allReady(5));
+    QCOMPARE(rowTotal(), kRows);
+}
+
+void TestOperations::scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims()
+{
+    const int dnode4 = dnodeOfPod(u"tdengine-4"_s);
+    const int dnode3 = dnodeOfPod(u"tdengine-3"_s);
+    QVERIFY(dnode4 > 0 && dnode3 > 0);
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    QVERIFY(showPlan(wizard, 3));
+    QVERIFY2(wizard->targetPage()->directionText().contains(u"tdengine-3, tdengine-4"_s),
+             qPrintable(wizard->targetPage()->directionText()));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QCOMPARE(plan.kind, ops::OperationKind::ScaleIn);
+    QVERIFY(!plan.blocked());
+    const int drop4 = indexOfKind(plan, Step::Kind::DropDnode);
+    const int drop3 = indexOfKind(plan, Step::Kind::DropDnode, drop4 + 1);
+    const int scale = indexOfKind(plan, Step::Kind::ScaleStatefulSet);
+    const int claims = indexOfKind(plan, Step::Kind::DeleteClaims);
+    QVERIFY(drop4 >= 0 && drop3 > drop4 && scale > drop3 && claims > scale);
+    QCOMPARE(plan.steps.at(drop4).dnodeId, dnode4);
+    QCOMPARE(plan.steps.at(drop3).dnodeId, dnode3);
+    const QString text = wizard->planPage()->planText();
+    QVERIFY2(text.contains(u"drop dnode %1 (pod tdengine-4)"_s.arg(dnode4)), qPrintable(text));
+    QVERIFY2(text.contains(u"drop dnode %1 (pod tdengine-3)"_s.arg(dnode3)), qPrintable(text));
+    QVERIFY2(text.contains(u"Delete"_s) || text.contains(u"delete"_s), qPrintable(text));
+
+    QVERIFY(start(wizard));
+    ui::OperationView *view = wizard->runPage()->view();
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    wizard->button(QWizard::FinishButton)->click();
+
+    QCOMPARE(podNames(), (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
+    QVERIFY(allReady(3));
+    QVERIFY(!claimExists(u"taosdata-tdengine-4"_s));
+    QVERIFY(!claimExists(u"taosdata-tdengine-3"_s));
+    QVERIFY(claimExists(u"taosdata-tdengine-2"_s));
+    QCOMPARE(rowTotal(), kRows);
+}
+
+void TestOperations::scaleIn_belowReplica_startDisabledFindingNamesDatabase()
+{
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    QVERIFY(showPlan(wizard, 2));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QVERIFY(plan.blocked());
+    const QString text = wizard->planPage()->planText();
+    QVERIFY2(text.contains(u"Database r3 has replica 3"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Choose a target of 3 or more dnodes."_s), qPrintable(text));
+    QVERIFY(!wizard->planPage()->readBox()->isEnabled());
+    wizard->planPage()->readBox()->setChecked(true); // even so, Start stays off
+    QVERIFY(!wizard->button(QWizard::CommitButton)->isEnabled());
+    close(wizard);
+    QCOMPARE(podNames().size(), 3);
+    QVERIFY(Journal::unfinished().isEmpty());
+}
+
+// tdkube killed during step 2 of a scale-out, then started again: the new window offers the
+// operation with where it stopped, and Resume finishes it.
+void TestOperations::unfinishedOperation_offeredAtStart_resumeFinishesIt()
+{
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    QVERIFY(showPlan(wizard, 4));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QVERIFY(!plan.blocked());
+    QVERIFY(plan.steps.size() > 2);
+    close(wizard);
+
+    auto first = std::make_unique<ops::Executor>(m_client.get(), m_passwords.get());
+    first->setPollInterval(50);
+    connect(first.get(), &ops::Executor::stepStarted, this, [&first](int index) {
+        if (index == 1)
+            first.reset(); // as if tdkube was killed right after the journal said "running"
+    });
+    first->start(plan);
+    QVERIFY(QTest::qWaitFor([&first] { return !first; }, kRunMs));
+    QCOMPARE(Journal::unfinished().size(), 1);
+
+    MainWindow again;
+    again.passwords()->setKeychainEnabled(false);
+    again.setOperationPollInterval(50);
+    again.resize(1200, 800);
+    again.show();
+    again.openKubeconfig(kube::Kubeconfig::load({m_fixture.path(u"kubeconfig"_s)}), kContext, kNs);
+    const QList<Journal> offered = again.unfinishedOperations();
+    QCOMPARE(offered.size(), 1);
+    const QString id = offered.at(0).id();
+    const QString offer = again.resumeOffers()->offerText(id);
+    QVERIFY2(offer.startsWith(u"An operation did not finish: "_s + plan.summary()) &&
+                 offer.contains(
+                     u"stopped during step 2 of %1: %2"_s.arg(plan.steps.size()).arg(plan.steps.at(1).title)),
+             qPrintable(offer));
+    QVERIFY(again.resumeOffers()->isVisible());
+
+    auto *resume = again.resumeOffers()->findChild<QPushButton *>(u"resumeOperation"_s);
+    QVERIFY(resume);
+    resume->click();
+    auto *dialog = again.findChild<ui::OperationDialog *>();
+    QVERIFY(dialog);
+    QPointer<ui::OperationDialog> alive = dialog;
+    ui::OperationView *view = dialog->view();
+    QCOMPARE(view->stepState(0), u"done"_s); // done before the crash, shown done
+    QVERIFY(QTest::qWaitFor([view] { return view->isFinished(); }, kRunMs));
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    for (int i = 0; i < plan.steps.size(); ++i)
+        QCOMPARE(view->stepState(i), u"done"_s);
+    QVERIFY(again.unfinishedOperations().isEmpty());
+    QVERIFY(Journal::unfinished().isEmpty());
+    QCOMPARE(podNames().size(), 4);
+    QVERIFY(allReady(4));
+    QCOMPARE(rowTotal(), kRows);
+    dialog->close();
+    QVERIFY(QTest::qWaitFor([&alive] { return !alive; }, kWaitMs));
+}
+
+void TestOperations::unfinishedOperation_abandoned_noLongerOffered()
+{
+    ops::Plan plan;
+    plan.kind = ops::OperationKind::Repair;
+    plan.context = kContext;
+    plan.ns = kNs;
+    plan.statefulSet = kSet;
+    Step verify;
+    verify.kind = Step::Kind::Verify;
+    verify.title = u"verify the cluster"_s;
+    plan.steps.append(verify);
+    const Journal journal = Journal::create(plan);
+    QVERIFY(journal.isValid());
+
+    MainWindow again;
+    again.passwords()->setKeychainEnabled(false);
+    again.openKubeconfig(kube::Kubeconfig::load({m_fixture.path(u"kubeconfig"_s)}), kContext, kNs);
+    QCOMPARE(again.unfinishedOperations().size(), 1);
+    QVERIFY2(again.resumeOffers()->offerText(journal.id()).contains(u"stopped before step 1 of 1"_s),
+             qPrintable(again.resumeOffers()->offerText(journal.id())));
+    QVERIFY(again.resumeOffers()->abandon(journal.id(), false));
+    QVERIFY(again.unfinishedOperations().isEmpty());
+    QVERIFY(Journal::unfinished().isEmpty());
+    QCOMPARE(Journal::load(journal.path()).status(), Journal::Status::Abandoned);
+}
+
+QTEST_MAIN(TestOperations)
+#include "tst_operations.moc"
