@@ -1,14 +1,77 @@
 #include "kube/kubeconfig.h"
 #include "mainwindow.h"
+#include "ops/opscommand.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
-// Like kubectl: tdkube [--kubeconfig F] [--context C] [-n NS] [--cluster NAME].
+namespace {
+
+void setApplicationNames()
+{
+    // The same names for the window and the commands: they share the journals and the settings.
+    QCoreApplication::setApplicationName(QStringLiteral("tdkube"));
+    QCoreApplication::setOrganizationName(QStringLiteral("tdkube"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TDKUBE_VERSION));
+}
+
+// `tdkube scale|repair|operations|resume|abandon ...`: no window, so no display is needed.
+bool isOperationsCommand(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc && i < 2; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    return tdkube::ops::opscommand::isCommand(arguments);
+}
+
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "-h" || argument == "--help" || argument == "--help-all" || argument == "-v" ||
+            argument == "--version")
+            return true;
+    }
+    return false;
+}
+
+// The window's command line: like kubectl, plus the cluster to open.
+struct GuiOptions
+{
+    GuiOptions()
+    {
+        parser.setApplicationDescription(
+            QStringLiteral("Deploy, observe, query and safely resize TDengine clusters on Kubernetes.\n\n") +
+            tdkube::ops::opscommand::helpText());
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({kubeconfig, context, namespaceOption, cluster});
+    }
+
+    QCommandLineParser parser;
+    const QCommandLineOption kubeconfig{
+        QStringLiteral("kubeconfig"),
+        QStringLiteral("Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)."),
+        QStringLiteral("file")};
+    const QCommandLineOption context{
+        QStringLiteral("context"), QStringLiteral("The kubeconfig context to use."), QStringLiteral("name")};
+    const QCommandLineOption namespaceOption{QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
+                                             QStringLiteral("The namespace to open."), QStringLiteral("ns")};
+    const QCommandLineOption cluster{
+        QStringLiteral("cluster"),
+        QStringLiteral("Open the view of this TDengine cluster (its StatefulSet name)."),
+        QStringLiteral("name")};
+};
+
+} // namespace
+
+// Like kubectl: tdkube [--kubeconfig F] [--context C] [-n NS] [--cluster NAME], or one of the
+// headless operation commands (app/ops/opscommand.h).
 int main(int argc, char *argv[])
 {
 #ifdef __GLIBC__
@@ -17,31 +80,28 @@ int main(int argc, char *argv[])
     // objects fill the main arena. With 20,000 pods that was 230 MB instead of 140 (tests/bench).
     mallopt(M_ARENA_MAX, 1);
 #endif
+    if (isOperationsCommand(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationNames();
+        return tdkube::ops::opscommand::run(QCoreApplication::arguments());
+    }
+    // --help and --version print and exit before any window: they need no display either.
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationNames();
+        GuiOptions options;
+        options.parser.process(app);
+        return 0;
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("tdkube"));
-    QApplication::setOrganizationName(QStringLiteral("tdkube"));
-    QApplication::setApplicationVersion(QStringLiteral(TDKUBE_VERSION));
+    setApplicationNames();
     QApplication::setDesktopFileName(QStringLiteral("tdkube"));
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Deploy, observe, query and safely resize TDengine clusters on Kubernetes."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption kubeconfig(
-        QStringLiteral("kubeconfig"),
-        QStringLiteral("Path to the kubeconfig file to use (default: $KUBECONFIG, "
-                       "else ~/.kube/config)."),
-        QStringLiteral("file"));
-    const QCommandLineOption context(
-        QStringLiteral("context"), QStringLiteral("The kubeconfig context to use."), QStringLiteral("name"));
-    const QCommandLineOption namespaceOption(QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
-                                             QStringLiteral("The namespace to open."), QStringLiteral("ns"));
-    const QCommandLineOption cluster(
-        QStringLiteral("cluster"),
-        QStringLiteral("Open the view of this TDengine cluster (its StatefulSet name)."),
-        QStringLiteral("name"));
-    parser.addOptions({kubeconfig, context, namespaceOption, cluster});
+    GuiOptions options;
+    QCommandLineParser &parser = options.parser;
+    const QCommandLineOption &kubeconfig = options.kubeconfig;
+    const QCommandLineOption &context = options.context;
+    const QCommandLineOption &namespaceOption = options.namespaceOption;
+    const QCommandLineOption &cluster = options.cluster;
     parser.process(app);
 
     const QStringList files = parser.isSet(kubeconfig) ? QStringList{parser.value(kubeconfig)}

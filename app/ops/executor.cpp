@@ -246,6 +246,7 @@ void Executor::runStep(int index)
     m_pollTimer.stop();
     m_tick = nullptr;
     m_issued = false;
+    m_resolvedDnode = 0;
     m_lastProgress.clear();
     const int total = int(m_journal.plan().steps.size());
     if (!m_leaseLost.isEmpty()) {

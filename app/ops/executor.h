@@ -108,6 +108,7 @@ private:
 
     // Steps (executorsteps.cpp)
     void createMnode(const Step &step);
+    void createMnodeOn(int id, const QString &note);
     void dropMnode(const Step &step);
     void dropDnode(const Step &step);
     void dropDnodeProgress(int dnodeId);
@@ -117,6 +118,7 @@ private:
     void checkClaims(const QStringList &claims, int index);
     void checkClaim(const QString &claim, const std::function<void(const QString &refusal)> &then);
     void deleteClaim(const QStringList &claims, int index);
+    void describeClaim(const QString &claim, const std::function<void(const QString &consequence)> &then);
     void waitPodsReady(const Step &step);
     void waitDnodesReady(const Step &step);
     void balanceVgroup(const Step &step);
@@ -154,7 +156,8 @@ private:
     std::function<void()> m_tick;
     QString m_waitingFor;
     QString m_lastProgress;
-    bool m_issued = false; // the step's statement or change was sent
+    bool m_issued = false;   // the step's statement or change was sent
+    int m_resolvedDnode = 0; // CreateMnode on a dnode known by its endpoint: its id, once found
     bool m_finishing = false;
     bool m_newOperation = false; // start(), not resume()
 };

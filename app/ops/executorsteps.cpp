@@ -39,49 +39,87 @@ const taos::Mnode *findMnode(const QList<taos::Mnode> &mnodes, int id)
     return it == mnodes.cend() ? nullptr : &*it;
 }
 
+QString hostOf(const QString &endpoint)
+{
+    const qsizetype colon = endpoint.lastIndexOf(u':');
+    return colon < 0 ? endpoint : endpoint.left(colon);
+}
+
 } // namespace
 
 // CreateMnode / DropMnode ---------------------------------------------------------------------------
 
+// A scale-out creates mnodes on dnodes that did not exist when it was planned (dnodeId 0): each is
+// found by the host of its endpoint, as the planner maps ordinals to dnodes (the port may differ).
 void Executor::createMnode(const Step &step)
 {
-    const int id = step.dnodeId;
-    poll([this, id] {
-        sql(kInsMnodes, [this, id](const taos::Result &result) {
-            const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
-            const taos::Mnode *mnode = findMnode(mnodes, id);
-            if (mnode && mnode->status == u"ready") {
-                completeStep(true, m_issued
-                                       ? tr("The mnode on dnode %1 is ready (%2).").arg(id).arg(mnode->role)
-                                       : tr("The mnode on dnode %1 already exists (%2): not created again.")
-                                             .arg(id)
-                                             .arg(mnode->role));
-                return;
-            }
-            if (mnode || m_issued) {
-                waiting(mnode ? tr("the mnode on dnode %1 to be ready (it is %2, %3)")
-                                    .arg(id)
-                                    .arg(mnode->status, mnode->role)
-                              : tr("the mnode created on dnode %1 to appear in ins_mnodes").arg(id));
+    const int planned = step.dnodeId;
+    const QString endpoint = step.endpoints.value(0);
+    if (planned > 0 || endpoint.isEmpty()) {
+        poll([this, planned] { createMnodeOn(planned, {}); });
+        return;
+    }
+    poll([this, endpoint] {
+        const QString note = tr(" (the dnode of %1)").arg(endpoint);
+        if (m_resolvedDnode > 0) {
+            createMnodeOn(m_resolvedDnode, note);
+            return;
+        }
+        sql(kInsDnodes, [this, endpoint, note](const taos::Result &result) {
+            const QList<taos::Dnode> dnodes = taos::dnodesFrom(result);
+            const auto it = std::find_if(dnodes.cbegin(), dnodes.cend(), [&endpoint](const taos::Dnode &d) {
+                return hostOf(d.endpoint) == hostOf(endpoint);
+            });
+            if (it == dnodes.cend()) {
+                waiting(
+                    tr("the dnode of %1 to appear in ins_dnodes, to create an mnode on it").arg(endpoint));
                 again();
                 return;
             }
-            sql(
-                u"create mnode on dnode %1"_s.arg(id),
-                [this](const taos::Result &) {
+            m_resolvedDnode = it->id;
+            log(tr("The dnode of %1 is dnode %2: the mnode goes there.").arg(endpoint).arg(it->id));
+            createMnodeOn(it->id, note);
+        });
+    });
+}
+
+// `note` names how the dnode was found, for the journal's message.
+void Executor::createMnodeOn(int id, const QString &note)
+{
+    sql(kInsMnodes, [this, id, note](const taos::Result &result) {
+        const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
+        const taos::Mnode *mnode = findMnode(mnodes, id);
+        if (mnode && mnode->status == u"ready") {
+            completeStep(true, (m_issued ? tr("The mnode on dnode %1 is ready (%2).").arg(id).arg(mnode->role)
+                                         : tr("The mnode on dnode %1 already exists (%2): not created again.")
+                                               .arg(id)
+                                               .arg(mnode->role)) +
+                                   note);
+            return;
+        }
+        if (mnode || m_issued) {
+            waiting(mnode ? tr("the mnode on dnode %1 to be ready (it is %2, %3)")
+                                .arg(id)
+                                .arg(mnode->status, mnode->role)
+                          : tr("the mnode created on dnode %1 to appear in ins_mnodes").arg(id));
+            again();
+            return;
+        }
+        sql(
+            u"create mnode on dnode %1"_s.arg(id),
+            [this](const taos::Result &) {
+                m_issued = true;
+                again();
+            },
+            [this, id](const taos::TaosError &error) {
+                if (error.code == kMnodeAlreadyExists) {
                     m_issued = true;
                     again();
-                },
-                [this, id](const taos::TaosError &error) {
-                    if (error.code == kMnodeAlreadyExists) {
-                        m_issued = true;
-                        again();
-                        return;
-                    }
-                    completeStep(false,
-                                 tr("`create mnode on dnode %1` failed: %2").arg(id).arg(error.describe()));
-                });
-        });
+                    return;
+                }
+                completeStep(false,
+                             tr("`create mnode on dnode %1` failed: %2").arg(id).arg(error.describe()));
+            });
     });
 }
 
@@ -417,27 +455,79 @@ void Executor::deleteClaim(const QStringList &claims, int index)
             completeStep(false, refusal);
             return;
         }
-        m_client->remove(
-            kube::ResourceKind::persistentVolumeClaims(), ns, claim, {}, this,
-            [this, run, claims, index, claim](const kube::KubeResponse &response) {
-                if (run != m_run)
-                    return;
-                if (response.httpStatus == 404) {
-                    log(tr("Claim %1 is gone already.").arg(claim));
-                } else if (!response.ok()) {
-                    completeStep(false, tr("Could not delete claim %1: %2").arg(claim, response.error));
-                    return;
-                } else {
-                    const QString volume = kube::valueAt(response.json(), u"spec.volumeName"_s).toString();
-                    log(volume.isEmpty() ? tr("Deleted claim %1.").arg(claim)
-                                         : tr("Deleted claim %1; what happens to its volume %2 is up to the "
-                                              "volume's reclaim policy (Delete: removed with its data; "
-                                              "Retain: kept, Released).")
-                                               .arg(claim, volume));
-                }
-                deleteClaim(claims, index + 1);
-            });
+        describeClaim(claim, [this, run, claims, index, claim, ns](const QString &consequence) {
+            waiting(tr("claim %1 to be deleted: %2").arg(claim, consequence));
+            log(tr("Deleting claim %1: %2").arg(claim, consequence));
+            m_client->remove(
+                kube::ResourceKind::persistentVolumeClaims(), ns, claim, {}, this,
+                [this, run, claims, index, claim](const kube::KubeResponse &response) {
+                    if (run != m_run)
+                        return;
+                    if (response.httpStatus == 404) {
+                        log(tr("Claim %1 is gone already.").arg(claim));
+                    } else if (!response.ok()) {
+                        completeStep(false, tr("Could not delete claim %1: %2").arg(claim, response.error));
+                        return;
+                    } else {
+                        log(tr("Deleted claim %1.").arg(claim));
+                    }
+                    deleteClaim(claims, index + 1);
+                });
+        });
     });
+}
+
+// What deleting `claim` does to its data, from the reclaim policy its bound volume has now (not the
+// one the plan saw: someone may have patched it meanwhile). Reading fails soft: the deletion is safe
+// anyway (checkClaim), only the sentence is vaguer.
+void Executor::describeClaim(const QString &claim,
+                             const std::function<void(const QString &consequence)> &then)
+{
+    const int run = m_run;
+    const QString ns = m_journal.plan().ns;
+    m_client->get(
+        kube::ResourceKind::persistentVolumeClaims(), ns, claim, this,
+        [this, run, claim, then](const kube::KubeResponse &response) {
+            if (run != m_run)
+                return;
+            if (response.httpStatus == 404) {
+                then(tr("it is gone already."));
+                return;
+            }
+            const QString volume = kube::valueAt(response.json(), u"spec.volumeName"_s).toString();
+            if (!response.ok() || volume.isEmpty()) {
+                then(response.ok()
+                         ? tr("it is bound to no volume, so no data goes with it.")
+                         : tr("its volume could not be read (%1); what happens to the data depends on "
+                              "the volume's reclaim policy.")
+                               .arg(response.error));
+                return;
+            }
+            m_client->get(
+                kube::ResourceKind::persistentVolumes(), {}, volume, this,
+                [this, run, volume, then](const kube::KubeResponse &pv) {
+                    if (run != m_run)
+                        return;
+                    const QString policy =
+                        kube::valueAt(pv.json(), u"spec.persistentVolumeReclaimPolicy"_s).toString();
+                    if (!pv.ok() || policy.isEmpty())
+                        then(tr("volume %1 could not be read (%2); what happens to its data depends on its "
+                                "reclaim policy.")
+                                 .arg(volume, pv.ok() ? tr("no reclaim policy") : pv.error));
+                    else if (policy == u"Delete")
+                        then(tr("its volume %1 has reclaim policy Delete: the volume and its data are "
+                                "destroyed.")
+                                 .arg(volume));
+                    else if (policy == u"Retain")
+                        then(tr("its volume %1 has reclaim policy Retain: the volume stays, Released, with "
+                                "the data (delete it by hand once it is no longer needed).")
+                                 .arg(volume));
+                    else
+                        then(tr("its volume %1 has reclaim policy %2: the volume is recycled and its data "
+                                "erased.")
+                                 .arg(volume, policy));
+                });
+        });
 }
 
 // Verify ---------------------------------------------------------------------------------------------

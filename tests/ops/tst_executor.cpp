@@ -5,8 +5,10 @@
 #include "kube/objects.h"
 #include "kube/portforward.h"
 #include "ops/executor.h"
+#include "ops/facts.h"
 #include "ops/journal.h"
 #include "ops/lease.h"
+#include "ops/planner.h"
 #include "sandboxfixture.h"
 #include "taos/clusterconnection.h"
 #include "taos/passwordstore.h"
@@ -137,6 +139,7 @@ private slots:
     void resume_journalOfAnotherContext_refusedNamingBoth();
     void crashAtBoundary_processKilled_resumeEndsInSameState_data();
     void crashAtBoundary_processKilled_resumeEndsInSameState();
+    void plannedScaleOut_oneMnode_mnodesCreatedOnNewDnodesFoundByEndpoint();
 
 private:
     std::unique_ptr<Executor> executor();
@@ -148,6 +151,8 @@ private:
     qint64 rowTotal();
     QStringList podNames();
     bool claimExists(const QString &claim);
+    QString volumeOf(const QString &claim);
+    QJsonObject volume(const QString &name);
     void runToEnd(const Plan &plan);
     void verifyScaledIn();
 
@@ -329,6 +334,22 @@ bool TestExecutor::claimExists(const QString &claim)
            }).httpStatus == 200;
 }
 
+QString TestExecutor::volumeOf(const QString &claim)
+{
+    const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->get(kube::ResourceKind::persistentVolumeClaims(), kNs, claim, context, done);
+    });
+    return kube::valueAt(response.json(), u"spec.volumeName"_s).toString();
+}
+
+QJsonObject TestExecutor::volume(const QString &name)
+{
+    const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->get(kube::ResourceKind::persistentVolumes(), {}, name, context, done);
+    });
+    return response.httpStatus == 200 ? response.json() : QJsonObject{};
+}
+
 void TestExecutor::runToEnd(const Plan &plan)
 {
     auto run = executor();
@@ -435,6 +456,19 @@ void TestExecutor::scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged()
                 perDnode.value(plan.steps.at(1).dnodeId).total() >
             0);
 
+    // One volume kept (Retain), one with the default (Delete): the step says which is which.
+    const QString kept = volumeOf(u"taosdata-tdengine-3"_s);
+    const QString destroyed = volumeOf(u"taosdata-tdengine-4"_s);
+    QVERIFY(!kept.isEmpty() && !destroyed.isEmpty());
+    QCOMPARE(kube::valueAt(volume(destroyed), u"spec.persistentVolumeReclaimPolicy"_s).toString(),
+             u"Delete"_s);
+    const kube::KubeResponse retained = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->patch(kube::ResourceKind::persistentVolumes(), {}, kept,
+                        R"({"spec":{"persistentVolumeReclaimPolicy":"Retain"}})",
+                        "application/merge-patch+json", context, done);
+    });
+    QVERIFY2(retained.ok(), qPrintable(retained.error));
+
     auto run = executor();
     Recording seen;
     seen.follow(run.get());
@@ -443,6 +477,19 @@ void TestExecutor::scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged()
 
     QVERIFY2(*seen.ok, qPrintable(seen.story()));
     QCOMPARE(seen.started, (QList<int>{0, 1, 2, 3, 4, 5}));
+    QVERIFY2(
+        !seen.progress
+             .filter(u"claim taosdata-tdengine-4 to be deleted: its volume %1 has reclaim policy Delete: "
+                     "the volume and its data are destroyed"_s.arg(destroyed))
+             .isEmpty(),
+        qPrintable(seen.progress.join(u'\n')));
+    QVERIFY2(!seen.log
+                  .filter(u"Deleting claim taosdata-tdengine-3: its volume %1 has reclaim policy Retain: the "
+                          "volume stays, Released, with the data"_s.arg(kept))
+                  .isEmpty(),
+             qPrintable(seen.story()));
+    QVERIFY(volume(destroyed).isEmpty());
+    QCOMPARE(kube::valueAt(volume(kept), u"status.phase"_s).toString(), u"Released"_s);
     QVERIFY2(!seen.progress.filter(u"vnodes left on dnode"_s).isEmpty(),
              qPrintable(seen.progress.join(u'\n')));
     QVERIFY2(!seen.log.filter(u"SQL> drop dnode %1"_s.arg(plan.steps.at(0).dnodeId)).isEmpty(),
@@ -637,6 +684,87 @@ void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState()
     else
         QVERIFY(after.started.isEmpty());
     verifyScaledIn();
+}
+
+// A cluster of one dnode (so one mnode) scaled out to 3 by the planner's own plan: the new dnodes
+// have no id when it is planned, so its CreateMnode steps name them by endpoint, and the executor
+// finds each id in ins_dnodes.
+void TestExecutor::plannedScaleOut_oneMnode_mnodesCreatedOnNewDnodesFoundByEndpoint()
+{
+    const QString ns = u"single"_s;
+    QVERIFY(createNamespace(m_client.get(), ns));
+    QString error;
+    QVERIFY2(applyManifests(m_client.get(), ns, &error), qPrintable(error));
+    const kube::KubeResponse scaled = await(
+        [&](QObject *context, kube::KubeClient::Done done) { m_client->scale(ns, kSet, 1, context, done); });
+    QVERIFY2(scaled.ok(), qPrintable(scaled.error));
+    deploy::DeployMonitor monitor(m_client.get(), m_passwords.get(),
+                                  deploy::DeployTarget{m_fixture.admin().contextName, ns, kSet, 1, false});
+    monitor.setPollInterval(50);
+    std::optional<bool> deployed;
+    connect(&monitor, &deploy::DeployMonitor::finished, this, [&deployed](bool ok) { deployed = ok; });
+    monitor.start();
+    QVERIFY(QTest::qWaitFor([&] { return deployed.has_value(); }, kRunMs));
+    QVERIFY(*deployed);
+
+    taos::ClusterConnection connection(m_client.get(), ns, kSet, u"sandbox/single/tdengine"_s,
+                                       m_passwords.get());
+    std::optional<ops::ClusterFacts> facts;
+    QObject context;
+    ops::gatherFacts(m_client.get(), &connection, ns, kSet, &context,
+                     [&facts, &error](const ops::ClusterFacts &gathered, const QString &why) {
+                         facts = gathered;
+                         error = why;
+                     });
+    QVERIFY(QTest::qWaitFor([&facts] { return facts.has_value(); }, kRunMs));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(facts->snapshot.mnodes.size(), 1);
+    const Plan plan = ops::planScaleOut(*facts, 3);
+    QVERIFY2(!plan.blocked(), QJsonDocument(plan.toJson()).toJson().constData());
+    QList<Step> creates;
+    for (const Step &s : plan.steps) {
+        if (s.kind == Step::Kind::CreateMnode)
+            creates.append(s);
+    }
+    QCOMPARE(creates.size(), 2);
+    for (const Step &s : std::as_const(creates)) {
+        QCOMPARE(s.dnodeId, 0);
+        QCOMPARE(s.endpoints.size(), 1);
+    }
+
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+
+    // Each mnode is on the dnode of the pod the step named, and the journal says which id that was.
+    QPointer<taos::RestClient> rest = connection.rest();
+    QVERIFY(rest);
+    std::optional<taos::QueryOutcome> mnodes;
+    rest->query(u"select * from information_schema.ins_mnodes"_s, &context,
+                [&mnodes](taos::QueryOutcome &o) { mnodes = std::move(o); });
+    QVERIFY(QTest::qWaitFor([&mnodes] { return mnodes.has_value(); }, kWaitMs));
+    QVERIFY2(mnodes->ok(), qPrintable(mnodes->error.describe()));
+    QStringList mnodePods;
+    for (const taos::Mnode &mnode : taos::mnodesFrom(mnodes->result)) {
+        QCOMPARE(mnode.status, u"ready"_s);
+        mnodePods.append(taos::podOfEndpoint(mnode.endpoint));
+    }
+    mnodePods.sort();
+    QCOMPARE(mnodePods, (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
+    const Journal journal = Journal::load(run->journal().path());
+    for (int i = 0; i < plan.steps.size(); ++i) {
+        if (plan.steps.at(i).kind != Step::Kind::CreateMnode)
+            continue;
+        QVERIFY2(
+            journal.steps().at(i).message.contains(u"(the dnode of "_s + plan.steps.at(i).endpoints.at(0)),
+            qPrintable(journal.steps().at(i).message));
+        QVERIFY2(journal.steps().at(i).message.startsWith(u"The mnode on dnode "_s),
+                 qPrintable(journal.steps().at(i).message));
+    }
+    QVERIFY2(!seen.log.filter(u"is dnode "_s).isEmpty(), qPrintable(seen.story()));
 }
 
 int main(int argc, char *argv[])

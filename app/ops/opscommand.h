@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace tdkube::ops {
+
+// tdkube's headless operation commands, for scripts and terminals without a display:
+//
+//   tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
+//   tdkube repair --cluster NAME [--yes] [--confirm TEXT]
+//   tdkube operations
+//   tdkube resume ID
+//   tdkube abandon ID
+//
+// each with [--kubeconfig F] [--context C] [-n NS]. They plan exactly as the wizards do (planner.h),
+// print the findings (reason and fix) and the numbered steps, and with --yes run the plan with the
+// Executor, printing each step's progress; the journal they write is the one the GUI offers to
+// resume, and the other way round. Kubeconfig files: --kubeconfig, else $KUBECONFIG, else
+// ~/.kube/config; context: --context, else the kubeconfig's current-context (a resume: the context
+// its journal names); namespace: -n, else the context's. The TDengine login comes from the
+// PasswordStore (the keychain, else root/taosdata).
+//
+// Exit codes: 0 done (or only planned), 1 refused or failed, 2 bad usage.
+namespace opscommand {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+// True when `arguments` (as QCoreApplication::arguments(): the program first) name a subcommand,
+// so that main() starts no window.
+bool isCommand(const QStringList &arguments);
+// Runs the command in the event loop of the QCoreApplication that must exist (it calls exec()),
+// writing to stdout and stderr; returns the exit code.
+int run(const QStringList &arguments);
+// The lines `tdkube --help` adds about the subcommands.
+QString helpText();
+
+} // namespace opscommand
+
+} // namespace tdkube::ops

@@ -1,0 +1,381 @@
+// The real tdkube process killed at every step boundary of a scale-out (3 -> 5) and of a scale-in
+// (5 -> 3), then resumed from the command line, against an out-of-process tdkube-sandbox: after each
+// kill no claim is gone while its pod or its dnode is still there, and after each resume the cluster
+// holds what the operation promised (pods, ready dnodes, claims) and the same rows.
+//
+// Scale-outs and scale-ins alternate, so that each resumed run leaves the cluster ready for the next
+// one: the boundaries of both operations are covered without redeploying.
+#include "deploy/deploymonitor.h"
+#include "kube/kubeconfig.h"
+#include "kube/objects.h"
+#include "kube/portforward.h"
+#include "sandboxfixture.h"
+#include "taos/clusterstate.h"
+#include "taos/passwordstore.h"
+#include "taos/restclient.h"
+#include "taos/snapshotpoller.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+using namespace tdkube;
+using namespace tdkube::kube::test;
+
+namespace {
+
+constexpr int kProcessMs = 180000; // a safety net for a hung process, not a measure
+constexpr int kCrashExitCode = 86; // ops::Executor::kCrashExitCode
+const QString kNs = u"crash"_s;
+const QString kSet = u"tdengine"_s;
+const QString kContext = u"sandbox-admin"_s;
+const QMap<QString, qint64> kRows{{u"r3.meters"_s, 20}, {u"r3.plain"_s, 3}};
+
+struct Outcome
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+    QString story() const { return u"exit %1\n--- stdout\n%2--- stderr\n%3"_s.arg(exitCode).arg(out, err); }
+};
+
+} // namespace
+
+class TestCrashResume final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void crashAtEveryBoundary_resumed_sameClusterAndRows();
+
+private:
+    bool startSandbox();
+    Outcome tdkube(const QStringList &arguments, const QString &crashAt = {});
+    QStringList scaleArguments(int replicas) const;
+    int stepCount(int replicas);
+    void crashAndResume(int replicas, const QString &crashAt);
+    void checkNoClaimLostEarly(const QString &when);
+    void checkEndState(int replicas, const QString &when);
+    taos::QueryOutcome sql(const QString &statement);
+    QList<taos::Dnode> dnodes();
+    QStringList names(const kube::ResourceKind &kind);
+
+    QTemporaryDir m_dir;
+    QProcess m_sandbox;
+    std::unique_ptr<kube::KubeClient> m_client;
+    std::unique_ptr<taos::PasswordStore> m_passwords;
+    QProcessEnvironment m_environment;
+};
+
+bool TestCrashResume::startSandbox()
+{
+    m_sandbox.setProgram(QStringLiteral(TDKUBE_SANDBOX_PATH));
+    m_sandbox.setArguments({u"--port"_s, u"0"_s, u"--kubeconfig-out"_s, m_dir.filePath(u"kubeconfig"_s),
+                            u"--data-dir"_s, m_dir.filePath(u"sandbox"_s), u"--time-scale"_s, u"0.02"_s});
+    m_sandbox.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_sandbox.start();
+    if (!m_sandbox.waitForStarted())
+        return false;
+    // It prints "tdkube-sandbox listening on URL" then "kubeconfig: FILE" once the file is written.
+    QByteArray output;
+    while (!output.contains("kubeconfig:")) {
+        if (!m_sandbox.waitForReadyRead(30000)) {
+            qWarning("the sandbox did not start: %s", output.constData());
+            return false;
+        }
+        output += m_sandbox.readAllStandardOutput();
+    }
+    const QString url =
+        QRegularExpression(u"listening on (\\S+)"_s).match(QString::fromUtf8(output)).captured(1);
+    qInfo("sandbox at %s", qPrintable(url));
+    const auto config = kube::Kubeconfig::load({m_dir.filePath(u"kubeconfig"_s)});
+    QString error;
+    const auto resolved = config.resolve(kContext, &error);
+    kube::ConnectionSettings settings;
+    if (!resolved || !kube::makeConnectionSettings(*resolved, &settings, &error)) {
+        qWarning("the sandbox's kubeconfig is not usable: %s", qPrintable(error));
+        return false;
+    }
+    m_client = std::make_unique<kube::KubeClient>(settings);
+    return true;
+}
+
+void TestCrashResume::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY(startSandbox());
+    m_passwords = std::make_unique<taos::PasswordStore>();
+    m_passwords->setKeychainEnabled(false);
+
+    // The tdkube processes keep their journals and settings here, and find no keychain (so they use
+    // TDengine's default login at once, as on a machine without one).
+    m_environment = QProcessEnvironment::systemEnvironment();
+    m_environment.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"data"_s));
+    m_environment.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
+    m_environment.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path="_s + m_dir.filePath(u"no-bus"_s));
+    m_environment.remove(u"TDKUBE_TEST_CRASH_AT"_s);
+
+    QVERIFY(createNamespace(m_client.get(), kNs));
+    QString error;
+    QVERIFY2(applyManifests(m_client.get(), kNs, &error), qPrintable(error));
+    deploy::DeployMonitor monitor(m_client.get(), m_passwords.get(),
+                                  deploy::DeployTarget{kContext, kNs, kSet, 3, true});
+    monitor.setPollInterval(50);
+    std::optional<bool> deployed;
+    QString message;
+    connect(&monitor, &deploy::DeployMonitor::finished, this, [&](bool ok, const QString &text) {
+        deployed = ok;
+        message = text;
+    });
+    monitor.start();
+    QVERIFY(QTest::qWaitFor([&] { return deployed.has_value(); }, kProcessMs));
+    QVERIFY2(*deployed, qPrintable(message));
+
+    for (const QString &statement : {u"create database r3 replica 3 vgroups 4"_s,
+                                     u"create stable r3.meters (ts timestamp, v int) tags (loc int)"_s,
+                                     u"create table r3.plain (ts timestamp, v int)"_s,
+                                     u"insert into r3.plain values (now, 1) (now+1s, 2) (now+2s, 3)"_s}) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    for (int t = 0; t < 4; ++t) {
+        const QString statement = u"insert into r3.d%1 using r3.meters tags (%1) values (now, 1) (now+1s, 2) "
+                                  u"(now+2s, 3) (now+3s, 4) (now+4s, 5)"_s.arg(t);
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    checkEndState(3, u"after deploying"_s);
+}
+
+void TestCrashResume::cleanupTestCase()
+{
+    m_client.reset();
+    m_sandbox.terminate();
+    if (!m_sandbox.waitForFinished(10000))
+        m_sandbox.kill();
+    m_sandbox.waitForFinished(2000);
+}
+
+// The tdkube binary, as a person runs it; stdout and stderr are kept for the failure messages.
+Outcome TestCrashResume::tdkube(const QStringList &arguments, const QString &crashAt)
+{
+    QProcess process;
+    QProcessEnvironment environment = m_environment;
+    if (!crashAt.isEmpty())
+        environment.insert(u"TDKUBE_TEST_CRASH_AT"_s, crashAt);
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(TDKUBE_PATH), arguments);
+    Outcome outcome;
+    if (!process.waitForStarted() || !process.waitForFinished(kProcessMs)) {
+        process.kill();
+        process.waitForFinished();
+        outcome.err = u"tdkube did not finish: "_s + process.errorString();
+    } else if (process.exitStatus() == QProcess::NormalExit) {
+        outcome.exitCode = process.exitCode();
+    }
+    outcome.out += QString::fromUtf8(process.readAllStandardOutput());
+    outcome.err += QString::fromUtf8(process.readAllStandardError());
+    return outcome;
+}
+
+QStringList TestCrashResume::scaleArguments(int replicas) const
+{
+    QStringList arguments{u"scale"_s,
+                          u"--cluster"_s,
+                          kSet,
+                          u"--replicas"_s,
+                          QString::number(replicas),
+                          u"--kubeconfig"_s,
+                          m_dir.filePath(u"kubeconfig"_s),
+                          u"--context"_s,
+                          kContext,
+                          u"-n"_s,
+                          kNs};
+    if (replicas == 5)
+        arguments.append(u"--balance"_s); // so that the scale-in has vnodes to move off
+    return arguments;
+}
+
+// The number of steps the plan has, from what `tdkube scale` without --yes prints.
+int TestCrashResume::stepCount(int replicas)
+{
+    const Outcome planned = tdkube(scaleArguments(replicas));
+    const QRegularExpressionMatch match =
+        QRegularExpression(u"dnodes \\((\\d+) steps\\)"_s).match(planned.out);
+    if (planned.exitCode != 0 || !match.hasMatch() || !planned.out.contains(u"Nothing was changed."_s)) {
+        qWarning("%s", qPrintable(planned.story()));
+        return 0;
+    }
+    return match.captured(1).toInt();
+}
+
+void TestCrashResume::crashAndResume(int replicas, const QString &crashAt)
+{
+    const QString what = u"scale to %1 killed at %2"_s.arg(replicas).arg(crashAt);
+    QStringList run = scaleArguments(replicas);
+    run.append(u"--yes"_s);
+    const Outcome killed = tdkube(run, crashAt);
+    QVERIFY2(killed.exitCode == kCrashExitCode, qPrintable(what + u": "_s + killed.story()));
+    QVERIFY2(killed.out.contains(u"Operation "_s), qPrintable(killed.story()));
+    checkNoClaimLostEarly(what);
+
+    const Outcome listed = tdkube({u"operations"_s});
+    QCOMPARE(listed.exitCode, 0);
+    const QRegularExpressionMatch operation =
+        QRegularExpression(u"^(\\S+)  sandbox-admin/crash/tdengine  Scale tdengine"_s,
+                           QRegularExpression::MultilineOption)
+            .match(listed.out);
+    QVERIFY2(operation.hasMatch(), qPrintable(what + u": "_s + listed.story()));
+    QVERIFY2(listed.out.startsWith(u"1 unfinished operation(s)"_s), qPrintable(listed.story()));
+    const int index = crashAt.section(u':', 0, 0).toInt();
+    const QString where = crashAt.endsWith(u"before"_s) ? u"stopped during step %1 of"_s.arg(index + 1)
+                                                        : u"stopped before step %1 of"_s.arg(index + 2);
+    QVERIFY2(listed.out.contains(where) ||
+                 (crashAt.endsWith(u"after"_s) && listed.out.contains(u"stopped after"_s)),
+             qPrintable(what + u": expected \""_s + where + u"\"\n"_s + listed.story()));
+
+    const Outcome resumed =
+        tdkube({u"resume"_s, operation.captured(1), u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s)});
+    QVERIFY2(resumed.exitCode == 0, qPrintable(what + u", resumed: "_s + resumed.story()));
+    QVERIFY2(resumed.out.contains(u"Resuming operation "_s + operation.captured(1)),
+             qPrintable(resumed.story()));
+    checkEndState(replicas, what + u", then resumed"_s);
+    QCOMPARE(tdkube({u"operations"_s}).out.left(26), u"No unfinished operations ("_s);
+}
+
+// A claim of a leaving ordinal may be gone only once its pod is gone and its dnode was dropped.
+void TestCrashResume::checkNoClaimLostEarly(const QString &when)
+{
+    // Claims last: with tdkube killed nothing deletes a claim, while the StatefulSet may still be
+    // creating pods (each after its claim) that register dnodes. A claim missing at the end was
+    // missing when the dnodes and pods were read.
+    const QList<taos::Dnode> now = dnodes();
+    QVERIFY2(!now.isEmpty(), qPrintable(when + u": ins_dnodes could not be read"_s));
+    const QStringList pods = names(kube::ResourceKind::pods());
+    const QStringList claims = names(kube::ResourceKind::persistentVolumeClaims());
+    for (int ordinal = 0; ordinal < 5; ++ordinal) {
+        const QString pod = kSet + u'-' + QString::number(ordinal);
+        if (claims.contains(u"taosdata-"_s + pod))
+            continue;
+        QVERIFY2(!pods.contains(pod),
+                 qPrintable(when + u": claim of "_s + pod + u" deleted, the pod exists"_s));
+        for (const taos::Dnode &dnode : now)
+            QVERIFY2(
+                taos::podOfEndpoint(dnode.endpoint) != pod,
+                qPrintable(u"%1: claim of %2 deleted while dnode %3 is %4"_s.arg(when, pod).arg(dnode.id).arg(
+                    dnode.status)));
+    }
+}
+
+void TestCrashResume::checkEndState(int replicas, const QString &when)
+{
+    QStringList expected;
+    QStringList expectedClaims;
+    for (int ordinal = 0; ordinal < replicas; ++ordinal) {
+        expected.append(kSet + u'-' + QString::number(ordinal));
+        expectedClaims.append(u"taosdata-"_s + expected.last());
+    }
+    QCOMPARE(names(kube::ResourceKind::pods()), expected);
+    QCOMPARE(names(kube::ResourceKind::persistentVolumeClaims()), expectedClaims);
+    const QList<taos::Dnode> now = dnodes();
+    QStringList dnodePods;
+    for (const taos::Dnode &dnode : now) {
+        QVERIFY2(dnode.status == u"ready",
+                 qPrintable(u"%1: dnode %2 is %3"_s.arg(when).arg(dnode.id).arg(dnode.status)));
+        dnodePods.append(taos::podOfEndpoint(dnode.endpoint));
+    }
+    dnodePods.sort();
+    QCOMPARE(dnodePods, expected);
+    for (auto it = kRows.cbegin(); it != kRows.cend(); ++it) {
+        const taos::QueryOutcome count = sql(u"select count(*) from "_s + it.key());
+        QVERIFY2(count.ok() && count.result.rowCount() == 1,
+                 qPrintable(when + u": "_s + count.error.describe()));
+        QVERIFY2(count.result.int64(0, 0) == it.value(),
+                 qPrintable(u"%1: %2 has %3 rows, not %4"_s.arg(when, it.key())
+                                .arg(count.result.int64(0, 0))
+                                .arg(it.value())));
+    }
+}
+
+// One statement through a port-forward and REST client of the test's own.
+taos::QueryOutcome TestCrashResume::sql(const QString &statement)
+{
+    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
+    forward.start();
+    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; },
+                         kWaitMs)) {
+        qWarning("the forward did not become active: %s", qPrintable(forward.stateReason()));
+        return {};
+    }
+    QUrl base(u"http://127.0.0.1"_s);
+    base.setPort(forward.localPort());
+    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
+    std::optional<taos::QueryOutcome> outcome;
+    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
+    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
+        qWarning("%s did not answer", qPrintable(statement));
+    return outcome.value_or(taos::QueryOutcome{});
+}
+
+QList<taos::Dnode> TestCrashResume::dnodes()
+{
+    const taos::QueryOutcome outcome = sql(u"select * from information_schema.ins_dnodes"_s);
+    return outcome.ok() ? taos::dnodesFrom(outcome.result) : QList<taos::Dnode>{};
+}
+
+QStringList TestCrashResume::names(const kube::ResourceKind &kind)
+{
+    const kube::KubeResponse response = await(
+        [&](QObject *context, kube::KubeClient::Done done) { m_client->list(kind, kNs, {}, context, done); });
+    QStringList result;
+    for (const QJsonValue &item : response.json().value(u"items").toArray())
+        result.append(kube::nameOf(item.toObject()));
+    result.sort();
+    return result;
+}
+
+// Every boundary "i:before" and "i:after" of both plans, alternating scale-out and scale-in; the
+// shorter list is padded with runs that are not killed.
+void TestCrashResume::crashAtEveryBoundary_resumed_sameClusterAndRows()
+{
+    const int outSteps = stepCount(5);
+    QVERIFY(outSteps >= 4);
+    QStringList outBoundaries;
+    for (int i = 0; i < outSteps; ++i)
+        outBoundaries << u"%1:before"_s.arg(i) << u"%1:after"_s.arg(i);
+    // The scale-in plan is known once there is something to scale in.
+    crashAndResume(5, outBoundaries.takeFirst());
+    const int inSteps = stepCount(3);
+    QVERIFY(inSteps >= 6);
+    QStringList inBoundaries;
+    for (int i = 0; i < inSteps; ++i)
+        inBoundaries << u"%1:before"_s.arg(i) << u"%1:after"_s.arg(i);
+
+    while (!inBoundaries.isEmpty() || !outBoundaries.isEmpty()) {
+        if (!inBoundaries.isEmpty())
+            crashAndResume(3, inBoundaries.takeFirst());
+        else
+            QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+        if (QTest::currentTestFailed())
+            return;
+        if (!outBoundaries.isEmpty())
+            crashAndResume(5, outBoundaries.takeFirst());
+        else if (!inBoundaries.isEmpty())
+            QCOMPARE(tdkube(scaleArguments(5) << u"--yes"_s).exitCode, 0);
+        if (QTest::currentTestFailed())
+            return;
+    }
+    qInfo("%d scale-out and %d scale-in boundaries, each killed and resumed", 2 * outSteps, 2 * inSteps);
+}
+
+QTEST_GUILESS_MAIN(TestCrashResume)
+#include "tst_crashresume.moc"
