@@ -6,6 +6,7 @@
 #include "deploywizard.h"
 #include "detailspane.h"
 #include "kube/explain.h"
+#include "navigator.h"
 #include "objecteditordialog.h"
 #include "portforwardpanel.h"
 #include "preferences.h"
@@ -36,9 +37,6 @@ namespace tdkube::ui {
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr int PluralRole = Qt::UserRole;
-constexpr int ClusterRole = Qt::UserRole + 1;
 
 const QStringList &shownKinds()
 {
@@ -95,8 +93,14 @@ MainWindow::MainWindow(QWidget *parent)
 
     buildToolbar();
     auto *horizontal = new QSplitter(Qt::Horizontal, this);
-    m_navigator = new QTreeWidget(horizontal);
-    buildNavigator();
+    QList<QPair<QString, QString>> kinds;
+    for (const QString &plural : shownKinds())
+        kinds.append({plural, titleOf(plural)});
+    m_navigator = new Navigator(kinds, m_deployAction, horizontal);
+    connect(m_navigator, &Navigator::viewRequested, this,
+            [this](const QString &plural, const QString &cluster) { showView(plural, cluster); });
+    connect(m_navigator, &Navigator::deleteClusterRequested, this,
+            [this](const QString &name) { openDeleteCluster(name); });
     auto *right = new QWidget(horizontal);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
@@ -249,44 +253,6 @@ void MainWindow::buildToolbar()
         QMessageBox::warning(this, tr("Problems in the kubeconfig"),
                              tr("These entries could not be read; the other contexts still work.\n\n") +
                                  lines.join(u"\n\n"));
-    });
-}
-
-void MainWindow::buildNavigator()
-{
-    m_navigator->setObjectName(u"navigator"_s);
-    m_navigator->setHeaderHidden(true);
-    m_navigator->setRootIsDecorated(true);
-    m_clustersRoot = new QTreeWidgetItem(m_navigator, {tr("TDengine clusters")});
-    m_clustersRoot->setIcon(0, QIcon(u":/icons/tdengine.svg"_s));
-    m_clustersRoot->setFlags(Qt::ItemIsEnabled);
-    auto *kubernetes = new QTreeWidgetItem(m_navigator, {tr("Kubernetes")});
-    kubernetes->setFlags(Qt::ItemIsEnabled);
-    for (const QString &plural : shownKinds()) {
-        auto *item = new QTreeWidgetItem(kubernetes, {titleOf(plural)});
-        item->setData(0, PluralRole, plural);
-    }
-    auto *tools = new QTreeWidgetItem(m_navigator, {tr("Tools")});
-    tools->setFlags(Qt::ItemIsEnabled);
-    auto *forwards = new QTreeWidgetItem(tools, {tr("Port-forwards")});
-    forwards->setData(0, PluralRole, u"portforwards"_s);
-    m_navigator->expandAll();
-    m_navigator->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_navigator, &QTreeWidget::customContextMenuRequested, this, [this](const QPoint &position) {
-        const QTreeWidgetItem *item = m_navigator->itemAt(position);
-        QMenu menu(this);
-        menu.addAction(m_deployAction);
-        if (item && item->data(0, PluralRole).toString() == u"cluster") {
-            const QString name = item->data(0, ClusterRole).toString();
-            menu.addSeparator();
-            menu.addAction(tr("Delete cluster %1…").arg(name), this,
-                           [this, name] { openDeleteCluster(name); });
-        }
-        menu.exec(m_navigator->viewport()->mapToGlobal(position));
-    });
-    connect(m_navigator, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
-        if (item && !item->data(0, PluralRole).toString().isEmpty())
-            showView(item->data(0, PluralRole).toString(), item->data(0, ClusterRole).toString());
     });
 }
 
@@ -504,68 +470,32 @@ QJsonObject MainWindow::statefulSet(const QString &name) const
     return {};
 }
 
+QTreeWidget *MainWindow::navigator() const
+{
+    return m_navigator;
+}
+
 QStringList MainWindow::tdengineClusters() const
 {
-    QStringList names;
-    for (int i = 0; i < m_clustersRoot->childCount(); ++i)
-        names.append(m_clustersRoot->child(i)->data(0, ClusterRole).toString());
-    return names;
+    return m_navigator->clusters();
 }
 
 void MainWindow::refreshClusters()
 {
-    QHash<QString, QJsonObject> clusters;
+    QList<QJsonObject> clusters;
     for (const QJsonObject &set : watched(u"statefulsets"_s)) {
         if (kube::isTdengineStatefulSet(set))
-            clusters.insert(set.value(u"metadata").toObject().value(u"name").toString(), set);
+            clusters.append(set);
     }
-    // Update in place: the user's selection in the navigator must survive a watch event.
-    for (int i = m_clustersRoot->childCount() - 1; i >= 0; --i) {
-        const QString gone = m_clustersRoot->child(i)->data(0, ClusterRole).toString();
-        if (clusters.contains(gone))
+    for (const QString &gone : m_navigator->setClusters(clusters)) {
+        if (!m_clusterConnections.contains(gone))
             continue;
-        delete m_clustersRoot->takeChild(i);
-        if (m_clusterConnections.contains(gone)) {
-            if (m_clusterView->connection() == m_clusterConnections.value(gone))
-                m_clusterView->setConnection(nullptr, {});
-            delete m_clusterConnections.take(gone);
-        }
+        if (m_clusterView->connection() == m_clusterConnections.value(gone))
+            m_clusterView->setConnection(nullptr, {});
+        delete m_clusterConnections.take(gone);
     }
-    QStringList names = clusters.keys();
-    names.sort();
-    for (const QString &name : names) {
-        QTreeWidgetItem *item = nullptr;
-        for (int i = 0; i < m_clustersRoot->childCount() && !item; ++i) {
-            if (m_clustersRoot->child(i)->data(0, ClusterRole).toString() == name)
-                item = m_clustersRoot->child(i);
-        }
-        if (!item) {
-            item = new QTreeWidgetItem(m_clustersRoot);
-            item->setData(0, PluralRole, u"cluster"_s);
-            item->setData(0, ClusterRole, name);
-            auto *pods = new QTreeWidgetItem(item, {tr("Pods")});
-            pods->setData(0, PluralRole, u"pods"_s);
-            pods->setData(0, ClusterRole, name);
-            auto *volumes = new QTreeWidgetItem(item, {tr("Volume claims")});
-            volumes->setData(0, PluralRole, u"persistentvolumeclaims"_s);
-            volumes->setData(0, ClusterRole, name);
-            item->setExpanded(true);
-        }
-        const QJsonObject set = clusters.value(name);
-        const int replicas = set.value(u"spec").toObject().value(u"replicas").toInt(1);
-        const int ready = set.value(u"status").toObject().value(u"readyReplicas").toInt();
-        item->setText(0, tr("%1 (%2/%3 ready)").arg(name).arg(ready).arg(replicas));
-        item->setForeground(0, ready < replicas ? QBrush(QColor(u"#ef6c00"_s)) : QBrush());
-    }
-    m_clustersRoot->setText(0,
-                            names.isEmpty() ? tr("TDengine clusters (none here)") : tr("TDengine clusters"));
-    if (!m_pendingCluster.isEmpty() && clusters.contains(m_pendingCluster)) {
-        for (int i = 0; i < m_clustersRoot->childCount(); ++i) {
-            if (m_clustersRoot->child(i)->data(0, ClusterRole).toString() == m_pendingCluster)
-                m_navigator->setCurrentItem(m_clustersRoot->child(i));
-        }
+    if (!m_pendingCluster.isEmpty() && m_navigator->selectCluster(m_pendingCluster))
         m_pendingCluster.clear();
-    }
 }
 
 void MainWindow::showView(const QString &plural, const QString &cluster)

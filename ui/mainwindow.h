@@ -20,7 +20,6 @@ class QLabel;
 class QStackedWidget;
 class QToolButton;
 class QTreeWidget;
-class QTreeWidgetItem;
 
 namespace tdkube::ui {
 
@@ -28,6 +27,7 @@ class ClusterView;
 class DeleteClusterDialog;
 class DeployWizard;
 class DetailsPane;
+class Navigator;
 class ObjectEditorDialog;
 class PortForwardPanel;
 class ResourceTableModel;
@@ -90,7 +90,7 @@ public:
     ResourceView *view(const QString &plural) const { return m_views.value(plural); }
     ResourceView *currentView() const;
     DetailsPane *details() const { return m_details; }
-    QTreeWidget *navigator() const { return m_navigator; }
+    QTreeWidget *navigator() const;
     QComboBox *contextBox() const { return m_contextBox; }
     QComboBox *namespaceBox() const { return m_namespaceBox; }
     QString connectionText() const;
@@ -103,7 +103,6 @@ protected:
 
 private:
     void buildToolbar();
-    void buildNavigator();
     void bindWatches();
     void fillContexts();
     void fillNamespaces();
@@ -130,9 +129,8 @@ private:
     QAction *m_insecureAction = nullptr;
     QAction *m_problemsAction = nullptr;
     QAction *m_deployAction = nullptr;
-    QTreeWidget *m_navigator = nullptr;
+    Navigator *m_navigator = nullptr;
     QLabel *m_banner = nullptr;
-    QTreeWidgetItem *m_clustersRoot = nullptr;
     QStackedWidget *m_stack = nullptr;
     DetailsPane *m_details = nullptr;
     ClusterView *m_clusterView = nullptr;

@@ -86,7 +86,8 @@ OperationView::OperationView(QWidget *parent)
     m_log->setObjectName(u"operationLog"_s);
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
-    m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Wrapped: a long SQL statement or error must be readable without scrolling sideways.
+    m_log->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     splitter->addWidget(m_steps);
     splitter->addWidget(m_log);

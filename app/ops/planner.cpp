@@ -273,9 +273,13 @@ void warnScaleIn(const Cluster &cluster, const QList<Leaving> &leaving, Plan *pl
 
 QString dropDetail(const Cluster &cluster, int dnodeId)
 {
+    const int vnodes = cluster.vnodesOn(dnodeId);
+    if (vnodes == 0)
+        return u"dnode %1 holds no vnode, so `drop dnode %1` moves no data; tdkube waits until the dnode has "
+               "left `show dnodes`."_s.arg(dnodeId);
     return u"`drop dnode %1` moves its %2 to the dnodes that stay; tdkube waits until the dnode has left "
            "`show dnodes`, showing progress from `show transactions`."_s.arg(dnodeId)
-               .arg(counted(cluster.vnodesOn(dnodeId), u"vnode"_s));
+               .arg(counted(vnodes, u"vnode"_s));
 }
 
 QString claimsDetail(const Cluster &cluster, const QStringList &claims)

@@ -445,10 +445,12 @@ void TestOperations::scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims()
     QVERIFY2(text.contains(u"drop dnode %1 (pod tdengine-4)"_s.arg(dnode4)), qPrintable(text));
     QVERIFY2(text.contains(u"drop dnode %1 (pod tdengine-3)"_s.arg(dnode3)), qPrintable(text));
     QVERIFY2(text.contains(u"Delete"_s) || text.contains(u"delete"_s), qPrintable(text));
+    grab(wizard, u"scale-in-plan"_s);
 
     QVERIFY(start(wizard));
     ui::OperationView *view = wizard->runPage()->view();
     QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    grab(wizard, u"scale-in-progress"_s);
     wizard->button(QWizard::FinishButton)->click();
 
     QCOMPARE(podNames(), (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));

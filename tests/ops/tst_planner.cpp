@@ -101,6 +101,7 @@ private slots:
     void findings_brokenCluster_refusesWithReasonAndFix_data();
     void findings_brokenCluster_refusesWithReasonAndFix();
     void scaleIn_fiveToThreeLeaderMnodeLeaving_movesMnodeThenDropsHighestFirst();
+    void scaleIn_dropDetail_saysHowManyVnodesMoveOrThatNoneDo();
     void scaleIn_belowDatabaseReplica_refusedAsSeedsSecondFailure();
     void scaleOut_threeToFive_scalesWaitsAndVerifies();
     void scaleOut_oneMnode_topsUpToThreeIncludingANewDnode();
@@ -279,6 +280,22 @@ void TestPlanner::scaleIn_fiveToThreeLeaderMnodeLeaving_movesMnodeThenDropsHighe
         qPrintable(claims));
     QVERIFY2(claims.contains(u"taosdata-tdengine-3: its volume pv-3 is kept, Released"_s),
              qPrintable(claims));
+}
+
+void TestPlanner::scaleIn_dropDetail_saysHowManyVnodesMoveOrThatNoneDo()
+{
+    // dnode 7 holds vnodes of two vgroups; dnode 6 (a scale-out without balance vgroup) holds none.
+    ClusterFacts facts = cluster(5, {1, 2, 3, 6, 7});
+    addDatabase(facts, u"power"_s, 3, {{1, 2, 3}, {7, 1, 2}, {2, 3, 7}});
+
+    const Plan plan = planScaleIn(facts, 3);
+    QCOMPARE(plan.steps.at(0).title, u"drop dnode 7 (pod tdengine-4)"_s);
+    QVERIFY2(
+        plan.steps.at(0).detail.startsWith(u"`drop dnode 7` moves its 2 vnodes to the dnodes that stay"_s),
+        qPrintable(plan.steps.at(0).detail));
+    QCOMPARE(plan.steps.at(1).title, u"drop dnode 6 (pod tdengine-3)"_s);
+    QVERIFY2(plan.steps.at(1).detail.startsWith(u"dnode 6 holds no vnode, so `drop dnode 6` moves no data"_s),
+             qPrintable(plan.steps.at(1).detail));
 }
 
 void TestPlanner::scaleIn_belowDatabaseReplica_refusedAsSeedsSecondFailure()
