@@ -360,6 +360,11 @@ QString ScalePlanPage::planText() const
     return m_view->toPlainText();
 }
 
+QString ScalePlanPage::confirmationText() const
+{
+    return m_typedLabel->text();
+}
+
 void ScalePlanPage::applyConfirmation()
 {
     m_confirmed = m_plan;
@@ -374,8 +379,15 @@ void ScalePlanPage::showPlan()
     const bool needsTyping = m_ready && !m_plan.confirmation.isEmpty();
     m_typedLabel->setVisible(needsTyping);
     m_typed->setVisible(needsTyping);
+    const bool confirmed = needsTyping && !m_confirmed.blocked();
     m_typedLabel->setText(
-        tr("This plan loses data. To run it anyway, type the cluster name %1:").arg(m_plan.confirmation));
+        (m_plan.lostDatabases.isEmpty()
+             ? tr("This plan loses data for good.")
+             : tr("This plan loses, for good, the data of %1 that exists only on the dropped dnode.")
+                   .arg(m_plan.lostDatabases.join(u", "_s))) +
+        u' ' + tr("To run it anyway, type the cluster name %1:").arg(m_plan.confirmation));
+    m_typedLabel->setStyleSheet(confirmed ? u"QLabel { color: #e65100; }"_s
+                                          : u"QLabel { color: #c62828; font-weight: bold; }"_s);
     if (!m_ready) {
         const QString error = m_wizard->factsError();
         m_status->setText(
@@ -389,7 +401,13 @@ void ScalePlanPage::showPlan()
         return;
     }
     const ops::Plan &plan = m_confirmed;
-    if (plan.blocked()) {
+    ops::Plan typed = m_plan;
+    const bool onlyTypingMissing = typed.confirm(typed.confirmation) && !typed.blocked();
+    if (plan.blocked() && onlyTypingMissing) {
+        m_status->setText(tr("tdkube runs this only once you have typed the cluster name below: it loses "
+                             "data for good."));
+        m_status->setStyleSheet(u"QLabel { color: #c62828; font-weight: bold; }"_s);
+    } else if (plan.blocked()) {
         m_status->setText(tr("tdkube will not run this: the findings in red say why and what to do."));
         m_status->setStyleSheet(u"QLabel { color: #c62828; font-weight: bold; }"_s);
     } else if (plan.steps.isEmpty()) {

@@ -158,6 +158,7 @@ public:
     QString planText() const; // what the page shows, as plain text
     QCheckBox *readBox() const { return m_read; }
     QLineEdit *confirmationEdit() const { return m_typed; }
+    QString confirmationText() const; // what the line above the typed name asks
     QPushButton *refreshButton() const { return m_refresh; }
 
 private:

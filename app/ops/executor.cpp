@@ -5,6 +5,7 @@
 #include "kube/objects.h"
 #include "kube/portforward.h"
 #include "ops/lease.h"
+#include "ops/planner_p.h"
 #include "taos/clusterconnection.h"
 #include "taos/restclient.h"
 
@@ -202,40 +203,88 @@ void Executor::recordRowCounts()
                     if (stable < 0 || normal.isNull(r, stable) || normal.text(r, stable).isEmpty())
                         tables.append(normal.text(r, db) + u'.' + normal.text(r, name));
                 }
-                tables.removeIf([](const QString &t) {
-                    return t.startsWith(u"information_schema."_s) || t.startsWith(u"performance_schema."_s);
+                const QStringList &lost = m_journal.plan().lostDatabases;
+                tables.removeIf([&lost](const QString &t) {
+                    const QString database = t.section(u'.', 0, 0);
+                    return detail::isSystemDatabase(database) || lost.contains(database);
                 });
-                countRows(tables, {}, [this](const QMap<QString, qint64> &counts) {
-                    QString error;
-                    if (!m_journal.setRowCounts(counts, &error)) {
-                        fail(error);
-                        return;
-                    }
-                    qint64 total = 0;
-                    for (const qint64 rows : counts)
-                        total += rows;
-                    log(tr("Recorded the row counts of %1 table(s): %2 rows in all")
-                            .arg(counts.size())
-                            .arg(total));
-                    runStep(m_journal.resumeIndex());
-                });
+                if (!lost.isEmpty())
+                    log(tr("Not counted: database(s) %1, whose only copy on the dropped dnode this operation "
+                           "gives up; they cannot be read now and will have fewer rows.")
+                            .arg(lost.join(u", ")));
+                countRows(
+                    tables, [this](const QMap<QString, qint64> &counts) { rowsRecorded(counts); },
+                    [this](const QString &table, const QString &error) { cannotCountBefore(table, error); });
             });
     });
 }
 
-void Executor::countRows(QStringList tables, QMap<QString, qint64> counts,
-                         const std::function<void(const QMap<QString, qint64> &)> &done)
+void Executor::rowsRecorded(const QMap<QString, qint64> &counts)
+{
+    QString error;
+    if (!m_journal.setRowCounts(counts, &error)) {
+        fail(error);
+        return;
+    }
+    qint64 total = 0;
+    for (const qint64 rows : counts)
+        total += rows;
+    log(tr("Recorded the row counts of %1 table(s): %2 rows in all").arg(counts.size()).arg(total));
+    runStep(m_journal.resumeIndex());
+}
+
+// Nothing ran: a new operation leaves no journal to resume, as when the lease is refused.
+void Executor::cannotCountBefore(const QString &table, const QString &error)
+{
+    if (m_newOperation)
+        m_journal.discard();
+    fail(tr("Could not count the rows of %1: %2 (tried for %3). tdkube counts every table's rows before it "
+            "changes anything, to show afterwards that no data was lost; nothing was changed. If a vgroup of "
+            "database %4 has no leader (`show %4.vgroups`), bring its dnodes back first; if its only copy is "
+            "on a dnode whose pod is gone, Repair gives that data up knowingly and does not count it.")
+             .arg(table, error, kube::humanDuration(m_countPatienceMs), table.section(u'.', 0, 0)));
+}
+
+void Executor::countRows(const QStringList &tables, const Counted &done, const CountFailed &failed)
+{
+    countNext(tables, {}, done, failed, QDeadlineTimer(m_countPatienceMs));
+}
+
+// A count that fails is tried again at each poll interval (a leader election, the forward moving)
+// until `patience` expires: a vgroup nobody can read must end in a message, not in a wait as long
+// as the step timeout.
+void Executor::countNext(QStringList tables, QMap<QString, qint64> counts, const Counted &done,
+                         const CountFailed &failed, const QDeadlineTimer &patience)
 {
     if (tables.isEmpty()) {
         done(counts);
         return;
     }
-    const QString table = tables.takeFirst();
-    sql(u"select count(*) from "_s + table,
-        [this, table, tables, counts, done](const taos::Result &result) mutable {
+    const QString table = tables.first();
+    const QString statement = u"select count(*) from "_s + table;
+    const int run = m_run;
+    const int step = m_step;
+    send(
+        statement,
+        [this, table, tables, counts, done, failed](const taos::Result &result) mutable {
             counts.insert(table, result.rowCount() > 0 ? result.int64(0, 0) : 0);
-            countRows(tables, counts, done);
-        });
+            tables.removeFirst();
+            countNext(tables, counts, done, failed, QDeadlineTimer(m_countPatienceMs));
+        },
+        [this, run, step, statement, table, tables, counts, done, failed,
+         patience](const taos::TaosError &error) {
+            if (patience.hasExpired()) {
+                failed(table, error.describe());
+                return;
+            }
+            m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, error.describe());
+            QTimer::singleShot(m_pollTimer.interval(), this,
+                               [this, run, step, tables, counts, done, failed, patience] {
+                                   if (run == m_run && step == m_step)
+                                       countNext(tables, counts, done, failed, patience);
+                               });
+        },
+        false);
 }
 
 void Executor::runStep(int index)
@@ -374,49 +423,61 @@ void Executor::again()
         m_pollTimer.start();
 }
 
+// New progress starts the step's timeout again: it measures time without progress.
 void Executor::waiting(const QString &what)
 {
     m_waitingFor = what;
     if (m_step < 0 || what == m_lastProgress) // polls repeat themselves: tell only what changed
         return;
     m_lastProgress = what;
+    m_stepTimer.start(m_stepTimeoutMs);
     emit stepProgress(m_step, what);
 }
 
 // A statement that fails is retried by polls (`failed` empty: the answer is awaited again at the
-// next tick, as the forward may be moving); a change hands TDengine's error to `failed`.
+// next tick, as the forward may be moving); a change hands TDengine's error to `failed`, and is
+// logged with its answer.
 void Executor::sql(const QString &statement, Answered answered, Failed failed)
+{
+    const bool logged = bool(failed);
+    send(statement, std::move(answered), std::move(failed), logged);
+}
+
+void Executor::send(const QString &statement, Answered answered, Failed failed, bool logged)
 {
     taos::RestClient *rest = m_connection ? m_connection->rest() : nullptr;
     if (!rest) {
         m_waitingFor = m_connection ? m_connection->describe() : tr("a connection to taosAdapter");
         if (!m_tick) // a step's tick starts over from its first statement
-            m_tick = [this, statement, answered, failed] { sql(statement, answered, failed); };
+            m_tick = [this, statement, answered, failed, logged] {
+                send(statement, answered, failed, logged);
+            };
         m_pollTimer.start();
         return;
     }
-    if (failed)
+    if (logged)
         log(u"SQL> "_s + statement);
     const int run = m_run;
     const int step = m_step;
-    rest->query(statement, this, [this, run, step, statement, answered, failed](taos::QueryOutcome &outcome) {
-        if (run != m_run || step != m_step || outcome.cancelled)
-            return;
-        if (failed)
-            log(u"  → "_s + (outcome.ok() ? u"OK"_s : outcome.error.describe()));
-        if (outcome.ok()) {
-            answered(outcome.result);
-            return;
-        }
-        if (failed) {
-            failed(outcome.error);
-            return;
-        }
-        m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, outcome.error.describe());
-        if (!m_tick)
-            m_tick = [this, statement, answered] { sql(statement, answered); };
-        m_pollTimer.start();
-    });
+    rest->query(
+        statement, this, [this, run, step, statement, answered, failed, logged](taos::QueryOutcome &outcome) {
+            if (run != m_run || step != m_step || outcome.cancelled)
+                return;
+            if (logged)
+                log(u"  → "_s + (outcome.ok() ? u"OK"_s : outcome.error.describe()));
+            if (outcome.ok()) {
+                answered(outcome.result);
+                return;
+            }
+            if (failed) {
+                failed(outcome.error);
+                return;
+            }
+            m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, outcome.error.describe());
+            if (!m_tick)
+                m_tick = [this, statement, answered] { sql(statement, answered); };
+            m_pollTimer.start();
+        });
 }
 
 void Executor::listPods(const std::function<void(const QList<QJsonObject> &pods)> &done)
@@ -453,10 +514,45 @@ void Executor::stepTimedOut()
         return;
     }
     const Step &step = m_journal.plan().steps.at(m_step);
-    QString message = tr("Not done within %1: waiting for %2.").arg(budget, m_waitingFor);
-    if (step.kind == Step::Kind::DropDnode && m_issued)
-        message += tr(" TDengine may still be moving the vnodes: look at `show transactions`.");
-    completeStep(false, message);
+    completeStep(
+        false,
+        tr("No progress for %1: still waiting for %2. %3").arg(budget, m_waitingFor, timeoutAdvice(step)));
+}
+
+// Where to look when a step stopped making progress.
+QString Executor::timeoutAdvice(const Step &step) const
+{
+    const QString pods = step.pods.join(u' ');
+    switch (step.kind) {
+    case Step::Kind::CreateMnode:
+    case Step::Kind::DropMnode:
+        return tr("Look at `show mnodes` and `show transactions`: an mnode needs its dnode ready and no "
+                  "other transaction running.");
+    case Step::Kind::DropDnode:
+        return m_issued ? tr("TDengine may still be moving the vnodes: `show transactions` shows the "
+                             "progress and, if it is stuck, the error (often a dnode it needs is offline).")
+                        : tr("Look at `show dnodes` and `show transactions`.");
+    case Step::Kind::ScaleStatefulSet:
+    case Step::Kind::DeleteClaims:
+        return tr("Check the connection to the Kubernetes API server and your permissions on the "
+                  "StatefulSet and its claims.");
+    case Step::Kind::WaitPodsGone:
+        return tr("Look at the pods' events and finalizers (kubectl describe pod %1).").arg(pods);
+    case Step::Kind::WaitPodsReady:
+        return tr("Look at the pods' events (kubectl describe pod %1): an image that cannot be pulled, a "
+                  "claim left Pending or a failing probe keeps a pod from Ready.")
+            .arg(pods);
+    case Step::Kind::WaitDnodesReady:
+        return tr("Look at the new pods' logs (kubectl logs %1): a dnode that does not join usually cannot "
+                  "reach its first endpoint (TAOS_FIRST_EP) or found data of another cluster on its claim.")
+            .arg(pods);
+    case Step::Kind::BalanceVgroup:
+        return tr("`show transactions` shows whether TDengine is still moving vnodes, and its error.");
+    case Step::Kind::Verify:
+        return tr("Look at `show dnodes`, `show mnodes` and the vgroups of the databases (`show "
+                  "<db>.vgroups`).");
+    }
+    return {};
 }
 
 void Executor::log(const QString &line)

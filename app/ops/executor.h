@@ -3,6 +3,7 @@
 #include "ops/journal.h"
 #include "ops/plan.h"
 
+#include <QDeadlineTimer>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -40,13 +41,18 @@ class Lease;
 // otherwise fails the step having deleted nothing.
 //
 // Before the first step, the row count of every user table and super table is recorded in the
-// journal; Verify compares against it. A lease on the StatefulSet (Lease) keeps a second tdkube off
-// the cluster while the operation runs; it is taken before anything else and released at the end.
+// journal; Verify compares against it. The databases a plan gives up (Plan::lostDatabases) are
+// neither counted nor compared. A count that gets no answer (a vgroup without a leader) is tried
+// again for setCountPatience(), then the operation fails naming the table and TDengine's error. A lease on
+// the StatefulSet (Lease) keeps a second tdkube off the cluster while the operation runs; it is taken before
+// anything else and released at the end.
 //
-// Every wait polls the cluster and has a timeout (setStepTimeout()) whose message says what it was
-// waiting for. finished() is emitted exactly once per start()/resume(), after the lease was
-// released. Destroying a running Executor stops it where it is (as a crash would): the journal
-// still says which step was running, and its lease expires. `client` and `passwords` must outlive it.
+// Every wait polls the cluster and fails once it made no progress for setStepTimeout() (the timer
+// starts again whenever what it waits for changes, so that a long `drop dnode` that keeps moving
+// vnodes goes on); its message says what did not happen and where to look. finished() is emitted exactly once
+// per start()/resume(), after the lease was released. Destroying a running Executor stops it where it is (as
+// a crash would): the journal still says which step was running, and its lease expires. `client` and
+// `passwords` must outlive it.
 //
 // Test hook: TDKUBE_TEST_CRASH_AT="<step index>:before|after" (0-based) makes the process _exit(86)
 // right after the journal recorded that step as running (before) or as ended (after).
@@ -56,7 +62,8 @@ class Executor final : public QObject
     Q_DISABLE_COPY_MOVE(Executor)
 
 public:
-    static constexpr int kDefaultStepTimeoutMs = 30 * 60 * 1000; // drop dnode moves data: it is slow
+    static constexpr int kDefaultStepTimeoutMs = 10 * 60 * 1000; // without progress
+    static constexpr int kDefaultCountPatienceMs = 60 * 1000;
     static constexpr int kDefaultPollIntervalMs = 1000;
     static constexpr int kCrashExitCode = 86;
 
@@ -73,6 +80,7 @@ public:
     void requestCancel();
 
     void setStepTimeout(int ms) { m_stepTimeoutMs = ms; }
+    void setCountPatience(int ms) { m_countPatienceMs = ms; }
     void setPollInterval(int ms) { m_pollTimer.setInterval(ms); }
     void setLeaseTimes(int durationMs, int renewIntervalMs);
     // Tests stand in for another tdkube instance (Lease::setHolder()).
@@ -94,13 +102,18 @@ signals:
 private:
     using Answered = std::function<void(const taos::Result &result)>;
     using Failed = std::function<void(const taos::TaosError &error)>;
+    using Counted = std::function<void(const QMap<QString, qint64> &counts)>;
+    using CountFailed = std::function<void(const QString &table, const QString &error)>;
 
     void begin();
     void leaseAcquired(bool ok, const QString &message);
     void prepare();
     void recordRowCounts();
-    void countRows(QStringList tables, QMap<QString, qint64> counts,
-                   const std::function<void(const QMap<QString, qint64> &)> &done);
+    void rowsRecorded(const QMap<QString, qint64> &counts);
+    void cannotCountBefore(const QString &table, const QString &error);
+    void countRows(const QStringList &tables, const Counted &done, const CountFailed &failed);
+    void countNext(QStringList tables, QMap<QString, qint64> counts, const Counted &done,
+                   const CountFailed &failed, const QDeadlineTimer &patience);
     void runStep(int index);
     void dispatch(const Step &step);
     void completeStep(bool ok, const QString &message);
@@ -129,8 +142,10 @@ private:
     void again();
     void waiting(const QString &what);
     void sql(const QString &sql, Answered answered, Failed failed = {});
+    void send(const QString &statement, Answered answered, Failed failed, bool logged);
     void listPods(const std::function<void(const QList<QJsonObject> &pods)> &done);
     void stepTimedOut();
+    QString timeoutAdvice(const Step &step) const;
     void log(const QString &line);
     void fail(const QString &message);
     void finish(bool ok, const QString &message);
@@ -151,6 +166,7 @@ private:
     int m_run = 0; // bumped by every begin() and finish(), so that stale answers are dropped
     int m_step = -1;
     int m_stepTimeoutMs = kDefaultStepTimeoutMs;
+    int m_countPatienceMs = kDefaultCountPatienceMs;
     QTimer m_stepTimer;
     QTimer m_pollTimer;
     std::function<void()> m_tick;

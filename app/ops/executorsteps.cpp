@@ -1,5 +1,6 @@
 // The steps of an Executor. Each first looks at the cluster, so that running it again (a resume
 // re-runs the step that was running when tdkube stopped) does nothing twice.
+#include "kube/humanduration.h"
 #include "kube/kubeclient.h"
 #include "kube/objects.h"
 #include "ops/executor.h"
@@ -166,11 +167,12 @@ void Executor::dropMnode(const Step &step)
 void Executor::dropDnode(const Step &step)
 {
     const int id = step.dnodeId;
+    // `force` or `unsafe`, never both: TDengine's grammar takes one (unsafe implies force).
     QString statement = u"drop dnode %1"_s.arg(id);
-    if (step.force)
-        statement += u" force"_s;
     if (step.unsafe)
         statement += u" unsafe"_s;
+    else if (step.force)
+        statement += u" force"_s;
     poll([this, id, statement] {
         sql(kInsDnodes, [this, id, statement](const taos::Result &result) {
             const taos::Dnode *dnode = findDnode(taos::dnodesFrom(result), id);
@@ -563,33 +565,44 @@ void Executor::verify(const Step &)
                     again();
                     return;
                 }
-                countRows(m_journal.rowCounts().keys(), {}, [this, ready](const QMap<QString, qint64> &now) {
-                    QStringList changed;
-                    qint64 total = 0;
-                    const QMap<QString, qint64> &before = m_journal.rowCounts();
-                    for (auto it = before.cbegin(); it != before.cend(); ++it) {
-                        total += now.value(it.key());
-                        if (now.value(it.key()) != it.value())
-                            changed.append(tr("%1 has %2 rows, %3 before")
-                                               .arg(it.key())
-                                               .arg(now.value(it.key()))
-                                               .arg(it.value()));
-                    }
-                    if (!changed.isEmpty()) {
-                        completeStep(
-                            false,
-                            tr("Row counts differ from before the operation: %1. If nothing wrote to or "
-                               "deleted from these tables meanwhile, data was lost: look at `show "
-                               "vgroups` of the databases before changing anything else.")
-                                .arg(changed.join(u"; ")));
-                        return;
-                    }
-                    completeStep(true,
-                                 tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.")
-                                     .arg(ready)
-                                     .arg(total)
-                                     .arg(before.size()));
-                });
+                const auto unreadable = [this](const QString &table, const QString &error) {
+                    completeStep(
+                        false, tr("Could not count the rows of %1 to compare them with before: %2 (tried for "
+                                  "%3). Look at `show %4.vgroups`: a vgroup without a leader cannot be read "
+                                  "until enough of its dnodes are back.")
+                                   .arg(table, error, kube::humanDuration(m_countPatienceMs),
+                                        table.section(u'.', 0, 0)));
+                };
+                countRows(
+                    m_journal.rowCounts().keys(),
+                    [this, ready](const QMap<QString, qint64> &now) {
+                        QStringList changed;
+                        qint64 total = 0;
+                        const QMap<QString, qint64> &before = m_journal.rowCounts();
+                        for (auto it = before.cbegin(); it != before.cend(); ++it) {
+                            total += now.value(it.key());
+                            if (now.value(it.key()) != it.value())
+                                changed.append(tr("%1 has %2 rows, %3 before")
+                                                   .arg(it.key())
+                                                   .arg(now.value(it.key()))
+                                                   .arg(it.value()));
+                        }
+                        if (!changed.isEmpty()) {
+                            completeStep(
+                                false,
+                                tr("Row counts differ from before the operation: %1. If nothing wrote to or "
+                                   "deleted from these tables meanwhile, data was lost: look at `show "
+                                   "vgroups` of the databases before changing anything else.")
+                                    .arg(changed.join(u"; ")));
+                            return;
+                        }
+                        completeStep(true,
+                                     tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.")
+                                         .arg(ready)
+                                         .arg(total)
+                                         .arg(before.size()));
+                    },
+                    unreadable);
             });
         });
     });

@@ -194,7 +194,8 @@ QJsonObject Plan::toJson() const
             {u"toReplicas"_s, toReplicas},
             {u"findings"_s, findingArray},
             {u"steps"_s, stepArray},
-            {u"confirmation"_s, confirmation}};
+            {u"confirmation"_s, confirmation},
+            {u"lostDatabases"_s, toArray(lostDatabases)}};
 }
 
 Plan Plan::fromJson(const QJsonObject &json)
@@ -211,6 +212,7 @@ Plan Plan::fromJson(const QJsonObject &json)
     for (const QJsonValue &step : json.value(u"steps").toArray())
         plan.steps.append(Step::fromJson(step.toObject()));
     plan.confirmation = json.value(u"confirmation").toString();
+    plan.lostDatabases = toStringList(json.value(u"lostDatabases"));
     return plan;
 }
 

@@ -38,16 +38,16 @@ QString severityName(Finding::Severity severity); // "blocking", "warning", "inf
 struct Step
 {
     enum class Kind {
-        CreateMnode,       // on `dnodeId` (0: the dnode of `endpoints[0]`); waits until a ready follower
-        DropMnode,         // on `dnodeId`; waits until it is gone
-        DropDnode,         // `dnodeId` (`force`, `unsafe`); waits until it is gone from ins_dnodes
-        ScaleStatefulSet,  // spec.replicas = `replicas`
-        WaitPodsGone,      // `pods` are deleted (terminated) after a scale-in
-        DeleteClaims,      // `claims`; only once each one's dnode was dropped and its pod is gone
-        WaitPodsReady,     // `replicas` pods Ready
-        WaitDnodesReady,   // `replicas` dnodes ready, `endpoints` among them
-        BalanceVgroup,     // `balance vgroup`
-        Verify,            // dnodes and mnodes healthy, `rowCounts` unchanged
+        CreateMnode,      // on `dnodeId` (0: the dnode of `endpoints[0]`); waits until a ready follower
+        DropMnode,        // on `dnodeId`; waits until it is gone
+        DropDnode,        // `dnodeId` (`force`, or `unsafe` sent instead); waits until gone from ins_dnodes
+        ScaleStatefulSet, // spec.replicas = `replicas`
+        WaitPodsGone,     // `pods` are deleted (terminated) after a scale-in
+        DeleteClaims,     // `claims`; only once each one's dnode was dropped and its pod is gone
+        WaitPodsReady,    // `replicas` pods Ready
+        WaitDnodesReady,  // `replicas` dnodes ready, `endpoints` among them
+        BalanceVgroup,    // `balance vgroup`
+        Verify,           // dnodes and mnodes healthy, `rowCounts` unchanged
     };
 
     Kind kind = Kind::Verify;
@@ -78,10 +78,14 @@ struct Plan
     int toReplicas = 0;
     QList<Finding> findings;
     QList<Step> steps;
-    // Non-empty when the plan may destroy data (`drop dnode N force` on the only vnode of a
+    // Non-empty when the plan may destroy data (`drop dnode N unsafe` on the only vnode of a
     // replica-1 vgroup): the text the user must type, the StatefulSet's name. Until confirm() got it,
     // a Blocking "replica1-data-lost" finding keeps the plan blocked.
     QString confirmation;
+    // Databases whose data the plan gives up (replica-1 vgroups on a dnode dropped `unsafe`): they
+    // cannot be read before and have fewer rows after, so the executor neither counts nor compares
+    // their rows (it says so in the log) instead of waiting on a vgroup nobody can answer for.
+    QStringList lostDatabases;
 
     bool blocked() const; // any Blocking finding: nothing may run
     // With the typed text equal to `confirmation`, the findings that the confirmation covers

@@ -212,6 +212,18 @@ QList<MnodeMove> mnodeMoves(const Cluster &cluster, const QList<Leaving> &leavin
     for (const Leaving &entry : leaving) {
         if (entry.dnodeId < 0 || !cluster.hasMnode(entry.dnodeId))
             continue;
+        if (cluster.isLeaderMnode(entry.dnodeId)) {
+            // mndProcessDropMnodeReq and mndProcessDropDnodeReq both refuse the leader's dnode, and
+            // TDengine has no statement that hands mnode leadership over.
+            block(plan, u"mnode-leader-leaving"_s,
+                  u"dnode %1 (pod %2) holds the leader mnode: TDengine refuses to drop the leader mnode, and "
+                  "to drop its dnode."_s.arg(entry.dnodeId)
+                      .arg(cluster.pod(entry.ordinal)),
+                  u"Move the leadership first: restart pod %1 (kubectl delete pod %1); while it restarts the "
+                  "other mnodes elect a new leader, and it comes back as a follower. Then plan again."_s.arg(
+                      cluster.pod(entry.ordinal)));
+            continue;
+        }
         if (free.isEmpty()) {
             const QString which =
                 cluster.isLeaderMnode(entry.dnodeId) ? u"the leader mnode"_s : u"an mnode"_s;
@@ -306,18 +318,29 @@ QString claimsDetail(const Cluster &cluster, const QStringList &claims)
 void addScaleInSteps(const Cluster &cluster, const QList<Leaving> &leaving, const QList<MnodeMove> &moves,
                      int target, Plan *plan)
 {
+    // TDengine keeps at most 3 mnodes: with 3, the leaving one (a follower) goes first and the
+    // cluster runs on 2 until its replacement is ready; with fewer, the new one comes first.
+    const int mnodes = cluster.mnodeCount();
     for (const MnodeMove &move : moves) {
-        plan->steps.append(
-            makeStep(Step::Kind::CreateMnode, u"create mnode on dnode %1"_s.arg(move.to),
-                     u"dnode %1 leaves and holds an mnode: a new one on dnode %2 keeps the mnode count "
-                     "before it goes."_s.arg(move.from)
-                         .arg(move.to),
-                     move.to));
-        plan->steps.append(
-            makeStep(Step::Kind::DropMnode, u"drop mnode on dnode %1"_s.arg(move.from),
-                     u"After the new mnode is a ready follower; TDengine elects another leader if this "
-                     "one led."_s,
-                     move.from));
+        const Step create = makeStep(
+            Step::Kind::CreateMnode, u"create mnode on dnode %1"_s.arg(move.to),
+            u"Replaces the mnode of dnode %1, which leaves, on dnode %2, which stays; tdkube waits until it "
+            "is a ready follower."_s.arg(move.from)
+                .arg(move.to),
+            move.to);
+        const Step drop = makeStep(
+            Step::Kind::DropMnode, u"drop mnode on dnode %1"_s.arg(move.from),
+            mnodes >= 3
+                ? u"dnode %1 leaves and holds an mnode (a follower). TDengine keeps at most 3 mnodes, "
+                  "so it goes before its replacement on dnode %2 is created; until then the "
+                  "cluster runs on 2."_s.arg(move.from)
+                      .arg(move.to)
+                : u"dnode %1 leaves and holds an mnode (a follower): it goes once its replacement on "
+                  "dnode %2 is ready."_s.arg(move.from)
+                      .arg(move.to),
+            move.from);
+        plan->steps.append(mnodes >= 3 ? drop : create);
+        plan->steps.append(mnodes >= 3 ? create : drop);
     }
     QStringList pods;
     QStringList claims;
@@ -519,33 +542,38 @@ QStringList replicatedOn(const Cluster &cluster, int dnodeId)
 void repairDnodeWithoutPod(const Cluster &cluster, const taos::Dnode &dnode, Plan *plan)
 {
     const QString pod = cluster.podOfDnode(dnode);
+    const QStringList lost = onlyCopiesOn(cluster, dnode.id);
+    // TDengine takes `force` or `unsafe` (which implies force), never both: `unsafe` is the only
+    // way it drops a dnode holding the last copy of a vgroup.
+    const QString statement =
+        u"drop dnode %1 %2"_s.arg(dnode.id).arg(lost.isEmpty() ? u"force"_s : u"unsafe"_s);
     warn(plan, u"dnode-without-pod"_s,
          u"dnode %1 (%2) is offline and its pod %3 does not exist: the StatefulSet was scaled in without "
          "`drop dnode`. TDengine keeps waiting for it, and a later scale-out cannot reuse the ordinal."_s
              .arg(dnode.id)
              .arg(dnode.endpoint, pod),
          cluster.claimsOf(cluster.ordinalOf(dnode.endpoint)).isEmpty()
-             ? u"Drop it with `drop dnode %1 force` (this plan)."_s.arg(dnode.id)
+             ? u"Drop it with `%1` (this plan)."_s.arg(statement)
              : u"Either scale the StatefulSet back out, so that %1 returns with its claim and the dnode "
                u"comes back "
-               "online (nothing is lost), or drop it with `drop dnode %2 force` (this plan)."_s.arg(pod)
-                   .arg(dnode.id));
+               "online (nothing is lost), or drop it with `%2` (this plan)."_s.arg(pod, statement));
     QStringList consequences;
     const QStringList replicated = replicatedOn(cluster, dnode.id);
     if (!replicated.isEmpty())
         consequences.append(
             u"The vnodes of %1 are rebuilt from their other replicas."_s.arg(replicated.join(u", "_s)));
-    const QStringList lost = onlyCopiesOn(cluster, dnode.id);
-    Step drop = makeStep(Step::Kind::DropDnode,
-                         u"drop dnode %1 force (pod %2 is gone)"_s.arg(dnode.id).arg(pod), {}, dnode.id);
+    Step drop = makeStep(Step::Kind::DropDnode, u"%1 (pod %2 is gone)"_s.arg(statement, pod), {}, dnode.id);
     drop.force = true;
     drop.pods = {pod};
     if (!lost.isEmpty()) {
         drop.unsafe = true;
         consequences.append(
             u"Database(s) %1 keep a single replica, and this dnode holds the only copy of some "
-            "of their vgroups: that data is lost (`drop dnode %2 force unsafe`)."_s.arg(lost.join(u", "_s))
-                .arg(dnode.id));
+            "of their vgroups: that data is lost (`%2`)."_s.arg(lost.join(u", "_s), statement));
+        for (const QString &database : lost) {
+            if (!plan->lostDatabases.contains(database))
+                plan->lostDatabases.append(database);
+        }
         plan->confirmation = cluster.name();
         block(
             plan, u"replica1-data-lost"_s,
@@ -706,16 +734,18 @@ Plan planRepair(const ClusterFacts &facts)
     if (tooFew) {
         plan.steps.clear();
         plan.confirmation.clear();
+        plan.lostDatabases.clear();
         return plan;
     }
-    const bool loses =
-        std::any_of(plan.steps.begin(), plan.steps.end(), [](const Step &step) { return step.unsafe; });
-    Step verify =
-        makeStep(Step::Kind::Verify, u"verify the cluster"_s,
-                 loses ? u"Every dnode in `show dnodes` ready and mnodes healthy; the databases that lose "
-                         "their only copy have fewer rows, every other database as many as before."_s
-                       : u"Every dnode in `show dnodes` ready, mnodes healthy, and every database's row "
-                         "count as before."_s);
+    const QStringList &lost = plan.lostDatabases;
+    Step verify = makeStep(
+        Step::Kind::Verify, u"verify the cluster"_s,
+        lost.isEmpty()
+            ? u"Every dnode in `show dnodes` ready, mnodes healthy, and every database's row count as before."_s
+            : u"Every dnode in `show dnodes` ready, mnodes healthy, and every other database's row count as "
+              "before. %1 %2 not counted before nor compared after: %3 cannot be read now and will have "
+              "fewer rows."_s.arg(lost.join(u", "_s), lost.size() == 1 ? u"is"_s : u"are"_s,
+                                  lost.size() == 1 ? u"it"_s : u"they"_s));
     verify.replicas = cluster.replicas();
     plan.steps.append(verify);
     return plan;

@@ -32,6 +32,7 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -60,6 +61,21 @@ int indexOfKind(const ops::Plan &plan, Step::Kind kind, int from = 0)
     return -1;
 }
 
+// A one-step plan written by hand, on the test's cluster.
+ops::Plan oneStepPlan(ops::OperationKind kind, Step::Kind stepKind, const QString &title)
+{
+    ops::Plan plan;
+    plan.kind = kind;
+    plan.context = kContext;
+    plan.ns = kNs;
+    plan.statefulSet = kSet;
+    Step step;
+    step.kind = stepKind;
+    step.title = title;
+    plan.steps.append(step);
+    return plan;
+}
+
 } // namespace
 
 class TestOperations final : public QObject
@@ -75,6 +91,9 @@ private slots:
     void scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims();
     void scaleIn_belowReplica_startDisabledFindingNamesDatabase();
     void unfinishedOperation_offeredAtStart_resumeFinishesIt();
+    void scaleIn_mnodeOnLeavingDnode_movedToStayingDnodeBeforeDropDnode();
+    void scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNameDropsUnsafe();
+    void stalledWait_timesOutSayingWhatDidNotHappenAndWhereToLook();
     void unfinishedOperation_abandoned_noLongerOffered();
 
 private:
@@ -85,10 +104,12 @@ private:
     void grab(QWidget *widget, const QString &name);
     taos::QueryOutcome sql(const QString &statement);
     QList<taos::Dnode> dnodes();
+    QList<taos::Mnode> mnodes();
     int dnodeOfPod(const QString &pod);
     QString dnodeStatus(int id);
     bool allReady(int count);
     qint64 rowTotal();
+    qint64 count(const QString &table);
     QStringList podNames();
     bool claimExists(const QString &claim);
 
@@ -239,6 +260,12 @@ QList<taos::Dnode> TestOperations::dnodes()
     return outcome.ok() ? taos::dnodesFrom(outcome.result) : QList<taos::Dnode>{};
 }
 
+QList<taos::Mnode> TestOperations::mnodes()
+{
+    const taos::QueryOutcome outcome = sql(u"select * from information_schema.ins_mnodes"_s);
+    return outcome.ok() ? taos::mnodesFrom(outcome.result) : QList<taos::Mnode>{};
+}
+
 int TestOperations::dnodeOfPod(const QString &pod)
 {
     for (const taos::Dnode &dnode : dnodes()) {
@@ -267,14 +294,16 @@ bool TestOperations::allReady(int count)
 
 qint64 TestOperations::rowTotal()
 {
-    qint64 total = 0;
-    for (const QString &table : {u"r3.meters"_s, u"r3.plain"_s}) {
-        const taos::QueryOutcome outcome = sql(u"select count(*) from "_s + table);
-        if (!outcome.ok() || outcome.result.rowCount() != 1)
-            return -1;
-        total += outcome.result.int64(0, 0);
-    }
-    return total;
+    const qint64 meters = count(u"r3.meters"_s);
+    const qint64 plain = count(u"r3.plain"_s);
+    return meters < 0 || plain < 0 ? -1 : meters + plain;
+}
+
+// -1 when the table cannot be read.
+qint64 TestOperations::count(const QString &table)
+{
+    const taos::QueryOutcome outcome = sql(u"select count(*) from "_s + table);
+    return outcome.ok() && outcome.result.rowCount() == 1 ? outcome.result.int64(0, 0) : -1;
 }
 
 QStringList TestOperations::podNames()
@@ -538,17 +567,232 @@ void TestOperations::unfinishedOperation_offeredAtStart_resumeFinishesIt()
     QVERIFY(QTest::qWaitFor([&alive] { return !alive; }, kWaitMs));
 }
 
+// The "mnode on a leaving dnode": the mnode of tdengine-2 moved by hand onto tdengine-3, which
+// a scale-in 4 -> 3 removes. The plan moves it back onto a staying dnode before `drop dnode`.
+void TestOperations::scaleIn_mnodeOnLeavingDnode_movedToStayingDnodeBeforeDropDnode()
+{
+    QCOMPARE(podNames().size(), 4);
+    const int staying = dnodeOfPod(u"tdengine-2"_s);
+    const int leaving = dnodeOfPod(u"tdengine-3"_s);
+    QVERIFY(staying > 0 && leaving > 0);
+    // TDengine keeps at most 3 mnodes and never drops the leader: drop a follower first, then create.
+    for (const QString &statement :
+         {u"drop mnode on dnode %1"_s.arg(staying), u"create mnode on dnode %1"_s.arg(leaving)}) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    const auto movedThere = [this, leaving] {
+        const QList<taos::Mnode> now = mnodes();
+        return now.size() == 3 && std::any_of(now.begin(), now.end(), [leaving](const taos::Mnode &m) {
+                   return m.id == leaving && m.status == u"ready";
+               });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(movedThere(), kRunMs);
+
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    QVERIFY(showPlan(wizard, 3));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QCOMPARE(plan.kind, ops::OperationKind::ScaleIn);
+    QVERIFY(!plan.blocked());
+    // TDengine refuses a fourth mnode: with 3, the leaving one goes first, then its replacement.
+    const int dropMnode = indexOfKind(plan, Step::Kind::DropMnode);
+    const int create = indexOfKind(plan, Step::Kind::CreateMnode);
+    const int dropDnode = indexOfKind(plan, Step::Kind::DropDnode);
+    QVERIFY(dropMnode >= 0 && create > dropMnode && dropDnode > create);
+    QCOMPARE(plan.steps.at(dropMnode).dnodeId, leaving);
+    QCOMPARE(plan.steps.at(create).dnodeId, staying);
+    QCOMPARE(plan.steps.at(dropDnode).dnodeId, leaving);
+    // What the person reads, in the order it runs.
+    const QString text = wizard->planPage()->planText();
+    const qsizetype dropMnodeAt = text.indexOf(u"drop mnode on dnode %1"_s.arg(leaving));
+    const qsizetype createAt = text.indexOf(u"create mnode on dnode %1"_s.arg(staying));
+    const qsizetype dropDnodeAt = text.indexOf(u"drop dnode %1 (pod tdengine-3)"_s.arg(leaving));
+    QVERIFY2(dropMnodeAt >= 0 && createAt > dropMnodeAt && dropDnodeAt > createAt, qPrintable(text));
+    QVERIFY2(text.contains(
+                 u"dnode %1 leaves and holds an mnode (a follower). TDengine keeps at most 3 mnodes"_s.arg(
+                     leaving)),
+             qPrintable(text));
+
+    QVERIFY(start(wizard));
+    ui::OperationView *view = wizard->runPage()->view();
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    QVERIFY(view->logText().contains(u"SQL> create mnode on dnode %1"_s.arg(staying)));
+    QVERIFY(view->logText().contains(u"SQL> drop mnode on dnode %1"_s.arg(leaving)));
+    wizard->button(QWizard::FinishButton)->click();
+
+    // 3 mnodes, all on the dnodes that stay, one leader.
+    QCOMPARE(podNames(), (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
+    QVERIFY(allReady(3));
+    const QList<taos::Mnode> after = mnodes();
+    QList<int> on;
+    int leaders = 0;
+    for (const taos::Mnode &mnode : after) {
+        on.append(mnode.id);
+        leaders += mnode.role == u"leader" ? 1 : 0;
+        QCOMPARE(mnode.status, u"ready"_s);
+    }
+    std::sort(on.begin(), on.end());
+    QList<int> staysOn{dnodeOfPod(u"tdengine-0"_s), dnodeOfPod(u"tdengine-1"_s), staying};
+    std::sort(staysOn.begin(), staysOn.end());
+    QCOMPARE(on, staysOn);
+    QCOMPARE(leaders, 1);
+    QCOMPARE(rowTotal(), kRows);
+}
+
+// The repair with replica-1 data: tdengine-3 scaled away by hand while it held the only copy
+// of vgroups of database r1. The repair says that data is lost, runs only after the cluster's name
+// was typed, and gives that data up with `drop dnode N unsafe`; r3 keeps every row.
+void TestOperations::scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNameDropsUnsafe()
+{
+    QVERIFY(await([&](QObject *context, kube::KubeClient::Done done) {
+                m_client->scale(kNs, kSet, 4, context, done);
+            }).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(allReady(4), kRunMs);
+    const int gone = dnodeOfPod(u"tdengine-3"_s);
+    QVERIFY(gone > 0);
+    // The new dnode holds no vnode yet: TDengine puts the first vgroups of r1 there.
+    QStringList statements{u"create database r1 replica 1 vgroups 6"_s,
+                           u"create stable r1.logs (ts timestamp, v int) tags (src int)"_s};
+    for (int t = 0; t < 12; ++t)
+        statements.append(u"insert into r1.l%1 using r1.logs tags (%1) values (now, 1) (now+1s, 2)"_s.arg(t));
+    for (const QString &statement : std::as_const(statements)) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    const taos::QueryOutcome vgroups = sql(u"select * from information_schema.ins_vgroups"_s);
+    QVERIFY(vgroups.ok());
+    int onGone = 0;
+    for (const taos::Vgroup &vgroup : taos::vgroupsFrom(vgroups.result))
+        onGone += vgroup.database == u"r1" && vgroup.vnodes.first().dnodeId == gone ? 1 : 0;
+    QVERIFY2(onGone > 0, "no vgroup of r1 is on the dnode that goes: the test would not test anything");
+    const qint64 r1Before = count(u"r1.logs"_s);
+    QCOMPARE(r1Before, 24);
+
+    QVERIFY(await([&](QObject *context, kube::KubeClient::Done done) {
+                m_client->scale(kNs, kSet, 3, context, done);
+            }).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(!podNames().contains(u"tdengine-3"_s), kRunMs);
+    QTRY_COMPARE_WITH_TIMEOUT(dnodeStatus(gone), u"offline"_s, kRunMs);
+    QCOMPARE(count(u"r1.logs"_s), -1); // what the person sees: r1 cannot be read any more
+
+    // An operation that does not give r1 up cannot count its rows: it says so, instead of waiting.
+    {
+        const ops::Plan verifyOnly =
+            oneStepPlan(ops::OperationKind::Repair, Step::Kind::Verify, u"verify the cluster"_s);
+        ops::Executor executor(m_client.get(), m_passwords.get());
+        executor.setPollInterval(50);
+        executor.setCountPatience(1000);
+        std::optional<bool> ok;
+        QString message;
+        bool started = false;
+        connect(&executor, &ops::Executor::stepStarted, this, [&started] { started = true; });
+        connect(&executor, &ops::Executor::finished, this, [&](bool success, const QString &text) {
+            ok = success;
+            message = text;
+        });
+        executor.start(verifyOnly);
+        QVERIFY(QTest::qWaitFor([&ok] { return ok.has_value(); }, kWaitMs * 3));
+        QVERIFY(!*ok);
+        QVERIFY(!started);
+        QVERIFY2(message.startsWith(u"Could not count the rows of r1.logs: "_s) &&
+                     message.contains(u"nothing was changed"_s) && message.contains(u"show r1.vgroups"_s),
+                 qPrintable(message));
+        QVERIFY(Journal::unfinished().isEmpty()); // nothing ran: nothing to resume
+    }
+
+    ScaleWizard *wizard = openWizard(true);
+    QVERIFY(wizard);
+    QVERIFY(QTest::qWaitFor([wizard] { return wizard->planPage()->isReady(); }, kWaitMs * 3));
+    ui::ScalePlanPage *page = wizard->planPage();
+    QCOMPARE(page->plan().steps.first().kind, Step::Kind::DropDnode);
+    QCOMPARE(page->plan().steps.first().dnodeId, gone);
+    QVERIFY(page->plan().steps.first().unsafe);
+    QCOMPARE(page->plan().lostDatabases, QStringList{u"r1"_s});
+    const QString text = page->planText();
+    QVERIFY2(text.contains(u"dnode %1 holds the only copy of data of r1 (replica 1). Dropping it loses that "
+                           "data for good."_s.arg(gone)),
+             qPrintable(text));
+    QVERIFY2(text.contains(u"drop dnode %1 unsafe (pod tdengine-3 is gone)"_s.arg(gone)), qPrintable(text));
+    QVERIFY2(text.contains(u"r1 is not counted before nor compared after"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Blocking"_s), qPrintable(text));
+    QVERIFY(page->confirmationEdit()->isVisible());
+    QVERIFY2(
+        page->confirmationText().startsWith(u"This plan loses, for good, the data of r1 that exists only "
+                                            "on the dropped dnode. To run it anyway, type the cluster "
+                                            "name tdengine:"_s),
+        qPrintable(page->confirmationText()));
+    auto *status = page->findChild<QLabel *>(u"planStatus"_s);
+    QVERIFY(status);
+    QVERIFY2(status->text().startsWith(u"tdkube runs this only once you have typed the cluster name below"_s),
+             qPrintable(status->text()));
+    grab(wizard, u"repair-replica1-unconfirmed"_s);
+
+    // Reading the plan is not enough, nor a name almost right.
+    page->readBox()->setChecked(true);
+    QAbstractButton *commit = wizard->button(QWizard::CommitButton);
+    QVERIFY(!commit->isEnabled());
+    QTest::keyClicks(page->confirmationEdit(), u"tdengin"_s);
+    QVERIFY(!commit->isEnabled());
+    QTest::keyClicks(page->confirmationEdit(), u"e"_s);
+    QVERIFY(!page->plan().blocked());
+    page->readBox()->setChecked(true); // a changed plan is read anew
+    QVERIFY(commit->isEnabled());
+    QVERIFY2(!page->planText().contains(u"Blocking"_s), qPrintable(page->planText()));
+    grab(wizard, u"repair-replica1-confirmed"_s);
+
+    QVERIFY(start(wizard));
+    ui::OperationView *view = wizard->runPage()->view();
+    QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
+    const QString log = view->logText();
+    QVERIFY2(log.contains(u"SQL> drop dnode %1 unsafe"_s.arg(gone)), qPrintable(log));
+    QVERIFY2(log.contains(u"Not counted: database(s) r1, whose only copy"_s), qPrintable(log));
+    QVERIFY2(
+        view->stepDetail(int(page->plan().steps.size()) - 1).contains(u"23 rows in 2 table(s), as before"_s),
+        qPrintable(view->stepDetail(int(page->plan().steps.size()) - 1)));
+    wizard->button(QWizard::FinishButton)->click();
+
+    QVERIFY(allReady(3));
+    QCOMPARE(dnodeOfPod(u"tdengine-3"_s), 0);
+    QCOMPARE(rowTotal(), kRows);
+    // r1 answers again, without the rows whose only copy was on the dropped dnode.
+    const qint64 r1After = count(u"r1.logs"_s);
+    QVERIFY2(r1After >= 0 && r1After < r1Before, qPrintable(QString::number(r1After)));
+    QVERIFY(Journal::unfinished().isEmpty());
+}
+
+// Pods that never come (the StatefulSet is not scaled): the wait ends after the step timeout without
+// progress, naming what it waited for and where to look.
+void TestOperations::stalledWait_timesOutSayingWhatDidNotHappenAndWhereToLook()
+{
+    ops::Plan plan =
+        oneStepPlan(ops::OperationKind::ScaleOut, Step::Kind::WaitPodsReady, u"wait for 9 pods Ready"_s);
+    plan.steps.first().replicas = 9;
+    plan.steps.first().pods = {u"tdengine-8"_s};
+    ops::Executor executor(m_client.get(), m_passwords.get());
+    executor.setPollInterval(50);
+    executor.setStepTimeout(1500);
+    std::optional<bool> ok;
+    QString stepMessage;
+    connect(&executor, &ops::Executor::stepFinished, this,
+            [&stepMessage](int, bool, const QString &text) { stepMessage = text; });
+    connect(&executor, &ops::Executor::finished, this, [&ok](bool success) { ok = success; });
+    executor.start(plan);
+    QVERIFY(QTest::qWaitFor([&ok] { return ok.has_value(); }, kWaitMs * 3));
+    QVERIFY(!*ok);
+    QVERIFY2(stepMessage.startsWith(u"No progress for "_s) &&
+                 stepMessage.contains(u"still waiting for 9 pods Ready (3 are)"_s) &&
+                 stepMessage.contains(u"kubectl describe pod tdengine-8"_s),
+             qPrintable(stepMessage));
+    QCOMPARE(podNames().size(), 3);
+    for (Journal journal : Journal::unfinished())
+        QVERIFY(journal.abandon());
+}
+
 void TestOperations::unfinishedOperation_abandoned_noLongerOffered()
 {
-    ops::Plan plan;
-    plan.kind = ops::OperationKind::Repair;
-    plan.context = kContext;
-    plan.ns = kNs;
-    plan.statefulSet = kSet;
-    Step verify;
-    verify.kind = Step::Kind::Verify;
-    verify.title = u"verify the cluster"_s;
-    plan.steps.append(verify);
+    const ops::Plan plan =
+        oneStepPlan(ops::OperationKind::Repair, Step::Kind::Verify, u"verify the cluster"_s);
     const Journal journal = Journal::create(plan);
     QVERIFY(journal.isValid());
 

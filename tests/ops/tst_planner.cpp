@@ -100,7 +100,8 @@ private slots:
     void healthyCluster_anyOperation_hasNoFindings();
     void findings_brokenCluster_refusesWithReasonAndFix_data();
     void findings_brokenCluster_refusesWithReasonAndFix();
-    void scaleIn_fiveToThreeLeaderMnodeLeaving_movesMnodeThenDropsHighestFirst();
+    void scaleIn_fiveToThreeFollowerMnodeLeaving_dropsItCreatesOnStayingThenDropsHighestFirst();
+    void scaleIn_twoMnodesOneLeaving_createsReplacementBeforeDropping();
     void scaleIn_dropDetail_saysHowManyVnodesMoveOrThatNoneDo();
     void scaleIn_belowDatabaseReplica_refusedAsSeedsSecondFailure();
     void scaleOut_threeToFive_scalesWaitsAndVerifies();
@@ -109,6 +110,7 @@ private slots:
     void scaleOut_dnodeScaledInByHand_podReturnsWithItsClaim();
     void repair_dnodeScaledInByHandWithReplica3Data_dropsItForce();
     void repair_dnodeScaledInByHandWithReplica1Data_unsafeUntilConfirmed();
+    void repair_dnodeStuckDropping_explainedWithTransactionErrorNothingDropped();
     void plans_json_roundTripExactly();
 };
 
@@ -189,9 +191,13 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix_data()
                                      << u"The leaving dnodes hold 4 vnodes"_s;
     QTest::newRow("in: mnode cannot move") << u"scale-in"_s << 2 << Edit([](ClusterFacts &f) {
         f = cluster(3);
-        setMnodes(f, {1, 2, 3}, 3);
+        setMnodes(f, {1, 2, 3}, 1);
     }) << u"mnode-cannot-move"_s << u"blocking"_s
-                                           << u"dnode 3 (pod tdengine-2) holds the leader mnode"_s;
+                                           << u"dnode 3 (pod tdengine-2) holds an mnode"_s;
+    QTest::newRow("in: leader mnode leaving") << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) {
+        setMnodes(f, {1, 2, 7}, 7);
+    }) << u"mnode-leader-leaving"_s << u"blocking"_s
+                                              << u"dnode 7 (pod tdengine-4) holds the leader mnode"_s;
     QTest::newRow("in: volume retained")
         << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) { f.volumes[4] = volume(4, u"Retain"_s); })
         << u"volumes-retained"_s << u"warning"_s << u"pv-4 (claim taosdata-tdengine-4)"_s;
@@ -258,22 +264,25 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix()
         QCOMPARE(describe(plan), QStringList());
 }
 
-void TestPlanner::scaleIn_fiveToThreeLeaderMnodeLeaving_movesMnodeThenDropsHighestFirst()
+void TestPlanner::scaleIn_fiveToThreeFollowerMnodeLeaving_dropsItCreatesOnStayingThenDropsHighestFirst()
 {
     ClusterFacts facts = fiveDnodes();
-    setMnodes(facts, {1, 2, 7}, 7); // the leader runs on tdengine-4
+    setMnodes(facts, {1, 2, 7}, 1); // a follower runs on tdengine-4
     facts.volumes[3] = volume(3, u"Retain"_s);
 
     const Plan plan = planScaleIn(facts, 3);
     QCOMPARE(codes(plan), QStringList{u"warning:volumes-retained"_s});
+    // TDengine refuses a fourth mnode: the leaving one goes first.
     QCOMPARE(describe(plan),
-             (QStringList{u"create-mnode 3"_s, u"drop-mnode 7"_s, u"drop-dnode 7 pods=tdengine-4"_s,
+             (QStringList{u"drop-mnode 7"_s, u"create-mnode 3"_s, u"drop-dnode 7 pods=tdengine-4"_s,
                           u"drop-dnode 6 pods=tdengine-3"_s, u"scale-statefulset replicas=3"_s,
                           u"wait-pods-gone pods=tdengine-4,tdengine-3"_s,
                           u"delete-claims claims=taosdata-tdengine-4,taosdata-tdengine-3"_s,
                           u"verify replicas=3"_s}));
     QCOMPARE(plan.summary(), u"Scale tdengine in from 5 to 3 dnodes (8 steps)"_s);
     QCOMPARE(plan.steps.at(2).title, u"drop dnode 7 (pod tdengine-4)"_s);
+    QVERIFY2(plan.steps.at(0).detail.contains(u"TDengine keeps at most 3 mnodes"_s),
+             qPrintable(plan.steps.at(0).detail));
     const QString claims = plan.steps.at(6).detail;
     QVERIFY2(
         claims.contains(u"taosdata-tdengine-4: its volume pv-4 is deleted with it (reclaim policy Delete)"_s),
@@ -296,6 +305,15 @@ void TestPlanner::scaleIn_dropDetail_saysHowManyVnodesMoveOrThatNoneDo()
     QCOMPARE(plan.steps.at(1).title, u"drop dnode 6 (pod tdengine-3)"_s);
     QVERIFY2(plan.steps.at(1).detail.startsWith(u"dnode 6 holds no vnode, so `drop dnode 6` moves no data"_s),
              qPrintable(plan.steps.at(1).detail));
+}
+
+void TestPlanner::scaleIn_twoMnodesOneLeaving_createsReplacementBeforeDropping()
+{
+    ClusterFacts facts = fiveDnodes();
+    setMnodes(facts, {1, 6}, 1);
+    const QStringList steps = describe(planScaleIn(facts, 3));
+    QCOMPARE(steps.mid(0, 3),
+             (QStringList{u"create-mnode 2"_s, u"drop-mnode 6"_s, u"drop-dnode 7 pods=tdengine-4"_s}));
 }
 
 void TestPlanner::scaleIn_belowDatabaseReplica_refusedAsSeedsSecondFailure()
@@ -425,12 +443,55 @@ void TestPlanner::repair_dnodeScaledInByHandWithReplica1Data_unsafeUntilConfirme
     QVERIFY(lost->fix.contains(u"type the cluster name tdengine to confirm"_s));
     QVERIFY(plan.steps.first().detail.contains(u"logs keep a single replica"_s));
     QVERIFY(plan.steps.first().detail.contains(u"The vnodes of power are rebuilt"_s));
+    // TDengine takes `unsafe` alone (it implies force); `force unsafe` is a syntax error.
+    QCOMPARE(plan.steps.first().title, u"drop dnode 4 unsafe (pod tdengine-3 is gone)"_s);
+    QVERIFY(plan.steps.first().detail.contains(u"that data is lost (`drop dnode 4 unsafe`)"_s));
+    // Its rows cannot be counted before, and will be fewer after: the executor skips them.
+    QCOMPARE(plan.lostDatabases, QStringList{u"logs"_s});
+    QVERIFY2(plan.steps.last().detail.contains(u"logs is not counted before nor compared after"_s),
+             qPrintable(plan.steps.last().detail));
 
     QVERIFY(!plan.confirm(u"tdengin"_s));
     QVERIFY(plan.blocked());
     QVERIFY(plan.confirm(u"tdengine"_s));
     QVERIFY(!plan.blocked());
     QCOMPARE(severityName(findingOf(plan, u"replica1-data-lost"_s)->severity), u"warning"_s);
+}
+
+// The "a dnode stuck `dropping` is explained": its transaction and last error are named, and
+// nothing is dropped or forced while TDengine is still at it.
+void TestPlanner::repair_dnodeStuckDropping_explainedWithTransactionErrorNothingDropped()
+{
+    ClusterFacts facts = fiveDnodes();
+    dnodeWithId(facts, 7)->status = u"dropping"_s;
+    dnodeWithId(facts, 6)->status = u"offline"_s;
+    facts.pods[3] = pod(3, false);
+    facts.snapshot.transactions.append(
+        {14, u"redoAction"_s, u"drop-dnode"_s, {}, {}, u"Sync leader is unreachable"_s});
+
+    const Plan plan = planRepair(facts);
+    QCOMPARE(codes(plan), (QStringList{u"warning:offline-dnode"_s, u"warning:dnode-dropping"_s,
+                                       u"info:nothing-to-repair"_s}));
+    QVERIFY(plan.steps.isEmpty());
+    QVERIFY(!plan.blocked());
+    const Finding *dropping = findingOf(plan, u"dnode-dropping"_s);
+    QCOMPARE(
+        dropping->reason,
+        u"dnode 7 (%1) is dropping: a drop-dnode transaction is moving its 2 vnodes to the other dnodes. "
+        "Running: 14 drop-dnode (stage redoAction, last: Sync leader is unreachable)."_s.arg(endpointOf(4)));
+    QVERIFY2(
+        dropping->fix.contains(u"Leave its pod and its claim alone until the dnode has left `show dnodes`"_s),
+        qPrintable(dropping->fix));
+    QVERIFY2(dropping->fix.contains(u"often a dnode it needs is offline: bring that one back"_s),
+             qPrintable(dropping->fix));
+
+    // A scale-in waits for it too.
+    facts.pods[3] = pod(3, true);
+    dnodeWithId(facts, 6)->status = u"ready"_s;
+    const Plan scaleIn = planScaleIn(facts, 3);
+    QVERIFY(scaleIn.blocked());
+    QVERIFY(findingOf(scaleIn, u"dnode-dropping"_s));
+    QVERIFY(scaleIn.steps.isEmpty());
 }
 
 void TestPlanner::plans_json_roundTripExactly()

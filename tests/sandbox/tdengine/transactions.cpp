@@ -43,10 +43,9 @@ void Engine::dropDnode(Cursor &c, Done done)
         dnode = dnodeByEndpoint(c.take().text);
     else
         return done(syntaxError(c));
-    bool force = false;
-    bool unsafe = false;
-    while (c.isWord("force"_L1) || c.isWord("unsafe"_L1))
-        (c.take().text.compare(u"force", Qt::CaseInsensitive) == 0 ? force : unsafe) = true;
+    // `force_opt` or `unsafe_opt` in sql.y: one of the two words, never both.
+    bool force = c.acceptWord("force"_L1);
+    const bool unsafe = !force && c.acceptWord("unsafe"_L1);
     if (!c.atEnd())
         return done(syntaxError(c));
     if (!dnode)

@@ -307,6 +307,8 @@ private slots:
         const Result needsUnsafe = run(cluster, u"drop dnode 4 force"_s);
         QCOMPARE(needsUnsafe.code, 0x0535);
         QVERIFY(needsUnsafe.desc.contains(u"drop dnode <id> unsafe"_s));
+        // sql.y takes `force` or `unsafe`, not both.
+        QCOMPARE(run(cluster, u"drop dnode 4 force unsafe"_s).code, 0x2600);
         QVERIFY(run(cluster, u"drop dnode 4 unsafe"_s).ok());
         QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"id"_s), (QJsonArray{1, 2, 3}));
         QCOMPARE(vnodeTotal(cluster), 16);
