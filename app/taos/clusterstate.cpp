@@ -47,7 +47,8 @@ void warnDnodes(const ClusterSnapshot &snapshot, const QHash<QString, QJsonObjec
                  "was scaled in without `drop dnode %1`. Its %4 vnode(s) are unavailable. Scale the "
                  "StatefulSet back out so that %3 returns with its data, then scale in safely with "
                  "tdkube (it drops the dnode first). If its claim is gone too, Repair… on this page "
-                 "drops the dnode for good (drop dnode %1 force) and says what data that loses."_s.arg(dnode.id)
+                 "drops the dnode for good (`drop dnode %1 force`, or `unsafe` when it held the only copy of "
+                 "some data) and says what data that loses."_s.arg(dnode.id)
                      .arg(dnode.endpoint, pod)
                      .arg(dnode.vnodes)});
             continue;
