@@ -307,7 +307,10 @@ std::optional<double> Bench::scaleInWithTdkube()
         progress(u"tdkube scale --replicas 3 failed:\n"_s + outcome.story());
         return std::nullopt;
     }
-    progress(u"tdkube's output, with the ms at which each line came:\n"_s + outcome.timeline.trimmed());
+    QString timeline = outcome.timeline;
+    while (timeline.endsWith(u'\n'))
+        timeline.chop(1);
+    progress(u"tdkube's output, with the ms at which each line came:\n"_s + timeline);
     return ms;
 }
 
