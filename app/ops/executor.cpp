@@ -4,6 +4,7 @@
 #include "kube/kubeclient.h"
 #include "kube/objects.h"
 #include "kube/portforward.h"
+#include "kube/resourcewatch.h"
 #include "ops/lease.h"
 #include "ops/planner_p.h"
 #include "taos/clusterconnection.h"
@@ -113,6 +114,8 @@ void Executor::begin()
     m_running = true;
     m_cancelRequested = false;
     m_finishing = false;
+    m_pollNow = false;
+    m_awaitingConnection = false;
     m_leaseLost.clear();
     m_step = -1;
     const Plan &plan = m_journal.plan();
@@ -173,8 +176,13 @@ void Executor::prepare()
     const QString key = plan.context + u'/' + plan.ns + u'/' + plan.statefulSet;
     m_connection = new taos::ClusterConnection(m_client.data(), plan.ns, plan.statefulSet, key,
                                                m_passwords.data(), this);
-    connect(m_connection.data(), &taos::ClusterConnection::changed, this,
-            [this] { qCDebug(lcExecutor).noquote() << m_connection->describe(); });
+    connect(m_connection.data(), &taos::ClusterConnection::changed, this, [this] {
+        qCDebug(lcExecutor).noquote() << m_connection->describe();
+        if (m_awaitingConnection && m_connection->rest()) {
+            m_awaitingConnection = false;
+            pollNow();
+        }
+    });
     m_connection->start();
     m_stepTimer.start(m_stepTimeoutMs);
     if (m_journal.hasRowCounts()) {
@@ -294,6 +302,8 @@ void Executor::runStep(int index)
     m_stepTimer.stop();
     m_pollTimer.stop();
     m_tick = nullptr;
+    m_pollNow = false;
+    stopWatchingPods();
     m_issued = false;
     m_resolvedDnode = 0;
     m_lastProgress.clear();
@@ -374,6 +384,7 @@ void Executor::completeStep(bool ok, const QString &message)
     m_stepTimer.stop();
     m_pollTimer.stop();
     m_tick = nullptr;
+    stopWatchingPods();
     QString error;
     const bool written =
         ok ? m_journal.markDone(index, message, &error) : m_journal.markFailed(index, message, &error);
@@ -419,8 +430,50 @@ void Executor::poll(std::function<void()> tick)
 
 void Executor::again()
 {
-    if (m_running && m_tick)
+    if (m_running && m_tick && !m_pollNow)
         m_pollTimer.start();
+}
+
+// Looks again at once rather than at the next poll. A look already under way goes on; both end in
+// again() or in completeStep(), and an answer from a step that has ended is dropped (sql(), listPods()).
+void Executor::pollNow()
+{
+    if (!m_running || !m_tick || m_pollNow)
+        return;
+    m_pollNow = true;
+    const int run = m_run;
+    const int step = m_step;
+    QTimer::singleShot(0, this, [this, run, step] {
+        if (run != m_run || step != m_step) // runStep() and begin() cleared m_pollNow
+            return;
+        m_pollNow = false;
+        if (!m_running || !m_tick)
+            return;
+        m_pollTimer.stop();
+        m_tick();
+    });
+}
+
+// While a step waits for pods, every change to a pod of the namespace is a reason to look again.
+void Executor::watchPods()
+{
+    stopWatchingPods();
+    m_podWatch =
+        new kube::ResourceWatch(m_client.data(), kube::ResourceKind::pods(), m_journal.plan().ns, {}, this);
+    for (const auto signal :
+         {&kube::ResourceWatch::added, &kube::ResourceWatch::modified, &kube::ResourceWatch::deleted})
+        connect(m_podWatch.data(), signal, this, [this] { pollNow(); });
+    m_podWatch->start();
+}
+
+void Executor::stopWatchingPods()
+{
+    if (kube::ResourceWatch *watch = m_podWatch.data()) {
+        m_podWatch = nullptr;
+        watch->disconnect(this);
+        watch->stop();
+        watch->deleteLater();
+    }
 }
 
 // New progress starts the step's timeout again: it measures time without progress.
@@ -452,6 +505,7 @@ void Executor::send(const QString &statement, Answered answered, Failed failed, 
             m_tick = [this, statement, answered, failed, logged] {
                 send(statement, answered, failed, logged);
             };
+        m_awaitingConnection = true;
         m_pollTimer.start();
         return;
     }
@@ -604,6 +658,7 @@ void Executor::teardown()
     m_stepTimer.stop();
     m_pollTimer.stop();
     m_tick = nullptr;
+    stopWatchingPods();
     // Out of the children and deleted later: this may run inside one of their callbacks (a query's
     // answer, the lease's), even from the destructor when a handler deletes the executor.
     if (taos::ClusterConnection *connection = m_connection.data()) {

@@ -16,7 +16,8 @@
 
 namespace tdkube::kube {
 class KubeClient;
-}
+class ResourceWatch;
+} // namespace tdkube::kube
 
 namespace tdkube::taos {
 class ClusterConnection;
@@ -49,10 +50,13 @@ class Lease;
 //
 // Every wait polls the cluster and fails once it made no progress for setStepTimeout() (the timer
 // starts again whenever what it waits for changes, so that a long `drop dnode` that keeps moving
-// vnodes goes on); its message says what did not happen and where to look. finished() is emitted exactly once
-// per start()/resume(), after the lease was released. Destroying a running Executor stops it where it is (as
-// a crash would): the journal still says which step was running, and its lease expires. `client` and
-// `passwords` must outlive it.
+// vnodes goes on); its message says what did not happen and where to look. A wait also looks again
+// at once when what it waits for may have happened (`drop dnode` answered, a pod of the namespace
+// changed: pod waits watch the pods, the SQL connection came up), so a step ends when the cluster is
+// done with it, not up to a poll interval later. finished() is emitted exactly once per
+// start()/resume(), after the lease was released. Destroying a running Executor stops it where it is
+// (as a crash would): the journal still says which step was running, and its lease expires. `client`
+// and `passwords` must outlive it.
 //
 // Test hook: TDKUBE_TEST_CRASH_AT="<step index>:before|after" (0-based) makes the process _exit(86)
 // right after the journal recorded that step as running (before) or as ended (after).
@@ -140,6 +144,9 @@ private:
     // Shared
     void poll(std::function<void()> tick);
     void again();
+    void pollNow();
+    void watchPods();
+    void stopWatchingPods();
     void waiting(const QString &what);
     void sql(const QString &sql, Answered answered, Failed failed = {});
     void send(const QString &statement, Answered answered, Failed failed, bool logged);
@@ -170,6 +177,9 @@ private:
     QTimer m_stepTimer;
     QTimer m_pollTimer;
     std::function<void()> m_tick;
+    bool m_pollNow = false;                   // a look at once is queued (pollNow())
+    bool m_awaitingConnection = false;        // a statement waits for the SQL connection to come up
+    QPointer<kube::ResourceWatch> m_podWatch; // during pod waits
     QString m_waitingFor;
     QString m_lastProgress;
     bool m_issued = false;   // the step's statement or change was sent

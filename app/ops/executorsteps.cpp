@@ -190,8 +190,10 @@ void Executor::dropDnode(const Step &step)
             sql(
                 statement,
                 [this, run, id](const taos::Result &) {
-                    if (run == m_run)
-                        log(tr("`drop dnode %1` answered: its vnodes have moved.").arg(id));
+                    if (run != m_run)
+                        return;
+                    log(tr("`drop dnode %1` answered: its vnodes have moved.").arg(id));
+                    pollNow(); // the dnode has left ins_dnodes by now (sql() drops this once the step ended)
                 },
                 [this, id, statement](const taos::TaosError &error) {
                     if (error.code == kDnodeNotExist) // gone meanwhile: the next poll says so
@@ -271,6 +273,7 @@ void Executor::scaleStatefulSet(const Step &step)
 void Executor::waitPodsGone(const Step &step)
 {
     const QStringList pods = step.pods;
+    watchPods();
     poll([this, pods] {
         listPods([this, pods](const QList<QJsonObject> &present) {
             QStringList left;
@@ -292,6 +295,7 @@ void Executor::waitPodsGone(const Step &step)
 void Executor::waitPodsReady(const Step &step)
 {
     const int replicas = step.replicas;
+    watchPods();
     poll([this, replicas] {
         listPods([this, replicas](const QList<QJsonObject> &pods) {
             int ready = 0;

@@ -6,6 +6,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/resourcewatch.h"
 #include "resourcetablemodel.h"
+#include "sandboxprocess.h"
 
 #include <QApplication>
 #include <QDir>
@@ -14,7 +15,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QTimer>
 
 #include <algorithm>
@@ -29,6 +29,7 @@
 #include <time.h>
 
 using namespace Qt::StringLiterals;
+using tdkube::bench::SandboxProcess;
 using tdkube::kube::ConnectionSettings;
 using tdkube::kube::KubeClient;
 using tdkube::kube::KubeRequest;
@@ -122,49 +123,6 @@ bool control(KubeClient *client, const QString &action, const QJsonObject &body)
     }
     return true;
 }
-
-// tdkube-sandbox in its own process, so that serving the API does not share the GUI thread.
-class SandboxProcess
-{
-public:
-    SandboxProcess() = default;
-    ~SandboxProcess()
-    {
-        m_process.terminate();
-        if (!m_process.waitForFinished(10000))
-            m_process.kill();
-        m_process.waitForFinished(2000);
-    }
-    Q_DISABLE_COPY_MOVE(SandboxProcess)
-
-    bool start()
-    {
-        m_process.setProgram(QStringLiteral(TDKUBE_SANDBOX_PATH));
-        m_process.setArguments({u"--kubeconfig-out"_s, kubeconfig()});
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start();
-        if (!m_process.waitForStarted()) {
-            progress(u"cannot start %1: %2"_s.arg(m_process.program(), m_process.errorString()));
-            return false;
-        }
-        // main() prints "kubeconfig: FILE" once it listens and the file is written.
-        QByteArray output;
-        while (!output.contains("kubeconfig:")) {
-            if (!m_process.waitForReadyRead(30000)) {
-                progress(u"the sandbox did not start: "_s + QString::fromUtf8(output));
-                return false;
-            }
-            output += m_process.readAllStandardOutput();
-        }
-        return true;
-    }
-    QString kubeconfig() const { return m_dir.filePath(u"kubeconfig"_s); }
-    QString pid() const { return QString::number(m_process.processId()); }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_process;
-};
 
 std::optional<ConnectionSettings> connectionSettings(const QString &kubeconfig)
 {
@@ -347,8 +305,11 @@ std::optional<Figures> benchmark(int pods)
     Figures figures;
     figures.pods = pods;
     SandboxProcess sandbox;
-    if (!sandbox.start())
+    QString error;
+    if (!sandbox.start({}, &error)) {
+        progress(error);
         return std::nullopt;
+    }
     const std::optional<ConnectionSettings> settings = connectionSettings(sandbox.kubeconfig());
     if (!settings)
         return std::nullopt;

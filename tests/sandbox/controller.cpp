@@ -131,8 +131,12 @@ Controller::Controller(Store *store, double timeScale, QObject *parent)
 {
     connect(m_store, &Store::changed, this, [this](const StoreEvent &event) {
         // A pod removed without a grace period never passes through Terminating.
-        if (event.resource == &podsType() && event.type == EventType::Deleted)
+        if (event.resource == &podsType() && event.type == EventType::Deleted) {
             stopContainer(event.previous);
+            const qint64 now = nowMs();
+            endDelay(uidOf(event.previous), DelayLedger::Kind::PodStartup, now);
+            endDelay(uidOf(event.previous), DelayLedger::Kind::PodTermination, now);
+        }
         if (event.resource != &eventsType())
             scheduleReconcile();
     });
@@ -150,6 +154,18 @@ void Controller::stopContainer(const QJsonObject &pod)
 {
     if (m_startedContainers.remove(uidOf(pod)) && m_runtime)
         m_runtime->containerStopped(pod);
+}
+
+void Controller::beginDelay(const QString &uid, DelayLedger::Kind kind, qint64 now)
+{
+    if (m_delays && !m_openDelays.contains({uid, kind}))
+        m_openDelays.insert({uid, kind}, m_delays->open(kind, now));
+}
+
+void Controller::endDelay(const QString &uid, DelayLedger::Kind kind, qint64 now)
+{
+    if (m_delays)
+        m_delays->close(m_openDelays.take({uid, kind}), now);
 }
 
 int Controller::scaled(int ms) const
@@ -636,6 +652,8 @@ void Controller::reconcilePod(QJsonObject pod)
         if (since == 0) {
             stopContainer(pod);
             m_phaseSince.insert(uid + u"/delete"_s, now);
+            endDelay(uid, DelayLedger::Kind::PodStartup, now);
+            beginDelay(uid, DelayLedger::Kind::PodTermination, now);
             recordEvent(
                 pod, u"Normal"_s, u"Killing"_s,
                 u"Stopping container "_s +
@@ -675,6 +693,12 @@ void Controller::reconcilePod(QJsonObject pod)
     }
     const bool probed = !m_runtime || m_runtime->probeReady(pod);
     const bool ready = elapsed >= scaled(kStartupMs) && !nodeDown && probed;
+    // The start-up delay itself, from when it was (re)started to when it is over; a readiness probe
+    // that fails after it is the runtime's doing, not a delay.
+    if (elapsed < scaled(kStartupMs))
+        beginDelay(uid, DelayLedger::Kind::PodStartup, now);
+    else
+        endDelay(uid, DelayLedger::Kind::PodStartup, now);
     const QJsonArray oldStatuses = status.value(u"containerStatuses").toArray();
     QJsonArray statuses;
     for (qsizetype i = 0; i < containers.size(); ++i) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "delayledger.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -32,6 +34,8 @@ public:
     // (a TDengine pod is Ready only once its dnode serves). Without one, pods are Ready after the
     // start-up delay.
     void setRuntime(PodRuntime *runtime);
+    // Where pod start-ups and terminations are recorded as they are scheduled and complete.
+    void setDelayLedger(DelayLedger *ledger) { m_delays = ledger; }
 
     // Creates what every cluster has when it is missing: the default namespaces, three Ready nodes
     // and the default StorageClass `standard`.
@@ -72,10 +76,14 @@ private:
     qint64 m_nextWakeMs = 0;
     QHash<QString, qint64> m_phaseSince; // pod uid -> when its current start-up phase began
     void stopContainer(const QJsonObject &pod);
+    void beginDelay(const QString &uid, DelayLedger::Kind kind, qint64 now);
+    void endDelay(const QString &uid, DelayLedger::Kind kind, qint64 now);
 
     QHash<QString, bool> m_notReadyNodes;
     QSet<QString> m_startedContainers; // pod uids whose container the runtime was told about
     PodRuntime *m_runtime = nullptr;
+    DelayLedger *m_delays = nullptr;
+    QHash<std::pair<QString, DelayLedger::Kind>, DelayLedger::Id> m_openDelays; // (pod uid, kind)
 };
 
 // The ordinal of a StatefulSet pod or PVC name (`tdengine-3` -> 3), or -1.

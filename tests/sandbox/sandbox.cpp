@@ -83,6 +83,7 @@ Sandbox::Sandbox(SandboxOptions options, QObject *parent)
     m_churnTimer.setTimerType(Qt::PreciseTimer);
     m_churnTimer.setInterval(10);
     connect(&m_churnTimer, &QTimer::timeout, this, &Sandbox::churnTick);
+    m_runtime->setDelayLedger(&m_delays);
 }
 
 Sandbox::~Sandbox()
@@ -290,6 +291,11 @@ bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, cons
     // /sandbox/v1/pods/{ns}/{name}/crash, /sandbox/v1/nodes/{name}/ready {"ready":false},
     // /sandbox/v1/preload {"pods":5000,"namespace":"bench"},
     // /sandbox/v1/churn {"namespace":"bench","eventsPerSecond":2000,"seconds":10} (0 events stops it)
+    // /sandbox/v1/delays: GET reports the simulated delays, POST {"reset":true} starts counting anew
+    if (path.size() == 1 && path.at(0) == u"delays") {
+        serveDelays(exchange, body);
+        return true;
+    }
     bool done = false;
     if (path.size() == 4 && path.at(0) == u"pods" && path.at(3) == u"crash") {
         done = m_controller->crashContainer(path.at(1), path.at(2));
@@ -308,6 +314,14 @@ bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, cons
                       done ? "{\"ok\":true}\n"
                            : "{\"ok\":false,\"message\":\"no such pod, node or pods in that namespace\"}\n");
     return true;
+}
+
+void Sandbox::serveDelays(HttpExchange *exchange, const QJsonObject &body)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (exchange->request().method == "POST" && body.value(u"reset").toBool())
+        m_delays.reset(now);
+    exchange->respond(200, "application/json", QJsonDocument(m_delays.report(now)).toJson());
 }
 
 void Sandbox::preload(int pods, const QString &ns)
@@ -404,6 +418,7 @@ bool Sandbox::start(QString *error)
     }
     m_controller = std::make_unique<Controller>(m_store.get(), m_options.timeScale);
     m_controller->setRuntime(m_runtime.get());
+    m_controller->setDelayLedger(&m_delays);
     m_controller->bootstrap();
     if (m_options.demo && !deployDemo(error))
         return false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "apiserver.h"
+#include "delayledger.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -45,6 +46,8 @@ public:
     Store *store() const { return m_store.get(); }
     Controller *controller() const { return m_controller.get(); }
     SandboxRuntime *runtime() const { return m_runtime.get(); }
+    // The simulated delays since the last reset (GET and POST {"reset":true} /sandbox/v1/delays).
+    DelayLedger *delays() { return &m_delays; }
     // Writes the state to the data dir now (also done shortly after every change and on exit).
     void save();
 
@@ -59,9 +62,11 @@ private:
     void churnTick();
     bool serveSubresource(HttpExchange *exchange, const ApiServer::SubresourceRequest &request);
     bool serveControl(HttpExchange *exchange, const QStringList &path, const QJsonObject &body);
+    void serveDelays(HttpExchange *exchange, const QJsonObject &body);
     void logRequest(const HttpExchange &exchange);
 
     SandboxOptions m_options;
+    DelayLedger m_delays; // before the runtime and controller that record into it
     std::unique_ptr<CertificateAuthority> m_ca;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<SandboxRuntime> m_runtime;

@@ -271,8 +271,16 @@ QString SandboxRuntime::clusterKey(const QJsonObject &pod)
     return namespaceOf(pod) + u'/' + owner;
 }
 
+void SandboxRuntime::setDelayLedger(DelayLedger *ledger)
+{
+    m_delays = ledger;
+    for (const ClusterEntry &entry : std::as_const(m_clusters))
+        entry.cluster->setDelayLedger(ledger);
+}
+
 void SandboxRuntime::attach(tdengine::Cluster *cluster)
 {
+    cluster->setDelayLedger(m_delays);
     connect(cluster, &tdengine::Cluster::changed, this, &SandboxRuntime::changed);
     connect(cluster, &tdengine::Cluster::dnodeStatusChanged, this, [this](const QString &endpoint) {
         const QString pod = m_podOfEndpoint.value(endpoint);

@@ -9,6 +9,7 @@
 
 namespace tdkube::sandbox {
 
+class DelayLedger;
 class Store;
 namespace tdengine {
 class Cluster;
@@ -36,6 +37,9 @@ public:
     void containerStarted(const QJsonObject &pod) override;
     void containerStopped(const QJsonObject &pod) override;
     bool probeReady(const QJsonObject &pod) const override;
+
+    // Where the TDengine clusters record their simulated delays (GET /sandbox/v1/delays).
+    void setDelayLedger(DelayLedger *ledger);
 
     // The TDengine cluster of a StatefulSet, or null when none ran yet.
     tdengine::Cluster *cluster(const QString &ns, const QString &statefulSet) const;
@@ -75,6 +79,7 @@ private:
 
     Store *m_store;
     double m_timeScale;
+    DelayLedger *m_delays = nullptr;
     QHash<QString, ClusterEntry> m_clusters;       // "ns/statefulset"
     QHash<QString, QString> m_podOfEndpoint;       // endpoint -> "ns/pod"
     QHash<QString, QList<LogLine>> m_logs;         // "ns/pod/container" -> current run

@@ -2,6 +2,8 @@
 // to it over real HTTPS (QNetworkAccessManager with the kubeconfig's admin certificate, its viewer
 // token, or nothing), asserting status codes, Status objects, lists, watch streams and what the
 // controller does with StatefulSets, namespaces and volumes.
+#include "controller.h"
+#include "delayledger.h"
 #include "sandbox.h"
 
 #include <QElapsedTimer>
@@ -24,6 +26,8 @@
 #include <memory>
 
 using namespace Qt::StringLiterals;
+using tdkube::sandbox::Controller;
+using tdkube::sandbox::DelayLedger;
 using tdkube::sandbox::Sandbox;
 using tdkube::sandbox::SandboxOptions;
 
@@ -374,6 +378,8 @@ private slots:
     void statefulSet_whenScaledDelete_claimRemovedAfterScaleIn();
     void namespace_delete_terminatesContentsThenGoes();
     void serverSideApply_secondManager_conflictsUntilForced();
+    void delays_knownSequence_sumsPerKindAndOverlapsCountedOnce();
+    void delays_podStartedAndDeleted_startupAndTerminationRecorded();
     void restart_sameDataDir_keepsObjectsAndVersionsGrow();
 
 private:
@@ -381,6 +387,7 @@ private:
     bool createNamespace(const QString &name);
     bool createConfigMap(const QString &ns, const QString &name, const QJsonObject &labels = {});
     int readyReplicas(const QString &ns, const QString &name);
+    QJsonObject resetDelays();
 
     QTemporaryDir m_dir;
     std::unique_ptr<Sandbox> m_sandbox;
@@ -430,6 +437,21 @@ bool tst_ApiServer::createConfigMap(const QString &ns, const QString &name, cons
 int tst_ApiServer::readyReplicas(const QString &ns, const QString &name)
 {
     return field(m_client->get(statefulSets(ns) + u'/' + name).json(), u"status.readyReplicas"_s).toInt();
+}
+
+// Resets the delay counters once nothing the earlier tests started is still in progress (their pods
+// would add to the figures); the report the reset answers with, or an empty object.
+QJsonObject tst_ApiServer::resetDelays()
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (m_client->get(u"/sandbox/v1/delays"_s).json().value(u"inProgress"_s).toInt() != 0) {
+        if (clock.elapsed() > kControllerTimeoutMs)
+            return {};
+        QTest::qWait(20);
+    }
+    const Response reset = m_client->post(u"/sandbox/v1/delays"_s, QJsonObject{{u"reset"_s, true}});
+    return reset.status == 200 ? reset.json() : QJsonObject();
 }
 
 void tst_ApiServer::initTestCase()
@@ -902,6 +924,87 @@ void tst_ApiServer::serverSideApply_secondManager_conflictsUntilForced()
     const Response noManager = m_client->send("PATCH", path, applyYaml(u"applied"_s, u"three"_s), apply);
     QCOMPARE(noManager.statusSummary(), u"400 Status BadRequest 400"_s);
     QVERIFY(noManager.value(u"message"_s).contains(u"fieldManager is required"_s));
+}
+
+void tst_ApiServer::delays_knownSequence_sumsPerKindAndOverlapsCountedOnce()
+{
+    const QJsonObject reset = resetDelays();
+    QCOMPARE(reset.value(u"busyMs"_s).toInteger(-1), 0);
+    const qint64 t = reset.value(u"sinceMs"_s).toInteger();
+    QVERIFY(t > 0);
+    DelayLedger *ledger = m_sandbox->delays();
+    using Kind = DelayLedger::Kind;
+    const auto record = [&](Kind kind, qint64 fromMs, qint64 toMs) {
+        ledger->close(ledger->open(kind, t + fromMs), t + toMs);
+    };
+    // A pod starting [0, 2500) while a drop dnode moves vnodes [1000, 2500) and [2500, 4000); a pod
+    // terminating [3000, 4000) inside the second move; after a gap, one balance step [6000, 6300).
+    record(Kind::PodStartup, 0, 2500);
+    record(Kind::DropDnode, 1000, 2500);
+    record(Kind::DropDnode, 2500, 4000);
+    record(Kind::PodTermination, 3000, 4000);
+    record(Kind::BalanceVgroup, 6000, 6300);
+
+    const Response response = m_client->get(u"/sandbox/v1/delays"_s);
+    QCOMPARE(response.status, 200);
+    const QJsonObject report = response.json();
+    QCOMPARE(report.value(u"busyMs"_s).toInteger(), 4300); // [0, 4000) and [6000, 6300)
+    QCOMPARE(report.value(u"inProgress"_s).toInt(), 0);
+    const QJsonObject kinds = report.value(u"kinds"_s).toObject();
+    const auto sum = [&kinds](const QString &kind) {
+        const QJsonObject entry = kinds.value(kind).toObject();
+        return u"%1 ms in %2"_s.arg(entry.value(u"ms"_s).toInteger()).arg(entry.value(u"count"_s).toInt());
+    };
+    QCOMPARE(sum(u"podStartup"_s), u"2500 ms in 1"_s);
+    QCOMPARE(sum(u"dropDnode"_s), u"3000 ms in 2"_s);
+    QCOMPARE(sum(u"podTermination"_s), u"1000 ms in 1"_s);
+    QCOMPARE(sum(u"balanceVgroup"_s), u"300 ms in 1"_s);
+    QCOMPARE(sum(u"statusTimeout"_s), u"0 ms in 0"_s);
+
+    // A reset forgets what completed; a delay in progress counts from the reset to now, then to its end.
+    const DelayLedger::Id running = ledger->open(Kind::PodTermination, t);
+    const QJsonObject again = m_client->post(u"/sandbox/v1/delays"_s, QJsonObject{{u"reset"_s, true}}).json();
+    const qint64 since = again.value(u"sinceMs"_s).toInteger();
+    QCOMPARE(again.value(u"inProgress"_s).toInt(), 1);
+    QCOMPARE(again.value(u"busyMs"_s).toInteger(), again.value(u"nowMs"_s).toInteger() - since);
+    QCOMPARE(again.value(u"kinds"_s).toObject().value(u"dropDnode"_s).toObject().value(u"count"_s).toInt(),
+             0);
+    ledger->close(running, since + 700);
+    const QJsonObject closed = m_client->get(u"/sandbox/v1/delays"_s).json();
+    QCOMPARE(closed.value(u"busyMs"_s).toInteger(), 700);
+    QCOMPARE(closed.value(u"inProgress"_s).toInt(), 0);
+}
+
+void tst_ApiServer::delays_podStartedAndDeleted_startupAndTerminationRecorded()
+{
+    QVERIFY(createNamespace(u"delays"_s));
+    QVERIFY(!resetDelays().isEmpty());
+    QCOMPARE(m_client->post(pods(u"delays"_s), pod(u"timed"_s)).status, 201);
+    const auto isReady = [this] {
+        const QJsonArray statuses =
+            field(m_client->get(pods(u"delays"_s) + u"/timed"_s).json(), u"status.containerStatuses"_s)
+                .toArray();
+        return !statuses.isEmpty() && statuses.first().toObject().value(u"ready"_s).toBool();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(isReady(), kControllerTimeoutMs);
+    QCOMPARE(m_client->remove(pods(u"delays"_s) + u"/timed"_s).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->get(pods(u"delays"_s) + u"/timed"_s).status, 404,
+                              kControllerTimeoutMs);
+
+    const QJsonObject report = m_client->get(u"/sandbox/v1/delays"_s).json();
+    const QJsonObject kinds = report.value(u"kinds"_s).toObject();
+    const QJsonObject startup = kinds.value(u"podStartup"_s).toObject();
+    const QJsonObject termination = kinds.value(u"podTermination"_s).toObject();
+    QCOMPARE(startup.value(u"count"_s).toInt(), 1);
+    QCOMPARE(termination.value(u"count"_s).toInt(), 1);
+    // At the test's time scale of 0.02: start-up 2500 ms -> 50 ms, termination 1000 ms -> 20 ms.
+    const qint64 startupMs = startup.value(u"ms"_s).toInteger();
+    const qint64 terminationMs = termination.value(u"ms"_s).toInteger();
+    QVERIFY2(startupMs >= Controller::kStartupMs / 50, qPrintable(QString::number(startupMs)));
+    QVERIFY2(terminationMs >= Controller::kTerminationMs / 50, qPrintable(QString::number(terminationMs)));
+    // The pod was Ready before it was deleted: the two do not overlap.
+    QCOMPARE(report.value(u"busyMs"_s).toInteger(), startupMs + terminationMs);
+    QCOMPARE(report.value(u"inProgress"_s).toInt(), 0);
 }
 
 void tst_ApiServer::restart_sameDataDir_keepsObjectsAndVersionsGrow()

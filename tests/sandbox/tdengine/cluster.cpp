@@ -50,6 +50,11 @@ void Cluster::execute(const QString &sql, const QString &database, const QString
     d->engine.execute(sql, database, std::move(done));
 }
 
+void Cluster::setDelayLedger(DelayLedger *ledger)
+{
+    d->engine.setDelayLedger(ledger);
+}
+
 bool Cluster::checkPassword(const QString &user, const QString &password) const
 {
     return d->engine.checkPassword(user, password);

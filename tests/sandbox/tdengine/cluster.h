@@ -9,6 +9,10 @@
 #include <functional>
 #include <memory>
 
+namespace tdkube::sandbox {
+class DelayLedger;
+}
+
 namespace tdkube::sandbox::tdengine {
 
 // One column of a result set, as taosAdapter's column_meta describes it: [name, TYPE, length].
@@ -54,6 +58,11 @@ public:
     // `firstEndpoint` is TAOS_FIRST_EP ("tdengine-0.taosd.ns.svc.cluster.local:6030"): the dnode that
     // founds the cluster (dnode 1, first mnode); every other dnode joins through it.
     Cluster(const QString &firstEndpoint, double timeScale, QObject *parent = nullptr);
+
+    // One vnode move of a `drop dnode` or `balance vgroup` transaction (creating the vnode on the new
+    // dnode, syncing it, dropping the old one) takes this long, plus 1 ms per 100 rows of its vgroup
+    // (at most 5 s more), times the time scale.
+    static constexpr int kVnodeMoveMs = 1500;
     ~Cluster() override;
 
     // The taosd of a pod started with `endpoint` (TAOS_FQDN:port) on data `dataId` (the uid of the
@@ -77,6 +86,9 @@ public:
     // client is connected to (empty: any serving one). `done` is called exactly once, later for
     // statements that take simulated time (drop dnode waits until its vnodes have moved).
     void execute(const QString &sql, const QString &database, const QString &via, std::function<void(const Result &)> done);
+
+    // Where the simulated delays (transaction steps, status timeouts) are recorded; none by default.
+    void setDelayLedger(DelayLedger *ledger);
 
     // root/taosdata unless changed with `alter user root pass '...'`.
     bool checkPassword(const QString &user, const QString &password) const;

@@ -163,6 +163,9 @@ void Engine::rejoin(Dnode &dnode, const QString &dataId)
     dnode.dataId = dataId;
     dnode.running = true;
     ++dnode.generation;
+    // Back before its status timed out: nothing waits for that timeout any more.
+    if (m_delays)
+        m_delays->close(m_statusTimeouts.take(dnode.id), now());
     dnode.rebootTime = now();
     const bool wasOnline = dnode.online;
     dnode.online = true;
@@ -200,8 +203,16 @@ void Engine::dnodeStopped(const QString &endpoint)
     const int id = dnode->id;
     log(endpoint, u"DND  taosd is stopping"_s);
     statusChanged(endpoint);
-    QTimer::singleShot(scaled(kStatusTimeoutMs), m_cluster,
-                       [this, id, generation] { markOffline(id, generation); });
+    const DelayLedger::Id delay = m_delays ? m_delays->open(DelayLedger::Kind::StatusTimeout, now()) : 0;
+    if (delay != 0)
+        m_statusTimeouts.insert(id, delay);
+    QTimer::singleShot(scaled(kStatusTimeoutMs), m_cluster, [this, id, generation, delay] {
+        if (m_delays)
+            m_delays->close(delay, now());
+        if (m_statusTimeouts.value(id) == delay)
+            m_statusTimeouts.remove(id);
+        markOffline(id, generation);
+    });
 }
 
 void Engine::markOffline(int dnodeId, int generation)

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "delayledger.h"
 #include "model.h"
 #include "query.h"
 
+#include <QHash>
 #include <QSet>
 
 #include <optional>
@@ -26,6 +28,7 @@ public:
     int dnodeIdOf(const QString &endpoint) const;
     void execute(const QString &sql, const QString &database, Done done);
     bool checkPassword(const QString &user, const QString &password) const;
+    void setDelayLedger(DelayLedger *ledger) { m_delays = ledger; }
     QJsonObject save() const;
     bool load(const QJsonObject &state, QString *error);
 
@@ -157,6 +160,8 @@ private:
     qint64 m_clusterId = 0;
     qint64 m_clusterCreateTime = 0;
     QString m_password;
+    DelayLedger *m_delays = nullptr;
+    QHash<int, DelayLedger::Id> m_statusTimeouts; // dnode id -> its status timeout in progress
 };
 
 } // namespace tdkube::sandbox::tdengine

@@ -13,8 +13,6 @@ namespace tdkube::sandbox::tdengine {
 
 namespace {
 
-// Creating a vnode on the new dnode, syncing it and dropping the old one.
-constexpr int kMoveMs = 1500;
 constexpr int kIdleTransactionMs = 300;
 
 Result ok()
@@ -233,9 +231,16 @@ void Engine::scheduleNextMove(int transId)
         qint64 rows = 0;
         for (const TableRows &table : m_vgroups.value(trans.moves.first().vgroupId).rows)
             rows += table.size();
-        delay = kMoveMs + int(qMin<qint64>(rows / 100, 5000));
+        delay = Cluster::kVnodeMoveMs + int(qMin<qint64>(rows / 100, 5000));
     }
-    QTimer::singleShot(scaled(delay), m_cluster, [this, transId] { runMove(transId); });
+    const DelayLedger::Kind kind =
+        trans.oper == u"drop-dnode" ? DelayLedger::Kind::DropDnode : DelayLedger::Kind::BalanceVgroup;
+    const DelayLedger::Id step = m_delays ? m_delays->open(kind, now()) : 0;
+    QTimer::singleShot(scaled(delay), m_cluster, [this, transId, step] {
+        if (m_delays)
+            m_delays->close(step, now());
+        runMove(transId);
+    });
 }
 
 void Engine::runMove(int transId)

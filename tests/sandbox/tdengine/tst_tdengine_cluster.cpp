@@ -1,8 +1,10 @@
 // The simulated TDengine cluster's behaviour: dnodes joining and leaving, mnode rules and elections,
 // quorum loss, `drop dnode` with its refusals and its transaction, and persistence. The walk-through
 // follows ../shared/seeds/001 (TDengine 3.x on Kubernetes); the failure stories follow seed 000.
+#include "delayledger.h"
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
@@ -10,6 +12,7 @@
 using namespace Qt::StringLiterals;
 using namespace tdkube::sandbox::tdengine;
 using namespace tdkube::sandbox::tdengine::test;
+using tdkube::sandbox::DelayLedger;
 
 namespace {
 
@@ -157,6 +160,39 @@ private slots:
         QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"id"_s), (QJsonArray{1, 2, 3, 5}));
         QCOMPARE(count(cluster, u"test.meters"_s), 50);
         QCOMPARE(count(cluster, u"test1.t1"_s), 2);
+    }
+
+    // Each vnode move of `drop dnode` is one delay of at least the move time; a stopped taosd's
+    // status timeout is one more, over once the dnode is offline.
+    void delays_dropDnodeMovesAndStatusTimeout_recordedInTheLedger()
+    {
+        DelayLedger ledger;
+        Cluster cluster(endpoint(0), kScale);
+        cluster.setDelayLedger(&ledger);
+        QVERIFY(startDnodes(cluster, 3));
+        QVERIFY(run(cluster, u"create database test replica 3 vgroups 4"_s).ok());
+        QCOMPARE(cluster.dnodeStarted(endpoint(3), dataOf(3)), Cluster::Start::Joined);
+        QVERIFY(run(cluster, u"balance vgroup"_s).ok());
+        const QJsonObject balanced = ledger.report(QDateTime::currentMSecsSinceEpoch());
+        QVERIFY(balanced.value(u"kinds"_s)[u"balanceVgroup"_s][u"count"_s].toInt() >= 1);
+        const int moves = dnodeField(cluster, 4, u"vnodes"_s).toInt();
+        QVERIFY(moves >= 2);
+
+        ledger.reset(QDateTime::currentMSecsSinceEpoch());
+        QVERIFY(run(cluster, u"drop dnode 4"_s).ok());
+        const QJsonObject dropped = ledger.report(QDateTime::currentMSecsSinceEpoch());
+        const QJsonValue drop = dropped.value(u"kinds"_s)[u"dropDnode"_s];
+        QCOMPARE(drop[u"count"_s].toInt(), moves);
+        QVERIFY(drop[u"ms"_s].toInteger() >= moves * qint64(Cluster::kVnodeMoveMs * kScale));
+        QCOMPARE(dropped.value(u"busyMs"_s).toInteger(), drop[u"ms"_s].toInteger()); // one move at a time
+        QCOMPARE(dropped.value(u"inProgress"_s).toInt(), 0);
+
+        cluster.dnodeStopped(endpoint(2));
+        QCOMPARE(ledger.report(QDateTime::currentMSecsSinceEpoch()).value(u"inProgress"_s).toInt(), 1);
+        QTRY_COMPARE(dnodeField(cluster, 3, u"status"_s).toString(), u"offline"_s);
+        const QJsonObject stopped = ledger.report(QDateTime::currentMSecsSinceEpoch());
+        QCOMPARE(stopped.value(u"kinds"_s)[u"statusTimeout"_s][u"count"_s].toInt(), 1);
+        QCOMPARE(stopped.value(u"inProgress"_s).toInt(), 0);
     }
 
     // Seed 000, error one: scaling in without `drop dnode` leaves an offline dnode behind.
