@@ -177,7 +177,7 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
     }
     const qsizetype userDatabases = std::count_if(
         snapshot.databases.begin(), snapshot.databases.end(), [](const taos::Database &database) {
-            return database.name != u"information_schema" && database.name != u"performance_schema";
+            return !taos::isSystemDatabase(database.name);
         });
     m_summary->setText(
         tr("dnodes %1/%2 ready · mnodes %3 (leader %4) · %5 database(s) · %6 transaction(s) running · "

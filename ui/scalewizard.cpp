@@ -2,6 +2,7 @@
 
 #include "operationview.h"
 #include "ops/facts.h"
+#include "taos/clusterstate.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -24,11 +25,6 @@ using Severity = ops::Finding::Severity;
 
 namespace {
 
-bool isSystemDatabase(const QString &name)
-{
-    return name == u"information_schema" || name == u"performance_schema";
-}
-
 QString podRange(const QString &statefulSet, int from, int to)
 {
     QStringList pods;
@@ -43,7 +39,7 @@ QString databaseSummary(const taos::ClusterSnapshot &snapshot, int *largestRepli
 {
     QList<taos::Database> databases;
     for (const taos::Database &database : snapshot.databases) {
-        if (!isSystemDatabase(database.name))
+        if (!taos::isSystemDatabase(database.name))
             databases.append(database);
     }
     std::stable_sort(databases.begin(), databases.end(),

@@ -8,6 +8,7 @@
 #include "ops/lease.h"
 #include "ops/planner_p.h"
 #include "taos/clusterconnection.h"
+#include "taos/clusterstate.h"
 #include "taos/restclient.h"
 
 #include <QDateTime>
@@ -214,7 +215,7 @@ void Executor::recordRowCounts()
                 const QStringList &lost = m_journal.plan().lostDatabases;
                 tables.removeIf([&lost](const QString &t) {
                     const QString database = t.section(u'.', 0, 0);
-                    return detail::isSystemDatabase(database) || lost.contains(database);
+                    return taos::isSystemDatabase(database) || lost.contains(database);
                 });
                 if (!lost.isEmpty())
                     log(tr("Not counted: database(s) %1, whose only copy on the dropped dnode this operation "

@@ -2,6 +2,7 @@
 
 #include "kube/objects.h"
 #include "ops/planner_p.h"
+#include "taos/clusterstate.h"
 
 #include <QSet>
 
@@ -159,7 +160,7 @@ QList<Leaving> leavingOrdinals(const Cluster &cluster, int target, Plan *plan)
 void checkReplicas(const Cluster &cluster, int target, Plan *plan)
 {
     for (const taos::Database &database : cluster.snapshot().databases) {
-        if (isSystemDatabase(database.name) || database.replica <= target)
+        if (taos::isSystemDatabase(database.name) || database.replica <= target)
             continue;
         block(plan, u"below-replica"_s,
               u"Database %1 has replica %2: it needs %2 dnodes, and the scale-in would leave %3. Its vgroups "
@@ -721,7 +722,7 @@ Plan planRepair(const ClusterFacts &facts)
     }
     bool tooFew = false;
     for (const taos::Database &database : facts.snapshot.databases) {
-        if (!isSystemDatabase(database.name) && database.replica > remaining) {
+        if (!taos::isSystemDatabase(database.name) && database.replica > remaining) {
             tooFew = true;
             block(&plan, u"below-replica"_s,
                   u"Database %1 has replica %2, and only %3 would remain."_s.arg(database.name)

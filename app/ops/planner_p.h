@@ -15,11 +15,6 @@ namespace tdkube::ops::detail {
 
 using namespace Qt::StringLiterals;
 
-inline bool isSystemDatabase(const QString &name)
-{
-    return name == u"information_schema" || name == u"performance_schema";
-}
-
 inline bool isPodReady(const QJsonObject &pod)
 {
     for (const QJsonValue &condition : kube::valueAt(pod, u"status.conditions"_s).toArray()) {

@@ -120,7 +120,7 @@ void warnReplicas(const ClusterSnapshot &snapshot, QList<HealthWarning> *warning
     const qsizetype ready = std::count_if(snapshot.dnodes.begin(), snapshot.dnodes.end(),
                                           [](const Dnode &dnode) { return dnode.status == u"ready"; });
     for (const Database &database : snapshot.databases) {
-        if (database.name == u"information_schema" || database.name == u"performance_schema")
+        if (isSystemDatabase(database.name))
             continue;
         if (database.replica > ready) {
             warnings->append(

@@ -40,6 +40,12 @@ struct Database
     QString precision;
 };
 
+// TDengine's own databases: no user data, no replica to keep, no rows to count.
+inline bool isSystemDatabase(const QString &name)
+{
+    return name == u"information_schema" || name == u"performance_schema";
+}
+
 struct Vnode
 {
     int dnodeId = 0;
