@@ -175,10 +175,9 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
         if (mnode.role == u"leader")
             leader = taos::podOfEndpoint(mnode.endpoint);
     }
-    const qsizetype userDatabases = std::count_if(
-        snapshot.databases.begin(), snapshot.databases.end(), [](const taos::Database &database) {
-            return !taos::isSystemDatabase(database.name);
-        });
+    const qsizetype userDatabases =
+        std::count_if(snapshot.databases.begin(), snapshot.databases.end(),
+                      [](const taos::Database &database) { return !taos::isSystemDatabase(database.name); });
     m_summary->setText(
         tr("dnodes %1/%2 ready · mnodes %3 (leader %4) · %5 database(s) · %6 transaction(s) running · "
            "as of %7")
