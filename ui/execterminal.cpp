@@ -180,7 +180,8 @@ void ExecTerminal::run()
     QString error;
     const QStringList argv = splitCommandLine(m_command->text(), &error);
     if (!error.isEmpty() || argv.isEmpty()) {
-        setStatus(error.isEmpty() ? tr("Enter a command to run, e.g. taos -s \"show dnodes\".") : error, true);
+        setStatus(error.isEmpty() ? tr("Enter a command to run, e.g. taos -s \"show dnodes\".") : error,
+                  true);
         return;
     }
     m_output->clear();

@@ -573,8 +573,8 @@ void DeployMonitor::pollVerify()
                 problems.append(tr("%1 mnode leaders instead of 1").arg(leaders));
             // Without HA mnodes nothing is created, but mnodes made earlier (by hand, or by a
             // deploy that chose HA) are fine as long as they follow the leader.
-            const bool followersOk = m_target.haMnodes && m_target.replicas >= 3 ? followers == expectedFollowers
-                                                                                  : followers <= 2;
+            const bool followersOk =
+                m_target.haMnodes && m_target.replicas >= 3 ? followers == expectedFollowers : followers <= 2;
             if (!followersOk)
                 problems.append(tr("%1 mnode followers instead of %2").arg(followers).arg(expectedFollowers));
             int ready = 0;

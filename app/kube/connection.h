@@ -57,7 +57,8 @@ struct ConnectionSettings
 
     QUrl server;
     QByteArray certificateAuthorityPem; // empty: the system's CAs
-    QString certificateAuthorityOrigin; // "file /home/u/.kube/ca.crt" or "certificate-authority-data of cluster X"
+    QString certificateAuthorityOrigin; // "file /home/u/.kube/ca.crt" or "certificate-authority-data of
+                                        // cluster X"
     bool insecureSkipTlsVerify = false;
     QString tlsServerName;
     QUrl proxyUrl; // http, https or socks5; empty: no proxy (kubectl ignores the system proxy settings too)

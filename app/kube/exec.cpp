@@ -115,14 +115,15 @@ void ExecSession::start()
                    u"taos -s \"show dnodes\"."_s.arg(m_pod));
         return;
     }
-    m_client->webSocketRequest(path(), query(), this, [this](const QNetworkRequest &request, const QString &error) {
-        if (m_done)
-            return;
-        if (!error.isEmpty())
-            finish(-1, u"Could not run %1: %2"_s.arg(describe(), error));
-        else
-            connectSocket(request);
-    });
+    m_client->webSocketRequest(path(), query(), this,
+                               [this](const QNetworkRequest &request, const QString &error) {
+                                   if (m_done)
+                                       return;
+                                   if (!error.isEmpty())
+                                       finish(-1, u"Could not run %1: %2"_s.arg(describe(), error));
+                                   else
+                                       connectSocket(request);
+                               });
 }
 
 void ExecSession::connectSocket(const QNetworkRequest &request)
@@ -247,8 +248,8 @@ void ExecSession::reportStatus()
 {
     if (m_status.isEmpty()) {
         finish(-1, u"%1 ended without an exit status: the connection to the API server closed (%2). "
-                   u"Run it again; if it keeps happening, check the pod's events."_s
-                       .arg(describe(), m_socket ? m_socket->errorString() : u"closed"_s));
+                   u"Run it again; if it keeps happening, check the pod's events."_s.arg(
+                       describe(), m_socket ? m_socket->errorString() : u"closed"_s));
         return;
     }
     const QJsonObject status = QJsonDocument::fromJson(m_status).object();
@@ -269,8 +270,8 @@ void ExecSession::reportStatus()
             return;
         }
     }
-    finish(-1, u"Could not run %1: %2"_s.arg(describe(), message.isEmpty() ? QString::fromUtf8(m_status)
-                                                                            : message));
+    finish(-1, u"Could not run %1: %2"_s.arg(describe(),
+                                             message.isEmpty() ? QString::fromUtf8(m_status) : message));
 }
 
 // The handshake failed. QWebSocket keeps only the HTTP code, so ask again without upgrading:

@@ -39,8 +39,8 @@ struct ClusterEntry
 {
     QString name;
     QString server;
-    QString certificateAuthority;         // absolute path (resolved against the defining file)
-    QByteArray certificateAuthorityData;  // decoded PEM
+    QString certificateAuthority;        // absolute path (resolved against the defining file)
+    QByteArray certificateAuthorityData; // decoded PEM
     bool insecureSkipTlsVerify = false;
     QString tlsServerName;
     QString proxyUrl;
@@ -59,7 +59,7 @@ struct UserEntry
     QString username;
     QString password;
     std::optional<ExecConfig> exec;
-    QString authProvider; // e.g. "oidc"
+    QString authProvider;                      // e.g. "oidc"
     QMap<QString, QString> authProviderConfig; // e.g. id-token, idp-issuer-url
     QString definedIn;
 };
@@ -100,7 +100,10 @@ public:
         ContextEntry context;
         ClusterEntry cluster;
         UserEntry user;
-        QString namespaceOrDefault() const { return context.ns.isEmpty() ? QStringLiteral("default") : context.ns; }
+        QString namespaceOrDefault() const
+        {
+            return context.ns.isEmpty() ? QStringLiteral("default") : context.ns;
+        }
     };
     std::optional<Resolved> resolve(const QString &contextName, QString *error) const;
 
@@ -125,6 +128,7 @@ namespace tdkube::kube {
 // a KubeClient needs; an exec or oidc user gets a CredentialSource (kube/credentials.h). Returns
 // false with `error` naming the file and why ("cannot read client-key /home/u/.kube/k.pem: No such
 // file (user kind-admin, context kind-dev)").
-bool makeConnectionSettings(const Kubeconfig::Resolved &resolved, ConnectionSettings *settings, QString *error);
+bool makeConnectionSettings(const Kubeconfig::Resolved &resolved, ConnectionSettings *settings,
+                            QString *error);
 
 } // namespace tdkube::kube

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "kube/kubeclient.h"
-#include "sandbox.h"
 #include "kube/yamljson.h"
+#include "sandbox.h"
 
 #include <QDir>
 #include <QFile>
@@ -142,8 +142,7 @@ inline bool applyManifests(KubeClient *client, const QString &ns, QString *error
     for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
         QFile yaml(manifests.filePath(file));
         QList<QJsonValue> documents;
-        if (!yaml.open(QIODevice::ReadOnly) ||
-            !yamlDocumentsToJson(yaml.readAll(), &documents, error)) {
+        if (!yaml.open(QIODevice::ReadOnly) || !yamlDocumentsToJson(yaml.readAll(), &documents, error)) {
             *error = file + u": "_s + (error->isEmpty() ? yaml.errorString() : *error);
             return false;
         }

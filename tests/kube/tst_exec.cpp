@@ -35,9 +35,10 @@ struct Outcome
 void collect(ExecSession *session, Outcome *outcome)
 {
     QObject::connect(session, &ExecSession::started, session, [outcome] { outcome->started = true; });
-    QObject::connect(session, &ExecSession::output, session, [outcome](const QByteArray &data, bool isStderr) {
-        (isStderr ? outcome->err : outcome->out) += data;
-    });
+    QObject::connect(session, &ExecSession::output, session,
+                     [outcome](const QByteArray &data, bool isStderr) {
+                         (isStderr ? outcome->err : outcome->out) += data;
+                     });
     QObject::connect(session, &ExecSession::finished, session, [outcome](int exitCode, const QString &error) {
         outcome->exitCode = exitCode;
         outcome->error = error;
@@ -82,7 +83,8 @@ void TestExec::initTestCase()
     QVERIFY(createNamespace(m_client.get(), kNs));
     QString error;
     QVERIFY2(applyManifests(m_client.get(), kNs, &error), qPrintable(error));
-    QVERIFY2(QTest::qWaitFor([this] { return allReady(); }, kReadyMs), "the three TDengine pods are not ready");
+    QVERIFY2(QTest::qWaitFor([this] { return allReady(); }, kReadyMs),
+             "the three TDengine pods are not ready");
 }
 
 void TestExec::cleanupTestCase()
@@ -223,7 +225,8 @@ void TestExec::runHelper_deletesItselfWhenFinished()
 void TestExec::sleeping_cancel_finishesOnceWithCancelled()
 {
     Outcome outcome;
-    ExecSession session(m_client.get(), kNs, u"tdengine-0"_s, {}, {u"sh"_s, u"-c"_s, u"sleep 600; echo late"_s});
+    ExecSession session(m_client.get(), kNs, u"tdengine-0"_s, {},
+                        {u"sh"_s, u"-c"_s, u"sleep 600; echo late"_s});
     collect(&session, &outcome);
     session.start();
     QVERIFY(QTest::qWaitFor([&outcome] { return outcome.started; }, kRunMs));

@@ -2,8 +2,8 @@
 // reached through the local port, many connections at once, a StatefulSet forward following a ready
 // pod, a pod forward stopping when its pod goes, and the server's words for every failure.
 #include "kube/portforward.h"
-#include "sandboxfixture.h"
 #include "kube/yamljson.h"
+#include "sandboxfixture.h"
 
 #include <QDir>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // toYaml: kubectl's -o yaml layout, and what it writes reads back as the same JSON (checked with
 // kube::yamlToJson, yaml-cpp underneath).
-#include "kube/yamlwriter.h"
 #include "kube/yamljson.h"
+#include "kube/yamlwriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

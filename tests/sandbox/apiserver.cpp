@@ -3,6 +3,7 @@
 #include "discovery.h"
 #include "fieldmanager.h"
 #include "httpserver.h"
+#include "kube/yamljson.h"
 #include "patch.h"
 #include "protobuf.h"
 #include "resources.h"
@@ -11,7 +12,6 @@
 #include "tables.h"
 #include "validation.h"
 #include "watchstream.h"
-#include "kube/yamljson.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -244,8 +244,8 @@ void ApiServer::dispatch(HttpExchange *exchange, const User &user)
     const bool collection = route.name.isEmpty();
     // Exec and port-forward arrive as WebSocket upgrades (GET), but the API server authorizes them
     // as "create" on pods/exec and pods/portforward: a read-only user must not run commands.
-    const bool streaming = route.subresource == u"exec" || route.subresource == u"portforward" ||
-                           route.subresource == u"attach";
+    const bool streaming =
+        route.subresource == u"exec" || route.subresource == u"portforward" || route.subresource == u"attach";
     const QString verb =
         streaming ? u"create"_s : verbFor(exchange->request().method, collection, isWatchRequest(exchange));
     const bool write = verb != u"get" && verb != u"list" && verb != u"watch";
@@ -437,8 +437,8 @@ QString conflictManager(const FieldConflict &conflict)
 QString conflictMessage(const QList<FieldConflict> &conflicts)
 {
     if (conflicts.size() == 1) {
-        return u"Apply failed with 1 conflict: conflict with "_s + conflictManager(conflicts.first()) + u": "_s +
-               conflicts.first().field;
+        return u"Apply failed with 1 conflict: conflict with "_s + conflictManager(conflicts.first()) +
+               u": "_s + conflicts.first().field;
     }
     std::map<QString, QStringList> fieldsByManager;
     for (const FieldConflict &c : conflicts)
@@ -632,9 +632,10 @@ void ApiServer::patch(HttpExchange *exchange, const User &user, const Route &rou
                 }
                 QJsonArray causes;
                 for (const FieldConflict &c : outcome.conflicts) {
-                    causes.append(QJsonObject{{u"reason"_s, u"FieldManagerConflict"_s},
-                                              {u"message"_s, QString(u"conflict with "_s + conflictManager(c))},
-                                              {u"field"_s, c.field}});
+                    causes.append(
+                        QJsonObject{{u"reason"_s, u"FieldManagerConflict"_s},
+                                    {u"message"_s, QString(u"conflict with "_s + conflictManager(c))},
+                                    {u"field"_s, c.field}});
                 }
                 sendError(exchange, ApiError{409, u"Conflict"_s, conflictMessage(outcome.conflicts),
                                              QJsonObject{{u"causes"_s, causes}}});

@@ -15,7 +15,8 @@ public:
     // A new self-signed CA (basicConstraints CA:TRUE, keyCertSign), valid 10 years.
     static CertificateAuthority create(const QString &commonName, QString *error);
     // Loads a CA saved before (certificatePem/keyPem of an earlier one); invalid on failure.
-    static CertificateAuthority load(const QByteArray &certificatePem, const QByteArray &keyPem, QString *error);
+    static CertificateAuthority load(const QByteArray &certificatePem, const QByteArray &keyPem,
+                                     QString *error);
 
     bool isValid() const { return !m_certificatePem.isEmpty() && !m_keyPem.isEmpty(); }
     QByteArray certificatePem() const { return m_certificatePem; }

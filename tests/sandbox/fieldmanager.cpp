@@ -517,8 +517,8 @@ ConflictCheck findConflicts(const QList<ManagerEntry> &entries, qsizetype self, 
             if (current != live.end() && current->second.leaf &&
                 current->second.value == wanted->second.value)
                 continue;
-            check.conflicts.append(
-                FieldConflict{entry.manager, entry.apiVersion, printPath(path), entry.subresource, entry.operation});
+            check.conflicts.append(FieldConflict{entry.manager, entry.apiVersion, printPath(path),
+                                                 entry.subresource, entry.operation});
             check.taken[i].insert(path);
         }
     }

@@ -8,12 +8,12 @@ namespace tdkube::sandbox {
 // What the sandbox tells its users: where it listens and who may log in.
 struct KubeconfigSpec
 {
-    QString server;             // "https://127.0.0.1:PORT"
-    QByteArray caPem;           // the sandbox CA (certificate-authority-data)
-    QByteArray adminCertPem;    // client certificate of sandbox-admin (client-certificate-data)
-    QByteArray adminKeyPem;     // its key (client-key-data)
-    QString viewerToken;        // bearer token of the read-only user sandbox-viewer
-    QString execPluginPath;     // absolute path of the exec credential plugin script
+    QString server;          // "https://127.0.0.1:PORT"
+    QByteArray caPem;        // the sandbox CA (certificate-authority-data)
+    QByteArray adminCertPem; // client certificate of sandbox-admin (client-certificate-data)
+    QByteArray adminKeyPem;  // its key (client-key-data)
+    QString viewerToken;     // bearer token of the read-only user sandbox-viewer
+    QString execPluginPath;  // absolute path of the exec credential plugin script
     QString defaultNamespace = QStringLiteral("default");
 };
 

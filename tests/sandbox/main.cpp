@@ -21,7 +21,8 @@ int main(int argc, char *argv[])
         u"tests "
         u"and for trying tdkube without a cluster. Prints the URL it listens on and writes a kubeconfig with "
         u"the "
-        u"contexts sandbox-admin (client certificate), sandbox-viewer (read-only token, namespace-scoped) and sandbox-exec "
+        u"contexts sandbox-admin (client certificate), sandbox-viewer (read-only token, namespace-scoped) "
+        u"and sandbox-exec "
         u"(exec credential plugin)."_s);
     parser.addHelpOption();
     parser.addVersionOption();

@@ -5,6 +5,7 @@
 #include "controller.h"
 #include "fieldmanager.h"
 #include "httpserver.h"
+#include "kube/yamljson.h"
 #include "kubeconfigwriter.h"
 #include "podendpoints.h"
 #include "podstreams.h"
@@ -13,7 +14,6 @@
 #include "store.h"
 #include "tdengine/cluster.h"
 #include "validation.h"
-#include "kube/yamljson.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

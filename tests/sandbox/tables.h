@@ -13,13 +13,14 @@ namespace tdkube::sandbox {
 // NAME + "Created At" for anything else.
 struct TableOptions
 {
-    bool includeColumnDefinitions = true; // false for watch events after the first
+    bool includeColumnDefinitions = true;               // false for watch events after the first
     QString includeObject = QStringLiteral("Metadata"); // None | Metadata | Object
-    qint64 nowMs = 0;                     // "now" for AGE columns, ms since the epoch
-    QString resourceVersion;              // the list's metadata.resourceVersion
-    QString continueToken;                // the list's metadata.continue
+    qint64 nowMs = 0;                                   // "now" for AGE columns, ms since the epoch
+    QString resourceVersion;                            // the list's metadata.resourceVersion
+    QString continueToken;                              // the list's metadata.continue
 };
 
-QJsonObject makeTable(const QString &resource, const QList<QJsonObject> &objects, const TableOptions &options);
+QJsonObject makeTable(const QString &resource, const QList<QJsonObject> &objects,
+                      const TableOptions &options);
 
 } // namespace tdkube::sandbox

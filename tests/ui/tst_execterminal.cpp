@@ -62,16 +62,16 @@ void TestExecTerminal::splitCommandLine_data()
     QTest::newRow("empty") << QString() << QStringList() << QString();
     QTest::newRow("taos default") << u"taos -s \"show dnodes\""_s
                                   << QStringList{u"taos"_s, u"-s"_s, u"show dnodes"_s} << QString();
-    QTest::newRow("single quotes literal") << u"echo 'a \\ \"b\" $x'"_s
-                                           << QStringList{u"echo"_s, u"a \\ \"b\" $x"_s} << QString();
+    QTest::newRow("single quotes literal")
+        << u"echo 'a \\ \"b\" $x'"_s << QStringList{u"echo"_s, u"a \\ \"b\" $x"_s} << QString();
     QTest::newRow("double quotes escapes") << u"echo \"a \\\"q\\\" \\\\ \\$x \\n\""_s
                                            << QStringList{u"echo"_s, u"a \"q\" \\ $x \\n"_s} << QString();
-    QTest::newRow("backslash outside") << u"echo a\\ b \\'c"_s << QStringList{u"echo"_s, u"a b"_s, u"'c"_s}
-                                       << QString();
+    QTest::newRow("backslash outside")
+        << u"echo a\\ b \\'c"_s << QStringList{u"echo"_s, u"a b"_s, u"'c"_s} << QString();
     QTest::newRow("joined parts") << u"sh -c 'echo '\"$HOME\"x"_s
                                   << QStringList{u"sh"_s, u"-c"_s, u"echo $HOMEx"_s} << QString();
-    QTest::newRow("empty quoted words") << u"a '' \"\" b"_s
-                                        << QStringList{u"a"_s, QString(), QString(), u"b"_s} << QString();
+    QTest::newRow("empty quoted words")
+        << u"a '' \"\" b"_s << QStringList{u"a"_s, QString(), QString(), u"b"_s} << QString();
     QTest::newRow("sql with quotes") << u"taos -s \"select * from power.meters where loc = 'x'\""_s
                                      << QStringList{u"taos"_s, u"-s"_s,
                                                     u"select * from power.meters where loc = 'x'"_s}
@@ -219,7 +219,8 @@ void TestExecTerminal::missingPod_serversMessageInStatus()
     QSignalSpy finished(widget.get(), &ExecTerminal::finished);
     widget->run(u"hostname"_s);
     QVERIFY(finished.wait(kRunMs));
-    QVERIFY2(widget->statusText().contains(u"pods \"tdengine-7\" not found"_s), qPrintable(widget->statusText()));
+    QVERIFY2(widget->statusText().contains(u"pods \"tdengine-7\" not found"_s),
+             qPrintable(widget->statusText()));
 }
 
 void TestExecTerminal::cancel_statusSaysCancelled()

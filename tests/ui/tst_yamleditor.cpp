@@ -5,11 +5,11 @@
 #include "yamlhighlighter.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
-#include <QDir>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextDocument>

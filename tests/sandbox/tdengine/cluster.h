@@ -26,8 +26,8 @@ struct Column
 // The outcome of one SQL statement.
 struct Result
 {
-    int code = 0;      // 0 = success, otherwise TDengine's error code (e.g. 0x2600 = 9728 syntax error)
-    QString desc;      // TDengine's message for `code`
+    int code = 0; // 0 = success, otherwise TDengine's error code (e.g. 0x2600 = 9728 syntax error)
+    QString desc; // TDengine's message for `code`
     QList<Column> columns;
     QList<QJsonArray> rows; // JSON values per column: numbers, strings, bools, null; TIMESTAMP as RFC 3339
     // Statements without a result set (create, drop, insert, use ...) report affected rows; over REST
@@ -85,7 +85,8 @@ public:
     // `database` is the default database (REST /rest/sql/{db}); `via` is the endpoint of the taosd the
     // client is connected to (empty: any serving one). `done` is called exactly once, later for
     // statements that take simulated time (drop dnode waits until its vnodes have moved).
-    void execute(const QString &sql, const QString &database, const QString &via, std::function<void(const Result &)> done);
+    void execute(const QString &sql, const QString &database, const QString &via,
+                 std::function<void(const Result &)> done);
 
     // Where the simulated delays (transaction steps, status timeouts) are recorded; none by default.
     void setDelayLedger(DelayLedger *ledger);
