@@ -55,8 +55,22 @@ void ResultModel::setResult(std::shared_ptr<const taos::Result> result)
     beginResetModel();
     m_result = std::move(result);
     m_order.clear();
+    m_sortColumn = -1;
     m_fetched = int(std::min<qsizetype>(totalRows(), BatchSize));
     endResetModel();
+}
+
+void ResultModel::completeResult(std::shared_ptr<const taos::Result> complete)
+{
+    if (!m_result || !complete || complete->columnCount() != m_result->columnCount() ||
+        complete->rowCount() < m_fetched) {
+        setResult(std::move(complete));
+        return;
+    }
+    // The rows fetched so far are the same in both: only what canFetchMore() offers grows.
+    m_result = std::move(complete);
+    if (m_sortColumn >= 0)
+        sort(m_sortColumn, m_sortOrder);
 }
 
 void ResultModel::clear()
@@ -163,6 +177,8 @@ void ResultModel::sort(int column, Qt::SortOrder order)
     else
         std::stable_sort(rows.begin(), rows.end(), [&](qsizetype a, qsizetype b) { return less(b, a); });
     m_order = std::move(rows);
+    m_sortColumn = column;
+    m_sortOrder = order;
     // Persistent indexes (the selection) are not carried across: the rows they named moved.
     const QModelIndexList persistent = persistentIndexList();
     changePersistentIndexList(persistent, QModelIndexList(persistent.size()));

@@ -24,6 +24,10 @@ public:
     ~ResultModel() override;
 
     void setResult(std::shared_ptr<const taos::Result> result);
+    // The whole result of which the rows shown so far were the first ones (QueryOptions::firstRows):
+    // the view keeps its rows, scroll position and selection, and a sort the user chose is applied
+    // to all the rows.
+    void completeResult(std::shared_ptr<const taos::Result> complete);
     void clear();
     const taos::Result *result() const { return m_result.get(); }
     qsizetype totalRows() const { return m_result ? m_result->rowCount() : 0; }
@@ -44,6 +48,8 @@ public:
 private:
     std::shared_ptr<const taos::Result> m_result;
     std::vector<qsizetype> m_order; // empty: natural order
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_fetched = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -96,6 +97,7 @@ SqlConsole::SqlConsole(QWidget *parent)
     m_runButton = new QPushButton(tr("Run"), this);
     m_runButton->setObjectName(u"sqlRun"_s);
     m_runButton->setToolTip(tr("Run the selection, or the statement under the cursor (Ctrl+Enter)"));
+    m_runButton->setEnabled(false); // until setClient() gives it a cluster
     m_cancelButton = new QPushButton(tr("Cancel"), this);
     m_cancelButton->setObjectName(u"sqlCancel"_s);
     m_cancelButton->setEnabled(false);
@@ -221,29 +223,40 @@ void SqlConsole::run(const QString &sql)
     m_cancelButton->setEnabled(true);
     setStatus(tr("Running…"));
     m_model->clear(); // a million-row result goes before the next one arrives
-    m_running = m_client->query(sql, this, [this](taos::QueryOutcome &outcome) {
-        m_cancelButton->setEnabled(false);
-        if (outcome.cancelled) {
-            setStatus(tr("Cancelled. TDengine may still finish the statement."));
-            return;
-        }
-        if (!outcome.ok()) {
-            setStatus(outcome.error.describe(), true);
-            return;
-        }
-        const auto result = std::make_shared<const taos::Result>(std::move(outcome.result));
-        m_model->setResult(result);
-        const qint64 affected = result->affectedRows();
-        const QString server = result->timingNs() >= 0
-                                   ? tr(", server %1 ms").arg(double(result->timingNs()) / 1e6, 0, 'f', 1)
-                                   : QString();
-        setStatus(affected >= 0 ? tr("%n row(s) affected in %1 ms%2.", nullptr, int(affected))
-                                      .arg(outcome.elapsedMs)
-                                      .arg(server)
-                                : tr("%n row(s) in %1 ms%2.", nullptr, int(result->rowCount()))
-                                      .arg(outcome.elapsedMs)
-                                      .arg(server));
-    });
+    // A large result shows its first rows while the rest is still arriving and being decoded.
+    taos::QueryOptions options;
+    options.firstRowCount = ResultModel::BatchSize;
+    options.firstRows = [this](const taos::Result &head) {
+        m_model->setResult(std::make_shared<const taos::Result>(head));
+        setStatus(
+            tr("Showing the first %1 rows; reading the rest…").arg(QLocale().toString(head.rowCount())));
+    };
+    m_running = m_client->query(
+        sql, this,
+        [this](taos::QueryOutcome &outcome) {
+            m_cancelButton->setEnabled(false);
+            if (outcome.cancelled) {
+                setStatus(tr("Cancelled. TDengine may still finish the statement."));
+                return;
+            }
+            if (!outcome.ok()) {
+                setStatus(outcome.error.describe(), true);
+                return;
+            }
+            const auto result = std::make_shared<const taos::Result>(std::move(outcome.result));
+            m_model->completeResult(result);
+            const qint64 affected = result->affectedRows();
+            const QString server = result->timingNs() >= 0
+                                       ? tr(", server %1 ms").arg(double(result->timingNs()) / 1e6, 0, 'f', 1)
+                                       : QString();
+            setStatus(affected >= 0 ? tr("%n row(s) affected in %1 ms%2.", nullptr, int(affected))
+                                          .arg(outcome.elapsedMs)
+                                          .arg(server)
+                                    : tr("%n row(s) in %1 ms%2.", nullptr, int(result->rowCount()))
+                                          .arg(outcome.elapsedMs)
+                                          .arg(server));
+        },
+        options);
 }
 
 void SqlConsole::cancel()
