@@ -3,6 +3,7 @@
 #include "kube/humanduration.h"
 
 #include <QBarCategoryAxis>
+#include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -19,12 +20,35 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 
 namespace tdkube::ui {
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+// Replaces what `chart` shows with `series` over one bar per category, on a 0..highest scale.
+void showBars(QChart *chart, QAbstractBarSeries *series, const QStringList &categories, int highest)
+{
+    chart->removeAllSeries();
+    for (QAbstractAxis *axis : chart->axes()) {
+        chart->removeAxis(axis); // gives the axis back to us
+        delete axis;
+    }
+    chart->addSeries(series);
+    auto *axisX = new QBarCategoryAxis(chart);
+    axisX->append(categories);
+    auto *axisY = new QValueAxis(chart);
+    axisY->setLabelFormat(u"%.0f"_s);
+    highest = std::max(1, highest);
+    axisY->setRange(0, highest);
+    axisY->setTickCount(std::min(highest, 10) + 1);
+    chart->addAxis(axisX, Qt::AlignBottom);
+    chart->addAxis(axisY, Qt::AlignLeft);
+    series->attachAxis(axisX);
+    series->attachAxis(axisY);
+}
 
 QTableWidget *makeTable(const QStringList &headers, const QString &name, QWidget *parent)
 {
@@ -127,10 +151,16 @@ ClusterDashboard::ClusterDashboard(QWidget *parent)
     m_tabs->addTab(m_vgroups, tr("Vgroups"));
 
     auto *charts = new QSplitter(Qt::Horizontal, this);
-    m_vnodeChart = new QChartView(charts);
+    auto *distribution = new QSplitter(Qt::Vertical, charts);
+    m_vnodeChart = new QChartView(distribution);
     m_vnodeChart->setObjectName(u"vnodeChart"_s);
     m_vnodeChart->setRenderHint(QPainter::Antialiasing);
     m_vnodeChart->chart()->setTitle(tr("Vnodes per dnode"));
+    m_leaderChart = new QChartView(distribution);
+    m_leaderChart->setObjectName(u"leaderChart"_s);
+    m_leaderChart->setRenderHint(QPainter::Antialiasing);
+    m_leaderChart->chart()->setTitle(tr("Vgroup leaders per dnode"));
+    m_leaderChart->chart()->legend()->hide();
     m_historyChart = new QChartView(charts);
     m_historyChart->setObjectName(u"historyChart"_s);
     m_historyChart->setRenderHint(QPainter::Antialiasing);
@@ -170,24 +200,40 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
 {
     const qsizetype ready = std::count_if(snapshot.dnodes.begin(), snapshot.dnodes.end(),
                                           [](const taos::Dnode &dnode) { return dnode.status == u"ready"; });
-    QString leader = tr("none");
+    // The mnodes: how many are ready, which leads, and whether they have the majority they need.
+    QString leader;
+    qsizetype readyMnodes = 0;
     for (const taos::Mnode &mnode : snapshot.mnodes) {
         if (mnode.role == u"leader")
             leader = taos::podOfEndpoint(mnode.endpoint);
+        readyMnodes += mnode.status == u"ready" ? 1 : 0;
     }
-    const qsizetype userDatabases =
-        std::count_if(snapshot.databases.begin(), snapshot.databases.end(),
-                      [](const taos::Database &database) { return !taos::isSystemDatabase(database.name); });
-    m_summary->setText(
-        tr("dnodes %1/%2 ready · mnodes %3 (leader %4) · %5 database(s) · %6 transaction(s) running · "
-           "as of %7")
-            .arg(ready)
-            .arg(snapshot.dnodes.size())
-            .arg(snapshot.mnodes.size())
-            .arg(leader)
-            .arg(userDatabases)
-            .arg(snapshot.transactions.size())
-            .arg(snapshot.takenAt.toLocalTime().toString(u"HH:mm:ss"_s)));
+    const bool quorum = !leader.isEmpty() && readyMnodes * 2 > snapshot.mnodes.size();
+    const QString mnodes = tr("mnodes %1/%2 ready, %3, %4")
+                               .arg(readyMnodes)
+                               .arg(snapshot.mnodes.size())
+                               .arg(leader.isEmpty() ? tr("no leader") : tr("leader %1").arg(leader),
+                                    quorum ? tr("quorum") : tr("no quorum"));
+    // The user's databases with their replica, the number a scale-in must never go below.
+    QStringList databases;
+    qsizetype userDatabases = 0;
+    constexpr qsizetype shownDatabases = 4;
+    for (const taos::Database &database : snapshot.databases) {
+        if (taos::isSystemDatabase(database.name))
+            continue;
+        if (++userDatabases <= shownDatabases)
+            databases.append(tr("%1 (replica %2)").arg(database.name).arg(database.replica));
+    }
+    QString databaseText =
+        databases.isEmpty() ? tr("no databases") : tr("databases ") + databases.join(u", ");
+    if (userDatabases > shownDatabases)
+        databaseText += tr(" and %1 more").arg(userDatabases - shownDatabases);
+    m_summary->setText(tr("dnodes %1/%2 ready · %3 · %4 · %5 transaction(s) running · as of %6")
+                           .arg(ready)
+                           .arg(snapshot.dnodes.size())
+                           .arg(mnodes, databaseText)
+                           .arg(snapshot.transactions.size())
+                           .arg(snapshot.takenAt.toLocalTime().toString(u"HH:mm:ss"_s)));
     if (!snapshot.clusterName.isEmpty()) {
         m_title->setText(tr("TDengine cluster %1 — %2 (id %3), up %4")
                              .arg(m_name, snapshot.clusterName, snapshot.clusterId,
@@ -301,6 +347,50 @@ void ClusterDashboard::fillVgroups(const taos::ClusterSnapshot &snapshot)
     });
 }
 
+// Leaders alone: the writes of a vgroup go to its leader, so a dnode leading much more than the others
+// carries more of the load (`balance vgroup leader` evens them out).
+void ClusterDashboard::fillLeaderChart(const QStringList &categories)
+{
+    auto *leaders = new QBarSet(tr("leaders"));
+    leaders->setColor(QColor(u"#1565c0"_s));
+    int lowest = std::numeric_limits<int>::max();
+    int highest = 0;
+    for (const auto &[leading, following] : std::as_const(m_charted)) {
+        *leaders << leading;
+        lowest = std::min(lowest, leading);
+        highest = std::max(highest, leading);
+    }
+    const bool uneven = !m_charted.isEmpty() && highest - lowest > 1;
+    QChart *chart = m_leaderChart->chart();
+    chart->setTitle(uneven ? tr("Vgroup leaders per dnode: uneven (%1 to %2); `balance vgroup leader` evens "
+                                "them out")
+                                 .arg(lowest)
+                                 .arg(highest)
+                           : tr("Vgroup leaders per dnode"));
+    auto *series = new QBarSeries(chart);
+    series->append(leaders);
+    showBars(chart, series, categories, highest);
+}
+
+QList<int> ClusterDashboard::chartedLeaders() const
+{
+    QList<int> values;
+    for (QAbstractSeries *series : m_leaderChart->chart()->series()) {
+        if (auto *bars = qobject_cast<QBarSeries *>(series)) {
+            for (QBarSet *set : bars->barSets()) {
+                for (int i = 0; i < set->count(); ++i)
+                    values.append(int(set->at(i)));
+            }
+        }
+    }
+    return values;
+}
+
+QString ClusterDashboard::leaderChartTitle() const
+{
+    return m_leaderChart->chart()->title();
+}
+
 void ClusterDashboard::fillCharts(const taos::ClusterSnapshot &snapshot)
 {
     const QHash<int, taos::VnodeCount> counts = taos::vnodesPerDnode(snapshot.vgroups);
@@ -320,28 +410,14 @@ void ClusterDashboard::fillCharts(const taos::ClusterSnapshot &snapshot)
     if (charted != m_charted) {
         m_charted = charted;
         QChart *chart = m_vnodeChart->chart();
-        chart->removeAllSeries();
-        for (QAbstractAxis *axis : chart->axes()) {
-            chart->removeAxis(axis); // gives the axis back to us
-            delete axis;
-        }
         auto *series = new QStackedBarSeries(chart);
         series->append(leaders);
         series->append(followers);
-        chart->addSeries(series);
-        auto *axisX = new QBarCategoryAxis(chart);
-        axisX->append(categories);
-        auto *axisY = new QValueAxis(chart);
-        axisY->setLabelFormat(u"%.0f"_s);
         int highest = 1;
         for (const auto &[leading, following] : charted)
             highest = std::max(highest, leading + following);
-        axisY->setRange(0, highest);
-        axisY->setTickCount(std::min(highest, 10) + 1);
-        chart->addAxis(axisX, Qt::AlignBottom);
-        chart->addAxis(axisY, Qt::AlignLeft);
-        series->attachAxis(axisX);
-        series->attachAxis(axisY);
+        showBars(chart, series, categories, highest);
+        fillLeaderChart(categories);
     } else {
         delete leaders;
         delete followers;
@@ -361,9 +437,11 @@ void ClusterDashboard::fillCharts(const taos::ClusterSnapshot &snapshot)
         auto *value = qobject_cast<QValueAxis *>(axis);
         if (!value)
             continue;
-        if (axis->alignment() == Qt::AlignBottom)
+        if (axis->alignment() == Qt::AlignBottom) {
+            // Tenths of a minute while the session is short, so that no two ticks read the same.
             value->setRange(0, std::max(1.0, minutes));
-        else {
+            value->setLabelFormat(minutes < 4 ? u"%.1f"_s : u"%.0f"_s);
+        } else {
             const int top = std::max(4, std::max(total, int(ready)) + 1);
             value->setRange(0, top);
             value->setTickCount(std::min(top, 10) + 1);

@@ -46,6 +46,9 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     // Bar values of the vnode chart, for tests: per dnode id, leaders and followers.
     QList<std::pair<int, int>> chartedVnodes() const;
+    // The bars of the leader chart (per dnode, in the dnode table's order) and its title, as shown.
+    QList<int> chartedLeaders() const;
+    QString leaderChartTitle() const;
 
 private:
     void showWarnings(const QList<taos::HealthWarning> &warnings);
@@ -54,6 +57,7 @@ private:
     void fillDatabases(const taos::ClusterSnapshot &snapshot);
     void fillVgroups(const taos::ClusterSnapshot &snapshot);
     void fillCharts(const taos::ClusterSnapshot &snapshot);
+    void fillLeaderChart(const QStringList &categories);
 
     QString m_name;
     QStringList m_claimTemplates;
@@ -68,6 +72,7 @@ private:
     QTableWidget *m_databases = nullptr;
     QTableWidget *m_vgroups = nullptr;
     QChartView *m_vnodeChart = nullptr;
+    QChartView *m_leaderChart = nullptr;
     QChartView *m_historyChart = nullptr;
     QList<std::pair<int, int>> m_charted;
     QLineSeries *m_dnodeHistory = nullptr;

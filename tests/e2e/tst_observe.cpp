@@ -386,6 +386,42 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
     QVERIFY(console->history().contains(u"create database e2edb replica 1"_s));
     grab(u"sql-console"_s);
     view->tabs()->setCurrentIndex(0);
+
+    // Four dnodes, one mnode: said. The other warnings made real: the node under tdengine-2 stops (its
+    // dnode goes offline while the pod is still there; a replica-3 database loses a majority of the
+    // ready dnodes), and they go when the node comes back.
+    QVERIFY2(dashboard->warningTitles().contains(u"only 1 mnode"_s),
+             qPrintable(dashboard->warningTitles().join(u"; ")));
+    QVERIFY(runAndWait(u"create database e2er3 replica 3"_s));
+    QVERIFY2(!console->statusText().contains(u"error"_s, Qt::CaseInsensitive),
+             qPrintable(console->statusText()));
+    const kube::KubeResponse pod2 = call([&](kube::KubeClient *client, QObject *context, auto done) {
+        client->get(kube::ResourceKind::pods(), m_ns, u"tdengine-2"_s, context, done);
+    });
+    const QString node = pod2.json().value(u"spec"_s).toObject().value(u"nodeName"_s).toString();
+    QVERIFY(!node.isEmpty());
+    const auto setNodeReady = [&](bool ready) {
+        return call([&](kube::KubeClient *client, QObject *context, auto done) {
+            kube::KubeRequest request;
+            request.verb = "POST";
+            request.path = u"/sandbox/v1/nodes/"_s + node + u"/ready"_s;
+            request.body = QJsonDocument(QJsonObject{{u"ready"_s, ready}}).toJson(QJsonDocument::Compact);
+            client->send(request, context, done);
+        });
+    };
+    QVERIFY(setNodeReady(false).ok());
+    QTRY_VERIFY2_WITH_TIMEOUT(dashboard->warningTitles().contains(u"dnode 3 is offline"_s),
+                              qPrintable(dashboard->warningTitles().join(u"; ")), Slow);
+    QTRY_VERIFY2_WITH_TIMEOUT(dashboard->warningTitles().contains(u"database e2er3 needs 3 dnodes"_s),
+                              qPrintable(dashboard->warningTitles().join(u"; ")), Slow);
+    QCOMPARE(dashboard->dnodeTable()->item(2, 4)->text(), u"offline"_s);
+    grab(u"cluster-dashboard-node-down"_s);
+    QVERIFY(setNodeReady(true).ok());
+    QTRY_VERIFY2_WITH_TIMEOUT(!dashboard->warningTitles().contains(u"dnode 3 is offline"_s),
+                              qPrintable(dashboard->warningTitles().join(u"; ")), Slow);
+    QTRY_VERIFY2_WITH_TIMEOUT(!dashboard->warningTitles().contains(u"database e2er3 needs 3 dnodes"_s),
+                              qPrintable(dashboard->warningTitles().join(u"; ")), Slow);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*m_window, u"pods"_s, u"tdengine-2"_s, u"READY"_s), u"1/1"_s, Slow);
     m_window->showView(u"pods"_s);
 }
 

@@ -51,13 +51,42 @@ private slots:
         const taos::ClusterSnapshot healthy = snapshot(u"ready"_s);
         dashboard.setSnapshot(healthy, {});
         QVERIFY2(dashboard.summaryText().startsWith(
-                     u"dnodes 3/3 ready · mnodes 3 (leader tdengine-0) · 1 database(s)"_s),
+                     u"dnodes 3/3 ready · mnodes 3/3 ready, leader tdengine-0, quorum · databases power "
+                     u"(replica 3) · 0 transaction(s) running · as of "_s),
                  qPrintable(dashboard.summaryText()));
+        // Two mnodes lost and no leader: no quorum; many databases: the first four and a count.
+        taos::ClusterSnapshot lost = healthy;
+        for (int i : {1, 2})
+            lost.mnodes[i].status = u"offline"_s;
+        lost.mnodes[0].role = u"candidate"_s;
+        for (const QString &name : {u"a"_s, u"b"_s, u"c"_s, u"d"_s, u"e"_s})
+            lost.databases.append({name, 1, 1, 0, u"3650d"_s, u"ms"_s});
+        lost.databases.append({u"information_schema"_s, 1, 0, 0, {}, {}});
+        dashboard.setSnapshot(lost, {});
+        QVERIFY2(
+            dashboard.summaryText().contains(
+                u" · mnodes 1/3 ready, no leader, no quorum · databases power (replica 3), a (replica 1), "
+                u"b (replica 1), c (replica 1) and 2 more · "_s),
+            qPrintable(dashboard.summaryText()));
         QCOMPARE(dashboard.dnodeTable()->rowCount(), 3);
         QCOMPARE(dashboard.dnodeTable()->item(1, 2)->text(), u"tdengine-1"_s);
         QCOMPARE(dashboard.dnodeTable()->item(1, 3)->text(), u"2/16"_s);
         QCOMPARE(dashboard.vgroupTable()->item(0, 3)->text(), u"1: leader, 2: follower, 3: follower"_s);
         QCOMPARE(dashboard.chartedVnodes(), (QList<std::pair<int, int>>{{1, 1}, {1, 1}, {0, 2}}));
+        QCOMPARE(dashboard.chartedLeaders(), (QList<int>{1, 1, 0}));
+        QCOMPARE(dashboard.leaderChartTitle(), u"Vgroup leaders per dnode"_s);
+        // Leaders piling up on dnode 1: the chart says so and what evens them out.
+        taos::ClusterSnapshot piled = healthy;
+        for (int id : {4, 5})
+            piled.vgroups.append(
+                {id, u"power"_s, 20, {{1, u"leader"_s}, {2, u"follower"_s}, {3, u"follower"_s}}});
+        dashboard.setSnapshot(piled, {});
+        QCOMPARE(dashboard.chartedLeaders(), (QList<int>{3, 1, 0}));
+        QVERIFY2(dashboard.leaderChartTitle().contains(u"uneven (0 to 3)"_s) &&
+                     dashboard.leaderChartTitle().contains(u"balance vgroup leader"_s),
+                 qPrintable(dashboard.leaderChartTitle()));
+        dashboard.setSnapshot(healthy, {});
+        QCOMPARE(dashboard.chartedLeaders(), (QList<int>{1, 1, 0}));
 
         // dnode 3 goes offline: its row stands out and the warning shows.
         const QTableWidgetItem *before = dashboard.dnodeTable()->item(2, 0);
