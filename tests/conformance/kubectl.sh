@@ -114,6 +114,18 @@ out=$(k apply --server-side --dry-run=server -n ssa -f "$manifests/40-statefulse
 expect_match "--dry-run=server is accepted" 'serverside-applied \(server dry run\)' "$out"
 expect_eq "and changes nothing" "2" "$(jp -n ssa get sts tdengine -o jsonpath='{.spec.replicas}')"
 
+# --- cascading deletes ------------------------------------------------------------------------
+out=$(k -n ssa delete sts tdengine --cascade=foreground --timeout=60s 2>&1)
+expect_eq "delete --cascade=foreground waits until the StatefulSet is gone" 'statefulset.apps "tdengine" deleted' "$out"
+expect_eq "which went only after its pods" "0" "$(k -n ssa get pods --no-headers 2>/dev/null | wc -l | tr -d ' ')"
+k apply --server-side -n ssa -f "$work/sts2.yaml" >/dev/null 2>&1
+k -n ssa wait --for=jsonpath='{.status.readyReplicas}'=2 sts/tdengine --timeout=60s >/dev/null 2>&1
+out=$(k -n ssa delete sts tdengine --cascade=orphan --timeout=60s 2>&1)
+expect_eq "delete --cascade=orphan deletes the StatefulSet" 'statefulset.apps "tdengine" deleted' "$out"
+sleep 0.3
+expect_eq "and leaves its pods running" "2" "$(k -n ssa get pods --no-headers 2>/dev/null | grep -c Running)"
+expect_eq "without an owner" "" "$(jp -n ssa get pod tdengine-0 -o jsonpath='{.metadata.ownerReferences}')"
+
 out=$(k delete namespace ssa --timeout=60s 2>&1)
 expect_eq "delete namespace waits until it is gone" 'namespace "ssa" deleted' "$out"
 expect_match "its StatefulSet went with it" 'NotFound' "$(jp -n ssa get sts tdengine)"

@@ -360,7 +360,20 @@ void SandboxRuntime::containerStarted(const QJsonObject &pod)
     tdengine::Cluster *cluster = clusterFor(pod, true);
     m_clusters[key].dataIds.insert(dataId);
     m_podOfEndpoint.insert(endpoint, podKey(pod));
-    switch (cluster->dnodeStarted(endpoint, dataId)) {
+    // taos.cfg's supportVnodes, as the entrypoint writes it from TAOS_SUPPORT_VNODES (0 to 4096).
+    int supportVnodes = tdengine::Cluster::kDefaultSupportVnodes;
+    if (const QString value = environment(pod).value(u"TAOS_SUPPORT_VNODES"_s); !value.isEmpty()) {
+        bool ok = false;
+        const int parsed = value.toInt(&ok);
+        if (ok && parsed >= 0 && parsed <= 4096)
+            supportVnodes = parsed;
+        else
+            appendLog(ns, nameOf(pod), container,
+                      u"WARN  invalid supportVnodes "_s + value + u" in taos.cfg (0 to 4096), using "_s +
+                          QString::number(supportVnodes));
+    }
+    appendLog(ns, nameOf(pod), container, u"supportVnodes: "_s + QString::number(supportVnodes));
+    switch (cluster->dnodeStarted(endpoint, dataId, supportVnodes)) {
     case tdengine::Cluster::Start::Joined:
         appendLog(ns, nameOf(pod), container,
                   u"taosd is serving as dnode "_s + QString::number(cluster->dnodeIdOf(endpoint)));

@@ -108,6 +108,8 @@ void Store::record(EventType type, const ResourceType &resource, const QJsonObje
         m_history.pop_front();
     }
     emit changed(event);
+    if (type == EventType::Deleted && m_foregroundOwners > 0)
+        QTimer::singleShot(0, this, &Store::finishForegroundDeletions);
 }
 
 Store::Result Store::create(const ResourceType &type, QJsonObject object, bool dryRun)
@@ -219,8 +221,16 @@ Store::Result Store::remove(const ResourceType &type, const QString &ns, const Q
             .toInteger(
                 current->value(u"spec").toObject().value(u"terminationGracePeriodSeconds").toInteger(30)));
     const bool graceful = isPod && grace > 0 && !valueAt(*current, u"spec.nodeName"_s).toString().isEmpty();
-    const bool marked =
-        graceful || &type == &namespacesType() || !metadata.value(u"finalizers").toArray().isEmpty();
+    // Foreground: the owner stays, marked, until the garbage collector has removed its dependents.
+    const bool foreground = options.propagationPolicy == u"Foreground" && hasDependents(uidOf(*current));
+    if (foreground) {
+        QJsonArray finalizers = metadata.value(u"finalizers").toArray();
+        if (!finalizers.contains(u"foregroundDeletion"_s))
+            finalizers.append(u"foregroundDeletion"_s);
+        metadata.insert(u"finalizers"_s, finalizers);
+    }
+    const bool marked = graceful || foreground || &type == &namespacesType() ||
+                        !metadata.value(u"finalizers").toArray().isEmpty();
     if (marked) {
         QJsonObject object = *current;
         if (!metadata.contains(u"deletionTimestamp")) {
@@ -237,7 +247,14 @@ Store::Result Store::remove(const ResourceType &type, const QString &ns, const Q
             return {object, {}};
         object = stamp(object);
         m_objects[type.groupResource()].insert(key(type.namespaced ? ns : QString(), name), object);
+        const bool waitsForDependents =
+            foreground &&
+            !metadataOf(*current).value(u"finalizers").toArray().contains(u"foregroundDeletion"_s);
+        if (waitsForDependents)
+            ++m_foregroundOwners;
         record(EventType::Modified, type, object, *current);
+        if (foreground)
+            collectGarbage(uidOf(object), options.propagationPolicy);
         return {object, {}};
     }
     if (dryRun)
@@ -282,6 +299,45 @@ void Store::collectGarbage(const QString &ownerUid, const QString &propagationPo
             }
         }
     });
+}
+
+bool Store::hasDependents(const QString &ownerUid) const
+{
+    for (const auto &objects : m_objects) {
+        for (const QJsonObject &object : objects) {
+            const QJsonArray owners = metadataOf(object).value(u"ownerReferences").toArray();
+            if (std::any_of(owners.begin(), owners.end(), [&](const QJsonValue &owner) {
+                    return owner.toObject().value(u"uid").toString() == ownerUid;
+                }))
+                return true;
+        }
+    }
+    return false;
+}
+
+void Store::finishForegroundDeletions()
+{
+    for (const ResourceType &type : servedResources()) {
+        if (m_foregroundOwners == 0)
+            return;
+        for (QJsonObject owner : list(type)) {
+            QJsonObject metadata = metadataOf(owner);
+            QJsonArray finalizers = metadata.value(u"finalizers").toArray();
+            qsizetype at = -1;
+            for (qsizetype i = 0; i < finalizers.size() && at < 0; ++i)
+                at = finalizers.at(i).toString() == u"foregroundDeletion" ? i : -1;
+            if (at < 0 || !metadata.contains(u"deletionTimestamp") || hasDependents(uidOf(owner)))
+                continue;
+            --m_foregroundOwners;
+            finalizers.removeAt(at);
+            if (finalizers.isEmpty())
+                metadata.remove(u"finalizers"_s);
+            else
+                metadata.insert(u"finalizers"_s, finalizers);
+            owner.insert(u"metadata"_s, metadata);
+            update(type, owner);
+        }
+    }
 }
 
 bool Store::eventsSince(qint64 resourceVersion, QList<StoreEvent> *events) const
@@ -331,6 +387,16 @@ bool Store::deserialize(const QByteArray &data, QString *error)
     m_resourceVersion = root.value(u"resourceVersion").toString().toLongLong();
     m_history.clear();
     m_compactedBefore = m_resourceVersion;
+    // Owners that were waiting for their dependents when the sandbox stopped wait again.
+    m_foregroundOwners = 0;
+    for (const auto &objects : std::as_const(m_objects)) {
+        for (const QJsonObject &object : objects) {
+            m_foregroundOwners +=
+                metadataOf(object).value(u"finalizers").toArray().contains(u"foregroundDeletion"_s) ? 1 : 0;
+        }
+    }
+    if (m_foregroundOwners > 0)
+        QTimer::singleShot(0, this, &Store::finishForegroundDeletions);
     return true;
 }
 

@@ -39,7 +39,9 @@ struct DeleteOptions
 // The sandbox's etcd: every object by resource, namespace and name, one monotonic resourceVersion
 // counter, and a bounded history of changes from which watches resume. Deletion follows the API
 // server: objects with finalizers, scheduled pods and namespaces are marked (deletionTimestamp) and
-// removed later by the controller; dependents (ownerReferences) are garbage-collected.
+// removed later by the controller; dependents (ownerReferences) are garbage-collected after their
+// owner (Background), before it (Foreground: the owner waits with the foregroundDeletion finalizer)
+// or left without the reference (Orphan).
 class Store final : public QObject
 {
     Q_OBJECT
@@ -97,12 +99,17 @@ private:
     QJsonObject stamp(QJsonObject object);
     void collectGarbage(const QString &ownerUid, const QString &propagationPolicy);
     bool finishesDeletion(const ResourceType &type, const QJsonObject &object) const;
+    bool hasDependents(const QString &ownerUid) const;
+    // Foreground deletion: an owner whose dependents are all gone loses its foregroundDeletion
+    // finalizer, and with it goes.
+    void finishForegroundDeletions();
 
     QHash<QString, QMap<QString, QJsonObject>> m_objects; // groupResource -> "ns/name" -> object
     qint64 m_resourceVersion = 1;
     qint64 m_compactedBefore = 1; // versions below this are expired
     std::deque<StoreEvent> m_history;
     int m_historyLimit = 20000;
+    int m_foregroundOwners = 0; // owners waiting for their dependents (foregroundDeletion finalizer)
 };
 
 // Small accessors for the JSON shapes everything here deals with.

@@ -72,6 +72,14 @@ Credentials readKubeconfig(const QString &path)
     return credentials;
 }
 
+// The body of a DELETE that asks for `propagationPolicy`, as kubectl sends it.
+QJsonObject deleteOptions(const QString &propagationPolicy)
+{
+    return QJsonObject{{u"kind"_s, u"DeleteOptions"_s},
+                       {u"apiVersion"_s, u"v1"_s},
+                       {u"propagationPolicy"_s, propagationPolicy}};
+}
+
 QJsonValue field(const QJsonObject &object, const QString &dottedPath)
 {
     QJsonValue current = object;
@@ -376,6 +384,8 @@ private slots:
     void deleteCollection_labelSelector_removesOnlyMatching();
     void statefulSet_createScaleDelete_podsClaimsAndVolumesFollow();
     void statefulSet_whenScaledDelete_claimRemovedAfterScaleIn();
+    void statefulSet_foregroundDelete_waitsForItsPods();
+    void statefulSet_orphanDelete_podsStayWithoutTheOwner();
     void namespace_delete_terminatesContentsThenGoes();
     void serverSideApply_secondManager_conflictsUntilForced();
     void delays_knownSequence_sumsPerKindAndOverlapsCountedOnce();
@@ -387,6 +397,7 @@ private:
     bool createNamespace(const QString &name);
     bool createConfigMap(const QString &ns, const QString &name, const QJsonObject &labels = {});
     int readyReplicas(const QString &ns, const QString &name);
+    Response deleteReadyStatefulSet(const QString &ns, const QString &name, const QString &propagationPolicy);
     QJsonObject resetDelays();
 
     QTemporaryDir m_dir;
@@ -437,6 +448,18 @@ bool tst_ApiServer::createConfigMap(const QString &ns, const QString &name, cons
 int tst_ApiServer::readyReplicas(const QString &ns, const QString &name)
 {
     return field(m_client->get(statefulSets(ns) + u'/' + name).json(), u"status.readyReplicas"_s).toInt();
+}
+
+// Creates namespace `ns` with a StatefulSet of two pods, waits until both are ready and deletes it
+// with `propagationPolicy`: the DELETE's answer.
+Response tst_ApiServer::deleteReadyStatefulSet(const QString &ns, const QString &name,
+                                               const QString &propagationPolicy)
+{
+    if (!createNamespace(ns) || m_client->post(statefulSets(ns), statefulSet(name, 2)).status != 201)
+        return {};
+    if (!QTest::qWaitFor([&] { return readyReplicas(ns, name) == 2; }, kControllerTimeoutMs))
+        qWarning("StatefulSet %s/%s did not become ready", qPrintable(ns), qPrintable(name));
+    return m_client->remove(statefulSets(ns) + u'/' + name, deleteOptions(propagationPolicy));
 }
 
 // Resets the delay counters once nothing the earlier tests started is still in progress (their pods
@@ -846,10 +869,8 @@ void tst_ApiServer::statefulSet_createScaleDelete_podsClaimsAndVolumesFollow()
     QCOMPARE(m_client->get(claims(u"sts"_s) + u"/data-web-1"_s).value(u"status.phase"_s), u"Bound"_s);
     QCOMPARE(m_client->get(pods(u"sts"_s) + u"/web-0"_s).status, 200);
 
-    const Response deleted = m_client->remove(statefulSets(u"sts"_s) + u"/web"_s,
-                                              QJsonObject{{u"kind"_s, u"DeleteOptions"_s},
-                                                          {u"apiVersion"_s, u"v1"_s},
-                                                          {u"propagationPolicy"_s, u"Background"_s}});
+    const Response deleted =
+        m_client->remove(statefulSets(u"sts"_s) + u"/web"_s, deleteOptions(u"Background"_s));
     QCOMPARE(deleted.status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(m_client->get(pods(u"sts"_s) + u"/web-0"_s).status, 404, kControllerTimeoutMs);
     QCOMPARE(m_client->get(statefulSets(u"sts"_s) + u"/web"_s).status, 404);
@@ -871,6 +892,43 @@ void tst_ApiServer::statefulSet_whenScaledDelete_claimRemovedAfterScaleIn()
     QTRY_COMPARE_WITH_TIMEOUT(m_client->get(claims(u"sts-delete"_s) + u"/data-tmp-1"_s).status, 404,
                               kControllerTimeoutMs);
     QCOMPARE(m_client->get(claims(u"sts-delete"_s) + u"/data-tmp-0"_s).value(u"status.phase"_s), u"Bound"_s);
+}
+
+void tst_ApiServer::statefulSet_foregroundDelete_waitsForItsPods()
+{
+    const Response deleted = deleteReadyStatefulSet(u"sts-fg"_s, u"fg"_s, u"Foreground"_s);
+    QCOMPARE(deleted.status, 200);
+    // The owner is still there, marked, with the finalizer that waits for its dependents.
+    QVERIFY(!deleted.value(u"metadata.deletionTimestamp"_s).isEmpty());
+    QCOMPARE(field(deleted.json(), u"metadata.finalizers"_s).toArray(), QJsonArray{u"foregroundDeletion"_s});
+    QCOMPARE(m_client->get(statefulSets(u"sts-fg"_s) + u"/fg"_s).status, 200);
+    // It goes only once its pods are gone.
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->get(statefulSets(u"sts-fg"_s) + u"/fg"_s).status, 404,
+                              kControllerTimeoutMs);
+    QCOMPARE(m_client->get(pods(u"sts-fg"_s) + u"/fg-0"_s).status, 404);
+    QCOMPARE(m_client->get(pods(u"sts-fg"_s) + u"/fg-1"_s).status, 404);
+    // A foreground delete of an object without dependents is immediate.
+    QVERIFY(createConfigMap(u"sts-fg"_s, u"alone"_s));
+    QCOMPARE(m_client->remove(configMaps(u"sts-fg"_s) + u"/alone"_s, deleteOptions(u"Foreground"_s)).status,
+             200);
+    QCOMPARE(m_client->get(configMaps(u"sts-fg"_s) + u"/alone"_s).status, 404);
+}
+
+void tst_ApiServer::statefulSet_orphanDelete_podsStayWithoutTheOwner()
+{
+    const Response deleted = deleteReadyStatefulSet(u"sts-orphan"_s, u"keep"_s, u"Orphan"_s);
+    QCOMPARE(deleted.status, 200);
+    QCOMPARE(m_client->get(statefulSets(u"sts-orphan"_s) + u"/keep"_s).status, 404);
+    for (const QString &pod : {u"keep-0"_s, u"keep-1"_s}) {
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !field(m_client->get(pods(u"sts-orphan"_s) + u'/' + pod).json(), u"metadata"_s)
+                 .toObject()
+                 .contains(u"ownerReferences"_s),
+            kControllerTimeoutMs);
+        QCOMPARE(m_client->get(pods(u"sts-orphan"_s) + u'/' + pod).value(u"status.phase"_s), u"Running"_s);
+    }
+    QTest::qWait(200); // the controller leaves them alone: nothing owns them now
+    QCOMPARE(m_client->get(pods(u"sts-orphan"_s) + u"/keep-0"_s).status, 200);
 }
 
 void tst_ApiServer::namespace_delete_terminatesContentsThenGoes()

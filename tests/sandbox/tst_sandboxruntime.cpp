@@ -3,6 +3,7 @@
 #include "store.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -137,6 +138,53 @@ private slots:
         m_runtime->containerStarted(m_pod);
         QCOMPARE(m_runtime->log(m_pod, u"main"_s, false).size(), 1);
         QCOMPARE(m_runtime->log(m_pod, u"main"_s, true).size(), 1);
+    }
+
+    // TAOS_SUPPORT_VNODES (from the ConfigMap) is the dnode's supportVnodes, as the image's entrypoint
+    // writes it to taos.cfg; a value taosd would reject is said in the log and the default used.
+    void tdenginePod_supportVnodesFromItsConfigMap_data()
+    {
+        QTest::addColumn<QString>("configured");
+        QTest::addColumn<QString>("shown");
+        QTest::addColumn<QString>("logged");
+        QTest::newRow("5") << u"5"_s << u"5"_s << u"supportVnodes: 5"_s;
+        QTest::newRow("0: no vnodes") << u"0"_s << u"0"_s << u"supportVnodes: 0"_s;
+        QTest::newRow("not a number")
+            << u"lots"_s << u"16"_s
+            << u"WARN  invalid supportVnodes lots in taos.cfg (0 to 4096), using 16"_s;
+    }
+
+    void tdenginePod_supportVnodesFromItsConfigMap()
+    {
+        QFETCH(QString, configured);
+        QFETCH(QString, shown);
+        QFETCH(QString, logged);
+        const ResourceType configMaps = *findResource({}, u"v1"_s, u"configmaps"_s);
+        QJsonObject cm = *m_store->get(configMaps, u"ns"_s, u"cfg"_s);
+        cm.insert(u"data"_s, QJsonObject{{u"TAOS_SUPPORT_VNODES"_s, configured}});
+        QVERIFY(m_store->update(configMaps, cm).ok());
+        QJsonObject pod = makePod(u"tdengine/tdengine:3.3.6.0"_s);
+        QJsonObject metadata = pod.value(u"metadata"_s).toObject();
+        metadata.insert(u"name"_s, u"td-0"_s);
+        metadata.insert(u"uid"_s, u"uid-td"_s);
+        pod.insert(u"metadata"_s, metadata);
+        m_runtime->containerStarted(pod);
+        QStringList lines;
+        for (const PodRuntime::LogLine &line : m_runtime->log(pod, u"main"_s, false))
+            lines.append(line.text);
+        QVERIFY2(lines.contains(logged), qPrintable(lines.join(u'\n')));
+        PodRuntime::ExecResult result;
+        bool done = false;
+        m_runtime->exec(pod, u"main"_s, {u"taos"_s, u"-s"_s, u"show dnodes"_s}, {},
+                        [&](const PodRuntime::ExecResult &r) {
+                            result = r;
+                            done = true;
+                        });
+        QTRY_VERIFY(done);
+        const QString out = QString::fromUtf8(result.stdoutData);
+        QVERIFY2(out.contains(QRegularExpression(u"\\|\\s+0\\s+\\|\\s+"_s + shown + u"\\s+\\|\\s+ready"_s)),
+                 qPrintable(out));
+        m_runtime->containerStopped(pod);
     }
 
     void plainContainer_listensNowhere()

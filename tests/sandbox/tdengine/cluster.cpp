@@ -21,9 +21,9 @@ Cluster::Cluster(const QString &firstEndpoint, double timeScale, QObject *parent
 
 Cluster::~Cluster() = default;
 
-Cluster::Start Cluster::dnodeStarted(const QString &endpoint, const QString &dataId)
+Cluster::Start Cluster::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes)
 {
-    return d->engine.dnodeStarted(endpoint, dataId);
+    return d->engine.dnodeStarted(endpoint, dataId, supportVnodes);
 }
 
 void Cluster::dnodeStopped(const QString &endpoint)

@@ -72,7 +72,11 @@ public:
         Waiting, // cannot join yet (first endpoint not up, no mnode quorum); retried by the cluster
         Refused, // the data belongs to a dnode that was dropped: it never joins (as the seeds warn)
     };
-    Start dnodeStarted(const QString &endpoint, const QString &dataId);
+    // `supportVnodes` is taos.cfg's supportVnodes (TAOS_SUPPORT_VNODES): the most vnodes the dnode
+    // takes, read again at every start; 0 keeps vnodes off it.
+    static constexpr int kDefaultSupportVnodes = 16;
+    Start dnodeStarted(const QString &endpoint, const QString &dataId,
+                       int supportVnodes = kDefaultSupportVnodes);
     // The taosd of that endpoint stopped (pod gone, container crashed, node lost): its dnode turns
     // `offline` with note "status msg timeout" after the (scaled) status timeout.
     void dnodeStopped(const QString &endpoint);

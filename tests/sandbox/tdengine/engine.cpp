@@ -88,46 +88,46 @@ QString Engine::endpointOf(int dnodeId) const
     return dnode ? dnode->endpoint : QString();
 }
 
-Cluster::Start Engine::dnodeStarted(const QString &endpoint, const QString &dataId)
+Cluster::Start Engine::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes)
 {
     log(endpoint, u"DND  taosd starting, fqdn:"_s + endpoint + u", firstEp:"_s + m_firstEndpoint);
-    m_waiting.removeIf([&](const auto &entry) { return entry.first == endpoint; });
+    m_waiting.removeIf([&](const Waiting &entry) { return entry.endpoint == endpoint; });
     if (m_droppedData.contains(dataId)) {
         log(endpoint, u"DND  ERROR failed to send status req since Dnode does not exist: the data directory "
                       u"belongs to a dropped dnode"_s);
         return Cluster::Start::Refused;
     }
     if (Dnode *dnode = dnodeByData(dataId)) {
-        rejoin(*dnode, dataId);
+        rejoin(*dnode, dataId, supportVnodes);
         return Cluster::Start::Joined;
     }
     if (m_dnodes.isEmpty() && m_nextDnodeId == 1 && endpoint == m_firstEndpoint) {
-        found(endpoint, dataId);
+        found(endpoint, dataId, supportVnodes);
         return Cluster::Start::Joined;
     }
     if (Dnode *dnode = dnodeByEndpoint(endpoint)) {
-        adoptFreshData(*dnode, dataId);
+        adoptFreshData(*dnode, dataId, supportVnodes);
         return Cluster::Start::Joined;
     }
     if (!hasMnodeLeader()) {
-        m_waiting.append({endpoint, dataId});
+        m_waiting.append({endpoint, dataId, supportVnodes});
         log(endpoint, u"DND  failed to connect to firstEp "_s + m_firstEndpoint + u", will retry"_s);
         return Cluster::Start::Waiting;
     }
-    registerDnode(endpoint, dataId);
+    registerDnode(endpoint, dataId, supportVnodes);
     reconcile();
     changed();
     return Cluster::Start::Joined;
 }
 
 // The first dnode of a cluster deploys the first mnode and becomes its leader.
-void Engine::found(const QString &endpoint, const QString &dataId)
+void Engine::found(const QString &endpoint, const QString &dataId, int supportVnodes)
 {
     m_clusterCreateTime = now();
     const QByteArray digest = QCryptographicHash::hash(
         (endpoint + QString::number(m_clusterCreateTime)).toUtf8(), QCryptographicHash::Sha1);
     m_clusterId = qAbs(qFromBigEndian<qint64>(digest.constData()));
-    Dnode &dnode = registerDnode(endpoint, dataId);
+    Dnode &dnode = registerDnode(endpoint, dataId, supportVnodes);
     m_mnodes.insert(dnode.id, Mnode{dnode.id, now(), now()});
     m_mnodeLeader = dnode.id;
     log(endpoint,
@@ -139,12 +139,13 @@ void Engine::found(const QString &endpoint, const QString &dataId)
 
 // What the image's entrypoint does for a new data directory: `create dnode` through the first
 // endpoint; the new taosd then reports its status and is ready.
-Dnode &Engine::registerDnode(const QString &endpoint, const QString &dataId)
+Dnode &Engine::registerDnode(const QString &endpoint, const QString &dataId, int supportVnodes)
 {
     Dnode dnode;
     dnode.id = m_nextDnodeId++;
     dnode.endpoint = endpoint;
     dnode.dataId = dataId;
+    dnode.supportVnodes = supportVnodes;
     dnode.createTime = now();
     dnode.rebootTime = dnode.createTime;
     dnode.running = true;
@@ -158,9 +159,10 @@ Dnode &Engine::registerDnode(const QString &endpoint, const QString &dataId)
     return m_dnodes[dnode.id];
 }
 
-void Engine::rejoin(Dnode &dnode, const QString &dataId)
+void Engine::rejoin(Dnode &dnode, const QString &dataId, int supportVnodes)
 {
     dnode.dataId = dataId;
+    dnode.supportVnodes = supportVnodes; // a restart reads taos.cfg again
     dnode.running = true;
     ++dnode.generation;
     // Back before its status timed out: nothing waits for that timeout any more.
@@ -181,7 +183,7 @@ void Engine::rejoin(Dnode &dnode, const QString &dataId)
 
 // A taosd with an empty data directory at the endpoint of a known dnode: the mnode hands it that
 // dnode's id. Vnodes of single-replica vgroups on it start empty; replicated ones resync from peers.
-void Engine::adoptFreshData(Dnode &dnode, const QString &dataId)
+void Engine::adoptFreshData(Dnode &dnode, const QString &dataId, int supportVnodes)
 {
     for (Vgroup &vgroup : m_vgroups) {
         if (vgroup.dnodes.size() == 1 && vgroup.dnodes.first() == dnode.id)
@@ -189,12 +191,12 @@ void Engine::adoptFreshData(Dnode &dnode, const QString &dataId)
     }
     log(dnode.endpoint,
         u"DND  "_s + dnodeTag(dnode.id) + u", started on an empty data directory, taking over"_s);
-    rejoin(dnode, dataId);
+    rejoin(dnode, dataId, supportVnodes);
 }
 
 void Engine::dnodeStopped(const QString &endpoint)
 {
-    m_waiting.removeIf([&](const auto &entry) { return entry.first == endpoint; });
+    m_waiting.removeIf([&](const Waiting &entry) { return entry.endpoint == endpoint; });
     Dnode *dnode = dnodeByEndpoint(endpoint);
     if (!dnode || !dnode->running)
         return;
@@ -319,16 +321,16 @@ void Engine::joinWaiting()
 {
     if (!hasMnodeLeader() || m_waiting.isEmpty())
         return;
-    const QList<std::pair<QString, QString>> waiting = std::exchange(m_waiting, {});
-    for (const auto &[endpoint, dataId] : waiting) {
-        if (m_droppedData.contains(dataId))
+    const QList<Waiting> waiting = std::exchange(m_waiting, {});
+    for (const Waiting &entry : waiting) {
+        if (m_droppedData.contains(entry.dataId))
             continue;
-        if (Dnode *dnode = dnodeByData(dataId))
-            rejoin(*dnode, dataId);
-        else if (Dnode *known = dnodeByEndpoint(endpoint))
-            adoptFreshData(*known, dataId);
+        if (Dnode *dnode = dnodeByData(entry.dataId))
+            rejoin(*dnode, entry.dataId, entry.supportVnodes);
+        else if (Dnode *known = dnodeByEndpoint(entry.endpoint))
+            adoptFreshData(*known, entry.dataId, entry.supportVnodes);
         else
-            registerDnode(endpoint, dataId);
+            registerDnode(entry.endpoint, entry.dataId, entry.supportVnodes);
     }
     changed();
 }

@@ -22,7 +22,7 @@ class Engine final
 public:
     Engine(Cluster *cluster, const QString &firstEndpoint, double timeScale);
 
-    Cluster::Start dnodeStarted(const QString &endpoint, const QString &dataId);
+    Cluster::Start dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes);
     void dnodeStopped(const QString &endpoint);
     bool isServing(const QString &endpoint) const;
     int dnodeIdOf(const QString &endpoint) const;
@@ -47,10 +47,10 @@ private:
     const Dnode *dnodeByEndpoint(const QString &endpoint) const;
     Dnode *dnodeByData(const QString &dataId);
     QString endpointOf(int dnodeId) const;
-    void found(const QString &endpoint, const QString &dataId);
-    Dnode &registerDnode(const QString &endpoint, const QString &dataId);
-    void rejoin(Dnode &dnode, const QString &dataId);
-    void adoptFreshData(Dnode &dnode, const QString &dataId);
+    void found(const QString &endpoint, const QString &dataId, int supportVnodes);
+    Dnode &registerDnode(const QString &endpoint, const QString &dataId, int supportVnodes);
+    void rejoin(Dnode &dnode, const QString &dataId, int supportVnodes);
+    void adoptFreshData(Dnode &dnode, const QString &dataId, int supportVnodes);
     void markOffline(int dnodeId, int generation);
     void reconcile();
     void electMnodeLeader();
@@ -146,10 +146,16 @@ private:
     QString m_firstEndpoint;
     double m_timeScale;
     QMap<int, Dnode> m_dnodes;
-    QSet<QString> m_droppedData;                  // data directories of dropped dnodes: they never join
-    QList<std::pair<QString, QString>> m_waiting; // endpoint, dataId of taosds waiting to join
-    QMap<int, Mnode> m_mnodes;                    // by dnode id
-    int m_mnodeLeader = 0;                        // dnode id, 0: no quorum
+    QSet<QString> m_droppedData; // data directories of dropped dnodes: they never join
+    struct Waiting
+    {
+        QString endpoint;
+        QString dataId;
+        int supportVnodes = 0;
+    };
+    QList<Waiting> m_waiting;  // taosds waiting to join
+    QMap<int, Mnode> m_mnodes; // by dnode id
+    int m_mnodeLeader = 0;     // dnode id, 0: no quorum
     QMap<QString, Database> m_databases;
     QMap<int, Vgroup> m_vgroups;
     QMap<int, Transaction> m_transactions;

@@ -90,6 +90,26 @@ private slots:
         QVERIFY(status.contains(QList<QVariant>{endpoint(1)}));
     }
 
+    // taos.cfg's supportVnodes caps the vnodes a dnode takes; a restart reads it again.
+    void supportVnodes_capsPlacement_andIsReadAtEveryStart()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QCOMPARE(cluster.dnodeStarted(endpoint(0), dataOf(0), 3), Cluster::Start::Joined);
+        QCOMPARE(cluster.dnodeStarted(endpoint(1), dataOf(1), 1), Cluster::Start::Joined);
+        QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"support_vnodes"_s), (QJsonArray{3, 1}));
+        const Result full = run(cluster, u"create database big vgroups 5"_s);
+        QCOMPARE(full.code, 0x0334);
+        QVERIFY2(full.desc.contains(u"Out of dnodes"_s), qPrintable(full.desc));
+        QCOMPARE(run(cluster, u"create database fits vgroups 4"_s).code, 0);
+        QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"vnodes"_s), (QJsonArray{3, 1}));
+
+        cluster.dnodeStopped(endpoint(1));
+        QCOMPARE(cluster.dnodeStarted(endpoint(1), dataOf(1), 8), Cluster::Start::Joined);
+        QCOMPARE(dnodeField(cluster, 2, u"support_vnodes"_s).toInt(), 8);
+        QCOMPARE(run(cluster, u"create database more vgroups 7"_s).code, 0);
+        QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"vnodes"_s), (QJsonArray{3, 8}));
+    }
+
     void restart_sameData_rejoinsWithSameId()
     {
         Cluster cluster(endpoint(0), kScale);
