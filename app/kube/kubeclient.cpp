@@ -240,13 +240,14 @@ void KubeClient::configureTls()
     const QUrl &proxyUrl = m_settings.proxyUrl;
     if (!proxyUrl.isEmpty()) {
         const QString scheme = proxyUrl.scheme();
-        if (scheme == u"http" || scheme == u"https")
-            proxy = QNetworkProxy(QNetworkProxy::HttpProxy, proxyUrl.host(), quint16(proxyUrl.port(8080)));
+        // Without a port, the scheme's, as kubectl (Go's net/http) does.
+        if (scheme == u"http")
+            proxy = QNetworkProxy(QNetworkProxy::HttpProxy, proxyUrl.host(), quint16(proxyUrl.port(80)));
         else if (scheme == u"socks5")
             proxy = QNetworkProxy(QNetworkProxy::Socks5Proxy, proxyUrl.host(), quint16(proxyUrl.port(1080)));
         else
-            m_configError = u"The proxy-url %1 has an unsupported scheme: use http, https or socks5."_s.arg(
-                proxyUrl.toDisplayString());
+            m_configError = u"The proxy-url %1 has an unsupported scheme: use http or socks5."_s.arg(
+                proxyUrl.toDisplayString(QUrl::RemovePassword));
         proxy.setUser(proxyUrl.userName());
         proxy.setPassword(proxyUrl.password());
     }
@@ -533,11 +534,22 @@ QString KubeClient::networkError(const std::shared_ptr<Pending> &pending, QNetwo
         if (!pending->tlsError.isEmpty())
             return pending->tlsError;
         break;
+    case QNetworkReply::UnknownNetworkError: // how Qt 6.4 reports a proxy that refuses the connection
+        if (m_settings.proxyUrl.isEmpty())
+            break;
+        [[fallthrough]];
     case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyConnectionClosedError:
     case QNetworkReply::ProxyNotFoundError:
     case QNetworkReply::ProxyTimeoutError:
+    case QNetworkReply::UnknownProxyError:
         return u"Cannot reach the API server at %1 through the proxy %2: %3. Check the kubeconfig's proxy-url."_s
             .arg(server, m_settings.proxyUrl.toDisplayString(), reply->errorString());
+    case QNetworkReply::ProxyAuthenticationRequiredError:
+        return u"The proxy %2 refused to carry the request to the API server at %1: it wants a user name "
+               u"and password%3. Put them in the kubeconfig's proxy-url (http://USER:PASSWORD@host:port)."_s
+                   .arg(server, m_settings.proxyUrl.toDisplayString(),
+                        m_settings.proxyUrl.userName().isEmpty() ? QString() : u", and not the ones given"_s);
     default:
         break;
     }

@@ -52,6 +52,88 @@ private:
     bool m_invalidated = false;
 };
 
+// An HTTP proxy as corporate networks have them: CONNECT host:port, then bytes both ways. With
+// `credentials` set ("user:password") it answers 407 to a CONNECT without them.
+class ConnectProxy final : public QObject
+{
+public:
+    ConnectProxy()
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *client = m_server.nextPendingConnection())
+                accept(client);
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+
+    QByteArray credentials;
+    QList<QByteArray> requestLines;
+    QList<QByteArray> authorizations;
+    int tunnels = 0;
+
+private:
+    void accept(QTcpSocket *client)
+    {
+        auto head = std::make_shared<QByteArray>();
+        connect(client, &QTcpSocket::disconnected, client, &QObject::deleteLater);
+        connect(client, &QTcpSocket::readyRead, this, [this, client, head] {
+            if (client->property("tunnel").toBool())
+                return;
+            *head += client->readAll();
+            const qsizetype end = head->indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            const QList<QByteArray> lines = head->left(end).split('\n');
+            const QByteArray rest = head->mid(end + 4);
+            requestLines.append(lines.first().trimmed());
+            QByteArray authorization;
+            for (const QByteArray &line : lines) {
+                if (line.toLower().startsWith("proxy-authorization:"))
+                    authorization = line.mid(20).trimmed();
+            }
+            authorizations.append(authorization);
+            const QList<QByteArray> words = lines.first().split(' ');
+            if (words.size() < 2 || words.at(0) != "CONNECT") {
+                client->write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
+                client->disconnectFromHost();
+                return;
+            }
+            if (!credentials.isEmpty() && authorization != "Basic " + credentials.toBase64()) {
+                head->clear();
+                client->write("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                              "Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
+                return;
+            }
+            tunnel(client, words.at(1), rest);
+        });
+    }
+    void tunnel(QTcpSocket *client, const QByteArray &target, const QByteArray &early)
+    {
+        client->setProperty("tunnel", true);
+        ++tunnels;
+        auto *upstream = new QTcpSocket(client);
+        const qsizetype colon = target.lastIndexOf(':');
+        connect(upstream, &QTcpSocket::connected, client, [client, upstream, early] {
+            client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+            if (!early.isEmpty())
+                upstream->write(early);
+            if (client->bytesAvailable() > 0)
+                upstream->write(client->readAll());
+            connect(client, &QTcpSocket::readyRead, upstream,
+                    [client, upstream] { upstream->write(client->readAll()); });
+        });
+        connect(upstream, &QTcpSocket::readyRead, client,
+                [client, upstream] { client->write(upstream->readAll()); });
+        connect(upstream, &QTcpSocket::disconnected, client, &QTcpSocket::disconnectFromHost);
+        connect(client, &QTcpSocket::disconnected, upstream, &QTcpSocket::disconnectFromHost);
+        upstream->connectToHost(QString::fromLatin1(target.left(colon)),
+                                quint16(target.mid(colon + 1).toUInt()));
+    }
+
+    QTcpServer m_server;
+};
+
 QJsonObject statefulSet(const QString &name)
 {
     const QJsonObject labels{{u"app"_s, name}};
@@ -106,6 +188,8 @@ private slots:
     void podLogs_followedPodDeletedOrMissing_streamEnds();
     void tls_insecureSkipVerifyWithoutCa_connects();
     void tls_serverName_verifiedAgainstThatName();
+    void proxy_httpConnect_tunnelsTlsToTheServer();
+    void proxy_wantsCredentials_sentFromTheProxyUrl();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
 
@@ -441,6 +525,59 @@ void tst_KubeClient::tls_serverName_verifiedAgainstThatName()
     const KubeResponse refused = get(&misnamed, ResourceKind::namespaces(), {}, u"kc"_s);
     QCOMPARE(refused.httpStatus, 0);
     QVERIFY2(refused.error.contains(u"CN=tdkube-sandbox"_s), qPrintable(refused.error));
+}
+
+void tst_KubeClient::proxy_httpConnect_tunnelsTlsToTheServer()
+{
+    ConnectProxy proxy;
+    ConnectionSettings settings = m_fixture.admin();
+    settings.proxyUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(proxy.port()));
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QVERIFY2(response.ok(), qPrintable(response.error));
+    QCOMPARE(proxy.tunnels, 1);
+    QCOMPARE(proxy.requestLines.first(),
+             "CONNECT 127.0.0.1:" + QByteArray::number(settings.server.port()) + " HTTP/1.1");
+    QCOMPARE(proxy.authorizations.first(), QByteArray()); // none given, none sent
+
+    // A proxy that is not there: said as such, with the kubeconfig field to check.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    settings.proxyUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(closed.serverPort()));
+    closed.close();
+    KubeClient unreachable(settings);
+    const KubeResponse refused = get(&unreachable, ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(refused.httpStatus, 0);
+    QVERIFY2(refused.error.contains(u"through the proxy http://127.0.0.1:"_s) &&
+                 refused.error.contains(u"Check the kubeconfig's proxy-url."_s),
+             qPrintable(refused.error));
+}
+
+void tst_KubeClient::proxy_wantsCredentials_sentFromTheProxyUrl()
+{
+    ConnectProxy proxy;
+    proxy.credentials = "alice:s3cret";
+    ConnectionSettings settings = m_fixture.admin();
+    settings.proxyUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(proxy.port()));
+    {
+        KubeClient client(settings);
+        const KubeResponse refused = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+        QCOMPARE(refused.httpStatus, 0);
+        QVERIFY2(refused.error.contains(u"it wants a user name and password. Put them in the kubeconfig's "
+                                        u"proxy-url"_s),
+                 qPrintable(refused.error));
+    }
+    settings.proxyUrl = QUrl(u"http://alice:s3cret@127.0.0.1:%1"_s.arg(proxy.port()));
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QVERIFY2(response.ok(), qPrintable(response.error));
+    QCOMPARE(proxy.authorizations.last(), "Basic " + QByteArray("alice:s3cret").toBase64());
+    QVERIFY(!response.error.contains(u"s3cret"_s));
+    settings.proxyUrl = QUrl(u"http://alice:wrong@127.0.0.1:%1"_s.arg(proxy.port()));
+    KubeClient wrong(settings);
+    const KubeResponse denied = get(&wrong, ResourceKind::namespaces(), {}, u"kc"_s);
+    QVERIFY2(denied.error.contains(u"and not the ones given"_s) && !denied.error.contains(u"wrong"_s),
+             qPrintable(denied.error));
 }
 
 void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
