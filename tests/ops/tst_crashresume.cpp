@@ -1,7 +1,8 @@
 // The real tdkube process killed at every step boundary of a scale-out (3 -> 5) and of a scale-in
-// (5 -> 3), then resumed from the command line, against an out-of-process tdkube-sandbox: after each
-// kill no claim is gone while its pod or its dnode is still there, and after each resume the cluster
-// holds what the operation promised (pods, ready dnodes, claims) and the same rows.
+// (5 -> 3), and at those of moving an mnode off a leaving dnode, then resumed from the command line, against
+// an out-of-process tdkube-sandbox: after each kill no claim is gone while its pod or its dnode is still
+// there, and after each resume the cluster holds what the operation promised (pods, ready dnodes, claims) and
+// the same rows.
 //
 // Scale-outs and scale-ins alternate, so that each resumed run leaves the cluster ready for the next
 // one: the boundaries of both operations are covered without redeploying.
@@ -56,12 +57,15 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void crashAtEveryBoundary_resumed_sameClusterAndRows();
+    void mnodeOnALeavingDnode_crashAtItsMoveSteps_resumedWithThreeMnodes();
 
 private:
     bool startSandbox();
     Outcome tdkube(const QStringList &arguments, const QString &crashAt = {});
     QStringList scaleArguments(int replicas) const;
     int stepCount(int replicas);
+    QStringList stepTitles(int replicas);
+    QList<taos::Mnode> mnodes();
     void crashAndResume(int replicas, const QString &crashAt);
     void checkNoClaimLostEarly(const QString &when);
     void checkEndState(int replicas, const QString &when);
@@ -208,14 +212,29 @@ QStringList TestCrashResume::scaleArguments(int replicas) const
 // The number of steps the plan has, from what `tdkube scale` without --yes prints.
 int TestCrashResume::stepCount(int replicas)
 {
+    return int(stepTitles(replicas).size());
+}
+
+// The titles of the plan's steps, in order, as `tdkube scale` without --yes prints them.
+QStringList TestCrashResume::stepTitles(int replicas)
+{
     const Outcome planned = tdkube(scaleArguments(replicas));
     const QRegularExpressionMatch match =
         QRegularExpression(u"dnodes \\((\\d+) steps\\)"_s).match(planned.out);
     if (planned.exitCode != 0 || !match.hasMatch() || !planned.out.contains(u"Nothing was changed."_s)) {
         qWarning("%s", qPrintable(planned.story()));
-        return 0;
+        return {};
     }
-    return match.captured(1).toInt();
+    QStringList titles;
+    const QRegularExpression step(u"^  (\\d+)\\. (.+)$"_s, QRegularExpression::MultilineOption);
+    for (auto it = step.globalMatch(planned.out); it.hasNext();)
+        titles.append(it.next().captured(2));
+    if (titles.size() != match.captured(1).toInt()) {
+        qWarning("%lld step lines for %s steps:\n%s", qlonglong(titles.size()), qPrintable(match.captured(1)),
+                 qPrintable(planned.out));
+        return {};
+    }
+    return titles;
 }
 
 void TestCrashResume::crashAndResume(int replicas, const QString &crashAt)
@@ -332,6 +351,12 @@ QList<taos::Dnode> TestCrashResume::dnodes()
     return outcome.ok() ? taos::dnodesFrom(outcome.result) : QList<taos::Dnode>{};
 }
 
+QList<taos::Mnode> TestCrashResume::mnodes()
+{
+    const taos::QueryOutcome outcome = sql(u"select * from information_schema.ins_mnodes"_s);
+    return outcome.ok() ? taos::mnodesFrom(outcome.result) : QList<taos::Mnode>{};
+}
+
 QStringList TestCrashResume::names(const kube::ResourceKind &kind)
 {
     const kube::KubeResponse response = await(
@@ -375,6 +400,51 @@ void TestCrashResume::crashAtEveryBoundary_resumed_sameClusterAndRows()
             return;
     }
     qInfo("%d scale-out and %d scale-in boundaries, each killed and resumed", 2 * outSteps, 2 * inSteps);
+}
+
+// An mnode on a dnode that leaves (seed 001: move it first): the scale-in drops it there and creates
+// its replacement on a staying dnode. The process is killed at each boundary of those two steps; once
+// resumed, the cluster has 3 mnodes on the staying dnodes, one of them the leader, and the same rows.
+void TestCrashResume::mnodeOnALeavingDnode_crashAtItsMoveSteps_resumedWithThreeMnodes()
+{
+    if (names(kube::ResourceKind::pods()).size() != 3)
+        QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    QStringList boundaries{u"before"_s, u"after"_s};
+    for (int move = 0; move < 4; ++move) {
+        const Outcome out = tdkube(scaleArguments(5) << u"--yes"_s);
+        QVERIFY2(out.exitCode == 0, qPrintable(out.story()));
+        // Hand the mnode of tdengine-2 over to tdengine-4, as a person may have done.
+        int from = 0;
+        int to = 0;
+        for (const taos::Dnode &dnode : dnodes()) {
+            from = taos::podOfEndpoint(dnode.endpoint) == kSet + u"-2"_s ? dnode.id : from;
+            to = taos::podOfEndpoint(dnode.endpoint) == kSet + u"-4"_s ? dnode.id : to;
+        }
+        QVERIFY(from > 0 && to > 0);
+        for (const QString &statement :
+             {u"drop mnode on dnode %1"_s.arg(from), u"create mnode on dnode %1"_s.arg(to)}) {
+            const taos::QueryOutcome outcome = sql(statement);
+            QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+        }
+        const QStringList titles = stepTitles(3);
+        const qsizetype drop = titles.indexOf(u"drop mnode on dnode %1"_s.arg(to));
+        QVERIFY2(drop >= 0 && titles.value(drop + 1).startsWith(u"create mnode on dnode "_s),
+                 qPrintable(titles.join(u'\n')));
+        // Boundaries 0..3: before and after the drop, then before and after the create.
+        const qsizetype step = drop + move / 2;
+        crashAndResume(3, u"%1:%2"_s.arg(step).arg(boundaries.at(move % 2)));
+        if (QTest::currentTestFailed())
+            return;
+        const QList<taos::Mnode> now = mnodes();
+        QCOMPARE(now.size(), 3);
+        int leaders = 0;
+        for (const taos::Mnode &mnode : now) {
+            QVERIFY2(mnode.status == u"ready", qPrintable(mnode.endpoint + u" is "_s + mnode.status));
+            QVERIFY2(taos::podOfEndpoint(mnode.endpoint) != kSet + u"-4"_s, qPrintable(mnode.endpoint));
+            leaders += mnode.role == u"leader" ? 1 : 0;
+        }
+        QCOMPARE(leaders, 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCrashResume)
