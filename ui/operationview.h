@@ -39,6 +39,8 @@ public:
 
     bool isFinished() const { return m_finished; }
     bool succeeded() const { return m_succeeded; }
+    // Whether the person asked to cancel (the operation then stops before its next step).
+    bool wasCancelled() const { return m_cancelRequested; }
     QString resultText() const;
     QString logText() const;
     // "pending", "running", "done" or "failed" (stepStateName()), and what the row says.

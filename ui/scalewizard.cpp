@@ -464,11 +464,17 @@ ScaleRunPage::ScaleRunPage(ScaleWizard *wizard)
     m_view->setObjectName(u"operationView"_s);
     layout->addWidget(m_view);
     connect(m_view, &OperationView::finished, this, [this](bool ok) {
-        setTitle(ok ? tr("Done") : tr("Stopped"));
-        setSubTitle(ok ? tr("Every step ran and the cluster was verified. The log below says what was done.")
-                       : tr("The operation stopped at the step marked below; the log says why. Nothing after "
-                            "it ran. Fix the cause, then press Resume where the main window lists "
-                            "unfinished operations."));
+        const bool cancelled = !ok && m_view->wasCancelled();
+        setTitle(ok ? tr("Done") : cancelled ? tr("Cancelled") : tr("Stopped"));
+        setSubTitle(
+            ok ? tr("Every step ran and the cluster was verified. The log below says what was done.")
+            : cancelled
+                ? tr("The operation stopped, as asked, after the last step marked done; nothing after it "
+                     "ran. Resume it, or abandon it, where the main window lists unfinished "
+                     "operations.")
+                : tr("The operation stopped at the step marked below; the log says why. Nothing after "
+                     "it ran. Fix the cause, then press Resume where the main window lists "
+                     "unfinished operations."));
         emit completeChanged();
         emit m_wizard->operationFinished(ok);
     });

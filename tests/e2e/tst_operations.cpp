@@ -95,6 +95,7 @@ private slots:
     void scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNameDropsUnsafe();
     void stalledWait_timesOutSayingWhatDidNotHappenAndWhereToLook();
     void unfinishedOperation_abandoned_noLongerOffered();
+    void scaleOut_cancelledInTheWizard_stopsAtASafePoint_resumeFinishesIt();
 
 private:
     ScaleWizard *openWizard(bool repair = false);
@@ -385,6 +386,23 @@ void TestOperations::scaledInByHand_repairDropsTheDnodeForce_dnodesHealthy()
     const QString warning = u"dnode %1 has no pod"_s.arg(orphan);
     QTRY_VERIFY_WITH_TIMEOUT(dashboard->warningTitles().contains(warning), kRunMs);
     QTRY_COMPARE_WITH_TIMEOUT(dnodeStatus(orphan), u"offline"_s, kRunMs);
+
+    // Scale… refuses any resize now (the seed's "error one"), naming the dnode and Repair as the fix.
+    ScaleWizard *scale = openWizard();
+    QVERIFY(scale);
+    QVERIFY(showPlan(scale, 3));
+    QVERIFY(scale->planPage()->plan().blocked());
+    const QString refusal = scale->planPage()->planText();
+    QVERIFY2(
+        refusal.contains(u"dnode %1 (tdengine-4.taosd.%2.svc.cluster.local:6030) is still a member of the "
+                         u"cluster, but its pod tdengine-4 does not exist"_s.arg(orphan)
+                             .arg(kNs)),
+        qPrintable(refusal));
+    QVERIFY2(refusal.contains(u"Repair the cluster first"_s), qPrintable(refusal));
+    QVERIFY(!scale->button(QWizard::CommitButton)->isEnabled());
+    grab(scale, u"scale-refused-after-hand-scale-in"_s);
+    close(scale);
+    QCOMPARE(podNames().size(), 4);
 
     ScaleWizard *wizard = openWizard(true);
     QVERIFY(wizard);
@@ -806,6 +824,60 @@ void TestOperations::unfinishedOperation_abandoned_noLongerOffered()
     QVERIFY(again.unfinishedOperations().isEmpty());
     QVERIFY(Journal::unfinished().isEmpty());
     QCOMPARE(Journal::load(journal.path()).status(), Journal::Status::Abandoned);
+}
+
+// Cancel while a scale-out runs: the step under way finishes, the operation stops before the next
+// one, says where, and stays in the journal; resumed, it ends where it would have.
+void TestOperations::scaleOut_cancelledInTheWizard_stopsAtASafePoint_resumeFinishesIt()
+{
+    QCOMPARE(podNames().size(), 3);
+    ScaleWizard *wizard = openWizard();
+    QVERIFY(wizard);
+    // The unsafe repair above left tdengine-3's claim: the scale-out deletes it first.
+    wizard->targetPage()->deleteStaleClaimsBox()->setChecked(claimExists(u"taosdata-tdengine-3"_s));
+    QVERIFY(showPlan(wizard, 4));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QVERIFY2(!plan.blocked(), qPrintable(wizard->planPage()->planText()));
+    wizard->planPage()->readBox()->setChecked(true);
+    wizard->button(QWizard::CommitButton)->click();
+    QCOMPARE(wizard->currentId(), int(ScaleWizard::RunPage));
+    ui::OperationView *view = wizard->runPage()->view();
+    QVERIFY(
+        QTest::qWaitFor([view] { return view->cancelButton()->isEnabled() || view->isFinished(); }, kWaitMs));
+    QVERIFY2(!view->isFinished(), qPrintable(view->resultText()));
+    view->cancelButton()->click();
+    QCOMPARE(view->cancelButton()->text(), u"Cancelling at the next safe point…"_s);
+    QVERIFY(!view->cancelButton()->isEnabled());
+    QVERIFY(QTest::qWaitFor([view] { return view->isFinished(); }, kRunMs));
+    QVERIFY(!view->succeeded());
+    QVERIFY2(view->resultText().contains(u"Cancelled before step "_s), qPrintable(view->resultText()));
+    int done = 0;
+    while (done < plan.steps.size() && view->stepState(done) == u"done")
+        ++done;
+    QVERIFY2(done >= 1 && done < plan.steps.size(), qPrintable(view->logText()));
+    QVERIFY2(view->resultText().contains(u"step %1 of %2"_s.arg(done + 1).arg(plan.steps.size())),
+             qPrintable(view->resultText()));
+    QCOMPARE(wizard->currentPage()->title(), u"Cancelled"_s);
+    grab(wizard, u"scale-cancelled"_s);
+    wizard->button(QWizard::FinishButton)->click();
+    QCOMPARE(Journal::unfinished().size(), 1);
+
+    MainWindow again;
+    again.passwords()->setKeychainEnabled(false);
+    again.setOperationPollInterval(50);
+    again.openKubeconfig(kube::Kubeconfig::load({m_fixture.path(u"kubeconfig"_s)}), kContext, kNs);
+    QCOMPARE(again.unfinishedOperations().size(), 1);
+    const QString id = again.unfinishedOperations().first().id();
+    QVERIFY2(again.resumeOffers()->offerText(id).contains(u"stopped before step %1 of"_s.arg(done + 1)),
+             qPrintable(again.resumeOffers()->offerText(id)));
+    again.resumeOffers()->findChild<QPushButton *>(u"resumeOperation"_s)->click();
+    auto *dialog = again.findChild<ui::OperationDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitFor([dialog] { return dialog->view()->isFinished(); }, kRunMs));
+    QVERIFY2(dialog->view()->succeeded(), qPrintable(dialog->view()->logText()));
+    QVERIFY(Journal::unfinished().isEmpty());
+    QVERIFY(allReady(4));
+    QCOMPARE(rowTotal(), kRows);
 }
 
 QTEST_MAIN(TestOperations)
