@@ -44,22 +44,14 @@ bool proxyFrom(const QString &text, const QString &cluster, const QString &conte
         return true;
     const QUrl url(text, QUrl::StrictMode);
     const QString scheme = url.scheme();
-    if (url.isValid() && !url.host().isEmpty() && (scheme == u"http" || scheme == u"socks5")) {
+    if (url.isValid() && !url.host().isEmpty() &&
+        (scheme == u"http" || scheme == u"https" || scheme == u"socks5")) {
         *proxy = url;
         return true;
     }
-    if (url.isValid() && !url.host().isEmpty() && scheme == u"https") {
-        // TLS to the proxy itself: Qt's network stack speaks only plain HTTP (CONNECT) to a proxy.
-        if (error)
-            *error = u"proxy-url "_s + text + u" of cluster " + cluster + u" (context " + context +
-                     u") asks for TLS to the proxy itself, which tdkube cannot do. Use the proxy's "
-                     u"http:// address (the connection to the API server through it stays TLS from end "
-                     u"to end) or a socks5:// proxy";
-        return false;
-    }
     if (error)
         *error = u"proxy-url "_s + text + u" of cluster " + cluster + u" (context " + context +
-                 u") is not an http:// or socks5:// URL";
+                 u") is not an http://, https:// or socks5:// URL";
     return false;
 }
 

@@ -1,5 +1,7 @@
 #include "kube/kubeclient.h"
 
+#include "kube/proxyrelay.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -241,13 +243,22 @@ void KubeClient::configureTls()
     if (!proxyUrl.isEmpty()) {
         const QString scheme = proxyUrl.scheme();
         // Without a port, the scheme's, as kubectl (Go's net/http) does.
-        if (scheme == u"http")
+        if (scheme == u"http") {
             proxy = QNetworkProxy(QNetworkProxy::HttpProxy, proxyUrl.host(), quint16(proxyUrl.port(80)));
-        else if (scheme == u"socks5")
+        } else if (scheme == u"https") {
+            // Qt speaks only plain HTTP to a proxy: a local relay adds the TLS to it.
+            m_relay = new ProxyRelay(proxyUrl, m_tls, this);
+            if (m_relay->listen())
+                proxy = QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, m_relay->port());
+            else
+                m_configError = u"The proxy-url %1 cannot be used: %2."_s.arg(proxyUrl.toDisplayString(),
+                                                                              m_relay->lastError());
+        } else if (scheme == u"socks5") {
             proxy = QNetworkProxy(QNetworkProxy::Socks5Proxy, proxyUrl.host(), quint16(proxyUrl.port(1080)));
-        else
-            m_configError = u"The proxy-url %1 has an unsupported scheme: use http or socks5."_s.arg(
-                proxyUrl.toDisplayString(QUrl::RemovePassword));
+        } else {
+            m_configError = u"The proxy-url %1 has an unsupported scheme: use http, https or socks5."_s.arg(
+                proxyUrl.toDisplayString());
+        }
         proxy.setUser(proxyUrl.userName());
         proxy.setPassword(proxyUrl.password());
     }
@@ -544,7 +555,8 @@ QString KubeClient::networkError(const std::shared_ptr<Pending> &pending, QNetwo
     case QNetworkReply::ProxyTimeoutError:
     case QNetworkReply::UnknownProxyError:
         return u"Cannot reach the API server at %1 through the proxy %2: %3. Check the kubeconfig's proxy-url."_s
-            .arg(server, m_settings.proxyUrl.toDisplayString(), reply->errorString());
+            .arg(server, m_settings.proxyUrl.toDisplayString(),
+                 m_relay && !m_relay->lastError().isEmpty() ? m_relay->lastError() : reply->errorString());
     case QNetworkReply::ProxyAuthenticationRequiredError:
         return u"The proxy %2 refused to carry the request to the API server at %1: it wants a user name "
                u"and password%3. Put them in the kubeconfig's proxy-url (http://USER:PASSWORD@host:port)."_s

@@ -197,6 +197,7 @@ private:
     ConnectionSettings m_settings;
     QNetworkAccessManager *m_network = nullptr;
     QSslConfiguration m_tls;
+    class ProxyRelay *m_relay = nullptr; // for an https:// proxy-url
     QString m_configError; // a CA or client key that could not be read: every request fails with it
     QList<std::shared_ptr<Pending>> m_inFlight;
     QString m_runtimeToken; // from the CredentialSource, in memory only

@@ -1,10 +1,13 @@
 // KubeClient against the in-process sandbox over real HTTPS: verbs, Status errors a person reads,
 // TLS verification, the ways of authenticating, timeouts and cancellation.
+#include "certs.h"
 #include "sandboxfixture.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -53,19 +56,32 @@ private:
 };
 
 // An HTTP proxy as corporate networks have them: CONNECT host:port, then bytes both ways. With
-// `credentials` set ("user:password") it answers 407 to a CONNECT without them.
+// `credentials` set ("user:password") it answers 407 to a CONNECT without them; given a certificate
+// and key it speaks TLS (an https:// proxy-url).
 class ConnectProxy final : public QObject
 {
 public:
-    ConnectProxy()
+    explicit ConnectProxy(const QByteArray &certificatePem = {}, const QByteArray &keyPem = {})
     {
-        m_server.listen(QHostAddress::LocalHost);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *client = m_server.nextPendingConnection())
+        if (certificatePem.isEmpty()) {
+            m_server = std::make_unique<QTcpServer>();
+        } else {
+            auto tlsServer = std::make_unique<QSslServer>();
+            QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+            tls.setLocalCertificate(QSslCertificate(certificatePem, QSsl::Pem));
+            tls.setPrivateKey(QSslKey(keyPem, QSsl::Ec, QSsl::Pem));
+            tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+            tlsServer->setSslConfiguration(tls);
+            m_server = std::move(tlsServer);
+        }
+        m_server->listen(QHostAddress::LocalHost);
+        // After the TLS handshake, for the TLS server.
+        connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *client = m_server->nextPendingConnection())
                 accept(client);
         });
     }
-    quint16 port() const { return m_server.serverPort(); }
+    quint16 port() const { return m_server->serverPort(); }
 
     QByteArray credentials;
     QList<QByteArray> requestLines;
@@ -131,7 +147,7 @@ private:
                                 quint16(target.mid(colon + 1).toUInt()));
     }
 
-    QTcpServer m_server;
+    std::unique_ptr<QTcpServer> m_server;
 };
 
 QJsonObject statefulSet(const QString &name)
@@ -190,6 +206,7 @@ private slots:
     void tls_serverName_verifiedAgainstThatName();
     void proxy_httpConnect_tunnelsTlsToTheServer();
     void proxy_wantsCredentials_sentFromTheProxyUrl();
+    void proxy_https_tlsToTheProxyVerifiedAsKubectlDoes();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
 
@@ -578,6 +595,48 @@ void tst_KubeClient::proxy_wantsCredentials_sentFromTheProxyUrl()
     const KubeResponse denied = get(&wrong, ResourceKind::namespaces(), {}, u"kc"_s);
     QVERIFY2(denied.error.contains(u"and not the ones given"_s) && !denied.error.contains(u"wrong"_s),
              qPrintable(denied.error));
+}
+
+void tst_KubeClient::proxy_https_tlsToTheProxyVerifiedAsKubectlDoes()
+{
+    QString error;
+    const auto proxyCa = tdkube::sandbox::CertificateAuthority::create(u"corporate proxy CA"_s, &error);
+    QVERIFY2(proxyCa.isValid(), qPrintable(error));
+    const auto issued = proxyCa.issueServer(u"proxy.corp"_s, {u"proxy.corp"_s}, {u"127.0.0.1"_s}, &error);
+    QVERIFY2(!issued.certificatePem.isEmpty(), qPrintable(error));
+    ConnectProxy proxy(issued.certificatePem, issued.keyPem);
+    ConnectionSettings settings = m_fixture.admin();
+    settings.proxyUrl = QUrl(u"https://127.0.0.1:%1"_s.arg(proxy.port()));
+
+    // As with kubectl, the proxy is verified with the cluster's TLS settings: the kubeconfig's CA,
+    // which does not know the proxy's.
+    {
+        KubeClient client(settings);
+        const KubeResponse refused = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+        QCOMPARE(refused.httpStatus, 0);
+        QVERIFY2(refused.error.contains(u"through the proxy https://127.0.0.1:"_s) &&
+                     refused.error.contains(u"the proxy's certificate was refused"_s),
+                 qPrintable(refused.error));
+        QCOMPARE(proxy.tunnels, 0);
+    }
+    settings.certificateAuthorityPem += proxyCa.certificatePem();
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QVERIFY2(response.ok(), qPrintable(response.error));
+    QCOMPARE(proxy.tunnels, 1);
+    QCOMPARE(proxy.requestLines.last(),
+             "CONNECT 127.0.0.1:" + QByteArray::number(settings.server.port()) + " HTTP/1.1");
+    // Streams (a watch) take the same way.
+    KubeRequest request;
+    request.path = u"/api/v1/namespaces/kc/configmaps"_s;
+    request.query.addQueryItem(u"watch"_s, u"true"_s);
+    request.query.addQueryItem(u"timeoutSeconds"_s, u"1"_s);
+    QObject owner;
+    KubeStream *stream = client.openStream(request, &owner);
+    QSignalSpy finished(stream, &KubeStream::finished);
+    QVERIFY(finished.wait(kWaitMs));
+    QVERIFY2(finished.first().first().value<KubeResponse>().ok(),
+             qPrintable(finished.first().first().value<KubeResponse>().error));
 }
 
 void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
