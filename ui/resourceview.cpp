@@ -107,6 +107,12 @@ ResourceView::ResourceView(ResourceTableModel *model, QWidget *parent)
     bar->addWidget(m_count);
     bar->addWidget(m_state);
     layout->addLayout(bar);
+    m_stateReason = new QLabel(this);
+    m_stateReason->setObjectName(u"watchStateReason"_s);
+    m_stateReason->setWordWrap(true);
+    m_stateReason->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_stateReason->hide();
+    layout->addWidget(m_stateReason);
 
     m_table = new QTableView(this);
     m_table->setObjectName(u"resourceTable"_s);
@@ -199,6 +205,12 @@ void ResourceView::setWatchState(kube::ResourceWatch::State state, const QString
     m_state->setText(text);
     m_state->setStyleSheet(u"QLabel { color: %1; font-weight: bold; }"_s.arg(color));
     m_state->setToolTip(reason);
+    // Why it is not live, in a line under the bar: seen without hovering.
+    const bool troubled = (state == State::Reconnecting || state == State::Stopped) && !reason.isEmpty();
+    m_stateReason->setText(troubled ? text.mid(2) + u": "_s + reason : QString());
+    m_stateReason->setStyleSheet(u"QLabel { color: %1; background: %2; padding: 3px 6px; }"_s.arg(
+        color, state == State::Stopped ? u"#ffebee"_s : u"#fff3e0"_s));
+    m_stateReason->setVisible(troubled);
 }
 
 QString ResourceView::stateText() const

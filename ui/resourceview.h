@@ -75,6 +75,7 @@ private:
     ResourceFilterProxy *m_proxy;
     QLabel *m_title = nullptr;
     QLabel *m_state = nullptr;
+    QLabel *m_stateReason = nullptr; // shown while Reconnecting or Stopped
     QLabel *m_count = nullptr;
     QLineEdit *m_textFilter = nullptr;
     QLineEdit *m_labelFilter = nullptr;

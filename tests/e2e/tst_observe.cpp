@@ -515,6 +515,26 @@ void TestObserve::watchDropped_reconnectsAndTableMatchesServer()
     m_window->openContext(u"sandbox-admin"_s, m_ns);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().contains(u"Live"_s), Slow);
     QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s).size(), 4, Slow);
+    const auto inject = [this](const QJsonObject &fault) {
+        return call([&](kube::KubeClient *client, QObject *context, auto done) {
+            kube::KubeRequest request;
+            request.verb = "POST";
+            request.path = u"/sandbox/v1/faults"_s;
+            request.body = QJsonDocument(fault).toJson(QJsonDocument::Compact);
+            client->send(request, context, done);
+        });
+    };
+    // The API server failing for a while: the view says Reconnecting and why, then Live again.
+    QVERIFY(inject({{u"failRequests"_s, 100000}, {u"failCode"_s, 500}, {u"dropWatchStreams"_s, true}}).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().startsWith(u"● Reconnecting: "_s), Slow);
+    QVERIFY2(m_window->view(u"pods"_s)
+                 ->findChild<QLabel *>(u"watchStateReason"_s)
+                 ->text()
+                 .contains(u"injected fault"_s),
+             qPrintable(m_window->view(u"pods"_s)->stateText()));
+    grab(u"reconnecting"_s);
+    QVERIFY(inject({{u"failRequests"_s, 0}}).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->view(u"pods"_s)->stateText().startsWith(u"● Live"_s), Slow);
     // Drop every watch, and make old resourceVersions expire, while pods change underneath.
     for (const QJsonObject &fault :
          {QJsonObject{{u"dropWatchStreams"_s, true}},
@@ -523,13 +543,7 @@ void TestObserve::watchDropped_reconnectsAndTableMatchesServer()
             client->remove(kube::ResourceKind::pods(), m_ns, u"waiting"_s, {}, context, done);
         });
         Q_UNUSED(deleted);
-        const kube::KubeResponse response = call([&](kube::KubeClient *client, QObject *context, auto done) {
-            kube::KubeRequest request;
-            request.verb = "POST";
-            request.path = u"/sandbox/v1/faults"_s;
-            request.body = QJsonDocument(fault).toJson(QJsonDocument::Compact);
-            client->send(request, context, done);
-        });
+        const kube::KubeResponse response = inject(fault);
         QVERIFY2(response.ok(), qPrintable(response.error));
     }
     QTRY_COMPARE_WITH_TIMEOUT(names(*m_window, u"pods"_s),

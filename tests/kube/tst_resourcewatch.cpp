@@ -7,7 +7,10 @@
 #include "store.h"
 
 #include <QJsonArray>
+#include <QPointer>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 
 using namespace Qt::StringLiterals;
 using namespace tdkube::kube;
@@ -25,6 +28,61 @@ QMap<QString, QString> watchVersions(const ResourceWatch &watch)
                         it.value().value(u"metadata").toObject().value(u"resourceVersion").toString());
     return versions;
 }
+
+// A TCP port in front of the API server that can be cut (each connection closed at once, as when the
+// network or the server is gone) and restored; it counts the connections tried while cut.
+class Cable final : public QObject
+{
+public:
+    explicit Cable(quint16 serverPort)
+        : m_serverPort(serverPort)
+    {
+        m_listener.listen(QHostAddress::LocalHost);
+        connect(&m_listener, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *client = m_listener.nextPendingConnection())
+                plug(client);
+        });
+    }
+    quint16 port() const { return m_listener.serverPort(); }
+    void cut()
+    {
+        connected = false;
+        for (const QPointer<QTcpSocket> &client : std::as_const(m_clients)) {
+            if (client)
+                client->abort();
+        }
+        m_clients.clear();
+    }
+    bool connected = true;
+    int refused = 0;
+
+private:
+    void plug(QTcpSocket *client)
+    {
+        connect(client, &QTcpSocket::disconnected, client, &QObject::deleteLater);
+        if (!connected) {
+            ++refused;
+            client->abort();
+            return;
+        }
+        m_clients.append(client);
+        auto *server = new QTcpSocket(client);
+        connect(client, &QTcpSocket::readyRead, server,
+                [client, server] { server->write(client->readAll()); });
+        connect(server, &QTcpSocket::readyRead, client,
+                [client, server] { client->write(server->readAll()); });
+        connect(server, &QTcpSocket::disconnected, client, &QTcpSocket::disconnectFromHost);
+        connect(server, &QTcpSocket::connected, client, [client, server] {
+            if (client->bytesAvailable() > 0)
+                server->write(client->readAll());
+        });
+        server->connectToHost(QHostAddress::LocalHost, m_serverPort);
+    }
+
+    quint16 m_serverPort;
+    QTcpServer m_listener;
+    QList<QPointer<QTcpSocket>> m_clients;
+};
 
 // What a table showing the watch would hold, built only from the signals.
 class Mirror : public QObject
@@ -91,6 +149,7 @@ private slots:
     void fault_expiredResourceVersion_relistsWithTheDifference();
     void fault_serverErrorsForAWhile_reconnectsWithBackoff_data();
     void fault_serverErrorsForAWhile_reconnectsWithBackoff();
+    void network_serverGoneForAWhile_retriesWithBackoff_thenCatchesUp();
     void paging_smallPagesWhileChanging_everyObjectOnce();
     void stop_forbiddenOrNotFound_stoppedWithTheServerMessage();
 
@@ -308,6 +367,41 @@ void tst_ResourceWatch::fault_serverErrorsForAWhile_reconnectsWithBackoff()
         std::count_if(mirror->states.cbegin(), mirror->states.cend(),
                       [](const auto &state) { return state.first == State::Reconnecting; });
     QCOMPARE(reconnecting, 1);
+}
+
+// The network goes: connections fail at once. The watch says Reconnecting with the reason, tries again
+// less and less often (not in a tight loop), and when the network is back it catches up.
+void tst_ResourceWatch::network_serverGoneForAWhile_retriesWithBackoff_thenCatchesUp()
+{
+    const QString ns = u"rw-network"_s;
+    QVERIFY(createConfigMaps(ns, 3));
+    Cable cable(quint16(m_fixture.admin().server.port()));
+    ConnectionSettings settings = m_fixture.admin();
+    settings.server.setPort(cable.port());
+    KubeClient client(settings);
+    auto watch = std::make_unique<ResourceWatch>(&client, ResourceKind::configMaps(), ns);
+    watch->setBackoff(20, 200);
+    Mirror mirror(watch.get());
+    watch->start();
+    QTRY_COMPARE_WITH_TIMEOUT(watch->state(), State::Live, kWaitMs);
+
+    cable.cut();
+    QTRY_COMPARE_WITH_TIMEOUT(watch->state(), State::Reconnecting, kWaitMs);
+    changeWhileOffline(ns);
+    QTest::qWait(1500);
+    QCOMPARE(watch->state(), State::Reconnecting);
+    QVERIFY2(watch->stateReason().contains(u"closed"_s, Qt::CaseInsensitive) ||
+                 watch->stateReason().contains(u"refused"_s, Qt::CaseInsensitive),
+             qPrintable(watch->stateReason()));
+    // Backing off from 20 ms to at most 200 ms: about 10 tries in 1.5 s, not hundreds.
+    QVERIFY2(cable.refused >= 3 && cable.refused <= 25, qPrintable(QString::number(cable.refused)));
+
+    cable.connected = true;
+    QTRY_COMPARE_WITH_TIMEOUT(watch->state(), State::Live, kWaitMs);
+    const auto expected = serverVersions(m_admin.get(), ResourceKind::configMaps(), ns);
+    QTRY_COMPARE_WITH_TIMEOUT(watchVersions(*watch), expected, kWaitMs);
+    QCOMPARE(mirror.rows, expected);
+    QCOMPARE(mirror.ghosts + mirror.duplicates, 0);
 }
 
 void tst_ResourceWatch::paging_smallPagesWhileChanging_everyObjectOnce()
