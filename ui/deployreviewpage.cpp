@@ -312,8 +312,25 @@ bool DeployReviewPage::isComplete() const
 
 bool DeployReviewPage::exportTo(const QString &directory, QString *error) const
 {
-    const QList<QJsonObject> objects = this->objects(error);
-    return !objects.isEmpty() && deploy::exportManifests(objects, directory, error);
+    // Each tab's text as it stands, comments and all, in a file named after its object; a tab whose
+    // text holds more than one document is written anew from what it parses to.
+    QList<QJsonObject> objects;
+    QStringList texts;
+    for (qsizetype tab = 0; tab < m_objectTabs.size(); ++tab) {
+        const QString text = m_objectTabs.at(tab).editor->text();
+        QList<deploy::ManifestDocument> documents;
+        QString problem;
+        if (!deploy::parseManifests(text.toUtf8(), &documents, &problem)) {
+            if (error)
+                *error = tr("%1: %2").arg(m_tabs->tabText(int(tab)), problem);
+            return false;
+        }
+        for (const deploy::ManifestDocument &document : std::as_const(documents)) {
+            objects.append(document.object);
+            texts.append(documents.size() == 1 ? text : QString());
+        }
+    }
+    return !objects.isEmpty() && deploy::exportManifests(objects, directory, error, texts);
 }
 
 void DeployReviewPage::exportClicked()

@@ -313,7 +313,8 @@ QString manifestsYaml(const QList<QJsonObject> &objects)
     return yaml;
 }
 
-bool exportManifests(const QList<QJsonObject> &objects, const QString &directory, QString *error)
+bool exportManifests(const QList<QJsonObject> &objects, const QString &directory, QString *error,
+                     const QStringList &texts)
 {
     if (!QDir().mkpath(directory)) {
         *error = u"Could not create the folder %1. Check that its parent exists and is writable, "
@@ -324,9 +325,12 @@ bool exportManifests(const QList<QJsonObject> &objects, const QString &directory
     for (int i = 0; i < objects.size(); ++i) {
         const ObjectRole role = roleOf(objects.at(i), i);
         QSaveFile file(dir.filePath(role.file));
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write((u"# "_s + role.comment + u'\n' + kube::toYaml(objects.at(i))).toUtf8()) < 0 ||
-            !file.commit()) {
+        QString text = texts.value(i);
+        if (text.trimmed().isEmpty())
+            text = u"# "_s + role.comment + u'\n' + kube::toYaml(objects.at(i));
+        else if (!text.endsWith(u'\n'))
+            text += u'\n';
+        if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
             *error = u"Could not write %1: %2. Free some space or choose another folder."_s.arg(
                 QDir::toNativeSeparators(file.fileName()), file.errorString());
             return false;

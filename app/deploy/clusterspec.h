@@ -104,7 +104,10 @@ QString manifestsYaml(const QList<QJsonObject> &objects);
 // Writes one file per object into `directory` (created if missing): 10-configmap.yaml,
 // 20-service-headless.yaml, 30-service-client.yaml, 40-statefulset.yaml, so that
 // `kubectl apply -f DIRECTORY` applies them in order. False with `error` set (what, why, what to do).
-bool exportManifests(const QList<QJsonObject> &objects, const QString &directory, QString *error);
+// With `texts` (one per object, as edited: comments and layout kept), each file holds its text rather
+// than the object written anew.
+bool exportManifests(const QList<QJsonObject> &objects, const QString &directory, QString *error,
+                     const QStringList &texts = {});
 
 // A TDengine StatefulSet (ours, or one applied by hand from the guide) as far as a ClusterSpec can
 // say it. `configMap` (optional) supplies taosConfig from its TAOS_* keys; TAOS_* env entries of the

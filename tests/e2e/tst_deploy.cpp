@@ -214,11 +214,19 @@ void TestDeploy::wizard_newNamespace_deploysVerifiedHaCluster()
         items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
             .isEmpty());
     grab(wizard.get(), u"deploy-review"_s);
-    // Export writes what Apply would send, as files kubectl accepts.
+    // Export writes what Apply would send, as files kubectl accepts, with the person's comments.
+    tdkube::ui::YamlEditor *configMap = review->editor(0);
+    configMap->setText(u"# tuned for the lab, see ticket 42\n"_s + configMap->text());
+    QVERIFY(QTest::qWaitFor([review] { return review->isComplete(); }, kWaitMs));
     QTemporaryDir exported;
     QString exportError;
     QVERIFY2(review->exportTo(exported.path(), &exportError), qPrintable(exportError));
-    QCOMPARE(QDir(exported.path()).entryList({u"*.yaml"_s}, QDir::Files).size(), 4);
+    QCOMPARE(QDir(exported.path()).entryList({u"*.yaml"_s}, QDir::Files),
+             (QStringList{u"10-configmap.yaml"_s, u"20-service-headless.yaml"_s, u"30-service-client.yaml"_s,
+                          u"40-statefulset.yaml"_s}));
+    QFile exportedConfigMap(QDir(exported.path()).filePath(u"10-configmap.yaml"_s));
+    QVERIFY(exportedConfigMap.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(exportedConfigMap.readAll()), configMap->text());
     QVERIFY(next(wizard.get()));
 
     QCOMPARE(wizard->currentId(), int(DeployWizard::ProgressPage));
