@@ -125,7 +125,7 @@ public:
         m_waitTimer.stop();
         m_pod = pod;
         QUrlQuery query;
-        query.addQueryItem(u"ports"_s, QString::number(m_forward->m_remotePort));
+        query.addQueryItem(u"ports"_s, QString::number(m_forward->podPort(pod)));
         m_forward->m_client->webSocketRequest(path(), query, this,
                                               [this](const QNetworkRequest &request, const QString &error) {
                                                   if (!error.isEmpty())
@@ -208,7 +208,7 @@ private:
             return;
         }
         fail(u"Port-forward to pod %1 port %2 failed: %3"_s.arg(m_pod)
-                 .arg(m_forward->m_remotePort)
+                 .arg(m_forward->podPort(m_pod))
                  .arg(QString::fromUtf8(payload).trimmed()));
     }
 
@@ -235,7 +235,7 @@ private:
         const QString socketError = m_tlsError.isEmpty() ? m_socket->errorString() : m_tlsError;
         KubeRequest request;
         request.path = path();
-        request.query.addQueryItem(u"ports"_s, QString::number(m_forward->m_remotePort));
+        request.query.addQueryItem(u"ports"_s, QString::number(m_forward->podPort(m_pod)));
         request.timeoutMs = 10000;
         m_forward->m_client->send(request, this, [this, socketError](const KubeResponse &response) {
             // "Upgrade request required" means the plain request got as far as the pod: the server
@@ -244,7 +244,7 @@ private:
                               !response.status.message.startsWith(u"Upgrade request required");
             fail(told ? response.error
                       : u"Could not open a port-forward to pod %1 port %2: %3"_s.arg(m_pod)
-                            .arg(m_forward->m_remotePort)
+                            .arg(m_forward->podPort(m_pod))
                             .arg(socketError));
         });
     }
@@ -401,6 +401,8 @@ void PortForward::resolveOwner()
                       } else {
                           selector = LabelSelector::fromObject(
                               QJsonObject{{u"matchLabels"_s, spec.value(u"selector").toObject()}});
+                          if (!mapServicePort(spec.value(u"ports").toArray()))
+                              return;
                       }
                       if (selector.isEmpty()) {
                           stop(u"%1 has no pod selector, so there is no pod to forward to. Forward to a "
@@ -409,6 +411,45 @@ void PortForward::resolveOwner()
                       }
                       watchPods(selector.toString());
                   });
+}
+
+// kubectl port-forward svc/NAME PORT: PORT is the Service's port; the pods are reached on its
+// targetPort (the same number when not given; a name is a container port's name).
+bool PortForward::mapServicePort(const QJsonArray &ports)
+{
+    QStringList known;
+    for (const QJsonValue &value : ports) {
+        const QJsonObject port = value.toObject();
+        known.append(QString::number(port.value(u"port").toInt()));
+        if (port.value(u"port").toInt() != m_remotePort)
+            continue;
+        const QJsonValue target = port.value(u"targetPort");
+        m_targetPort = target.isDouble() ? quint16(target.toInt()) : 0;
+        m_targetPortName = target.isString() ? target.toString() : QString();
+        if (target.isString() && target.toString().toUInt() > 0) {
+            m_targetPort = quint16(target.toString().toUInt());
+            m_targetPortName.clear();
+        }
+        return true;
+    }
+    stop(u"%1 has no port %2 (its ports: %3). Forward one of those."_s.arg(m_target.describe())
+             .arg(m_remotePort)
+             .arg(known.isEmpty() ? u"none"_s : known.join(u", ")));
+    return false;
+}
+
+quint16 PortForward::podPort(const QString &pod) const
+{
+    if (!m_targetPortName.isEmpty() && m_watch) {
+        const QJsonObject object = m_watch->objects().value(m_target.ns + u'/' + pod);
+        for (const QJsonValue &container : object.value(u"spec").toObject().value(u"containers").toArray()) {
+            for (const QJsonValue &port : container.toObject().value(u"ports").toArray()) {
+                if (port.toObject().value(u"name").toString() == m_targetPortName)
+                    return quint16(port.toObject().value(u"containerPort").toInt());
+            }
+        }
+    }
+    return m_targetPort != 0 ? m_targetPort : m_remotePort;
 }
 
 void PortForward::watchPods(const QString &labelSelector)
@@ -489,9 +530,9 @@ void PortForward::reevaluate()
         }
         if (lost.isEmpty()) {
             m_pod = current;
-            setState(
-                State::Active,
-                u"forwarding 127.0.0.1:%1 to pod %2 port %3"_s.arg(m_localPort).arg(m_pod).arg(m_remotePort));
+            setState(State::Active, u"forwarding 127.0.0.1:%1 to pod %2 port %3"_s.arg(m_localPort)
+                                        .arg(m_pod)
+                                        .arg(podPort(m_pod)));
             openWaiting();
             return;
         }
@@ -512,7 +553,7 @@ void PortForward::reevaluate()
     }
     m_pod = next;
     QString reason =
-        u"forwarding 127.0.0.1:%1 to pod %2 port %3"_s.arg(m_localPort).arg(m_pod).arg(m_remotePort);
+        u"forwarding 127.0.0.1:%1 to pod %2 port %3"_s.arg(m_localPort).arg(m_pod).arg(podPort(m_pod));
     if (!lost.isEmpty())
         reason += u" (%1)"_s.arg(lost);
     setState(State::Active, reason);

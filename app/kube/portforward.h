@@ -3,6 +3,7 @@
 #include "kube/kubeclient.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -67,7 +68,11 @@ public:
     void stop(const QString &reason = {});
 
     const ForwardTarget &target() const { return m_target; }
+    // The port asked for: the pod's, or for a Service target the Service's port.
     quint16 remotePort() const { return m_remotePort; }
+    // The port on `pod` the forward reaches: remotePort(), or for a Service target the port its
+    // targetPort names (a number, or a container port's name), as kubectl port-forward svc/... does.
+    quint16 podPort(const QString &pod) const;
     quint16 localPort() const { return m_localPort; }
     State state() const { return m_state; }
     QString stateReason() const { return m_stateReason; }
@@ -92,6 +97,7 @@ private:
     void setState(State state, const QString &reason = {});
     void watchPods(const QString &labelSelector);
     void resolveOwner();
+    bool mapServicePort(const QJsonArray &ports);
     void reevaluate();
     QString choosePod(QString *why) const;
     bool ownsPod(const QJsonObject &pod) const;
@@ -105,6 +111,8 @@ private:
     KubeClient *m_client;
     ForwardTarget m_target;
     quint16 m_remotePort;
+    quint16 m_targetPort = 0; // a Service's numeric targetPort for m_remotePort (0: the same)
+    QString m_targetPortName; // a Service's named targetPort, resolved per pod
     quint16 m_localPort;
     QTcpServer *m_server = nullptr;
     QPointer<ResourceWatch> m_watch;

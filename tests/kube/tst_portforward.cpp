@@ -89,6 +89,8 @@ private slots:
     void statefulSet_allPodsCrash_reconnectsThenActive();
     void service_forwardsToLowestReadyOrdinal();
     void serviceWithoutPods_connectionWaitsThenFails();
+    void service_portMappedToItsTargetPort_numberOrName();
+    void service_nativePort6030_reachesTaosdsPort();
     void podTarget_podDeleted_stopsWithReason();
 
 private:
@@ -372,6 +374,58 @@ void TestPortForward::serviceWithoutPods_connectionWaitsThenFails()
     const QString message = failed.first().first().toString();
     QVERIFY2(message.contains(u"No ready pod of service nobody within 0.5 s"), qPrintable(message));
     QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, 5000));
+}
+
+// As kubectl port-forward svc/NAME PORT: the Service's port, reached on the pods' targetPort.
+void TestPortForward::service_portMappedToItsTargetPort_numberOrName()
+{
+    const QJsonObject selector{{u"app.kubernetes.io/name"_s, u"tdengine"_s},
+                               {u"app.kubernetes.io/instance"_s, u"tdengine"_s}};
+    const QJsonObject service{
+        {u"metadata"_s, QJsonObject{{u"name"_s, u"rest-alias"_s}}},
+        {u"spec"_s, QJsonObject{{u"selector"_s, selector},
+                                {u"ports"_s, QJsonArray{QJsonObject{{u"name"_s, u"by-number"_s},
+                                                                    {u"port"_s, 80},
+                                                                    {u"targetPort"_s, 6041}},
+                                                        QJsonObject{{u"name"_s, u"by-name"_s},
+                                                                    {u"port"_s, 8080},
+                                                                    {u"targetPort"_s, u"tcp6041"_s}}}}}}};
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        m_client->create(ResourceKind::services(), kNs, service, context, done);
+    });
+    QVERIFY2(created.ok(), qPrintable(created.error));
+    for (const quint16 port : {quint16(80), quint16(8080)}) {
+        auto pf = forward(ForwardTarget::Kind::Service, u"rest-alias"_s, port);
+        QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+        QCOMPARE(pf->podPort(pf->pod()), quint16(6041));
+        QVERIFY2(pf->stateReason().endsWith(u"port 6041"_s), qPrintable(pf->stateReason()));
+        QString error;
+        QCOMPARE(showDatabases(pf->localPort(), &error), 0);
+    }
+    // A port the Service does not have: said, with the ones it has.
+    auto missing = forward(ForwardTarget::Kind::Service, u"rest-alias"_s, 6041);
+    QVERIFY(waitForState(missing.get(), PortForward::State::Stopped));
+    QVERIFY2(missing->stateReason().contains(u"has no port 6041 (its ports: 80, 8080)"_s),
+             qPrintable(missing->stateReason()));
+}
+
+// taosd's native port through the client Service: the forward reaches port 6030 of a pod, which
+// takes the bytes (the sandbox does not speak TDengine's native protocol, so nothing answers).
+void TestPortForward::service_nativePort6030_reachesTaosdsPort()
+{
+    auto pf = forward(ForwardTarget::Kind::Service, u"taosadapter"_s, 6030);
+    QVERIFY(waitForState(pf.get(), PortForward::State::Active));
+    QVERIFY2(pf->stateReason().endsWith(u"to pod tdengine-0 port 6030"_s), qPrintable(pf->stateReason()));
+    QSignalSpy failed(pf.get(), &PortForward::connectionFailed);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, pf->localPort());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(QByteArray(64, '\x01'));
+    QVERIFY(QTest::qWaitFor([&] { return pf->bytesOut() >= 64; }, 10000));
+    QTest::qWait(300);
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(pf->bytesIn(), 0);
 }
 
 void TestPortForward::podTarget_podDeleted_stopsWithReason()

@@ -51,6 +51,14 @@ public:
     using HttpDone = std::function<void(const HttpReply &)>;
     // Whether something listens on `port` of `pod` (a closed port refuses connections).
     virtual bool listens(const QJsonObject &pod, int port) const = 0;
+    // Whether what listens there speaks HTTP (else a port-forward's bytes are taken and never
+    // answered, as a server of another protocol does with a client that says nothing it knows).
+    virtual bool speaksHttp(const QJsonObject &pod, int port) const
+    {
+        Q_UNUSED(pod);
+        Q_UNUSED(port);
+        return true;
+    }
     // One HTTP request to `port` of `pod`; `request.path` is the path as the pod sees it
     // ("/rest/sql"), after any proxy prefix was removed. `done` is called exactly once.
     virtual void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) = 0;

@@ -547,6 +547,8 @@ private:
         const qsizetype index = channel / 2;
         if (channel % 2 != 0 || index >= m_ports.size() || m_ports.at(index)->done)
             return; // error channels are ours to write; a finished port takes nothing more
+        if (m_runtime && !m_runtime->speaksHttp(m_pod, m_ports.at(index)->number))
+            return; // taken, never answered
         m_ports.at(index)->parser.feed(message.mid(1));
         serveNext(index);
     }

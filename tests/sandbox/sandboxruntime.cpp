@@ -423,13 +423,23 @@ QList<PodRuntime::LogLine> SandboxRuntime::log(const QJsonObject &pod, const QSt
 
 bool SandboxRuntime::listens(const QJsonObject &pod, int port) const
 {
-    return port == 6041 && isTdengine(pod) && m_running.contains(podKey(pod));
+    return (port == 6041 || port == 6030) && isTdengine(pod) && m_running.contains(podKey(pod));
+}
+
+bool SandboxRuntime::speaksHttp(const QJsonObject &pod, int port) const
+{
+    Q_UNUSED(pod);
+    return port != 6030;
 }
 
 void SandboxRuntime::http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done)
 {
     if (!listens(pod, port)) {
         done({502, {{"Content-Type", "text/plain"}}, "connection refused\n"});
+        return;
+    }
+    if (!speaksHttp(pod, port)) { // taosd hangs up on what is not its protocol
+        done({502, {{"Content-Type", "text/plain"}}, "EOF\n"});
         return;
     }
     taosAdapter(pod, request, std::move(done));

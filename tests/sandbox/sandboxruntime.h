@@ -31,7 +31,10 @@ public:
 
     void exec(const QJsonObject &pod, const QString &container, const QStringList &argv,
               const QByteArray &stdinData, ExecDone done) override;
+    // taosAdapter (HTTP) on 6041; taosd's native port 6030, whose protocol is not simulated: it takes
+    // connections and what is sent, and answers nothing.
     bool listens(const QJsonObject &pod, int port) const override;
+    bool speaksHttp(const QJsonObject &pod, int port) const override;
     void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) override;
     QList<LogLine> log(const QJsonObject &pod, const QString &container, bool previous) const override;
     void containerStarted(const QJsonObject &pod) override;
