@@ -10,6 +10,7 @@
 #include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QtEndian>
 
 using namespace Qt::StringLiterals;
 using namespace tdkube::kube;
@@ -150,6 +151,70 @@ private:
     std::unique_ptr<QTcpServer> m_server;
 };
 
+// A SOCKS5 proxy (RFC 1928), no authentication, CONNECT only: what `ssh -D` gives.
+class Socks5Proxy final : public QObject
+{
+public:
+    Socks5Proxy()
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *client = m_server.nextPendingConnection())
+                accept(client);
+        });
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    QStringList targets; // "host:port" of each CONNECT
+
+private:
+    void accept(QTcpSocket *client)
+    {
+        auto buffer = std::make_shared<QByteArray>();
+        auto *upstream = new QTcpSocket(client);
+        connect(client, &QTcpSocket::disconnected, client, &QObject::deleteLater);
+        connect(client, &QTcpSocket::readyRead, this, [this, client, upstream, buffer] {
+            if (upstream->state() == QAbstractSocket::ConnectedState) {
+                upstream->write(client->readAll());
+                return;
+            }
+            *buffer += client->readAll();
+            // Greeting: VER 5, NMETHODS, METHODS; we choose "no authentication".
+            if (!client->property("greeted").toBool()) {
+                if (buffer->size() < 2 || buffer->size() < 2 + quint8(buffer->at(1)))
+                    return;
+                buffer->remove(0, 2 + quint8(buffer->at(1)));
+                client->setProperty("greeted", true);
+                client->write(QByteArray("\x05\x00", 2));
+            }
+            // Request: VER 5, CMD 1 (CONNECT), RSV, ATYP (1 IPv4, 3 name), address, port.
+            if (buffer->size() < 5)
+                return;
+            const quint8 type = quint8(buffer->at(3));
+            const qsizetype addressLength = type == 1 ? 4 : type == 3 ? 1 + quint8(buffer->at(4)) : 16;
+            if (buffer->size() < 4 + addressLength + 2)
+                return;
+            const QString host =
+                type == 1   ? QHostAddress(qFromBigEndian<quint32>(buffer->constData() + 4)).toString()
+                : type == 3 ? QString::fromLatin1(buffer->mid(5, addressLength - 1))
+                            : QString();
+            const quint16 port = qFromBigEndian<quint16>(buffer->constData() + 4 + addressLength);
+            buffer->remove(0, 4 + addressLength + 2);
+            targets.append(host + u':' + QString::number(port));
+            connect(upstream, &QTcpSocket::connected, client, [client, upstream, buffer] {
+                client->write(QByteArray("\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00", 10));
+                if (!buffer->isEmpty())
+                    upstream->write(*buffer);
+            });
+            connect(upstream, &QTcpSocket::readyRead, client,
+                    [client, upstream] { client->write(upstream->readAll()); });
+            connect(upstream, &QTcpSocket::disconnected, client, &QTcpSocket::disconnectFromHost);
+            upstream->connectToHost(host, port);
+        });
+    }
+
+    QTcpServer m_server;
+};
+
 QJsonObject statefulSet(const QString &name)
 {
     const QJsonObject labels{{u"app"_s, name}};
@@ -207,6 +272,7 @@ private slots:
     void proxy_httpConnect_tunnelsTlsToTheServer();
     void proxy_wantsCredentials_sentFromTheProxyUrl();
     void proxy_https_tlsToTheProxyVerifiedAsKubectlDoes();
+    void proxy_socks5_tunnelsTheRequests();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
 
@@ -637,6 +703,18 @@ void tst_KubeClient::proxy_https_tlsToTheProxyVerifiedAsKubectlDoes()
     QVERIFY(finished.wait(kWaitMs));
     QVERIFY2(finished.first().first().value<KubeResponse>().ok(),
              qPrintable(finished.first().first().value<KubeResponse>().error));
+}
+
+void tst_KubeClient::proxy_socks5_tunnelsTheRequests()
+{
+    Socks5Proxy proxy;
+    ConnectionSettings settings = m_fixture.admin();
+    settings.proxyUrl = QUrl(u"socks5://127.0.0.1:%1"_s.arg(proxy.port()));
+    KubeClient client(settings);
+    const KubeResponse response = get(&client, ResourceKind::namespaces(), {}, u"kc"_s);
+    QVERIFY2(response.ok(), qPrintable(response.error));
+    QVERIFY(!proxy.targets.isEmpty());
+    QCOMPARE(proxy.targets.first(), u"127.0.0.1:%1"_s.arg(settings.server.port()));
 }
 
 void tst_KubeClient::cancelAll_inFlight_callbacksSeeCancelled()
