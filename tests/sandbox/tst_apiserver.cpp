@@ -4,7 +4,9 @@
 // controller does with StatefulSets, namespaces and volumes.
 #include "controller.h"
 #include "delayledger.h"
+#include "resources.h"
 #include "sandbox.h"
+#include "store.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -28,8 +30,11 @@
 using namespace Qt::StringLiterals;
 using tdkube::sandbox::Controller;
 using tdkube::sandbox::DelayLedger;
+using tdkube::sandbox::EventType;
 using tdkube::sandbox::Sandbox;
 using tdkube::sandbox::SandboxOptions;
+using tdkube::sandbox::Store;
+using tdkube::sandbox::StoreEvent;
 
 namespace {
 
@@ -384,6 +389,7 @@ private slots:
     void deleteCollection_labelSelector_removesOnlyMatching();
     void statefulSet_createScaleDelete_podsClaimsAndVolumesFollow();
     void statefulSet_whenScaledDelete_claimRemovedAfterScaleIn();
+    void statefulSet_scaleIn_highestOrdinalGoesFirst();
     void statefulSet_foregroundDelete_waitsForItsPods();
     void statefulSet_orphanDelete_podsStayWithoutTheOwner();
     void namespace_delete_terminatesContentsThenGoes();
@@ -892,6 +898,36 @@ void tst_ApiServer::statefulSet_whenScaledDelete_claimRemovedAfterScaleIn()
     QTRY_COMPARE_WITH_TIMEOUT(m_client->get(claims(u"sts-delete"_s) + u"/data-tmp-1"_s).status, 404,
                               kControllerTimeoutMs);
     QCOMPARE(m_client->get(claims(u"sts-delete"_s) + u"/data-tmp-0"_s).value(u"status.phase"_s), u"Bound"_s);
+}
+
+void tst_ApiServer::statefulSet_scaleIn_highestOrdinalGoesFirst()
+{
+    QVERIFY(createNamespace(u"sts-order"_s));
+    QCOMPARE(m_client->post(statefulSets(u"sts-order"_s), statefulSet(u"rev"_s, 3)).status, 201);
+    QTRY_COMPARE_WITH_TIMEOUT(readyReplicas(u"sts-order"_s, u"rev"_s), 3, kControllerTimeoutMs);
+    QStringList deleted;
+    QStringList presentWhenDeleted; // the pods still there when each one went
+    const QMetaObject::Connection watching =
+        connect(m_sandbox->store(), &Store::changed, this, [&](const StoreEvent &event) {
+            if (event.type != EventType::Deleted || event.resource != &tdkube::sandbox::podsType() ||
+                tdkube::sandbox::namespaceOf(event.object) != u"sts-order")
+                return;
+            deleted.append(tdkube::sandbox::nameOf(event.object));
+            QStringList present;
+            for (const QJsonObject &pod :
+                 m_sandbox->store()->list(tdkube::sandbox::podsType(), u"sts-order"_s))
+                present.append(tdkube::sandbox::nameOf(pod));
+            presentWhenDeleted.append(present.join(u','));
+        });
+    const Response scale = m_client->mergePatch(statefulSets(u"sts-order"_s) + u"/rev/scale"_s,
+                                                QJsonObject{{u"spec"_s, QJsonObject{{u"replicas"_s, 1}}}});
+    QCOMPARE(scale.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(deleted.size(), 2, kControllerTimeoutMs);
+    disconnect(watching);
+    QCOMPARE(deleted, (QStringList{u"rev-2"_s, u"rev-1"_s}));
+    // One at a time: rev-1 was still there, untouched, when rev-2 went.
+    QCOMPARE(presentWhenDeleted.first(), u"rev-0,rev-1"_s);
+    QCOMPARE(m_client->get(pods(u"sts-order"_s) + u"/rev-0"_s).status, 200);
 }
 
 void tst_ApiServer::statefulSet_foregroundDelete_waitsForItsPods()
