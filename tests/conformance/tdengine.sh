@@ -139,8 +139,11 @@ out=$(curl -s --cacert "$work/ca.pem" --cert "$work/cert.pem" --key "$work/key.p
     --data-binary @"$work/query.sql" "$(cat "$work/server")/api/v1/namespaces/td/services/taosadapter:6041/proxy/rest/sql")
 expect_match "taosAdapter's REST JSON comes back through the proxy (code 4357: no auth info)" '"code":4357' "$out"
 out=$(curl -s --cacert "$work/ca.pem" --cert "$work/cert.pem" --key "$work/key.pem" \
+    "$(cat "$work/server")/api/v1/namespaces/td/pods/tdengine-0:6999/proxy/")
+expect_match "a port nothing listens on is refused through the pod proxy" 'connection refused' "$out"
+out=$(curl -s --cacert "$work/ca.pem" --cert "$work/cert.pem" --key "$work/key.pem" \
     "$(cat "$work/server")/api/v1/namespaces/td/pods/tdengine-0:6030/proxy/")
-expect_match "a port nobody serves HTTP on is refused through the pod proxy" 'connection refused' "$out"
+expect_match "taosd's native port hangs up on HTTP through the pod proxy" 'error trying to reach service: EOF' "$out"
 
 # --- the official Python client's port-forward and @tdengine/rest through it ----------------------
 out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select count(*) from test.meters" 2>&1)

@@ -228,6 +228,12 @@ void serveProxy(HttpExchange *exchange, Store *store, PodRuntime *runtime, bool 
                                       {}});
         return;
     }
+    if (!runtime->speaksHttp(pod, targetPort)) {
+        // What the API server says when the pod's server hangs up on an HTTP request.
+        sendStatus(exchange,
+                   ApiError{503, u"ServiceUnavailable"_s, u"error trying to reach service: EOF"_s, {}});
+        return;
+    }
     HttpRequest forwarded = exchange->request();
     // The API server drops the Authorization header once it has authenticated the request, so
     // credentials meant for the API server never reach the pod (nor do any others sent there).
