@@ -291,6 +291,20 @@ void ExecSession::diagnose()
         // before upgrading, so the socket's own error is the better clue.
         const bool told = !response.ok() && !response.error.isEmpty() &&
                           !response.status.message.startsWith(u"Upgrade request required");
+        // The credential had expired: the plain request got a fresh one (a 401 makes the client ask
+        // its CredentialSource again, once). Nothing ran, so the command gets one more try.
+        if (!told && socketError.contains(u"code: 401") && !m_retriedAuthorization) {
+            m_retriedAuthorization = true;
+            m_diagnosing = false;
+            m_requested = false;
+            m_tlsError.clear();
+            if (m_socket) {
+                m_socket->disconnect(this);
+                m_socket->deleteLater();
+            }
+            start();
+            return;
+        }
         finish(-1, u"Could not run %1: %2"_s.arg(describe(), told ? response.error : socketError));
     });
 }

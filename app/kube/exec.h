@@ -90,6 +90,7 @@ private:
     bool m_stdinClosed = false;
     bool m_stdinCloseSent = false;
     bool m_diagnosing = false;
+    bool m_retriedAuthorization = false; // after a 401, once, with a fresh credential
     bool m_done = false;
 };
 

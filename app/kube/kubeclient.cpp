@@ -380,6 +380,8 @@ void KubeClient::authorize(QNetworkRequest request, const Ready &ready)
                     guard->m_runtimeToken = credential.token;
                     request.setRawHeader("Authorization", "Bearer " + credential.token.toUtf8());
                 } else if (!credential.clientCertificatePem.isEmpty()) {
+                    // A retry after a 401 must not carry the token that failed.
+                    request.setRawHeader("Authorization", QByteArray());
                     QSslConfiguration tls = request.sslConfiguration();
                     tls.setLocalCertificateChain(
                         QSslCertificate::fromData(credential.clientCertificatePem, QSsl::Pem));

@@ -242,6 +242,18 @@ private:
             // had nothing against it, so the socket's own error is the better clue.
             const bool told = !response.ok() && !response.error.isEmpty() &&
                               !response.status.message.startsWith(u"Upgrade request required");
+            // The credential had expired: the plain request got a fresh one (a 401 makes the client
+            // ask its CredentialSource again, once), so the WebSocket gets one more try with it.
+            if (!told && socketError.contains(u"code: 401") && !m_retriedAuthorization) {
+                m_retriedAuthorization = true;
+                m_diagnosing = false;
+                m_tlsError.clear();
+                m_socket->disconnect(this);
+                m_socket->deleteLater();
+                m_socket = nullptr;
+                open(m_pod);
+                return;
+            }
             fail(told ? response.error
                       : u"Could not open a port-forward to pod %1 port %2: %3"_s.arg(m_pod)
                             .arg(m_forward->podPort(m_pod))
@@ -294,6 +306,7 @@ private:
     int m_headerLeft[2] = {2, 2};
     bool m_connected = false;
     bool m_diagnosing = false;
+    bool m_retriedAuthorization = false;
     bool m_done = false;
 };
 

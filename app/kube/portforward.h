@@ -44,8 +44,11 @@ struct ForwardTarget
 // are closed and connectionFailed() says why. Waiting rather than refusing at once lets a client's
 // connection survive a pod restart that takes a few seconds.
 //
-// Not yet: TLS server-name overrides (tls-server-name) for the WebSocket, a second try after a 401
-// with a rotated credential, and flow control (a slow local reader buffers in memory).
+// A WebSocket refused with 401 (a credential that expired meanwhile) is tried once more after the
+// client fetched a fresh one.
+//
+// Not yet: TLS server-name overrides (tls-server-name) for the WebSocket, and flow control (a slow
+// local reader buffers in memory).
 class PortForward final : public QObject
 {
     Q_OBJECT

@@ -2,6 +2,7 @@
 // kubeconfig it writes (there is no kubeconfig loader here: the few lines are read directly).
 #pragma once
 
+#include "kube/connection.h"
 #include "kube/kubeclient.h"
 #include "kube/yamljson.h"
 #include "sandbox.h"
@@ -23,6 +24,35 @@ namespace tdkube::kube::test {
 using namespace Qt::StringLiterals;
 
 constexpr int kWaitMs = 10000;
+
+// A token that expires when the test says so: from then on a stale one is handed out, until
+// invalidate() (what KubeClient does after a 401) brings a valid one back.
+class ExpiringToken final : public CredentialSource
+{
+public:
+    explicit ExpiringToken(QString valid)
+        : m_valid(std::move(valid))
+    {
+    }
+    void request(Done done) override
+    {
+        const Credential credential{expired ? u"expired-token"_s : m_valid, {}, {}, {}};
+        QMetaObject::invokeMethod(
+            this, [done, credential] { done(credential, {}); }, Qt::QueuedConnection);
+    }
+    void invalidate() override
+    {
+        ++invalidations;
+        expired = false;
+    }
+    QString describe() const override { return u"expiring token"_s; }
+
+    bool expired = false;
+    int invalidations = 0;
+
+private:
+    QString m_valid;
+};
 
 class SandboxFixture
 {
@@ -51,13 +81,20 @@ public:
         m_certificatePem = base64Value(text, u"client-certificate-data"_s);
         m_keyPem = base64Value(text, u"client-key-data"_s);
         m_viewerToken = QRegularExpression(u"token: \"([^\"]+)\""_s).match(text).captured(1);
+        // The exec plugin's token (group system:masters), from the script it prints it with.
+        QFile plugin(options.kubeconfigPath + u".exec-plugin.sh"_s);
+        if (plugin.open(QIODevice::ReadOnly))
+            m_execToken = QRegularExpression(u"'\"(exec-[^\"]+)\"'"_s)
+                              .match(QString::fromUtf8(plugin.readAll()))
+                              .captured(1);
         return !m_caPem.isEmpty() && !m_certificatePem.isEmpty() && !m_keyPem.isEmpty() &&
-               !m_viewerToken.isEmpty();
+               !m_viewerToken.isEmpty() && !m_execToken.isEmpty();
     }
 
     sandbox::Sandbox *sandbox() const { return m_sandbox.get(); }
     QString path(const QString &name) const { return m_dir.filePath(name); }
     QString viewerToken() const { return m_viewerToken; }
+    QString execToken() const { return m_execToken; } // may do anything (system:masters)
 
     // Only the server and its CA: no credentials.
     ConnectionSettings anonymous() const
@@ -100,6 +137,7 @@ private:
     QByteArray m_caPem;
     QByteArray m_certificatePem;
     QByteArray m_keyPem;
+    QString m_execToken;
     QString m_viewerToken;
 };
 

@@ -66,6 +66,7 @@ private slots:
     void catWithStdin_roundTrip();
     void runHelper_deletesItselfWhenFinished();
     void sleeping_cancel_finishesOnceWithCancelled();
+    void credentialExpiredMeanwhile_freshOneFetched_commandRuns();
 
 private:
     bool allReady();
@@ -239,6 +240,22 @@ void TestExec::sleeping_cancel_finishesOnceWithCancelled()
     QCOMPARE(outcome.finishedCount, 1);
     QVERIFY(outcome.out.isEmpty());
     QVERIFY(!session.isRunning());
+}
+
+void TestExec::credentialExpiredMeanwhile_freshOneFetched_commandRuns()
+{
+    ConnectionSettings settings = m_fixture.anonymous();
+    auto credential = std::make_shared<ExpiringToken>(m_fixture.execToken());
+    settings.credentials = credential;
+    KubeClient client(settings);
+    credential->expired = true; // the WebSocket goes with a stale token and gets 401
+    const Outcome outcome = execute({u"sh"_s, u"-c"_s, u"echo ran once"_s}, u"tdengine-0"_s, {}, &client);
+    QVERIFY2(outcome.error.isEmpty(),
+             qPrintable(outcome.error + u" invalidations %1"_s.arg(credential->invalidations)));
+    QCOMPARE(outcome.exitCode, 0);
+    QCOMPARE(outcome.out, QByteArray("ran once\n"));
+    QCOMPARE(outcome.finishedCount, 1);
+    QCOMPARE(credential->invalidations, 1);
 }
 
 QTEST_GUILESS_MAIN(TestExec)

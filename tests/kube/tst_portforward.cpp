@@ -92,6 +92,7 @@ private slots:
     void service_portMappedToItsTargetPort_numberOrName();
     void service_nativePort6030_reachesTaosdsPort();
     void podTarget_podDeleted_stopsWithReason();
+    void credentialExpiredMeanwhile_freshOneFetched_connectionServed();
 
 private:
     void applyManifests();
@@ -426,6 +427,25 @@ void TestPortForward::service_nativePort6030_reachesTaosdsPort()
     QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
     QCOMPARE(failed.size(), 0);
     QCOMPARE(pf->bytesIn(), 0);
+}
+
+void TestPortForward::credentialExpiredMeanwhile_freshOneFetched_connectionServed()
+{
+    waitAllReady();
+    ConnectionSettings settings = m_fixture.anonymous();
+    auto token = std::make_shared<ExpiringToken>(m_fixture.execToken());
+    settings.credentials = token;
+    KubeClient client(settings);
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-1"_s, 6041, &client);
+    QVERIFY2(waitForState(pf.get(), PortForward::State::Active), qPrintable(pf->stateReason()));
+    token->expired = true; // the next WebSocket goes with a stale token and gets 401
+    QSignalSpy failed(pf.get(), &PortForward::connectionFailed);
+    QString error;
+    const int code = showDatabases(pf->localPort(), &error);
+    QVERIFY2(code == 0, qPrintable(error + u" / "_s +
+                                   (failed.isEmpty() ? QString() : failed.first().first().toString())));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
+    QCOMPARE(token->invalidations, 1);
 }
 
 void TestPortForward::podTarget_podDeleted_stopsWithReason()
