@@ -634,6 +634,36 @@ QNetworkProxy KubeClient::proxy() const
     return m_network->proxy();
 }
 
+bool KubeClient::acceptsForTlsServerName(const QList<QSslError> &errors) const
+{
+    const QString wanted = m_settings.tlsServerName.toLower();
+    if (wanted.isEmpty() || errors.isEmpty())
+        return false;
+    for (const QSslError &error : errors) {
+        if (error.error() != QSslError::HostNameMismatch)
+            return false;
+    }
+    const QSslCertificate certificate = errors.first().certificate();
+    QStringList names;
+    const auto alternatives = certificate.subjectAlternativeNames();
+    for (auto it = alternatives.cbegin(); it != alternatives.cend(); ++it) {
+        if (it.key() == QSsl::DnsEntry || it.key() == QSsl::IpAddressEntry)
+            names.append(it.value().toLower());
+    }
+    if (names.isEmpty()) // only without subjectAltNames does the common name count (RFC 6125)
+        names = certificate.subjectInfo(QSslCertificate::CommonName);
+    for (const QString &name : std::as_const(names)) {
+        const QString lower = name.toLower();
+        if (lower == wanted)
+            return true;
+        // "*.example.com" stands for exactly one label.
+        if (lower.startsWith(u"*."_s) && wanted.endsWith(lower.mid(1)) &&
+            !wanted.left(wanted.size() - lower.size() + 1).contains(u'.'))
+            return true;
+    }
+    return false;
+}
+
 void KubeClient::probe(QObject *context, Done done, int timeoutMs)
 {
     KubeRequest request;

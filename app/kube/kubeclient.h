@@ -178,6 +178,10 @@ public:
                           WebSocketReady ready);
     QSslConfiguration sslConfiguration() const { return m_tls; }
     QNetworkProxy proxy() const;
+    // For WebSockets, which do not take tls-server-name: true when `errors` are only a host name
+    // mismatch and the certificate names the kubeconfig's tls-server-name, so that they may be
+    // ignored (the chain was verified as usual: any other error is not accepted).
+    bool acceptsForTlsServerName(const QList<QSslError> &errors) const;
 
 private:
     struct Pending;

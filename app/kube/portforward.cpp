@@ -164,6 +164,10 @@ private:
         connect(m_socket, &QWebSocket::textMessageReceived, this,
                 [this](const QString &text) { onMessage(text.toUtf8()); });
         connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            if (m_forward->m_client->acceptsForTlsServerName(errors)) {
+                m_socket->ignoreSslErrors(errors);
+                return;
+            }
             QStringList texts;
             for (const QSslError &error : errors)
                 texts.append(error.errorString());

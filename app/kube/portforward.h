@@ -47,8 +47,10 @@ struct ForwardTarget
 // A WebSocket refused with 401 (a credential that expired meanwhile) is tried once more after the
 // client fetched a fresh one.
 //
-// Not yet: TLS server-name overrides (tls-server-name) for the WebSocket, and flow control (a slow
-// local reader buffers in memory).
+// QWebSocket does not take tls-server-name: a host name mismatch that the certificate explains by
+// that name is accepted (KubeClient::acceptsForTlsServerName), nothing else.
+//
+// Not yet: flow control (a slow local reader buffers in memory).
 class PortForward final : public QObject
 {
     Q_OBJECT

@@ -67,6 +67,7 @@ private slots:
     void runHelper_deletesItselfWhenFinished();
     void sleeping_cancel_finishesOnceWithCancelled();
     void credentialExpiredMeanwhile_freshOneFetched_commandRuns();
+    void tlsServerName_serverReachedByAnotherAddress_commandRuns();
 
 private:
     bool allReady();
@@ -256,6 +257,21 @@ void TestExec::credentialExpiredMeanwhile_freshOneFetched_commandRuns()
     QCOMPARE(outcome.out, QByteArray("ran once\n"));
     QCOMPARE(outcome.finishedCount, 1);
     QCOMPARE(credential->invalidations, 1);
+}
+
+// The API server at an address its certificate does not name, with tls-server-name set to one it
+// does: the exec WebSocket verifies against that name.
+void TestExec::tlsServerName_serverReachedByAnotherAddress_commandRuns()
+{
+    Cable relay(quint16(m_fixture.admin().server.port()), QHostAddress(u"127.0.0.2"_s));
+    ConnectionSettings settings = m_fixture.admin();
+    settings.server.setHost(u"127.0.0.2"_s);
+    settings.server.setPort(relay.port());
+    settings.tlsServerName = u"kubernetes.default.svc"_s;
+    KubeClient client(settings);
+    const Outcome outcome = execute({u"sh"_s, u"-c"_s, u"echo named"_s}, u"tdengine-0"_s, {}, &client);
+    QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+    QCOMPARE(outcome.out, QByteArray("named\n"));
 }
 
 QTEST_GUILESS_MAIN(TestExec)

@@ -269,6 +269,8 @@ private slots:
     void podLogs_followedPodDeletedOrMissing_streamEnds();
     void tls_insecureSkipVerifyWithoutCa_connects();
     void tls_serverName_verifiedAgainstThatName();
+    void tls_serverNameForWebSockets_onlyAHostNameMismatchTheCertificateExplains_data();
+    void tls_serverNameForWebSockets_onlyAHostNameMismatchTheCertificateExplains();
     void proxy_httpConnect_tunnelsTlsToTheServer();
     void proxy_wantsCredentials_sentFromTheProxyUrl();
     void proxy_https_tlsToTheProxyVerifiedAsKubectlDoes();
@@ -608,6 +610,40 @@ void tst_KubeClient::tls_serverName_verifiedAgainstThatName()
     const KubeResponse refused = get(&misnamed, ResourceKind::namespaces(), {}, u"kc"_s);
     QCOMPARE(refused.httpStatus, 0);
     QVERIFY2(refused.error.contains(u"CN=tdkube-sandbox"_s), qPrintable(refused.error));
+}
+
+void tst_KubeClient::tls_serverNameForWebSockets_onlyAHostNameMismatchTheCertificateExplains_data()
+{
+    QTest::addColumn<QString>("serverName");
+    QTest::addColumn<bool>("otherErrorToo");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("named") << u"kubernetes.default.svc"_s << false << true;
+    QTest::newRow("named, case") << u"Kubernetes.Default.SVC"_s << false << true;
+    QTest::newRow("wildcard, one label") << u"api.svc.example"_s << false << true;
+    QTest::newRow("wildcard, two labels") << u"a.api.svc.example"_s << false << false;
+    QTest::newRow("not named") << u"elsewhere.example"_s << false << false;
+    QTest::newRow("not set") << QString() << false << false;
+    QTest::newRow("named, but an untrusted chain") << u"kubernetes.default.svc"_s << true << false;
+}
+
+void tst_KubeClient::tls_serverNameForWebSockets_onlyAHostNameMismatchTheCertificateExplains()
+{
+    QFETCH(QString, serverName);
+    QFETCH(bool, otherErrorToo);
+    QFETCH(bool, accepted);
+    QString error;
+    const auto ca = tdkube::sandbox::CertificateAuthority::create(u"test CA"_s, &error);
+    const auto issued = ca.issueServer(u"apiserver"_s, {u"kubernetes.default.svc"_s, u"*.svc.example"_s},
+                                       {u"10.0.0.1"_s}, &error);
+    QVERIFY2(!issued.certificatePem.isEmpty(), qPrintable(error));
+    const QSslCertificate certificate(issued.certificatePem, QSsl::Pem);
+    ConnectionSettings settings = m_fixture.admin();
+    settings.tlsServerName = serverName;
+    KubeClient client(settings);
+    QList<QSslError> errors{QSslError(QSslError::HostNameMismatch, certificate)};
+    if (otherErrorToo)
+        errors.append(QSslError(QSslError::UnableToGetLocalIssuerCertificate, certificate));
+    QCOMPARE(client.acceptsForTlsServerName(errors), accepted);
 }
 
 void tst_KubeClient::proxy_httpConnect_tunnelsTlsToTheServer()

@@ -93,6 +93,7 @@ private slots:
     void service_nativePort6030_reachesTaosdsPort();
     void podTarget_podDeleted_stopsWithReason();
     void credentialExpiredMeanwhile_freshOneFetched_connectionServed();
+    void tlsServerName_serverReachedByAnotherAddress_verifiedAgainstThatName();
 
 private:
     void applyManifests();
@@ -446,6 +447,33 @@ void TestPortForward::credentialExpiredMeanwhile_freshOneFetched_connectionServe
                                    (failed.isEmpty() ? QString() : failed.first().first().toString())));
     QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
     QCOMPARE(token->invalidations, 1);
+}
+
+// The API server reached at an address its certificate does not name (127.0.0.2, through a relay):
+// with tls-server-name set to a name it does carry, the forward's WebSockets verify against that.
+void TestPortForward::tlsServerName_serverReachedByAnotherAddress_verifiedAgainstThatName()
+{
+    Cable relay(quint16(m_fixture.admin().server.port()), QHostAddress(u"127.0.0.2"_s));
+    ConnectionSettings settings = m_fixture.admin();
+    settings.server.setHost(u"127.0.0.2"_s);
+    settings.server.setPort(relay.port());
+    {
+        KubeClient unnamed(settings); // the certificate does not name 127.0.0.2
+        const KubeResponse refused = await([&](QObject *context, KubeClient::Done done) {
+            unnamed.get(ResourceKind::pods(), kNs, u"tdengine-2"_s, context, done);
+        });
+        QCOMPARE(refused.httpStatus, 0);
+        QVERIFY2(refused.error.contains(u"127.0.0.2"_s), qPrintable(refused.error));
+    }
+    settings.tlsServerName = u"kubernetes.default.svc"_s;
+    KubeClient named(settings);
+    auto pf = forward(ForwardTarget::Kind::Pod, u"tdengine-2"_s, 6041, &named);
+    QVERIFY2(waitForState(pf.get(), PortForward::State::Active), qPrintable(pf->stateReason()));
+    QSignalSpy failed(pf.get(), &PortForward::connectionFailed);
+    QString error;
+    const int code = showDatabases(pf->localPort(), &error);
+    QVERIFY2(code == 0, qPrintable(error + u" / "_s +
+                                   (failed.isEmpty() ? QString() : failed.first().first().toString())));
 }
 
 void TestPortForward::podTarget_podDeleted_stopsWithReason()

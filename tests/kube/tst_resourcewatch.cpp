@@ -29,61 +29,6 @@ QMap<QString, QString> watchVersions(const ResourceWatch &watch)
     return versions;
 }
 
-// A TCP port in front of the API server that can be cut (each connection closed at once, as when the
-// network or the server is gone) and restored; it counts the connections tried while cut.
-class Cable final : public QObject
-{
-public:
-    explicit Cable(quint16 serverPort)
-        : m_serverPort(serverPort)
-    {
-        m_listener.listen(QHostAddress::LocalHost);
-        connect(&m_listener, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *client = m_listener.nextPendingConnection())
-                plug(client);
-        });
-    }
-    quint16 port() const { return m_listener.serverPort(); }
-    void cut()
-    {
-        connected = false;
-        for (const QPointer<QTcpSocket> &client : std::as_const(m_clients)) {
-            if (client)
-                client->abort();
-        }
-        m_clients.clear();
-    }
-    bool connected = true;
-    int refused = 0;
-
-private:
-    void plug(QTcpSocket *client)
-    {
-        connect(client, &QTcpSocket::disconnected, client, &QObject::deleteLater);
-        if (!connected) {
-            ++refused;
-            client->abort();
-            return;
-        }
-        m_clients.append(client);
-        auto *server = new QTcpSocket(client);
-        connect(client, &QTcpSocket::readyRead, server,
-                [client, server] { server->write(client->readAll()); });
-        connect(server, &QTcpSocket::readyRead, client,
-                [client, server] { client->write(server->readAll()); });
-        connect(server, &QTcpSocket::disconnected, client, &QTcpSocket::disconnectFromHost);
-        connect(server, &QTcpSocket::connected, client, [client, server] {
-            if (client->bytesAvailable() > 0)
-                server->write(client->readAll());
-        });
-        server->connectToHost(QHostAddress::LocalHost, m_serverPort);
-    }
-
-    quint16 m_serverPort;
-    QTcpServer m_listener;
-    QList<QPointer<QTcpSocket>> m_clients;
-};
-
 // What a table showing the watch would hold, built only from the signals.
 class Mirror : public QObject
 {
