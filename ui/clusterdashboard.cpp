@@ -201,19 +201,14 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
     const qsizetype ready = std::count_if(snapshot.dnodes.begin(), snapshot.dnodes.end(),
                                           [](const taos::Dnode &dnode) { return dnode.status == u"ready"; });
     // The mnodes: how many are ready, which leads, and whether they have the majority they need.
-    QString leader;
-    qsizetype readyMnodes = 0;
-    for (const taos::Mnode &mnode : snapshot.mnodes) {
-        if (mnode.role == u"leader")
-            leader = taos::podOfEndpoint(mnode.endpoint);
-        readyMnodes += mnode.status == u"ready" ? 1 : 0;
-    }
-    const bool quorum = !leader.isEmpty() && readyMnodes * 2 > snapshot.mnodes.size();
+    const taos::MnodeHealth health = taos::mnodeHealth(snapshot.mnodes);
     const QString mnodes = tr("mnodes %1/%2 ready, %3, %4")
-                               .arg(readyMnodes)
+                               .arg(health.ready)
                                .arg(snapshot.mnodes.size())
-                               .arg(leader.isEmpty() ? tr("no leader") : tr("leader %1").arg(leader),
-                                    quorum ? tr("quorum") : tr("no quorum"));
+                               .arg(health.leaderEndpoint.isEmpty()
+                                        ? tr("no leader")
+                                        : tr("leader %1").arg(taos::podOfEndpoint(health.leaderEndpoint)),
+                                    health.quorum ? tr("quorum") : tr("no quorum"));
     // The user's databases with their replica, the number a scale-in must never go below.
     QStringList databases;
     qsizetype userDatabases = 0;

@@ -94,17 +94,14 @@ void warnMnodes(const ClusterSnapshot &snapshot, QList<HealthWarning> *warnings)
 {
     if (snapshot.mnodes.isEmpty())
         return;
-    const qsizetype ready = std::count_if(snapshot.mnodes.begin(), snapshot.mnodes.end(),
-                                          [](const Mnode &mnode) { return mnode.status == u"ready"; });
-    const bool leader = std::any_of(snapshot.mnodes.begin(), snapshot.mnodes.end(),
-                                    [](const Mnode &mnode) { return mnode.role == u"leader"; });
-    if (!leader || ready * 2 <= snapshot.mnodes.size()) {
+    const MnodeHealth health = mnodeHealth(snapshot.mnodes);
+    if (!health.quorum) {
         warnings->append(
             {Severity::Critical, u"the mnodes have no quorum"_s,
              u"%1 of %2 mnode(s) are ready%3. Without a leader the cluster cannot create databases, "
-             "tables or users, nor move vnodes. Bring the offline mnodes' pods back."_s.arg(ready)
+             "tables or users, nor move vnodes. Bring the offline mnodes' pods back."_s.arg(health.ready)
                  .arg(snapshot.mnodes.size())
-                 .arg(leader ? QString() : u" and none is the leader"_s)});
+                 .arg(health.leaderEndpoint.isEmpty() ? u" and none is the leader"_s : QString())});
     }
     if (snapshot.mnodes.size() < 3 && snapshot.dnodes.size() >= 3) {
         warnings->append(
@@ -141,6 +138,18 @@ QString podOfEndpoint(const QString &endpoint)
 {
     const QString host = endpoint.section(u':', 0, 0);
     return host.section(u'.', 0, 0);
+}
+
+MnodeHealth mnodeHealth(const QList<Mnode> &mnodes)
+{
+    MnodeHealth health;
+    for (const Mnode &mnode : mnodes) {
+        if (mnode.role == u"leader")
+            health.leaderEndpoint = mnode.endpoint;
+        health.ready += mnode.status == u"ready" ? 1 : 0;
+    }
+    health.quorum = !health.leaderEndpoint.isEmpty() && health.ready * 2 > mnodes.size();
+    return health;
 }
 
 QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups)

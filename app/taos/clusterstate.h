@@ -95,6 +95,16 @@ struct VnodeCount
 };
 QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups);
 
+// The mnodes at a glance: how many are ready, which leads (empty: none), and whether they have the
+// majority TDengine needs (a leader and more than half of them ready).
+struct MnodeHealth
+{
+    qsizetype ready = 0;
+    QString leaderEndpoint;
+    bool quorum = false;
+};
+MnodeHealth mnodeHealth(const QList<Mnode> &mnodes);
+
 struct HealthWarning
 {
     enum class Severity {

@@ -72,6 +72,7 @@ public:
         });
     }
     quint16 port() const { return m_listener.serverPort(); }
+    QHostAddress address() const { return m_listener.serverAddress(); }
     void cut()
     {
         connected = false;
@@ -151,6 +152,14 @@ public:
 
     sandbox::Sandbox *sandbox() const { return m_sandbox.get(); }
     QString path(const QString &name) const { return m_dir.filePath(name); }
+    // The admin's settings, but reaching the API server through `cable` (its address and port).
+    ConnectionSettings adminThrough(const Cable &cable) const
+    {
+        ConnectionSettings settings = admin();
+        settings.server.setHost(cable.address().toString());
+        settings.server.setPort(cable.port());
+        return settings;
+    }
     QString viewerToken() const { return m_viewerToken; }
     QString execToken() const { return m_execToken; } // may do anything (system:masters)
 

@@ -264,9 +264,7 @@ void TestExec::credentialExpiredMeanwhile_freshOneFetched_commandRuns()
 void TestExec::tlsServerName_serverReachedByAnotherAddress_commandRuns()
 {
     Cable relay(quint16(m_fixture.admin().server.port()), QHostAddress(u"127.0.0.2"_s));
-    ConnectionSettings settings = m_fixture.admin();
-    settings.server.setHost(u"127.0.0.2"_s);
-    settings.server.setPort(relay.port());
+    ConnectionSettings settings = m_fixture.adminThrough(relay);
     settings.tlsServerName = u"kubernetes.default.svc"_s;
     KubeClient client(settings);
     const Outcome outcome = execute({u"sh"_s, u"-c"_s, u"echo named"_s}, u"tdengine-0"_s, {}, &client);

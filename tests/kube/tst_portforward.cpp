@@ -454,9 +454,7 @@ void TestPortForward::credentialExpiredMeanwhile_freshOneFetched_connectionServe
 void TestPortForward::tlsServerName_serverReachedByAnotherAddress_verifiedAgainstThatName()
 {
     Cable relay(quint16(m_fixture.admin().server.port()), QHostAddress(u"127.0.0.2"_s));
-    ConnectionSettings settings = m_fixture.admin();
-    settings.server.setHost(u"127.0.0.2"_s);
-    settings.server.setPort(relay.port());
+    ConnectionSettings settings = m_fixture.adminThrough(relay);
     {
         KubeClient unnamed(settings); // the certificate does not name 127.0.0.2
         const KubeResponse refused = await([&](QObject *context, KubeClient::Done done) {

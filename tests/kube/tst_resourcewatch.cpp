@@ -321,9 +321,7 @@ void tst_ResourceWatch::network_serverGoneForAWhile_retriesWithBackoff_thenCatch
     const QString ns = u"rw-network"_s;
     QVERIFY(createConfigMaps(ns, 3));
     Cable cable(quint16(m_fixture.admin().server.port()));
-    ConnectionSettings settings = m_fixture.admin();
-    settings.server.setPort(cable.port());
-    KubeClient client(settings);
+    KubeClient client(m_fixture.adminThrough(cable));
     auto watch = std::make_unique<ResourceWatch>(&client, ResourceKind::configMaps(), ns);
     watch->setBackoff(20, 200);
     Mirror mirror(watch.get());

@@ -19,6 +19,15 @@ qint64 resourceVersionOf(const QJsonObject &object)
 
 namespace {
 
+// Whether `object` names the object with uid `ownerUid` among its ownerReferences.
+bool ownedBy(const QJsonObject &object, const QString &ownerUid)
+{
+    const QJsonArray owners = metadataOf(object).value(u"ownerReferences").toArray();
+    return std::any_of(owners.begin(), owners.end(), [&](const QJsonValue &owner) {
+        return owner.toObject().value(u"uid").toString() == ownerUid;
+    });
+}
+
 void setIn(QJsonObject &object, const QStringList &parts, int index, const QJsonValue &value, bool remove)
 {
     const QString &part = parts.at(index);
@@ -283,11 +292,7 @@ void Store::collectGarbage(const QString &ownerUid, const QString &propagationPo
     QTimer::singleShot(0, this, [this, ownerUid, propagationPolicy] {
         for (const ResourceType &type : servedResources()) {
             for (const QJsonObject &object : list(type)) {
-                const QJsonArray owners = metadataOf(object).value(u"ownerReferences").toArray();
-                const bool owned = std::any_of(owners.begin(), owners.end(), [&](const QJsonValue &owner) {
-                    return owner.toObject().value(u"uid").toString() == ownerUid;
-                });
-                if (!owned)
+                if (!ownedBy(object, ownerUid))
                     continue;
                 if (propagationPolicy == u"Orphan") {
                     QJsonObject orphan = object;
@@ -305,10 +310,7 @@ bool Store::hasDependents(const QString &ownerUid) const
 {
     for (const auto &objects : m_objects) {
         for (const QJsonObject &object : objects) {
-            const QJsonArray owners = metadataOf(object).value(u"ownerReferences").toArray();
-            if (std::any_of(owners.begin(), owners.end(), [&](const QJsonValue &owner) {
-                    return owner.toObject().value(u"uid").toString() == ownerUid;
-                }))
+            if (ownedBy(object, ownerUid))
                 return true;
         }
     }
