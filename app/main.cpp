@@ -1,10 +1,12 @@
 #include "kube/kubeconfig.h"
 #include "mainwindow.h"
 #include "ops/opscommand.h"
+#include "startupcheck.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTextStream>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -50,7 +52,7 @@ struct GuiOptions
             tdkube::ops::opscommand::helpText());
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({kubeconfig, context, namespaceOption, cluster});
+        parser.addOptions({kubeconfig, context, namespaceOption, cluster, smoke, smokeTimeout, screenshot});
     }
 
     QCommandLineParser parser;
@@ -64,9 +66,34 @@ struct GuiOptions
                                              QStringLiteral("The namespace to open."), QStringLiteral("ns")};
     const QCommandLineOption cluster{
         QStringLiteral("cluster"),
-        QStringLiteral("Open the view of this TDengine cluster (its StatefulSet name)."),
+        QStringLiteral("Open the dashboard of this TDengine cluster: its StatefulSet's name, or "
+                       "namespace/name."),
         QStringLiteral("name")};
+    const QCommandLineOption smoke{
+        QStringLiteral("smoke"),
+        QStringLiteral("Check that tdkube starts: exit 0 once the dashboard of the cluster given with "
+                       "--cluster shows its first TDengine snapshot, else 1 with what the window showed "
+                       "(for scripts; packaging/run.sh --smoke).")};
+    const QCommandLineOption smokeTimeout{QStringLiteral("smoke-timeout"),
+                                          QStringLiteral("How long --smoke waits (default 120)."),
+                                          QStringLiteral("seconds"), QStringLiteral("120")};
+    const QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                        QStringLiteral("With --smoke: save the window as PNG when it ends."),
+                                        QStringLiteral("file")};
 };
+
+// --smoke: the window reports through the check, and the process ends with its verdict.
+void startSmokeCheck(tdkube::ui::MainWindow *window, int timeoutSeconds, const QString &screenshot)
+{
+    auto *check = new tdkube::ui::StartupCheck(window, timeoutSeconds * 1000, screenshot, window);
+    QObject::connect(check, &tdkube::ui::StartupCheck::finished, window,
+                     [](bool passed, const QString &report) {
+                         QTextStream(passed ? stdout : stderr)
+                             << (passed ? "tdkube: smoke check passed: " : "tdkube: smoke check failed: ")
+                             << report << Qt::endl;
+                         QCoreApplication::exit(passed ? 0 : 1);
+                     });
+}
 
 } // namespace
 
@@ -112,5 +139,8 @@ int main(int argc, char *argv[])
         parser.isSet(namespaceOption) ? std::optional<QString>(parser.value(namespaceOption)) : std::nullopt,
         parser.value(cluster));
     window.show();
+    if (parser.isSet(options.smoke))
+        startSmokeCheck(&window, qMax(1, parser.value(options.smokeTimeout).toInt()),
+                        parser.value(options.screenshot));
     return app.exec();
 }

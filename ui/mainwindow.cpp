@@ -99,6 +99,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_navigator = new Navigator(kinds, m_deployAction, horizontal);
     connect(m_navigator, &Navigator::viewRequested, this,
             [this](const QString &plural, const QString &cluster) { showView(plural, cluster); });
+    // Queued: switching namespace rebuilds the tree whose signal this is.
+    connect(m_navigator, &Navigator::clusterElsewhereRequested, this, &MainWindow::openCluster,
+            Qt::QueuedConnection);
     connect(m_navigator, &Navigator::deleteClusterRequested, this,
             [this](const QString &name) { openDeleteCluster(name); });
     auto *right = new QWidget(horizontal);
@@ -183,6 +186,8 @@ MainWindow::~MainWindow()
 {
     // Port-forwards and SQL clients hold the session's KubeClient: they go first.
     dropClusterConnections();
+    // Stopping a watch says so to this window's slots: while it is still a MainWindow.
+    m_session->close();
 }
 
 void MainWindow::dropClusterConnections()
@@ -260,7 +265,14 @@ void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &c
                                 const std::optional<QString> &ns, const QString &cluster)
 {
     m_session->setKubeconfig(config);
+    // --cluster NAMESPACE/NAME opens that namespace unless -n says otherwise.
+    std::optional<QString> chosenNs = ns;
     m_pendingCluster = cluster;
+    if (cluster.contains(u'/')) {
+        m_pendingCluster = cluster.section(u'/', 1);
+        if (!chosenNs)
+            chosenNs = cluster.section(u'/', 0, 0);
+    }
     fillContexts();
     const QStringList names = config.contextNames();
     const QString remembered = preferences::lastContext().get();
@@ -278,7 +290,7 @@ void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &c
                 .arg(config.files().join(u':')));
         return;
     }
-    openContext(chosen, ns);
+    openContext(chosen, chosenNs);
 }
 
 void MainWindow::fillContexts()
@@ -414,11 +426,13 @@ void MainWindow::bindWatches()
         connect(watch, &kube::ResourceWatch::stateChanged, view, &ResourceView::setWatchState);
     }
     // Derived state (clusters, stale claims, reclaim policies, the details pane) follows every kind.
-    for (const QString &plural : {u"pods"_s, u"persistentvolumeclaims"_s, u"statefulsets"_s, u"events"_s,
-                                  u"persistentvolumes"_s, u"storageclasses"_s}) {
+    for (const QString &plural :
+         {u"pods"_s, u"persistentvolumeclaims"_s, u"statefulsets"_s, u"events"_s, u"persistentvolumes"_s,
+          u"storageclasses"_s, kube::Session::allStatefulSets()}) {
         kube::ResourceWatch *watch = m_session->watch(plural);
         if (!watch)
             continue;
+        connect(watch, &kube::ResourceWatch::stateChanged, this, &MainWindow::scheduleRefresh);
         connect(watch, &kube::ResourceWatch::reset, this, &MainWindow::scheduleRefresh);
         connect(watch, &kube::ResourceWatch::added, this, &MainWindow::scheduleRefresh);
         connect(watch, &kube::ResourceWatch::modified, this, &MainWindow::scheduleRefresh);
@@ -480,22 +494,72 @@ QStringList MainWindow::tdengineClusters() const
     return m_navigator->clusters();
 }
 
+QStringList MainWindow::tdengineClustersElsewhere() const
+{
+    return m_navigator->clustersElsewhere();
+}
+
 void MainWindow::refreshClusters()
 {
-    QList<QJsonObject> clusters;
-    for (const QJsonObject &set : watched(u"statefulsets"_s)) {
-        if (kube::isTdengineStatefulSet(set))
-            clusters.append(set);
+    const QString ns = m_session->ns();
+    QList<QJsonObject> here;
+    QList<QJsonObject> elsewhere;
+    if (!ns.isEmpty()) {
+        for (const QJsonObject &set : watched(u"statefulsets"_s)) {
+            if (kube::isTdengineStatefulSet(set))
+                here.append(set);
+        }
     }
-    for (const QString &gone : m_navigator->setClusters(clusters)) {
+    const QString everywhere = ns.isEmpty() ? u"statefulsets"_s : kube::Session::allStatefulSets();
+    for (const QJsonObject &set : watched(everywhere)) {
+        if (kube::isTdengineStatefulSet(set) &&
+            set.value(u"metadata").toObject().value(u"namespace").toString() != ns)
+            elsewhere.append(set);
+    }
+    QString note;
+    const kube::ResourceWatch *others = m_session->watch(everywhere);
+    if (!ns.isEmpty() && others && others->state() == kube::ResourceWatch::State::Stopped)
+        note =
+            tr("The TDengine clusters of other namespaces cannot be listed: %1\nOnly namespace %2 is shown; "
+               "type another namespace in the Namespace box to look there.")
+                .arg(others->stateReason(), ns);
+    for (const QString &gone : m_navigator->setClusters(ns, here, elsewhere, note)) {
         if (!m_clusterConnections.contains(gone))
             continue;
         if (m_clusterView->connection() == m_clusterConnections.value(gone))
             m_clusterView->setConnection(nullptr, {});
         delete m_clusterConnections.take(gone);
     }
-    if (!m_pendingCluster.isEmpty() && m_navigator->selectCluster(m_pendingCluster))
+    if (m_pendingCluster.isEmpty() || m_navigator->selectCluster(m_pendingCluster))
         m_pendingCluster.clear();
+    else
+        openPendingClusterElsewhere(elsewhere);
+}
+
+// --cluster NAME without a namespace, when NAME is not in the open one: the only cluster of that
+// name in another namespace is opened there, once the open namespace's list is complete.
+void MainWindow::openPendingClusterElsewhere(const QList<QJsonObject> &elsewhere)
+{
+    const kube::ResourceWatch *local = m_session->watch(u"statefulsets"_s);
+    if (m_session->ns().isEmpty() || !local || local->state() != kube::ResourceWatch::State::Live)
+        return;
+    QStringList namespaces;
+    for (const QJsonObject &set : elsewhere) {
+        const QJsonObject metadata = set.value(u"metadata").toObject();
+        if (metadata.value(u"name").toString() == m_pendingCluster)
+            namespaces.append(metadata.value(u"namespace").toString());
+    }
+    if (namespaces.size() == 1)
+        openCluster(namespaces.first(), m_pendingCluster);
+}
+
+void MainWindow::openCluster(const QString &ns, const QString &name)
+{
+    m_pendingCluster = name;
+    if (ns == m_session->ns())
+        refreshClusters();
+    else
+        setNamespace(ns);
 }
 
 void MainWindow::showView(const QString &plural, const QString &cluster)

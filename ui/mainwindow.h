@@ -50,11 +50,14 @@ public:
 
     // Opens `context` (else the one used last, else the kubeconfig's current-context, else the
     // first) in `ns` (else the one used last in that context, else the context's own).
-    // `cluster` selects that TDengine cluster once it is seen.
+    // `cluster` (NAME or NAMESPACE/NAME) opens that TDengine cluster's dashboard once it is seen;
+    // a NAME found only in another namespace is opened there.
     void openKubeconfig(const kube::Kubeconfig &config, const QString &context = {},
                         const std::optional<QString> &ns = std::nullopt, const QString &cluster = {});
     void openContext(const QString &context, const std::optional<QString> &ns = std::nullopt);
     void setNamespace(const QString &ns);
+    // Shows the dashboard of TDengine cluster `name` of namespace `ns`, switching namespace first.
+    void openCluster(const QString &ns, const QString &name);
     // Shows the view of a kind (pods, persistentvolumeclaims, statefulsets, events), optionally
     // scoped to one TDengine cluster (a StatefulSet name); "cluster" shows that cluster's dashboard.
     void showView(const QString &plural, const QString &cluster = {});
@@ -95,7 +98,9 @@ public:
     QComboBox *namespaceBox() const { return m_namespaceBox; }
     QString connectionText() const;
     bool insecureBadgeShown() const;
+    // The TDengine clusters of the open namespace; of the others, as "namespace/name".
     QStringList tdengineClusters() const;
+    QStringList tdengineClustersElsewhere() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -110,6 +115,7 @@ private:
     void scheduleRefresh();
     void refreshDerived();
     void refreshClusters();
+    void openPendingClusterElsewhere(const QList<QJsonObject> &elsewhere);
     void refreshDetails();
     void selectObject(const QJsonObject &object);
     kube::PodSurroundings surroundings() const;

@@ -116,6 +116,14 @@ void Session::startWatches()
         });
         m_watches.insert(watched.plural, watch);
     }
+    // The TDengine clusters of the other namespaces, so that a namespace without one is no dead end.
+    // With all namespaces open, "statefulsets" already holds them. A user whose Role is scoped to
+    // namespaces gets 403 here: the watch stops with the server's message and the window says so.
+    if (!m_ns.isEmpty()) {
+        auto *watch = new ResourceWatch(m_client.get(), ResourceKind::statefulSets(), QString(), {}, this);
+        watch->setBackoff(m_backoffInitialMs, m_backoffMaxMs);
+        m_watches.insert(allStatefulSets(), watch);
+    }
     // Announce before starting, so that listeners connect before the first reset() arrives.
     emit watchesReplaced();
     for (ResourceWatch *watch : std::as_const(m_watches))

@@ -62,6 +62,10 @@ public:
     // persistentvolumes, storageclasses (cluster-wide). Null when closed. Replaced on every
     // open()/setNamespace(): listen to watchesReplaced().
     ResourceWatch *watch(const QString &plural) const { return m_watches.value(plural); }
+    // The key of the watch of every namespace's StatefulSets, there while one namespace is open
+    // (with all namespaces open, "statefulsets" is that watch). It stops with the server's message
+    // for a user who may not list across namespaces.
+    static QString allStatefulSets() { return QStringLiteral("statefulsets@all-namespaces"); }
 
     // For tests and benchmarks: applied to every watch created afterwards.
     void setWatchBackoff(int initialMs, int maxMs);

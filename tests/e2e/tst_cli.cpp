@@ -1,6 +1,10 @@
 // The tdkube binary's command line, as a person types it: help and version without a display, a
 // wrong option said plainly, and --kubeconfig / --context / -n (or $KUBECONFIG) reaching the window,
-// seen in what it remembers for the next start.
+// seen in what it remembers for the next start; and the first minute as the README's run command
+// gives it: the sandbox's demo cluster's dashboard, with data, without a click (--smoke).
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -108,7 +112,80 @@ private slots:
         QCOMPARE(settings.value(namespaceKey(u"first"_s)).toString(), u"from-context"_s);
     }
 
+    // packaging/run.sh starts the sandbox with --demo and then tdkube with --cluster
+    // tdengine-test/tdengine; --smoke ends tdkube once the window shows that dashboard with data.
+    void runCommand_opensTheDemoClustersDashboard_withoutAClick()
+    {
+        const QString kubeconfig = startSandbox();
+        QVERIFY(!kubeconfig.isEmpty());
+        const QString screenshot = m_dir.filePath(u"first-minute.png"_s);
+        const Run run = window({u"--kubeconfig"_s, kubeconfig, u"--cluster"_s, u"tdengine-test/tdengine"_s,
+                                u"--smoke"_s, u"--screenshot"_s, screenshot},
+                               m_dir.filePath(u"smoke"_s));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.story()));
+        QVERIFY2(run.out.contains(u"tdkube: smoke check passed: the dashboard of TDengine cluster "
+                                  u"tdengine-test/tdengine shows its first snapshot: dnodes "_s),
+                 qPrintable(run.story()));
+        QFile png(screenshot);
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        QVERIFY(png.read(8) == "\x89PNG\r\n\x1a\n");
+    }
+
+    // A cluster that is not there: --smoke fails and says what the window showed instead.
+    void smoke_noSuchCluster_failsWithWhatTheWindowShows()
+    {
+        const QString kubeconfig = startSandbox();
+        QVERIFY(!kubeconfig.isEmpty());
+        const Run run = window({u"--kubeconfig"_s, kubeconfig, u"--cluster"_s, u"tdengine-test/nothing"_s,
+                                u"--smoke"_s, u"--smoke-timeout"_s, u"5"_s},
+                               m_dir.filePath(u"smoke-fails"_s));
+        QVERIFY2(run.exitCode == 1, qPrintable(run.story()));
+        QVERIFY2(run.err.contains(
+                     u"tdkube: smoke check failed: no TDengine cluster's dashboard with data after 5 s. "
+                     u"The window shows: connection: ● "_s),
+                 qPrintable(run.story()));
+        QVERIFY2(run.err.contains(u"TDengine clusters in namespace tdengine-test: tdengine; elsewhere: none; "
+                                  u"no cluster page open"_s),
+                 qPrintable(run.story()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_sandbox.state() == QProcess::NotRunning)
+            return;
+        m_sandbox.terminate();
+        if (!m_sandbox.waitForFinished(10000))
+            m_sandbox.kill();
+        m_sandbox.waitForFinished();
+    }
+
 private:
+    // The real tdkube-sandbox as run.sh starts it (--demo); its kubeconfig's path, empty when it
+    // did not start. One for the whole test case.
+    QString startSandbox()
+    {
+        const QString kubeconfig = m_dir.filePath(u"sandbox/kubeconfig"_s);
+        if (m_sandbox.state() == QProcess::Running)
+            return kubeconfig;
+        QDir().mkpath(m_dir.filePath(u"sandbox"_s));
+        m_sandbox.setProcessChannelMode(QProcess::ForwardedChannels);
+        m_sandbox.start(QStringLiteral(TDKUBE_SANDBOX_PATH),
+                        {u"--port"_s, u"0"_s, u"--demo"_s, u"--data-dir"_s, m_dir.filePath(u"sandbox"_s),
+                         u"--kubeconfig-out"_s, kubeconfig});
+        const bool written = QTest::qWaitFor(
+            [&] { return QFileInfo(kubeconfig).size() > 0 || m_sandbox.state() == QProcess::NotRunning; },
+            kProcessMs);
+        return written && m_sandbox.state() == QProcess::Running ? kubeconfig : QString();
+    }
+
+    // Runs the window offscreen to its end, with its settings in `configHome`.
+    Run window(const QStringList &arguments, const QString &configHome)
+    {
+        QProcess process;
+        process.setProcessEnvironment(windowEnvironment(configHome, {}));
+        return runToEnd(process, arguments, 3 * kProcessMs);
+    }
+
     Run tdkube(const QStringList &arguments, const QList<std::pair<QString, QString>> &environment = {})
     {
         QProcess process;
@@ -117,9 +194,14 @@ private:
         for (const auto &[name, value] : environment)
             env.insert(name, value);
         process.setProcessEnvironment(env);
+        return runToEnd(process, arguments, kProcessMs);
+    }
+
+    static Run runToEnd(QProcess &process, const QStringList &arguments, int timeoutMs)
+    {
         process.start(QStringLiteral(TDKUBE_PATH), arguments);
         Run run;
-        if (process.waitForFinished(kProcessMs) && process.exitStatus() == QProcess::NormalExit)
+        if (process.waitForFinished(timeoutMs) && process.exitStatus() == QProcess::NormalExit)
             run.exitCode = process.exitCode();
         else
             process.kill();
@@ -129,13 +211,10 @@ private:
         return run;
     }
 
-    // Starts the window offscreen with its settings in `configHome`, waits until it remembers
-    // `context` and `ns` as what it opened, and closes it.
-    bool window(const QStringList &arguments, const QString &configHome,
-                const QList<std::pair<QString, QString>> &environment, const QString &context,
-                const QString &ns)
+    // The window's environment: offscreen, its settings in `configHome`, no keychain to wait for.
+    static QProcessEnvironment windowEnvironment(const QString &configHome,
+                                                 const QList<std::pair<QString, QString>> &environment)
     {
-        QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
         env.insert(u"XDG_CONFIG_HOME"_s, configHome);
@@ -144,7 +223,17 @@ private:
         env.remove(u"KUBECONFIG"_s);
         for (const auto &[name, value] : environment)
             env.insert(name, value);
-        process.setProcessEnvironment(env);
+        return env;
+    }
+
+    // Starts the window offscreen with its settings in `configHome`, waits until it remembers
+    // `context` and `ns` as what it opened, and closes it.
+    bool window(const QStringList &arguments, const QString &configHome,
+                const QList<std::pair<QString, QString>> &environment, const QString &context,
+                const QString &ns)
+    {
+        QProcess process;
+        process.setProcessEnvironment(windowEnvironment(configHome, environment));
         process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         process.start(QStringLiteral(TDKUBE_PATH), arguments);
         const bool remembered = QTest::qWaitFor(
@@ -167,6 +256,7 @@ private:
     }
 
     QTemporaryDir m_dir;
+    QProcess m_sandbox;
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -10,6 +10,7 @@
 #include "kube/yamljson.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "navigator.h"
 #include "objecteditordialog.h"
 #include "portforwardpanel.h"
 #include "resourcetablemodel.h"
@@ -95,6 +96,7 @@ private slots:
     void pendingPod_explainedInPlainWords();
     void watchDropped_reconnectsAndTableMatchesServer();
     void viewerContext_deleteIsForbiddenWithTheServersMessage();
+    void clusterList_otherNamespacesGrouped_viewerToldWhyNot();
     void namespaceSwitch_remembered();
     void filterAndSort_byTextLabelAndColumn();
     void deployActionAndEditButton_openTheirDialogs();
@@ -592,6 +594,43 @@ void TestObserve::viewerContext_deleteIsForbiddenWithTheServersMessage()
     grab(u"viewer-forbidden"_s);
     QTest::qWait(300);
     QCOMPARE(names(*m_window, u"pods"_s).size(), 3); // nothing was deleted
+}
+
+void TestObserve::clusterList_otherNamespacesGrouped_viewerToldWhyNot()
+{
+    // Namespace default has no cluster: the list says so and offers the one of namespace e2e.
+    m_window->openContext(u"sandbox-admin"_s, u"default"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->tdengineClustersElsewhere(), QStringList{m_ns + u"/tdengine"_s},
+                              Slow);
+    QCOMPARE(m_window->tdengineClusters(), QStringList());
+    QTreeWidgetItem *clusters = m_window->navigator()->topLevelItem(0);
+    QCOMPARE(clusters->text(0), u"TDengine clusters"_s);
+    QCOMPARE(clusters->child(0)->text(0), u"none in namespace default"_s);
+    QCOMPARE(clusters->child(1)->text(0), u"in namespace e2e"_s);
+    QTRY_COMPARE(clusters->child(1)->child(0)->text(0), u"tdengine (3/3 ready)"_s);
+    grab(u"clusters-elsewhere"_s);
+    // Choosing it opens its dashboard in its namespace.
+    m_window->navigator()->setCurrentItem(clusters->child(1)->child(0));
+    QTRY_COMPARE(m_window->session()->ns(), m_ns);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->clusterView()->isVisible(), Slow);
+    QVERIFY(m_window->clusterView()->connection());
+    QCOMPARE(m_window->clusterView()->connection()->statefulSet(), u"tdengine"_s);
+    QCOMPARE(m_window->tdengineClusters(), QStringList{u"tdengine"_s});
+
+    // The viewer may read inside a namespace only: its clusters are listed, and a note says why
+    // the others are not, with the server's words.
+    m_window->openContext(u"sandbox-viewer"_s, m_ns);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->tdengineClusters(), QStringList{u"tdengine"_s}, Slow);
+    auto *navigator = qobject_cast<tdkube::ui::Navigator *>(m_window->navigator());
+    QVERIFY(navigator);
+    QTRY_VERIFY_WITH_TIMEOUT(!navigator->elsewhereNote().isEmpty(), Slow);
+    QVERIFY2(navigator->elsewhereNote().contains(
+                 u"cannot be listed: statefulsets.apps is forbidden: User \"sandbox-viewer\" cannot list"_s),
+             qPrintable(navigator->elsewhereNote()));
+    QCOMPARE(m_window->tdengineClustersElsewhere(), QStringList());
+    clusters = m_window->navigator()->topLevelItem(0);
+    QCOMPARE(clusters->child(clusters->childCount() - 1)->text(0), u"Other namespaces not listed"_s);
+    grab(u"clusters-viewer"_s);
 }
 
 void TestObserve::namespaceSwitch_remembered()
