@@ -7,6 +7,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <optional>
 
 namespace tdkube::ops {
 
@@ -633,6 +634,111 @@ QMap<int, int> dnodeByOrdinal(const ClusterFacts &facts)
     return result;
 }
 
+// TDengine's placement of a dropped dnode's vnodes, replayed drop by drop in the plan's order
+// (mndSetMoveVgroupsInfoToTrans and mndAddVnodeToVgroup in mndVgroup.c, 3.0.5.2 and 3.3.6.6): the
+// candidates are the online dnodes other than the one dropped, with support_vnodes above 0; for each
+// vgroup with a replica there, they are sorted by (vnodes + 0.9 if it holds an mnode) / support_vnodes
+// and the first one without a replica of that vgroup takes it. When that one is full, the drop fails
+// with no second choice (3.0: 0x0334 "Out of dnodes"; 3.3: 0x03BA "Vnodes exhausted"), and with no such
+// dnode at all it fails with "Out of dnodes". Memory (0x03B1) is not known here and not replayed.
+// Returns the first refusal, empty when every drop would place all its vnodes.
+struct PlacementRefusal
+{
+    int droppedId = 0;
+    taos::Vgroup vgroup;
+    int fullId = 0; // the best candidate, full; 0 when no dnode is free of the vgroup
+    int fullVnodes = 0;
+};
+
+std::optional<PlacementRefusal> replayPlacement(const Cluster &cluster, const QList<Leaving> &leaving,
+                                                const QList<MnodeMove> &moves)
+{
+    struct Candidate
+    {
+        int id = 0;
+        int vnodes = 0;
+        int support = 0;
+        bool mnode = false;
+        double score() const { return (vnodes + (mnode ? 0.9 : 0.0)) / support; }
+    };
+    QSet<int> mnodes;
+    for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
+        if (cluster.hasMnode(dnode.id))
+            mnodes.insert(dnode.id);
+    }
+    for (const MnodeMove &move : moves) { // the plan moves them before the first drop
+        mnodes.remove(move.from);
+        mnodes.insert(move.to);
+    }
+    QList<Candidate> dnodes;
+    for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
+        if (dnode.status == u"ready" && dnode.supportVnodes > 0) // mndIsDnodeOnline
+            dnodes.append(
+                {dnode.id, cluster.vnodesOn(dnode.id), dnode.supportVnodes, mnodes.contains(dnode.id)});
+    }
+    QList<taos::Vgroup> vgroups = cluster.snapshot().vgroups;
+    std::sort(vgroups.begin(), vgroups.end(),
+              [](const taos::Vgroup &a, const taos::Vgroup &b) { return a.id < b.id; });
+    for (const Leaving &entry : leaving) {
+        dnodes.removeIf([&entry](const Candidate &candidate) { return candidate.id == entry.dnodeId; });
+        for (taos::Vgroup &vgroup : vgroups) {
+            const auto replica =
+                std::find_if(vgroup.vnodes.begin(), vgroup.vnodes.end(),
+                             [&entry](const taos::Vnode &v) { return v.dnodeId == entry.dnodeId; });
+            if (replica == vgroup.vnodes.end())
+                continue;
+            std::stable_sort(dnodes.begin(), dnodes.end(),
+                             [](const Candidate &a, const Candidate &b) { return a.score() < b.score(); });
+            const auto chosen =
+                std::find_if(dnodes.begin(), dnodes.end(), [&vgroup](const Candidate &candidate) {
+                    return std::none_of(
+                        vgroup.vnodes.cbegin(), vgroup.vnodes.cend(),
+                        [&candidate](const taos::Vnode &v) { return v.dnodeId == candidate.id; });
+                });
+            if (chosen == dnodes.end())
+                return PlacementRefusal{entry.dnodeId, vgroup, 0, 0};
+            if (chosen->vnodes >= chosen->support)
+                return PlacementRefusal{entry.dnodeId, vgroup, chosen->id, chosen->vnodes};
+            ++chosen->vnodes;
+            replica->dnodeId = chosen->id;
+        }
+    }
+    return std::nullopt;
+}
+
+void checkPlacement(const Cluster &cluster, const QList<Leaving> &leaving, const QList<MnodeMove> &moves,
+                    Plan *plan)
+{
+    const std::optional<PlacementRefusal> refusal = replayPlacement(cluster, leaving, moves);
+    if (!refusal)
+        return;
+    const taos::Vgroup &vgroup = refusal->vgroup;
+    if (refusal->fullId == 0) {
+        block(plan, u"vgroup-cannot-move"_s,
+              u"`drop dnode %1` would be refused with \"Out of dnodes\" (0x0334): vgroup %2 of database %3 "
+              "needs a dnode that holds none of its replicas, and every online dnode that stays holds one."_s
+                  .arg(refusal->droppedId)
+                  .arg(vgroup.id)
+                  .arg(vgroup.database),
+              u"Keep more dnodes, or bring the offline ones back online, then plan again."_s);
+        return;
+    }
+    const taos::Dnode *full = cluster.dnode(refusal->fullId);
+    block(plan, u"vgroup-placement-refused"_s,
+          u"`drop dnode %1` would be refused: TDengine moves each of its vnodes to the least loaded dnode "
+          "that holds no replica of that vgroup, and for vgroup %2 of database %3 that is dnode %4, which is "
+          "full (%5 of %6 vnodes). TDengine does not try another dnode: it answers \"Out of dnodes\" "
+          "(0x0334; \"Vnodes exhausted\", 0x03BA, from 3.3)."_s.arg(refusal->droppedId)
+              .arg(vgroup.id)
+              .arg(vgroup.database)
+              .arg(refusal->fullId)
+              .arg(refusal->fullVnodes)
+              .arg(full ? full->supportVnodes : 0),
+          u"Raise supportVnodes (TAOS_SUPPORT_VNODES) so that dnode %1 has room, keep more dnodes, or move "
+          "vgroup %2 off the leaving dnodes first with `redistribute vgroup`."_s.arg(refusal->fullId)
+              .arg(vgroup.id));
+}
+
 Plan planScaleIn(const ClusterFacts &facts, int target)
 {
     const Cluster cluster(facts);
@@ -652,6 +758,8 @@ Plan planScaleIn(const ClusterFacts &facts, int target)
     const QList<Leaving> leaving = leavingOrdinals(cluster, target, &plan);
     checkVnodeSlots(cluster, leaving, &plan);
     const QList<MnodeMove> moves = mnodeMoves(cluster, leaving, target, &plan);
+    if (!plan.blocked())
+        checkPlacement(cluster, leaving, moves, &plan);
     warnScaleIn(cluster, leaving, &plan);
     if (!plan.blocked())
         addScaleInSteps(cluster, leaving, moves, target, &plan);

@@ -189,6 +189,24 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix_data()
             dnode.supportVnodes = 3;
     }) << u"too-few-vnode-slots"_s << u"blocking"_s
                                      << u"The leaving dnodes hold 4 vnodes"_s;
+    // Room enough in all (26 free slots for 4 vnodes), but TDengine places vnode by vnode: after
+    // dnode 7's drop, vgroup 3 lies on 6, 2 and 1, and dnode 6's drop must take it to dnode 3, full.
+    QTest::newRow("in: placement refused")
+        << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) { dnodeWithId(f, 3)->supportVnodes = 2; })
+        << u"vgroup-placement-refused"_s << u"blocking"_s
+        << u"`drop dnode 6` would be refused: TDengine moves each of its "
+           "vnodes to the least loaded dnode that holds no replica of that "
+           "vgroup, and for vgroup 3 of database power that is dnode 3, "
+           "which is full (2 of 2 vnodes)"_s;
+    QTest::newRow("in: no dnode free of the vgroup")
+        << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) {
+               f = cluster(4);
+               addDatabase(f, u"power"_s, 3, {{1, 2, 4}});
+               dnodeWithId(f, 3)->supportVnodes = 0;
+           })
+        << u"vgroup-cannot-move"_s << u"blocking"_s
+        << u"vgroup 2 of database power needs a dnode that holds "
+           "none of its replicas"_s;
     QTest::newRow("in: mnode cannot move") << u"scale-in"_s << 2 << Edit([](ClusterFacts &f) {
         f = cluster(3);
         setMnodes(f, {1, 2, 3}, 1);

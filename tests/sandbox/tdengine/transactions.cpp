@@ -99,7 +99,8 @@ std::optional<Result> Engine::planMoves(int dnodeId, bool force, bool unsafe, QL
         if (!vgroup.dnodes.contains(dnodeId))
             continue;
         const int target = pickTarget(vgroup, dnodeId, load);
-        if (target == 0)
+        // The best candidate full is a refusal: TDengine does not try the next one.
+        if (target == 0 || load.value(target) >= m_dnodes.value(target).supportVnodes)
             return failure(kOutOfDnodes);
         if (force && vgroup.dnodes.size() == 1 && !unsafe)
             return failure(kUnsafeDelete);
@@ -109,17 +110,23 @@ std::optional<Result> Engine::planMoves(int dnodeId, bool force, bool unsafe, QL
     return std::nullopt;
 }
 
-// A ready dnode not holding this vgroup yet, the least loaded first (mndAddVnodeToVgroup).
+// mndAddVnodeToVgroup (mndVgroup.c): the online dnodes other than `excluded`, with support_vnodes
+// above 0, sorted by (vnodes + 0.9 if it holds an mnode) / support_vnodes; the first that does not
+// hold this vgroup yet, full or not (the caller refuses a full one). 0 when every one holds it.
 int Engine::pickTarget(const Vgroup &vgroup, int excluded, const QMap<int, int> &load) const
 {
     int best = 0;
+    double bestScore = 0;
     for (const Dnode &dnode : m_dnodes) {
-        if (dnode.id == excluded || !dnode.online || dnode.dropping || vgroup.dnodes.contains(dnode.id))
+        if (dnode.id == excluded || !dnode.online || dnode.dropping || dnode.supportVnodes <= 0 ||
+            vgroup.dnodes.contains(dnode.id))
             continue;
-        if (load.value(dnode.id) >= dnode.supportVnodes)
-            continue;
-        if (best == 0 || load.value(dnode.id) < load.value(best))
+        const double score =
+            (load.value(dnode.id) + (m_mnodes.contains(dnode.id) ? 0.9 : 0.0)) / dnode.supportVnodes;
+        if (best == 0 || score < bestScore) {
             best = dnode.id;
+            bestScore = score;
+        }
     }
     return best;
 }

@@ -110,6 +110,21 @@ private slots:
         QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"vnodes"_s), (QJsonArray{3, 8}));
     }
 
+    // A dropped dnode's vnode goes where mndAddVnodeToVgroup puts it: the lowest (vnodes + 0.9 for an
+    // mnode) / support_vnodes, not the fewest vnodes: dnode 2 (1/16), not dnode 1 (1.9/16) nor 4 (1/2).
+    void dropDnode_movesVnodesByLoadPerSlot()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QVERIFY(startDnodes(cluster, 3));
+        QVERIFY(run(cluster, u"create database a replica 1 vgroups 3"_s).ok());
+        QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"vnodes"_s), (QJsonArray{1, 1, 1}));
+        QCOMPARE(cluster.dnodeStarted(endpoint(3), dataOf(3), 2), Cluster::Start::Joined);
+        QVERIFY(run(cluster, u"create database b replica 1 vgroups 1"_s).ok());
+        QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"vnodes"_s), (QJsonArray{1, 1, 1, 1}));
+        QVERIFY(run(cluster, u"drop dnode 3"_s).ok());
+        QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"vnodes"_s), (QJsonArray{1, 2, 1}));
+    }
+
     void restart_sameData_rejoinsWithSameId()
     {
         Cluster cluster(endpoint(0), kScale);
