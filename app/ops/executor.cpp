@@ -10,6 +10,7 @@
 #include "taos/clusterconnection.h"
 #include "taos/clusterstate.h"
 #include "taos/restclient.h"
+#include "taos/systables.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -196,35 +197,34 @@ void Executor::prepare()
 void Executor::recordRowCounts()
 {
     waiting(tr("the tables of every database to be listed, to count their rows"));
-    sql(u"select * from information_schema.ins_stables"_s, [this](const taos::Result &stables) {
+    sql(taos::kSelectStables, [this](const taos::Result &stables) {
         QStringList tables;
         const int db = column(stables, u"db_name"_s);
         const int name = column(stables, u"stable_name"_s);
         for (qsizetype r = 0; r < stables.rowCount(); ++r)
             tables.append(stables.text(r, db) + u'.' + stables.text(r, name));
-        sql(u"select * from information_schema.ins_tables"_s,
-            [this, tables](const taos::Result &normal) mutable {
-                const int db = column(normal, u"db_name"_s);
-                const int name = column(normal, u"table_name"_s);
-                const int stable = column(normal, u"stable_name"_s);
-                for (qsizetype r = 0; r < normal.rowCount(); ++r) {
-                    // Child tables are counted through their super table.
-                    if (stable < 0 || normal.isNull(r, stable) || normal.text(r, stable).isEmpty())
-                        tables.append(normal.text(r, db) + u'.' + normal.text(r, name));
-                }
-                const QStringList &lost = m_journal.plan().lostDatabases;
-                tables.removeIf([&lost](const QString &t) {
-                    const QString database = t.section(u'.', 0, 0);
-                    return taos::isSystemDatabase(database) || lost.contains(database);
-                });
-                if (!lost.isEmpty())
-                    log(tr("Not counted: database(s) %1, whose only copy on the dropped dnode this operation "
-                           "gives up; they cannot be read now and will have fewer rows.")
-                            .arg(lost.join(u", ")));
-                countRows(
-                    tables, [this](const QMap<QString, qint64> &counts) { rowsRecorded(counts); },
-                    [this](const QString &table, const QString &error) { cannotCountBefore(table, error); });
+        sql(taos::kSelectTables, [this, tables](const taos::Result &normal) mutable {
+            const int db = column(normal, u"db_name"_s);
+            const int name = column(normal, u"table_name"_s);
+            const int stable = column(normal, u"stable_name"_s);
+            for (qsizetype r = 0; r < normal.rowCount(); ++r) {
+                // Child tables are counted through their super table.
+                if (stable < 0 || normal.isNull(r, stable) || normal.text(r, stable).isEmpty())
+                    tables.append(normal.text(r, db) + u'.' + normal.text(r, name));
+            }
+            const QStringList &lost = m_journal.plan().lostDatabases;
+            tables.removeIf([&lost](const QString &t) {
+                const QString database = t.section(u'.', 0, 0);
+                return taos::isSystemDatabase(database) || lost.contains(database);
             });
+            if (!lost.isEmpty())
+                log(tr("Not counted: database(s) %1, whose only copy on the dropped dnode this operation "
+                       "gives up; they cannot be read now and will have fewer rows.")
+                        .arg(lost.join(u", ")));
+            countRows(
+                tables, [this](const QMap<QString, qint64> &counts) { rowsRecorded(counts); },
+                [this](const QString &table, const QString &error) { cannotCountBefore(table, error); });
+        });
     });
 }
 

@@ -7,6 +7,7 @@
 #include "taos/clusterconnection.h"
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
+#include "taos/systables.h"
 
 #include <QJsonArray>
 
@@ -22,9 +23,6 @@ namespace {
 constexpr int kDnodeNotExist = 0x0331;
 constexpr int kMnodeAlreadyExists = 0x03A0;
 constexpr int kMnodeNotExist = 0x03A1;
-
-const QString kInsDnodes = u"select * from information_schema.ins_dnodes"_s;
-const QString kInsMnodes = u"select * from information_schema.ins_mnodes"_s;
 
 const taos::Dnode *findDnode(const QList<taos::Dnode> &dnodes, int id)
 {
@@ -66,7 +64,7 @@ void Executor::createMnode(const Step &step)
             createMnodeOn(m_resolvedDnode, note);
             return;
         }
-        sql(kInsDnodes, [this, endpoint, note](const taos::Result &result) {
+        sql(taos::kSelectDnodes, [this, endpoint, note](const taos::Result &result) {
             const QList<taos::Dnode> dnodes = taos::dnodesFrom(result);
             const auto it = std::find_if(dnodes.cbegin(), dnodes.cend(), [&endpoint](const taos::Dnode &d) {
                 return hostOf(d.endpoint) == hostOf(endpoint);
@@ -87,7 +85,7 @@ void Executor::createMnode(const Step &step)
 // `note` names how the dnode was found, for the journal's message.
 void Executor::createMnodeOn(int id, const QString &note)
 {
-    sql(kInsMnodes, [this, id, note](const taos::Result &result) {
+    sql(taos::kSelectMnodes, [this, id, note](const taos::Result &result) {
         const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
         const taos::Mnode *mnode = findMnode(mnodes, id);
         if (mnode && mnode->status == u"ready") {
@@ -128,7 +126,7 @@ void Executor::dropMnode(const Step &step)
 {
     const int id = step.dnodeId;
     poll([this, id] {
-        sql(kInsMnodes, [this, id](const taos::Result &result) {
+        sql(taos::kSelectMnodes, [this, id](const taos::Result &result) {
             const taos::Mnode *mnode = findMnode(taos::mnodesFrom(result), id);
             if (!mnode) {
                 completeStep(true, m_issued ? tr("The mnode on dnode %1 was dropped.").arg(id)
@@ -174,7 +172,7 @@ void Executor::dropDnode(const Step &step)
     else if (step.force)
         statement += u" force"_s;
     poll([this, id, statement] {
-        sql(kInsDnodes, [this, id, statement](const taos::Result &result) {
+        sql(taos::kSelectDnodes, [this, id, statement](const taos::Result &result) {
             const taos::Dnode *dnode = findDnode(taos::dnodesFrom(result), id);
             if (!dnode) {
                 completeStep(true, m_issued ? tr("dnode %1 was dropped: it has left the cluster.").arg(id)
@@ -207,7 +205,7 @@ void Executor::dropDnode(const Step &step)
 
 void Executor::dropDnodeProgress(int dnodeId)
 {
-    sql(u"select * from information_schema.ins_transactions"_s, [this, dnodeId](const taos::Result &result) {
+    sql(taos::kSelectTransactions, [this, dnodeId](const taos::Result &result) {
         QStringList transactions;
         for (const taos::Transaction &t : taos::transactionsFrom(result)) {
             transactions.append(
@@ -216,15 +214,14 @@ void Executor::dropDnodeProgress(int dnodeId)
                     .arg(t.operation, t.stage,
                          t.lastError.isEmpty() ? QString() : tr(", last error: %1").arg(t.lastError)));
         }
-        sql(u"select * from information_schema.ins_vgroups"_s,
-            [this, dnodeId, transactions](const taos::Result &vgroups) {
-                const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
-                QStringList parts = transactions;
-                parts.append(left == 1 ? tr("1 vnode left on dnode %1").arg(dnodeId)
-                                       : tr("%1 vnodes left on dnode %2").arg(left).arg(dnodeId));
-                waiting(tr("dnode %1 to be dropped: %2").arg(dnodeId).arg(parts.join(u"; ")));
-                again();
-            });
+        sql(taos::kSelectVgroups, [this, dnodeId, transactions](const taos::Result &vgroups) {
+            const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
+            QStringList parts = transactions;
+            parts.append(left == 1 ? tr("1 vnode left on dnode %1").arg(dnodeId)
+                                   : tr("%1 vnodes left on dnode %2").arg(left).arg(dnodeId));
+            waiting(tr("dnode %1 to be dropped: %2").arg(dnodeId).arg(parts.join(u"; ")));
+            again();
+        });
     });
 }
 
@@ -327,7 +324,7 @@ void Executor::waitDnodesReady(const Step &step)
     const int replicas = step.replicas;
     const QStringList endpoints = step.endpoints;
     poll([this, replicas, endpoints] {
-        sql(kInsDnodes, [this, replicas, endpoints](const taos::Result &result) {
+        sql(taos::kSelectDnodes, [this, replicas, endpoints](const taos::Result &result) {
             int ready = 0;
             QStringList readyEndpoints;
             QStringList problems;
@@ -429,7 +426,7 @@ void Executor::checkClaim(const QString &claim, const std::function<void(const Q
                                          .arg(pod, claim, response.error));
                           return;
                       }
-                      sql(kInsDnodes, [this, claim, pod, then](const taos::Result &result) {
+                      sql(taos::kSelectDnodes, [this, claim, pod, then](const taos::Result &result) {
                           for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
                               if (taos::podOfEndpoint(dnode.endpoint) == pod) {
                                   then(tr("Refused to delete claim %1: dnode %2 (%3) of pod %4 is still in "
@@ -541,9 +538,9 @@ void Executor::describeClaim(const QString &claim,
 void Executor::verify(const Step &)
 {
     poll([this] {
-        sql(kInsDnodes, [this](const taos::Result &dnodeResult) {
+        sql(taos::kSelectDnodes, [this](const taos::Result &dnodeResult) {
             const QList<taos::Dnode> dnodes = taos::dnodesFrom(dnodeResult);
-            sql(kInsMnodes, [this, dnodes](const taos::Result &mnodeResult) {
+            sql(taos::kSelectMnodes, [this, dnodes](const taos::Result &mnodeResult) {
                 QStringList problems;
                 int ready = 0;
                 for (const taos::Dnode &dnode : dnodes) {

@@ -1,5 +1,7 @@
 #include "taos/snapshotpoller.h"
 
+#include "taos/systables.h"
+
 #include <QHash>
 
 namespace tdkube::taos {
@@ -105,9 +107,9 @@ QList<Vgroup> vgroupsFrom(const Result &insVgroups)
     return vgroups;
 }
 
-QList<Transaction> transactionsFrom(const Result &insTransactions)
+QList<Transaction> transactionsFrom(const Result &perfTrans)
 {
-    const Rows rows(insTransactions);
+    const Rows rows(perfTrans);
     QList<Transaction> transactions;
     for (qsizetype row = 0; row < rows.count(); ++row) {
         transactions.append({int(rows.number(row, u"id"_s)), rows.text(row, u"stage"_s),
@@ -185,17 +187,12 @@ void SnapshotPoller::pollNow()
     m_handles.clear();
     // Each part: a statement and where its rows go.
     const QList<std::pair<QString, std::function<void(const Result &)>>> parts{
-        {u"select * from information_schema.ins_cluster"_s,
-         [this](const Result &result) { clusterFrom(result, &m_building); }},
-        {u"select * from information_schema.ins_dnodes"_s,
-         [this](const Result &result) { m_building.dnodes = dnodesFrom(result); }},
-        {u"select * from information_schema.ins_mnodes"_s,
-         [this](const Result &result) { m_building.mnodes = mnodesFrom(result); }},
-        {u"select * from information_schema.ins_databases"_s,
-         [this](const Result &result) { m_building.databases = databasesFrom(result); }},
-        {u"select * from information_schema.ins_vgroups"_s,
-         [this](const Result &result) { m_building.vgroups = vgroupsFrom(result); }},
-        {u"select * from information_schema.ins_transactions"_s,
+        {kSelectCluster, [this](const Result &result) { clusterFrom(result, &m_building); }},
+        {kSelectDnodes, [this](const Result &result) { m_building.dnodes = dnodesFrom(result); }},
+        {kSelectMnodes, [this](const Result &result) { m_building.mnodes = mnodesFrom(result); }},
+        {kSelectDatabases, [this](const Result &result) { m_building.databases = databasesFrom(result); }},
+        {kSelectVgroups, [this](const Result &result) { m_building.vgroups = vgroupsFrom(result); }},
+        {kSelectTransactions,
          [this](const Result &result) { m_building.transactions = transactionsFrom(result); }},
     };
     m_pending = int(parts.size());

@@ -12,13 +12,13 @@
 
 namespace tdkube::taos {
 
-// The snapshot's parts from the information_schema tables, by column name (so that a server that
+// The snapshot's parts from the system tables (taos/systables.h), by column name (so that a server that
 // adds columns does not break them). Rows with missing columns get defaults.
 QList<Dnode> dnodesFrom(const Result &insDnodes);
 QList<Mnode> mnodesFrom(const Result &insMnodes);
 QList<Database> databasesFrom(const Result &insDatabases);
 QList<Vgroup> vgroupsFrom(const Result &insVgroups);
-QList<Transaction> transactionsFrom(const Result &insTransactions);
+QList<Transaction> transactionsFrom(const Result &perfTrans);
 // id, name and uptime from ins_cluster.
 void clusterFrom(const Result &insCluster, ClusterSnapshot *snapshot);
 
@@ -28,7 +28,7 @@ void takeSnapshot(RestClient *client, QObject *context,
                   std::function<void(const ClusterSnapshot &snapshot, const QString &error)> done);
 
 // Takes a ClusterSnapshot every few seconds while started: ins_cluster, ins_dnodes, ins_mnodes,
-// ins_databases, ins_vgroups and ins_transactions, sent together; one snapshot when all have answered. A poll
+// ins_databases, ins_vgroups and perf_trans, sent together; one snapshot when all have answered. A poll
 // never overlaps the previous one; when one query fails the poll reports that error instead.
 class SnapshotPoller final : public QObject
 {

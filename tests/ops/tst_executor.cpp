@@ -496,6 +496,9 @@ void TestExecutor::scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged()
     QCOMPARE(kube::valueAt(volume(kept), u"status.phase"_s).toString(), u"Released"_s);
     QVERIFY2(!seen.progress.filter(u"vnodes left on dnode"_s).isEmpty(),
              qPrintable(seen.progress.join(u'\n')));
+    // The drop's progress names its transaction, read from performance_schema.perf_trans.
+    QVERIFY2(!seen.progress.filter(u"(drop-dnode, stage redoAction"_s).isEmpty(),
+             qPrintable(seen.progress.join(u'\n')));
     QVERIFY2(!seen.log.filter(u"SQL> drop dnode %1"_s.arg(plan.steps.at(0).dnodeId)).isEmpty(),
              qPrintable(seen.story()));
     verifyScaledIn();

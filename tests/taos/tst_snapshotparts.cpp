@@ -71,12 +71,18 @@ private slots:
             ["endpoint","VARCHAR",134],["role","VARCHAR",12],["status","VARCHAR",9]],
             "data":[[1,"tdengine-0.taosd:6030","leader","ready"]],"rows":1})"));
         QCOMPARE(mnodes.at(0).role, u"leader"_s);
+        // performance_schema.perf_trans as 3.0.5.2 answers it (FACTS.md section 1).
         const auto transactions = taos::transactionsFrom(decode(R"({"code":0,"column_meta":[["id","INT",4],
-            ["create_time","TIMESTAMP",8],["stage","VARCHAR",12],["oper","VARCHAR",16],["db","VARCHAR",64],
-            ["last_action_info","VARCHAR",511]],"data":[[12,"2024-01-01T00:00:00.000Z","redoAction","drop-dnode","",""]],
+            ["create_time","TIMESTAMP",8],["stage","VARCHAR",12],["oper","VARCHAR",14],["db","VARCHAR",64],
+            ["stable","VARCHAR",192],["failed_times","INT",4],["last_exec_time","TIMESTAMP",8],
+            ["last_action_info","VARCHAR",511]],"data":[[12,"2024-01-01T00:00:00.000Z","redoAction","drop-dnode",
+            "","",0,"2024-01-01T00:00:01.000Z","action:4 code:0x111(Action in progress) msgType:alter-confirm"]],
             "rows":1})"));
         QCOMPARE(transactions.at(0).operation, u"drop-dnode"_s);
         QCOMPARE(transactions.at(0).id, 12);
+        QCOMPARE(transactions.at(0).stage, u"redoAction"_s);
+        QCOMPARE(transactions.at(0).lastError,
+                 u"action:4 code:0x111(Action in progress) msgType:alter-confirm"_s);
         taos::ClusterSnapshot snapshot;
         taos::clusterFrom(decode(R"({"code":0,"column_meta":[["id","BIGINT",8],["name","VARCHAR",40],
             ["uptime","INT",4],["create_time","TIMESTAMP",8]],"data":[[4242,"tdengine",3600,"2024-01-01T00:00:00.000Z"]],
