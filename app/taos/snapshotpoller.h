@@ -4,6 +4,7 @@
 #include "taos/restclient.h"
 #include "taos/result.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -29,7 +30,9 @@ void takeSnapshot(RestClient *client, QObject *context,
 
 // Takes a ClusterSnapshot every few seconds while started: ins_cluster, ins_dnodes, ins_mnodes,
 // ins_databases, ins_vgroups and perf_trans, sent together; one snapshot when all have answered. A poll
-// never overlaps the previous one; when one query fails the poll reports that error instead.
+// never overlaps the previous one; when one query fails the poll reports that error instead, and so it
+// does when ins_dnodes, ins_mnodes, ins_databases or ins_vgroups disagrees with its count(*), read beside
+// it (an answer cut short: taos::incompleteRead).
 class SnapshotPoller final : public QObject
 {
     Q_OBJECT
@@ -57,6 +60,8 @@ private:
     QTimer m_timer;
     int m_pending = 0;
     ClusterSnapshot m_building;
+    QHash<QString, Result> m_rows;   // by statement, for the tables read complete
+    QHash<QString, Result> m_counts; // their count(*), by the statement of the rows
     QString m_error;
     ClusterSnapshot m_last;
     QList<QueryHandle> m_handles;

@@ -151,6 +151,12 @@ expect_match "taosd's native port hangs up on HTTP through the pod proxy" 'error
 out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select count(*) from test.meters" 2>&1)
 expect_match "Python client portforward: HTTP 200 from taosAdapter" '^HTTP/1.1 200' "$out"
 expect_match "with the REST JSON and the row count" '"data":\[\[18\]\]' "$out"
+# The fault tests inject: an answer cut short that still says code 0 (FACTS.md section 5).
+k create --raw /sandbox/v1/faults -f - <<<'{"cutShortResults":1,"keepRows":0,"matching":"ins_dnodes"}' >/dev/null
+out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select * from information_schema.ins_dnodes" 2>&1)
+expect_match "the cutShortResults fault: ins_dnodes with code 0 and no rows" '"code":0,"column_meta":\[.*\],"data":\[\],"rows":0' "$out"
+out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select * from information_schema.ins_dnodes" 2>&1)
+expect_match "and the next answer whole again" '"rows":3' "$out"
 /usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 listen > "$work/pf.out" 2>&1 &
 background_pids+=("$!")
 wait_until 20 grep -q '^port ' "$work/pf.out"
