@@ -12,6 +12,7 @@
 #include "taos/passwordstore.h"
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
+#include "taos/systables.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -33,9 +34,6 @@ enum WatchIndex { PodsWatch, EventsWatch, ClaimsWatch, ClassesWatch, WatchCount 
 
 // TSDB_CODE_MND_MNODE_ALREADY_EXIST: someone (or an earlier run) created it meanwhile.
 constexpr int kMnodeAlreadyExists = 0x03A0;
-
-const QString kInsDnodes = u"select * from information_schema.ins_dnodes"_s;
-const QString kInsMnodes = u"select * from information_schema.ins_mnodes"_s;
 
 int columnIndex(const QString &resource, const QString &name)
 {
@@ -436,7 +434,7 @@ void DeployMonitor::startDnodes()
 
 void DeployMonitor::pollDnodes()
 {
-    runSql(kInsDnodes, true, [this](const taos::Result &result) { dnodesAnswered(result); });
+    runSql(taos::kSelectDnodes, true, [this](const taos::Result &result) { dnodesAnswered(result); });
 }
 
 void DeployMonitor::dnodesAnswered(const taos::Result &result)
@@ -497,7 +495,7 @@ void DeployMonitor::startMnodes()
 
 void DeployMonitor::pollMnodes()
 {
-    runSql(kInsMnodes, true, [this](const taos::Result &result) { mnodesAnswered(result); });
+    runSql(taos::kSelectMnodes, true, [this](const taos::Result &result) { mnodesAnswered(result); });
 }
 
 void DeployMonitor::mnodesAnswered(const taos::Result &result)
@@ -555,9 +553,9 @@ void DeployMonitor::startVerify()
 
 void DeployMonitor::pollVerify()
 {
-    runSql(kInsMnodes, true, [this](const taos::Result &mnodeResult) {
+    runSql(taos::kSelectMnodes, true, [this](const taos::Result &mnodeResult) {
         const QList<taos::Mnode> mnodes = taos::mnodesFrom(mnodeResult);
-        runSql(kInsDnodes, true, [this, mnodes](const taos::Result &dnodeResult) {
+        runSql(taos::kSelectDnodes, true, [this, mnodes](const taos::Result &dnodeResult) {
             m_dnodes = taos::dnodesFrom(dnodeResult);
             const int expectedFollowers = m_target.haMnodes && m_target.replicas >= 3 ? 2 : 0;
             int leaders = 0;

@@ -10,6 +10,7 @@
 #include "taos/clusterconnection.h"
 #include "taos/clusterstate.h"
 #include "taos/restclient.h"
+#include "taos/systables.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -196,14 +197,15 @@ void Executor::prepare()
 void Executor::recordRowCounts()
 {
     waiting(tr("the tables of every database to be listed, to count their rows"));
-    sql(u"select * from information_schema.ins_stables"_s, [this](const taos::Result &stables) {
-        QStringList tables;
-        const int db = column(stables, u"db_name"_s);
-        const int name = column(stables, u"stable_name"_s);
-        for (qsizetype r = 0; r < stables.rowCount(); ++r)
-            tables.append(stables.text(r, db) + u'.' + stables.text(r, name));
-        sql(u"select * from information_schema.ins_tables"_s,
-            [this, tables](const taos::Result &normal) mutable {
+    // A table missing from a cut-short listing would go uncounted, and unchecked by Verify.
+    poll([this] {
+        readComplete(taos::kSelectStables, [this](const taos::Result &stables) {
+            QStringList tables;
+            const int db = column(stables, u"db_name"_s);
+            const int name = column(stables, u"stable_name"_s);
+            for (qsizetype r = 0; r < stables.rowCount(); ++r)
+                tables.append(stables.text(r, db) + u'.' + stables.text(r, name));
+            readComplete(taos::kSelectTables, [this, tables](const taos::Result &normal) mutable {
                 const int db = column(normal, u"db_name"_s);
                 const int name = column(normal, u"table_name"_s);
                 const int stable = column(normal, u"stable_name"_s);
@@ -225,6 +227,7 @@ void Executor::recordRowCounts()
                     tables, [this](const QMap<QString, qint64> &counts) { rowsRecorded(counts); },
                     [this](const QString &table, const QString &error) { cannotCountBefore(table, error); });
             });
+        });
     });
 }
 
@@ -261,7 +264,8 @@ void Executor::countRows(const QStringList &tables, const Counted &done, const C
 
 // A count that fails is tried again at each poll interval (a leader election, the forward moving)
 // until `patience` expires: a vgroup nobody can read must end in a message, not in a wait as long
-// as the step timeout.
+// as the step timeout. A count without its row is such a failure, never 0: taosAdapter can cut an
+// answer short and still say code 0 (FACTS.md section 5), and a baseline of 0 would hide a loss.
 void Executor::countNext(QStringList tables, QMap<QString, qint64> counts, const Counted &done,
                          const CountFailed &failed, const QDeadlineTimer &patience)
 {
@@ -273,27 +277,33 @@ void Executor::countNext(QStringList tables, QMap<QString, qint64> counts, const
     const QString statement = u"select count(*) from "_s + table;
     const int run = m_run;
     const int step = m_step;
+    const auto retry = [this, run, step, statement, table, tables, counts, done, failed,
+                        patience](const QString &error) {
+        if (patience.hasExpired()) {
+            failed(table, error);
+            return;
+        }
+        m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, error);
+        QTimer::singleShot(m_pollTimer.interval(), this,
+                           [this, run, step, tables, counts, done, failed, patience] {
+                               if (run == m_run && step == m_step)
+                                   countNext(tables, counts, done, failed, patience);
+                           });
+    };
     send(
         statement,
-        [this, table, tables, counts, done, failed](const taos::Result &result) mutable {
-            counts.insert(table, result.rowCount() > 0 ? result.int64(0, 0) : 0);
+        [this, table, tables, counts, done, failed, retry](const taos::Result &result) mutable {
+            if (result.rowCount() != 1 || result.columnCount() < 1 || result.isNull(0, 0)) {
+                retry(
+                    tr("it answered without its row, so the answer was cut short (taosAdapter ends a result "
+                       "early when a fetch fails, and still says code 0)"));
+                return;
+            }
+            counts.insert(table, result.int64(0, 0));
             tables.removeFirst();
             countNext(tables, counts, done, failed, QDeadlineTimer(m_countPatienceMs));
         },
-        [this, run, step, statement, table, tables, counts, done, failed,
-         patience](const taos::TaosError &error) {
-            if (patience.hasExpired()) {
-                failed(table, error.describe());
-                return;
-            }
-            m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, error.describe());
-            QTimer::singleShot(m_pollTimer.interval(), this,
-                               [this, run, step, tables, counts, done, failed, patience] {
-                                   if (run == m_run && step == m_step)
-                                       countNext(tables, counts, done, failed, patience);
-                               });
-        },
-        false);
+        [retry](const taos::TaosError &error) { retry(error.describe()); }, false);
 }
 
 void Executor::runStep(int index)
@@ -308,6 +318,8 @@ void Executor::runStep(int index)
     m_issued = false;
     m_resolvedDnode = 0;
     m_lastProgress.clear();
+    m_seenProgress.clear();
+    m_incomplete.clear();
     const int total = int(m_journal.plan().steps.size());
     if (!m_leaseLost.isEmpty()) {
         fail(tr("Stopped before step %1 of %2: %3 Resume the operation once the other one has finished.")
@@ -477,14 +489,20 @@ void Executor::stopWatchingPods()
     }
 }
 
-// New progress starts the step's timeout again: it measures time without progress.
+// New progress starts the step's timeout again: it measures time without progress. Only a state the
+// step has not been in before is progress: a tick that passes through two waits (a claim checked, then
+// an answer found incomplete) would otherwise keep the timeout from ever ending a wait that never
+// moves.
 void Executor::waiting(const QString &what)
 {
     m_waitingFor = what;
     if (m_step < 0 || what == m_lastProgress) // polls repeat themselves: tell only what changed
         return;
     m_lastProgress = what;
-    m_stepTimer.start(m_stepTimeoutMs);
+    if (!m_seenProgress.contains(what)) {
+        m_seenProgress.insert(what);
+        m_stepTimer.start(m_stepTimeoutMs);
+    }
     emit stepProgress(m_step, what);
 }
 
@@ -495,6 +513,25 @@ void Executor::sql(const QString &statement, Answered answered, Failed failed)
 {
     const bool logged = bool(failed);
     send(statement, std::move(answered), std::move(failed), logged);
+}
+
+// The rows, then their count(*): `answered` gets the rows only when both agree (taos::incompleteRead);
+// otherwise the step says why and reads both again at the next poll. Only inside a poll()ed tick.
+void Executor::readComplete(const QString &select, Answered answered)
+{
+    sql(select, [this, select, answered](const taos::Result &rows) {
+        sql(taos::countStatement(select), [this, select, rows, answered](const taos::Result &count) {
+            const QString incomplete = taos::incompleteRead(select, rows, count);
+            if (!incomplete.isEmpty()) {
+                m_incomplete = tr("a complete answer from TDengine: %1").arg(incomplete);
+                waiting(m_incomplete);
+                again();
+                return;
+            }
+            m_incomplete.clear();
+            answered(rows);
+        });
+    });
 }
 
 void Executor::send(const QString &statement, Answered answered, Failed failed, bool logged)
@@ -569,9 +606,13 @@ void Executor::stepTimedOut()
         return;
     }
     const Step &step = m_journal.plan().steps.at(m_step);
+    // A wait may pass through several states in one look; an incomplete answer is the one that matters.
+    const QString waitingFor = m_incomplete.isEmpty() || m_waitingFor == m_incomplete
+                                   ? m_waitingFor
+                                   : tr("%1, and %2").arg(m_waitingFor, m_incomplete);
     completeStep(
         false,
-        tr("No progress for %1: still waiting for %2. %3").arg(budget, m_waitingFor, timeoutAdvice(step)));
+        tr("No progress for %1: still waiting for %2. %3").arg(budget, waitingFor, timeoutAdvice(step)));
 }
 
 // Where to look when a step stopped making progress.

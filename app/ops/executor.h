@@ -9,6 +9,7 @@
 #include <QMap>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 #include <QTimer>
 
@@ -39,7 +40,10 @@ class Lease;
 //
 // Safety does not rest on the planner alone: right before deleting each claim, the executor checks
 // that the dnode of its ordinal is gone from ins_dnodes and that its pod does not exist, and
-// otherwise fails the step having deleted nothing.
+// otherwise fails the step having deleted nothing; before scaling a StatefulSet in, that no dnode of a
+// leaving pod is left. Every decision that rests on a row being absent (a dnode or an mnode gone, a
+// claim's dnode gone) reads the table complete first (taos::incompleteRead: an answer can be cut short
+// and still say code 0), and waits while it is not.
 //
 // Before the first step, the row count of every user table and super table is recorded in the
 // journal; Verify compares against it. The databases a plan gives up (Plan::lostDatabases) are
@@ -130,6 +134,8 @@ private:
     void dropDnode(const Step &step);
     void dropDnodeProgress(int dnodeId);
     void scaleStatefulSet(const Step &step);
+    void scaleInChecked(int current, int replicas);
+    void scaleTo(int current, int replicas);
     void waitPodsGone(const Step &step);
     void deleteClaims(const Step &step);
     void checkClaims(const QStringList &claims, int index);
@@ -149,6 +155,7 @@ private:
     void stopWatchingPods();
     void waiting(const QString &what);
     void sql(const QString &sql, Answered answered, Failed failed = {});
+    void readComplete(const QString &select, Answered answered);
     void send(const QString &statement, Answered answered, Failed failed, bool logged);
     void listPods(const std::function<void(const QList<QJsonObject> &pods)> &done);
     void stepTimedOut();
@@ -182,8 +189,10 @@ private:
     QPointer<kube::ResourceWatch> m_podWatch; // during pod waits
     QString m_waitingFor;
     QString m_lastProgress;
-    bool m_issued = false;   // the step's statement or change was sent
-    int m_resolvedDnode = 0; // CreateMnode on a dnode known by its endpoint: its id, once found
+    QSet<QString> m_seenProgress; // every state the step was in: a new one is progress
+    QString m_incomplete;         // why the step's last complete read was not: an answer cut short
+    bool m_issued = false;        // the step's statement or change was sent
+    int m_resolvedDnode = 0;      // CreateMnode on a dnode known by its endpoint: its id, once found
     bool m_finishing = false;
     bool m_newOperation = false; // start(), not resume()
 };

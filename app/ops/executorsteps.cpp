@@ -7,6 +7,7 @@
 #include "taos/clusterconnection.h"
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
+#include "taos/systables.h"
 
 #include <QJsonArray>
 
@@ -22,9 +23,6 @@ namespace {
 constexpr int kDnodeNotExist = 0x0331;
 constexpr int kMnodeAlreadyExists = 0x03A0;
 constexpr int kMnodeNotExist = 0x03A1;
-
-const QString kInsDnodes = u"select * from information_schema.ins_dnodes"_s;
-const QString kInsMnodes = u"select * from information_schema.ins_mnodes"_s;
 
 const taos::Dnode *findDnode(const QList<taos::Dnode> &dnodes, int id)
 {
@@ -66,7 +64,7 @@ void Executor::createMnode(const Step &step)
             createMnodeOn(m_resolvedDnode, note);
             return;
         }
-        sql(kInsDnodes, [this, endpoint, note](const taos::Result &result) {
+        sql(taos::kSelectDnodes, [this, endpoint, note](const taos::Result &result) {
             const QList<taos::Dnode> dnodes = taos::dnodesFrom(result);
             const auto it = std::find_if(dnodes.cbegin(), dnodes.cend(), [&endpoint](const taos::Dnode &d) {
                 return hostOf(d.endpoint) == hostOf(endpoint);
@@ -87,7 +85,7 @@ void Executor::createMnode(const Step &step)
 // `note` names how the dnode was found, for the journal's message.
 void Executor::createMnodeOn(int id, const QString &note)
 {
-    sql(kInsMnodes, [this, id, note](const taos::Result &result) {
+    sql(taos::kSelectMnodes, [this, id, note](const taos::Result &result) {
         const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
         const taos::Mnode *mnode = findMnode(mnodes, id);
         if (mnode && mnode->status == u"ready") {
@@ -128,7 +126,7 @@ void Executor::dropMnode(const Step &step)
 {
     const int id = step.dnodeId;
     poll([this, id] {
-        sql(kInsMnodes, [this, id](const taos::Result &result) {
+        readComplete(taos::kSelectMnodes, [this, id](const taos::Result &result) {
             const taos::Mnode *mnode = findMnode(taos::mnodesFrom(result), id);
             if (!mnode) {
                 completeStep(true, m_issued ? tr("The mnode on dnode %1 was dropped.").arg(id)
@@ -163,7 +161,8 @@ void Executor::dropMnode(const Step &step)
 
 // `drop dnode` answers only once TDengine has moved every vnode off the dnode, which takes as long
 // as the data takes; it is sent once, with no timeout, while ins_dnodes, the transactions and the
-// vgroups are polled beside it for progress. The step is done when the dnode has left ins_dnodes.
+// vgroups are polled beside it for progress. The step is done when the dnode has left ins_dnodes, by a
+// complete read (readComplete()): a cut-short answer that lacks its row proves nothing.
 void Executor::dropDnode(const Step &step)
 {
     const int id = step.dnodeId;
@@ -174,7 +173,7 @@ void Executor::dropDnode(const Step &step)
     else if (step.force)
         statement += u" force"_s;
     poll([this, id, statement] {
-        sql(kInsDnodes, [this, id, statement](const taos::Result &result) {
+        readComplete(taos::kSelectDnodes, [this, id, statement](const taos::Result &result) {
             const taos::Dnode *dnode = findDnode(taos::dnodesFrom(result), id);
             if (!dnode) {
                 completeStep(true, m_issued ? tr("dnode %1 was dropped: it has left the cluster.").arg(id)
@@ -207,7 +206,7 @@ void Executor::dropDnode(const Step &step)
 
 void Executor::dropDnodeProgress(int dnodeId)
 {
-    sql(u"select * from information_schema.ins_transactions"_s, [this, dnodeId](const taos::Result &result) {
+    sql(taos::kSelectTransactions, [this, dnodeId](const taos::Result &result) {
         QStringList transactions;
         for (const taos::Transaction &t : taos::transactionsFrom(result)) {
             transactions.append(
@@ -216,15 +215,14 @@ void Executor::dropDnodeProgress(int dnodeId)
                     .arg(t.operation, t.stage,
                          t.lastError.isEmpty() ? QString() : tr(", last error: %1").arg(t.lastError)));
         }
-        sql(u"select * from information_schema.ins_vgroups"_s,
-            [this, dnodeId, transactions](const taos::Result &vgroups) {
-                const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
-                QStringList parts = transactions;
-                parts.append(left == 1 ? tr("1 vnode left on dnode %1").arg(dnodeId)
-                                       : tr("%1 vnodes left on dnode %2").arg(left).arg(dnodeId));
-                waiting(tr("dnode %1 to be dropped: %2").arg(dnodeId).arg(parts.join(u"; ")));
-                again();
-            });
+        sql(taos::kSelectVgroups, [this, dnodeId, transactions](const taos::Result &vgroups) {
+            const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
+            QStringList parts = transactions;
+            parts.append(left == 1 ? tr("1 vnode left on dnode %1").arg(dnodeId)
+                                   : tr("%1 vnodes left on dnode %2").arg(left).arg(dnodeId));
+            waiting(tr("dnode %1 to be dropped: %2").arg(dnodeId).arg(parts.join(u"; ")));
+            again();
+        });
     });
 }
 
@@ -232,42 +230,75 @@ void Executor::dropDnodeProgress(int dnodeId)
 
 void Executor::scaleStatefulSet(const Step &step)
 {
-    const Plan &plan = m_journal.plan();
     const int replicas = step.replicas;
-    const int run = m_run;
-    waiting(tr("StatefulSet %1 to be read").arg(plan.statefulSet));
-    m_client->get(
-        kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
-        [this, run, replicas](const kube::KubeResponse &response) {
-            if (run != m_run)
-                return;
-            if (!response.ok()) {
-                completeStep(false, tr("Could not read the StatefulSet: %1").arg(response.error));
-                return;
-            }
-            const int current = kube::valueAt(response.json(), u"spec.replicas"_s).toInt(1);
-            if (current == replicas) {
-                completeStep(true,
-                             tr("The StatefulSet already has %1 replicas: not scaled again.").arg(replicas));
-                return;
-            }
-            const Plan &plan = m_journal.plan();
-            log(tr("Scaling StatefulSet %1 from %2 to %3 replicas")
-                    .arg(plan.statefulSet)
-                    .arg(current)
-                    .arg(replicas));
-            m_client->scale(
-                plan.ns, plan.statefulSet, replicas, this,
-                [this, run, current, replicas](const kube::KubeResponse &scaled) {
-                    if (run != m_run)
-                        return;
+    poll([this, replicas] {
+        const Plan &plan = m_journal.plan();
+        const int run = m_run;
+        waiting(tr("StatefulSet %1 to be read").arg(plan.statefulSet));
+        m_client->get(
+            kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
+            [this, run, replicas](const kube::KubeResponse &response) {
+                if (run != m_run)
+                    return;
+                if (!response.ok()) {
+                    completeStep(false, tr("Could not read the StatefulSet: %1").arg(response.error));
+                    return;
+                }
+                const int current = kube::valueAt(response.json(), u"spec.replicas"_s).toInt(1);
+                if (current == replicas) {
                     completeStep(
-                        scaled.ok(),
-                        scaled.ok()
-                            ? tr("StatefulSet scaled from %1 to %2 replicas.").arg(current).arg(replicas)
-                            : tr("Could not scale the StatefulSet: %1").arg(scaled.error));
-                });
-        });
+                        true, tr("The StatefulSet already has %1 replicas: not scaled again.").arg(replicas));
+                    return;
+                }
+                if (current < replicas) {
+                    scaleTo(current, replicas);
+                    return;
+                }
+                scaleInChecked(current, replicas);
+            });
+    });
+}
+
+// A pod that goes takes its dnode's data with it unless the dnode was dropped first: the drops are
+// steps before this one, and this looks again, on a complete read of ins_dnodes, that no dnode of a
+// leaving pod is left.
+void Executor::scaleInChecked(int current, int replicas)
+{
+    readComplete(taos::kSelectDnodes, [this, current, replicas](const taos::Result &result) {
+        const QString set = m_journal.plan().statefulSet;
+        for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
+            const QString pod = taos::podOfEndpoint(dnode.endpoint);
+            if (kube::podOrdinal(pod, set) < replicas)
+                continue;
+            completeStep(false,
+                         tr("Refused to scale StatefulSet %1 in to %2 replicas: dnode %3 (%4) of pod %5 "
+                            "is still in the cluster (%6), so the pod may hold the only copy of its data. "
+                            "Drop the dnode first (`drop dnode %3`).")
+                             .arg(set)
+                             .arg(replicas)
+                             .arg(dnode.id)
+                             .arg(dnode.endpoint, pod, dnode.status));
+            return;
+        }
+        scaleTo(current, replicas);
+    });
+}
+
+void Executor::scaleTo(int current, int replicas)
+{
+    const Plan &plan = m_journal.plan();
+    const int run = m_run;
+    log(tr("Scaling StatefulSet %1 from %2 to %3 replicas").arg(plan.statefulSet).arg(current).arg(replicas));
+    m_client->scale(plan.ns, plan.statefulSet, replicas, this,
+                    [this, run, current, replicas](const kube::KubeResponse &scaled) {
+                        if (run != m_run)
+                            return;
+                        completeStep(
+                            scaled.ok(),
+                            scaled.ok()
+                                ? tr("StatefulSet scaled from %1 to %2 replicas.").arg(current).arg(replicas)
+                                : tr("Could not scale the StatefulSet: %1").arg(scaled.error));
+                    });
 }
 
 void Executor::waitPodsGone(const Step &step)
@@ -327,7 +358,7 @@ void Executor::waitDnodesReady(const Step &step)
     const int replicas = step.replicas;
     const QStringList endpoints = step.endpoints;
     poll([this, replicas, endpoints] {
-        sql(kInsDnodes, [this, replicas, endpoints](const taos::Result &result) {
+        sql(taos::kSelectDnodes, [this, replicas, endpoints](const taos::Result &result) {
             int ready = 0;
             QStringList readyEndpoints;
             QStringList problems;
@@ -429,7 +460,7 @@ void Executor::checkClaim(const QString &claim, const std::function<void(const Q
                                          .arg(pod, claim, response.error));
                           return;
                       }
-                      sql(kInsDnodes, [this, claim, pod, then](const taos::Result &result) {
+                      readComplete(taos::kSelectDnodes, [this, claim, pod, then](const taos::Result &result) {
                           for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
                               if (taos::podOfEndpoint(dnode.endpoint) == pod) {
                                   then(tr("Refused to delete claim %1: dnode %2 (%3) of pod %4 is still in "
@@ -541,9 +572,9 @@ void Executor::describeClaim(const QString &claim,
 void Executor::verify(const Step &)
 {
     poll([this] {
-        sql(kInsDnodes, [this](const taos::Result &dnodeResult) {
+        readComplete(taos::kSelectDnodes, [this](const taos::Result &dnodeResult) {
             const QList<taos::Dnode> dnodes = taos::dnodesFrom(dnodeResult);
-            sql(kInsMnodes, [this, dnodes](const taos::Result &mnodeResult) {
+            readComplete(taos::kSelectMnodes, [this, dnodes](const taos::Result &mnodeResult) {
                 QStringList problems;
                 int ready = 0;
                 for (const taos::Dnode &dnode : dnodes) {

@@ -1,5 +1,7 @@
 #include "taos/snapshotpoller.h"
 
+#include "taos/systables.h"
+
 #include <QHash>
 
 namespace tdkube::taos {
@@ -7,6 +9,10 @@ namespace tdkube::taos {
 namespace {
 
 using namespace Qt::StringLiterals;
+
+// What plans and warnings are made from: a dnode, an mnode, a database or a vgroup missing from a
+// cut-short answer would be planned around as if it did not exist.
+const QStringList kCheckedTables{kSelectDnodes, kSelectMnodes, kSelectDatabases, kSelectVgroups};
 
 // Reads a result's cells by column name.
 class Rows
@@ -105,9 +111,9 @@ QList<Vgroup> vgroupsFrom(const Result &insVgroups)
     return vgroups;
 }
 
-QList<Transaction> transactionsFrom(const Result &insTransactions)
+QList<Transaction> transactionsFrom(const Result &perfTrans)
 {
-    const Rows rows(insTransactions);
+    const Rows rows(perfTrans);
     QList<Transaction> transactions;
     for (qsizetype row = 0; row < rows.count(); ++row) {
         transactions.append({int(rows.number(row, u"id"_s)), rows.text(row, u"stage"_s),
@@ -183,21 +189,33 @@ void SnapshotPoller::pollNow()
     m_building = {};
     m_error.clear();
     m_handles.clear();
-    // Each part: a statement and where its rows go.
-    const QList<std::pair<QString, std::function<void(const Result &)>>> parts{
-        {u"select * from information_schema.ins_cluster"_s,
-         [this](const Result &result) { clusterFrom(result, &m_building); }},
-        {u"select * from information_schema.ins_dnodes"_s,
-         [this](const Result &result) { m_building.dnodes = dnodesFrom(result); }},
-        {u"select * from information_schema.ins_mnodes"_s,
-         [this](const Result &result) { m_building.mnodes = mnodesFrom(result); }},
-        {u"select * from information_schema.ins_databases"_s,
-         [this](const Result &result) { m_building.databases = databasesFrom(result); }},
-        {u"select * from information_schema.ins_vgroups"_s,
-         [this](const Result &result) { m_building.vgroups = vgroupsFrom(result); }},
-        {u"select * from information_schema.ins_transactions"_s,
-         [this](const Result &result) { m_building.transactions = transactionsFrom(result); }},
+    m_rows.clear();
+    m_counts.clear();
+    using Store = std::function<void(const Result &)>;
+    // The tables plans are made from are read complete (taos/systables.h): their rows are kept to be
+    // checked against their count(*), read beside them.
+    const auto checked = [this](const QString &select, const Store &store) {
+        return Store([this, select, store](const Result &result) {
+            m_rows.insert(select, result);
+            store(result);
+        });
     };
+    // Each part: a statement and where its rows go.
+    QList<std::pair<QString, Store>> parts{
+        {kSelectCluster, [this](const Result &result) { clusterFrom(result, &m_building); }},
+        {kSelectDnodes,
+         checked(kSelectDnodes, [this](const Result &r) { m_building.dnodes = dnodesFrom(r); })},
+        {kSelectMnodes,
+         checked(kSelectMnodes, [this](const Result &r) { m_building.mnodes = mnodesFrom(r); })},
+        {kSelectDatabases,
+         checked(kSelectDatabases, [this](const Result &r) { m_building.databases = databasesFrom(r); })},
+        {kSelectVgroups,
+         checked(kSelectVgroups, [this](const Result &r) { m_building.vgroups = vgroupsFrom(r); })},
+        {kSelectTransactions, [this](const Result &r) { m_building.transactions = transactionsFrom(r); }},
+    };
+    for (const QString &select : kCheckedTables)
+        parts.append(
+            {countStatement(select), [this, select](const Result &r) { m_counts.insert(select, r); }});
     m_pending = int(parts.size());
     for (const auto &[sql, store] : parts) {
         m_handles.append(m_client->query(sql, this, [this, store](const QueryOutcome &outcome) {
@@ -217,6 +235,16 @@ void SnapshotPoller::finishPart(const QString &error)
     if (--m_pending > 0)
         return;
     m_handles.clear();
+    for (const QString &select : kCheckedTables) {
+        if (!m_error.isEmpty())
+            break;
+        const QString incomplete = incompleteRead(select, m_rows.value(select), m_counts.value(select));
+        if (!incomplete.isEmpty())
+            m_error =
+                u"TDengine's answer was incomplete: %1. The next look reads it again."_s.arg(incomplete);
+    }
+    m_rows.clear();
+    m_counts.clear();
     if (!m_error.isEmpty()) {
         emit failed(m_error);
         return;

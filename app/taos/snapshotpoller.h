@@ -4,6 +4,7 @@
 #include "taos/restclient.h"
 #include "taos/result.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -12,13 +13,13 @@
 
 namespace tdkube::taos {
 
-// The snapshot's parts from the information_schema tables, by column name (so that a server that
+// The snapshot's parts from the system tables (taos/systables.h), by column name (so that a server that
 // adds columns does not break them). Rows with missing columns get defaults.
 QList<Dnode> dnodesFrom(const Result &insDnodes);
 QList<Mnode> mnodesFrom(const Result &insMnodes);
 QList<Database> databasesFrom(const Result &insDatabases);
 QList<Vgroup> vgroupsFrom(const Result &insVgroups);
-QList<Transaction> transactionsFrom(const Result &insTransactions);
+QList<Transaction> transactionsFrom(const Result &perfTrans);
 // id, name and uptime from ins_cluster.
 void clusterFrom(const Result &insCluster, ClusterSnapshot *snapshot);
 
@@ -28,8 +29,10 @@ void takeSnapshot(RestClient *client, QObject *context,
                   std::function<void(const ClusterSnapshot &snapshot, const QString &error)> done);
 
 // Takes a ClusterSnapshot every few seconds while started: ins_cluster, ins_dnodes, ins_mnodes,
-// ins_databases, ins_vgroups and ins_transactions, sent together; one snapshot when all have answered. A poll
-// never overlaps the previous one; when one query fails the poll reports that error instead.
+// ins_databases, ins_vgroups and perf_trans, sent together; one snapshot when all have answered. A poll
+// never overlaps the previous one; when one query fails the poll reports that error instead, and so it
+// does when ins_dnodes, ins_mnodes, ins_databases or ins_vgroups disagrees with its count(*), read beside
+// it (an answer cut short: taos::incompleteRead).
 class SnapshotPoller final : public QObject
 {
     Q_OBJECT
@@ -57,6 +60,8 @@ private:
     QTimer m_timer;
     int m_pending = 0;
     ClusterSnapshot m_building;
+    QHash<QString, Result> m_rows;   // by statement, for the tables read complete
+    QHash<QString, Result> m_counts; // their count(*), by the statement of the rows
     QString m_error;
     ClusterSnapshot m_last;
     QList<QueryHandle> m_handles;

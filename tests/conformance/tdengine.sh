@@ -64,10 +64,12 @@ background_pids+=("$drop_pid")
 # Look while it runs (it takes ~300 ms per vnode at this time scale; kubectl exec itself is slow).
 wait_until 10 bash -c "kubectl -n td exec tdengine-1 -- taos -s 'show transactions' 2>/dev/null | grep -q drop-dnode"
 expect_match "while drop dnode runs, show transactions lists it" 'drop-dnode' "$(taos tdengine-1 'show transactions')"
+expect_match "and so does performance_schema.perf_trans" 'drop-dnode' "$(taos tdengine-1 'select oper, stage from performance_schema.perf_trans')"
 expect_match "and ins_dnodes says dropping" 'dropping' "$(taos tdengine-1 'select id, status from information_schema.ins_dnodes')"
 wait "$drop_pid"
 expect_match "drop dnode returns when the vnodes have moved" '(Query|Drop) OK' "$(cat "$work/drop.out")"
 expect_eq "dnode 4 is gone" "" "$(dnode_status 4)"
+expect_match "there is no information_schema.ins_transactions (FACTS.md section 1)" 'DB error: Fail to get table info, error: Invalid system table name' "$(taos tdengine-0 'select * from information_schema.ins_transactions')"
 expect_eq "all rows still there" "18" "$(first_cell tdengine-0 'select count(*) from test.meters')"
 expect_eq "and in the other database" "2" "$(first_cell tdengine-0 'select count(*) from more.t2')"
 k -n td scale sts tdengine --replicas=3 >/dev/null
@@ -149,6 +151,12 @@ expect_match "taosd's native port hangs up on HTTP through the pod proxy" 'error
 out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select count(*) from test.meters" 2>&1)
 expect_match "Python client portforward: HTTP 200 from taosAdapter" '^HTTP/1.1 200' "$out"
 expect_match "with the REST JSON and the row count" '"data":\[\[18\]\]' "$out"
+# The fault tests inject: an answer cut short that still says code 0 (FACTS.md section 5).
+k create --raw /sandbox/v1/faults -f - <<<'{"cutShortResults":1,"keepRows":0,"matching":"ins_dnodes"}' >/dev/null
+out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select * from information_schema.ins_dnodes" 2>&1)
+expect_match "the cutShortResults fault: ins_dnodes with code 0 and no rows" '"code":0,"column_meta":\[.*\],"data":\[\],"rows":0' "$out"
+out=$(/usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 request POST /rest/sql "select * from information_schema.ins_dnodes" 2>&1)
+expect_match "and the next answer whole again" '"rows":3' "$out"
 /usr/bin/python3 "$here/portforward.py" "$KUBECONFIG" td tdengine-0 6041 listen > "$work/pf.out" 2>&1 &
 background_pids+=("$!")
 wait_until 20 grep -q '^port ' "$work/pf.out"
@@ -157,6 +165,9 @@ if [ -d "$here/node_modules/@tdengine/rest" ]; then
     out=$(cd "$here" && node tdengine_rest.js "$port" "select count(*) from test.meters" "show databases" 2>&1)
     expect_match "@tdengine/rest through the local port-forward counts the rows" '"data":\[\[18\]\]' "$out"
     expect_match "and lists the databases" '"test"' "$out"
+    out=$(cd "$here" && node tdengine_rest.js "$port" "select * from information_schema.ins_transactions" 2>&1)
+    expect_match "information_schema.ins_transactions does not exist: code 0x2662 (9826) as in TDengine 3.0" '"code":9826' "$out"
+    expect_match "with TDengine's words" 'Fail to get table info, error: Invalid system table name' "$out"
 else
     bad "@tdengine/rest is installed" "run packaging/setup-debian.sh"
 fi

@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -77,6 +78,28 @@ struct Recording
         return QTest::qWaitFor([this] { return ok.has_value(); }, kRunMs);
     }
     QString story() const { return message + u"\n"_s + log.join(u'\n'); }
+};
+
+// While it lives, taosAdapter's answers to statements containing `matching` keep only their first
+// `keepRows` rows and still say code 0 (the sandbox's cutShortResults fault; FACTS.md section 5).
+class CutShort
+{
+public:
+    CutShort(kube::KubeClient *client, const QString &matching, int keepRows)
+        : m_client(client)
+    {
+        m_ok =
+            control(client, u"faults"_s,
+                    {{u"cutShortResults"_s, 1000000}, {u"keepRows"_s, keepRows}, {u"matching"_s, matching}})
+                .ok();
+    }
+    ~CutShort() { control(m_client, u"faults"_s, {{u"cutShortResults"_s, 0}}); }
+    bool ok() const { return m_ok; }
+
+private:
+    Q_DISABLE_COPY_MOVE(CutShort)
+    kube::KubeClient *m_client;
+    bool m_ok = false;
 };
 
 Step step(Step::Kind kind, const QString &title)
@@ -134,6 +157,10 @@ private slots:
     void deleteClaimsBeforeDropDnode_refusedAtThatStep_nothingDeleted();
     void scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged();
     void scaleIn_pollsNeverDue_everyWaitEndsWhenTheClusterIsDone();
+    void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn_data();
+    void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn();
+    void deleteClaims_dnodesCutShort_claimOfALiveDnodeKept();
+    void rowCount_cutShort_anErrorNotZero();
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState_data();
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState();
     void cancel_duringStep_stopsAtNextStepSaysSo();
@@ -157,6 +184,7 @@ private:
     QJsonObject volume(const QString &name);
     void runToEnd(const Plan &plan, const std::function<void(Executor *)> &tune = {});
     void verifyScaledIn();
+    bool scaleTo(int replicas);
 
     SandboxFixture m_fixture;
     QTemporaryDir m_settingsDir;
@@ -496,6 +524,9 @@ void TestExecutor::scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged()
     QCOMPARE(kube::valueAt(volume(kept), u"status.phase"_s).toString(), u"Released"_s);
     QVERIFY2(!seen.progress.filter(u"vnodes left on dnode"_s).isEmpty(),
              qPrintable(seen.progress.join(u'\n')));
+    // The drop's progress names its transaction, read from performance_schema.perf_trans.
+    QVERIFY2(!seen.progress.filter(u"(drop-dnode, stage redoAction"_s).isEmpty(),
+             qPrintable(seen.progress.join(u'\n')));
     QVERIFY2(!seen.log.filter(u"SQL> drop dnode %1"_s.arg(plan.steps.at(0).dnodeId)).isEmpty(),
              qPrintable(seen.story()));
     verifyScaledIn();
@@ -515,6 +546,141 @@ void TestExecutor::scaleIn_pollsNeverDue_everyWaitEndsWhenTheClusterIsDone()
     if (QTest::currentTestFailed())
         return;
     verifyScaledIn();
+}
+
+bool TestExecutor::scaleTo(int replicas)
+{
+    return await([&](QObject *context, kube::KubeClient::Done done) {
+               m_client->scale(kNs, kSet, replicas, context, done);
+           })
+        .ok();
+}
+
+void TestExecutor::scaleIn_dnodesCutShort_noDropDoneNothingScaledIn_data()
+{
+    QTest::addColumn<int>("keepRows");
+    QTest::addColumn<QString>("said");
+    QTest::newRow("ins_dnodes without rows") << 0 << u"ins_dnodes answered without rows"_s;
+    // The leaving dnode has the highest id: the last row, the one a cut-short answer loses.
+    QTest::newRow("ins_dnodes without the leaving dnode")
+        << 4 << u"ins_dnodes answered 4 rows where count(*) says 5"_s;
+}
+
+// An answer cut short (code 0, fewer rows) never makes a dnode "gone": the drop is not marked done,
+// nothing after it runs, and once the answers are whole again a resume finishes the scale-in.
+void TestExecutor::scaleIn_dnodesCutShort_noDropDoneNothingScaledIn()
+{
+    QFETCH(int, keepRows);
+    QFETCH(QString, said);
+    runToEnd(scaleOutPlan());
+    if (QTest::currentTestFailed())
+        return;
+    const Plan plan = scaleInPlan();
+    const int leaving = plan.steps.at(0).dnodeId;
+    Recording seen;
+    {
+        CutShort cut(m_client.get(), u"select * from information_schema.ins_dnodes"_s, keepRows);
+        QVERIFY(cut.ok());
+        auto run = executor();
+        run->setStepTimeout(3000);
+        seen.follow(run.get());
+        run->start(plan);
+        QVERIFY(seen.waitForFinish());
+    }
+    QVERIFY(!*seen.ok);
+    QCOMPARE(seen.ended, (QList<std::pair<int, bool>>{{0, false}}));
+    QVERIFY2(seen.stepMessages.at(0).contains(u"a complete answer from TDengine: "_s + said),
+             qPrintable(seen.story()));
+    QVERIFY2(seen.log.filter(u"SQL> drop dnode"_s).isEmpty(), qPrintable(seen.story()));
+    QCOMPARE(podNames().size(), 5);
+    QVERIFY(claimExists(u"taosdata-tdengine-4"_s));
+    const QList<taos::Dnode> now = dnodes();
+    QCOMPARE(now.size(), 5);
+    QCOMPARE(now.last().id, leaving);
+    QCOMPARE(now.last().status, u"ready"_s);
+
+    const QList<Journal> unfinished = Journal::unfinished();
+    QCOMPARE(unfinished.size(), 1);
+    auto second = executor();
+    Recording after;
+    after.follow(second.get());
+    second->resume(unfinished.at(0));
+    QVERIFY(after.waitForFinish());
+    QVERIFY2(*after.ok, qPrintable(after.story()));
+    verifyScaledIn();
+}
+
+// A claim is deleted only when its dnode is gone by a complete read: here tdengine-4 was scaled away by
+// hand without `drop dnode`, its dnode is still in the cluster (offline) and its claim holds the only
+// copy of its vnodes; an ins_dnodes cut short before that dnode's row must not let the claim go.
+void TestExecutor::deleteClaims_dnodesCutShort_claimOfALiveDnodeKept()
+{
+    runToEnd(scaleOutPlan());
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(scaleTo(4));
+    QVERIFY(QTest::qWaitFor([this] { return podNames().size() == 4; }, kRunMs));
+
+    Plan plan = scaleInPlan();
+    plan.fromReplicas = 5;
+    plan.toReplicas = 4;
+    plan.steps = {step(Step::Kind::DeleteClaims, u"delete claim of tdengine-4"_s)};
+    plan.steps.last().claims = {u"taosdata-tdengine-4"_s};
+    Recording seen;
+    {
+        CutShort cut(m_client.get(), u"select * from information_schema.ins_dnodes"_s, 4);
+        QVERIFY(cut.ok());
+        auto run = executor();
+        run->setStepTimeout(3000);
+        seen.follow(run.get());
+        run->start(plan);
+        QVERIFY(seen.waitForFinish());
+    }
+    QVERIFY(!*seen.ok);
+    QVERIFY2(seen.stepMessages.value(0).contains(u"a complete answer from TDengine"_s),
+             qPrintable(seen.story()));
+    QVERIFY(claimExists(u"taosdata-tdengine-4"_s));
+    for (Journal journal : Journal::unfinished())
+        QVERIFY(journal.abandon());
+
+    // Back to 5 on the kept claim (the same dnode returns), then safely in to 3.
+    QVERIFY(scaleTo(5));
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            const QList<taos::Dnode> now = dnodes();
+            return now.size() == 5 && std::all_of(now.begin(), now.end(),
+                                                  [](const taos::Dnode &d) { return d.status == u"ready"; });
+        },
+        kRunMs));
+    runToEnd(scaleInPlan());
+    if (QTest::currentTestFailed())
+        return;
+    verifyScaledIn();
+}
+
+// A row count that comes back without its row is an error, not 0: a baseline of 0 would make any
+// later count look like no loss.
+void TestExecutor::rowCount_cutShort_anErrorNotZero()
+{
+    Plan plan = scaleOutPlan();
+    plan.kind = ops::OperationKind::Repair;
+    plan.toReplicas = 3;
+    plan.steps = {step(Step::Kind::Verify, u"verify"_s)};
+    Recording seen;
+    {
+        CutShort cut(m_client.get(), u"count(*) from r3.plain"_s, 0);
+        QVERIFY(cut.ok());
+        auto run = executor();
+        run->setCountPatience(500);
+        seen.follow(run.get());
+        run->start(plan);
+        QVERIFY(seen.waitForFinish());
+    }
+    QVERIFY(!*seen.ok);
+    QVERIFY2(seen.message.contains(u"Could not count the rows of r3.plain: it answered without its row"_s),
+             qPrintable(seen.story()));
+    QVERIFY(seen.started.isEmpty());
+    QVERIFY(Journal::unfinished().isEmpty());
 }
 
 void TestExecutor::resume_afterExecutorDestroyedAtStepStart_endsInSameState_data()

@@ -49,6 +49,7 @@ private slots:
     void initTestCase();
     void deployedCluster_gather_podsClaimsDnodesAndDatabases();
     void replica3Database_scaleInToTwo_refusedBelowReplica();
+    void dnodesCutShort_gather_errorNotFactsWithoutTheDnode();
     void missingStatefulSet_gather_errorNamesIt();
 
 private:
@@ -205,6 +206,31 @@ void TestFacts::replica3Database_scaleInToTwo_refusedBelowReplica()
     QVERIFY(finding != plan.findings.end());
     QVERIFY2(finding->reason.startsWith(u"Database test has replica 3: it needs 3 dnodes"_s),
              qPrintable(finding->reason));
+}
+
+// A plan made from an ins_dnodes answer cut short (code 0, a row missing: FACTS.md section 5) would
+// treat the missing dnode's pod as having none, and scale it away without dropping it: such an answer
+// is an error, not facts.
+void TestFacts::dnodesCutShort_gather_errorNotFactsWithoutTheDnode()
+{
+    if (m_deployed.isEmpty())
+        QSKIP("needs the cluster of the first test");
+    auto connection = connect(m_deployed);
+    QVERIFY(control(m_client.get(), u"faults"_s,
+                    {{u"cutShortResults"_s, 1000000},
+                     {u"keepRows"_s, 2},
+                     {u"matching"_s, u"select * from information_schema.ins_dnodes"_s}})
+                .ok());
+    const std::optional<Gathered> gathered = gather(m_deployed, connection.get());
+    QVERIFY(control(m_client.get(), u"faults"_s, {{u"cutShortResults"_s, 0}}).ok());
+    QVERIFY(gathered);
+    QVERIFY2(gathered->error.contains(u"ins_dnodes answered 2 rows where count(*) says 3"_s),
+             qPrintable(gathered->error));
+
+    const std::optional<Gathered> whole = gather(m_deployed, connection.get());
+    QVERIFY(whole);
+    QVERIFY2(whole->error.isEmpty(), qPrintable(whole->error));
+    QCOMPARE(whole->facts.snapshot.dnodes.size(), 3);
 }
 
 void TestFacts::missingStatefulSet_gather_errorNamesIt()

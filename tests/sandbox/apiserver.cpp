@@ -786,6 +786,7 @@ void ApiServer::serveControl(HttpExchange *exchange, const QStringList &parts)
             failNextRequests(body.value(u"failRequests").toInt(), body.value(u"failCode").toInt(500));
         if (body.contains(u"delayMs"))
             setResponseDelay(body.value(u"delayMs").toInt());
+        emit podFaults(body);
         sendJson(exchange, 200,
                  QJsonObject{{u"ok"_s, true},
                              {u"resourceVersion"_s, QString::number(m_store->resourceVersion())}});

@@ -69,6 +69,8 @@ public:
 signals:
     // Every watch stream listens to this: the control endpoint uses it to cut them all.
     void dropWatchStreams();
+    // A fault for what runs in the pods (the body of POST /sandbox/v1/faults); the sandbox hands it on.
+    void podFaults(const QJsonObject &body);
 
 private:
     struct Route;

@@ -258,7 +258,12 @@ void Controller::scheduleReconcile(int delayMs)
     if (m_nextWakeMs > nowMs() && m_nextWakeMs <= wake)
         return;
     m_nextWakeMs = wake;
-    QTimer::singleShot(delayMs, this, [this] { scheduleReconcile(); });
+    // Precise: a coarse timer may fire up to 5% early, and the wake it then asks for (the few ms
+    // left) would be taken as already scheduled, leaving pods stuck (seen with --time-scale 4).
+    QTimer::singleShot(delayMs, Qt::PreciseTimer, this, [this] {
+        m_nextWakeMs = 0;
+        scheduleReconcile();
+    });
 }
 
 void Controller::reconcile()

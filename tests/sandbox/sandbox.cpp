@@ -434,6 +434,11 @@ bool Sandbox::start(QString *error)
         });
     m_api->setControlHandler([this](HttpExchange *exchange, const QStringList &path,
                                     const QJsonObject &body) { return serveControl(exchange, path, body); });
+    connect(m_api.get(), &ApiServer::podFaults, this, [this](const QJsonObject &body) {
+        if (body.contains(u"cutShortResults"))
+            m_runtime->cutShortResults(body.value(u"cutShortResults").toInt(),
+                                       body.value(u"keepRows").toInt(), body.value(u"matching").toString());
+    });
 
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setLocalCertificate(QSslCertificate(m_serverCertificatePem, QSsl::Pem));

@@ -482,9 +482,27 @@ void SandboxRuntime::taosAdapter(const QJsonObject &pod, const HttpRequest &requ
         reply(400, 0xFFFF, u"sql is empty"_s);
         return;
     }
-    cluster->execute(sql, database, endpointOf(pod), [done, json](const tdengine::Result &result) {
+    cluster->execute(sql, database, endpointOf(pod), [this, sql, done, json](tdengine::Result result) {
+        cutShort(sql, &result);
         done({200, json, QJsonDocument(result.toRest()).toJson(QJsonDocument::Compact)});
     });
+}
+
+void SandboxRuntime::cutShortResults(int count, int keepRows, const QString &matching)
+{
+    m_cutShort = {std::max(count, 0), std::max(keepRows, 0), matching};
+}
+
+// taosAdapter writes the header and `"data":[` before it fetches; a fetch error ends the rows there and
+// the answer still says code 0 with "rows" = the rows so far (FACTS.md section 5).
+void SandboxRuntime::cutShort(const QString &sql, tdengine::Result *result)
+{
+    if (m_cutShort.count <= 0 || !result->ok() || !result->hasResultSet ||
+        !sql.contains(m_cutShort.matching, Qt::CaseInsensitive))
+        return;
+    --m_cutShort.count;
+    if (result->rows.size() > m_cutShort.keepRows)
+        result->rows.resize(m_cutShort.keepRows);
 }
 
 void SandboxRuntime::exec(const QJsonObject &pod, const QString &container, const QStringList &argv,

@@ -13,7 +13,8 @@ class DelayLedger;
 class Store;
 namespace tdengine {
 class Cluster;
-}
+struct Result;
+} // namespace tdengine
 
 // The containers of the sandbox's pods. Every container has a small shell (`sh -c`, `env`, `cat`,
 // `echo`, `hostname`, `exit`); a container running a TDengine image (`tdengine/tdengine:*`) also
@@ -44,6 +45,12 @@ public:
     // Where the TDengine clusters record their simulated delays (GET /sandbox/v1/delays).
     void setDelayLedger(DelayLedger *ledger);
 
+    // A fault tests inject (POST /sandbox/v1/faults {"cutShortResults":N,"keepRows":K,"matching":"..."}):
+    // the next N answers of taosAdapter whose statement contains `matching` (any statement when empty,
+    // case-insensitive) keep only their first K rows and still say code 0, as taosAdapter closes a
+    // result whose fetch failed half-way (FACTS.md section 5). N = 0 clears it.
+    void cutShortResults(int count, int keepRows, const QString &matching);
+
     // The TDengine cluster of a StatefulSet, or null when none ran yet.
     tdengine::Cluster *cluster(const QString &ns, const QString &statefulSet) const;
 
@@ -66,6 +73,7 @@ private:
     void runTaos(const QJsonObject &pod, const QStringList &argv, ExecDone done);
     void runScript(const QJsonObject &pod, const QString &script, ExecDone done);
     void taosAdapter(const QJsonObject &pod, const HttpRequest &request, HttpDone done);
+    void cutShort(const QString &sql, tdengine::Result *result);
     tdengine::Cluster *clusterFor(const QJsonObject &pod, bool create);
     static QString clusterKey(const QJsonObject &pod);
     void attach(tdengine::Cluster *cluster);
@@ -88,6 +96,12 @@ private:
     QHash<QString, QList<LogLine>> m_logs;         // "ns/pod/container" -> current run
     QHash<QString, QList<LogLine>> m_previousLogs; // the run before (after a restart)
     QSet<QString> m_running;                       // "ns/pod" whose container runs
+    struct CutShort
+    {
+        int count = 0;
+        int keepRows = 0;
+        QString matching;
+    } m_cutShort;
 };
 
 } // namespace tdkube::sandbox

@@ -3,9 +3,12 @@
 #include "store.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <optional>
 
 using namespace tdkube::sandbox;
 using namespace Qt::StringLiterals;
@@ -184,6 +187,49 @@ private slots:
         const QString out = QString::fromUtf8(result.stdoutData);
         QVERIFY2(out.contains(QRegularExpression(u"\\|\\s+0\\s+\\|\\s+"_s + shown + u"\\s+\\|\\s+ready"_s)),
                  qPrintable(out));
+        m_runtime->containerStopped(pod);
+    }
+
+    // FACTS.md section 5: taosAdapter can end a result early and still say code 0. The fault keeps the
+    // first rows of the next matching answers; "rows" says how many were sent, as the adapter's does.
+    void tdenginePod_cutShortFault_codeZeroWithFewerRows()
+    {
+        QJsonObject pod = makePod(u"tdengine/tdengine:3.0.7.1"_s);
+        QJsonObject metadata = pod.value(u"metadata"_s).toObject();
+        metadata.insert(u"name"_s, u"td-0"_s);
+        metadata.insert(u"uid"_s, u"uid-td"_s);
+        pod.insert(u"metadata"_s, metadata);
+        m_runtime->containerStarted(pod);
+        const auto rest = [&](const QString &sql) {
+            HttpRequest request;
+            request.method = "POST";
+            request.path = u"/rest/sql"_s;
+            request.headers.insert("authorization", "Basic " + QByteArray("root:taosdata").toBase64());
+            request.body = sql.toUtf8();
+            std::optional<PodRuntime::HttpReply> reply;
+            m_runtime->http(pod, 6041, request, [&reply](const PodRuntime::HttpReply &r) { reply = r; });
+            if (!QTest::qWaitFor([&reply] { return reply.has_value(); }, 5000))
+                return QJsonObject();
+            return QJsonDocument::fromJson(reply->body).object();
+        };
+        const QString dnodes = u"select * from information_schema.ins_dnodes"_s;
+        QTRY_COMPARE(rest(dnodes).value(u"rows"_s).toInt(), 1);
+
+        m_runtime->cutShortResults(2, 0, u"INS_DNODES"_s);
+        const QJsonObject other = rest(u"select * from information_schema.ins_mnodes"_s);
+        QCOMPARE(other.value(u"rows"_s).toInt(), 1);
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject cut = rest(dnodes);
+            QCOMPARE(cut.value(u"code"_s).toInt(), 0);
+            QCOMPARE(cut.value(u"column_meta"_s).toArray().size(), 10);
+            QCOMPARE(cut.value(u"data"_s).toArray(), QJsonArray());
+            QCOMPARE(cut.value(u"rows"_s).toInt(), 0);
+        }
+        QCOMPARE(rest(dnodes).value(u"rows"_s).toInt(), 1);
+
+        m_runtime->cutShortResults(1000, 0, {});
+        m_runtime->cutShortResults(0, 0, {});
+        QCOMPARE(rest(dnodes).value(u"rows"_s).toInt(), 1);
         m_runtime->containerStopped(pod);
     }
 

@@ -191,7 +191,7 @@ Result Engine::select(Cursor &c, const Session &session)
     if (db == u"information_schema" || db == u"performance_schema") {
         const std::optional<RowSet> table = systemTable(db, select.table);
         if (!table)
-            return failure(kTableNotExist);
+            return unknownSystemTable();
         return evaluate(select, *table, session.db);
     }
     return selectFromTable(select, session);

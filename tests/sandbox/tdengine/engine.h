@@ -113,7 +113,7 @@ private:
     RowSet insDatabases() const;
     RowSet insVgroups(const QString &db) const;
     RowSet insCluster() const;
-    RowSet insTransactions() const;
+    RowSet perfTrans() const;
     RowSet insTables() const;
     RowSet insStables() const;
     QString dnodeStatus(const Dnode &dnode) const;

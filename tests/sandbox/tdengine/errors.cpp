@@ -42,6 +42,7 @@ QString errorText(int code)
         {kInvalidDbOption, u"Invalid database option"_s},
         {kInvalidColumnsNum, u"Illegal number of columns"_s},
         {kInvalidFirstColumn, u"First column must be timestamp"_s},
+        {kGetMetaError, u"Fail to get table info"_s},
     };
     return texts.value(code, u"Unknown error"_s);
 }
@@ -52,6 +53,11 @@ Result failure(int code, const QString &detail)
     result.code = code;
     result.desc = detail.isEmpty() ? errorText(code) : detail;
     return result;
+}
+
+Result unknownSystemTable()
+{
+    return failure(kGetMetaError, errorText(kGetMetaError) + u", error: Invalid system table name"_s);
 }
 
 } // namespace tdkube::sandbox::tdengine

@@ -41,7 +41,14 @@ enum ErrorCode : int {
     kInvalidDbOption = 0x2619,       // TSDB_CODE_PAR_INVALID_DB_OPTION
     kInvalidColumnsNum = 0x263F,     // TSDB_CODE_PAR_INVALID_COLUMNS_NUM
     kInvalidFirstColumn = 0x2641,    // TSDB_CODE_PAR_INVALID_FIRST_COLUMN
+    kGetMetaError = 0x2662,          // TSDB_CODE_PAR_GET_META_ERROR
 };
+
+// What TDengine 3.0 answers for a table of information_schema or performance_schema it does not
+// have, e.g. ins_transactions (FACTS.md section 1, observed on 3.0.5.2): the mnode refuses the meta
+// request with TSDB_CODE_MND_INVALID_SYS_TABLENAME (mndInfoSchema.c, mndPerfSchema.c) and the
+// parser wraps its text in TSDB_CODE_PAR_GET_META_ERROR (parTranslater.c). 3.3 says 0x2603 instead.
+Result unknownSystemTable();
 
 // terror.c's text for `code`.
 QString errorText(int code);

@@ -93,12 +93,14 @@ QList<Column> vgroupColumns()
     return columns;
 }
 
+// performance_schema.perf_trans = `show transactions` (FACTS.md section 1; transSchema in systable.c:
+// oper's 16 bytes include the length header, so taosAdapter says 14).
 QList<Column> transactionColumns()
 {
     return {col(u"id"_s, u"INT"_s, 4),
             col(u"create_time"_s, u"TIMESTAMP"_s, 8),
             col(u"stage"_s, u"VARCHAR"_s, 12),
-            col(u"oper"_s, u"VARCHAR"_s, 16),
+            col(u"oper"_s, u"VARCHAR"_s, 14),
             col(u"db"_s, u"VARCHAR"_s, 64),
             col(u"stable"_s, u"VARCHAR"_s, 192),
             col(u"failed_times"_s, u"INT"_s, 4),
@@ -273,7 +275,7 @@ RowSet Engine::insCluster() const
     return set;
 }
 
-RowSet Engine::insTransactions() const
+RowSet Engine::perfTrans() const
 {
     RowSet set;
     set.columns = transactionColumns();
@@ -344,7 +346,7 @@ RowSet Engine::insStables() const
 std::optional<RowSet> Engine::systemTable(const QString &db, const QString &table) const
 {
     if (db == u"performance_schema")
-        return table == u"perf_trans" ? std::optional<RowSet>(insTransactions()) : std::nullopt;
+        return table == u"perf_trans" ? std::optional<RowSet>(perfTrans()) : std::nullopt;
     if (table == u"ins_dnodes")
         return insDnodes();
     if (table == u"ins_mnodes")
@@ -359,8 +361,8 @@ std::optional<RowSet> Engine::systemTable(const QString &db, const QString &tabl
         return insTables();
     if (table == u"ins_stables")
         return insStables();
-    if (table == u"ins_transactions" || table == u"ins_trans")
-        return insTransactions();
+    // No ins_transactions (nor ins_trans): transactions live in performance_schema only (FACTS.md
+    // section 1).
     return std::nullopt;
 }
 
@@ -383,7 +385,7 @@ Result Engine::show(Cursor &c, const Session &session)
         if (what == u"cluster")
             return toResult(insCluster());
         if (what == u"transactions")
-            return toResult(insTransactions());
+            return toResult(perfTrans());
         if (what == u"databases") {
             QStringList names = kSystemDatabases;
             names << m_databases.keys();

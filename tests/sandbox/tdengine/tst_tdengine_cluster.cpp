@@ -174,6 +174,8 @@ private slots:
         const Result transactions = run(cluster, u"show transactions"_s);
         QCOMPARE(columnValues(transactions, u"oper"_s), (QJsonArray{u"drop-dnode"_s}));
         QCOMPARE(columnValues(transactions, u"stage"_s), (QJsonArray{u"redoAction"_s}));
+        QCOMPARE(run(cluster, u"select oper from performance_schema.perf_trans"_s).rows,
+                 (QList<QJsonArray>{QJsonArray{u"drop-dnode"_s}}));
         QCOMPARE(dnodeField(cluster, 4, u"status"_s).toString(), u"dropping"_s);
         QCOMPARE(run(cluster, u"create database other"_s).code, 0x03D3);
         QTRY_VERIFY(dropped.has_value());

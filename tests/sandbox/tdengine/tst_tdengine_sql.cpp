@@ -353,9 +353,44 @@ private slots:
                      .at(0)
                      .toInteger(),
                  2);
-        QCOMPARE(run(cluster(), u"select * from information_schema.ins_nothing"_s).code, 0x2603);
+        // TDengine 3.0's words for a system table it lacks (FACTS.md section 1).
+        const Result nothing = run(cluster(), u"select * from information_schema.ins_nothing"_s);
+        QCOMPARE(nothing.code, 0x2662);
+        QCOMPARE(nothing.desc, u"Fail to get table info, error: Invalid system table name"_s);
         QCOMPARE(run(cluster(), u"select * from information_schema.ins_cluster"_s).rows.size(), 1);
         QVERIFY(run(cluster(), u"use information_schema"_s).ok());
+    }
+
+    // Transactions are in performance_schema.perf_trans (= `show transactions`) with TDengine's columns;
+    // information_schema has no transactions table under either name (FACTS.md section 1).
+    void perfTrans_realColumns_insTransactionsRefused()
+    {
+        const QList<Column> expected{column(u"id"_s, u"INT"_s, 4),
+                                     column(u"create_time"_s, u"TIMESTAMP"_s, 8),
+                                     column(u"stage"_s, u"VARCHAR"_s, 12),
+                                     column(u"oper"_s, u"VARCHAR"_s, 14),
+                                     column(u"db"_s, u"VARCHAR"_s, 64),
+                                     column(u"stable"_s, u"VARCHAR"_s, 192),
+                                     column(u"failed_times"_s, u"INT"_s, 4),
+                                     column(u"last_exec_time"_s, u"TIMESTAMP"_s, 8),
+                                     column(u"last_action_info"_s, u"VARCHAR"_s, 511)};
+        for (const QString &statement :
+             {u"select * from performance_schema.perf_trans"_s, u"show transactions"_s}) {
+            const Result result = run(cluster(), statement);
+            QVERIFY2(result.ok(), qPrintable(statement + u": "_s + result.desc));
+            QCOMPARE(result.columns.size(), expected.size());
+            for (qsizetype i = 0; i < expected.size(); ++i) {
+                QCOMPARE(result.columns.at(i).name, expected.at(i).name);
+                QCOMPARE(result.columns.at(i).type, expected.at(i).type);
+                QCOMPARE(result.columns.at(i).length, expected.at(i).length);
+            }
+        }
+        for (const QString &table : {u"ins_transactions"_s, u"ins_trans"_s}) {
+            const Result refused = run(cluster(), u"select * from information_schema."_s + table);
+            QCOMPARE(refused.code, 0x2662);
+            QCOMPARE(refused.desc, u"Fail to get table info, error: Invalid system table name"_s);
+            QCOMPARE(refused.toRest(), (QJsonObject{{u"code"_s, 0x2662}, {u"desc"_s, refused.desc}}));
+        }
     }
 
     void show_vgroups_hasSeedColumnsAndDistinctDnodes()

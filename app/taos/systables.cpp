@@ -1,0 +1,45 @@
+#include "taos/systables.h"
+
+#include "taos/result.h"
+
+namespace tdkube::taos {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// "information_schema.ins_dnodes" -> "ins_dnodes".
+QString tableOf(const QString &select)
+{
+    return select.section(u' ', -1).section(u'.', -1);
+}
+
+} // namespace
+
+QString countStatement(const QString &select)
+{
+    QString count = select;
+    return count.replace(u"select * from"_s, u"select count(*) from"_s);
+}
+
+QString incompleteRead(const QString &select, const Result &rows, const Result &count)
+{
+    const QString table = tableOf(select);
+    const QString why = u" (taosAdapter ends a result early when a fetch fails, and still says code 0)"_s;
+    if (count.rowCount() != 1 || count.columnCount() < 1 || count.isNull(0, 0))
+        return u"count(*) of %1 answered without its row%2"_s.arg(table, why);
+    // A cluster always has a dnode and an mnode: none listed is never the truth (FACTS.md section 5).
+    if (rows.rowCount() == 0 && (select == kSelectDnodes || select == kSelectMnodes))
+        return u"%1 answered without rows%2"_s.arg(table, why);
+    const qint64 counted = count.int64(0, 0);
+    if (rows.rowCount() != counted) {
+        return u"%1 answered %2 rows where count(*) says %3: cut short%4, or the table changed between the "
+               "two reads"_s.arg(table)
+                   .arg(rows.rowCount())
+                   .arg(counted)
+                   .arg(why);
+    }
+    return {};
+}
+
+} // namespace tdkube::taos
