@@ -139,7 +139,8 @@ ClusterDashboard::ClusterDashboard(QWidget *parent)
     m_dnodes = makeTable({tr("ID"), tr("Endpoint"), tr("Pod"), tr("Vnodes"), tr("Status"), tr("Created"),
                           tr("Rebooted"), tr("Volume claim"), tr("Note")},
                          u"dnodes"_s, this);
-    m_mnodes = makeTable({tr("ID"), tr("Endpoint"), tr("Role"), tr("Status")}, u"mnodes"_s, this);
+    m_mnodes =
+        makeTable({tr("ID"), tr("Endpoint"), tr("Role"), tr("Status"), tr("Role since")}, u"mnodes"_s, this);
     m_databases =
         makeTable({tr("Name"), tr("Replica"), tr("Vgroups"), tr("Tables"), tr("Keep"), tr("Precision")},
                   u"databases"_s, this);
@@ -198,8 +199,9 @@ void ClusterDashboard::setClusterName(const QString &name)
 void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
                                    const QList<taos::HealthWarning> &warnings)
 {
-    const qsizetype ready = std::count_if(snapshot.dnodes.begin(), snapshot.dnodes.end(),
-                                          [](const taos::Dnode &dnode) { return dnode.status == u"ready"; });
+    const qsizetype ready =
+        std::count_if(snapshot.dnodes.begin(), snapshot.dnodes.end(),
+                      [](const taos::Dnode &dnode) { return dnode.state() == taos::DnodeState::Ready; });
     // The mnodes: how many are ready, which leads, and whether they have the majority they need.
     const taos::MnodeHealth health = taos::mnodeHealth(snapshot.mnodes);
     const QString mnodes = tr("mnodes %1/%2 ready, %3, %4")
@@ -230,9 +232,12 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
                            .arg(snapshot.transactions.size())
                            .arg(snapshot.takenAt.toLocalTime().toString(u"HH:mm:ss"_s)));
     if (!snapshot.clusterName.isEmpty()) {
-        m_title->setText(tr("TDengine cluster %1 — %2 (id %3), up %4")
+        m_title->setText(tr("TDengine cluster %1 — %2 (id %3), up %4%5")
                              .arg(m_name, snapshot.clusterName, snapshot.clusterId,
-                                  kube::humanDuration(snapshot.uptimeSeconds * 1000)));
+                                  kube::humanDuration(snapshot.uptimeSeconds * 1000),
+                                  snapshot.serverVersion.isEmpty()
+                                      ? QString()
+                                      : tr(", TDengine %1").arg(snapshot.serverVersion)));
     }
     m_summary->setStyleSheet({});
     showWarnings(warnings);
@@ -309,8 +314,10 @@ void ClusterDashboard::fillMnodes(const taos::ClusterSnapshot &snapshot)
 {
     setRows(m_mnodes, snapshot.mnodes.size(), [&](int row) {
         const taos::Mnode &mnode = snapshot.mnodes.at(row);
-        setRow(m_mnodes, row, {QString::number(mnode.id), mnode.endpoint, mnode.role, mnode.status},
-               mnode.status != u"ready");
+        setRow(
+            m_mnodes, row,
+            {QString::number(mnode.id), mnode.endpoint, mnode.role, mnode.status, timeText(mnode.roleTime)},
+            !mnode.isServing());
     });
 }
 
@@ -333,7 +340,7 @@ void ClusterDashboard::fillVgroups(const taos::ClusterSnapshot &snapshot)
         bool degraded = false;
         for (const taos::Vnode &vnode : vgroup.vnodes) {
             vnodes.append(u"%1: %2"_s.arg(vnode.dnodeId).arg(vnode.role));
-            degraded = degraded || (vnode.role != u"leader" && vnode.role != u"follower");
+            degraded = degraded || !vnode.isHealthy();
         }
         setRow(
             m_vgroups, row,

@@ -508,7 +508,7 @@ void DeployMonitor::mnodesAnswered(const taos::Result &result)
             createMnode(id);
             return;
         }
-        if (mnode == mnodes.cend() || mnode->status != u"ready") {
+        if (mnode == mnodes.cend() || !mnode->isServing()) {
             m_waitingFor = mnode == mnodes.cend()
                                ? tr("the mnode created on dnode %1 to appear in ins_mnodes").arg(id)
                                : tr("the mnode on dnode %1 to be ready (it is %2, %3)")
@@ -564,8 +564,9 @@ void DeployMonitor::pollVerify()
             for (const taos::Mnode &mnode : mnodes) {
                 leaders += mnode.role == u"leader" ? 1 : 0;
                 followers += mnode.role == u"follower" ? 1 : 0;
-                if (mnode.status != u"ready")
-                    problems.append(tr("the mnode on dnode %1 is %2").arg(mnode.id).arg(mnode.status));
+                if (!mnode.isServing())
+                    problems.append(
+                        tr("the mnode on dnode %1 is %2, %3").arg(mnode.id).arg(mnode.status, mnode.role));
             }
             if (leaders != 1)
                 problems.append(tr("%1 mnode leaders instead of 1").arg(leaders));

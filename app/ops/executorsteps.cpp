@@ -88,7 +88,7 @@ void Executor::createMnodeOn(int id, const QString &note)
     sql(taos::kSelectMnodes, [this, id, note](const taos::Result &result) {
         const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
         const taos::Mnode *mnode = findMnode(mnodes, id);
-        if (mnode && mnode->status == u"ready") {
+        if (mnode && mnode->isServing()) {
             completeStep(true, (m_issued ? tr("The mnode on dnode %1 is ready (%2).").arg(id).arg(mnode->role)
                                          : tr("The mnode on dnode %1 already exists (%2): not created again.")
                                                .arg(id)
@@ -180,7 +180,7 @@ void Executor::dropDnode(const Step &step)
                                             : tr("dnode %1 is not in the cluster: nothing to drop.").arg(id));
                 return;
             }
-            if (m_issued || dnode->status.startsWith(u"dropping"_s)) {
+            if (m_issued || dnode->state() == taos::DnodeState::Dropping) {
                 dropDnodeProgress(id);
                 return;
             }
@@ -589,9 +589,11 @@ void Executor::verify(const Step &)
                     problems.append(tr("%1 dnodes are ready instead of %2").arg(ready).arg(expected));
                 int leaders = 0;
                 for (const taos::Mnode &mnode : taos::mnodesFrom(mnodeResult)) {
-                    leaders += mnode.role == u"leader" ? 1 : 0;
-                    if (mnode.status != u"ready")
-                        problems.append(tr("the mnode on dnode %1 is %2").arg(mnode.id).arg(mnode.status));
+                    leaders += mnode.role == u"leader" && mnode.isServing() ? 1 : 0;
+                    if (!mnode.isServing())
+                        problems.append(tr("the mnode on dnode %1 is %2, %3")
+                                            .arg(mnode.id)
+                                            .arg(mnode.status, mnode.role));
                 }
                 if (leaders != 1)
                     problems.append(tr("%1 mnode leaders instead of 1").arg(leaders));

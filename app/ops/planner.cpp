@@ -94,13 +94,13 @@ void checkHealth(const Cluster &cluster, Plan *plan, const QSet<int> &returning 
                 "says what that costs), or scale the StatefulSet back out so that %2 returns with its data."_s
                     .arg(dnode.id)
                     .arg(pod));
-        } else if (dnode.status == u"offline") {
+        } else if (dnode.state() == taos::DnodeState::Offline) {
             block(plan, u"offline-dnode"_s,
                   u"dnode %1 (%2) is offline; its pod %3 is %4."_s.arg(dnode.id).arg(
                       dnode.endpoint, pod, podState(cluster.podObject(pod))),
                   u"Bring it back first: look at the pod's events and logs (kubectl describe pod %1; kubectl "
                   "logs %1), then try again."_s.arg(pod));
-        } else if (dnode.status == u"dropping") {
+        } else if (dnode.state() == taos::DnodeState::Dropping) {
             block(
                 plan, u"dnode-dropping"_s,
                 u"dnode %1 (%2) is being dropped: its vnodes are still moving."_s.arg(dnode.id).arg(
@@ -387,7 +387,7 @@ QSet<int> returningOrdinals(const Cluster &cluster, int target, Plan *plan)
     for (const taos::Dnode &dnode : cluster.snapshot().dnodes) {
         const int ordinal = cluster.ordinalOf(dnode.endpoint);
         if (ordinal < cluster.replicas() || ordinal >= target || cluster.hasPod(cluster.pod(ordinal)) ||
-            dnode.status != u"offline" || cluster.claimsOf(ordinal).isEmpty())
+            dnode.state() != taos::DnodeState::Offline || cluster.claimsOf(ordinal).isEmpty())
             continue;
         returning.insert(ordinal);
         plan->findings.append(
@@ -799,14 +799,14 @@ Plan planRepair(const ClusterFacts &facts)
         // A missing pod of an ordinal below replicas is being recreated by the StatefulSet: dropping
         // its dnode would lock the returning pod out of the cluster.
         const bool gone = !cluster.hasPod(pod) && (ordinal < 0 || ordinal >= cluster.replicas());
-        if (dnode.status == u"offline" && gone) {
+        if (dnode.state() == taos::DnodeState::Offline && gone) {
             repairDnodeWithoutPod(cluster, dnode, &plan);
             continue;
         }
         ++remaining;
-        if (dnode.status == u"dropping") {
+        if (dnode.state() == taos::DnodeState::Dropping) {
             explainDropping(cluster, dnode, &plan);
-        } else if (dnode.status == u"offline") {
+        } else if (dnode.state() == taos::DnodeState::Offline) {
             warn(
                 &plan, u"offline-dnode"_s,
                 cluster.hasPod(pod)

@@ -53,7 +53,7 @@ void warnDnodes(const ClusterSnapshot &snapshot, const QHash<QString, QJsonObjec
                      .arg(dnode.vnodes)});
             continue;
         }
-        if (dnode.status == u"offline") {
+        if (dnode.state() == DnodeState::Offline) {
             const QJsonObject &object = pods.value(pod);
             warnings->append(
                 {Severity::Critical, u"dnode %1 is offline"_s.arg(dnode.id),
@@ -61,12 +61,19 @@ void warnDnodes(const ClusterSnapshot &snapshot, const QHash<QString, QJsonObjec
                  "events and logs; the vnodes it holds have lost a replica until it returns."_s.arg(dnode.id)
                      .arg(dnode.endpoint, pod, podPhase(object).isEmpty() ? u"unknown"_s : podPhase(object),
                           isPodReady(object) ? u" and Ready"_s : u" and not Ready"_s)});
-        } else if (dnode.status == u"dropping") {
+        } else if (dnode.state() == DnodeState::Dropping) {
+            // `dropping*`: offline as well, so TDengine copies its vnodes from their other replicas.
             warnings->append(
-                {Severity::Info, u"dnode %1 is being dropped"_s.arg(dnode.id),
-                 u"Its vnodes are moving to the other dnodes. Do not delete pod %1 or its volume until "
+                {dnode.isOnline() ? Severity::Info : Severity::Warning,
+                 dnode.isOnline() ? u"dnode %1 is being dropped"_s.arg(dnode.id)
+                                  : u"dnode %1 is being dropped and is offline"_s.arg(dnode.id),
+                 u"Its vnodes are moving to the other dnodes%3. Do not delete pod %1 or its volume until "
                  "dnode %2 has left `show dnodes`."_s.arg(pod)
-                     .arg(dnode.id)});
+                     .arg(dnode.id)
+                     .arg(dnode.isOnline() ? QString()
+                                           : u" from their other replicas (it does not answer: status "
+                                             "msg timeout); `show transactions` says whether the drop "
+                                             "goes on"_s)});
         }
     }
 }
@@ -134,6 +141,51 @@ void warnReplicas(const ClusterSnapshot &snapshot, QList<HealthWarning> *warning
 
 } // namespace
 
+DnodeState Dnode::state() const
+{
+    static const QList<std::pair<QString, DnodeState>> prefixes{{u"ready"_s, DnodeState::Ready},
+                                                                {u"offline"_s, DnodeState::Offline},
+                                                                {u"dropping"_s, DnodeState::Dropping},
+                                                                {u"creating"_s, DnodeState::Creating}};
+    for (const auto &[prefix, state] : prefixes) {
+        if (status.startsWith(prefix))
+            return state;
+    }
+    return DnodeState::Unknown;
+}
+
+bool Dnode::isOnline() const
+{
+    const DnodeState now = state();
+    return now != DnodeState::Offline && now != DnodeState::Unknown && !status.endsWith(u'*');
+}
+
+bool Mnode::isServing() const
+{
+    return status == u"ready" && (role == u"leader" || role == u"follower");
+}
+
+VnodeRole vnodeRole(const QString &status)
+{
+    const QString word = status.trimmed();
+    if (word == u"leader")
+        return VnodeRole::Leader;
+    if (word.startsWith(u"leader"))
+        return VnodeRole::LeaderNotRestored;
+    static const QHash<QString, VnodeRole> words{
+        {u"follower"_s, VnodeRole::Follower}, {u"candidate"_s, VnodeRole::Candidate},
+        {u"learner"_s, VnodeRole::Learner},   {u"offline"_s, VnodeRole::Offline},
+        {u"dropping"_s, VnodeRole::Dropping}, {u"error"_s, VnodeRole::Error},
+        {u"assigned"_s, VnodeRole::Assigned}};
+    return words.value(word, VnodeRole::Unknown);
+}
+
+bool Vnode::isHealthy() const
+{
+    const VnodeRole role = state();
+    return role == VnodeRole::Leader || role == VnodeRole::Follower;
+}
+
 QString podOfEndpoint(const QString &endpoint)
 {
     const QString host = endpoint.section(u':', 0, 0);
@@ -144,9 +196,9 @@ MnodeHealth mnodeHealth(const QList<Mnode> &mnodes)
 {
     MnodeHealth health;
     for (const Mnode &mnode : mnodes) {
-        if (mnode.role == u"leader")
+        if (mnode.role == u"leader" && mnode.status == u"ready")
             health.leaderEndpoint = mnode.endpoint;
-        health.ready += mnode.status == u"ready" ? 1 : 0;
+        health.ready += mnode.isServing() ? 1 : 0;
     }
     health.quorum = !health.leaderEndpoint.isEmpty() && health.ready * 2 > mnodes.size();
     return health;
@@ -158,9 +210,9 @@ QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups)
     for (const Vgroup &vgroup : vgroups) {
         for (const Vnode &vnode : vgroup.vnodes) {
             VnodeCount &count = counts[vnode.dnodeId];
-            if (vnode.role == u"leader")
+            if (vnode.state() == VnodeRole::Leader)
                 ++count.leaders;
-            else if (vnode.role == u"follower")
+            else if (vnode.state() == VnodeRole::Follower)
                 ++count.followers;
             else
                 ++count.others;

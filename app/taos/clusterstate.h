@@ -10,24 +10,45 @@ namespace tdkube::taos {
 
 // What TDengine says about itself (information_schema.ins_dnodes, ins_mnodes, ins_databases,
 // ins_vgroups, show transactions), in types a person's questions are asked in.
+
+// A dnode's status word, read by its prefix: TDengine marks a dnode that is dropping or being created
+// and offline besides with a `*` (`dropping*`, `creating*`; FACTS.md section 1, mndDnode.c).
+enum class DnodeState {
+    Ready,
+    Offline,
+    Dropping,
+    Creating,
+    Unknown,
+};
+
 struct Dnode
 {
     int id = 0;
     QString endpoint; // "tdengine-0.taosd.db.svc.cluster.local:6030"
     int vnodes = 0;
     int supportVnodes = 0;
-    QString status; // "ready", "offline", "dropping"
+    QString status; // "ready", "offline", "dropping", "dropping*", "creating", "creating*"
     QDateTime createTime;
     QDateTime rebootTime;
     QString note;
+
+    DnodeState state() const;
+    // Sends its status: ready, or dropping/creating without the `*`.
+    bool isOnline() const;
 };
 
 struct Mnode
 {
     int id = 0;
     QString endpoint;
-    QString role;   // "leader", "follower", "candidate", "offline"
-    QString status; // "ready", "offline"
+    QString role;       // "leader", "follower", "candidate", "learner", "offline", "error"
+    QString status;     // "ready", "offline", "creating", "dropping"
+    QDateTime roleTime; // its last role change (reboot_time in 3.0, role_time later: taos/versions.h)
+
+    // Takes part in the mnode group: status `ready` says only that its dnode is online, whatever the
+    // role (candidate, error; 3.3 shows `offline` with `ready` right after `create mnode`), so both count
+    // (FACTS.md sections 1 and 7).
+    bool isServing() const;
 };
 
 struct Database
@@ -46,10 +67,30 @@ inline bool isSystemDatabase(const QString &name)
     return name == u"information_schema" || name == u"performance_schema";
 }
 
+// A replica's v*_status, read by its prefix where TDengine decorates it (FACTS.md sections 1 and 7):
+// `leader*`/`leader**` is a leader not yet restored, 3.3 pads `assigned `.
+enum class VnodeRole {
+    Leader,
+    LeaderNotRestored,
+    Follower,
+    Candidate,
+    Learner,
+    Offline,
+    Dropping,
+    Error,
+    Assigned,
+    Unknown,
+};
+VnodeRole vnodeRole(const QString &status);
+
 struct Vnode
 {
     int dnodeId = 0;
-    QString role; // "leader", "follower", "offline"
+    QString role; // as TDengine says it: "leader", "leader*", "follower", "offline", "dropping", ...
+
+    VnodeRole state() const { return vnodeRole(role); }
+    // Leader or follower, nothing in between: what a vgroup needs of every replica to be whole.
+    bool isHealthy() const;
 };
 
 struct Vgroup
@@ -72,7 +113,8 @@ struct Transaction
 
 struct ClusterSnapshot
 {
-    QString clusterId; // information_schema.ins_cluster
+    QString serverVersion; // `select server_version()`, e.g. "3.0.5.2.alpha"
+    QString clusterId;     // information_schema.ins_cluster
     QString clusterName;
     qint64 uptimeSeconds = -1;
     QList<Dnode> dnodes;
@@ -99,7 +141,7 @@ QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups);
 // majority TDengine needs (a leader and more than half of them ready).
 struct MnodeHealth
 {
-    qsizetype ready = 0;
+    qsizetype ready = 0; // serving: status ready and role leader or follower (Mnode::isServing())
     QString leaderEndpoint;
     bool quorum = false;
 };

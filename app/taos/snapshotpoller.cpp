@@ -64,13 +64,14 @@ QList<Dnode> dnodesFrom(const Result &insDnodes)
     return dnodes;
 }
 
-QList<Mnode> mnodesFrom(const Result &insMnodes)
+QList<Mnode> mnodesFrom(const Result &insMnodes, const VersionFacts &version)
 {
     const Rows rows(insMnodes);
     QList<Mnode> mnodes;
     for (qsizetype row = 0; row < rows.count(); ++row) {
         mnodes.append({int(rows.number(row, u"id"_s)), rows.text(row, u"endpoint"_s),
-                       rows.text(row, u"role"_s), rows.text(row, u"status"_s)});
+                       rows.text(row, u"role"_s), rows.text(row, u"status"_s),
+                       rows.time(row, version.mnodeRoleTimeColumn)});
     }
     std::sort(mnodes.begin(), mnodes.end(), [](const Mnode &a, const Mnode &b) { return a.id < b.id; });
     return mnodes;
@@ -205,14 +206,19 @@ void SnapshotPoller::pollNow()
         {kSelectCluster, [this](const Result &result) { clusterFrom(result, &m_building); }},
         {kSelectDnodes,
          checked(kSelectDnodes, [this](const Result &r) { m_building.dnodes = dnodesFrom(r); })},
-        {kSelectMnodes,
-         checked(kSelectMnodes, [this](const Result &r) { m_building.mnodes = mnodesFrom(r); })},
+        // Parsed once every part has answered: which column holds the role time depends on the version.
+        {kSelectMnodes, checked(kSelectMnodes, [](const Result &) {})},
         {kSelectDatabases,
          checked(kSelectDatabases, [this](const Result &r) { m_building.databases = databasesFrom(r); })},
         {kSelectVgroups,
          checked(kSelectVgroups, [this](const Result &r) { m_building.vgroups = vgroupsFrom(r); })},
         {kSelectTransactions, [this](const Result &r) { m_building.transactions = transactionsFrom(r); }},
     };
+    if (m_serverVersion.isEmpty()) {
+        parts.append({kSelectServerVersion, [this](const Result &r) {
+                          m_serverVersion = r.rowCount() > 0 ? r.text(0, 0) : QString();
+                      }});
+    }
     for (const QString &select : kCheckedTables)
         parts.append(
             {countStatement(select), [this, select](const Result &r) { m_counts.insert(select, r); }});
@@ -243,6 +249,8 @@ void SnapshotPoller::finishPart(const QString &error)
             m_error =
                 u"TDengine's answer was incomplete: %1. The next look reads it again."_s.arg(incomplete);
     }
+    m_building.serverVersion = m_serverVersion;
+    m_building.mnodes = mnodesFrom(m_rows.value(kSelectMnodes), versionFacts(m_serverVersion));
     m_rows.clear();
     m_counts.clear();
     if (!m_error.isEmpty()) {

@@ -18,6 +18,8 @@ inline const QString kSelectVgroups = QStringLiteral("select * from information_
 inline const QString kSelectTables = QStringLiteral("select * from information_schema.ins_tables");
 inline const QString kSelectStables = QStringLiteral("select * from information_schema.ins_stables");
 inline const QString kSelectTransactions = QStringLiteral("select * from performance_schema.perf_trans");
+// e.g. "3.0.5.2.alpha" (FACTS.md section 1): what taos/versions.h is looked up by.
+inline const QString kSelectServerVersion = QStringLiteral("select server_version()");
 
 // An answer can be cut short and still say code 0 (FACTS.md section 5: taosAdapter writes the header
 // before it fetches and closes the rows it has when a fetch fails), so an absent row proves nothing by

@@ -339,6 +339,9 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
                  ->text()
                  .startsWith(u"TDengine cluster tdengine — "_s),
              qPrintable(dashboard->findChild<QLabel *>(u"dashboardTitle"_s)->text()));
+    // The version the cluster says it runs (`select server_version()`, read once per connection).
+    QVERIFY2(dashboard->findChild<QLabel *>(u"dashboardTitle"_s)->text().endsWith(u", TDengine 3.0.7.1"_s),
+             qPrintable(dashboard->findChild<QLabel *>(u"dashboardTitle"_s)->text()));
     grab(u"cluster-dashboard"_s);
 
     // A wrong password is said plainly, with TDengine's code and words.

@@ -85,7 +85,7 @@ inline ClusterFacts cluster(int replicas, QList<int> ids = {})
     }
     for (qsizetype i = 0; i < std::min<qsizetype>(3, ids.size()); ++i) {
         facts.snapshot.mnodes.append(
-            {ids.at(i), endpointOf(int(i)), i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s});
+            {ids.at(i), endpointOf(int(i)), i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s, {}});
     }
     return facts;
 }
@@ -123,8 +123,11 @@ inline void setMnodes(ClusterFacts &facts, const QList<int> &dnodeIds, int leade
     facts.snapshot.mnodes.clear();
     for (int id : dnodeIds) {
         const taos::Dnode *dnode = dnodeWithId(facts, id);
-        facts.snapshot.mnodes.append({id, dnode ? dnode->endpoint : QString(),
-                                      id == leader ? u"leader"_s : u"follower"_s, u"ready"_s});
+        facts.snapshot.mnodes.append({id,
+                                      dnode ? dnode->endpoint : QString(),
+                                      id == leader ? u"leader"_s : u"follower"_s,
+                                      u"ready"_s,
+                                      {}});
     }
 }
 

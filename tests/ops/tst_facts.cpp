@@ -157,6 +157,9 @@ void TestFacts::deployedCluster_gather_podsClaimsDnodesAndDatabases()
     for (const taos::Dnode &dnode : facts.snapshot.dnodes)
         QCOMPARE(dnode.status, u"ready"_s);
     QCOMPARE(facts.snapshot.mnodes.size(), 3);
+    QCOMPARE(facts.snapshot.serverVersion, u"3.0.7.1"_s); // what the seeds' cluster runs
+    for (const taos::Mnode &mnode : facts.snapshot.mnodes)
+        QVERIFY(mnode.roleTime.isValid()); // reboot_time, the 3.0 column (taos/versions.h)
 
     // Each ordinal maps to the dnode whose endpoint is its pod's FQDN.
     const QMap<int, int> dnodes = ops::dnodeByOrdinal(facts);

@@ -177,6 +177,10 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix_data()
     QTest::newRow("in: dnode dropping")
         << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) { dnodeWithId(f, 2)->status = u"dropping"_s; })
         << u"dnode-dropping"_s << u"blocking"_s << u"is being dropped"_s;
+    // Dropping while offline: TDengine marks it `dropping*` (FACTS.md section 1).
+    QTest::newRow("in: dnode dropping and offline")
+        << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) { dnodeWithId(f, 2)->status = u"dropping*"_s; })
+        << u"dnode-dropping"_s << u"blocking"_s << u"is being dropped"_s;
     QTest::newRow("in: transaction") << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) {
         f.snapshot.transactions.append({11, u"redoAction"_s, u"redistribute-vgroup"_s, u"power"_s, {}, {}});
     }) << u"transaction-running"_s << u"blocking"_s

@@ -35,7 +35,7 @@ taos::ClusterSnapshot healthy()
     taos::ClusterSnapshot snapshot;
     for (int i = 0; i < 3; ++i) {
         snapshot.dnodes.append({i + 1, endpoint(i), 8, 16, u"ready"_s, {}, {}, {}});
-        snapshot.mnodes.append({i + 1, endpoint(i), i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s});
+        snapshot.mnodes.append({i + 1, endpoint(i), i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s, {}});
     }
     snapshot.databases.append({u"power"_s, 3, 4, 100, u"3650d"_s, u"ms"_s});
     snapshot.databases.append({u"information_schema"_s, 1, 0, 0, {}, {}});
@@ -138,6 +138,64 @@ private slots:
         QCOMPARE(titles(warnings),
                  QStringList({u"1 stale volume claim"_s, u"transaction 7 is running: drop-dnode"_s}));
         QVERIFY(warnings.first().text.startsWith(u"taosdata-tdengine-3: left behind by a scale-in"_s));
+    }
+
+    // TDengine decorates some words (FACTS.md section 1): read by prefix, never compared whole.
+    void statusWords_readByPrefix()
+    {
+        const auto dnode = [](const QString &status) {
+            return taos::Dnode{1, endpoint(0), 0, 16, status, {}, {}, {}};
+        };
+        QCOMPARE(dnode(u"ready"_s).state(), taos::DnodeState::Ready);
+        QVERIFY(dnode(u"ready"_s).isOnline());
+        QCOMPARE(dnode(u"dropping"_s).state(), taos::DnodeState::Dropping);
+        QVERIFY(dnode(u"dropping"_s).isOnline());
+        QCOMPARE(dnode(u"dropping*"_s).state(), taos::DnodeState::Dropping);
+        QVERIFY(!dnode(u"dropping*"_s).isOnline());
+        QCOMPARE(dnode(u"creating*"_s).state(), taos::DnodeState::Creating);
+        QVERIFY(!dnode(u"creating*"_s).isOnline());
+        QCOMPARE(dnode(u"offline"_s).state(), taos::DnodeState::Offline);
+        QVERIFY(!dnode(u"offline"_s).isOnline());
+        QCOMPARE(taos::vnodeRole(u"leader"_s), taos::VnodeRole::Leader);
+        QCOMPARE(taos::vnodeRole(u"leader*"_s), taos::VnodeRole::LeaderNotRestored);
+        QCOMPARE(taos::vnodeRole(u"leader**"_s), taos::VnodeRole::LeaderNotRestored);
+        QCOMPARE(taos::vnodeRole(u"assigned "_s), taos::VnodeRole::Assigned);
+        QCOMPARE(taos::vnodeRole(u"dropping"_s), taos::VnodeRole::Dropping);
+        QCOMPARE(taos::vnodeRole(u"learner"_s), taos::VnodeRole::Learner);
+        QVERIFY((taos::Vnode{1, u"follower"_s}.isHealthy()));
+        QVERIFY(!(taos::Vnode{1, u"leader*"_s}.isHealthy()));
+    }
+
+    // A dnode being dropped that went offline shows `dropping*`: still warned about, as offline.
+    void droppingAndOfflineDnode_warned()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.dnodes[2].status = u"dropping*"_s;
+        const QList<taos::HealthWarning> warnings =
+            taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2, false)}, {});
+        const qsizetype at = titles(warnings).indexOf(u"dnode 3 is being dropped and is offline"_s);
+        QVERIFY2(at >= 0, qPrintable(titles(warnings).join(u"; ")));
+        QCOMPARE(warnings.at(at).severity, Severity::Warning);
+        QVERIFY2(warnings.at(at).text.contains(u"from their other replicas"_s),
+                 qPrintable(warnings.at(at).text));
+    }
+
+    // `ready` is the mnode's dnode being online, whatever its role (FACTS.md sections 1 and 7): a
+    // candidate or an `error` mnode, or 3.3's `offline` role right after `create mnode`, is not serving.
+    void mnodeHealth_roleAndStatusTogether()
+    {
+        QList<taos::Mnode> mnodes{{1, endpoint(0), u"leader"_s, u"ready"_s, {}},
+                                  {2, endpoint(1), u"candidate"_s, u"ready"_s, {}},
+                                  {3, endpoint(2), u"error"_s, u"ready"_s, {}}};
+        taos::MnodeHealth health = taos::mnodeHealth(mnodes);
+        QCOMPARE(health.ready, 1);
+        QVERIFY(!health.quorum);
+        mnodes[1].role = u"follower"_s;
+        mnodes[2].role = u"offline"_s;
+        health = taos::mnodeHealth(mnodes);
+        QCOMPARE(health.ready, 2);
+        QVERIFY(health.quorum);
+        QVERIFY(!mnodes[2].isServing());
     }
 
     void vnodesPerDnode_byRole()

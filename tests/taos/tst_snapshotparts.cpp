@@ -94,6 +94,35 @@ private slots:
         QCOMPARE(snapshot.uptimeSeconds, 3600);
     }
 
+    // The column of an mnode's last role change, by version (FACTS.md section 7).
+    void mnodes_roleTimeColumnByVersion_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::addColumn<QString>("column");
+        QTest::newRow("3.0.5.2") << u"3.0.5.2.alpha"_s << u"reboot_time"_s;
+        QTest::newRow("3.0.7.1") << u"3.0.7.1"_s << u"reboot_time"_s;
+        QTest::newRow("3.3.6.6") << u"3.3.6.6"_s << u"role_time"_s;
+        QTest::newRow("unknown") << QString() << u"reboot_time"_s;
+    }
+
+    void mnodes_roleTimeColumnByVersion()
+    {
+        QFETCH(QString, version);
+        QFETCH(QString, column);
+        const taos::VersionFacts &facts = taos::versionFacts(version);
+        QCOMPARE(facts.mnodeRoleTimeColumn, column);
+        const QByteArray body =
+            QByteArray(R"({"code":0,"column_meta":[["id","INT",4],["endpoint","VARCHAR",134],
+            ["role","VARCHAR",12],["status","VARCHAR",9],["create_time","TIMESTAMP",8],["COLUMN","TIMESTAMP",8]],
+            "data":[[1,"tdengine-0.taosd:6030","leader","ready","2024-01-01T00:00:00.000Z",
+            "2024-01-02T03:04:05.000Z"]],"rows":1})")
+                .replace("COLUMN", column.toUtf8());
+        const auto mnodes = taos::mnodesFrom(decode(body.constData()), facts);
+        QCOMPARE(mnodes.size(), 1);
+        QCOMPARE(mnodes.at(0).roleTime,
+                 QDateTime::fromString(u"2024-01-02T03:04:05.000Z"_s, Qt::ISODateWithMs));
+    }
+
     // An answer can be cut short with code 0 (FACTS.md section 5): rows are complete only when their
     // count(*), read beside them, agrees, and ins_dnodes/ins_mnodes are never empty.
     void incompleteRead_data()

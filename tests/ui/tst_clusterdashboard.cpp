@@ -26,7 +26,7 @@ taos::ClusterSnapshot snapshot(const QString &thirdStatus)
                                 QDateTime::currentDateTimeUtc(),
                                 QDateTime::currentDateTimeUtc(),
                                 {}});
-        snapshot.mnodes.append({i + 1, endpoint, i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s});
+        snapshot.mnodes.append({i + 1, endpoint, i == 0 ? u"leader"_s : u"follower"_s, u"ready"_s, {}});
     }
     snapshot.databases.append({u"power"_s, 3, 2, 40, u"3650d"_s, u"ms"_s});
     snapshot.vgroups.append({2, u"power"_s, 20, {{1, u"leader"_s}, {2, u"follower"_s}, {3, u"follower"_s}}});
@@ -54,7 +54,8 @@ private slots:
                      u"dnodes 3/3 ready · mnodes 3/3 ready, leader tdengine-0, quorum · databases power "
                      u"(replica 3) · 0 transaction(s) running · as of "_s),
                  qPrintable(dashboard.summaryText()));
-        // Two mnodes lost and no leader: no quorum; many databases: the first four and a count.
+        // Two mnodes lost and no leader: no quorum (the candidate's `ready` is only its dnode online:
+        // it does not count); many databases: the first four and a count.
         taos::ClusterSnapshot lost = healthy;
         for (int i : {1, 2})
             lost.mnodes[i].status = u"offline"_s;
@@ -65,7 +66,7 @@ private slots:
         dashboard.setSnapshot(lost, {});
         QVERIFY2(
             dashboard.summaryText().contains(
-                u" · mnodes 1/3 ready, no leader, no quorum · databases power (replica 3), a (replica 1), "
+                u" · mnodes 0/3 ready, no leader, no quorum · databases power (replica 3), a (replica 1), "
                 u"b (replica 1), c (replica 1) and 2 more · "_s),
             qPrintable(dashboard.summaryText()));
         QCOMPARE(dashboard.dnodeTable()->rowCount(), 3);
@@ -113,6 +114,18 @@ private slots:
             dashboard.tabs()->setCurrentIndex(4);
             dashboard.grab().save(QDir(dir).filePath(u"dashboard-charts.png"_s));
         }
+
+        // The version TDengine says it runs (`select server_version()`), in the title.
+        taos::ClusterSnapshot named = healthy;
+        named.clusterName = u"c1"_s;
+        named.clusterId = u"42"_s;
+        named.uptimeSeconds = 60;
+        named.serverVersion = u"3.0.5.2.alpha"_s;
+        dashboard.setSnapshot(named, {});
+        const QString title = dashboard.findChild<QLabel *>(u"dashboardTitle"_s)->text();
+        QVERIFY2(title.startsWith(u"TDengine cluster tdengine — c1 (id 42)"_s) &&
+                     title.endsWith(u", TDengine 3.0.5.2.alpha"_s),
+                 qPrintable(title));
 
         dashboard.setError(u"taosAdapter answered 401"_s);
         QVERIFY(dashboard.summaryText().contains(u"could not be read: taosAdapter answered 401"_s));
