@@ -10,6 +10,7 @@
 namespace tdkube::sandbox {
 
 class DelayLedger;
+class RealTaosdRuntime;
 class Store;
 namespace tdengine {
 class Cluster;
@@ -41,6 +42,11 @@ public:
     void containerStopped(const QJsonObject &pod) override;
     bool probeReady(const QJsonObject &pod) const override;
 
+    // From now on, pods running a TDengine image run a real taosd from `installDir` (realtaosd.h),
+    // with their volumes and config under `workDir`, instead of the simulator.
+    bool useRealTaosd(const QString &installDir, const QString &workDir, QString *error);
+    RealTaosdRuntime *realTaosd() const { return m_real.get(); }
+
     // Where the TDengine clusters record their simulated delays (GET /sandbox/v1/delays).
     void setDelayLedger(DelayLedger *ledger);
 
@@ -54,6 +60,8 @@ public:
     // The container's environment as the kubelet builds it: fieldRefs, configMap envFrom, $(VAR).
     QHash<QString, QString> environment(const QJsonObject &pod) const;
     static bool isTdengine(const QJsonObject &pod);
+    // A TDengine pod that runs a real taosd (useRealTaosd()).
+    bool isRealTaosd(const QJsonObject &pod) const;
 
 signals:
     // Something persistent changed (TDengine data).
@@ -88,6 +96,7 @@ private:
     QHash<QString, QList<LogLine>> m_logs;         // "ns/pod/container" -> current run
     QHash<QString, QList<LogLine>> m_previousLogs; // the run before (after a restart)
     QSet<QString> m_running;                       // "ns/pod" whose container runs
+    std::unique_ptr<RealTaosdRuntime> m_real;      // with --taosd: the TDengine pods' real taosd
 };
 
 } // namespace tdkube::sandbox
