@@ -737,6 +737,14 @@ bool RealTaosdRuntime::listens(const QJsonObject &pod, int port) const
     return (port == 6041 && dnode->bridge) || (port == dnode->port && dnode->taosd);
 }
 
+QString RealTaosdRuntime::tcpEndpoint(const QJsonObject &pod, int port) const
+{
+    const Dnode *dnode = dnodeOf(pod);
+    if (!dnode || !dnode->taosd || port != dnode->port)
+        return {};
+    return dnode->address + u':' + QString::number(port);
+}
+
 bool RealTaosdRuntime::speaksHttp(const QJsonObject &pod, int port) const
 {
     Q_UNUSED(pod);

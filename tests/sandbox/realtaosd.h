@@ -50,6 +50,8 @@ public:
               const QByteArray &stdinData, ExecDone done) override;
     bool listens(const QJsonObject &pod, int port) const override;
     bool speaksHttp(const QJsonObject &pod, int port) const override;
+    // taosd's own port (6030): its address, for a port-forward to reach the real taosd.
+    QString tcpEndpoint(const QJsonObject &pod, int port) const override;
     void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) override;
     QList<LogLine> log(const QJsonObject &pod, const QString &container, bool previous) const override;
     void containerStarted(const QJsonObject &pod) override;

@@ -465,6 +465,11 @@ bool SandboxRuntime::speaksHttp(const QJsonObject &pod, int port) const
     return port != 6030;
 }
 
+QString SandboxRuntime::tcpEndpoint(const QJsonObject &pod, int port) const
+{
+    return isRealTaosd(pod) ? m_real->tcpEndpoint(pod, port) : QString();
+}
+
 void SandboxRuntime::http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done)
 {
     if (isRealTaosd(pod)) {

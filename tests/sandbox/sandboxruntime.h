@@ -36,6 +36,7 @@ public:
     // connections and what is sent, and answers nothing.
     bool listens(const QJsonObject &pod, int port) const override;
     bool speaksHttp(const QJsonObject &pod, int port) const override;
+    QString tcpEndpoint(const QJsonObject &pod, int port) const override;
     void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) override;
     QList<LogLine> log(const QJsonObject &pod, const QString &container, bool previous) const override;
     void containerStarted(const QJsonObject &pod) override;

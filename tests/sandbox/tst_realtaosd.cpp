@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -78,6 +79,7 @@ private slots:
     void exec_taosShowDnodes_realCliAnswers();
     void exec_taosCheck_imageScriptSucceeds();
     void rest_answersAsTaosAdapter();
+    void portForward6030_realTaosdAnswersTheCli();
     void podDeleted_dnodeOfflineThenBackOnSameClaim();
 
 private:
@@ -318,6 +320,33 @@ void TestRealTaosd::rest_answersAsTaosAdapter()
     QVERIFY2(answer.json.value(u"code").toInt() != 0, answer.body.constData());
     QVERIFY2(!answer.json.value(u"desc").toString().isEmpty(), answer.body.constData());
     QVERIFY(!answer.json.contains(u"column_meta"));
+}
+
+// The native port through a port-forward: the real CLI's `--check` (one RPC to the endpoint it is
+// given) gets taosd's own answer through the WebSocket.
+void TestRealTaosd::portForward6030_realTaosdAnswersTheCli()
+{
+    PortForward forward(m_client.get(), ForwardTarget{ForwardTarget::Kind::Pod, kNs, u"tdengine-0"_s}, 6030);
+    forward.start();
+    QVERIFY(QTest::qWaitFor([&forward] { return forward.state() == PortForward::State::Active; }, 30000));
+    const QString config = m_fixture.path(u"client"_s);
+    QVERIFY(QDir().mkpath(config));
+    QFile cfg(config + u"/taos.cfg"_s);
+    QVERIFY(cfg.open(QIODevice::WriteOnly));
+    cfg.write((u"logDir "_s + config + u'\n').toUtf8());
+    cfg.close();
+    QProcess taos;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"LD_LIBRARY_PATH"_s, taosdDir() + u"/lib"_s);
+    env.remove(u"LD_PRELOAD"_s);
+    taos.setProcessEnvironment(env);
+    taos.start(taosdDir() + u"/bin/taos"_s, {u"-c"_s, config, u"-h"_s, u"127.0.0.1"_s, u"-P"_s,
+                                             QString::number(forward.localPort()), u"--check"_s});
+    QVERIFY(QTest::qWaitFor([&taos] { return taos.state() == QProcess::NotRunning; }, 30000));
+    const QString out = QString::fromUtf8(taos.readAllStandardOutput());
+    QVERIFY2(out.contains(u"2: service ok"_s),
+             qPrintable(out + QString::fromUtf8(taos.readAllStandardError())));
+    QVERIFY(forward.bytesIn() > 0);
 }
 
 void TestRealTaosd::podDeleted_dnodeOfflineThenBackOnSameClaim()
