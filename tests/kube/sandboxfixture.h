@@ -116,7 +116,8 @@ private:
 class SandboxFixture
 {
 public:
-    bool start(const QString &accessLogName = {}, double timeScale = 0.02)
+    // `taosdDir`: a TDengine build; TDengine pods then run a real taosd (tdkube-sandbox --taosd).
+    bool start(const QString &accessLogName = {}, double timeScale = 0.02, const QString &taosdDir = {})
     {
         if (!m_dir.isValid())
             return false;
@@ -124,6 +125,7 @@ public:
         options.kubeconfigPath = m_dir.filePath(u"kubeconfig"_s);
         options.dataDir = m_dir.filePath(u"data"_s);
         options.timeScale = timeScale;
+        options.taosdDir = taosdDir;
         if (!accessLogName.isEmpty())
             options.accessLogPath = m_dir.filePath(accessLogName);
         m_sandbox = std::make_unique<sandbox::Sandbox>(options);
@@ -151,6 +153,8 @@ public:
     }
 
     sandbox::Sandbox *sandbox() const { return m_sandbox.get(); }
+    // Shuts the sandbox down (and whatever it runs).
+    void stop() { m_sandbox.reset(); }
     QString path(const QString &name) const { return m_dir.filePath(name); }
     // The admin's settings, but reaching the API server through `cable` (its address and port).
     ConnectionSettings adminThrough(const Cable &cable) const

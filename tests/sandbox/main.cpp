@@ -47,7 +47,13 @@ int main(int argc, char *argv[])
                                   u"from the manifests (when the namespace does not exist yet)."_s);
     const QCommandLineOption manifests(u"manifests"_s, u"Directory of the manifests --demo deploys."_s,
                                        u"dir"_s, QStringLiteral(TDKUBE_MANIFESTS_DIR));
-    parser.addOptions({port, kubeconfig, dataDir, timeScale, accessLog, demo, manifests});
+    const QCommandLineOption taosd(
+        u"taosd"_s,
+        u"Run a real taosd in every pod of a tdengine/tdengine image, from this TDengine build (the folder "
+        u"../shared/tdengine/build.sh prints: bin/taosd, bin/taos, lib/libtaos.so); default $TDKUBE_TAOSD. "
+        u"Without it, TDengine is simulated."_s,
+        u"dir"_s, qEnvironmentVariable("TDKUBE_TAOSD"));
+    parser.addOptions({port, kubeconfig, dataDir, timeScale, accessLog, demo, manifests, taosd});
     parser.process(app);
 
     if (!parser.isSet(kubeconfig)) {
@@ -64,6 +70,7 @@ int main(int argc, char *argv[])
     options.accessLogPath = parser.value(accessLog);
     options.demo = parser.isSet(demo);
     options.manifestsDir = parser.value(manifests);
+    options.taosdDir = parser.value(taosd);
     if (options.timeScale <= 0) {
         std::fprintf(stderr, "tdkube-sandbox: --time-scale must be a positive number.\n");
         return 2;

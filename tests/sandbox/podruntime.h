@@ -59,6 +59,14 @@ public:
         Q_UNUSED(port);
         return true;
     }
+    // Where something really listens for `port` of `pod` on this machine ("127.0.0.5:6030"), for a
+    // port-forward to carry its bytes there; empty when the port is served by http() or not at all.
+    virtual QString tcpEndpoint(const QJsonObject &pod, int port) const
+    {
+        Q_UNUSED(pod);
+        Q_UNUSED(port);
+        return {};
+    }
     // One HTTP request to `port` of `pod`; `request.path` is the path as the pod sees it
     // ("/rest/sql"), after any proxy prefix was removed. `done` is called exactly once.
     virtual void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) = 0;

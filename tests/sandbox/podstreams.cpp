@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
+#include <QTcpSocket>
 #include <QTimer>
 
 #include <memory>
@@ -525,6 +526,9 @@ public:
             if (!m_runtime || !m_runtime->listens(m_pod, m_ports.at(i)->number)) {
                 sendOnChannel(m_socket, quint8(2 * i + 1), refusedMessage(m_pod, m_ports.at(i)->number));
                 m_ports.at(i)->done = true;
+            } else if (const QString endpoint = m_runtime->tcpEndpoint(m_pod, m_ports.at(i)->number);
+                       !endpoint.isEmpty()) {
+                relay(i, endpoint);
             }
         }
         closeWhenAllDone();
@@ -537,7 +541,32 @@ private:
         bool done = false;
         bool busy = false; // a request is with the pod's server
         HttpRequestParser parser;
+        QTcpSocket *tcp = nullptr; // a real server's port (PodRuntime::tcpEndpoint): bytes both ways
     };
+
+    // The bytes of a port that a real process serves, carried as the kubelet carries them: the
+    // data channel to its socket and back; its hang-up (or a refused connection) ends the port.
+    void relay(qsizetype index, const QString &endpoint)
+    {
+        auto *tcp = new QTcpSocket(this);
+        m_ports.at(index)->tcp = tcp;
+        const int number = m_ports.at(index)->number;
+        connect(tcp, &QTcpSocket::readyRead, this,
+                [this, tcp, index] { sendOnChannel(m_socket, quint8(2 * index), tcp->readAll()); });
+        connect(tcp, &QTcpSocket::disconnected, this, [this, index] {
+            if (!m_ports.at(index)->done)
+                finishPort(index);
+        });
+        connect(tcp, &QTcpSocket::errorOccurred, this,
+                [this, tcp, index, number](QAbstractSocket::SocketError error) {
+                    if (error == QAbstractSocket::RemoteHostClosedError || m_ports.at(index)->done)
+                        return;
+                    if (tcp->state() != QAbstractSocket::ConnectedState)
+                        sendOnChannel(m_socket, quint8(2 * index + 1), refusedMessage(m_pod, number));
+                    finishPort(index);
+                });
+        tcp->connectToHost(endpoint.section(u':', 0, 0), quint16(endpoint.section(u':', 1).toUInt()));
+    }
 
     void onMessage(const QByteArray &message)
     {
@@ -547,6 +576,10 @@ private:
         const qsizetype index = channel / 2;
         if (channel % 2 != 0 || index >= m_ports.size() || m_ports.at(index)->done)
             return; // error channels are ours to write; a finished port takes nothing more
+        if (QTcpSocket *tcp = m_ports.at(index)->tcp) {
+            tcp->write(message.mid(1)); // kept until connected
+            return;
+        }
         if (m_runtime && !m_runtime->speaksHttp(m_pod, m_ports.at(index)->number))
             return; // taken, never answered
         m_ports.at(index)->parser.feed(message.mid(1));

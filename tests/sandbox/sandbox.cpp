@@ -9,6 +9,7 @@
 #include "kubeconfigwriter.h"
 #include "podendpoints.h"
 #include "podstreams.h"
+#include "realtaosd.h"
 #include "resources.h"
 #include "sandboxruntime.h"
 #include "store.h"
@@ -220,7 +221,8 @@ bool Sandbox::deployDemo(QString *error)
             m_store->create(*type, object);
         }
     }
-    seedDemoData();
+    if (!m_runtime->realTaosd()) // the simulator's data; a real taosd starts empty
+        seedDemoData();
     return true;
 }
 
@@ -408,6 +410,15 @@ bool Sandbox::start(QString *error)
     }
     if (!setUpCertificates(error) || !setUpTokens(error) || !loadState(error))
         return false;
+    if (!m_options.taosdDir.isEmpty()) {
+        QString workDir = m_options.dataDir + u"/taosd"_s;
+        if (m_options.dataDir.isEmpty()) {
+            m_taosdWorkDir = std::make_unique<QTemporaryDir>();
+            workDir = m_taosdWorkDir->path();
+        }
+        if (!m_runtime->useRealTaosd(QDir(m_options.taosdDir).absolutePath(), workDir, error))
+            return false;
+    }
     if (!m_options.accessLogPath.isEmpty()) {
         m_accessLog.setFileName(m_options.accessLogPath);
         if (!m_accessLog.open(QIODevice::WriteOnly | QIODevice::Append)) {

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QObject>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <memory>
@@ -28,6 +29,8 @@ struct SandboxOptions
     QString accessLogPath;
     bool demo = false;
     QString manifestsDir;
+    // A TDengine build (bin/taosd, bin/taos, lib/libtaos.so): TDengine pods run a real taosd.
+    QString taosdDir;
 };
 
 // The whole sandbox: certificates, the store (persisted in the data dir), the controller, the API
@@ -67,6 +70,8 @@ private:
 
     SandboxOptions m_options;
     DelayLedger m_delays; // before the runtime and controller that record into it
+    // Real taosd's volumes and config when there is no data dir; outlives the runtime that uses it.
+    std::unique_ptr<QTemporaryDir> m_taosdWorkDir;
     std::unique_ptr<CertificateAuthority> m_ca;
     std::unique_ptr<Store> m_store;
     std::unique_ptr<SandboxRuntime> m_runtime;

@@ -1,5 +1,6 @@
 #include "sandboxruntime.h"
 
+#include "realtaosd.h"
 #include "resources.h"
 #include "store.h"
 #include "tdengine/cluster.h"
@@ -190,6 +191,22 @@ SandboxRuntime::SandboxRuntime(Store *store, double timeScale, QObject *parent)
 
 SandboxRuntime::~SandboxRuntime() = default;
 
+bool SandboxRuntime::useRealTaosd(const QString &installDir, const QString &workDir, QString *error)
+{
+    if (!RealTaosdRuntime::checkInstall(installDir, error))
+        return false;
+    m_real = std::make_unique<RealTaosdRuntime>(m_store, installDir, workDir,
+                                                [this](const QJsonObject &pod) { return environment(pod); });
+    connect(m_real.get(), &PodRuntime::readinessChanged, this, &PodRuntime::readinessChanged);
+    connect(m_real.get(), &PodRuntime::logAppended, this, &PodRuntime::logAppended);
+    return true;
+}
+
+bool SandboxRuntime::isRealTaosd(const QJsonObject &pod) const
+{
+    return m_real && isTdengine(pod);
+}
+
 bool SandboxRuntime::isTdengine(const QJsonObject &pod)
 {
     return containerOf(pod, {}).value(u"image").toString().startsWith(kTdengineImage);
@@ -332,6 +349,11 @@ void SandboxRuntime::appendLog(const QString &ns, const QString &pod, const QStr
 void SandboxRuntime::containerStarted(const QJsonObject &pod)
 {
     const QString ns = namespaceOf(pod);
+    if (isRealTaosd(pod)) {
+        m_running.insert(podKey(pod));
+        m_real->containerStarted(pod);
+        return;
+    }
     const QString container = containerOf(pod, {}).value(u"name").toString();
     const QString logKey = ns + u'/' + nameOf(pod) + u'/' + container;
     if (m_logs.contains(logKey))
@@ -396,6 +418,10 @@ void SandboxRuntime::containerStarted(const QJsonObject &pod)
 void SandboxRuntime::containerStopped(const QJsonObject &pod)
 {
     m_running.remove(podKey(pod));
+    if (isRealTaosd(pod)) {
+        m_real->containerStopped(pod);
+        return;
+    }
     if (!isTdengine(pod))
         return;
     if (tdengine::Cluster *cluster = clusterFor(pod, false))
@@ -405,6 +431,8 @@ void SandboxRuntime::containerStopped(const QJsonObject &pod)
 
 bool SandboxRuntime::probeReady(const QJsonObject &pod) const
 {
+    if (isRealTaosd(pod))
+        return m_real->probeReady(pod);
     if (!isTdengine(pod))
         return true;
     if (!m_running.contains(podKey(pod)))
@@ -416,6 +444,8 @@ bool SandboxRuntime::probeReady(const QJsonObject &pod) const
 QList<PodRuntime::LogLine> SandboxRuntime::log(const QJsonObject &pod, const QString &container,
                                                bool previous) const
 {
+    if (isRealTaosd(pod))
+        return m_real->log(pod, container, previous);
     const QString name = container.isEmpty() ? containerOf(pod, {}).value(u"name").toString() : container;
     const QString key = podKey(pod) + u'/' + name;
     return previous ? m_previousLogs.value(key) : m_logs.value(key);
@@ -423,17 +453,29 @@ QList<PodRuntime::LogLine> SandboxRuntime::log(const QJsonObject &pod, const QSt
 
 bool SandboxRuntime::listens(const QJsonObject &pod, int port) const
 {
+    if (isRealTaosd(pod))
+        return m_real->listens(pod, port);
     return (port == 6041 || port == 6030) && isTdengine(pod) && m_running.contains(podKey(pod));
 }
 
 bool SandboxRuntime::speaksHttp(const QJsonObject &pod, int port) const
 {
-    Q_UNUSED(pod);
+    if (isRealTaosd(pod))
+        return m_real->speaksHttp(pod, port);
     return port != 6030;
+}
+
+QString SandboxRuntime::tcpEndpoint(const QJsonObject &pod, int port) const
+{
+    return isRealTaosd(pod) ? m_real->tcpEndpoint(pod, port) : QString();
 }
 
 void SandboxRuntime::http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done)
 {
+    if (isRealTaosd(pod)) {
+        m_real->http(pod, port, request, std::move(done));
+        return;
+    }
     if (!listens(pod, port)) {
         done({502, {{"Content-Type", "text/plain"}}, "connection refused\n"});
         return;
@@ -525,6 +567,11 @@ QString SandboxRuntime::catFile(const QJsonObject &pod, const QString &path, boo
         return u"127.0.0.1\tlocalhost\n"_s + valueAt(pod, u"status.podIP"_s).toString() + u'\t' +
                endpointOf(pod).section(u':', 0, 0) + u'\t' + nameOf(pod) + u'\n';
     }
+    if (path == u"/etc/taos/taos.cfg" && isRealTaosd(pod)) {
+        const QByteArray cfg = m_real->taosCfg(pod);
+        *found = !cfg.isEmpty();
+        return QString::fromUtf8(cfg);
+    }
     if (path == u"/etc/taos/taos.cfg" && isTdengine(pod)) {
         const QHash<QString, QString> env = environment(pod);
         QStringList keys = env.keys();
@@ -556,6 +603,10 @@ void SandboxRuntime::runShell(const QJsonObject &pod, const QStringList &argv, c
             runScript(pod, args.value(1), std::move(done));
         else
             runScript(pod, QString::fromUtf8(stdinData), std::move(done));
+        return;
+    }
+    if ((program == u"taos" || program == u"taos-check") && isRealTaosd(pod)) {
+        m_real->exec(pod, {}, argv, stdinData, std::move(done));
         return;
     }
     if (program == u"taos") {

@@ -10,6 +10,7 @@
 namespace tdkube::sandbox {
 
 class DelayLedger;
+class RealTaosdRuntime;
 class Store;
 namespace tdengine {
 class Cluster;
@@ -36,11 +37,17 @@ public:
     // connections and what is sent, and answers nothing.
     bool listens(const QJsonObject &pod, int port) const override;
     bool speaksHttp(const QJsonObject &pod, int port) const override;
+    QString tcpEndpoint(const QJsonObject &pod, int port) const override;
     void http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done) override;
     QList<LogLine> log(const QJsonObject &pod, const QString &container, bool previous) const override;
     void containerStarted(const QJsonObject &pod) override;
     void containerStopped(const QJsonObject &pod) override;
     bool probeReady(const QJsonObject &pod) const override;
+
+    // From now on, pods running a TDengine image run a real taosd from `installDir` (realtaosd.h),
+    // with their volumes and config under `workDir`, instead of the simulator.
+    bool useRealTaosd(const QString &installDir, const QString &workDir, QString *error);
+    RealTaosdRuntime *realTaosd() const { return m_real.get(); }
 
     // Where the TDengine clusters record their simulated delays (GET /sandbox/v1/delays).
     void setDelayLedger(DelayLedger *ledger);
@@ -61,6 +68,8 @@ public:
     // The container's environment as the kubelet builds it: fieldRefs, configMap envFrom, $(VAR).
     QHash<QString, QString> environment(const QJsonObject &pod) const;
     static bool isTdengine(const QJsonObject &pod);
+    // A TDengine pod that runs a real taosd (useRealTaosd()).
+    bool isRealTaosd(const QJsonObject &pod) const;
 
 signals:
     // Something persistent changed (TDengine data).
@@ -102,6 +111,7 @@ private:
         int keepRows = 0;
         QString matching;
     } m_cutShort;
+    std::unique_ptr<RealTaosdRuntime> m_real; // with --taosd: the TDengine pods' real taosd
 };
 
 } // namespace tdkube::sandbox
