@@ -13,8 +13,10 @@
 #include <QMap>
 #include <QPointer>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QTcpServer>
 #include <QTimer>
 
 #include <csignal>
@@ -154,7 +156,9 @@ RealTaosdRuntime::RealTaosdRuntime(Store *store, QString installDir, QString wor
     QFile saved(m_workDir + u"/addresses.json"_s);
     if (saved.open(QIODevice::ReadOnly)) {
         const QJsonObject addresses = QJsonDocument::fromJson(saved.readAll()).object();
-        for (auto it = addresses.begin(); it != addresses.end(); ++it)
+        m_addressBase = addresses.value(u"base").toString();
+        const QJsonObject pods = addresses.value(u"pods").toObject();
+        for (auto it = pods.begin(); it != pods.end(); ++it)
             m_addresses.insert(it.key(), it.value().toString());
     }
     connect(m_store, &Store::changed, this, &RealTaosdRuntime::onStoreChanged);
@@ -233,34 +237,43 @@ QString RealTaosdRuntime::claimDirectory(const QJsonObject &pod, const QString &
     return m_workDir + u"/pods/"_s + uidOf(pod) + mountPath;
 }
 
+// Addresses 127.A.B.N, A.B chosen at random once per work dir (kept in addresses.json): sandboxes
+// run side by side on one machine (parallel tests, other clones) then rarely meet, and an address
+// whose 6030 is taken already (someone else's taosd) is passed over. 127.0.0.1 stays the API
+// server's.
 QString RealTaosdRuntime::allocateAddress(const QString &key, bool save)
 {
     if (m_addresses.contains(key))
         return m_addresses.value(key);
+    if (m_addressBase.isEmpty()) {
+        m_addressBase = u"127.%1.%2"_s.arg(QRandomGenerator::global()->bounded(16, 250))
+                            .arg(QRandomGenerator::global()->bounded(0, 256));
+    }
     QSet<QString> used;
     for (const QString &address : std::as_const(m_addresses))
         used.insert(address);
-    // 127.0.0.1 stays the sandbox's own (the API server listens there); 127.0.A.B after 127.0.0.254.
-    for (int n = 2; n < 256 * 256; ++n) {
-        if (n % 256 == 0 || n % 256 == 255)
+    for (int n = 2; n < 255; ++n) {
+        const QString address = m_addressBase + u'.' + QString::number(n);
+        if (used.contains(address))
             continue;
-        const QString address = u"127.0.%1.%2"_s.arg(n / 256).arg(n % 256);
-        if (!used.contains(address)) {
-            m_addresses.insert(key, address);
-            if (save)
-                saveAddresses();
-            return address;
-        }
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress(address), 6030))
+            continue;
+        m_addresses.insert(key, address);
+        if (save)
+            saveAddresses();
+        return address;
     }
     return {};
 }
 
 void RealTaosdRuntime::saveAddresses() const
 {
-    QJsonObject addresses;
+    QJsonObject pods;
     for (auto it = m_addresses.cbegin(); it != m_addresses.cend(); ++it)
-        addresses.insert(it.key(), it.value());
-    writeAtomically(m_workDir + u"/addresses.json"_s, QJsonDocument(addresses).toJson());
+        pods.insert(it.key(), it.value());
+    writeAtomically(m_workDir + u"/addresses.json"_s,
+                    QJsonDocument(QJsonObject{{u"base"_s, m_addressBase}, {u"pods"_s, pods}}).toJson());
 }
 
 // The pod DNS names of every TDengine pod that ran (headless Service with publishNotReadyAddresses,

@@ -21,7 +21,7 @@ struct StoreEvent;
 // Each pod runs what the image's entrypoint.sh runs (FACTS.md sections 6 and 8):
 // - taos.cfg from the pod's TAOS_* variables as env-to-cfg writes it, with dataDir and logDir in
 //   the directory of the claim mounted at /var/lib/taos (or the pod's own when there is none);
-// - its own loopback address 127.0.0.N (kept per pod name) on which taosd binds (TAOS_BIND_ADDR,
+// - its own loopback address 127.A.B.N (kept per pod name) on which taosd binds (TAOS_BIND_ADDR,
 //   a change of the build in shared/), and pod DNS names that resolve through nss_wrapper from a
 //   hosts file the runtime keeps with every TDengine pod's `<pod>.<service>.<ns>.svc.cluster.local`;
 // - on a first start (no dnode.json), `create dnode` for itself through firstEp once firstEp
@@ -60,7 +60,7 @@ public:
 
     // The taos.cfg the pod's taosd runs with (empty when it never started).
     QByteArray taosCfg(const QJsonObject &pod) const;
-    // The loopback address of a pod ("ns/pod"), given on its first start.
+    // The loopback address of a pod ("ns/pod"), given when it or its StatefulSet first started.
     QString addressOf(const QString &podKey) const { return m_addresses.value(podKey); }
 
 private:
@@ -90,7 +90,8 @@ private:
     QString m_installDir;
     QString m_workDir;
     Environment m_environment;
-    QHash<QString, QString> m_addresses;             // "ns/pod" -> 127.0.0.N
+    QString m_addressBase;                           // "127.A.B"
+    QHash<QString, QString> m_addresses;             // "ns/pod" -> 127.A.B.N
     QHash<QString, std::shared_ptr<Dnode>> m_dnodes; // "ns/pod" -> the running container
     QHash<QString, QList<LogLine>> m_logs;           // "ns/pod" -> current run
     QHash<QString, QList<LogLine>> m_previousLogs;   // the run before

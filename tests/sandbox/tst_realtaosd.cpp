@@ -81,6 +81,7 @@ private slots:
     void rest_answersAsTaosAdapter();
     void portForward6030_realTaosdAnswersTheCli();
     void podDeleted_dnodeOfflineThenBackOnSameClaim();
+    void claimDeleted_podBackEmpty_joinRefusedSameDnode();
 
 private:
     bool ensureForward();
@@ -387,6 +388,74 @@ void TestRealTaosd::podDeleted_dnodeOfflineThenBackOnSameClaim()
         log << line.text;
     QVERIFY(!log.isEmpty());
     QVERIFY2(!log.join(u'\n').contains(u"execute create dnode"_s), qPrintable(log.mid(0, 10).join(u'\n')));
+}
+
+// FACTS.md section 4: a pod back on a fresh claim starts a taosd without dnode.json; the entrypoint's
+// `create dnode` is refused (it exists), and the mnode hands it its old id by endpoint: the same
+// dnode, ready, its old data gone with the deleted claim's directory.
+void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
+{
+    const QString endpoint = fqdn(2) + u":6030"_s;
+    int idBefore = 0;
+    QVERIFY(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &idBefore) == u"ready"; }, kClusterMs));
+    tdkube::sandbox::Sandbox *sandbox = m_fixture.sandbox();
+    const auto claim = [sandbox] {
+        return sandbox->store()->get(tdkube::sandbox::pvcsType(), kNs, u"taosdata-tdengine-2"_s);
+    };
+    QVERIFY(claim());
+    const QString oldUid = tdkube::sandbox::uidOf(*claim());
+    const QString oldVolume = tdkube::sandbox::valueAt(*claim(), u"spec.volumeName"_s).toString();
+    const QString oldData = m_fixture.path(u"data/taosd/volumes/"_s) + oldVolume;
+    QVERIFY2(QFileInfo::exists(oldData + u"/dnode/dnode.json"_s), qPrintable(oldData));
+    const QString oldPodUid =
+        tdkube::sandbox::uidOf(*sandbox->store()->get(tdkube::sandbox::podsType(), kNs, u"tdengine-2"_s));
+
+    for (const auto &[kind, name] :
+         {std::pair{ResourceKind::persistentVolumeClaims(), u"taosdata-tdengine-2"_s},
+          std::pair{ResourceKind::pods(), u"tdengine-2"_s}}) {
+        const KubeResponse deleted = await([&](QObject *context, KubeClient::Done done) {
+            m_client->remove(kind, kNs, name, {}, context, done);
+        });
+        QVERIFY2(deleted.ok(), qPrintable(deleted.error));
+    }
+    QVERIFY2(QTest::qWaitFor([&] { return claim() && tdkube::sandbox::uidOf(*claim()) != oldUid; }, 60000),
+             "no new claim for tdengine-2");
+    QVERIFY2(QTest::qWaitFor([&] { return !QFileInfo::exists(oldData); }, 60000),
+             "the deleted claim's data is still there");
+    // The new pod's container, Ready: taos-check passed on the new taosd (the mnode's word on the
+    // dnode may still be the old taosd's for a few seconds).
+    const auto pod = [sandbox] {
+        return sandbox->store()->get(tdkube::sandbox::podsType(), kNs, u"tdengine-2"_s);
+    };
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     const auto now = pod();
+                     if (!now || tdkube::sandbox::uidOf(*now) == oldPodUid)
+                         return false;
+                     for (const QJsonValue &c :
+                          now->value(u"status").toObject().value(u"conditions").toArray()) {
+                         if (c[u"type"].toString() == u"Ready")
+                             return c[u"status"].toString() == u"True";
+                     }
+                     return false;
+                 },
+                 kClusterMs),
+             "the new tdengine-2 is not ready");
+    int id = 0;
+    QVERIFY2(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &id) == u"ready"; }, kClusterMs),
+             qPrintable(dnodeStatus(endpoint, &id)));
+    QCOMPARE(id, idBefore);
+    QString error;
+    QCOMPARE(dnodes(&error).size(), 3);
+    QVERIFY(pod());
+    QStringList log;
+    for (const auto &line : sandbox->runtime()->log(*pod(), {}, false))
+        log << line.text;
+    const QString text =
+        log.filter(QRegularExpression(u"create dnode|^[0-9]+:|OK|error"_s)).mid(0, 60).join(u'\n');
+    QVERIFY2(text.contains(u"execute create dnode"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
 }
 
 QTEST_GUILESS_MAIN(TestRealTaosd)
