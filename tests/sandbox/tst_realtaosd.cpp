@@ -21,6 +21,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 using namespace tdkube::kube;
 using namespace tdkube::kube::test;
@@ -82,6 +84,7 @@ private slots:
     void portForward6030_realTaosdAnswersTheCli();
     void podDeleted_dnodeOfflineThenBackOnSameClaim();
     void claimDeleted_podBackEmpty_joinRefusedSameDnode();
+    void sandboxKilled_nothingItStartedOutlivesIt();
 
 private:
     bool ensureForward();
@@ -456,6 +459,27 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
     QVERIFY2(text.contains(u"execute create dnode"_s), qPrintable(text));
     QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
     QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
+}
+
+// tdkube-sandbox killed with SIGKILL (as a crash, or a test runner giving up): its taosd, bridges and
+// probes die with it (PR_SET_PDEATHSIG), none left holding an address or a data directory.
+void TestRealTaosd::sandboxKilled_nothingItStartedOutlivesIt()
+{
+    const QString dir = m_fixture.path(u"killed"_s);
+    QProcess sandbox;
+    sandbox.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    sandbox.start(QStringLiteral(TDKUBE_SANDBOX_PATH),
+                  {u"--kubeconfig-out"_s, dir + u"/kubeconfig"_s, u"--data-dir"_s, dir + u"/data"_s,
+                   u"--time-scale"_s, u"0.05"_s, u"--demo"_s, u"--taosd"_s, taosdDir()});
+    QVERIFY(sandbox.waitForStarted());
+    const auto taosds = [&dir] { return processesUnder(dir).filter(u"bin/taosd "_s).size(); };
+    QVERIFY2(QTest::qWaitFor([&] { return taosds() == 3; }, 60000),
+             qPrintable(processesUnder(dir).join(u'\n')));
+    QVERIFY(!processesUnder(dir).filter(u"tdkube-taosbridge"_s).isEmpty());
+    ::kill(pid_t(sandbox.processId()), SIGKILL);
+    QVERIFY(sandbox.waitForFinished(10000));
+    QVERIFY2(QTest::qWaitFor([&dir] { return processesUnder(dir).isEmpty(); }, 10000),
+             qPrintable(processesUnder(dir).join(u'\n')));
 }
 
 QTEST_GUILESS_MAIN(TestRealTaosd)
