@@ -84,6 +84,7 @@ private slots:
     void portForward6030_realTaosdAnswersTheCli();
     void podDeleted_dnodeOfflineThenBackOnSameClaim();
     void claimDeleted_podBackEmpty_joinRefusedSameDnode();
+    void nodeNotReady_taosdKilledDnodeOfflineThenBack();
     void sandboxKilled_nothingItStartedOutlivesIt();
 
 private:
@@ -459,6 +460,56 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
     QVERIFY2(text.contains(u"execute create dnode"_s), qPrintable(text));
     QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
     QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
+}
+
+// A node that goes not-ready stops its pods' containers: taosd is killed (SIGKILL, no shutdown), its
+// dnode goes offline with the mnode's "status msg timeout"; the node back, the same taosd data runs again.
+void TestRealTaosd::nodeNotReady_taosdKilledDnodeOfflineThenBack()
+{
+    const QString endpoint = fqdn(1) + u":6030"_s;
+    int idBefore = 0;
+    QVERIFY(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &idBefore) == u"ready"; }, kClusterMs));
+    tdkube::sandbox::Store *store = m_fixture.sandbox()->store();
+    const auto nodeOf = [store](const QString &pod) {
+        return tdkube::sandbox::valueAt(*store->get(tdkube::sandbox::podsType(), kNs, pod),
+                                        u"spec.nodeName"_s)
+            .toString();
+    };
+    const QString node = nodeOf(u"tdengine-1"_s);
+    if (node == nodeOf(u"tdengine-0"_s))
+        QSKIP("tdengine-0 shares the node of tdengine-1 (the REST forward goes to tdengine-0)");
+    const QString configDir = m_fixture.path(u"data/taosd/pods/"_s) + kNs + u"/tdengine-1 "_s;
+    const auto taosdRunning = [configDir] {
+        return !processesUnder(configDir).filter(u"bin/taosd "_s).isEmpty();
+    };
+    QVERIFY(taosdRunning());
+
+    QVERIFY(control(m_client.get(), u"nodes/"_s + node + u"/ready"_s, QJsonObject{{u"ready"_s, false}}).ok());
+    QVERIFY2(QTest::qWaitFor([&] { return !taosdRunning(); }, 10000), "taosd still runs on the lost node");
+    QJsonArray rows;
+    QString error;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     rows = dnodes(&error);
+                     for (const QJsonValue &row : std::as_const(rows)) {
+                         if (row[1].toString() == endpoint)
+                             return row[4].toString() == u"offline";
+                     }
+                     return false;
+                 },
+                 60000),
+             qPrintable(QString::fromUtf8(QJsonDocument(rows).toJson()) + error));
+    for (const QJsonValue &row : std::as_const(rows)) {
+        if (row[1].toString() == endpoint)
+            QCOMPARE(row[7].toString(), u"status msg timeout"_s);
+    }
+
+    QVERIFY(control(m_client.get(), u"nodes/"_s + node + u"/ready"_s, QJsonObject{{u"ready"_s, true}}).ok());
+    int id = 0;
+    QVERIFY2(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &id) == u"ready"; }, kClusterMs),
+             qPrintable(dnodeStatus(endpoint, &id)));
+    QCOMPARE(id, idBefore);
+    QVERIFY(taosdRunning());
 }
 
 // tdkube-sandbox killed with SIGKILL (as a crash, or a test runner giving up): its taosd, bridges and
