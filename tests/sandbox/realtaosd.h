@@ -65,8 +65,6 @@ public:
 
 private:
     struct Dnode;
-    struct BridgeCall;
-    using BridgeDone = std::function<void(int status, const QByteArray &body)>;
 
     Dnode *dnodeOf(const QJsonObject &pod) const;
     QString claimDirectory(const QJsonObject &pod, const QString &mountPath) const;
@@ -75,8 +73,7 @@ private:
     void writeHostsFile();
     QProcessEnvironment processEnvironment(const Dnode &dnode, bool withPodEnvironment) const;
     void configureProcess(QProcess *process, const Dnode &dnode, bool withPodEnvironment) const;
-    void startBridge(Dnode *dnode);
-    void callBridge(Dnode *dnode, const QJsonObject &request, BridgeDone done);
+    void startAdapter(Dnode *dnode);
     void joinThroughFirstEp(const QString &key);
     void runInPod(Dnode *dnode, const QString &program, const QStringList &arguments, int timeoutMs,
                   std::function<void(int, const QByteArray &)> done);
