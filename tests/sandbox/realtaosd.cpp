@@ -425,6 +425,11 @@ void RealTaosdRuntime::containerStarted(const QJsonObject &pod)
     cfg += "# tdkube-sandbox: the pod's volumes on this machine\n";
     cfg += (u"dataDir "_s + dnode->dataDir + u'\n' + u"logDir "_s + dnode->logDir + u'\n').toUtf8();
     cfg += "monitor 0\nudf 0\ntelemetryReporting 0\n";
+    // The image's entrypoint links /etc/localtime to $TZ, which is where taosd 3.0 takes its zone
+    // from (it ignores TZ itself); the pods here share the machine's /etc/localtime, so the zone is
+    // said in taos.cfg instead, unless TAOS_TIMEZONE says it already.
+    if (const QString tz = env.value(u"TZ"_s); !tz.isEmpty() && !env.contains(u"TAOS_TIMEZONE"_s))
+        cfg += (u"timezone "_s + tz + u'\n').toUtf8();
     writeAtomically(dnode->configDir + u"/taos.cfg"_s, cfg);
     // `taos` in the pod reads /etc/taos/taos.cfg; here the pod's own.
     const QString wrapper = dnode->configDir + u"/bin/taos"_s;

@@ -286,6 +286,16 @@ void TestRealTaosd::exec_taosCheck_imageScriptSucceeds()
 // DDL as affected_rows, errors as 200 with TDengine's code, timestamps RFC 3339 by precision.
 void TestRealTaosd::rest_answersAsTaosAdapter()
 {
+    // Three dnodes for a replica-3 database (this function may run alone).
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            QString error;
+            int ready = 0;
+            for (const QJsonValue &row : dnodes(&error))
+                ready += row[4].toString() == u"ready" ? 1 : 0;
+            return ready == 3;
+        },
+        kClusterMs));
     RestAnswer answer = sql("show dnodes", {});
     QCOMPARE(answer.httpStatus, 401);
     QCOMPARE(answer.json.value(u"code").toInt(), 0x1105);
@@ -318,6 +328,12 @@ void TestRealTaosd::rest_answersAsTaosAdapter()
                  "Basic cm9vdDp0YW9zZGF0YQ==", u"tz=Asia/Shanghai"_s);
     QCOMPARE(answer.json.value(u"data").toArray().at(0).toArray().at(0).toString(),
              u"2023-11-15T06:13:20.123456+08:00"_s);
+
+    // The pod's TZ (Asia/Shanghai in manifests/) is taosd's zone, as the image's entrypoint makes it.
+    answer = sql("select timezone()");
+    QVERIFY2(
+        answer.json.value(u"data").toArray().at(0).toArray().at(0).toString().contains(u"Asia/Shanghai"_s),
+        answer.body.constData());
 
     // A table that does not exist: TDengine's code and words, HTTP 200.
     answer = sql("select * from information_schema.ins_transactions");
