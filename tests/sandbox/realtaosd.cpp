@@ -328,6 +328,12 @@ void RealTaosdRuntime::onStoreChanged(const StoreEvent &event)
         if (!name.isEmpty())
             QDir(m_workDir + u"/volumes/"_s + name).removeRecursively();
     }
+    // A deleted pod's own directories (what no claim holds: the log dir of manifests/) go with it,
+    // once its taosd is surely gone (SIGKILL at the end of the grace period).
+    if (event.resource == &podsType() && event.type == EventType::Deleted && !uidOf(event.object).isEmpty()) {
+        const QString dir = m_workDir + u"/pods/"_s + uidOf(event.object);
+        QTimer::singleShot(kGraceMs + 1000, this, [dir] { QDir(dir).removeRecursively(); });
+    }
 }
 
 QProcessEnvironment RealTaosdRuntime::processEnvironment(const Dnode &dnode, bool withPodEnvironment) const
