@@ -2,6 +2,7 @@
 
 #include "resources.h"
 #include "store.h"
+#include "taosadapter.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -13,8 +14,10 @@
 #include <QMap>
 #include <QPointer>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QTcpServer>
 #include <QTimer>
 
 #include <csignal>
@@ -79,23 +82,6 @@ QString nssWrapperLibrary()
     return {};
 }
 
-QString bridgeProgram()
-{
-#ifdef TDKUBE_TAOSBRIDGE_PATH
-    if (QFileInfo::exists(QStringLiteral(TDKUBE_TAOSBRIDGE_PATH)))
-        return QStringLiteral(TDKUBE_TAOSBRIDGE_PATH);
-#endif
-    return QCoreApplication::applicationDirPath() + u"/tdkube-taosbridge"_s;
-}
-
-// SIGKILL to the process and to whatever it started (its process group, see configureProcess).
-void killGroup(QProcess *process)
-{
-    if (process->processId() > 0)
-        ::kill(-pid_t(process->processId()), SIGKILL);
-    process->kill();
-}
-
 bool writeAtomically(const QString &path, const QByteArray &data)
 {
     QSaveFile file(path);
@@ -113,7 +99,7 @@ std::pair<QString, int> splitEndpoint(const QString &endpoint)
 
 } // namespace
 
-// One pod's container: its taosd, its bridge (taosAdapter and taos-check), and its exec processes.
+// One pod's container: its taosd, its taosAdapter, and the processes run in it (exec, probes).
 struct RealTaosdRuntime::Dnode
 {
     QString key; // "ns/pod"
@@ -129,10 +115,7 @@ struct RealTaosdRuntime::Dnode
     QString logDir;
     QHash<QString, QString> env;
     QProcess *taosd = nullptr;
-    QProcess *bridge = nullptr;
-    QByteArray bridgeBuffer;
-    qint64 nextCall = 1;
-    QHash<qint64, BridgeDone> calls;
+    TaosAdapter *adapter = nullptr; // port 6041
     bool ready = false;
     bool probing = false;
     int probeFailures = 0;
@@ -154,7 +137,9 @@ RealTaosdRuntime::RealTaosdRuntime(Store *store, QString installDir, QString wor
     QFile saved(m_workDir + u"/addresses.json"_s);
     if (saved.open(QIODevice::ReadOnly)) {
         const QJsonObject addresses = QJsonDocument::fromJson(saved.readAll()).object();
-        for (auto it = addresses.begin(); it != addresses.end(); ++it)
+        m_addressBase = addresses.value(u"base").toString();
+        const QJsonObject pods = addresses.value(u"pods").toObject();
+        for (auto it = pods.begin(); it != pods.end(); ++it)
             m_addresses.insert(it.key(), it.value().toString());
     }
     connect(m_store, &Store::changed, this, &RealTaosdRuntime::onStoreChanged);
@@ -167,14 +152,16 @@ RealTaosdRuntime::~RealTaosdRuntime()
     // answer no one any more (the API server that asked is gone).
     for (QProcess *process : findChildren<QProcess *>())
         process->disconnect(this);
-    for (const std::shared_ptr<Dnode> &dnode : std::as_const(m_dnodes))
-        dnode->calls.clear();
+    for (const std::shared_ptr<Dnode> &dnode : std::as_const(m_dnodes)) {
+        if (dnode->adapter)
+            dnode->adapter->stop(true);
+    }
     const QStringList keys = m_dnodes.keys();
     for (const QString &key : keys)
         stopDnode(key, false);
     const QList<QProcess *> stopping = findChildren<QProcess *>();
     for (QProcess *process : stopping) {
-        killGroup(process);
+        killProcessGroup(process);
         process->waitForFinished(2000);
     }
 }
@@ -193,8 +180,9 @@ bool RealTaosdRuntime::checkInstall(const QString &dir, QString *error)
         *error = u"--taosd needs libnss_wrapper.so (Debian package libnss-wrapper) to resolve pod names"_s;
         return false;
     }
-    if (!QFileInfo(bridgeProgram()).isExecutable()) {
-        *error = u"--taosd needs tdkube-taosbridge next to tdkube-sandbox ("_s + bridgeProgram() + u')';
+    if (!QFileInfo(TaosAdapter::program()).isExecutable()) {
+        *error =
+            u"--taosd needs tdkube-taosbridge next to tdkube-sandbox ("_s + TaosAdapter::program() + u')';
         return false;
     }
     return true;
@@ -233,34 +221,43 @@ QString RealTaosdRuntime::claimDirectory(const QJsonObject &pod, const QString &
     return m_workDir + u"/pods/"_s + uidOf(pod) + mountPath;
 }
 
+// Addresses 127.A.B.N, A.B chosen at random once per work dir (kept in addresses.json): sandboxes
+// run side by side on one machine (parallel tests, other clones) then rarely meet, and an address
+// whose 6030 is taken already (someone else's taosd) is passed over. 127.0.0.1 stays the API
+// server's.
 QString RealTaosdRuntime::allocateAddress(const QString &key, bool save)
 {
     if (m_addresses.contains(key))
         return m_addresses.value(key);
+    if (m_addressBase.isEmpty()) {
+        m_addressBase = u"127.%1.%2"_s.arg(QRandomGenerator::global()->bounded(16, 250))
+                            .arg(QRandomGenerator::global()->bounded(0, 256));
+    }
     QSet<QString> used;
     for (const QString &address : std::as_const(m_addresses))
         used.insert(address);
-    // 127.0.0.1 stays the sandbox's own (the API server listens there); 127.0.A.B after 127.0.0.254.
-    for (int n = 2; n < 256 * 256; ++n) {
-        if (n % 256 == 0 || n % 256 == 255)
+    for (int n = 2; n < 255; ++n) {
+        const QString address = m_addressBase + u'.' + QString::number(n);
+        if (used.contains(address))
             continue;
-        const QString address = u"127.0.%1.%2"_s.arg(n / 256).arg(n % 256);
-        if (!used.contains(address)) {
-            m_addresses.insert(key, address);
-            if (save)
-                saveAddresses();
-            return address;
-        }
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress(address), 6030))
+            continue;
+        m_addresses.insert(key, address);
+        if (save)
+            saveAddresses();
+        return address;
     }
     return {};
 }
 
 void RealTaosdRuntime::saveAddresses() const
 {
-    QJsonObject addresses;
+    QJsonObject pods;
     for (auto it = m_addresses.cbegin(); it != m_addresses.cend(); ++it)
-        addresses.insert(it.key(), it.value());
-    writeAtomically(m_workDir + u"/addresses.json"_s, QJsonDocument(addresses).toJson());
+        pods.insert(it.key(), it.value());
+    writeAtomically(m_workDir + u"/addresses.json"_s,
+                    QJsonDocument(QJsonObject{{u"base"_s, m_addressBase}, {u"pods"_s, pods}}).toJson());
 }
 
 // The pod DNS names of every TDengine pod that ran (headless Service with publishNotReadyAddresses,
@@ -331,6 +328,12 @@ void RealTaosdRuntime::onStoreChanged(const StoreEvent &event)
         if (!name.isEmpty())
             QDir(m_workDir + u"/volumes/"_s + name).removeRecursively();
     }
+    // A deleted pod's own directories (what no claim holds: the log dir of manifests/) go with it,
+    // once its taosd is surely gone (SIGKILL at the end of the grace period).
+    if (event.resource == &podsType() && event.type == EventType::Deleted && !uidOf(event.object).isEmpty()) {
+        const QString dir = m_workDir + u"/pods/"_s + uidOf(event.object);
+        QTimer::singleShot(kGraceMs + 1000, this, [dir] { QDir(dir).removeRecursively(); });
+    }
 }
 
 QProcessEnvironment RealTaosdRuntime::processEnvironment(const Dnode &dnode, bool withPodEnvironment) const
@@ -388,7 +391,7 @@ void RealTaosdRuntime::containerStarted(const QJsonObject &pod)
     // A taosd of the pod's previous container still shutting down must be gone before the new one
     // binds the same address and opens the same data.
     for (QProcess *old : findChildren<QProcess *>(key, Qt::FindDirectChildrenOnly)) {
-        killGroup(old);
+        killProcessGroup(old);
         old->waitForFinished(5000);
         delete old;
     }
@@ -428,6 +431,11 @@ void RealTaosdRuntime::containerStarted(const QJsonObject &pod)
     cfg += "# tdkube-sandbox: the pod's volumes on this machine\n";
     cfg += (u"dataDir "_s + dnode->dataDir + u'\n' + u"logDir "_s + dnode->logDir + u'\n').toUtf8();
     cfg += "monitor 0\nudf 0\ntelemetryReporting 0\n";
+    // The image's entrypoint links /etc/localtime to $TZ, which is where taosd 3.0 takes its zone
+    // from (it ignores TZ itself); the pods here share the machine's /etc/localtime, so the zone is
+    // said in taos.cfg instead, unless TAOS_TIMEZONE says it already.
+    if (const QString tz = env.value(u"TZ"_s); !tz.isEmpty() && !env.contains(u"TAOS_TIMEZONE"_s))
+        cfg += (u"timezone "_s + tz + u'\n').toUtf8();
     writeAtomically(dnode->configDir + u"/taos.cfg"_s, cfg);
     // `taos` in the pod reads /etc/taos/taos.cfg; here the pod's own.
     const QString wrapper = dnode->configDir + u"/bin/taos"_s;
@@ -439,7 +447,7 @@ void RealTaosdRuntime::containerStarted(const QJsonObject &pod)
     m_previousLogs.insert(key, m_logs.take(key));
     m_dnodes.insert(key, dnode);
     writeHostsFile();
-    startBridge(dnode.get());
+    startAdapter(dnode.get());
 
     dnode->timer.setInterval(kProbeMs);
     const bool joined = QFileInfo::exists(dnode->dataDir + u"/dnode/dnode.json"_s) ||
@@ -522,7 +530,7 @@ void RealTaosdRuntime::runInPod(Dnode *dnode, const QString &program, const QStr
         process->deleteLater();
     });
     if (timeoutMs > 0)
-        QTimer::singleShot(timeoutMs, process, [process] { killGroup(process); });
+        QTimer::singleShot(timeoutMs, process, [process] { killProcessGroup(process); });
     process->start(program, arguments);
     process->closeWriteChannel();
 }
@@ -564,65 +572,17 @@ void RealTaosdRuntime::startTaosd(const QString &key)
     dnode->timer.start();
 }
 
-void RealTaosdRuntime::startBridge(Dnode *dnode)
+void RealTaosdRuntime::startAdapter(Dnode *dnode)
 {
-    auto *bridge = new QProcess(this);
-    configureProcess(bridge, *dnode, true);
+    auto *process = new QProcess;
+    configureProcess(process, *dnode, true);
+    dnode->adapter = new TaosAdapter(process, this);
     const QString key = dnode->key;
-    connect(bridge, &QProcess::readyReadStandardOutput, this, [this, bridge, key] {
-        Dnode *dnode = m_dnodes.value(key).get();
-        if (!dnode || dnode->bridge != bridge)
-            return;
-        dnode->bridgeBuffer += bridge->readAllStandardOutput();
-        qsizetype end;
-        while ((end = dnode->bridgeBuffer.indexOf('\n')) >= 0) {
-            const QByteArray line = dnode->bridgeBuffer.left(end);
-            dnode->bridgeBuffer.remove(0, end + 1);
-            const QJsonObject answer = QJsonDocument::fromJson(line).object();
-            const BridgeDone done = dnode->calls.take(answer.value(u"id").toInteger());
-            if (done)
-                done(answer.value(u"status").toInt(-1), answer.value(u"body").toString().toUtf8());
-            dnode = m_dnodes.value(key).get(); // the callback may have stopped the pod
-            if (!dnode || dnode->bridge != bridge)
-                return;
-        }
+    connect(dnode->adapter, &TaosAdapter::logLine, this, [this, key](const QString &text) {
+        if (Dnode *dnode = m_dnodes.value(key).get())
+            appendLog(dnode, text);
     });
-    connect(bridge, &QProcess::readyReadStandardError, this, [this, bridge, key] {
-        Dnode *dnode = m_dnodes.value(key).get();
-        const QString text = QString::fromUtf8(bridge->readAllStandardError()).trimmed();
-        if (dnode && dnode->bridge == bridge && !text.isEmpty())
-            appendLog(dnode, u"taosadapter: "_s + text);
-    });
-    connect(bridge, &QProcess::finished, this, [this, bridge, key](int code, QProcess::ExitStatus status) {
-        Dnode *dnode = m_dnodes.value(key).get();
-        if (dnode && dnode->bridge == bridge) {
-            // Not restarted, as the image's entrypoint does not restart taosAdapter: 6041 is closed.
-            appendLog(dnode,
-                      status == QProcess::CrashExit
-                          ? u"taosadapter (tdkube-taosbridge) crashed"_s
-                          : u"taosadapter (tdkube-taosbridge) exited with code "_s + QString::number(code));
-            dnode->bridge = nullptr;
-            const auto calls = std::exchange(dnode->calls, {});
-            for (const BridgeDone &done : calls)
-                done(-1, "EOF");
-        }
-        bridge->deleteLater();
-    });
-    dnode->bridge = bridge;
-    bridge->start(bridgeProgram(), {m_installDir + u"/lib/libtaos.so"_s, dnode->configDir});
-}
-
-void RealTaosdRuntime::callBridge(Dnode *dnode, const QJsonObject &request, BridgeDone done)
-{
-    if (!dnode->bridge) {
-        done(-1, "EOF");
-        return;
-    }
-    const qint64 id = dnode->nextCall++;
-    QJsonObject line = request;
-    line.insert(u"id"_s, id);
-    dnode->calls.insert(id, std::move(done));
-    dnode->bridge->write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
+    dnode->adapter->start(m_installDir + u"/lib/libtaos.so"_s, dnode->configDir);
 }
 
 // The readiness probe: what the image's taos-check script does (`taos --check` against the local
@@ -675,17 +635,13 @@ void RealTaosdRuntime::stopDnode(const QString &key, bool graceful)
     if (!dnode)
         return;
     dnode->timer.stop();
-    const auto calls = std::exchange(dnode->calls, {});
-    for (const BridgeDone &done : calls)
-        done(-1, "EOF");
     for (const QPointer<QProcess> &process : std::as_const(dnode->execs)) {
         if (process)
-            killGroup(process);
+            killProcessGroup(process);
     }
-    if (QProcess *bridge = std::exchange(dnode->bridge, nullptr)) {
-        killGroup(bridge);
-        bridge->waitForFinished(2000);
-        bridge->deleteLater();
+    if (TaosAdapter *adapter = std::exchange(dnode->adapter, nullptr)) {
+        adapter->stop();
+        adapter->deleteLater();
     }
     QProcess *taosd = std::exchange(dnode->taosd, nullptr);
     if (!taosd)
@@ -693,14 +649,14 @@ void RealTaosdRuntime::stopDnode(const QString &key, bool graceful)
     m_logs[key].append({QDateTime::currentDateTimeUtc(),
                         graceful ? u"taosd received SIGTERM, shutting down"_s : u"taosd killed (SIGKILL)"_s});
     if (!graceful) {
-        killGroup(taosd);
+        killProcessGroup(taosd);
         taosd->waitForFinished(5000);
         return;
     }
     // A pod deletion: SIGTERM, SIGKILL after the grace period. The process keeps its object name
     // ("ns/pod") until it is gone, so that a new container of the pod can wait for it.
     taosd->terminate();
-    QTimer::singleShot(kGraceMs, taosd, [taosd] { killGroup(taosd); });
+    QTimer::singleShot(kGraceMs, taosd, [taosd] { killProcessGroup(taosd); });
 }
 
 void RealTaosdRuntime::containerStopped(const QJsonObject &pod)
@@ -734,7 +690,8 @@ bool RealTaosdRuntime::listens(const QJsonObject &pod, int port) const
     const Dnode *dnode = dnodeOf(pod);
     if (!dnode)
         return false;
-    return (port == 6041 && dnode->bridge) || (port == dnode->port && dnode->taosd);
+    return (port == 6041 && dnode->adapter && dnode->adapter->isRunning()) ||
+           (port == dnode->port && dnode->taosd);
 }
 
 QString RealTaosdRuntime::tcpEndpoint(const QJsonObject &pod, int port) const
@@ -779,12 +736,9 @@ void RealTaosdRuntime::exec(const QJsonObject &pod, const QString &container, co
     process->closeWriteChannel();
 }
 
-// taosAdapter's REST API (FACTS.md section 5; taosadapter controller/rest/auth.go and restful.go):
-// the Authorization header is checked here, the statement runs in the pod's bridge.
+// taosAdapter's REST API on 6041 (taosadapter.h).
 void RealTaosdRuntime::http(const QJsonObject &pod, int port, const HttpRequest &request, HttpDone done)
 {
-    const QList<std::pair<QByteArray, QByteArray>> json{{"Content-Type", "application/json; charset=utf-8"}};
-    Dnode *dnode = dnodeOf(pod);
     if (!listens(pod, port)) {
         done({502, {{"Content-Type", "text/plain"}}, "connection refused\n"});
         return;
@@ -793,78 +747,7 @@ void RealTaosdRuntime::http(const QJsonObject &pod, int port, const HttpRequest 
         done({502, {{"Content-Type", "text/plain"}}, "EOF\n"});
         return;
     }
-    auto reply = [&](int status, int code, const QString &desc) {
-        done({status, json,
-              QJsonDocument(QJsonObject{{u"code"_s, code}, {u"desc"_s, desc}})
-                  .toJson(QJsonDocument::Compact)});
-    };
-    if (request.path == u"/-/ping") {
-        done({200, {}, {}});
-        return;
-    }
-    const bool sqlPath = request.path == u"/rest/sql" ||
-                         (request.path.startsWith(u"/rest/sql/") && request.path.count(u'/') == 3);
-    if (!sqlPath) {
-        done({404, {{"Content-Type", "text/plain"}}, "404 page not found"});
-        return;
-    }
-    if (request.method != "POST") {
-        done({405, {{"Content-Type", "text/plain"}}, "405 method not allowed"});
-        return;
-    }
-    // CheckAuth: 401 only when the header is missing or cannot be read; a wrong password is
-    // TDengine's own answer (HTTP 200, code 0x0357) from the connection.
-    const QByteArray authorization = request.header("authorization").trimmed();
-    if (authorization.isEmpty()) {
-        reply(401, 0x1105, u"no auth info input"_s);
-        return;
-    }
-    QString user;
-    QString password;
-    if (authorization.startsWith("Basic") && authorization.size() > 6) {
-        const auto decoded =
-            QByteArray::fromBase64Encoding(authorization.mid(6), QByteArray::AbortOnBase64DecodingErrors);
-        const QString credentials = QString::fromUtf8(decoded.decoded);
-        user = credentials.section(u':', 0, 0);
-        password = credentials.section(u':', 1);
-        if (!decoded || !credentials.contains(u':') || user.isEmpty() || password.isEmpty()) {
-            reply(401, 0x1124, u"invalid basic Authorization"_s);
-            return;
-        }
-    } else if ((authorization.startsWith("Taosd") && authorization.size() > 6) ||
-               (authorization.startsWith("Bearer") && authorization.size() > 7)) {
-        // taosAdapter accepts these too (a DES token of user and password, a cloud token); the
-        // sandbox does not decode them, and says so rather than guess.
-        reply(200, 0xffff, u"tdkube-sandbox: only Basic authorization is served on real taosd"_s);
-        return;
-    } else {
-        reply(401, 0x1122, u"invalid type of Authorization"_s);
-        return;
-    }
-    if (request.body.isEmpty()) {
-        reply(400, 0x1106, u"request is empty"_s);
-        return;
-    }
-    const QString sql = QString::fromUtf8(request.body).trimmed();
-    if (sql.isEmpty()) {
-        reply(400, 0x1107, u"no sql input"_s);
-        return;
-    }
-    const QString database = request.path.section(u'/', 3, 3);
-    const QString tz = request.query.hasQueryItem(u"tz"_s) ? request.queryValue(u"tz"_s) : QString();
-    callBridge(dnode,
-               QJsonObject{{u"op"_s, u"query"_s},
-                           {u"user"_s, user},
-                           {u"password"_s, password},
-                           {u"db"_s, database},
-                           {u"sql"_s, sql},
-                           {u"tz"_s, tz}},
-               [done, json](int status, const QByteArray &body) {
-                   if (status < 0) // taosAdapter went away with the container
-                       done({502, {{"Content-Type", "text/plain"}}, "EOF\n"});
-                   else
-                       done({status, json, body});
-               });
+    dnodeOf(pod)->adapter->serve(request, std::move(done));
 }
 
 } // namespace tdkube::sandbox

@@ -20,16 +20,19 @@ struct StoreEvent;
 // DIR as ../shared/tdengine/build.sh prints it: bin/taosd, bin/taos, lib/libtaos.so, image-bin/).
 // Each pod runs what the image's entrypoint.sh runs (FACTS.md sections 6 and 8):
 // - taos.cfg from the pod's TAOS_* variables as env-to-cfg writes it, with dataDir and logDir in
-//   the directory of the claim mounted at /var/lib/taos (or the pod's own when there is none);
-// - its own loopback address 127.0.0.N (kept per pod name) on which taosd binds (TAOS_BIND_ADDR,
-//   a change of the build in shared/), and pod DNS names that resolve through nss_wrapper from a
-//   hosts file the runtime keeps with every TDengine pod's `<pod>.<service>.<ns>.svc.cluster.local`;
+//   the directory of the claim mounted there (volumes/<pv>, gone with the PV) or the pod's own,
+//   monitor, udf and telemetry off, and the pod's TZ as its timezone;
+// - its own loopback address 127.A.B.N (kept per pod name) on which taosd binds (TAOS_BIND_ADDR,
+//   a change of the build in shared/), and pod DNS names (`<pod>.<service>.<ns>.svc.cluster.local`)
+//   that resolve through nss_wrapper from a hosts file per pod (see writeHostsFile());
 // - on a first start (no dnode.json), `create dnode` for itself through firstEp once firstEp
-//   answers, then `taosd -c CONFIG_DIR`; its stdout and stderr are the container log.
-// taosAdapter's REST API on 6041 is answered through a tdkube-taosbridge child per pod (libtaos, see
-// taosbridge.cpp); the readiness probe is the image's taos-check script; `taos` and `taos-check` in
-// exec run the real CLI and that script with the pod's taos.cfg. Every process started here dies with the
-// sandbox (SIGKILL on destruction and PR_SET_PDEATHSIG for a crash).
+//   answers, with the real CLI, then `taosd -c CONFIG_DIR`; its stdout and stderr are the log.
+// The container stops with SIGKILL (a crash, a lost node) or SIGTERM then SIGKILL (pod deletion).
+// The readiness probe is `taos --check` as taos-check runs it; `taos` and `taos-check` in exec run
+// the real CLI and the image's script with the pod's taos.cfg; taosAdapter's REST API on 6041 is a
+// TaosAdapter (taosadapter.h) over a libtaos child; a port-forward to 6030 reaches taosd itself.
+// Every process started here dies with the sandbox (SIGKILL of its process group on destruction,
+// PR_SET_PDEATHSIG for a crash).
 class RealTaosdRuntime final : public PodRuntime
 {
     Q_OBJECT
@@ -37,8 +40,9 @@ class RealTaosdRuntime final : public PodRuntime
 
 public:
     using Environment = std::function<QHash<QString, QString>(const QJsonObject &pod)>;
-    // `workDir` holds the claims' directories (volumes/<pv>), the pods' config dirs and the hosts
-    // file; `environment` is the container environment as the kubelet builds it.
+    // `workDir` holds the claims' directories (volumes/<pv>), the pods' config dirs (pods/NS/POD with
+    // taos.cfg, hosts, bin/taos) and addresses.json; `environment` is the container environment as
+    // the kubelet builds it.
     RealTaosdRuntime(Store *store, QString installDir, QString workDir, Environment environment,
                      QObject *parent = nullptr);
     ~RealTaosdRuntime() override;
@@ -60,13 +64,11 @@ public:
 
     // The taos.cfg the pod's taosd runs with (empty when it never started).
     QByteArray taosCfg(const QJsonObject &pod) const;
-    // The loopback address of a pod ("ns/pod"), given on its first start.
+    // The loopback address of a pod ("ns/pod"), given when it or its StatefulSet first started.
     QString addressOf(const QString &podKey) const { return m_addresses.value(podKey); }
 
 private:
     struct Dnode;
-    struct BridgeCall;
-    using BridgeDone = std::function<void(int status, const QByteArray &body)>;
 
     Dnode *dnodeOf(const QJsonObject &pod) const;
     QString claimDirectory(const QJsonObject &pod, const QString &mountPath) const;
@@ -75,8 +77,7 @@ private:
     void writeHostsFile();
     QProcessEnvironment processEnvironment(const Dnode &dnode, bool withPodEnvironment) const;
     void configureProcess(QProcess *process, const Dnode &dnode, bool withPodEnvironment) const;
-    void startBridge(Dnode *dnode);
-    void callBridge(Dnode *dnode, const QJsonObject &request, BridgeDone done);
+    void startAdapter(Dnode *dnode);
     void joinThroughFirstEp(const QString &key);
     void runInPod(Dnode *dnode, const QString &program, const QStringList &arguments, int timeoutMs,
                   std::function<void(int, const QByteArray &)> done);
@@ -90,7 +91,8 @@ private:
     QString m_installDir;
     QString m_workDir;
     Environment m_environment;
-    QHash<QString, QString> m_addresses;             // "ns/pod" -> 127.0.0.N
+    QString m_addressBase;                           // "127.A.B"
+    QHash<QString, QString> m_addresses;             // "ns/pod" -> 127.A.B.N
     QHash<QString, std::shared_ptr<Dnode>> m_dnodes; // "ns/pod" -> the running container
     QHash<QString, QList<LogLine>> m_logs;           // "ns/pod" -> current run
     QHash<QString, QList<LogLine>> m_previousLogs;   // the run before

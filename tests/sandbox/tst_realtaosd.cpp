@@ -21,6 +21,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 using namespace tdkube::kube;
 using namespace tdkube::kube::test;
@@ -81,6 +83,9 @@ private slots:
     void rest_answersAsTaosAdapter();
     void portForward6030_realTaosdAnswersTheCli();
     void podDeleted_dnodeOfflineThenBackOnSameClaim();
+    void claimDeleted_podBackEmpty_joinRefusedSameDnode();
+    void nodeNotReady_taosdKilledDnodeOfflineThenBack();
+    void sandboxKilled_nothingItStartedOutlivesIt();
 
 private:
     bool ensureForward();
@@ -281,6 +286,16 @@ void TestRealTaosd::exec_taosCheck_imageScriptSucceeds()
 // DDL as affected_rows, errors as 200 with TDengine's code, timestamps RFC 3339 by precision.
 void TestRealTaosd::rest_answersAsTaosAdapter()
 {
+    // Three dnodes for a replica-3 database (this function may run alone).
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            QString error;
+            int ready = 0;
+            for (const QJsonValue &row : dnodes(&error))
+                ready += row[4].toString() == u"ready" ? 1 : 0;
+            return ready == 3;
+        },
+        kClusterMs));
     RestAnswer answer = sql("show dnodes", {});
     QCOMPARE(answer.httpStatus, 401);
     QCOMPARE(answer.json.value(u"code").toInt(), 0x1105);
@@ -313,6 +328,12 @@ void TestRealTaosd::rest_answersAsTaosAdapter()
                  "Basic cm9vdDp0YW9zZGF0YQ==", u"tz=Asia/Shanghai"_s);
     QCOMPARE(answer.json.value(u"data").toArray().at(0).toArray().at(0).toString(),
              u"2023-11-15T06:13:20.123456+08:00"_s);
+
+    // The pod's TZ (Asia/Shanghai in manifests/) is taosd's zone, as the image's entrypoint makes it.
+    answer = sql("select timezone()");
+    QVERIFY2(
+        answer.json.value(u"data").toArray().at(0).toArray().at(0).toString().contains(u"Asia/Shanghai"_s),
+        answer.body.constData());
 
     // A table that does not exist: TDengine's code and words, HTTP 200.
     answer = sql("select * from information_schema.ins_transactions");
@@ -387,6 +408,145 @@ void TestRealTaosd::podDeleted_dnodeOfflineThenBackOnSameClaim()
         log << line.text;
     QVERIFY(!log.isEmpty());
     QVERIFY2(!log.join(u'\n').contains(u"execute create dnode"_s), qPrintable(log.mid(0, 10).join(u'\n')));
+}
+
+// FACTS.md section 4: a pod back on a fresh claim starts a taosd without dnode.json; the entrypoint's
+// `create dnode` is refused (it exists), and the mnode hands it its old id by endpoint: the same
+// dnode, ready, its old data gone with the deleted claim's directory.
+void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
+{
+    const QString endpoint = fqdn(2) + u":6030"_s;
+    int idBefore = 0;
+    QVERIFY(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &idBefore) == u"ready"; }, kClusterMs));
+    tdkube::sandbox::Sandbox *sandbox = m_fixture.sandbox();
+    const auto claim = [sandbox] {
+        return sandbox->store()->get(tdkube::sandbox::pvcsType(), kNs, u"taosdata-tdengine-2"_s);
+    };
+    QVERIFY(claim());
+    const QString oldUid = tdkube::sandbox::uidOf(*claim());
+    const QString oldVolume = tdkube::sandbox::valueAt(*claim(), u"spec.volumeName"_s).toString();
+    const QString oldData = m_fixture.path(u"data/taosd/volumes/"_s) + oldVolume;
+    QVERIFY2(QFileInfo::exists(oldData + u"/dnode/dnode.json"_s), qPrintable(oldData));
+    const QString oldPodUid =
+        tdkube::sandbox::uidOf(*sandbox->store()->get(tdkube::sandbox::podsType(), kNs, u"tdengine-2"_s));
+
+    for (const auto &[kind, name] :
+         {std::pair{ResourceKind::persistentVolumeClaims(), u"taosdata-tdengine-2"_s},
+          std::pair{ResourceKind::pods(), u"tdengine-2"_s}}) {
+        const KubeResponse deleted = await([&](QObject *context, KubeClient::Done done) {
+            m_client->remove(kind, kNs, name, {}, context, done);
+        });
+        QVERIFY2(deleted.ok(), qPrintable(deleted.error));
+    }
+    QVERIFY2(QTest::qWaitFor([&] { return claim() && tdkube::sandbox::uidOf(*claim()) != oldUid; }, 60000),
+             "no new claim for tdengine-2");
+    QVERIFY2(QTest::qWaitFor([&] { return !QFileInfo::exists(oldData); }, 60000),
+             "the deleted claim's data is still there");
+    // The new pod's container, Ready: taos-check passed on the new taosd (the mnode's word on the
+    // dnode may still be the old taosd's for a few seconds).
+    const auto pod = [sandbox] {
+        return sandbox->store()->get(tdkube::sandbox::podsType(), kNs, u"tdengine-2"_s);
+    };
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     const auto now = pod();
+                     if (!now || tdkube::sandbox::uidOf(*now) == oldPodUid)
+                         return false;
+                     for (const QJsonValue &c :
+                          now->value(u"status").toObject().value(u"conditions").toArray()) {
+                         if (c[u"type"].toString() == u"Ready")
+                             return c[u"status"].toString() == u"True";
+                     }
+                     return false;
+                 },
+                 kClusterMs),
+             "the new tdengine-2 is not ready");
+    int id = 0;
+    QVERIFY2(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &id) == u"ready"; }, kClusterMs),
+             qPrintable(dnodeStatus(endpoint, &id)));
+    QCOMPARE(id, idBefore);
+    QString error;
+    QCOMPARE(dnodes(&error).size(), 3);
+    QVERIFY(pod());
+    QStringList log;
+    for (const auto &line : sandbox->runtime()->log(*pod(), {}, false))
+        log << line.text;
+    const QString text =
+        log.filter(QRegularExpression(u"create dnode|^[0-9]+:|OK|error"_s)).mid(0, 60).join(u'\n');
+    QVERIFY2(text.contains(u"execute create dnode"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Dnode already exists"_s), qPrintable(text));
+}
+
+// A node that goes not-ready stops its pods' containers: taosd is killed (SIGKILL, no shutdown), its
+// dnode goes offline with the mnode's "status msg timeout"; the node back, the same taosd data runs again.
+void TestRealTaosd::nodeNotReady_taosdKilledDnodeOfflineThenBack()
+{
+    const QString endpoint = fqdn(1) + u":6030"_s;
+    int idBefore = 0;
+    QVERIFY(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &idBefore) == u"ready"; }, kClusterMs));
+    tdkube::sandbox::Store *store = m_fixture.sandbox()->store();
+    const auto nodeOf = [store](const QString &pod) {
+        return tdkube::sandbox::valueAt(*store->get(tdkube::sandbox::podsType(), kNs, pod),
+                                        u"spec.nodeName"_s)
+            .toString();
+    };
+    const QString node = nodeOf(u"tdengine-1"_s);
+    if (node == nodeOf(u"tdengine-0"_s))
+        QSKIP("tdengine-0 shares the node of tdengine-1 (the REST forward goes to tdengine-0)");
+    const QString configDir = m_fixture.path(u"data/taosd/pods/"_s) + kNs + u"/tdengine-1 "_s;
+    const auto taosdRunning = [configDir] {
+        return !processesUnder(configDir).filter(u"bin/taosd "_s).isEmpty();
+    };
+    QVERIFY(taosdRunning());
+
+    QVERIFY(control(m_client.get(), u"nodes/"_s + node + u"/ready"_s, QJsonObject{{u"ready"_s, false}}).ok());
+    QVERIFY2(QTest::qWaitFor([&] { return !taosdRunning(); }, 10000), "taosd still runs on the lost node");
+    QJsonArray rows;
+    QString error;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     rows = dnodes(&error);
+                     for (const QJsonValue &row : std::as_const(rows)) {
+                         if (row[1].toString() == endpoint)
+                             return row[4].toString() == u"offline";
+                     }
+                     return false;
+                 },
+                 60000),
+             qPrintable(QString::fromUtf8(QJsonDocument(rows).toJson()) + error));
+    for (const QJsonValue &row : std::as_const(rows)) {
+        if (row[1].toString() == endpoint)
+            QCOMPARE(row[7].toString(), u"status msg timeout"_s);
+    }
+
+    QVERIFY(control(m_client.get(), u"nodes/"_s + node + u"/ready"_s, QJsonObject{{u"ready"_s, true}}).ok());
+    int id = 0;
+    QVERIFY2(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &id) == u"ready"; }, kClusterMs),
+             qPrintable(dnodeStatus(endpoint, &id)));
+    QCOMPARE(id, idBefore);
+    QVERIFY(taosdRunning());
+}
+
+// tdkube-sandbox killed with SIGKILL (as a crash, or a test runner giving up): its taosd, bridges and
+// probes die with it (PR_SET_PDEATHSIG), none left holding an address or a data directory.
+void TestRealTaosd::sandboxKilled_nothingItStartedOutlivesIt()
+{
+    const QString dir = m_fixture.path(u"killed"_s);
+    QProcess sandbox;
+    sandbox.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    sandbox.start(QStringLiteral(TDKUBE_SANDBOX_PATH),
+                  {u"--kubeconfig-out"_s, dir + u"/kubeconfig"_s, u"--data-dir"_s, dir + u"/data"_s,
+                   u"--time-scale"_s, u"0.05"_s, u"--demo"_s, u"--taosd"_s, taosdDir()});
+    QVERIFY(sandbox.waitForStarted());
+    const auto taosds = [&dir] { return processesUnder(dir).filter(u"bin/taosd "_s).size(); };
+    QVERIFY2(QTest::qWaitFor([&] { return taosds() == 3; }, 60000),
+             qPrintable(processesUnder(dir).join(u'\n')));
+    QVERIFY(!processesUnder(dir).filter(u"tdkube-taosbridge"_s).isEmpty());
+    ::kill(pid_t(sandbox.processId()), SIGKILL);
+    QVERIFY(sandbox.waitForFinished(10000));
+    QVERIFY2(QTest::qWaitFor([&dir] { return processesUnder(dir).isEmpty(); }, 10000),
+             qPrintable(processesUnder(dir).join(u'\n')));
 }
 
 QTEST_GUILESS_MAIN(TestRealTaosd)
