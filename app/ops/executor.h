@@ -145,7 +145,12 @@ private:
     void waitPodsReady(const Step &step);
     void waitDnodesReady(const Step &step);
     void balanceVgroup(const Step &step);
+    void waitBalanceInBackground();
+    void unlessItGoesOn(const QString &oper, const taos::TaosError &error,
+                        const std::function<void()> &goesOn, const std::function<void()> &settled);
     void verify(const Step &step);
+    void verifyRows(int ready);
+    void whenVgroupsHealthy(const std::function<void()> &then);
 
     // Shared
     void poll(std::function<void()> tick);

@@ -116,8 +116,15 @@ void Executor::createMnodeOn(int id, const QString &note)
                     again();
                     return;
                 }
-                completeStep(false,
-                             tr("`create mnode on dnode %1` failed: %2").arg(id).arg(error.describe()));
+                const QString failed =
+                    tr("`create mnode on dnode %1` failed: %2").arg(id).arg(error.describe());
+                unlessItGoesOn(
+                    u"create-mnode"_s, error,
+                    [this] {
+                        m_issued = true;
+                        again();
+                    },
+                    [this, failed] { completeStep(false, failed); });
             });
     });
 }
@@ -150,8 +157,15 @@ void Executor::dropMnode(const Step &step)
                         again();
                         return;
                     }
-                    completeStep(false,
-                                 tr("`drop mnode on dnode %1` failed: %2").arg(id).arg(error.describe()));
+                    const QString failed =
+                        tr("`drop mnode on dnode %1` failed: %2").arg(id).arg(error.describe());
+                    unlessItGoesOn(
+                        u"drop-mnode"_s, error,
+                        [this] {
+                            m_issued = true;
+                            again();
+                        },
+                        [this, failed] { completeStep(false, failed); });
                 });
         });
     });
@@ -176,8 +190,13 @@ void Executor::dropDnode(const Step &step)
         readComplete(taos::kSelectDnodes, [this, id, statement](const taos::Result &result) {
             const taos::Dnode *dnode = findDnode(taos::dnodesFrom(result), id);
             if (!dnode) {
-                completeStep(true, m_issued ? tr("dnode %1 was dropped: it has left the cluster.").arg(id)
-                                            : tr("dnode %1 is not in the cluster: nothing to drop.").arg(id));
+                // The next drop, or the scale-in, waits until what this one moved has settled.
+                whenVgroupsHealthy([this, id] {
+                    completeStep(true,
+                                 (m_issued ? tr("dnode %1 was dropped: it has left the cluster.").arg(id)
+                                           : tr("dnode %1 is not in the cluster: nothing to drop.").arg(id)) +
+                                     tr(" Every vgroup's replicas are leader or follower."));
+                });
                 return;
             }
             if (m_issued || dnode->state() == taos::DnodeState::Dropping) {
@@ -197,7 +216,22 @@ void Executor::dropDnode(const Step &step)
                 [this, id, statement](const taos::TaosError &error) {
                     if (error.code == kDnodeNotExist) // gone meanwhile: the next poll says so
                         return;
-                    completeStep(false, tr("`%1` was refused: %2").arg(statement, error.describe()));
+                    // The progress polls go on meanwhile; they end the step once the dnode has left.
+                    unlessItGoesOn(
+                        u"drop-dnode"_s, error, [] {},
+                        [this, id, statement, error] {
+                            // No drop-dnode transaction (any more): gone (the next look says so), or refused.
+                            readComplete(taos::kSelectDnodes, [this, id, statement,
+                                                               error](const taos::Result &result) {
+                                const taos::Dnode *dnode = findDnode(taos::dnodesFrom(result), id);
+                                if (!dnode || dnode->state() == taos::DnodeState::Dropping) {
+                                    pollNow();
+                                    return;
+                                }
+                                completeStep(false,
+                                             tr("`%1` was refused: %2").arg(statement, error.describe()));
+                            });
+                        });
                 });
             dropDnodeProgress(id);
         });
@@ -231,10 +265,11 @@ void Executor::dropDnodeProgress(int dnodeId)
 void Executor::scaleStatefulSet(const Step &step)
 {
     const int replicas = step.replicas;
+    // Said once: a later look that waits for the vgroups keeps saying what it waits for.
+    waiting(tr("StatefulSet %1 to be read").arg(m_journal.plan().statefulSet));
     poll([this, replicas] {
         const Plan &plan = m_journal.plan();
         const int run = m_run;
-        waiting(tr("StatefulSet %1 to be read").arg(plan.statefulSet));
         m_client->get(
             kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
             [this, run, replicas](const kube::KubeResponse &response) {
@@ -261,7 +296,7 @@ void Executor::scaleStatefulSet(const Step &step)
 
 // A pod that goes takes its dnode's data with it unless the dnode was dropped first: the drops are
 // steps before this one, and this looks again, on a complete read of ins_dnodes, that no dnode of a
-// leaving pod is left.
+// leaving pod is left, and waits until every vgroup's replicas are leader or follower.
 void Executor::scaleInChecked(int current, int replicas)
 {
     readComplete(taos::kSelectDnodes, [this, current, replicas](const taos::Result &result) {
@@ -280,7 +315,7 @@ void Executor::scaleInChecked(int current, int replicas)
                              .arg(dnode.endpoint, pod, dnode.status));
             return;
         }
-        scaleTo(current, replicas);
+        whenVgroupsHealthy([this, current, replicas] { scaleTo(current, replicas); });
     });
 }
 
@@ -395,8 +430,58 @@ void Executor::balanceVgroup(const Step &)
         u"balance vgroup"_s,
         [this](const taos::Result &) { completeStep(true, tr("The vgroups are balanced.")); },
         [this](const taos::TaosError &error) {
-            completeStep(false, tr("`balance vgroup` failed: %1").arg(error.describe()));
+            const QString failed = tr("`balance vgroup` failed: %1").arg(error.describe());
+            unlessItGoesOn(
+                u"balance-vgroup"_s, error, [this] { waitBalanceInBackground(); },
+                [this, failed] { completeStep(false, failed); });
         });
+}
+
+// `balance vgroup` answered with an error but goes on: done once its transaction has ended.
+void Executor::waitBalanceInBackground()
+{
+    poll([this] {
+        sql(taos::kSelectTransactions, [this](const taos::Result &result) {
+            for (const taos::Transaction &t : taos::transactionsFrom(result)) {
+                if (t.operation != u"balance-vgroup")
+                    continue;
+                waiting(
+                    tr("`balance vgroup` to finish in the background: transaction %1, stage %2%3")
+                        .arg(t.id)
+                        .arg(t.stage, t.lastError.isEmpty() ? QString() : tr(", last: %1").arg(t.lastError)));
+                again();
+                return;
+            }
+            whenVgroupsHealthy([this] {
+                completeStep(true, tr("The vgroups are balanced (it finished in the background)."));
+            });
+        });
+    });
+}
+
+// An error from a statement TDengine runs as a transaction that retries (drop dnode, create/drop mnode,
+// balance vgroup) does not mean nothing happened: after a few failed attempts it answers with the last
+// action's error and goes on in the background (FACTS.md section 3; mndTransSendRpcRsp in mndTrans.c).
+// So perf_trans is read first: while a transaction `oper` runs, `goesOn`, otherwise `settled`.
+void Executor::unlessItGoesOn(const QString &oper, const taos::TaosError &error,
+                              const std::function<void()> &goesOn, const std::function<void()> &settled)
+{
+    const QString answer = error.describe();
+    sql(taos::kSelectTransactions, [this, oper, answer, goesOn, settled](const taos::Result &result) {
+        for (const taos::Transaction &t : taos::transactionsFrom(result)) {
+            if (t.operation != oper)
+                continue;
+            log(tr("TDengine answered %1, but its %2 transaction %3 goes on in the background (stage %4%5): "
+                   "tdkube waits for it. If it never ends, `show transactions` names what it waits for, and "
+                   "`kill transaction %3` stops it.")
+                    .arg(answer, oper)
+                    .arg(t.id)
+                    .arg(t.stage, t.lastError.isEmpty() ? QString() : tr(", last: %1").arg(t.lastError)));
+            goesOn();
+            return;
+        }
+        settled();
+    });
 }
 
 // DeleteClaims ---------------------------------------------------------------------------------------
@@ -602,46 +687,76 @@ void Executor::verify(const Step &)
                     again();
                     return;
                 }
-                const auto unreadable = [this](const QString &table, const QString &error) {
-                    completeStep(
-                        false, tr("Could not count the rows of %1 to compare them with before: %2 (tried for "
-                                  "%3). Look at `show %4.vgroups`: a vgroup without a leader cannot be read "
-                                  "until enough of its dnodes are back.")
-                                   .arg(table, error, kube::humanDuration(m_countPatienceMs),
-                                        table.section(u'.', 0, 0)));
-                };
-                countRows(
-                    m_journal.rowCounts().keys(),
-                    [this, ready](const QMap<QString, qint64> &now) {
-                        QStringList changed;
-                        qint64 total = 0;
-                        const QMap<QString, qint64> &before = m_journal.rowCounts();
-                        for (auto it = before.cbegin(); it != before.cend(); ++it) {
-                            total += now.value(it.key());
-                            if (now.value(it.key()) != it.value())
-                                changed.append(tr("%1 has %2 rows, %3 before")
-                                                   .arg(it.key())
-                                                   .arg(now.value(it.key()))
-                                                   .arg(it.value()));
-                        }
-                        if (!changed.isEmpty()) {
-                            completeStep(
-                                false,
-                                tr("Row counts differ from before the operation: %1. If nothing wrote to or "
-                                   "deleted from these tables meanwhile, data was lost: look at `show "
-                                   "vgroups` of the databases before changing anything else.")
-                                    .arg(changed.join(u"; ")));
-                            return;
-                        }
-                        completeStep(true,
-                                     tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.")
-                                         .arg(ready)
-                                         .arg(total)
-                                         .arg(before.size()));
-                    },
-                    unreadable);
+                whenVgroupsHealthy([this, ready] { verifyRows(ready); });
             });
         });
+    });
+}
+
+void Executor::verifyRows(int ready)
+{
+    const auto unreadable = [this](const QString &table, const QString &error) {
+        completeStep(
+            false, tr("Could not count the rows of %1 to compare them with before: %2 (tried for "
+                      "%3). Look at `show %4.vgroups`: a vgroup without a leader cannot be read "
+                      "until enough of its dnodes are back.")
+                       .arg(table, error, kube::humanDuration(m_countPatienceMs), table.section(u'.', 0, 0)));
+    };
+    countRows(
+        m_journal.rowCounts().keys(),
+        [this, ready](const QMap<QString, qint64> &now) {
+            QStringList changed;
+            qint64 total = 0;
+            const QMap<QString, qint64> &before = m_journal.rowCounts();
+            for (auto it = before.cbegin(); it != before.cend(); ++it) {
+                total += now.value(it.key());
+                if (now.value(it.key()) != it.value())
+                    changed.append(tr("%1 has %2 rows, %3 before")
+                                       .arg(it.key())
+                                       .arg(now.value(it.key()))
+                                       .arg(it.value()));
+            }
+            if (!changed.isEmpty()) {
+                completeStep(false,
+                             tr("Row counts differ from before the operation: %1. If nothing wrote to or "
+                                "deleted from these tables meanwhile, data was lost: look at `show "
+                                "vgroups` of the databases before changing anything else.")
+                                 .arg(changed.join(u"; ")));
+                return;
+            }
+            completeStep(true, tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.")
+                                   .arg(ready)
+                                   .arg(total)
+                                   .arg(before.size()));
+        },
+        unreadable);
+}
+
+// Every vgroup's replicas leader or follower, nothing in between: a drop moves vnodes without waiting
+// for the new replica to catch up (mndSetMoveVgroupInfoToTrans; FACTS.md section 4), so two drops in a
+// row, or a drop and a scale-in, could leave a vgroup with one good replica. `then` runs once they are,
+// on a complete read; meanwhile the step says which replicas are not.
+void Executor::whenVgroupsHealthy(const std::function<void()> &then)
+{
+    readComplete(taos::kSelectVgroups, [this, then](const taos::Result &result) {
+        QStringList unsettled;
+        for (const taos::Vgroup &vgroup : taos::vgroupsFrom(result)) {
+            QStringList replicas;
+            for (const taos::Vnode &vnode : vgroup.vnodes) {
+                if (!vnode.isHealthy())
+                    replicas.append(tr("dnode %1 %2").arg(vnode.dnodeId).arg(vnode.role.trimmed()));
+            }
+            if (!replicas.isEmpty())
+                unsettled.append(
+                    tr("vgroup %1 (%2): %3").arg(vgroup.id).arg(vgroup.database, replicas.join(u", ")));
+        }
+        if (!unsettled.isEmpty()) {
+            waiting(tr("every vgroup's replicas to be leader or follower; not yet: %1")
+                        .arg(unsettled.join(u"; ")));
+            again();
+            return;
+        }
+        then();
     });
 }
 

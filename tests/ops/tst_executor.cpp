@@ -10,16 +10,19 @@
 #include "ops/lease.h"
 #include "ops/planner.h"
 #include "sandboxfixture.h"
+#include "sandboxruntime.h"
 #include "taos/clusterconnection.h"
 #include "taos/passwordstore.h"
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
+#include "tdengine/cluster.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -161,6 +164,8 @@ private slots:
     void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn();
     void deleteClaims_dnodesCutShort_claimOfALiveDnodeKept();
     void rowCount_cutShort_anErrorNotZero();
+    void scaleIn_aVgroupReplicaOffline_waitsNothingScaledIn();
+    void dropDnode_errorWhileItGoesOn_stepWaitsForTheDrop();
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState_data();
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState();
     void cancel_duringStep_stopsAtNextStepSaysSo();
@@ -681,6 +686,164 @@ void TestExecutor::rowCount_cutShort_anErrorNotZero()
              qPrintable(seen.story()));
     QVERIFY(seen.started.isEmpty());
     QVERIFY(Journal::unfinished().isEmpty());
+}
+
+// Before a StatefulSet is scaled in, every vgroup's replicas are leader or follower (FACTS.md section 4:
+// a drop does not wait for the new replicas to catch up). Here the leaving pod's dnode is gone, but a
+// staying dnode is offline (its node not Ready), so some vgroups run on fewer replicas: nothing is
+// scaled in, and the step says which replicas it waits for.
+void TestExecutor::scaleIn_aVgroupReplicaOffline_waitsNothingScaledIn()
+{
+    runToEnd(scaleOutPlan());
+    if (QTest::currentTestFailed())
+        return;
+    const taos::QueryOutcome dropped = sql(u"drop dnode %1"_s.arg(dnodeOfPod(u"tdengine-4"_s)));
+    QVERIFY2(dropped.ok(), qPrintable(dropped.error.describe()));
+    // A node that runs exactly one of the mnodes' pods (0, 1, 2), not pod 0: the mnodes keep a quorum.
+    QHash<QString, QStringList> podsOfNode;
+    const kube::KubeResponse listed = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->list(kube::ResourceKind::pods(), kNs, {}, context, done);
+    });
+    for (const QJsonValue &item : listed.json().value(u"items").toArray()) {
+        const QJsonObject pod = item.toObject();
+        podsOfNode[kube::valueAt(pod, u"spec.nodeName"_s).toString()].append(kube::nameOf(pod));
+    }
+    QString node;
+    QString lost;
+    for (auto it = podsOfNode.cbegin(); it != podsOfNode.cend(); ++it) {
+        const QStringList mnodePods = it.value().filter(QRegularExpression(u"^tdengine-[012]$"_s));
+        if (mnodePods.size() == 1 && mnodePods.first() != u"tdengine-0") {
+            node = it.key();
+            lost = mnodePods.first();
+        }
+    }
+    if (node.isEmpty())
+        QSKIP("no node runs exactly one of tdengine-1 and tdengine-2 without another mnode's pod");
+    QVERIFY(control(m_client.get(), u"nodes/%1/ready"_s.arg(node), {{u"ready"_s, false}}).ok());
+    const int lostId = dnodeOfPod(lost);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const QList<taos::Dnode> now = dnodes();
+            return std::any_of(now.begin(), now.end(), [lostId](const taos::Dnode &d) {
+                return d.id == lostId && d.status == u"offline";
+            });
+        },
+        kRunMs));
+
+    Plan plan = scaleInPlan();
+    plan.fromReplicas = 5;
+    plan.toReplicas = 4;
+    plan.steps = {step(Step::Kind::ScaleStatefulSet, u"scale tdengine to 4 replicas"_s)};
+    plan.steps.last().replicas = 4;
+    auto run = executor();
+    run->setStepTimeout(3000);
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+    const bool nodeBack = control(m_client.get(), u"nodes/%1/ready"_s.arg(node), {{u"ready"_s, true}}).ok();
+    QVERIFY(!*seen.ok);
+    QVERIFY2(seen.stepMessages.value(0).contains(
+                 u"every vgroup's replicas to be leader or follower; not yet: vgroup "_s) &&
+                 seen.stepMessages.value(0).contains(u"dnode %1 offline"_s.arg(lostId)),
+             qPrintable(seen.story()));
+    QCOMPARE(podNames().size(), 5);
+    for (Journal journal : Journal::unfinished())
+        QVERIFY(journal.abandon());
+
+    // The node back, its dnode ready again: the scale-in goes on to 3 (tdengine-4's dnode is gone already).
+    QVERIFY(nodeBack);
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            const QList<taos::Dnode> now = dnodes();
+            return now.size() == 4 && std::all_of(now.begin(), now.end(),
+                                                  [](const taos::Dnode &d) { return d.status == u"ready"; });
+        },
+        kRunMs));
+    runToEnd(scaleInPlan());
+    if (QTest::currentTestFailed())
+        return;
+    verifyScaledIn();
+}
+
+// `drop dnode` can answer with an error while its transaction goes on (FACTS.md section 3): here the
+// taosd of pods 1 to 3 stop right after the drop's transaction started, so no vnode of the leaving dnode
+// can move (no quorum, or nowhere to go) and TDengine answers the drop with the last action's error. The
+// step is not failed on that answer: once the taosds are back, the drop finishes and the step is done.
+void TestExecutor::dropDnode_errorWhileItGoesOn_stepWaitsForTheDrop()
+{
+    runToEnd(scaleOutPlan());
+    if (QTest::currentTestFailed())
+        return;
+    // More vnodes on every dnode, so that the drop still has moves to make once the taosds are offline.
+    const taos::QueryOutcome created = sql(u"create database more replica 3 vgroups 8"_s);
+    QVERIFY2(created.ok(), qPrintable(created.error.describe()));
+    sandbox::tdengine::Cluster *cluster = m_fixture.sandbox()->runtime()->cluster(kNs, kSet);
+    QVERIFY(cluster);
+    const int leaving = dnodeOfPod(u"tdengine-4"_s);
+    struct Taosd
+    {
+        QString endpoint;
+        QString dataId; // the uid of the pod's claim: its data directory
+        int supportVnodes = 0;
+    };
+    QList<Taosd> stopping;
+    for (const taos::Dnode &dnode : dnodes()) {
+        const QString pod = taos::podOfEndpoint(dnode.endpoint);
+        const int ordinal = kube::podOrdinal(pod, kSet);
+        if (ordinal < 1 || ordinal > 3)
+            continue;
+        const kube::KubeResponse claim = await([&](QObject *context, kube::KubeClient::Done done) {
+            m_client->get(kube::ResourceKind::persistentVolumeClaims(), kNs, u"taosdata-"_s + pod, context,
+                          done);
+        });
+        stopping.append(
+            {dnode.endpoint, kube::valueAt(claim.json(), u"metadata.uid"_s).toString(), dnode.supportVnodes});
+    }
+    QCOMPARE(stopping.size(), 3);
+    bool stopped = false;
+    QObject watching; // the connection ends with this test, as the locals it uses do
+    connect(cluster, &sandbox::tdengine::Cluster::logLine, &watching,
+            [&](const QString &, const QString &text) {
+                if (stopped || !text.contains(u"used to drop dnode:%1,"_s.arg(leaving)))
+                    return;
+                stopped = true;
+                for (const Taosd &taosd : std::as_const(stopping))
+                    cluster->dnodeStopped(taosd.endpoint);
+            });
+
+    Plan plan = scaleInPlan();
+    plan.toReplicas = 4;
+    plan.steps = {step(Step::Kind::DropDnode, u"drop dnode %1 (pod tdengine-4)"_s.arg(leaving))};
+    plan.steps.last().dnodeId = leaving;
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    run->start(plan);
+    QVERIFY(QTest::qWaitFor(
+        [&seen, leaving] {
+            return !seen.log.filter(u"SQL> drop dnode %1"_s.arg(leaving)).isEmpty() &&
+                   !seen.log.filter(u"  → TDengine error"_s).isEmpty();
+        },
+        kRunMs));
+    QVERIFY(stopped);
+    QVERIFY2(!seen.ok.has_value(), qPrintable(seen.story()));
+    for (const Taosd &taosd : std::as_const(stopping))
+        QCOMPARE(cluster->dnodeStarted(taosd.endpoint, taosd.dataId, taosd.supportVnodes),
+                 sandbox::tdengine::Cluster::Start::Joined);
+    QVERIFY(seen.waitForFinish());
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    QVERIFY2(seen.stepMessages.value(0).startsWith(u"dnode %1 was dropped"_s.arg(leaving)),
+             qPrintable(seen.story()));
+    QCOMPARE(dnodes().size(), 4);
+    const taos::QueryOutcome gone = sql(u"drop database more"_s);
+    QVERIFY2(gone.ok(), qPrintable(gone.error.describe()));
+
+    // Back to 3 the usual way (tdengine-4's dnode is gone already).
+    runToEnd(scaleInPlan());
+    if (QTest::currentTestFailed())
+        return;
+    verifyScaledIn();
 }
 
 void TestExecutor::resume_afterExecutorDestroyedAtStepStart_endsInSameState_data()

@@ -132,6 +132,7 @@ private:
     void scheduleNextMove(int transId);
     void runMove(int transId);
     bool applyMove(Transaction &trans);
+    void answerEarly(Transaction &trans);
     void finishTransaction(int transId);
     void dropDnodeNow(int dnodeId);
     void balanceLeaders();

@@ -49,6 +49,9 @@ struct Vgroup
     QString db;
     QList<int> dnodes; // one dnode per vnode
     int leader = 0;    // dnode id of the leader vnode, 0 when the vgroup has no quorum
+    // Until then (ms since the epoch) a leader that took over from a moved vnode is not restored yet
+    // and shows `leader**` (FACTS.md section 3). Not persisted: a restart restores it.
+    qint64 leaderRestoredAt = 0;
     QMap<QString, TableRows> rows;
 };
 
@@ -97,6 +100,7 @@ struct Transaction
     qint64 createTime = 0;
     qint64 lastExecTime = 0;
     int failedTimes = 0;
+    int code = 0; // the last failed action's code
     QString lastActionInfo;
     int dnodeId = 0; // drop-dnode: the dnode being dropped
     QList<Move> moves;

@@ -185,12 +185,17 @@ QString Engine::dnodeStatus(const Dnode &dnode) const
     return dnode.online ? u"ready"_s : u"offline"_s;
 }
 
+// FACTS.md sections 1 and 3: every replica on a dnode being dropped shows `dropping`; a leader that
+// took over from a moved vnode shows `leader**` for a moment, until it is restored.
 QString Engine::vnodeStatus(const Vgroup &vgroup, int dnodeId) const
 {
     if (!isOnline(dnodeId))
         return u"offline"_s;
+    const Dnode *dnode = dnodeById(dnodeId);
+    if (dnode && dnode->dropping)
+        return u"dropping"_s;
     if (vgroup.leader == dnodeId)
-        return u"leader"_s;
+        return now() < vgroup.leaderRestoredAt ? u"leader**"_s : u"leader"_s;
     return vgroup.leader == 0 ? u"candidate"_s : u"follower"_s;
 }
 

@@ -14,6 +14,9 @@ namespace tdkube::sandbox::tdengine {
 namespace {
 
 constexpr int kIdleTransactionMs = 300;
+// How long a leader that took over from a moved vnode stays `leader**` ("for a moment" in FACTS.md
+// section 3; the length is this simulator's choice).
+constexpr int kLeaderRestoreMs = 1000;
 
 Result ok()
 {
@@ -259,6 +262,7 @@ void Engine::runMove(int transId)
     if (!it->moves.isEmpty()) {
         if (!applyMove(*it)) {
             it->failedTimes += 1;
+            answerEarly(*it);
             changed();
             scheduleNextMove(transId);
             return;
@@ -283,6 +287,7 @@ bool Engine::applyMove(Transaction &trans)
         return true;
     Vgroup &vgroup = *it;
     if (vgroup.leader == 0) {
+        trans.code = kSyncLeaderUnreachable;
         trans.lastActionInfo = errorText(kSyncLeaderUnreachable);
         return false;
     }
@@ -292,13 +297,16 @@ bool Engine::applyMove(Transaction &trans)
             load[dnode.id] = vnodesOn(dnode.id);
         move.to = pickTarget(vgroup, move.from, load);
         if (move.to == 0) {
+            trans.code = kOutOfDnodes;
             trans.lastActionInfo = errorText(kOutOfDnodes);
             return false;
         }
     }
     vgroup.dnodes[vgroup.dnodes.indexOf(move.from)] = move.to;
-    if (vgroup.leader == move.from)
+    if (vgroup.leader == move.from) {
         vgroup.leader = pickLeader(vgroup);
+        vgroup.leaderRestoredAt = now() + scaled(kLeaderRestoreMs);
+    }
     log(endpointOf(move.to), u"VND  "_s + vg(vgroup.id) + u", vnode created, synced from leader dnode:"_s +
                                  QString::number(vgroup.leader));
     log(endpointOf(move.from), u"VND  "_s + vg(vgroup.id) + u", vnode dropped"_s);
@@ -306,6 +314,22 @@ bool Engine::applyMove(Transaction &trans)
                               QString::number(move.from) + u" to dnode:"_s + QString::number(move.to));
     electVgroupLeaders();
     return true;
+}
+
+// A transaction whose actions keep failing answers its client with the last action's code and goes on
+// in the background (FACTS.md section 3; mndTransSendRpcRsp in mndTrans.c, 3.0.5.2: in redoAction,
+// once it failed more than 6 times, more than 60 while the failure is "not leader").
+void Engine::answerEarly(Transaction &trans)
+{
+    const int limit = trans.code == kSyncLeaderUnreachable ? 60 : 6;
+    if (!trans.done || trans.failedTimes <= limit)
+        return;
+    const Done done = std::move(trans.done);
+    trans.done = nullptr;
+    log(leaderEndpoint(),
+        u"MND  trans:"_s + QString::number(trans.id) + u", send rsp, stage:redoAction failedTimes:"_s +
+            QString::number(trans.failedTimes) + u" code:0x"_s + QString::number(trans.code, 16));
+    done(failure(trans.code));
 }
 
 void Engine::finishTransaction(int transId)

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -171,6 +172,18 @@ private slots:
         cluster.execute(u"drop dnode 4"_s, QString(), QString(),
                         [&dropped](const Result &r) { dropped = r; });
         QVERIFY(!dropped);
+        // While it runs, dnode 4's replicas say `dropping`; a leader that takes over from a moved vnode
+        // says `leader**` for a moment (FACTS.md sections 1 and 3).
+        QSet<QString> seen;
+        const auto look = [&cluster, &seen] {
+            const Result vgroups = run(cluster, u"select * from information_schema.ins_vgroups"_s);
+            for (const QString &column : {u"v1_status"_s, u"v2_status"_s, u"v3_status"_s}) {
+                for (const QJsonValue &status : columnValues(vgroups, column))
+                    seen.insert(status.toString());
+            }
+        };
+        look();
+        QVERIFY2(seen.contains(u"dropping"_s), qPrintable(QStringList(seen.begin(), seen.end()).join(u", ")));
         const Result transactions = run(cluster, u"show transactions"_s);
         QCOMPARE(columnValues(transactions, u"oper"_s), (QJsonArray{u"drop-dnode"_s}));
         QCOMPARE(columnValues(transactions, u"stage"_s), (QJsonArray{u"redoAction"_s}));
@@ -178,7 +191,22 @@ private slots:
                  (QList<QJsonArray>{QJsonArray{u"drop-dnode"_s}}));
         QCOMPARE(dnodeField(cluster, 4, u"status"_s).toString(), u"dropping"_s);
         QCOMPARE(run(cluster, u"create database other"_s).code, 0x03D3);
-        QTRY_VERIFY(dropped.has_value());
+        while (!dropped) {
+            look();
+            QTest::qWait(1);
+        }
+        QVERIFY2(seen.contains(u"leader**"_s), qPrintable(QStringList(seen.begin(), seen.end()).join(u", ")));
+        // Restored soon after: every replica leader or follower again.
+        QTRY_VERIFY([&cluster] {
+            const Result vgroups = run(cluster, u"select * from information_schema.ins_vgroups"_s);
+            for (const QString &column : {u"v1_status"_s, u"v2_status"_s, u"v3_status"_s}) {
+                for (const QJsonValue &status : columnValues(vgroups, column)) {
+                    if (status.toString() != u"leader" && status.toString() != u"follower")
+                        return false;
+                }
+            }
+            return true;
+        }());
         QVERIFY(dropped->ok());
         QCOMPARE(dropped->affectedRows, 0);
         QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"id"_s), (QJsonArray{1, 2, 3}));
@@ -197,6 +225,35 @@ private slots:
         QCOMPARE(columnValues(run(cluster, u"show dnodes"_s), u"id"_s), (QJsonArray{1, 2, 3, 5}));
         QCOMPARE(count(cluster, u"test.meters"_s), 50);
         QCOMPARE(count(cluster, u"test1.t1"_s), 2);
+    }
+
+    // A drop whose vnode moves keep failing answers with the last action's error after a few attempts
+    // and goes on in the background (FACTS.md section 3; mndTransSendRpcRsp): the dnode stays
+    // `dropping`, the transaction stays in perf_trans, and the drop finishes once the moves can.
+    void dropDnode_movesKeepFailing_errorAnsweredWhileItGoesOn()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QVERIFY(startDnodes(cluster, 4));
+        QVERIFY(run(cluster, u"create database test replica 3 vgroups 6"_s).ok());
+        QVERIFY(dnodeField(cluster, 4, u"vnodes"_s).toInt() > 0);
+        std::optional<Result> dropped;
+        cluster.execute(u"drop dnode 4"_s, QString(), QString(),
+                        [&dropped](const Result &r) { dropped = r; });
+        // dnodes 2 and 3 stop: with only dnode 1 (the mnode) and 4 left, no vgroup of dnode 4 has both a
+        // quorum and a dnode to move to.
+        cluster.dnodeStopped(endpoint(1));
+        cluster.dnodeStopped(endpoint(2));
+        QTRY_VERIFY_WITH_TIMEOUT(dropped.has_value(), 10000);
+        QVERIFY2(dropped->code == 0x0334 || dropped->code == 0x090C, qPrintable(dropped->desc));
+        QCOMPARE(columnValues(run(cluster, u"select oper from performance_schema.perf_trans"_s), u"oper"_s),
+                 (QJsonArray{u"drop-dnode"_s}));
+        QCOMPARE(dnodeField(cluster, 4, u"status"_s).toString(), u"dropping"_s);
+
+        QCOMPARE(cluster.dnodeStarted(endpoint(1), dataOf(1)), Cluster::Start::Joined);
+        QCOMPARE(cluster.dnodeStarted(endpoint(2), dataOf(2)), Cluster::Start::Joined);
+        QTRY_COMPARE_WITH_TIMEOUT(columnValues(run(cluster, u"show dnodes"_s), u"id"_s),
+                                  (QJsonArray{1, 2, 3}), 10000);
+        QCOMPARE(run(cluster, u"show transactions"_s).rows.size(), 0);
     }
 
     // Each vnode move of `drop dnode` is one delay of at least the move time; a stopped taosd's
