@@ -89,8 +89,10 @@ private slots:
 
 private:
     bool ensureForward();
+    // POST /rest/sql[/database][?query] through the forward to tdengine-0:6041.
     RestAnswer sql(const QByteArray &statement,
-                   const QByteArray &authorization = "Basic cm9vdDp0YW9zZGF0YQ==", const QString &query = {});
+                   const QByteArray &authorization = "Basic cm9vdDp0YW9zZGF0YQ==", const QString &query = {},
+                   const QString &database = {});
     QJsonArray dnodes(QString *error);
     QString dnodeStatus(const QString &endpoint, int *id);
 
@@ -165,7 +167,7 @@ void TestRealTaosd::cleanupTestCase()
 }
 
 RestAnswer TestRealTaosd::sql(const QByteArray &statement, const QByteArray &authorization,
-                              const QString &query)
+                              const QString &query, const QString &database)
 {
     RestAnswer answer;
     if (!ensureForward()) {
@@ -177,7 +179,7 @@ RestAnswer TestRealTaosd::sql(const QByteArray &statement, const QByteArray &aut
     url.setScheme(u"http"_s);
     url.setHost(u"127.0.0.1"_s);
     url.setPort(m_forward->localPort());
-    url.setPath(u"/rest/sql"_s);
+    url.setPath(database.isEmpty() ? u"/rest/sql"_s : u"/rest/sql/"_s + database);
     if (!query.isEmpty())
         url.setQuery(query);
     QNetworkRequest request(url);
@@ -328,6 +330,11 @@ void TestRealTaosd::rest_answersAsTaosAdapter()
                  "Basic cm9vdDp0YW9zZGF0YQ==", u"tz=Asia/Shanghai"_s);
     QCOMPARE(answer.json.value(u"data").toArray().at(0).toArray().at(0).toString(),
              u"2023-11-15T06:13:20.123456+08:00"_s);
+
+    // /rest/sql/DB: the statement runs in that database (taosAdapter's `use DB` first).
+    answer = sql("select count(*) from t", "Basic cm9vdDp0YW9zZGF0YQ==", {}, u"realtest"_s);
+    QCOMPARE(answer.json.value(u"column_meta").toArray().at(0).toArray().at(1).toString(), u"BIGINT"_s);
+    QCOMPARE(answer.json.value(u"data").toArray().at(0).toArray().at(0).toInt(), 2);
 
     // The pod's TZ (Asia/Shanghai in manifests/) is taosd's zone, as the image's entrypoint makes it.
     answer = sql("select timezone()");
