@@ -3,7 +3,8 @@
 // 6041), `taos -s` through a pods/exec WebSocket runs the real CLI, and a deleted pod's dnode goes
 // offline and comes back on the same claim, with the same dnode id and no second `create dnode`.
 //
-// The TDengine build: $TDKUBE_TAOSD, else ~/.cache/tdkube-tdengine/3.0.5.2/install (what
+// The TDengine build: $TDKUBE_REAL_TAOSD (packaging/test.sh), $TDKUBE_TAOSD, else
+// ~/.cache/tdkube-tdengine/3.0.5.2/install (what
 // ../shared/tdengine/build.sh makes); skipped when there is none.
 #include "../kube/sandboxfixture.h"
 #include "kube/exec.h"
@@ -34,7 +35,10 @@ constexpr int kClusterMs = 180000;
 
 QString taosdDir()
 {
-    const QString fromEnv = qEnvironmentVariable("TDKUBE_TAOSD");
+    // packaging/test.sh's real TDengine (3.3.6.6) first, then the sandbox's own variable.
+    QString fromEnv = qEnvironmentVariable("TDKUBE_REAL_TAOSD");
+    if (fromEnv.isEmpty())
+        fromEnv = qEnvironmentVariable("TDKUBE_TAOSD");
     return fromEnv.isEmpty() ? QDir::homePath() + u"/.cache/tdkube-tdengine/3.0.5.2/install"_s : fromEnv;
 }
 

@@ -302,7 +302,7 @@ Result Engine::createDatabase(Cursor &c)
     const int replica = options.value(u"replica").toString(u"1"_s).toInt();
     const int vgroups = options.value(u"vgroups").toString(u"2"_s).toInt();
     if (replica != 1 && replica != 3) {
-        return failure(kInvalidDbOption, u"Invalid option replica: "_s +
+        return failure(kInvalidDbOption, u"Invalid option replications: "_s +
                                              options.value(u"replica").toString() + u", only 1, 3 allowed"_s);
     }
     if (vgroups < 1 || vgroups > 1024) {

@@ -272,11 +272,14 @@ RowSet Engine::insVgroups(const QString &db) const
 RowSet Engine::insCluster() const
 {
     RowSet set;
-    set.columns = {col(u"id"_s, u"BIGINT"_s, 8), col(u"name"_s, u"VARCHAR"_s, 40),
-                   col(u"uptime"_s, u"INT"_s, 4), col(u"create_time"_s, u"TIMESTAMP"_s, 8)};
+    // FACTS.md section 1: version says "community", expire_time is NULL there.
+    set.columns = {col(u"id"_s, u"BIGINT"_s, 8),        col(u"name"_s, u"VARCHAR"_s, 40),
+                   col(u"uptime"_s, u"INT"_s, 4),       col(u"create_time"_s, u"TIMESTAMP"_s, 8),
+                   col(u"version"_s, u"VARCHAR"_s, 10), col(u"expire_time"_s, u"TIMESTAMP"_s, 8)};
     const QString name =
         QUuid::createUuidV5(QUuid(), QString::number(m_clusterId)).toString(QUuid::WithoutBraces);
-    set.rows << Row{m_clusterId, name, qint64((now() - m_clusterCreateTime) / 1000), m_clusterCreateTime};
+    set.rows << Row{m_clusterId,         name,           qint64((now() - m_clusterCreateTime) / 1000),
+                    m_clusterCreateTime, u"community"_s, QJsonValue()};
     return set;
 }
 
