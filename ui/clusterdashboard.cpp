@@ -124,6 +124,9 @@ ClusterDashboard::ClusterDashboard(QWidget *parent)
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
     m_title->setFont(titleFont);
+    // A long title (cluster id, uptime, version) wraps instead of widening the window's right side,
+    // which would squeeze the list of clusters beside it.
+    m_title->setWordWrap(true);
     m_summary = new QLabel(tr("Waiting for the first snapshot…"), this);
     m_summary->setObjectName(u"dashboardSummary"_s);
     m_summary->setWordWrap(true);
