@@ -5,6 +5,7 @@
 #include "taosadapter.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -193,7 +194,13 @@ RealTaosdRuntime::Dnode *RealTaosdRuntime::dnodeOf(const QJsonObject &pod) const
     return m_dnodes.value(podKey(pod)).get();
 }
 
-// The directory behind `mountPath` in the pod: the claim's volume directory (volumes/<pv>, which
+QString RealTaosdRuntime::volumePath(const QString &pv)
+{
+    return u"v/"_s + QString::fromLatin1(
+                         QCryptographicHash::hash(pv.toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
+}
+
+// The directory behind `mountPath` in the pod: the claim's volume directory (volumePath(), which
 // lives as long as its PersistentVolume) when a claim is mounted there, else the pod's own
 // (pods/<uid>, which goes with the pod).
 QString RealTaosdRuntime::claimDirectory(const QJsonObject &pod, const QString &mountPath) const
@@ -216,7 +223,7 @@ QString RealTaosdRuntime::claimDirectory(const QJsonObject &pod, const QString &
         const std::optional<QJsonObject> pvc = m_store->get(pvcsType(), namespaceOf(pod), claim);
         const QString pv = pvc ? valueAt(*pvc, u"spec.volumeName"_s).toString() : QString();
         if (!pv.isEmpty())
-            return m_workDir + u"/volumes/"_s + pv + rest;
+            return m_workDir + u'/' + volumePath(pv) + rest;
     }
     return m_workDir + u"/pods/"_s + uidOf(pod) + mountPath;
 }
@@ -326,7 +333,7 @@ void RealTaosdRuntime::onStoreChanged(const StoreEvent &event)
     if (event.resource == &pvsType() && event.type == EventType::Deleted) {
         const QString name = nameOf(event.object);
         if (!name.isEmpty())
-            QDir(m_workDir + u"/volumes/"_s + name).removeRecursively();
+            QDir(m_workDir + u'/' + volumePath(name)).removeRecursively();
     }
     // A deleted pod's own directories (what no claim holds: the log dir of manifests/) go with it,
     // once its taosd is surely gone (SIGKILL at the end of the grace period).

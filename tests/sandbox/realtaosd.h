@@ -20,7 +20,7 @@ struct StoreEvent;
 // DIR as ../shared/tdengine/build.sh prints it: bin/taosd, bin/taos, lib/libtaos.so, image-bin/).
 // Each pod runs what the image's entrypoint.sh runs (FACTS.md sections 6 and 8):
 // - taos.cfg from the pod's TAOS_* variables as env-to-cfg writes it, with dataDir and logDir in
-//   the directory of the claim mounted there (volumes/<pv>, gone with the PV) or the pod's own,
+//   the directory of the claim mounted there (volumePath(), gone with the PV) or the pod's own,
 //   monitor, udf and telemetry off, and the pod's TZ as its timezone;
 // - its own loopback address 127.A.B.N (kept per pod name) on which taosd binds (TAOS_BIND_ADDR,
 //   a change of the build in shared/), and pod DNS names (`<pod>.<service>.<ns>.svc.cluster.local`)
@@ -40,12 +40,19 @@ class RealTaosdRuntime final : public PodRuntime
 
 public:
     using Environment = std::function<QHash<QString, QString>(const QJsonObject &pod)>;
-    // `workDir` holds the claims' directories (volumes/<pv>), the pods' config dirs (pods/NS/POD with
+    // `workDir` holds the claims' directories (see volumePath()), the pods' config dirs (pods/NS/POD with
     // taos.cfg, hosts, bin/taos) and addresses.json; `environment` is the container environment as
     // the kubelet builds it.
     RealTaosdRuntime(Store *store, QString installDir, QString workDir, Environment environment,
                      QObject *parent = nullptr);
     ~RealTaosdRuntime() override;
+
+    // The directory, relative to the work dir, that holds the data of PersistentVolume `pv`: "v/" and
+    // 12 hex digits of its name's SHA-1. Short on purpose: a pod's taosd sees /var/lib/taos, and
+    // TDengine 3.0.5.2 overflows a 128-byte buffer (TDB_FILENAME_LEN, sprintf in tdbPager.c) and
+    // crashes creating a vnode when dataDir is longer than about 80 characters; volumes/pvc-<uuid>
+    // under a test's temporary folder crossed that.
+    static QString volumePath(const QString &pv);
 
     // Whether `dir` holds a TDengine build this runtime can run, and the bridge is there; else why not.
     static bool checkInstall(const QString &dir, QString *error);

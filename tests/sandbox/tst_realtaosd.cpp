@@ -436,7 +436,8 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
     QVERIFY(claim());
     const QString oldUid = tdkube::sandbox::uidOf(*claim());
     const QString oldVolume = tdkube::sandbox::valueAt(*claim(), u"spec.volumeName"_s).toString();
-    const QString oldData = m_fixture.path(u"data/taosd/volumes/"_s) + oldVolume;
+    const QString oldData =
+        m_fixture.path(u"data/taosd/"_s) + tdkube::sandbox::RealTaosdRuntime::volumePath(oldVolume);
     QVERIFY2(QFileInfo::exists(oldData + u"/dnode/dnode.json"_s), qPrintable(oldData));
     const QString oldPodUid =
         tdkube::sandbox::uidOf(*sandbox->store()->get(tdkube::sandbox::podsType(), kNs, u"tdengine-2"_s));
