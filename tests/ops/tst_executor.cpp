@@ -190,6 +190,8 @@ private:
     void runToEnd(const Plan &plan, const std::function<void(Executor *)> &tune = {});
     void verifyScaledIn();
     bool scaleTo(int replicas);
+    // Until exactly `count` dnodes are all ready (kRunMs at most).
+    bool waitForReadyDnodes(int count);
 
     SandboxFixture m_fixture;
     QTemporaryDir m_settingsDir;
@@ -397,6 +399,18 @@ void TestExecutor::runToEnd(const Plan &plan, const std::function<void(Executor 
     QVERIFY2(*seen.ok, qPrintable(seen.story()));
     QCOMPARE(seen.started.size(), plan.steps.size());
     QCOMPARE(Journal::load(run->journal().path()).status(), Journal::Status::Finished);
+}
+
+bool TestExecutor::waitForReadyDnodes(int count)
+{
+    return QTest::qWaitFor(
+        [this, count] {
+            const QList<taos::Dnode> now = dnodes();
+            return now.size() == count && std::all_of(now.begin(), now.end(), [](const taos::Dnode &d) {
+                       return d.status == u"ready";
+                   });
+        },
+        kRunMs);
 }
 
 void TestExecutor::verifyScaledIn()
@@ -650,13 +664,7 @@ void TestExecutor::deleteClaims_dnodesCutShort_claimOfALiveDnodeKept()
 
     // Back to 5 on the kept claim (the same dnode returns), then safely in to 3.
     QVERIFY(scaleTo(5));
-    QVERIFY(QTest::qWaitFor(
-        [this] {
-            const QList<taos::Dnode> now = dnodes();
-            return now.size() == 5 && std::all_of(now.begin(), now.end(),
-                                                  [](const taos::Dnode &d) { return d.status == u"ready"; });
-        },
-        kRunMs));
+    QVERIFY(waitForReadyDnodes(5));
     runToEnd(scaleInPlan());
     if (QTest::currentTestFailed())
         return;
@@ -753,13 +761,7 @@ void TestExecutor::scaleIn_aVgroupReplicaOffline_waitsNothingScaledIn()
 
     // The node back, its dnode ready again: the scale-in goes on to 3 (tdengine-4's dnode is gone already).
     QVERIFY(nodeBack);
-    QVERIFY(QTest::qWaitFor(
-        [this] {
-            const QList<taos::Dnode> now = dnodes();
-            return now.size() == 4 && std::all_of(now.begin(), now.end(),
-                                                  [](const taos::Dnode &d) { return d.status == u"ready"; });
-        },
-        kRunMs));
+    QVERIFY(waitForReadyDnodes(4));
     runToEnd(scaleInPlan());
     if (QTest::currentTestFailed())
         return;

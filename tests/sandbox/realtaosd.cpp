@@ -1,6 +1,7 @@
 #include "realtaosd.h"
 
 #include "resources.h"
+#include "sandboxruntime.h"
 #include "store.h"
 #include "taosadapter.h"
 
@@ -55,21 +56,6 @@ QString podKey(const QJsonObject &pod)
 QJsonObject firstContainer(const QJsonObject &pod)
 {
     return valueAt(pod, u"spec.containers"_s).toArray().first().toObject();
-}
-
-bool isTdengine(const QJsonObject &pod)
-{
-    return firstContainer(pod).value(u"image").toString().startsWith(kTdengineImage);
-}
-
-// TAOS_SUPPORT_VNODES -> supportVnodes, as the image's env-to-cfg turns variables into keys.
-QString configKey(const QString &envName)
-{
-    const QStringList parts = envName.mid(5).toLower().split(u'_', Qt::SkipEmptyParts);
-    QString key;
-    for (const QString &part : parts)
-        key += key.isEmpty() ? part : part.left(1).toUpper() + part.mid(1);
-    return key;
 }
 
 QString nssWrapperLibrary()
@@ -282,7 +268,7 @@ void RealTaosdRuntime::writeHostsFile()
     QMap<QString, QString> names; // name -> address
     bool allocated = false;
     for (const QJsonObject &pod : m_store->list(podsType())) {
-        if (!m_addresses.contains(podKey(pod)) || !isTdengine(pod))
+        if (!m_addresses.contains(podKey(pod)) || !SandboxRuntime::isTdengine(pod))
             continue;
         const QString subdomain = valueAt(pod, u"spec.subdomain"_s).toString();
         const QString ns = namespaceOf(pod);
@@ -390,7 +376,7 @@ void RealTaosdRuntime::appendLog(Dnode *dnode, const QString &text)
 
 void RealTaosdRuntime::containerStarted(const QJsonObject &pod)
 {
-    if (!isTdengine(pod))
+    if (!SandboxRuntime::isTdengine(pod))
         return;
     const QString key = podKey(pod);
     if (m_dnodes.contains(key))
@@ -432,8 +418,8 @@ void RealTaosdRuntime::containerStarted(const QJsonObject &pod)
     const QSet<QString> overridden{u"dataDir"_s, u"logDir"_s, u"monitor"_s, u"udf"_s,
                                    u"telemetryReporting"_s};
     for (const QString &name : std::as_const(names)) {
-        if (name.startsWith(u"TAOS_"_s) && !overridden.contains(configKey(name)))
-            cfg += (configKey(name) + u' ' + env.value(name) + u'\n').toUtf8();
+        if (name.startsWith(u"TAOS_"_s) && !overridden.contains(SandboxRuntime::configKey(name)))
+            cfg += (SandboxRuntime::configKey(name) + u' ' + env.value(name) + u'\n').toUtf8();
     }
     cfg += "# tdkube-sandbox: the pod's volumes on this machine\n";
     cfg += (u"dataDir "_s + dnode->dataDir + u'\n' + u"logDir "_s + dnode->logDir + u'\n').toUtf8();
@@ -668,7 +654,7 @@ void RealTaosdRuntime::stopDnode(const QString &key, bool graceful)
 
 void RealTaosdRuntime::containerStopped(const QJsonObject &pod)
 {
-    if (!isTdengine(pod))
+    if (!SandboxRuntime::isTdengine(pod))
         return;
     stopDnode(podKey(pod), metadataOf(pod).contains(u"deletionTimestamp"));
 }

@@ -170,16 +170,6 @@ QByteArray lines(const QStringList &list)
     return list.isEmpty() ? QByteArray() : (list.join(u'\n') + u'\n').toUtf8();
 }
 
-// TAOS_SUPPORT_VNODES -> supportVnodes, as the image's entrypoint writes taos.cfg.
-QString configKey(const QString &envName)
-{
-    const QStringList parts = envName.mid(5).toLower().split(u'_', Qt::SkipEmptyParts);
-    QString key;
-    for (const QString &part : parts)
-        key += key.isEmpty() ? part : part.left(1).toUpper() + part.mid(1);
-    return key;
-}
-
 } // namespace
 
 SandboxRuntime::SandboxRuntime(Store *store, double timeScale, QObject *parent)
@@ -205,6 +195,15 @@ bool SandboxRuntime::useRealTaosd(const QString &installDir, const QString &work
 bool SandboxRuntime::isRealTaosd(const QJsonObject &pod) const
 {
     return m_real && isTdengine(pod);
+}
+
+QString SandboxRuntime::configKey(const QString &envName)
+{
+    const QStringList parts = envName.mid(5).toLower().split(u'_', Qt::SkipEmptyParts);
+    QString key;
+    for (const QString &part : parts)
+        key += key.isEmpty() ? part : part.left(1).toUpper() + part.mid(1);
+    return key;
 }
 
 bool SandboxRuntime::isTdengine(const QJsonObject &pod)

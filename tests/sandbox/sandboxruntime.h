@@ -68,6 +68,8 @@ public:
     // The container's environment as the kubelet builds it: fieldRefs, configMap envFrom, $(VAR).
     QHash<QString, QString> environment(const QJsonObject &pod) const;
     static bool isTdengine(const QJsonObject &pod);
+    // TAOS_SUPPORT_VNODES -> supportVnodes: the taos.cfg key the image's env-to-cfg makes of a variable.
+    static QString configKey(const QString &envName);
     // A TDengine pod that runs a real taosd (useRealTaosd()).
     bool isRealTaosd(const QJsonObject &pod) const;
 
