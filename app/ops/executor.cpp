@@ -16,6 +16,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcExecutor, "tdkube.ops.executor", QtWarningMsg)
@@ -199,36 +200,85 @@ void Executor::recordRowCounts()
     waiting(tr("the tables of every database to be listed, to count their rows"));
     // A table missing from a cut-short listing would go uncounted, and unchecked by Verify.
     poll([this] {
-        readComplete(taos::kSelectStables, [this](const taos::Result &stables) {
-            QStringList tables;
-            const int db = column(stables, u"db_name"_s);
-            const int name = column(stables, u"stable_name"_s);
-            for (qsizetype r = 0; r < stables.rowCount(); ++r)
-                tables.append(stables.text(r, db) + u'.' + stables.text(r, name));
-            readComplete(taos::kSelectTables, [this, tables](const taos::Result &normal) mutable {
-                const int db = column(normal, u"db_name"_s);
-                const int name = column(normal, u"table_name"_s);
-                const int stable = column(normal, u"stable_name"_s);
-                for (qsizetype r = 0; r < normal.rowCount(); ++r) {
-                    // Child tables are counted through their super table.
-                    if (stable < 0 || normal.isNull(r, stable) || normal.text(r, stable).isEmpty())
-                        tables.append(normal.text(r, db) + u'.' + normal.text(r, name));
+        readComplete(taos::kSelectDatabases, [this](const taos::Result &databases) {
+            QStringList names;
+            const int name = column(databases, u"name"_s);
+            const QStringList &lost = m_journal.plan().lostDatabases;
+            for (qsizetype r = 0; r < databases.rowCount(); ++r) {
+                const QString database = databases.text(r, name);
+                if (!taos::isSystemDatabase(database) && !lost.contains(database))
+                    names.append(database);
+            }
+            if (!lost.isEmpty())
+                log(tr("Not counted: database(s) %1, whose only copy on the dropped dnode this operation "
+                       "gives "
+                       "up; they cannot be read now and will have fewer rows.")
+                        .arg(lost.join(u", ")));
+            readComplete(taos::kSelectStables, [this, names](const taos::Result &stables) {
+                QStringList tables;
+                const int db = column(stables, u"db_name"_s);
+                const int stable = column(stables, u"stable_name"_s);
+                for (qsizetype r = 0; r < stables.rowCount(); ++r) {
+                    if (names.contains(stables.text(r, db)))
+                        tables.append(stables.text(r, db) + u'.' + stables.text(r, stable));
                 }
-                const QStringList &lost = m_journal.plan().lostDatabases;
-                tables.removeIf([&lost](const QString &t) {
-                    const QString database = t.section(u'.', 0, 0);
-                    return taos::isSystemDatabase(database) || lost.contains(database);
-                });
-                if (!lost.isEmpty())
-                    log(tr("Not counted: database(s) %1, whose only copy on the dropped dnode this operation "
-                           "gives up; they cannot be read now and will have fewer rows.")
-                            .arg(lost.join(u", ")));
-                countRows(
-                    tables, [this](const QMap<QString, qint64> &counts) { rowsRecorded(counts); },
-                    [this](const QString &table, const QString &error) { cannotCountBefore(table, error); });
+                listNormalTables(names, tables, QDeadlineTimer(m_countPatienceMs));
             });
         });
     });
+}
+
+// Database by database (taos::selectNormalTables), so that a database given up, or one elsewhere
+// without a leader, does not keep the others from being listed; each listing complete by its
+// count(*), tried again until `patience` expires as a count is.
+void Executor::listNormalTables(QStringList databases, QStringList tables, const QDeadlineTimer &patience)
+{
+    if (databases.isEmpty()) {
+        countRows(
+            tables, [this](const QMap<QString, qint64> &counts) { rowsRecorded(counts); },
+            [this](const QString &table, const QString &error) {
+                cannotCountBefore(tr("the rows of %1").arg(table), table.section(u'.', 0, 0), error);
+            });
+        return;
+    }
+    const QString database = databases.first();
+    const QString select = taos::selectNormalTables(database);
+    const int run = m_run;
+    const int step = m_step;
+    const auto retry = [this, run, step, database, databases, tables, patience](const QString &error) {
+        if (patience.hasExpired()) {
+            cannotCountBefore(tr("the rows of %1 (listing its tables failed)").arg(database), database,
+                              error);
+            return;
+        }
+        m_waitingFor = tr("the tables of %1 to be listed (last: %2)").arg(database, error);
+        QTimer::singleShot(m_pollTimer.interval(), this, [this, run, step, databases, tables, patience] {
+            if (run == m_run && step == m_step)
+                listNormalTables(databases, tables, patience);
+        });
+    };
+    const auto failed = [retry](const taos::TaosError &error) { retry(error.describe()); };
+    const int timeoutMs = int(std::clamp<qint64>(patience.remainingTime(), 1000, m_countPatienceMs));
+    send(
+        select,
+        [this, select, database, databases, tables, retry, failed, timeoutMs](const taos::Result &rows) {
+            send(
+                taos::countStatement(select),
+                [this, select, database, databases, tables, retry, rows](const taos::Result &count) mutable {
+                    const QString incomplete = taos::incompleteRead(select, rows, count);
+                    if (!incomplete.isEmpty()) {
+                        retry(incomplete);
+                        return;
+                    }
+                    const int name = column(rows, u"table_name"_s);
+                    for (qsizetype r = 0; r < rows.rowCount(); ++r)
+                        tables.append(database + u'.' + rows.text(r, name));
+                    databases.removeFirst();
+                    listNormalTables(databases, tables, QDeadlineTimer(m_countPatienceMs));
+                },
+                failed, false, timeoutMs);
+        },
+        failed, false, timeoutMs);
 }
 
 void Executor::rowsRecorded(const QMap<QString, qint64> &counts)
@@ -246,15 +296,15 @@ void Executor::rowsRecorded(const QMap<QString, qint64> &counts)
 }
 
 // Nothing ran: a new operation leaves no journal to resume, as when the lease is refused.
-void Executor::cannotCountBefore(const QString &table, const QString &error)
+void Executor::cannotCountBefore(const QString &what, const QString &database, const QString &error)
 {
     if (m_newOperation)
         m_journal.discard();
-    fail(tr("Could not count the rows of %1: %2 (tried for %3). tdkube counts every table's rows before it "
-            "changes anything, to show afterwards that no data was lost; nothing was changed. If a vgroup of "
+    fail(tr("Could not count %1: %2 (tried for %3). tdkube counts every table's rows before it changes "
+            "anything, to show afterwards that no data was lost; nothing was changed. If a vgroup of "
             "database %4 has no leader (`show %4.vgroups`), bring its dnodes back first; if its only copy is "
             "on a dnode whose pod is gone, Repair gives that data up knowingly and does not count it.")
-             .arg(table, error, kube::humanDuration(m_countPatienceMs), table.section(u'.', 0, 0)));
+             .arg(what, error, kube::humanDuration(m_countPatienceMs), database));
 }
 
 void Executor::countRows(const QStringList &tables, const Counted &done, const CountFailed &failed)
@@ -303,7 +353,10 @@ void Executor::countNext(QStringList tables, QMap<QString, qint64> counts, const
             tables.removeFirst();
             countNext(tables, counts, done, failed, QDeadlineTimer(m_countPatienceMs));
         },
-        [retry](const taos::TaosError &error) { retry(error.describe()); }, false);
+        [retry](const taos::TaosError &error) { retry(error.describe()); }, false,
+        // Real TDengine holds a read of a vgroup without a leader for minutes: the patience bounds
+        // each try, not only the time between them.
+        int(std::clamp<qint64>(patience.remainingTime(), 1000, m_countPatienceMs)));
 }
 
 void Executor::runStep(int index)
@@ -534,14 +587,14 @@ void Executor::readComplete(const QString &select, Answered answered)
     });
 }
 
-void Executor::send(const QString &statement, Answered answered, Failed failed, bool logged)
+void Executor::send(const QString &statement, Answered answered, Failed failed, bool logged, int timeoutMs)
 {
     taos::RestClient *rest = m_connection ? m_connection->rest() : nullptr;
     if (!rest) {
         m_waitingFor = m_connection ? m_connection->describe() : tr("a connection to taosAdapter");
         if (!m_tick) // a step's tick starts over from its first statement
-            m_tick = [this, statement, answered, failed, logged] {
-                send(statement, answered, failed, logged);
+            m_tick = [this, statement, answered, failed, logged, timeoutMs] {
+                send(statement, answered, failed, logged, timeoutMs);
             };
         m_awaitingConnection = true;
         m_pollTimer.start();
@@ -551,8 +604,11 @@ void Executor::send(const QString &statement, Answered answered, Failed failed, 
         log(u"SQL> "_s + statement);
     const int run = m_run;
     const int step = m_step;
+    taos::QueryOptions options;
+    options.timeoutMs = timeoutMs;
     rest->query(
-        statement, this, [this, run, step, statement, answered, failed, logged](taos::QueryOutcome &outcome) {
+        statement, this,
+        [this, run, step, statement, answered, failed, logged](taos::QueryOutcome &outcome) {
             if (run != m_run || step != m_step || outcome.cancelled)
                 return;
             if (logged)
@@ -569,7 +625,8 @@ void Executor::send(const QString &statement, Answered answered, Failed failed, 
             if (!m_tick)
                 m_tick = [this, statement, answered] { sql(statement, answered); };
             m_pollTimer.start();
-        });
+        },
+        options);
 }
 
 void Executor::listPods(const std::function<void(const QList<QJsonObject> &pods)> &done)
@@ -706,9 +763,9 @@ void Executor::teardown()
     if (taos::ClusterConnection *connection = m_connection.data()) {
         m_connection = nullptr;
         connection->setPolling(false);
+        connection->disconnect(this); // stopping the forward signals `changed`
         if (connection->forward())
             connection->forward()->stop(tr("The operation finished."));
-        connection->disconnect(this);
         connection->setParent(nullptr);
         connection->deleteLater();
     }

@@ -25,6 +25,7 @@ class ClusterConnection;
 class PasswordStore;
 class Result;
 struct TaosError;
+struct Vgroup;
 } // namespace tdkube::taos
 
 namespace tdkube::ops {
@@ -118,7 +119,9 @@ private:
     void prepare();
     void recordRowCounts();
     void rowsRecorded(const QMap<QString, qint64> &counts);
-    void cannotCountBefore(const QString &table, const QString &error);
+    void listNormalTables(QStringList databases, QStringList tables, const QDeadlineTimer &patience);
+    // `what`: "the rows of DB.TABLE" or "the rows of DB (listing its tables failed)".
+    void cannotCountBefore(const QString &what, const QString &database, const QString &error);
     void countRows(const QStringList &tables, const Counted &done, const CountFailed &failed);
     void countNext(QStringList tables, QMap<QString, qint64> counts, const Counted &done,
                    const CountFailed &failed, const QDeadlineTimer &patience);
@@ -151,6 +154,7 @@ private:
     void verify(const Step &step);
     void verifyRows(int ready);
     void whenVgroupsHealthy(const std::function<void()> &then);
+    void failIfVnodesLost(const QList<taos::Vgroup> &vgroups);
 
     // Shared
     void poll(std::function<void()> tick);
@@ -161,7 +165,8 @@ private:
     void waiting(const QString &what);
     void sql(const QString &sql, Answered answered, Failed failed = {});
     void readComplete(const QString &select, Answered answered);
-    void send(const QString &statement, Answered answered, Failed failed, bool logged);
+    // `timeoutMs`: as QueryOptions::timeoutMs (-1, the statement's default).
+    void send(const QString &statement, Answered answered, Failed failed, bool logged, int timeoutMs = -1);
     void listPods(const std::function<void(const QList<QJsonObject> &pods)> &done);
     void stepTimedOut();
     QString timeoutAdvice(const Step &step) const;

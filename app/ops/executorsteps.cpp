@@ -753,10 +753,42 @@ void Executor::whenVgroupsHealthy(const std::function<void()> &then)
         if (!unsettled.isEmpty()) {
             waiting(tr("every vgroup's replicas to be leader or follower; not yet: %1")
                         .arg(unsettled.join(u"; ")));
-            again();
+            const QList<taos::Vgroup> vgroups = taos::vgroupsFrom(result);
+            const bool offline = std::any_of(vgroups.begin(), vgroups.end(), [](const taos::Vgroup &vgroup) {
+                return std::any_of(vgroup.vnodes.begin(), vgroup.vnodes.end(), [](const taos::Vnode &vnode) {
+                    return vnode.state() == taos::VnodeRole::Offline;
+                });
+            });
+            if (offline)
+                failIfVnodesLost(vgroups);
+            else
+                again();
             return;
         }
         then();
+    });
+}
+
+// An offline replica on a dnode that is ready never comes back by itself (taos::lostVnodes): the step
+// stops with what was lost and the fix, instead of waiting for its timeout. Otherwise it waits on.
+void Executor::failIfVnodesLost(const QList<taos::Vgroup> &vgroups)
+{
+    readComplete(taos::kSelectDnodes, [this, vgroups](const taos::Result &dnodes) {
+        sql(taos::kSelectTransactions, [this, vgroups, dnodes](const taos::Result &transactions) {
+            taos::ClusterSnapshot snapshot;
+            snapshot.dnodes = taos::dnodesFrom(dnodes);
+            snapshot.vgroups = vgroups;
+            snapshot.transactions = taos::transactionsFrom(transactions);
+            const QList<taos::LostVnodes> lost = taos::lostVnodes(snapshot, QDateTime::currentDateTimeUtc());
+            if (lost.isEmpty()) {
+                again();
+                return;
+            }
+            QStringList texts;
+            for (const taos::LostVnodes &one : lost)
+                texts.append(one.describe());
+            completeStep(false, tr("Data at risk: %1").arg(texts.join(u" ")));
+        });
     });
 }
 

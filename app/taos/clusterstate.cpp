@@ -139,7 +139,74 @@ void warnReplicas(const ClusterSnapshot &snapshot, QList<HealthWarning> *warning
     }
 }
 
+void warnLostVnodes(const ClusterSnapshot &snapshot, QList<HealthWarning> *warnings)
+{
+    for (const LostVnodes &lost : lostVnodes(snapshot, snapshot.takenAt)) {
+        warnings->append({Severity::Critical,
+                          lost.lostDatabases.isEmpty()
+                              ? u"dnode %1 lost its vnodes"_s.arg(lost.dnode.id)
+                              : u"dnode %1 lost its vnodes and data of %2"_s.arg(lost.dnode.id)
+                                    .arg(lost.lostDatabases.join(u", ")),
+                          lost.describe()});
+    }
+}
+
 } // namespace
+
+QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &now)
+{
+    QList<LostVnodes> found;
+    if (!snapshot.transactions.isEmpty()) // a vnode being created or moved may be offline meanwhile
+        return found;
+    for (const Dnode &dnode : snapshot.dnodes) {
+        if (dnode.status != u"ready" || !dnode.rebootTime.isValid() ||
+            dnode.rebootTime.secsTo(now) < kLostVnodeGraceSeconds)
+            continue;
+        LostVnodes lost;
+        lost.dnode = dnode;
+        for (const Vgroup &vgroup : snapshot.vgroups) {
+            for (const Vnode &vnode : vgroup.vnodes) {
+                if (vnode.dnodeId != dnode.id || vnode.state() != VnodeRole::Offline)
+                    continue;
+                lost.vgroups.append(vgroup.id);
+                if (!lost.databases.contains(vgroup.database))
+                    lost.databases.append(vgroup.database);
+                if (vgroup.vnodes.size() == 1 && !lost.lostDatabases.contains(vgroup.database))
+                    lost.lostDatabases.append(vgroup.database);
+            }
+        }
+        if (lost.vgroups.isEmpty())
+            continue;
+        lost.databases.sort();
+        lost.lostDatabases.sort();
+        found.append(lost);
+    }
+    return found;
+}
+
+QString LostVnodes::describe() const
+{
+    QStringList ids;
+    for (const int id : vgroups)
+        ids.append(QString::number(id));
+    const QString pod = podOfEndpoint(dnode.endpoint);
+    QString text =
+        u"dnode %1 (%2) is ready, but its vnodes of vgroup(s) %3 (database %4) are offline %5 after it "
+        "started: its data directory came back empty (pod %6 on a new volume claim), and TDengine does not "
+        "rebuild them by itself. Those vgroups run a replica short, and stop when one more replica goes."_s
+            .arg(dnode.id)
+            .arg(dnode.endpoint, ids.join(u", "), databases.join(u", "),
+                 u"more than %1 s"_s.arg(kLostVnodeGraceSeconds), pod);
+    if (!lostDatabases.isEmpty())
+        text +=
+            u" The data of %1 (replica 1) that was on it is gone for good."_s.arg(lostDatabases.join(u", "));
+    text += u" To rebuild them: `drop dnode %1` while another dnode can take its vnodes (with only as many "
+            "dnodes as the largest replica, scale out by one first), and TDengine copies them there from "
+            "their other replicas; then delete pod %2 and its claim so that it joins again as a new dnode. "
+            "Do not delete another pod or claim meanwhile."_s.arg(dnode.id)
+                .arg(pod);
+    return text;
+}
 
 DnodeState Dnode::state() const
 {
@@ -232,6 +299,7 @@ QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonOb
     warnPodsWithoutDnode(snapshot, byName, &warnings);
     warnMnodes(snapshot, &warnings);
     warnReplicas(snapshot, &warnings);
+    warnLostVnodes(snapshot, &warnings);
     const QString ns = kube::namespaceOf(statefulSet);
     QStringList stale;
     for (auto it = staleClaims.begin(); it != staleClaims.end(); ++it) {

@@ -147,6 +147,22 @@ struct MnodeHealth
 };
 MnodeHealth mnodeHealth(const QList<Mnode> &mnodes);
 
+// Vnodes TDengine still places on a dnode that is ready but does not have them: `offline` for longer
+// than kLostVnodeGraceSeconds after the dnode (re)started, while no transaction runs. That is a taosd
+// back on an empty data directory (a pod on a new claim): the mnode gives it its old dnode id, and
+// TDengine community never rebuilds its vnodes (`restore dnode` is enterprise-only); FACTS.md section 4,
+// observed on 3.3.6.6 as `offline` with applied/committed 0/0 for as long as it stays.
+constexpr int kLostVnodeGraceSeconds = 30;
+struct LostVnodes
+{
+    Dnode dnode;
+    QList<int> vgroups;        // whose replica on it is gone
+    QStringList databases;     // theirs, sorted
+    QStringList lostDatabases; // those of them with replica 1: that data is gone
+    QString describe() const;  // "dnode 3 (ENDPOINT) is ready, but …": what, why, and the fix
+};
+QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &now);
+
 struct HealthWarning
 {
     enum class Severity {
@@ -162,7 +178,8 @@ struct HealthWarning
 // The conditions a DBA must not miss, in plain words with the next step: an offline dnode, a
 // dnode without a pod (scaled in without `drop dnode`), a pod without a dnode (it did not join),
 // fewer than 3 mnodes with 3 or more dnodes, no mnode leader or a lost quorum, a database whose
-// replica exceeds the ready dnodes, stale volume claims, running transactions.
+// replica exceeds the ready dnodes, a ready dnode without its vnodes (lostVnodes(), at the snapshot's
+// takenAt), stale volume claims, running transactions.
 // `pods` are the cluster's pods (by StatefulSet ownership); `staleClaims` as kube::staleClaims().
 QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonObject &statefulSet,
                                   const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims);

@@ -8,13 +8,21 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// "information_schema.ins_dnodes" -> "ins_dnodes".
+// "select * from information_schema.ins_dnodes [where ...]" -> "ins_dnodes".
 QString tableOf(const QString &select)
 {
-    return select.section(u' ', -1).section(u'.', -1);
+    const QStringList words = select.split(u' ', Qt::SkipEmptyParts);
+    const qsizetype from = words.indexOf(u"from"_s);
+    return from >= 0 && from + 1 < words.size() ? words.at(from + 1).section(u'.', -1) : select;
 }
 
 } // namespace
+
+QString selectNormalTables(const QString &database)
+{
+    return u"select * from information_schema.ins_tables where db_name = '%1' and type = 'NORMAL_TABLE'"_s
+        .arg(database);
+}
 
 QString countStatement(const QString &select)
 {

@@ -1,9 +1,9 @@
 // Scale-out, safe scale-in, repair and resume through the real widgets, offscreen, against an
-// in-process sandbox: a 3-dnode HA cluster with a replica-3 database is resized with the Scale
-// wizard of the cluster page, repaired after a scale-in done by hand, refused below its replica, and
-// an operation cut short is offered and resumed by a main window started again. Each test checks
-// what the person sees (findings, steps, results) and what the cluster holds (pods, dnodes, claims,
-// rows).
+// in-process sandbox, once on its simulated TDengine and once on real taosd (tst_operations_realtaosd): a
+// 3-dnode HA cluster with a replica-3 database is resized with the Scale wizard of the cluster page, repaired
+// after a scale-in done by hand, refused below its replica, and an operation cut short is offered and resumed
+// by a main window started again. Each test checks what the person sees (findings, steps, results) and what
+// the cluster holds (pods, dnodes, claims, rows).
 #include "clusterdashboard.h"
 #include "clusterview.h"
 #include "deploy/deploymonitor.h"
@@ -23,10 +23,12 @@
 #include <QAbstractButton>
 #include <QCheckBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -51,6 +53,8 @@ const QString kContext = u"sandbox-admin"_s;
 const QString kNs = u"ops"_s;
 const QString kSet = u"tdengine"_s;
 constexpr qint64 kRows = 4 * 5 + 3; // 4 child tables of 5 rows, a normal table of 3
+// Database k1 (replica 1), from the 5 -> 3 scale-in on: 10 child tables of 2 rows over 5 vgroups.
+constexpr qint64 kK1Rows = 10 * 2;
 
 int indexOfKind(const ops::Plan &plan, Step::Kind kind, int from = 0)
 {
@@ -76,6 +80,41 @@ ops::Plan oneStepPlan(ops::OperationKind kind, Step::Kind stepKind, const QStrin
     return plan;
 }
 
+// How an executor ended, from its `finished` signal.
+struct Ending
+{
+    std::optional<bool> ok;
+    QString message;
+};
+
+void watchEnding(ops::Executor *executor, Ending *ending)
+{
+    QObject::connect(executor, &ops::Executor::finished, executor, [ending](bool ok, const QString &message) {
+        ending->ok = ok;
+        ending->message = message;
+    });
+}
+
+// What a test leaves unfinished is not offered to the ones after it, even when it fails.
+auto abandonUnfinishedOnExit()
+{
+    return qScopeGuard([] {
+        for (Journal journal : Journal::unfinished())
+            journal.abandon();
+    });
+}
+
+// A replica-1 database DB over `vgroups` vgroups: super table DB.samples, `tables` child tables of 2 rows.
+QStringList replicaOneDatabase(const QString &db, int vgroups, int tables)
+{
+    QStringList statements{u"create database %1 replica 1 vgroups %2"_s.arg(db).arg(vgroups),
+                           u"create stable %1.samples (ts timestamp, v int) tags (src int)"_s.arg(db)};
+    for (int t = 0; t < tables; ++t)
+        statements.append(
+            u"insert into %1.s%2 using %1.samples tags (%2) values (now, 1) (now+1s, 2)"_s.arg(db).arg(t));
+    return statements;
+}
+
 } // namespace
 
 class TestOperations final : public QObject
@@ -96,6 +135,7 @@ private slots:
     void stalledWait_timesOutSayingWhatDidNotHappenAndWhereToLook();
     void unfinishedOperation_abandoned_noLongerOffered();
     void scaleOut_cancelledInTheWizard_stopsAtASafePoint_resumeFinishesIt();
+    void podBackOnEmptyClaim_dashboardSaysDataAtRisk_verifyStopsSayingSo();
 
 private:
     ScaleWizard *openWizard(bool repair = false);
@@ -104,10 +144,12 @@ private:
     void close(ScaleWizard *wizard);
     void grab(QWidget *widget, const QString &name);
     taos::QueryOutcome sql(const QString &statement);
+    QString runAll(const QStringList &statements); // the first failure, empty when all succeeded
     QList<taos::Dnode> dnodes();
     QList<taos::Mnode> mnodes();
     int dnodeOfPod(const QString &pod);
     QString dnodeStatus(int id);
+    QString dnodeStates();
     bool allReady(int count);
     qint64 rowTotal();
     qint64 count(const QString &table);
@@ -119,6 +161,7 @@ private:
     std::unique_ptr<kube::KubeClient> m_client;
     std::unique_ptr<taos::PasswordStore> m_passwords;
     std::unique_ptr<MainWindow> m_window;
+    bool m_k1 = false; // database k1 was created
 };
 
 void TestOperations::initTestCase()
@@ -129,7 +172,15 @@ void TestOperations::initTestCase()
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QVERIFY(m_fixture.start({}, 0.02));
+    QString taosd;
+    if (onRealTaosd()) {
+        taosd = realTaosdDir();
+        if (!QFileInfo::exists(taosd + u"/bin/taosd"_s))
+            QSKIP("the run on real taosd needs a TDengine build: TDKUBE_REAL_TAOSD=DIR (packaging/test.sh "
+                  "builds one from ../shared/tdengine)");
+        qInfo("on real taosd from %s", qPrintable(taosd));
+    }
+    QVERIFY(m_fixture.start({}, 0.02, taosd));
     kube::ConnectionSettings admin = m_fixture.admin();
     admin.contextName = kContext; // the kubeconfig's name: journals name the context they ran on
     m_client = std::make_unique<kube::KubeClient>(admin);
@@ -153,19 +204,15 @@ void TestOperations::initTestCase()
     QVERIFY(QTest::qWaitFor([&] { return deployed.has_value(); }, kRunMs));
     QVERIFY2(*deployed, qPrintable(deployMessage));
 
-    for (const QString &statement : {u"create database r3 replica 3 vgroups 4"_s,
-                                     u"create stable r3.meters (ts timestamp, v int) tags (loc int)"_s,
-                                     u"create table r3.plain (ts timestamp, v int)"_s,
-                                     u"insert into r3.plain values (now, 1) (now+1s, 2) (now+2s, 3)"_s}) {
-        const taos::QueryOutcome outcome = sql(statement);
-        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
-    }
-    for (int t = 0; t < 4; ++t) {
-        const QString statement = u"insert into r3.d%1 using r3.meters tags (%1) values (now, 1) (now+1s, 2) "
-                                  u"(now+2s, 3) (now+3s, 4) (now+4s, 5)"_s.arg(t);
-        const taos::QueryOutcome outcome = sql(statement);
-        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
-    }
+    QStringList statements{u"create database r3 replica 3 vgroups 4"_s,
+                           u"create stable r3.meters (ts timestamp, v int) tags (loc int)"_s,
+                           u"create table r3.plain (ts timestamp, v int)"_s,
+                           u"insert into r3.plain values (now, 1) (now+1s, 2) (now+2s, 3)"_s};
+    for (int t = 0; t < 4; ++t)
+        statements.append(u"insert into r3.d%1 using r3.meters tags (%1) values (now, 1) (now+1s, 2) "
+                          u"(now+2s, 3) (now+3s, 4) (now+4s, 5)"_s.arg(t));
+    const QString failed = runAll(statements);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     QCOMPARE(rowTotal(), kRows);
 
     m_window = std::make_unique<MainWindow>();
@@ -250,9 +297,24 @@ taos::QueryOutcome TestOperations::sql(const QString &statement)
     taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
     std::optional<taos::QueryOutcome> outcome;
     rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
-    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
+    // Real TDengine takes seconds for `create mnode` or `create database`.
+    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs * 6)) {
         qWarning("%s did not answer", qPrintable(statement));
-    return outcome.value_or(taos::QueryOutcome{});
+        taos::QueryOutcome none;
+        none.cancelled = true; // not ok()
+        return none;
+    }
+    return *outcome;
+}
+
+QString TestOperations::runAll(const QStringList &statements)
+{
+    for (const QString &statement : statements) {
+        const taos::QueryOutcome outcome = sql(statement);
+        if (!outcome.ok())
+            return statement + u": "_s + outcome.error.describe();
+    }
+    return {};
 }
 
 QList<taos::Dnode> TestOperations::dnodes()
@@ -276,6 +338,16 @@ int TestOperations::dnodeOfPod(const QString &pod)
     return 0;
 }
 
+// "1 ready since 2026-12-06T09:10:00Z, ..." for failure messages.
+QString TestOperations::dnodeStates()
+{
+    QStringList states;
+    for (const taos::Dnode &dnode : dnodes())
+        states.append(
+            u"%1 %2 since %3"_s.arg(dnode.id).arg(dnode.status, dnode.rebootTime.toString(Qt::ISODate)));
+    return states.join(u", "_s);
+}
+
 QString TestOperations::dnodeStatus(int id)
 {
     for (const taos::Dnode &dnode : dnodes()) {
@@ -293,11 +365,13 @@ bool TestOperations::allReady(int count)
            });
 }
 
+// The rows of r3 and, once it exists, of k1 (kRows, then kRows + kK1Rows).
 qint64 TestOperations::rowTotal()
 {
     const qint64 meters = count(u"r3.meters"_s);
     const qint64 plain = count(u"r3.plain"_s);
-    return meters < 0 || plain < 0 ? -1 : meters + plain;
+    const qint64 samples = m_k1 ? count(u"k1.samples"_s) : 0;
+    return meters < 0 || plain < 0 || samples < 0 ? -1 : meters + plain + samples;
 }
 
 // -1 when the table cannot be read.
@@ -468,11 +542,24 @@ void TestOperations::scaleOut_staleClaim_blockedUntilDeleteOptionTicked()
     QCOMPARE(rowTotal(), kRows);
 }
 
+// With a replica-1 database beside r3: `drop dnode` moves its only copies too, and no row is lost.
 void TestOperations::scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims()
 {
     const int dnode4 = dnodeOfPod(u"tdengine-4"_s);
     const int dnode3 = dnodeOfPod(u"tdengine-3"_s);
     QVERIFY(dnode4 > 0 && dnode3 > 0);
+    const QString failed = runAll(replicaOneDatabase(u"k1"_s, 5, 10));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    m_k1 = true;
+    QCOMPARE(rowTotal(), kRows + kK1Rows);
+    const taos::QueryOutcome vgroups = sql(u"select * from information_schema.ins_vgroups"_s);
+    QVERIFY(vgroups.ok());
+    int leaving = 0;
+    for (const taos::Vgroup &vgroup : taos::vgroupsFrom(vgroups.result)) {
+        const int on = vgroup.vnodes.first().dnodeId;
+        leaving += vgroup.database == u"k1" && (on == dnode3 || on == dnode4) ? 1 : 0;
+    }
+    QVERIFY2(leaving > 0, "no vgroup of k1 is on a leaving dnode: the test would not move replica-1 data");
     ScaleWizard *wizard = openWizard();
     QVERIFY(wizard);
     QVERIFY(showPlan(wizard, 3));
@@ -498,6 +585,8 @@ void TestOperations::scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims()
     ui::OperationView *view = wizard->runPage()->view();
     QVERIFY2(view->succeeded(), qPrintable(view->resultText() + u"\n"_s + view->logText()));
     grab(wizard, u"scale-in-progress"_s);
+    QVERIFY2(view->stepDetail(plan.steps.size() - 1).contains(u"43 rows in 3 table(s), as before"_s),
+             qPrintable(view->stepDetail(plan.steps.size() - 1)));
     wizard->button(QWizard::FinishButton)->click();
 
     QCOMPARE(podNames(), (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
@@ -505,7 +594,7 @@ void TestOperations::scaleIn_5to3_dropsDnodesThenScalesThenDeletesClaims()
     QVERIFY(!claimExists(u"taosdata-tdengine-4"_s));
     QVERIFY(!claimExists(u"taosdata-tdengine-3"_s));
     QVERIFY(claimExists(u"taosdata-tdengine-2"_s));
-    QCOMPARE(rowTotal(), kRows);
+    QCOMPARE(rowTotal(), kRows + kK1Rows);
 }
 
 void TestOperations::scaleIn_belowReplica_startDisabledFindingNamesDatabase()
@@ -580,7 +669,7 @@ void TestOperations::unfinishedOperation_offeredAtStart_resumeFinishesIt()
     QVERIFY(Journal::unfinished().isEmpty());
     QCOMPARE(podNames().size(), 4);
     QVERIFY(allReady(4));
-    QCOMPARE(rowTotal(), kRows);
+    QCOMPARE(rowTotal(), kRows + kK1Rows);
     dialog->close();
     QVERIFY(QTest::qWaitFor([&alive] { return !alive; }, kWaitMs));
 }
@@ -594,11 +683,9 @@ void TestOperations::scaleIn_mnodeOnLeavingDnode_movedToStayingDnodeBeforeDropDn
     const int leaving = dnodeOfPod(u"tdengine-3"_s);
     QVERIFY(staying > 0 && leaving > 0);
     // TDengine keeps at most 3 mnodes and never drops the leader: drop a follower first, then create.
-    for (const QString &statement :
-         {u"drop mnode on dnode %1"_s.arg(staying), u"create mnode on dnode %1"_s.arg(leaving)}) {
-        const taos::QueryOutcome outcome = sql(statement);
-        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
-    }
+    const QString failed =
+        runAll({u"drop mnode on dnode %1"_s.arg(staying), u"create mnode on dnode %1"_s.arg(leaving)});
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     const auto movedThere = [this, leaving] {
         const QList<taos::Mnode> now = mnodes();
         return now.size() == 3 && std::any_of(now.begin(), now.end(), [leaving](const taos::Mnode &m) {
@@ -655,7 +742,7 @@ void TestOperations::scaleIn_mnodeOnLeavingDnode_movedToStayingDnodeBeforeDropDn
     std::sort(staysOn.begin(), staysOn.end());
     QCOMPARE(on, staysOn);
     QCOMPARE(leaders, 1);
-    QCOMPARE(rowTotal(), kRows);
+    QCOMPARE(rowTotal(), kRows + kK1Rows);
 }
 
 // The issue's repair with replica-1 data: tdengine-3 scaled away by hand while it held the only copy
@@ -670,21 +757,15 @@ void TestOperations::scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNa
     const int gone = dnodeOfPod(u"tdengine-3"_s);
     QVERIFY(gone > 0);
     // The new dnode holds no vnode yet: TDengine puts the first vgroups of r1 there.
-    QStringList statements{u"create database r1 replica 1 vgroups 6"_s,
-                           u"create stable r1.logs (ts timestamp, v int) tags (src int)"_s};
-    for (int t = 0; t < 12; ++t)
-        statements.append(u"insert into r1.l%1 using r1.logs tags (%1) values (now, 1) (now+1s, 2)"_s.arg(t));
-    for (const QString &statement : std::as_const(statements)) {
-        const taos::QueryOutcome outcome = sql(statement);
-        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
-    }
+    const QString failed = runAll(replicaOneDatabase(u"r1"_s, 6, 12));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     const taos::QueryOutcome vgroups = sql(u"select * from information_schema.ins_vgroups"_s);
     QVERIFY(vgroups.ok());
     int onGone = 0;
     for (const taos::Vgroup &vgroup : taos::vgroupsFrom(vgroups.result))
         onGone += vgroup.database == u"r1" && vgroup.vnodes.first().dnodeId == gone ? 1 : 0;
     QVERIFY2(onGone > 0, "no vgroup of r1 is on the dnode that goes: the test would not test anything");
-    const qint64 r1Before = count(u"r1.logs"_s);
+    const qint64 r1Before = count(u"r1.samples"_s);
     QCOMPARE(r1Before, 24);
 
     QVERIFY(await([&](QObject *context, kube::KubeClient::Done done) {
@@ -692,7 +773,7 @@ void TestOperations::scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNa
             }).ok());
     QTRY_VERIFY_WITH_TIMEOUT(!podNames().contains(u"tdengine-3"_s), kRunMs);
     QTRY_COMPARE_WITH_TIMEOUT(dnodeStatus(gone), u"offline"_s, kRunMs);
-    QCOMPARE(count(u"r1.logs"_s), -1); // what the person sees: r1 cannot be read any more
+    QCOMPARE(count(u"r1.samples"_s), -1); // what the person sees: r1 cannot be read any more
 
     // An operation that does not give r1 up cannot count its rows: it says so, instead of waiting.
     {
@@ -701,19 +782,17 @@ void TestOperations::scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNa
         ops::Executor executor(m_client.get(), m_passwords.get());
         executor.setPollInterval(50);
         executor.setCountPatience(1000);
-        std::optional<bool> ok;
-        QString message;
+        Ending ending;
+        watchEnding(&executor, &ending);
         bool started = false;
         connect(&executor, &ops::Executor::stepStarted, this, [&started] { started = true; });
-        connect(&executor, &ops::Executor::finished, this, [&](bool success, const QString &text) {
-            ok = success;
-            message = text;
-        });
         executor.start(verifyOnly);
-        QVERIFY(QTest::qWaitFor([&ok] { return ok.has_value(); }, kWaitMs * 3));
-        QVERIFY(!*ok);
+        QVERIFY(QTest::qWaitFor([&ending] { return ending.ok.has_value(); }, kWaitMs * 3));
+        QVERIFY(!*ending.ok);
+        const QString &message = ending.message;
         QVERIFY(!started);
-        QVERIFY2(message.startsWith(u"Could not count the rows of r1.logs: "_s) &&
+        // Real TDengine cannot even list r1's tables (0x000B); the simulator says so too.
+        QVERIFY2(message.startsWith(u"Could not count the rows of r1 (listing its tables failed): "_s) &&
                      message.contains(u"nothing was changed"_s) && message.contains(u"show r1.vgroups"_s),
                  qPrintable(message));
         QVERIFY(Journal::unfinished().isEmpty()); // nothing ran: nothing to resume
@@ -766,16 +845,18 @@ void TestOperations::scaledInByHandWithReplica1Data_repairStatesLossNeedsTypedNa
     QVERIFY2(log.contains(u"SQL> drop dnode %1 unsafe"_s.arg(gone)), qPrintable(log));
     QVERIFY2(log.contains(u"Not counted: database(s) r1, whose only copy"_s), qPrintable(log));
     QVERIFY2(
-        view->stepDetail(int(page->plan().steps.size()) - 1).contains(u"23 rows in 2 table(s), as before"_s),
+        view->stepDetail(int(page->plan().steps.size()) - 1).contains(u"43 rows in 3 table(s), as before"_s),
         qPrintable(view->stepDetail(int(page->plan().steps.size()) - 1)));
     wizard->button(QWizard::FinishButton)->click();
 
     QVERIFY(allReady(3));
     QCOMPARE(dnodeOfPod(u"tdengine-3"_s), 0);
-    QCOMPARE(rowTotal(), kRows);
-    // r1 answers again, without the rows whose only copy was on the dropped dnode.
-    const qint64 r1After = count(u"r1.logs"_s);
-    QVERIFY2(r1After >= 0 && r1After < r1Before, qPrintable(QString::number(r1After)));
+    QCOMPARE(rowTotal(), kRows + kK1Rows);
+    // r1 answers again, without the rows whose only copy was on the dropped dnode (on real taosd once
+    // the empty vnodes that replace the lost ones have elected their leaders, seconds later).
+    qint64 r1After = -1;
+    QVERIFY(QTest::qWaitFor([&] { return (r1After = count(u"r1.samples"_s)) >= 0; }, kRunMs));
+    QVERIFY2(r1After < r1Before, qPrintable(QString::number(r1After)));
     QVERIFY(Journal::unfinished().isEmpty());
 }
 
@@ -789,22 +870,22 @@ void TestOperations::stalledWait_timesOutSayingWhatDidNotHappenAndWhereToLook()
     plan.steps.first().pods = {u"tdengine-8"_s};
     ops::Executor executor(m_client.get(), m_passwords.get());
     executor.setPollInterval(50);
-    executor.setStepTimeout(1500);
-    std::optional<bool> ok;
+    executor.setStepTimeout(6000); // the row counts before it take a few seconds on real taosd
     QString stepMessage;
     connect(&executor, &ops::Executor::stepFinished, this,
             [&stepMessage](int, bool, const QString &text) { stepMessage = text; });
-    connect(&executor, &ops::Executor::finished, this, [&ok](bool success) { ok = success; });
+    Ending ending;
+    watchEnding(&executor, &ending);
+    const auto abandon = abandonUnfinishedOnExit();
     executor.start(plan);
-    QVERIFY(QTest::qWaitFor([&ok] { return ok.has_value(); }, kWaitMs * 3));
-    QVERIFY(!*ok);
+    QVERIFY(QTest::qWaitFor([&ending] { return ending.ok.has_value(); }, kWaitMs * 3));
+    QVERIFY(!*ending.ok);
+    const QString &message = ending.message;
     QVERIFY2(stepMessage.startsWith(u"No progress for "_s) &&
                  stepMessage.contains(u"still waiting for 9 pods Ready (3 are)"_s) &&
                  stepMessage.contains(u"kubectl describe pod tdengine-8"_s),
-             qPrintable(stepMessage));
+             qPrintable(stepMessage + u" / "_s + message));
     QCOMPARE(podNames().size(), 3);
-    for (Journal journal : Journal::unfinished())
-        QVERIFY(journal.abandon());
 }
 
 void TestOperations::unfinishedOperation_abandoned_noLongerOffered()
@@ -877,7 +958,102 @@ void TestOperations::scaleOut_cancelledInTheWizard_stopsAtASafePoint_resumeFinis
     QVERIFY2(dialog->view()->succeeded(), qPrintable(dialog->view()->logText()));
     QVERIFY(Journal::unfinished().isEmpty());
     QVERIFY(allReady(4));
-    QCOMPARE(rowTotal(), kRows);
+    QCOMPARE(rowTotal(), kRows + kK1Rows);
+}
+
+// tdengine-2's claim deleted and its pod with it: the StatefulSet brings the pod back on a new, empty
+// claim. Its dnode is ready again under its old id, but its vnodes are gone and TDengine does not
+// rebuild them: the dashboard says so as data at risk, and Verify stops saying so instead of waiting.
+void TestOperations::podBackOnEmptyClaim_dashboardSaysDataAtRisk_verifyStopsSayingSo()
+{
+    // On real taosd, at this test's time scale the pod is back within a second, before the mnode ever
+    // saw the dnode offline, and its vnodes were leader/follower again: not the state observed when
+    // the pod stays away longer (tst_realtaosd's claim test, where tdkube's lostVnodes() is checked on
+    // a real snapshot). Which of the two a real cluster shows, and why, is still open (issue 16 note).
+    if (onRealTaosd())
+        QSKIP("the empty-claim state is checked on real taosd by tst_realtaosd (see the comment)");
+    // tdengine-3 holds no mnode (those stay on tdengine-0..2 since the mnode test) and, once r3b exists
+    // over 4 dnodes, vnodes of it.
+    if (podNames().size() != 4) {
+        QVERIFY(await([&](QObject *context, kube::KubeClient::Done done) {
+                    m_client->scale(kNs, kSet, 4, context, done);
+                }).ok());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(allReady(4), kRunMs);
+    const int dnode = dnodeOfPod(u"tdengine-3"_s);
+    QVERIFY(dnode > 0);
+    const QString failed = runAll({u"create database r3b replica 3 vgroups 4"_s,
+                                   u"create table r3b.plain (ts timestamp, v int)"_s,
+                                   u"insert into r3b.plain values (now, 1) (now+1s, 2)"_s});
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    const auto claimUid = [this] {
+        const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
+            m_client->get(kube::ResourceKind::persistentVolumeClaims(), kNs, u"taosdata-tdengine-3"_s,
+                          context, done);
+        });
+        return response.httpStatus == 200 ? kube::uidOf(response.json()) : QString();
+    };
+    const QString oldClaim = claimUid();
+    QVERIFY(!oldClaim.isEmpty());
+    QDateTime started;
+    for (const taos::Dnode &now : dnodes())
+        started = now.id == dnode ? now.rebootTime : started;
+    QVERIFY(started.isValid());
+    for (const auto &[kind, name] :
+         {std::pair{kube::ResourceKind::persistentVolumeClaims(), u"taosdata-tdengine-3"_s},
+          std::pair{kube::ResourceKind::pods(), u"tdengine-3"_s}}) {
+        const kube::KubeResponse deleted = await([&](QObject *context, kube::KubeClient::Done done) {
+            m_client->remove(kind, kNs, name, {}, context, done);
+        });
+        QVERIFY2(deleted.ok(), qPrintable(deleted.error));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!claimUid().isEmpty() && claimUid() != oldClaim, kRunMs);
+    // A taosd started anew, on the new claim: the dnode's reboot time moves on.
+    const auto restarted = [&] {
+        for (const taos::Dnode &now : dnodes()) {
+            if (now.id == dnode)
+                return now.status == u"ready" && now.rebootTime > started;
+        }
+        return false;
+    };
+    QVERIFY2(QTest::qWaitFor(restarted, kRunMs), qPrintable(dnodeStates()));
+    QTRY_VERIFY_WITH_TIMEOUT(allReady(4), kRunMs);
+    QCOMPARE(dnodeOfPod(u"tdengine-3"_s), dnode); // the same dnode, back without its data
+
+    m_window->showView(u"cluster"_s, kSet);
+    ui::ClusterDashboard *dashboard = m_window->clusterView()->dashboard();
+    const auto atRisk = [dashboard, dnode] {
+        return !dashboard->warningTitles().filter(u"dnode %1 lost its vnodes"_s.arg(dnode)).isEmpty();
+    };
+    const bool warned = QTest::qWaitFor(atRisk, (taos::kLostVnodeGraceSeconds + 60) * 1000);
+    const taos::QueryOutcome vgroups = sql(u"select * from information_schema.ins_vgroups"_s);
+    QStringList onIt;
+    for (const taos::Vgroup &vgroup : taos::vgroupsFrom(vgroups.result)) {
+        for (const taos::Vnode &vnode : vgroup.vnodes) {
+            if (vnode.dnodeId == dnode)
+                onIt.append(u"vgroup %1 (%2) %3"_s.arg(vgroup.id).arg(vgroup.database, vnode.role));
+        }
+    }
+    QVERIFY2(warned, qPrintable(u"warnings: "_s + dashboard->warningTitles().join(u"; "_s) +
+                                u"; on dnode %1: "_s.arg(dnode) + onIt.join(u", "_s) + u"; dnodes: "_s +
+                                dnodeStates()));
+    grab(m_window.get(), u"dashboard-vnodes-lost"_s);
+
+    const ops::Plan verifyOnly =
+        oneStepPlan(ops::OperationKind::Repair, Step::Kind::Verify, u"verify the cluster"_s);
+    ops::Executor executor(m_client.get(), m_passwords.get());
+    executor.setPollInterval(50);
+    Ending ending;
+    watchEnding(&executor, &ending);
+    const auto abandon = abandonUnfinishedOnExit();
+    executor.start(verifyOnly);
+    QVERIFY(QTest::qWaitFor([&ending] { return ending.ok.has_value(); }, kRunMs));
+    QVERIFY(!*ending.ok);
+    const QString &message = ending.message;
+    QVERIFY2(message.contains(u"Data at risk: dnode %1 ("_s.arg(dnode)) &&
+                 message.contains(u"(database r3b)"_s) && message.contains(u"`drop dnode %1`"_s.arg(dnode)),
+             qPrintable(message));
+    QCOMPARE(count(u"r3b.plain"_s), 2); // still read from its other replicas
 }
 
 QTEST_MAIN(TestOperations)

@@ -28,6 +28,21 @@ using namespace Qt::StringLiterals;
 
 constexpr int kWaitMs = 10000;
 
+// The TDengine build that tests run real taosd from: $TDKUBE_REAL_TAOSD (packaging/test.sh builds it
+// from ../shared/tdengine), else $TDKUBE_TAOSD (the sandbox's own variable); empty when neither is set.
+inline QString realTaosdDir()
+{
+    const QString dir = qEnvironmentVariable("TDKUBE_REAL_TAOSD");
+    return dir.isEmpty() ? qEnvironmentVariable("TDKUBE_TAOSD") : dir;
+}
+
+// The test programs run twice by CTest, on the simulator and on real taosd: true in the second run
+// (CTest sets TDKUBE_TEST_ON_REAL_TAOSD=1; tests/CMakeLists.txt, tdkube_add_real_taosd_run).
+inline bool onRealTaosd()
+{
+    return qEnvironmentVariableIntValue("TDKUBE_TEST_ON_REAL_TAOSD") == 1;
+}
+
 // A token that expires when the test says so: from then on a stale one is handed out, until
 // invalidate() (what KubeClient does after a 401) brings a valid one back.
 class ExpiringToken final : public CredentialSource

@@ -505,6 +505,10 @@ void Controller::reconcileStatefulSet(const QJsonObject &set)
                 return;
             continue;
         }
+        // A pending pod whose claim went (deleted while the pod still used it) gets a new, empty one,
+        // as the StatefulSet controller does for pending pods (createMissingPersistentVolumeClaims).
+        if (valueAt(*it, u"status.phase"_s).toString() == u"Pending" && !isTerminating(*it))
+            ensureClaims(set, ordinal);
         if (!parallel && (!isReady(*it) || isTerminating(*it)))
             return;
     }
@@ -597,10 +601,14 @@ bool Controller::schedulePod(QJsonObject &pod)
     for (const QString &claimName : claimNamesOf(pod)) {
         const std::optional<QJsonObject> claim = m_store->get(pvcsType(), ns, claimName);
         const bool bound = claim && valueAt(*claim, u"status.phase"_s).toString() == u"Bound";
-        if (bound)
+        // A claim being deleted (pvc-protection holds it while a pod uses it) takes no new pod: the
+        // pod waits for a new claim of that name, on a new volume.
+        if (bound && !isTerminating(*claim))
             continue;
         const QString why = !claim ? u"persistentvolumeclaim \""_s + claimName + u"\" not found"_s
-                                   : u"pod has unbound immediate PersistentVolumeClaims"_s;
+                            : isTerminating(*claim)
+                                ? u"persistentvolumeclaim \""_s + claimName + u"\" is being deleted"_s
+                                : u"pod has unbound immediate PersistentVolumeClaims"_s;
         const QString message =
             u"0/3 nodes are available: "_s + why +
             u". preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."_s;

@@ -13,6 +13,9 @@
 #include "resources.h"
 #include "sandboxruntime.h"
 #include "store.h"
+#include "taos/clusterstate.h"
+#include "taos/restclient.h"
+#include "taos/snapshotpoller.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
@@ -35,10 +38,7 @@ constexpr int kClusterMs = 180000;
 
 QString taosdDir()
 {
-    // packaging/test.sh's real TDengine (3.3.6.6) first, then the sandbox's own variable.
-    QString fromEnv = qEnvironmentVariable("TDKUBE_REAL_TAOSD");
-    if (fromEnv.isEmpty())
-        fromEnv = qEnvironmentVariable("TDKUBE_TAOSD");
+    const QString fromEnv = realTaosdDir();
     return fromEnv.isEmpty() ? QDir::homePath() + u"/.cache/tdkube-tdengine/3.0.5.2/install"_s : fromEnv;
 }
 
@@ -441,6 +441,14 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
     QVERIFY2(QFileInfo::exists(oldData + u"/dnode/dnode.json"_s), qPrintable(oldData));
     const QString oldPodUid =
         tdkube::sandbox::uidOf(*sandbox->store()->get(tdkube::sandbox::podsType(), kNs, u"tdengine-2"_s));
+    // Data that lives on tdengine-2's claim: a replica-3 database has a vnode of each vgroup there.
+    for (const QByteArray &statement :
+         {QByteArrayLiteral("create database lossy replica 3 vgroups 2"),
+          QByteArrayLiteral("create table lossy.t (ts timestamp, v int)"),
+          QByteArrayLiteral("insert into lossy.t values (now, 1) (now+1s, 2)")}) {
+        const RestAnswer answer = sql(statement);
+        QVERIFY2(answer.json.value(u"code").toInt(-1) == 0, answer.body.constData());
+    }
 
     for (const auto &[kind, name] :
          {std::pair{ResourceKind::persistentVolumeClaims(), u"taosdata-tdengine-2"_s},
@@ -477,6 +485,41 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
     QVERIFY2(QTest::qWaitFor([&] { return dnodeStatus(endpoint, &id) == u"ready"; }, kClusterMs),
              qPrintable(dnodeStatus(endpoint, &id)));
     QCOMPARE(id, idBefore);
+    // Ready, but its vnodes stay offline: tdkube says the data is at risk once the grace is over.
+    ensureForward();
+    QUrl base(u"http://127.0.0.1"_s);
+    base.setPort(m_forward->localPort());
+    tdkube::taos::RestClient rest(tdkube::taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
+    QList<tdkube::taos::LostVnodes> lost;
+    QString snapshotError;
+    const auto lookedAt = [&] {
+        std::optional<tdkube::taos::ClusterSnapshot> taken;
+        tdkube::taos::takeSnapshot(&rest, &rest,
+                                   [&](const tdkube::taos::ClusterSnapshot &snapshot, const QString &error) {
+                                       snapshotError = error;
+                                       taken = snapshot;
+                                   });
+        if (!QTest::qWaitFor([&] { return taken.has_value(); }, 60000) || !snapshotError.isEmpty())
+            return false;
+        lost = tdkube::taos::lostVnodes(*taken, QDateTime::currentDateTimeUtc());
+        return !lost.isEmpty();
+    };
+    QVERIFY2(QTest::qWaitFor(lookedAt, (tdkube::taos::kLostVnodeGraceSeconds + 60) * 1000),
+             qPrintable(snapshotError));
+    QCOMPARE(lost.size(), 1);
+    QCOMPARE(lost.first().dnode.id, idBefore);
+    // lossy's 2 vgroups, and those of the replica-3 databases of the tests before
+    QVERIFY2(lost.first().vgroups.size() >= 2 && lost.first().databases.contains(u"lossy"_s),
+             qPrintable(lost.first().describe()));
+    QVERIFY2(lost.first().describe().contains(u"pod tdengine-2 on a new volume claim"_s),
+             qPrintable(lost.first().describe()));
+    // The rows are still there, from the other two replicas.
+    QCOMPARE(
+        sql("select count(*) from lossy.t").json.value(u"data").toArray().first().toArray().first().toInt(),
+        2);
+    // With no dnode to take its vnodes, TDengine refuses to drop it: hence "scale out by one first".
+    const RestAnswer drop = sql("drop dnode %1"_ba.replace("%1", QByteArray::number(idBefore)));
+    QCOMPARE(drop.json.value(u"code").toInt(), 0x0334);
     QString error;
     QCOMPARE(dnodes(&error).size(), 3);
     QVERIFY(pod());

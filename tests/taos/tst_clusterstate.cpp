@@ -91,6 +91,42 @@ private slots:
         QVERIFY(!titles(warnings).contains(u"dnode 3 is offline"_s)); // one warning for one cause
     }
 
+    // A pod back on a new claim: its dnode is ready under its old id, its vnodes stay offline.
+    void readyDnodeWithOfflineVnodes_lostItsVnodes_afterTheGraceOnly()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.databases.append({u"logs"_s, 1, 1, 10, u"3650d"_s, u"ms"_s});
+        const QDateTime started = QDateTime::fromString(u"2026-12-06T08:00:00Z"_s, Qt::ISODate);
+        snapshot.dnodes[2].rebootTime = started;
+        snapshot.vgroups.append(
+            {2, u"power"_s, 1, {{1, u"leader"_s}, {2, u"follower"_s}, {3, u"offline"_s}}});
+        snapshot.vgroups.append(
+            {3, u"power"_s, 0, {{1, u"follower"_s}, {2, u"leader"_s}, {3, u"offline"_s}}});
+        snapshot.vgroups.append({4, u"logs"_s, 5, {{3, u"offline"_s}}});
+        snapshot.vgroups.append({5, u"logs"_s, 5, {{1, u"leader"_s}}});
+        snapshot.takenAt = started.addSecs(taos::kLostVnodeGraceSeconds - 1); // may still be opening them
+        QCOMPARE(titles(taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, {})),
+                 QStringList());
+
+        snapshot.takenAt = started.addSecs(taos::kLostVnodeGraceSeconds + 1);
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, {});
+        QCOMPARE(titles(warnings), QStringList{u"dnode 3 lost its vnodes and data of logs"_s});
+        QCOMPARE(warnings.first().severity, Severity::Critical);
+        const QString text = warnings.first().text;
+        for (
+            const QString &part :
+            {u"dnode 3 (%1) is ready, but its vnodes of vgroup(s) 2, 3, 4 (database logs, power) are offline"_s
+                 .arg(endpoint(2)),
+             u"pod tdengine-2 on a new volume claim"_s,
+             u"The data of logs (replica 1) that was on it is gone"_s, u"`drop dnode 3`"_s,
+             u"scale out by one first"_s})
+            QVERIFY2(text.contains(part), qPrintable(part + u" not in: "_s + text));
+
+        // A transaction may be creating or moving a vnode: not a loss (yet).
+        snapshot.transactions.append({7, u"redoAction"_s, u"balance-vgroup"_s, {}, {}, {}});
+        QVERIFY(taos::lostVnodes(snapshot, snapshot.takenAt).isEmpty());
+    }
+
     void podWithoutDnode_didNotJoin()
     {
         const auto warnings =

@@ -192,9 +192,38 @@ Result Engine::select(Cursor &c, const Session &session)
         const std::optional<RowSet> table = systemTable(db, select.table);
         if (!table)
             return unknownSystemTable();
+        if (db == u"information_schema" && select.table == u"ins_tables") {
+            if (const std::optional<Result> error = insTablesError(select))
+                return *error;
+        }
         return evaluate(select, *table, session.db);
     }
     return selectFromTable(select, session);
+}
+
+// ins_tables is read from the vnodes (sysTableFromVnode in parTranslater.c): from those of one
+// database when the WHERE clause is `db_name = 'X' AND ...`, else from every vgroup; one without a
+// leader fails the whole read. Real 3.3.6.6 answers 0x000B after about 10 s then, even with a lone
+// `db_name = 'X'` condition (observed with a replica-1 vgroup's dnode gone).
+std::optional<Result> Engine::insTablesError(const Select &select) const
+{
+    QString only;
+    if (select.where && select.where->kind == Condition::Kind::And) {
+        for (const Condition &child : select.where->children) {
+            if (child.kind == Condition::Kind::Compare && child.op == u"=" && child.left.isColumn &&
+                child.left.column == u"db_name" && !child.right.isColumn)
+                only = child.right.value.toString();
+        }
+    }
+    for (auto db = m_databases.cbegin(); db != m_databases.cend(); ++db) {
+        if (!only.isEmpty() && db.key() != only)
+            continue;
+        for (const int vgroupId : db->vgroups) {
+            if (m_vgroups[vgroupId].leader == 0)
+                return failure(kNetworkUnavailable);
+        }
+    }
+    return std::nullopt;
 }
 
 Result Engine::selectFromTable(const Select &select, const Session &session)

@@ -182,11 +182,16 @@ void Engine::rejoin(Dnode &dnode, const QString &dataId, int supportVnodes)
 }
 
 // A taosd with an empty data directory at the endpoint of a known dnode: the mnode hands it that
-// dnode's id. Vnodes of single-replica vgroups on it start empty; replicated ones resync from peers.
+// dnode's id, and it is ready, but its vnodes are gone and nothing rebuilds them (observed on 3.3.6.6:
+// `offline`, applied/committed 0/0, for as long as the dnode stays): a replica-1 vgroup there has lost
+// its data, a replicated one runs a replica short.
 void Engine::adoptFreshData(Dnode &dnode, const QString &dataId, int supportVnodes)
 {
     for (Vgroup &vgroup : m_vgroups) {
-        if (vgroup.dnodes.size() == 1 && vgroup.dnodes.first() == dnode.id)
+        if (!vgroup.dnodes.contains(dnode.id) || vgroup.lostOn.contains(dnode.id))
+            continue;
+        vgroup.lostOn.append(dnode.id);
+        if (vgroup.dnodes.size() == 1)
             vgroup.rows.clear();
     }
     log(dnode.endpoint,
@@ -294,7 +299,7 @@ void Engine::electMnodeLeader()
 void Engine::electVgroupLeaders()
 {
     for (Vgroup &vgroup : m_vgroups) {
-        if (vgroup.leader != 0 && isOnline(vgroup.leader) && hasQuorum(vgroup) &&
+        if (vgroup.leader != 0 && vnodeServes(vgroup, vgroup.leader) && hasQuorum(vgroup) &&
             vgroup.dnodes.contains(vgroup.leader))
             continue;
         const int before = vgroup.leader;
@@ -311,7 +316,7 @@ int Engine::pickLeader(const Vgroup &vgroup) const
 {
     int best = 0;
     for (const int dnodeId : vgroup.dnodes) {
-        if (isOnline(dnodeId) && (best == 0 || leadersOn(dnodeId) < leadersOn(best)))
+        if (vnodeServes(vgroup, dnodeId) && (best == 0 || leadersOn(dnodeId) < leadersOn(best)))
             best = dnodeId;
     }
     return best;
@@ -367,11 +372,16 @@ bool Engine::isOnline(int dnodeId) const
     return dnode && dnode->online;
 }
 
+bool Engine::vnodeServes(const Vgroup &vgroup, int dnodeId) const
+{
+    return isOnline(dnodeId) && !vgroup.lostOn.contains(dnodeId);
+}
+
 int Engine::onlineVnodes(const Vgroup &vgroup) const
 {
     int online = 0;
     for (const int dnodeId : vgroup.dnodes)
-        online += isOnline(dnodeId) ? 1 : 0;
+        online += vnodeServes(vgroup, dnodeId) ? 1 : 0;
     return online;
 }
 

@@ -64,6 +64,9 @@ private:
     int onlineVnodes(const Vgroup &vgroup) const;
     bool hasQuorum(const Vgroup &vgroup) const;
     std::optional<Result> vgroupError(int vgroupId) const;
+    std::optional<Result> insTablesError(const Select &select) const;
+    // Its dnode is online and the vnode's files are there (Vgroup::lostOn).
+    bool vnodeServes(const Vgroup &vgroup, int dnodeId) const;
     int pickLeader(const Vgroup &vgroup) const;
     void log(const QString &endpoint, const QString &text);
     void changed();

@@ -53,6 +53,10 @@ struct Vgroup
     // and shows `leader**` (FACTS.md section 3). Not persisted: a restart restores it.
     qint64 leaderRestoredAt = 0;
     QMap<QString, TableRows> rows;
+    // Dnodes (of `dnodes`) whose vnode of this vgroup lost its files: a taosd back on an empty data
+    // directory. TDengine community never rebuilds them (`restore dnode` is enterprise-only): they stay
+    // `offline` while their dnode is ready, until the vnode moves elsewhere (FACTS.md section 4).
+    QList<int> lostOn;
 };
 
 struct Stable

@@ -171,6 +171,7 @@ QJsonObject Engine::saveVgroup(const Vgroup &vgroup) const
     return QJsonObject{{u"id"_s, vgroup.id},
                        {u"db"_s, vgroup.db},
                        {u"dnodes"_s, saveInts(vgroup.dnodes)},
+                       {u"lostOn"_s, saveInts(vgroup.lostOn)},
                        {u"rows"_s, rows}};
 }
 
@@ -270,6 +271,7 @@ bool Engine::load(const QJsonObject &state, QString *error)
         vgroup.id = object.value(u"id").toInt();
         vgroup.db = object.value(u"db").toString();
         vgroup.dnodes = loadInts(object.value(u"dnodes").toArray());
+        vgroup.lostOn = loadInts(object.value(u"lostOn").toArray());
         const QJsonObject rows = object.value(u"rows").toObject();
         for (auto it = rows.begin(); it != rows.end(); ++it) {
             TableRows &table = vgroup.rows[it.key()];

@@ -189,7 +189,7 @@ QString Engine::dnodeStatus(const Dnode &dnode) const
 // took over from a moved vnode shows `leader**` for a moment, until it is restored.
 QString Engine::vnodeStatus(const Vgroup &vgroup, int dnodeId) const
 {
-    if (!isOnline(dnodeId))
+    if (!vnodeServes(vgroup, dnodeId))
         return u"offline"_s;
     const Dnode *dnode = dnodeById(dnodeId);
     if (dnode && dnode->dropping)

@@ -141,6 +141,7 @@ void Engine::forceDrop(Dnode &dnode, const QList<Move> &moves, bool unsafe)
     for (const Move &move : moves) {
         Vgroup &vgroup = m_vgroups[move.vgroupId];
         vgroup.dnodes[vgroup.dnodes.indexOf(move.from)] = move.to;
+        vgroup.lostOn.removeAll(move.from); // the new vnode is synced from the leader
         if (vgroup.dnodes.size() == 1 && unsafe) {
             vgroup.rows.clear();
             Database &db = m_databases[vgroup.db];
@@ -303,6 +304,7 @@ bool Engine::applyMove(Transaction &trans)
         }
     }
     vgroup.dnodes[vgroup.dnodes.indexOf(move.from)] = move.to;
+    vgroup.lostOn.removeAll(move.from); // the new vnode is synced from the leader
     if (vgroup.leader == move.from) {
         vgroup.leader = pickLeader(vgroup);
         vgroup.leaderRestoredAt = now() + scaled(kLeaderRestoreMs);
