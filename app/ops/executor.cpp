@@ -243,22 +243,17 @@ void Executor::listNormalTables(QStringList databases, QStringList tables, const
     }
     const QString database = databases.first();
     const QString select = taos::selectNormalTables(database);
-    const int run = m_run;
-    const int step = m_step;
-    const auto retry = [this, run, step, database, databases, tables, patience](const QString &error) {
-        if (patience.hasExpired()) {
-            cannotCountBefore(tr("the rows of %1 (listing its tables failed)").arg(database), database,
-                              error);
-            return;
-        }
-        m_waitingFor = tr("the tables of %1 to be listed (last: %2)").arg(database, error);
-        QTimer::singleShot(m_pollTimer.interval(), this, [this, run, step, databases, tables, patience] {
-            if (run == m_run && step == m_step)
-                listNormalTables(databases, tables, patience);
-        });
+    const auto retry = [this, database, databases, tables, patience](const QString &error) {
+        retryWithin(
+            patience, tr("the tables of %1 to be listed (last: %2)").arg(database, error), error,
+            [this, databases, tables, patience] { listNormalTables(databases, tables, patience); },
+            [this, database](const QString &last) {
+                cannotCountBefore(tr("the rows of %1 (listing its tables failed)").arg(database), database,
+                                  last);
+            });
     };
     const auto failed = [retry](const taos::TaosError &error) { retry(error.describe()); };
-    const int timeoutMs = int(std::clamp<qint64>(patience.remainingTime(), 1000, m_countPatienceMs));
+    const int timeoutMs = tryTimeout(patience);
     send(
         select,
         [this, select, database, databases, tables, retry, failed, timeoutMs](const taos::Result &rows) {
@@ -325,20 +320,14 @@ void Executor::countNext(QStringList tables, QMap<QString, qint64> counts, const
     }
     const QString table = tables.first();
     const QString statement = u"select count(*) from "_s + table;
-    const int run = m_run;
-    const int step = m_step;
-    const auto retry = [this, run, step, statement, table, tables, counts, done, failed,
+    const auto retry = [this, statement, table, tables, counts, done, failed,
                         patience](const QString &error) {
-        if (patience.hasExpired()) {
-            failed(table, error);
-            return;
-        }
-        m_waitingFor = tr("an answer to `%1` (last: %2)").arg(statement, error);
-        QTimer::singleShot(m_pollTimer.interval(), this,
-                           [this, run, step, tables, counts, done, failed, patience] {
-                               if (run == m_run && step == m_step)
-                                   countNext(tables, counts, done, failed, patience);
-                           });
+        retryWithin(
+            patience, tr("an answer to `%1` (last: %2)").arg(statement, error), error,
+            [this, tables, counts, done, failed, patience] {
+                countNext(tables, counts, done, failed, patience);
+            },
+            [failed, table](const QString &last) { failed(table, last); });
     };
     send(
         statement,
@@ -353,10 +342,31 @@ void Executor::countNext(QStringList tables, QMap<QString, qint64> counts, const
             tables.removeFirst();
             countNext(tables, counts, done, failed, QDeadlineTimer(m_countPatienceMs));
         },
-        [retry](const taos::TaosError &error) { retry(error.describe()); }, false,
-        // Real TDengine holds a read of a vgroup without a leader for minutes: the patience bounds
-        // each try, not only the time between them.
-        int(std::clamp<qint64>(patience.remainingTime(), 1000, m_countPatienceMs)));
+        [retry](const taos::TaosError &error) { retry(error.describe()); }, false, tryTimeout(patience));
+}
+
+void Executor::retryWithin(const QDeadlineTimer &patience, const QString &waitingFor, const QString &error,
+                           const std::function<void()> &again,
+                           const std::function<void(const QString &error)> &expired)
+{
+    if (patience.hasExpired()) {
+        expired(error);
+        return;
+    }
+    m_waitingFor = waitingFor;
+    const int run = m_run;
+    const int step = m_step;
+    QTimer::singleShot(m_pollTimer.interval(), this, [this, run, step, again] {
+        if (run == m_run && step == m_step)
+            again();
+    });
+}
+
+// Real TDengine holds a read of a vgroup without a leader for about 10 s: the patience bounds each
+// try, not only the time between them.
+int Executor::tryTimeout(const QDeadlineTimer &patience) const
+{
+    return int(std::clamp<qint64>(patience.remainingTime(), 1000, m_countPatienceMs));
 }
 
 void Executor::runStep(int index)

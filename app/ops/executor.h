@@ -125,6 +125,12 @@ private:
     void countRows(const QStringList &tables, const Counted &done, const CountFailed &failed);
     void countNext(QStringList tables, QMap<QString, qint64> counts, const Counted &done,
                    const CountFailed &failed, const QDeadlineTimer &patience);
+    // A read that failed with `error` is tried again (`again`) at the next poll interval, saying
+    // `waitingFor` meanwhile, until `patience` expires: then `expired(error)`.
+    void retryWithin(const QDeadlineTimer &patience, const QString &waitingFor, const QString &error,
+                     const std::function<void()> &again,
+                     const std::function<void(const QString &error)> &expired);
+    int tryTimeout(const QDeadlineTimer &patience) const; // ms for one try of a bounded read
     void runStep(int index);
     void dispatch(const Step &step);
     void completeStep(bool ok, const QString &message);

@@ -739,8 +739,9 @@ void Executor::verifyRows(int ready)
 void Executor::whenVgroupsHealthy(const std::function<void()> &then)
 {
     readComplete(taos::kSelectVgroups, [this, then](const taos::Result &result) {
+        const QList<taos::Vgroup> vgroups = taos::vgroupsFrom(result);
         QStringList unsettled;
-        for (const taos::Vgroup &vgroup : taos::vgroupsFrom(result)) {
+        for (const taos::Vgroup &vgroup : vgroups) {
             QStringList replicas;
             for (const taos::Vnode &vnode : vgroup.vnodes) {
                 if (!vnode.isHealthy())
@@ -753,7 +754,6 @@ void Executor::whenVgroupsHealthy(const std::function<void()> &then)
         if (!unsettled.isEmpty()) {
             waiting(tr("every vgroup's replicas to be leader or follower; not yet: %1")
                         .arg(unsettled.join(u"; ")));
-            const QList<taos::Vgroup> vgroups = taos::vgroupsFrom(result);
             const bool offline = std::any_of(vgroups.begin(), vgroups.end(), [](const taos::Vgroup &vgroup) {
                 return std::any_of(vgroup.vnodes.begin(), vgroup.vnodes.end(), [](const taos::Vnode &vnode) {
                     return vnode.state() == taos::VnodeRole::Offline;
