@@ -379,6 +379,7 @@ void Executor::runStep(int index)
     m_pollNow = false;
     stopWatchingPods();
     m_issued = false;
+    m_catchUpTargets.clear();
     m_resolvedDnode = 0;
     m_lastProgress.clear();
     m_seenProgress.clear();

@@ -4,6 +4,7 @@
 #include "ops/plan.h"
 
 #include <QDeadlineTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -154,11 +155,12 @@ private:
     void waitPodsReady(const Step &step);
     void waitDnodesReady(const Step &step);
     void balanceVgroup(const Step &step);
-    void waitBalanceInBackground();
+    void balanceProgress();
     void unlessItGoesOn(const QString &oper, const taos::TaosError &error,
                         const std::function<void()> &goesOn, const std::function<void()> &settled);
     void verify(const Step &step);
     void verifyRows(int ready);
+    void verifyCounts(int ready);
     void whenVgroupsHealthy(const std::function<void()> &then);
     void failIfVnodesLost(const QList<taos::Vgroup> &vgroups);
 
@@ -205,10 +207,12 @@ private:
     QPointer<kube::ResourceWatch> m_podWatch; // during pod waits
     QString m_waitingFor;
     QString m_lastProgress;
-    QSet<QString> m_seenProgress; // every state the step was in: a new one is progress
-    QString m_incomplete;         // why the step's last complete read was not: an answer cut short
-    bool m_issued = false;        // the step's statement or change was sent
-    int m_resolvedDnode = 0;      // CreateMnode on a dnode known by its endpoint: its id, once found
+    QSet<QString> m_seenProgress;            // every state the step was in: a new one is progress
+    QString m_incomplete;                    // why the step's last complete read was not: an answer cut short
+    bool m_issued = false;                   // the step's statement or change was sent
+    bool m_balanceInBackground = false;      // `balance vgroup` answered an error, its transaction goes on
+    QHash<QString, qint64> m_catchUpTargets; // "vgroup/dnode": the commit index a lagging replica is to reach
+    int m_resolvedDnode = 0; // CreateMnode on a dnode known by its endpoint: its id, once found
     bool m_finishing = false;
     bool m_newOperation = false; // start(), not resume()
 };

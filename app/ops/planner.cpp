@@ -117,19 +117,19 @@ void checkTransactions(const Cluster &cluster, Plan *plan)
     if (transactions.isEmpty())
         return;
     QStringList names;
+    QStringList stuck;
     for (const taos::Transaction &transaction : transactions) {
-        names.append(
-            u"%1 (%2%3)"_s.arg(transaction.id)
-                .arg(transaction.operation.isEmpty() ? u"unknown operation"_s : transaction.operation,
-                     transaction.stage.isEmpty() ? QString() : u", stage "_s + transaction.stage));
+        names.append(transaction.describe());
+        if (transaction.isStuck())
+            stuck.append(transaction.advice());
     }
-    block(
-        plan, u"transaction-running"_s,
-        u"TDengine is running %1: %2. Dropping a dnode or creating an mnode conflicts with a running "
-        "transaction, and TDengine would refuse it half-way."_s.arg(
-            counted(transactions.size(), u"transaction"_s), names.join(u", "_s)),
-        u"Wait until `show transactions` is empty, then plan again. A transaction that never ends names its "
-        "error in `show transactions`."_s);
+    block(plan, u"transaction-running"_s,
+          u"TDengine is running %1: %2. Dropping a dnode or creating an mnode conflicts with a running "
+          "transaction, and TDengine would refuse it half-way."_s.arg(
+              counted(transactions.size(), u"transaction"_s), names.join(u"; "_s)),
+          u"Wait until `show transactions` is empty, then plan again."_s +
+              (stuck.isEmpty() ? u" A transaction that never ends names its error in `show transactions`."_s
+                               : u' ' + stuck.join(u' ')));
 }
 
 // --- scale-in ---------------------------------------------------------------------------------
@@ -595,22 +595,23 @@ void repairDnodeWithoutPod(const Cluster &cluster, const taos::Dnode &dnode, Pla
 void explainDropping(const Cluster &cluster, const taos::Dnode &dnode, Plan *plan)
 {
     QStringList transactions;
+    QStringList stuck;
     for (const taos::Transaction &transaction : cluster.snapshot().transactions) {
-        transactions.append(
-            u"%1 %2 (stage %3%4)"_s.arg(transaction.id)
-                .arg(transaction.operation, transaction.stage,
-                     transaction.lastError.isEmpty() ? QString() : u", last: "_s + transaction.lastError));
+        transactions.append(transaction.describe());
+        if (transaction.isStuck())
+            stuck.append(transaction.advice());
     }
-    warn(
-        plan, u"dnode-dropping"_s,
-        u"dnode %1 (%2) is dropping: a drop-dnode transaction is moving its %3 to the other dnodes. %4"_s
-            .arg(dnode.id)
-            .arg(dnode.endpoint, counted(cluster.vnodesOn(dnode.id), u"vnode"_s),
-                 transactions.isEmpty() ? u"No transaction is running now."_s
-                                        : u"Running: "_s + transactions.join(u"; "_s) + u'.'),
-        u"Leave its pod and its claim alone until the dnode has left `show dnodes`; `show transactions` "
-        u"shows "
-        "the progress and, if it is stuck, the error (often a dnode it needs is offline: bring that one back)."_s);
+    warn(plan, u"dnode-dropping"_s,
+         u"dnode %1 (%2) is dropping: a drop-dnode transaction is moving its %3 to the other dnodes. %4"_s
+             .arg(dnode.id)
+             .arg(dnode.endpoint, counted(cluster.vnodesOn(dnode.id), u"vnode"_s),
+                  transactions.isEmpty() ? u"No transaction is running now."_s
+                                         : u"Running: "_s + transactions.join(u"; "_s) + u'.'),
+         u"Leave its pod and its claim alone until the dnode has left `show dnodes`. "_s +
+             (stuck.isEmpty()
+                  ? u"`show transactions` shows the progress and, if it is stuck, the error (often a "
+                    "dnode it needs is offline: bring that one back)."_s
+                  : stuck.join(u' ')));
 }
 
 } // namespace

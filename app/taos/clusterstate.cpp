@@ -3,6 +3,7 @@
 #include "kube/objects.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
@@ -253,6 +254,106 @@ bool Vnode::isHealthy() const
     return role == VnodeRole::Leader || role == VnodeRole::Follower;
 }
 
+namespace {
+
+struct LastAction
+{
+    int action = -1; // none when TDengine names no action
+    int code = 0;
+    QString text;    // TDengine's words for the code
+    QString message; // e.g. "alter-confirm"
+    QString endpoint;
+};
+
+LastAction parseLastAction(const QString &info)
+{
+    static const QRegularExpression pattern(u"action:(\\d+) code:0x([0-9a-fA-F]+)\\(([^)]*)\\)"_s);
+    static const QRegularExpression messagePattern(u"msgType:(\\S+)"_s);
+    static const QRegularExpression inUsePattern(u"inUse:(\\d+)"_s);
+    static const QRegularExpression endpointPattern(u"ep:(\\d+)-(\\S+)"_s);
+    LastAction last;
+    const QRegularExpressionMatch match = pattern.match(info);
+    if (!match.hasMatch())
+        return last;
+    last.action = match.captured(1).toInt();
+    last.code = match.captured(2).toInt(nullptr, 16) & 0xffff;
+    last.text = match.captured(3);
+    last.message = messagePattern.match(info).captured(1);
+    const QString inUse = inUsePattern.match(info).captured(1);
+    for (auto it = endpointPattern.globalMatch(info); it.hasNext();) {
+        const QRegularExpressionMatch ep = it.next();
+        if (last.endpoint.isEmpty() || ep.captured(1) == inUse)
+            last.endpoint = ep.captured(2);
+    }
+    return last;
+}
+
+// Codes a transaction waits through by design (mndTransExecuteActions in mndTrans.c).
+bool isWaitingCode(int code)
+{
+    static const QSet<int> waiting{
+        0x0000, // success
+        0x0111, // Action in progress (3.0's in-flight action)
+        0x03D8, // Wrong transaction execution context (3.3's in-flight action)
+        0x0532, // Vnode didn't catch up its leader (a new replica syncing)
+        0x090C, // Sync leader is unreachable / not leader
+        0x0911, // Sync not ready to propose
+        0x0914, // Sync leader is restoring
+    };
+    return waiting.contains(code);
+}
+
+} // namespace
+
+int Transaction::lastActionCode() const
+{
+    return parseLastAction(lastAction).code;
+}
+
+bool Transaction::isFailing() const
+{
+    return !isWaitingCode(lastActionCode());
+}
+
+QString Transaction::describe() const
+{
+    const LastAction last = parseLastAction(lastAction);
+    QString text =
+        u"transaction %1 (%2%3)"_s.arg(id).arg(operation.isEmpty() ? u"unknown operation"_s : operation,
+                                               stage.isEmpty() ? QString() : u", stage "_s + stage);
+    if (last.action < 0)
+        return lastAction.trimmed().isEmpty() ? text : text + u": "_s + lastAction.trimmed();
+    if (last.action == 0 && last.code == 0)
+        return text; // no action yet (mndSetTransLastAction with none)
+    QString action = u"action %1"_s.arg(last.action);
+    if (!last.message.isEmpty())
+        action += last.endpoint.isEmpty() ? u" (%1)"_s.arg(last.message)
+                                          : u" (%1 to %2)"_s.arg(last.message, last.endpoint);
+    const QString code = u"0x"_s + u"%1"_s.arg(last.code, 4, 16, QChar(u'0')).toUpper();
+    if (last.code == 0)
+        return text + u": "_s + action + u" done"_s;
+    if (last.code == 0x0111 || last.code == 0x03D8)
+        return text + u": "_s + action + u" under way"_s;
+    if (!isFailing())
+        return text + u": "_s + action + u" waiting: %1 (%2)"_s.arg(last.text, code);
+    return text + u": "_s + action +
+           (failedTimes == 1  ? u" failed once"_s
+            : failedTimes > 1 ? u" failed %1 times"_s.arg(failedTimes)
+                              : u" failed"_s) +
+           u": %1 (%2)"_s.arg(last.text, code);
+}
+
+QString Transaction::advice() const
+{
+    return u"TDengine retries it until what it needs is back (often a dnode that is offline: bring its pod "
+           "back); `show transactions` shows how it goes. Only if that cannot come back, `kill transaction "
+           "%1` "
+           "ends it (on 3.3 where `show transactions` says it is killable): TDengine then counts its "
+           "remaining "
+           "actions as done without doing them, so its metadata may say vnodes moved that did not; read the "
+           "vgroups afterwards."_s.arg(id);
+}
+
 QString podOfEndpoint(const QString &endpoint)
 {
     const QString host = endpoint.section(u':', 0, 0);
@@ -315,12 +416,15 @@ QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonOb
                  stale.join(u", "))});
     }
     for (const Transaction &transaction : snapshot.transactions) {
-        warnings.append(
-            {Severity::Info,
-             u"transaction %1 is running: %2"_s.arg(transaction.id).arg(transaction.operation),
-             u"Stage %1%2."_s.arg(transaction.stage, transaction.lastError.isEmpty()
-                                                         ? QString()
-                                                         : u"; last error: "_s + transaction.lastError)});
+        if (transaction.isStuck()) {
+            warnings.append({Severity::Warning,
+                             u"transaction %1 (%2) is stuck"_s.arg(transaction.id).arg(transaction.operation),
+                             transaction.describe() + u". "_s + transaction.advice()});
+            continue;
+        }
+        warnings.append({Severity::Info,
+                         u"transaction %1 is running: %2"_s.arg(transaction.id).arg(transaction.operation),
+                         transaction.describe() + u'.'});
     }
     std::stable_sort(warnings.begin(), warnings.end(), [](const HealthWarning &a, const HealthWarning &b) {
         return int(a.severity) > int(b.severity);

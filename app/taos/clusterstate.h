@@ -87,8 +87,13 @@ struct Vnode
 {
     int dnodeId = 0;
     QString role; // as TDengine says it: "leader", "leader*", "follower", "offline", "dropping", ...
+    // Its raft log indexes (3.3's vN_applied/committed; -1 where TDengine does not say, as 3.0): a
+    // replica that has applied less than it committed is still catching up.
+    qint64 applied = -1;
+    qint64 committed = -1;
 
     VnodeRole state() const { return vnodeRole(role); }
+    bool isCatchingUp() const { return applied >= 0 && committed >= 0 && applied < committed; }
     // Leader or follower, nothing in between: what a vgroup needs of every replica to be whole.
     bool isHealthy() const;
 };
@@ -101,6 +106,12 @@ struct Vgroup
     QList<Vnode> vnodes;
 };
 
+// A row of performance_schema.perf_trans (= `show transactions`; FACTS.md sections 1 and 3). Its
+// last_action_info reads "action:N code:0xC(TEXT) msgType:T numOfEps:K inUse:I ep:0-FQDN:PORT ..."
+// (mndRetrieveTrans in mndTrans.c). While an action is in flight the code is 0x111 "Action in progress"
+// (3.0) or 0x3d8 "Wrong transaction execution context" (3.3): progress, not an error.
+// As many failures in a row as make TDengine answer the waiting client with an error (mndTransSendRpcRsp).
+constexpr int kStuckTransactionFailures = 6;
 struct Transaction
 {
     int id = 0;
@@ -108,7 +119,20 @@ struct Transaction
     QString operation; // e.g. "drop-dnode", "redistribute-vgroup"
     QString database;
     QDateTime createTime;
-    QString lastError;
+    int failedTimes = 0; // since its last action that succeeded
+    QString lastAction;  // last_action_info, as TDengine wrote it
+
+    int lastActionCode() const; // the code in lastAction (errno & 0xffff); 0 when there is none
+    // Its last action failed with an error, not one of those TDengine waits through (in progress,
+    // not leader, restoring, a replica catching up).
+    bool isFailing() const;
+    // Failing again and again: it will not end until what it needs comes back (often an offline dnode).
+    bool isStuck() const { return isFailing() && failedTimes >= kStuckTransactionFailures; }
+    // "transaction 12 (drop-dnode, stage redoAction): action 4 (alter-confirm to EP) under way", or
+    // "... failed 9 times: Unable to establish connection (0x000B)".
+    QString describe() const;
+    // For a stuck one: what to look at, and what `kill transaction ID` would do.
+    QString advice() const;
 };
 
 struct ClusterSnapshot

@@ -101,8 +101,20 @@ QList<Vgroup> vgroupsFrom(const Result &insVgroups)
         // v1_dnode/v1_status .. v4_*: a replica's dnode and its role; dnode 0 or NULL is no replica.
         for (int i = 1; i <= 4; ++i) {
             const int dnode = int(rows.number(row, u"v%1_dnode"_s.arg(i)));
-            if (dnode > 0)
-                vgroup.vnodes.append({dnode, rows.text(row, u"v%1_status"_s.arg(i))});
+            if (dnode <= 0)
+                continue;
+            Vnode vnode{dnode, rows.text(row, u"v%1_status"_s.arg(i))};
+            // 3.3: "applied/committed" raft indexes as "120/135" (mndRetrieveVgroups); absent in 3.0.
+            const QStringList indexes = rows.text(row, u"v%1_applied/committed"_s.arg(i)).split(u'/');
+            bool appliedOk = false;
+            bool committedOk = false;
+            if (indexes.size() == 2) {
+                vnode.applied = indexes.at(0).trimmed().toLongLong(&appliedOk);
+                vnode.committed = indexes.at(1).trimmed().toLongLong(&committedOk);
+            }
+            if (!appliedOk || !committedOk)
+                vnode.applied = vnode.committed = -1;
+            vgroup.vnodes.append(vnode);
         }
         vgroups.append(vgroup);
     }
@@ -119,7 +131,8 @@ QList<Transaction> transactionsFrom(const Result &perfTrans)
     for (qsizetype row = 0; row < rows.count(); ++row) {
         transactions.append({int(rows.number(row, u"id"_s)), rows.text(row, u"stage"_s),
                              rows.text(row, u"oper"_s), rows.text(row, u"db"_s),
-                             rows.time(row, u"create_time"_s), rows.text(row, u"last_action_info"_s)});
+                             rows.time(row, u"create_time"_s), int(rows.number(row, u"failed_times"_s)),
+                             rows.text(row, u"last_action_info"_s)});
     }
     return transactions;
 }

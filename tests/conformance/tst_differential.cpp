@@ -72,6 +72,7 @@ QList<Statement> script()
         {u"show_transactions"_s, u"show transactions"_s, {}},
         {u"ins_cluster"_s, u"select * from information_schema.ins_cluster"_s, {}},
         {u"server_version"_s, u"select server_version()"_s, {}},
+        {u"reset_query_cache"_s, u"reset query cache"_s, {}}, // the client's own statement (Verify sends it)
         {u"ins_transactions"_s, u"select * from information_schema.ins_transactions"_s, {}},
         {u"replica_2"_s, u"create database r2 replica 2"_s, {}},
         {u"drop_dnode_99"_s, u"drop dnode 99"_s, {}},

@@ -19,10 +19,12 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -166,6 +168,7 @@ private slots:
     void rowCount_cutShort_anErrorNotZero();
     void scaleIn_aVgroupReplicaOffline_waitsNothingScaledIn();
     void dropDnode_errorWhileItGoesOn_stepWaitsForTheDrop();
+    void balance_longerThanTheStepTimeout_waitedWhileVnodesMove();
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState_data();
     void resume_afterExecutorDestroyedAtStepStart_endsInSameState();
     void cancel_duringStep_stopsAtNextStepSaysSo();
@@ -837,11 +840,78 @@ void TestExecutor::dropDnode_errorWhileItGoesOn_stepWaitsForTheDrop()
     QVERIFY2(*seen.ok, qPrintable(seen.story()));
     QVERIFY2(seen.stepMessages.value(0).startsWith(u"dnode %1 was dropped"_s.arg(leaving)),
              qPrintable(seen.story()));
+    // The answer was logged with the transaction it left running and the way out, should it never end.
+    const QStringList goesOn =
+        seen.log.filter(u"drop-dnode transaction goes on in the background (transaction "_s);
+    QVERIFY2(goesOn.size() == 1, qPrintable(seen.story()));
+    for (const QString &part : {u"tdkube waits for it. TDengine retries it until what it needs is back"_s,
+                                u"`kill transaction "_s, u"counts its remaining actions as done"_s})
+        QVERIFY2(goesOn.first().contains(part), qPrintable(goesOn.first()));
     QCOMPARE(dnodes().size(), 4);
     const taos::QueryOutcome gone = sql(u"drop database more"_s);
     QVERIFY2(gone.ok(), qPrintable(gone.error.describe()));
 
     // Back to 3 the usual way (tdengine-4's dnode is gone already).
+    runToEnd(scaleInPlan());
+    if (QTest::currentTestFailed())
+        return;
+    verifyScaledIn();
+}
+
+// `balance vgroup` blocks until every vnode it moves has caught up, as long as the data takes. The step
+// timeout measures time without progress, and each vnode moved is progress: a balance that takes far
+// longer than the timeout ends as balanced, with the vnodes per dnode shown while it runs.
+void TestExecutor::balance_longerThanTheStepTimeout_waitedWhileVnodesMove()
+{
+    // Every vnode slot of the 3 dnodes taken (16 each: r3's 12 vnodes and 36 of `wide`), then 3 -> 5
+    // without the balance: balancing moves about 18 vnodes, one at a time (several seconds here).
+    const taos::QueryOutcome created = sql(u"create database wide replica 3 vgroups 12"_s);
+    QVERIFY2(created.ok(), qPrintable(created.error.describe()));
+    Plan out = scaleOutPlan();
+    out.steps.removeIf([](const Step &one) { return one.kind == Step::Kind::BalanceVgroup; });
+    runToEnd(out);
+    if (QTest::currentTestFailed())
+        return;
+
+    // Each move takes 200 ms (10 s before the time scale), the timeout 4 moves.
+    sandbox::tdengine::Cluster *cluster = m_fixture.sandbox()->runtime()->cluster(kNs, kSet);
+    QVERIFY(cluster);
+    cluster->setVnodeMoveMs(10000);
+    const auto restore =
+        qScopeGuard([cluster] { cluster->setVnodeMoveMs(sandbox::tdengine::Cluster::kVnodeMoveMs); });
+    Plan balance = scaleOutPlan();
+    balance.fromReplicas = 5;
+    balance.steps = {step(Step::Kind::BalanceVgroup, u"balance vgroup"_s)};
+    constexpr int kTimeoutMs = 800;
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    QElapsedTimer clock; // the step's own time, and its timeout (not the connection's and the counts' before)
+    Executor *running = run.get();
+    connect(running, &Executor::stepStarted, running, [&clock, running] {
+        clock.start();
+        running->setStepTimeout(kTimeoutMs);
+    });
+    run->start(balance);
+    QVERIFY(seen.waitForFinish());
+    const qint64 took = clock.elapsed();
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    QCOMPARE(seen.stepMessages.value(0), u"The vgroups are balanced."_s);
+    QVERIFY2(took > 2 * kTimeoutMs, qPrintable(u"the balance step took %1 ms"_s.arg(took)));
+    QVERIFY2(!seen.progress.filter(u"`balance vgroup` to finish moving vnodes: transaction "_s).isEmpty(),
+             qPrintable(seen.story()));
+    QVERIFY2(seen.progress.filter(u"vnodes per dnode: dnode "_s).size() > 2, qPrintable(seen.story()));
+    QList<int> vnodes;
+    for (const taos::Dnode &dnode : dnodes())
+        vnodes.append(dnode.vnodes);
+    QCOMPARE(vnodes.size(), 5);
+    QVERIFY2(*std::max_element(vnodes.begin(), vnodes.end()) -
+                     *std::min_element(vnodes.begin(), vnodes.end()) <=
+                 1,
+             qPrintable(seen.story()));
+
+    const taos::QueryOutcome gone = sql(u"drop database wide"_s);
+    QVERIFY2(gone.ok(), qPrintable(gone.error.describe()));
     runToEnd(scaleInPlan());
     if (QTest::currentTestFailed())
         return;

@@ -182,7 +182,8 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix_data()
         << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) { dnodeWithId(f, 2)->status = u"dropping*"_s; })
         << u"dnode-dropping"_s << u"blocking"_s << u"is being dropped"_s;
     QTest::newRow("in: transaction") << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) {
-        f.snapshot.transactions.append({11, u"redoAction"_s, u"redistribute-vgroup"_s, u"power"_s, {}, {}});
+        f.snapshot.transactions.append(
+            {11, u"redoAction"_s, u"redistribute-vgroup"_s, u"power"_s, {}, 0, {}});
     }) << u"transaction-running"_s << u"blocking"_s
                                      << u"11 (redistribute-vgroup, stage redoAction)"_s;
     QTest::newRow("in: dnode not found")
@@ -249,7 +250,7 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix_data()
                                          << u"its pod tdengine-5 does not exist"_s;
     QTest::newRow("repair: dropping") << u"repair"_s << 0 << Edit([](ClusterFacts &f) {
         dnodeWithId(f, 7)->status = u"dropping"_s;
-        f.snapshot.transactions.append({12, u"redoAction"_s, u"drop-dnode"_s, {}, {}, {}});
+        f.snapshot.transactions.append({12, u"redoAction"_s, u"drop-dnode"_s, {}, {}, 0, {}});
     }) << u"dnode-dropping"_s << u"warning"_s
                                       << u"a drop-dnode transaction is moving its 2 vnodes"_s;
     QTest::newRow("repair: offline with pod") << u"repair"_s << 0 << Edit([](ClusterFacts &f) {
@@ -488,8 +489,16 @@ void TestPlanner::repair_dnodeStuckDropping_explainedWithTransactionErrorNothing
     dnodeWithId(facts, 7)->status = u"dropping"_s;
     dnodeWithId(facts, 6)->status = u"offline"_s;
     facts.pods[3] = pod(3, false);
+    // Stuck: its create-vnode on tdengine-3 (offline) failed 9 times (3.0.5.2's last_action_info).
     facts.snapshot.transactions.append(
-        {14, u"redoAction"_s, u"drop-dnode"_s, {}, {}, u"Sync leader is unreachable"_s});
+        {14,
+         u"redoAction"_s,
+         u"drop-dnode"_s,
+         {},
+         {},
+         9,
+         u"action:3 code:0xb(Unable to establish connection) msgType:create-vnode numOfEps:1 inUse:0 "
+         "ep:0-tdengine-3.taosd:6030 "_s});
 
     const Plan plan = planRepair(facts);
     QCOMPARE(codes(plan), (QStringList{u"warning:offline-dnode"_s, u"warning:dnode-dropping"_s,
@@ -500,11 +509,16 @@ void TestPlanner::repair_dnodeStuckDropping_explainedWithTransactionErrorNothing
     QCOMPARE(
         dropping->reason,
         u"dnode 7 (%1) is dropping: a drop-dnode transaction is moving its 2 vnodes to the other dnodes. "
-        "Running: 14 drop-dnode (stage redoAction, last: Sync leader is unreachable)."_s.arg(endpointOf(4)));
+        "Running: transaction 14 (drop-dnode, stage redoAction): action 3 (create-vnode to "
+        "tdengine-3.taosd:6030) failed 9 times: Unable to establish connection (0x000B)."_s.arg(
+            endpointOf(4)));
     QVERIFY2(
         dropping->fix.contains(u"Leave its pod and its claim alone until the dnode has left `show dnodes`"_s),
         qPrintable(dropping->fix));
-    QVERIFY2(dropping->fix.contains(u"often a dnode it needs is offline: bring that one back"_s),
+    QVERIFY2(dropping->fix.contains(u"often a dnode that is offline: bring its pod back"_s),
+             qPrintable(dropping->fix));
+    QVERIFY2(dropping->fix.contains(u"`kill transaction 14` ends it"_s), qPrintable(dropping->fix));
+    QVERIFY2(dropping->fix.contains(u"counts its remaining actions as done without doing them"_s),
              qPrintable(dropping->fix));
 
     // A scale-in waits for it too.

@@ -123,7 +123,7 @@ private slots:
             QVERIFY2(text.contains(part), qPrintable(part + u" not in: "_s + text));
 
         // A transaction may be creating or moving a vnode: not a loss (yet).
-        snapshot.transactions.append({7, u"redoAction"_s, u"balance-vgroup"_s, {}, {}, {}});
+        snapshot.transactions.append({7, u"redoAction"_s, u"balance-vgroup"_s, {}, {}, 0, {}});
         QVERIFY(taos::lostVnodes(snapshot, snapshot.takenAt).isEmpty());
     }
 
@@ -167,13 +167,88 @@ private slots:
     void staleClaims_andTransactions_areListed()
     {
         taos::ClusterSnapshot snapshot = healthy();
-        snapshot.transactions.append({7, u"redoAction"_s, u"drop-dnode"_s, {}, {}, {}});
+        snapshot.transactions.append({7, u"redoAction"_s, u"drop-dnode"_s, {}, {}, 0, {}});
         const QHash<QString, QString> stale{{u"db/taosdata-tdengine-3"_s, u"stale"_s},
                                             {u"other/taosdata-x-9"_s, u"stale"_s}};
         const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, stale);
         QCOMPARE(titles(warnings),
                  QStringList({u"1 stale volume claim"_s, u"transaction 7 is running: drop-dnode"_s}));
         QVERIFY(warnings.first().text.startsWith(u"taosdata-tdengine-3: left behind by a scale-in"_s));
+    }
+
+    // last_action_info as TDengine writes it (mndRetrieveTrans): an action in flight is progress (0x111 on
+    // 3.0, 0x3d8 on 3.3), a replica catching up a wait; an error repeated kStuckTransactionFailures times
+    // makes the transaction stuck.
+    void transaction_lastActionInfo_progressWaitFailureStuck_data()
+    {
+        QTest::addColumn<int>("failedTimes");
+        QTest::addColumn<QString>("info");
+        QTest::addColumn<QString>("described");
+        QTest::addColumn<bool>("failing");
+        QTest::addColumn<bool>("stuck");
+        const QString head = u"transaction 12 (drop-dnode, stage redoAction)"_s;
+        const QString ep = u"msgType:alter-confirm numOfEps:1 inUse:0 ep:0-tdengine-1.taosd:6030 "_s;
+        QTest::newRow("3.0 in flight")
+            << 0 << u"action:4 code:0x111(Action in progress) "_s + ep
+            << head + u": action 4 (alter-confirm to tdengine-1.taosd:6030) under way"_s << false << false;
+        QTest::newRow("3.3 in flight, retried")
+            << 3 << u"action:4 code:0x3d8(Wrong transaction execution context) "_s + ep
+            << head + u": action 4 (alter-confirm to tdengine-1.taosd:6030) under way"_s << false << false;
+        QTest::newRow("replica catching up")
+            << 8
+            << u"action:6 code:0x532(Vnode didn't catch up its leader) msgType:alter-replica numOfEps:2 "
+               u"inUse:1 "
+               "ep:0-tdengine-0.taosd:6030 ep:1-tdengine-2.taosd:6030 "_s
+            << head +
+                   u": action 6 (alter-replica to tdengine-2.taosd:6030) waiting: Vnode didn't catch up its "
+                   "leader (0x0532)"_s
+            << false << false;
+        QTest::newRow("failed twice")
+            << 2 << u"action:3 code:0xb(Unable to establish connection) "_s + ep
+            << head + u": action 3 (alter-confirm to tdengine-1.taosd:6030) failed 2 "
+                      "times: Unable to establish connection (0x000B)"_s
+            << true << false;
+        QTest::newRow("stuck") << 12 << u"action:3 code:0xb(Unable to establish connection) "_s + ep
+                               << head +
+                                      u": action 3 (alter-confirm to tdengine-1.taosd:6030) failed 12 times: "
+                                      "Unable to establish connection (0x000B)"_s
+                               << true << true;
+        QTest::newRow("last action done")
+            << 0 << u"action:2 code:0x0(success) "_s + ep
+            << head + u": action 2 (alter-confirm to tdengine-1.taosd:6030) done"_s << false << false;
+        QTest::newRow("no action yet") << 0 << u"action:0 code:0x0(success) "_s << head << false << false;
+        QTest::newRow("empty") << 0 << QString() << head << false << false;
+    }
+
+    void transaction_lastActionInfo_progressWaitFailureStuck()
+    {
+        QFETCH(int, failedTimes);
+        QFETCH(QString, info);
+        QFETCH(QString, described);
+        QFETCH(bool, failing);
+        QFETCH(bool, stuck);
+        const taos::Transaction transaction{12, u"redoAction"_s, u"drop-dnode"_s, {}, {}, failedTimes, info};
+        QCOMPARE(transaction.describe(), described);
+        QCOMPARE(transaction.isFailing(), failing);
+        QCOMPARE(transaction.isStuck(), stuck);
+
+        // The dashboard: a running transaction is information, a stuck one a warning with the way out.
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.transactions.append(transaction);
+        const auto warnings = taos::assessHealth(snapshot, statefulSet, {pod(0), pod(1), pod(2)}, {});
+        QCOMPARE(warnings.size(), 1);
+        if (!stuck) {
+            QCOMPARE(warnings.first().title, u"transaction 12 is running: drop-dnode"_s);
+            QCOMPARE(warnings.first().severity, Severity::Info);
+            QCOMPARE(warnings.first().text, described + u'.');
+            return;
+        }
+        QCOMPARE(warnings.first().title, u"transaction 12 (drop-dnode) is stuck"_s);
+        QCOMPARE(warnings.first().severity, Severity::Warning);
+        const QString retries = described + u". TDengine retries it until what it needs is back"_s;
+        for (const QString &part : {retries, u"`kill transaction 12` ends it"_s,
+                                    u"counts its remaining actions as done without doing them"_s})
+            QVERIFY2(warnings.first().text.contains(part), qPrintable(warnings.first().text));
     }
 
     // TDengine decorates some words (FACTS.md section 1): read by prefix, never compared whole.

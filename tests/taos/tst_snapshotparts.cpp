@@ -58,6 +58,30 @@ private slots:
         QCOMPARE(vgroups.at(1).vnodes.size(), 3);
         QCOMPARE(vgroups.at(1).vnodes.at(2).dnodeId, 1);
         QCOMPARE(vgroups.at(1).vnodes.at(2).role, u"offline"_s);
+        QCOMPARE(vgroups.at(1).vnodes.at(2).applied, -1); // 3.0 does not say
+        QVERIFY(!vgroups.at(1).vnodes.at(2).isCatchingUp());
+    }
+
+    // 3.3.6.6 adds "vN_applied/committed" after each vN_status (systable.c vgroupsSchema), "120/135".
+    void vgroups_appliedCommittedOf33()
+    {
+        const auto vgroups = taos::vgroupsFrom(decode(R"({"code":0,"column_meta":[["vgroup_id","INT",4],
+            ["db_name","VARCHAR",64],["tables","INT",4],["v1_dnode","SMALLINT",2],["v1_status","VARCHAR",9],
+            ["v1_applied/committed","VARCHAR",44],["v2_dnode","SMALLINT",2],["v2_status","VARCHAR",9],
+            ["v2_applied/committed","VARCHAR",44],["v3_dnode","SMALLINT",2],["v3_status","VARCHAR",9],
+            ["v3_applied/committed","VARCHAR",44],["v4_dnode","SMALLINT",2],["v4_status","VARCHAR",9],
+            ["v4_applied/committed","VARCHAR",44]],
+            "data":[[2,"r3",4,1,"leader","135/135",2,"follower","120/135",4,"follower","0/0",null,null,null]],
+            "rows":1})"));
+        QCOMPARE(vgroups.size(), 1);
+        const QList<taos::Vnode> &vnodes = vgroups.at(0).vnodes;
+        QCOMPARE(vnodes.size(), 3);
+        QCOMPARE(vnodes.at(0).applied, 135);
+        QCOMPARE(vnodes.at(0).committed, 135);
+        QVERIFY(!vnodes.at(0).isCatchingUp());
+        QCOMPARE(vnodes.at(1).applied, 120);
+        QVERIFY(vnodes.at(1).isCatchingUp());
+        QVERIFY(!vnodes.at(2).isCatchingUp());
     }
 
     void databasesMnodesTransactions()
@@ -82,8 +106,9 @@ private slots:
         QCOMPARE(transactions.at(0).operation, u"drop-dnode"_s);
         QCOMPARE(transactions.at(0).id, 12);
         QCOMPARE(transactions.at(0).stage, u"redoAction"_s);
-        QCOMPARE(transactions.at(0).lastError,
+        QCOMPARE(transactions.at(0).lastAction,
                  u"action:4 code:0x111(Action in progress) msgType:alter-confirm"_s);
+        QCOMPARE(transactions.at(0).failedTimes, 0);
         taos::ClusterSnapshot snapshot;
         taos::clusterFrom(decode(R"({"code":0,"column_meta":[["id","BIGINT",8],["name","VARCHAR",40],
             ["uptime","INT",4],["create_time","TIMESTAMP",8]],"data":[[4242,"tdengine",3600,"2024-01-01T00:00:00.000Z"]],

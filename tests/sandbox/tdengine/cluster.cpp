@@ -55,6 +55,11 @@ void Cluster::setDelayLedger(DelayLedger *ledger)
     d->engine.setDelayLedger(ledger);
 }
 
+void Cluster::setVnodeMoveMs(int ms)
+{
+    d->engine.setVnodeMoveMs(ms);
+}
+
 bool Cluster::checkPassword(const QString &user, const QString &password) const
 {
     return d->engine.checkPassword(user, password);

@@ -94,6 +94,9 @@ public:
 
     // Where the simulated delays (transaction steps, status timeouts) are recorded; none by default.
     void setDelayLedger(DelayLedger *ledger);
+    // The time one vnode move takes before its rows and the time scale (kVnodeMoveMs unless set): a
+    // test's stand-in for a database whose vnodes take minutes each to copy.
+    void setVnodeMoveMs(int ms);
 
     // root/taosdata unless changed with `alter user root pass '...'`.
     bool checkPassword(const QString &user, const QString &password) const;

@@ -104,9 +104,11 @@ struct Transaction
     qint64 createTime = 0;
     qint64 lastExecTime = 0;
     int failedTimes = 0;
-    int code = 0; // the last failed action's code
-    QString lastActionInfo;
-    int dnodeId = 0; // drop-dnode: the dnode being dropped
+    int code = 0;   // the last failed action's code
+    int action = 0; // the action under way: mndTrans.c counts each message and write; here one per vnode move
+    QString lastActionInfo; // as mndRetrieveTrans writes it: "action:N code:0xC(TEXT) msgType:T ...
+                            // ep:0-FQDN:PORT"
+    int dnodeId = 0;        // drop-dnode: the dnode being dropped
     QList<Move> moves;
     Done done; // the client waiting for it (not persisted)
 };

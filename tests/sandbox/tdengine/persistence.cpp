@@ -120,6 +120,7 @@ QJsonObject saveTransaction(const Transaction &trans)
                        {u"oper"_s, trans.oper},
                        {u"createTime"_s, trans.createTime},
                        {u"failedTimes"_s, trans.failedTimes},
+                       {u"action"_s, trans.action},
                        {u"dnodeId"_s, trans.dnodeId},
                        {u"moves"_s, moves}};
 }
@@ -132,6 +133,7 @@ Transaction loadTransaction(const QJsonObject &object)
     trans.createTime = object.value(u"createTime").toInteger();
     trans.lastExecTime = trans.createTime;
     trans.failedTimes = object.value(u"failedTimes").toInt();
+    trans.action = object.value(u"action").toInt();
     trans.dnodeId = object.value(u"dnodeId").toInt();
     for (const QJsonValue &value : object.value(u"moves").toArray()) {
         const QJsonArray move = value.toArray();

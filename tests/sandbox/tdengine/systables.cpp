@@ -205,6 +205,8 @@ QString Engine::mnodeRole(const Mnode &mnode) const
         return u"offline"_s;
     if (mnode.dnodeId == m_mnodeLeader)
         return u"leader"_s;
+    if (now() < mnode.createTime + scaled(kMnodeSyncMs))
+        return u"learner"_s; // created a moment ago, still catching up (FACTS.md section 1)
     return m_mnodeLeader == 0 ? u"candidate"_s : u"follower"_s;
 }
 

@@ -233,16 +233,26 @@ Transaction &Engine::startTransaction(const QString &oper, QList<Move> moves, Do
     return m_transactions[id];
 }
 
+// last_action_info as mndRetrieveTrans writes it (3.0: an action in flight says 0x111).
+QString Engine::actionInfo(const Transaction &trans, int code, int dnodeId) const
+{
+    return u"action:%1 code:0x%2(%3) msgType:create-vnode numOfEps:1 inUse:0 ep:0-%4 "_s.arg(trans.action)
+        .arg(QString::number(code, 16), code == kActionInProgress ? u"Action in progress"_s : errorText(code),
+             endpointOf(dnodeId));
+}
+
 void Engine::scheduleNextMove(int transId)
 {
-    const Transaction &trans = m_transactions[transId];
+    Transaction &trans = m_transactions[transId];
     int delay = kIdleTransactionMs;
     if (!trans.moves.isEmpty()) {
+        if (trans.failedTimes == 0)
+            trans.lastActionInfo = actionInfo(trans, kActionInProgress, trans.moves.first().to);
         // Syncing a vnode takes longer the more rows it holds.
         qint64 rows = 0;
         for (const TableRows &table : m_vgroups.value(trans.moves.first().vgroupId).rows)
             rows += table.size();
-        delay = Cluster::kVnodeMoveMs + int(qMin<qint64>(rows / 100, 5000));
+        delay = m_vnodeMoveMs + int(qMin<qint64>(rows / 100, 5000));
     }
     const DelayLedger::Kind kind =
         trans.oper == u"drop-dnode" ? DelayLedger::Kind::DropDnode : DelayLedger::Kind::BalanceVgroup;
@@ -269,6 +279,8 @@ void Engine::runMove(int transId)
             return;
         }
         it->moves.removeFirst();
+        it->failedTimes = 0; // as mndTrans.c: an action that succeeds starts the count again
+        it->action += 1;
         it->lastActionInfo.clear();
         changed();
     }
@@ -288,8 +300,11 @@ bool Engine::applyMove(Transaction &trans)
         return true;
     Vgroup &vgroup = *it;
     if (vgroup.leader == 0) {
-        trans.code = kSyncLeaderUnreachable;
-        trans.lastActionInfo = errorText(kSyncLeaderUnreachable);
+        // No replica to copy from: with every replica's dnode away the message cannot be sent at all.
+        const bool allAway = std::none_of(vgroup.dnodes.cbegin(), vgroup.dnodes.cend(),
+                                          [this](int dnode) { return isOnline(dnode); });
+        trans.code = allAway ? kNetworkUnavailable : kSyncLeaderUnreachable;
+        trans.lastActionInfo = actionInfo(trans, trans.code, allAway ? vgroup.dnodes.first() : move.to);
         return false;
     }
     if (!isOnline(move.to) || vgroup.dnodes.contains(move.to)) {
@@ -299,7 +314,7 @@ bool Engine::applyMove(Transaction &trans)
         move.to = pickTarget(vgroup, move.from, load);
         if (move.to == 0) {
             trans.code = kOutOfDnodes;
-            trans.lastActionInfo = errorText(kOutOfDnodes);
+            trans.lastActionInfo = actionInfo(trans, kOutOfDnodes, move.from);
             return false;
         }
     }
@@ -331,7 +346,12 @@ void Engine::answerEarly(Transaction &trans)
     log(leaderEndpoint(),
         u"MND  trans:"_s + QString::number(trans.id) + u", send rsp, stage:redoAction failedTimes:"_s +
             QString::number(trans.failedTimes) + u" code:0x"_s + QString::number(trans.code, 16));
-    done(failure(trans.code));
+    // As mndTransSendRpcRsp words it for the client: a network error becomes "... and will continue in
+    // the background", no code at all "Unknown transaction error".
+    const int code = trans.code == kNetworkUnavailable ? kTransNetworkUnavailable
+                     : trans.code == 0                 ? kTransUnknownError
+                                                       : trans.code;
+    done(failure(code));
 }
 
 void Engine::finishTransaction(int transId)

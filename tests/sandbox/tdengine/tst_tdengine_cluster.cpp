@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
@@ -248,6 +249,18 @@ private slots:
         QVERIFY2(dropped->code == 0x0334 || dropped->code == 0x090C, qPrintable(dropped->desc));
         QCOMPARE(columnValues(run(cluster, u"select oper from performance_schema.perf_trans"_s), u"oper"_s),
                  (QJsonArray{u"drop-dnode"_s}));
+        // last_action_info as mndRetrieveTrans writes it, with the failing action's code.
+        const Result trans =
+            run(cluster, u"select failed_times, last_action_info from performance_schema.perf_trans"_s);
+        QCOMPARE(trans.rows.size(), 1);
+        QVERIFY(trans.rows.first().at(0).toInt() > 6);
+        const QString info = trans.rows.first().at(1).toString();
+        QVERIFY2(QRegularExpression(
+                     u"^action:\\d+ code:0x(334|90c)\\((Out of dnodes|Sync leader is unreachable)\\) "
+                     "msgType:create-vnode numOfEps:1 inUse:0 ep:0-\\S+:6030 $"_s)
+                     .match(info)
+                     .hasMatch(),
+                 qPrintable(info));
         QCOMPARE(dnodeField(cluster, 4, u"status"_s).toString(), u"dropping"_s);
 
         QCOMPARE(cluster.dnodeStarted(endpoint(1), dataOf(1)), Cluster::Start::Joined);
@@ -528,6 +541,35 @@ private slots:
         QVERIFY(run(cluster, u"drop mnode on dnode 3"_s).ok());
         QCOMPARE(columnValues(run(cluster, u"show mnodes"_s), u"id"_s), (QJsonArray{1, 2}));
         QCOMPARE(run(cluster, u"create mnode on dnode"_s).code, 0x2600);
+    }
+
+    // A new mnode is a learner until it has caught up; `create mnode` answers then (FACTS.md sections 1
+    // and 3).
+    void mnode_createdAsLearner_answeredOnceCaughtUp()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QVERIFY(startDnodes(cluster, 3));
+        std::optional<Result> created;
+        cluster.execute(u"create mnode on dnode 2"_s, QString(), QString(),
+                        [&created](const Result &r) { created = r; });
+        QVERIFY(!created.has_value());
+        QCOMPARE(mnodeField(cluster, 2, u"role"_s).toString(), u"learner"_s);
+        QCOMPARE(mnodeField(cluster, 2, u"status"_s).toString(), u"ready"_s);
+        QTRY_VERIFY(created.has_value());
+        QVERIFY(created->ok());
+        QCOMPARE(mnodeField(cluster, 2, u"role"_s).toString(), u"follower"_s);
+    }
+
+    // Run by the client library alone: answered whatever the cluster's state, even with no mnode.
+    void resetQueryCache_answeredByTheClient()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QVERIFY(startDnodes(cluster, 1));
+        QVERIFY(run(cluster, u"reset query cache"_s).ok());
+        QCOMPARE(run(cluster, u"reset query"_s).code, 0x2600);
+        cluster.dnodeStopped(endpoint(0));
+        QTRY_COMPARE(run(cluster, u"show dnodes"_s).code, 0x090C);
+        QVERIFY(run(cluster, u"RESET QUERY CACHE"_s).ok());
     }
 
     void mnode_dropOnOfflineDnode_refused()
