@@ -427,10 +427,17 @@ void Executor::waitDnodesReady(const Step &step)
 void Executor::balanceVgroup(const Step &)
 {
     m_balanceInBackground = false;
-    poll([this] {
+    waiting(tr("`balance vgroup` to finish moving vnodes"));
+    poll([this] { balanceProgress(); });
+}
+
+// Sends `balance vgroup` once a first read has answered (a resumed step starts before the SQL
+// connection is up, and a statement sent without one is not kept), then tells the progress.
+void Executor::balanceProgress()
+{
+    sql(taos::kSelectTransactions, [this](const taos::Result &result) {
         if (!m_issued) {
             m_issued = true;
-            waiting(tr("`balance vgroup` to finish moving vnodes"));
             sql(
                 u"balance vgroup"_s,
                 [this](const taos::Result &) { completeStep(true, tr("The vgroups are balanced.")); },
@@ -445,13 +452,6 @@ void Executor::balanceVgroup(const Step &)
                         [this, failed] { completeStep(false, failed); });
                 });
         }
-        balanceProgress();
-    });
-}
-
-void Executor::balanceProgress()
-{
-    sql(taos::kSelectTransactions, [this](const taos::Result &result) {
         QStringList transactions;
         for (const taos::Transaction &t : taos::transactionsFrom(result)) {
             if (t.operation == u"balance-vgroup")
