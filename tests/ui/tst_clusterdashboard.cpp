@@ -1,5 +1,6 @@
 // The cluster dashboard fed snapshots: what the summary, warnings, tables and charts show.
 #include "clusterdashboard.h"
+#include "taos/clusterstate.h"
 
 #include <QDir>
 #include <QLabel>
@@ -129,6 +130,47 @@ private slots:
 
         dashboard.setError(u"taosAdapter answered 401"_s);
         QVERIFY(dashboard.summaryText().contains(u"could not be read: taosAdapter answered 401"_s));
+    }
+
+    // A drop-dnode transaction whose action keeps failing (its target's dnode is offline): the dashboard
+    // says it is stuck, what it fails at, and what `kill transaction` would do, as taos::assessHealth
+    // words it.
+    void stuckTransaction_warningSaysWhatFailsAndTheWayOut()
+    {
+        ClusterDashboard dashboard;
+        dashboard.resize(1100, 700);
+        dashboard.setClusterName(u"tdengine"_s);
+        dashboard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dashboard));
+        taos::ClusterSnapshot stuck = snapshot(u"offline"_s);
+        stuck.dnodes[1].status = u"dropping"_s;
+        stuck.transactions.append(
+            {12,
+             u"redoAction"_s,
+             u"drop-dnode"_s,
+             {},
+             QDateTime::currentDateTimeUtc(),
+             14,
+             u"action:5 code:0xb(Unable to establish connection) msgType:create-vnode numOfEps:1 inUse:0 "
+             "ep:0-tdengine-2.taosd.db.svc.cluster.local:6030 "_s});
+        QList<taos::HealthWarning> warnings;
+        for (const taos::HealthWarning &warning : taos::assessHealth(stuck, {}, {}, {})) {
+            if (warning.title.startsWith(u"transaction"_s))
+                warnings.append(warning);
+        }
+        dashboard.setSnapshot(stuck, warnings);
+        QCOMPARE(dashboard.warningTitles(), QStringList{u"transaction 12 (drop-dnode) is stuck"_s});
+        const auto labels = dashboard.findChildren<QLabel *>(u"healthWarning"_s);
+        QCOMPARE(labels.size(), 1);
+        for (const QString &part : {u"action 5 (create-vnode to tdengine-2.taosd.db.svc.cluster.local:6030) "
+                                    u"failed 14 times: Unable "
+                                    "to establish connection (0x000B)"_s,
+                                    u"`kill transaction 12` ends it"_s})
+            QVERIFY2(labels.first()->text().contains(part), qPrintable(labels.first()->text()));
+        QVERIFY(dashboard.summaryText().contains(u"1 transaction(s) running"_s));
+        QTRY_VERIFY(labels.first()->isVisible());
+        if (const QString dir = qEnvironmentVariable("TDKUBE_SCREENSHOT_DIR"); !dir.isEmpty())
+            dashboard.grab().save(QDir(dir).filePath(u"dashboard-stuck-transaction.png"_s));
     }
 };
 
