@@ -636,8 +636,9 @@ QList<taos::HealthWarning> MainWindow::assessCluster(const QString &name,
         if (kube::ordinalInStatefulSet(pod, set) >= 0)
             pods.append(pod);
     }
-    return taos::assessHealth(snapshot, set, pods,
-                              kube::staleClaims({set}, watched(u"persistentvolumeclaims"_s)));
+    const QList<QJsonObject> claims = watched(u"persistentvolumeclaims"_s);
+    return taos::assessHealth(snapshot, set, pods, kube::staleClaims({set}, claims),
+                              taos::dataClaimsCreated(set, claims));
 }
 
 kube::PodSurroundings MainWindow::surroundings() const

@@ -25,6 +25,7 @@ namespace tdkube::taos {
 class ClusterConnection;
 class PasswordStore;
 class Result;
+struct Dnode;
 struct TaosError;
 struct Vgroup;
 } // namespace tdkube::taos
@@ -159,6 +160,7 @@ private:
     void unlessItGoesOn(const QString &oper, const taos::TaosError &error,
                         const std::function<void()> &goesOn, const std::function<void()> &settled);
     void verify(const Step &step);
+    void checkDataClaims(const QList<taos::Dnode> &dnodes, const std::function<void()> &then);
     void verifyRows(int ready);
     void verifyCounts(int ready);
     void whenVgroupsHealthy(const std::function<void()> &then);

@@ -703,10 +703,64 @@ void Executor::verify(const Step &)
                     again();
                     return;
                 }
-                whenVgroupsHealthy([this, ready] { verifyRows(ready); });
+                whenVgroupsHealthy(
+                    [this, dnodes, ready] { checkDataClaims(dnodes, [this, ready] { verifyRows(ready); }); });
             });
         });
     });
+}
+
+// A pod back on a new claim within seconds looks healthy to TDengine (its vnodes keep the roles they
+// had) while its data directory is empty: only its claim, newer than its dnode, says so
+// (taos::lostVnodes). Verify reads the claims before it counts the rows.
+void Executor::checkDataClaims(const QList<taos::Dnode> &dnodes, const std::function<void()> &then)
+{
+    const Plan &plan = m_journal.plan();
+    const int run = m_run;
+    const int step = m_step;
+    m_client->get(
+        kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
+        [this, run, step, dnodes, then](const kube::KubeResponse &set) {
+            if (run != m_run || step != m_step)
+                return;
+            if (!set.ok()) {
+                m_waitingFor = tr("the StatefulSet to be read (last: %1)").arg(set.error);
+                again();
+                return;
+            }
+            m_client->list(
+                kube::ResourceKind::persistentVolumeClaims(), m_journal.plan().ns, {}, this,
+                [this, run, step, dnodes, then, statefulSet = set.json()](const kube::KubeResponse &claims) {
+                    if (run != m_run || step != m_step)
+                        return;
+                    if (!claims.ok()) {
+                        m_waitingFor = tr("the volume claims to be listed (last: %1)").arg(claims.error);
+                        again();
+                        return;
+                    }
+                    QList<QJsonObject> items;
+                    for (const QJsonValue &item : claims.json().value(u"items").toArray())
+                        items.append(item.toObject());
+                    readComplete(taos::kSelectVgroups,
+                                 [this, dnodes, then, statefulSet, items](const taos::Result &vgroups) {
+                                     taos::ClusterSnapshot snapshot;
+                                     snapshot.dnodes = dnodes;
+                                     snapshot.vgroups = taos::vgroupsFrom(vgroups);
+                                     QStringList texts;
+                                     for (const taos::LostVnodes &one :
+                                          taos::lostVnodes(snapshot, QDateTime::currentDateTimeUtc(),
+                                                           taos::dataClaimsCreated(statefulSet, items))) {
+                                         if (one.claimCreated.isValid())
+                                             texts.append(one.describe());
+                                     }
+                                     if (!texts.isEmpty()) {
+                                         completeStep(false, tr("Data at risk: %1").arg(texts.join(u" ")));
+                                         return;
+                                     }
+                                     then();
+                                 });
+                });
+        });
 }
 
 // The client library keeps a map of each vgroup's dnodes: after drops it still names dnodes that are

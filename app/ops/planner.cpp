@@ -740,6 +740,19 @@ void checkPlacement(const Cluster &cluster, const QList<Leaving> &leaving, const
               .arg(vgroup.id));
 }
 
+// A dnode whose vnodes are gone while TDengine still places them there (taos::lostVnodes: offline
+// ones, or a pod on a claim newer than its dnode): each drop moves vnodes by their other replicas, so
+// one replica short may become none. It is rebuilt first.
+void checkLostVnodes(const ClusterFacts &facts, Plan *plan)
+{
+    const QDateTime now =
+        facts.snapshot.takenAt.isValid() ? facts.snapshot.takenAt : QDateTime::currentDateTimeUtc();
+    for (const taos::LostVnodes &lost :
+         taos::lostVnodes(facts.snapshot, now, taos::dataClaimsCreated(facts.statefulSet, facts.claims)))
+        block(plan, u"vnodes-lost"_s, lost.describe(),
+              u"Rebuild dnode %1's vnodes as said, then plan the scale-in again."_s.arg(lost.dnode.id));
+}
+
 Plan planScaleIn(const ClusterFacts &facts, int target)
 {
     const Cluster cluster(facts);
@@ -755,6 +768,7 @@ Plan planScaleIn(const ClusterFacts &facts, int target)
     }
     checkReplicas(cluster, target, &plan);
     checkHealth(cluster, &plan);
+    checkLostVnodes(facts, &plan);
     checkTransactions(cluster, &plan);
     const QList<Leaving> leaving = leavingOrdinals(cluster, target, &plan);
     checkVnodeSlots(cluster, leaving, &plan);

@@ -140,9 +140,10 @@ void warnReplicas(const ClusterSnapshot &snapshot, QList<HealthWarning> *warning
     }
 }
 
-void warnLostVnodes(const ClusterSnapshot &snapshot, QList<HealthWarning> *warnings)
+void warnLostVnodes(const ClusterSnapshot &snapshot, const QHash<QString, QDateTime> &dataClaimCreated,
+                    QList<HealthWarning> *warnings)
 {
-    for (const LostVnodes &lost : lostVnodes(snapshot, snapshot.takenAt)) {
+    for (const LostVnodes &lost : lostVnodes(snapshot, snapshot.takenAt, dataClaimCreated)) {
         warnings->append({Severity::Critical,
                           lost.lostDatabases.isEmpty()
                               ? u"dnode %1 lost its vnodes"_s.arg(lost.dnode.id)
@@ -154,20 +155,27 @@ void warnLostVnodes(const ClusterSnapshot &snapshot, QList<HealthWarning> *warni
 
 } // namespace
 
-QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &now)
+QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &now,
+                             const QHash<QString, QDateTime> &dataClaimCreated)
 {
     QList<LostVnodes> found;
-    if (!snapshot.transactions.isEmpty()) // a vnode being created or moved may be offline meanwhile
-        return found;
+    // A vnode being created or moved may be offline meanwhile; a newer claim says what it says anyway.
+    const bool offlineTells = snapshot.transactions.isEmpty();
     for (const Dnode &dnode : snapshot.dnodes) {
-        if (dnode.status != u"ready" || !dnode.rebootTime.isValid() ||
-            dnode.rebootTime.secsTo(now) < kLostVnodeGraceSeconds)
-            continue;
         LostVnodes lost;
         lost.dnode = dnode;
+        const QDateTime claim = dataClaimCreated.value(podOfEndpoint(dnode.endpoint));
+        const bool newClaim = claim.isValid() && dnode.createTime.isValid() &&
+                              dnode.createTime.secsTo(claim) > kClaimClockSkewSeconds;
+        const bool settled = offlineTells && dnode.status == u"ready" && dnode.rebootTime.isValid() &&
+                             dnode.rebootTime.secsTo(now) >= kLostVnodeGraceSeconds;
+        if (!newClaim && !settled)
+            continue;
+        if (newClaim)
+            lost.claimCreated = claim;
         for (const Vgroup &vgroup : snapshot.vgroups) {
             for (const Vnode &vnode : vgroup.vnodes) {
-                if (vnode.dnodeId != dnode.id || vnode.state() != VnodeRole::Offline)
+                if (vnode.dnodeId != dnode.id || (!newClaim && vnode.state() != VnodeRole::Offline))
                     continue;
                 lost.vgroups.append(vgroup.id);
                 if (!lost.databases.contains(vgroup.database))
@@ -185,6 +193,36 @@ QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &n
     return found;
 }
 
+QHash<QString, QDateTime> dataClaimsCreated(const QJsonObject &statefulSet, const QList<QJsonObject> &claims)
+{
+    const QJsonArray templates = kube::valueAt(statefulSet, u"spec.volumeClaimTemplates"_s).toArray();
+    if (templates.isEmpty())
+        return {};
+    QString data = kube::nameOf(templates.first().toObject());
+    for (const QJsonValue &container :
+         kube::valueAt(statefulSet, u"spec.template.spec.containers"_s).toArray()) {
+        for (const QJsonValue &mount : container.toObject().value(u"volumeMounts").toArray()) {
+            if (mount.toObject().value(u"mountPath").toString() == u"/var/lib/taos")
+                data = mount.toObject().value(u"name").toString();
+        }
+    }
+    const QString set = kube::nameOf(statefulSet);
+    const QString prefix = data + u'-' + set + u'-';
+    QHash<QString, QDateTime> created;
+    for (const QJsonObject &claim : claims) {
+        const QString name = kube::nameOf(claim);
+        if (!name.startsWith(prefix) || kube::namespaceOf(claim) != kube::namespaceOf(statefulSet))
+            continue;
+        const QString pod = name.mid(data.size() + 1);
+        if (kube::podOrdinal(pod, set) < 0)
+            continue;
+        created.insert(pod,
+                       QDateTime::fromString(kube::valueAt(claim, u"metadata.creationTimestamp"_s).toString(),
+                                             Qt::ISODate));
+    }
+    return created;
+}
+
 QString LostVnodes::describe() const
 {
     QStringList ids;
@@ -192,12 +230,23 @@ QString LostVnodes::describe() const
         ids.append(QString::number(id));
     const QString pod = podOfEndpoint(dnode.endpoint);
     QString text =
-        u"dnode %1 (%2) is ready, but its vnodes of vgroup(s) %3 (database %4) are offline %5 after it "
-        "started: its data directory came back empty (pod %6 on a new volume claim), and TDengine does not "
-        "rebuild them by itself. Those vgroups run a replica short, and stop when one more replica goes."_s
-            .arg(dnode.id)
-            .arg(dnode.endpoint, ids.join(u", "), databases.join(u", "),
-                 u"more than %1 s"_s.arg(kLostVnodeGraceSeconds), pod);
+        claimCreated.isValid()
+            ? u"dnode %1 (%2) joined the cluster on %3, but pod %4 now runs on a volume claim created on %5: "
+              "its data directory is new, and its vnodes of vgroup(s) %6 (database %7) are gone, whatever "
+              "`show vgroups` says (TDengine keeps showing the roles they had when the pod came back within "
+              "seconds), and TDengine does not rebuild them by itself. Those vgroups run a replica short, "
+              "reads may be sent to the empty dnode and fail, and they stop when one more replica goes. (Not "
+              "so if that claim was restored with the dnode's data, from a volume snapshot say: tdkube "
+              "cannot "
+              "tell that from the claim.)"_s.arg(dnode.id)
+                  .arg(dnode.endpoint, dnode.createTime.toUTC().toString(Qt::ISODate), pod,
+                       claimCreated.toUTC().toString(Qt::ISODate), ids.join(u", "), databases.join(u", "))
+            : u"dnode %1 (%2) is ready, but its vnodes of vgroup(s) %3 (database %4) are offline %5 after it "
+              "started: its data directory came back empty (pod %6 on a new volume claim), and TDengine does "
+              "not rebuild them by itself. Those vgroups run a replica short, and stop when one more replica "
+              "goes."_s.arg(dnode.id)
+                  .arg(dnode.endpoint, ids.join(u", "), databases.join(u", "),
+                       u"more than %1 s"_s.arg(kLostVnodeGraceSeconds), pod);
     if (!lostDatabases.isEmpty())
         text +=
             u" The data of %1 (replica 1) that was on it is gone for good."_s.arg(lostDatabases.join(u", "));
@@ -390,7 +439,8 @@ QHash<int, VnodeCount> vnodesPerDnode(const QList<Vgroup> &vgroups)
 }
 
 QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonObject &statefulSet,
-                                  const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims)
+                                  const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims,
+                                  const QHash<QString, QDateTime> &dataClaimCreated)
 {
     QList<HealthWarning> warnings;
     QHash<QString, QJsonObject> byName;
@@ -400,7 +450,7 @@ QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonOb
     warnPodsWithoutDnode(snapshot, byName, &warnings);
     warnMnodes(snapshot, &warnings);
     warnReplicas(snapshot, &warnings);
-    warnLostVnodes(snapshot, &warnings);
+    warnLostVnodes(snapshot, dataClaimCreated, &warnings);
     const QString ns = kube::namespaceOf(statefulSet);
     QStringList stale;
     for (auto it = staleClaims.begin(); it != staleClaims.end(); ++it) {

@@ -171,21 +171,36 @@ struct MnodeHealth
 };
 MnodeHealth mnodeHealth(const QList<Mnode> &mnodes);
 
-// Vnodes TDengine still places on a dnode that is ready but does not have them: `offline` for longer
-// than kLostVnodeGraceSeconds after the dnode (re)started, while no transaction runs. That is a taosd
-// back on an empty data directory (a pod on a new claim): the mnode gives it its old dnode id, and
-// TDengine community never rebuilds its vnodes (`restore dnode` is enterprise-only); FACTS.md section 4,
-// observed on 3.3.6.6 as `offline` with applied/committed 0/0 for as long as it stays.
+// Vnodes TDengine still places on a dnode that does not have them: a taosd back on an empty data
+// directory (a pod on a new claim) gets its old dnode id from the mnode, and TDengine community never
+// rebuilds its vnodes (`restore dnode` is enterprise-only; FACTS.md section 4). Two signs:
+// - its vnodes `offline` for longer than kLostVnodeGraceSeconds after the dnode (re)started, while no
+//   transaction runs (observed on 3.3.6.6, applied/committed 0/0, when the pod stayed away long enough
+//   for the mnode to see the dnode offline);
+// - its pod's data claim created after the dnode joined (by more than kClaimClockSkewSeconds, as the
+//   API server's clock and taosd's may differ; a first claim always comes seconds before its dnode,
+//   since the pod and its taosd start only once it exists): when the pod comes back within seconds the mnode
+//   never sees it offline and keeps showing the roles its vnodes had (leader, follower) while they are gone:
+//   reads of a replica-1 vgroup fail with 0x0503, a stale leader sends clients to the empty dnode
+//   (observed on 3.0.5.2 and 3.3.6.6; mndProcessStatusReq, mndCheckDnodeOffline). Only Kubernetes shows it.
 constexpr int kLostVnodeGraceSeconds = 30;
+constexpr int kClaimClockSkewSeconds = 5;
 struct LostVnodes
 {
     Dnode dnode;
     QList<int> vgroups;        // whose replica on it is gone
     QStringList databases;     // theirs, sorted
     QStringList lostDatabases; // those of them with replica 1: that data is gone
+    QDateTime claimCreated;    // valid when found by the pod's newer claim
     QString describe() const;  // "dnode 3 (ENDPOINT) is ready, but …": what, why, and the fix
 };
-QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &now);
+// `dataClaimCreated`: pod name -> creation time of its data claim (dataClaimsCreated()); empty: the
+// second sign is not looked for.
+QList<LostVnodes> lostVnodes(const ClusterSnapshot &snapshot, const QDateTime &now,
+                             const QHash<QString, QDateTime> &dataClaimCreated = {});
+// For each pod of `statefulSet`, the creation time of its claim of the template mounted at
+// /var/lib/taos (TDengine's data directory; the first template when none is), from `claims`.
+QHash<QString, QDateTime> dataClaimsCreated(const QJsonObject &statefulSet, const QList<QJsonObject> &claims);
 
 struct HealthWarning
 {
@@ -206,6 +221,7 @@ struct HealthWarning
 // takenAt), stale volume claims, running transactions.
 // `pods` are the cluster's pods (by StatefulSet ownership); `staleClaims` as kube::staleClaims().
 QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonObject &statefulSet,
-                                  const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims);
+                                  const QList<QJsonObject> &pods, const QHash<QString, QString> &staleClaims,
+                                  const QHash<QString, QDateTime> &dataClaimCreated = {});
 
 } // namespace tdkube::taos

@@ -186,6 +186,21 @@ void TestPlanner::findings_brokenCluster_refusesWithReasonAndFix_data()
             {11, u"redoAction"_s, u"redistribute-vgroup"_s, u"power"_s, {}, 0, {}});
     }) << u"transaction-running"_s << u"blocking"_s
                                      << u"11 (redistribute-vgroup, stage redoAction)"_s;
+    // Pod tdengine-2 back on a new claim 10 minutes after its dnode joined: its vnodes are gone, whatever
+    // their roles say (taos::lostVnodes); each drop would move vnodes by their other replicas.
+    QTest::newRow("in: pod on a claim newer than its dnode")
+        << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) {
+               const QDateTime joined = QDateTime::fromString(u"2026-12-06T08:00:00Z"_s, Qt::ISODate);
+               for (taos::Dnode &dnode : f.snapshot.dnodes)
+                   dnode.createTime = joined;
+               QJsonObject metadata = f.claims[2].value(u"metadata"_s).toObject();
+               metadata.insert(u"creationTimestamp"_s, joined.addSecs(600).toString(Qt::ISODate));
+               f.claims[2].insert(u"metadata"_s, metadata);
+           })
+        << u"vnodes-lost"_s << u"blocking"_s
+        << u"dnode 3 (tdengine-2.taosd.db.svc.cluster.local:6030) joined the cluster on "
+           u"2026-12-06T08:00:00Z, but pod "
+           "tdengine-2 now runs on a volume claim created on 2026-12-06T08:10:00Z"_s;
     QTest::newRow("in: dnode not found")
         << u"scale-in"_s << 3 << Edit([](ClusterFacts &f) { f.snapshot.dnodes.removeLast(); })
         << u"dnode-not-found"_s << u"blocking"_s << u"No dnode has the endpoint of pod tdengine-4"_s;

@@ -127,6 +127,83 @@ private slots:
         QVERIFY(taos::lostVnodes(snapshot, snapshot.takenAt).isEmpty());
     }
 
+    // A pod back on a new claim within seconds: TDengine never saw its dnode offline and keeps the roles
+    // its vnodes had (leader, follower), while they are gone (observed on 3.0.5.2 and 3.3.6.6). Its claim,
+    // newer than the dnode, says so; a claim from before the dnode joined says nothing.
+    void podOnAClaimNewerThanItsDnode_lostItsVnodes_whateverTheirRoles()
+    {
+        taos::ClusterSnapshot snapshot = healthy();
+        snapshot.databases.append({u"logs"_s, 1, 1, 10, u"3650d"_s, u"ms"_s});
+        const QDateTime joined = QDateTime::fromString(u"2026-12-06T08:00:00Z"_s, Qt::ISODate);
+        for (taos::Dnode &dnode : snapshot.dnodes) {
+            dnode.createTime = joined;
+            dnode.rebootTime = joined.addSecs(600);
+        }
+        snapshot.vgroups.append(
+            {2, u"power"_s, 1, {{1, u"leader"_s}, {2, u"follower"_s}, {3, u"follower"_s}}});
+        snapshot.vgroups.append({4, u"logs"_s, 5, {{3, u"leader"_s}}});
+        snapshot.vgroups.append({5, u"logs"_s, 5, {{1, u"leader"_s}}});
+        snapshot.takenAt = joined.addSecs(601);
+
+        // The StatefulSet mounts template `taosdata` at /var/lib/taos (and `taoslog` elsewhere).
+        QJsonObject set = statefulSet;
+        set.insert(
+            u"spec"_s,
+            QJsonObject{
+                {u"volumeClaimTemplates"_s,
+                 QJsonArray{QJsonObject{{u"metadata"_s, QJsonObject{{u"name"_s, u"taoslog"_s}}}},
+                            QJsonObject{{u"metadata"_s, QJsonObject{{u"name"_s, u"taosdata"_s}}}}}},
+                {u"template"_s,
+                 QJsonObject{{u"spec"_s,
+                              QJsonObject{{u"containers"_s,
+                                           QJsonArray{QJsonObject{
+                                               {u"volumeMounts"_s,
+                                                QJsonArray{QJsonObject{{u"name"_s, u"taoslog"_s},
+                                                                       {u"mountPath"_s, u"/var/log/taos"_s}},
+                                                           QJsonObject{{u"name"_s, u"taosdata"_s},
+                                                                       {u"mountPath"_s,
+                                                                        u"/var/lib/taos"_s}}}}}}}}}}}});
+        const auto claim = [](const QString &name, const QDateTime &created) {
+            return QJsonObject{
+                {u"metadata"_s, QJsonObject{{u"name"_s, name},
+                                            {u"namespace"_s, u"db"_s},
+                                            {u"creationTimestamp"_s, created.toString(Qt::ISODate)}}}};
+        };
+        QList<QJsonObject> claims;
+        for (int i = 0; i < 3; ++i) {
+            claims.append(claim(u"taosdata-tdengine-%1"_s.arg(i), joined.addSecs(-20)));
+            claims.append(claim(u"taoslog-tdengine-%1"_s.arg(i), joined.addSecs(i == 1 ? 500 : -20)));
+        }
+        claims.append(claim(u"taosdata-other-2"_s, joined.addSecs(500))); // not this StatefulSet's
+        const auto created = taos::dataClaimsCreated(set, claims);
+        QCOMPARE(created.size(), 3);
+        QCOMPARE(created.value(u"tdengine-1"_s), joined.addSecs(-20)); // its log claim does not count
+        QCOMPARE(titles(taos::assessHealth(snapshot, set, {pod(0), pod(1), pod(2)}, {}, created)),
+                 QStringList());
+        // Within the clock skew allowed: not yet a sign.
+        claims[4] = claim(u"taosdata-tdengine-2"_s, joined.addSecs(taos::kClaimClockSkewSeconds));
+        QVERIFY(taos::lostVnodes(snapshot, snapshot.takenAt, taos::dataClaimsCreated(set, claims)).isEmpty());
+
+        // tdengine-2's data claim was replaced 9 minutes after its dnode joined.
+        claims[4] = claim(u"taosdata-tdengine-2"_s, joined.addSecs(540));
+        const auto warnings = taos::assessHealth(snapshot, set, {pod(0), pod(1), pod(2)}, {},
+                                                 taos::dataClaimsCreated(set, claims));
+        QCOMPARE(titles(warnings), QStringList{u"dnode 3 lost its vnodes and data of logs"_s});
+        QCOMPARE(warnings.first().severity, Severity::Critical);
+        for (const QString &part :
+             {u"dnode 3 (%1) joined the cluster on 2026-12-06T08:00:00Z, but pod tdengine-2 now runs on a "
+              u"volume "
+              "claim created on 2026-12-06T08:09:00Z"_s.arg(endpoint(2)),
+              u"its vnodes of vgroup(s) 2, 4 (database logs, power) are gone, whatever `show vgroups` says"_s,
+              u"The data of logs (replica 1) that was on it is gone for good"_s, u"`drop dnode 3`"_s})
+            QVERIFY2(warnings.first().text.contains(part),
+                     qPrintable(part + u" not in: "_s + warnings.first().text));
+        // A transaction running does not hide it (it does hide offline vnodes: one may be moving).
+        snapshot.transactions.append({7, u"redoAction"_s, u"balance-vgroup"_s, {}, {}, 0, {}});
+        QCOMPARE(taos::lostVnodes(snapshot, snapshot.takenAt, taos::dataClaimsCreated(set, claims)).size(),
+                 1);
+    }
+
     void podWithoutDnode_didNotJoin()
     {
         const auto warnings =
