@@ -20,6 +20,8 @@ packages=(
     libyaml-cpp-dev qtkeychain-qt6-dev libgl-dev libssl-dev openssl
     # tests: offscreen/Xvfb GUI runs, conformance clients
     xvfb xauth python3 python3-yaml python3-kubernetes curl ca-certificates
+    # fuzz targets (tests/fuzz): clang, and libFuzzer's runtime, which clang only recommends
+    clang libclang-rt-14-dev
 )
 
 missing=()

@@ -36,5 +36,14 @@ fi
 
 cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTDKUBE_SANITIZE=ON -DTDKUBE_WERROR=ON
 cmake --build "$build"
-cd "$build"
-ctest --output-on-failure --timeout 900 "$@"
+(cd "$build" && ctest --output-on-failure --timeout 900 "$@")
+
+# The fuzz targets (tests/fuzz) in a clang build of their own: each runs its seeds and 5 s of
+# fuzzing, so that they keep building and starting (tests/fuzz/run.sh fuzzes for long).
+# TDKUBE_TEST_FUZZ=0 skips this.
+if [ "${TDKUBE_TEST_FUZZ:-1}" != 0 ]; then
+    fuzz_build="${TDKUBE_FUZZ_BUILD_DIR:-$top/build-fuzz}"
+    cmake -S "$top" -B "$fuzz_build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DTDKUBE_FUZZ=ON
+    cmake --build "$fuzz_build"
+    (cd "$fuzz_build" && ctest --output-on-failure -L fuzz)
+fi

@@ -8,6 +8,8 @@
 #include <QProcessEnvironment>
 #include <QStandardPaths>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace tdkube::kube {
@@ -406,7 +408,8 @@ void OidcCredentialSource::request(Done done)
                                          QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
                 : QByteArray();
         const QJsonValue exp = QJsonDocument::fromJson(payload).object().value(u"exp");
-        if (exp.isDouble())
+        // Seconds beyond what a qint64 of milliseconds holds cannot be converted (undefined behaviour).
+        if (exp.isDouble() && std::abs(exp.toDouble()) < 9.2e15)
             credential.expiry = QDateTime::fromSecsSinceEpoch(qint64(exp.toDouble()), Qt::UTC);
         if (credential.expiry.isValid() && credential.expiry <= m_now()) {
             error = u"the oidc id-token of user "_s + m_userName + u" expired at " +

@@ -4,6 +4,7 @@
 #include "taos/result_p.h"
 
 #include <QTimeZone>
+#include <QtNumeric>
 
 #include <cstring>
 
@@ -346,7 +347,9 @@ bool Result::parseTimestamp(const char *begin, const char *end, qint64 *ns, int 
         return false;
     const qint64 seconds =
         daysFromCivil(year, unsigned(month), unsigned(day)) * 86400 + hour * 3600 + minute * 60 + second;
-    *ns = (seconds - offsetSeconds) * 1000000000LL + fraction;
+    // Nanoseconds in 64 bits reach only 1677 to 2262: a time outside is refused rather than wrapped.
+    if (qMulOverflow(seconds - offsetSeconds, 1000000000LL, ns) || qAddOverflow(*ns, fraction, ns))
+        return false;
     *digits = fractionDigits;
     return true;
 }

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QtNumeric>
 
 #include <charconv>
 #include <cstring>
@@ -185,8 +186,11 @@ bool toInt64(const char *begin, const char *end, qint64 *value)
         return true;
     double real = 0;
     const auto [ptr2, ec2] = std::from_chars(begin, end, real);
+    // Outside these bounds (or NaN) the conversion is undefined.
+    if (ec2 != std::errc() || ptr2 != end || !(real >= -0x1p63 && real < 0x1p63))
+        return false;
     *value = qint64(real);
-    return ec2 == std::errc() && ptr2 == end;
+    return true;
 }
 
 bool toUInt64(const char *begin, const char *end, quint64 *value)
@@ -306,8 +310,9 @@ ResultDecoder::Step ResultDecoder::parseMember()
         return Step::Ok;
     }
     if (*p == ',') {
+        // m_pos stays before the comma until the member is read: a chunk that ends after a comma
+        // must not let the next chunk start with another one.
         p = skipSpace(p + 1, end);
-        m_pos = p - data;
         if (p == end)
             return Step::More;
     }
@@ -495,8 +500,8 @@ void ResultDecoder::commitRow(const std::vector<Cell> &cells)
                 ok = Result::parseTimestamp(cell.begin, cell.end, &ns, &digits);
                 data.digits = qMax(data.digits, digits);
             } else {
-                ok = toInt64(cell.begin, cell.end, &ns); // taosAdapter 2.x: epoch milliseconds
-                ns *= 1000000;
+                // taosAdapter 2.x: epoch milliseconds
+                ok = toInt64(cell.begin, cell.end, &ns) && !qMulOverflow(ns, qint64(1000000), &ns);
             }
             slot = quint64(ns);
             break;

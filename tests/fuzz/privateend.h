@@ -1,0 +1,3 @@
+// Ends what privatebegin.h began.
+#undef private
+#pragma clang diagnostic pop
