@@ -243,7 +243,7 @@ void Executor::dropDnodeProgress(int dnodeId)
     sql(taos::kSelectTransactions, [this, dnodeId](const taos::Result &result) {
         QStringList transactions;
         for (const taos::Transaction &t : taos::transactionsFrom(result))
-            transactions.append(t.isStuck() ? t.describe() + u". "_s + t.advice() : t.describe());
+            transactions.append(t.report());
         sql(taos::kSelectVgroups, [this, dnodeId, transactions](const taos::Result &vgroups) {
             const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
             QStringList parts = transactions;
@@ -455,7 +455,7 @@ void Executor::balanceProgress()
         QStringList transactions;
         for (const taos::Transaction &t : taos::transactionsFrom(result)) {
             if (t.operation == u"balance-vgroup")
-                transactions.append(t.isStuck() ? t.describe() + u". "_s + t.advice() : t.describe());
+                transactions.append(t.report());
         }
         if (transactions.isEmpty() && m_balanceInBackground) {
             whenVgroupsHealthy([this] {

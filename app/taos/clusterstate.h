@@ -133,6 +133,8 @@ struct Transaction
     QString describe() const;
     // For a stuck one: what to look at, and what `kill transaction ID` would do.
     QString advice() const;
+    // describe(), and for a stuck one its advice after it.
+    QString report() const { return isStuck() ? describe() + QStringLiteral(". ") + advice() : describe(); }
 };
 
 struct ClusterSnapshot
