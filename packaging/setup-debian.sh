@@ -18,8 +18,9 @@ packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins libqt6svg6
     libqt6opengl6-dev libxkbcommon-dev
     libyaml-cpp-dev qtkeychain-qt6-dev libgl-dev libssl-dev openssl
-    # tests: offscreen/Xvfb GUI runs, conformance clients
-    xvfb xauth python3 python3-yaml python3-kubernetes curl ca-certificates
+    # tests: offscreen/Xvfb GUI runs, conformance clients, a private session bus for the keychain
+    # (tests/e2e/tst_secrets)
+    xvfb xauth python3 python3-yaml python3-kubernetes curl ca-certificates dbus-daemon
     # fuzz targets (tests/fuzz): clang, and libFuzzer's runtime, which clang only recommends
     clang libclang-rt-14-dev
 )

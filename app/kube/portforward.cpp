@@ -486,8 +486,13 @@ void PortForward::watchPods(const QString &labelSelector)
     connect(m_watch, &ResourceWatch::deleted, this, &PortForward::reevaluate);
     connect(m_watch, &ResourceWatch::stateChanged, this,
             [this](ResourceWatch::State state, const QString &reason) {
-                if (state == ResourceWatch::State::Stopped)
+                if (state == ResourceWatch::State::Stopped) {
                     stop(u"Cannot watch the pods of %1: %2"_s.arg(m_target.describe(), reason));
+                } else if (state == ResourceWatch::State::Reconnecting && !m_listed) {
+                    // Before the first list nothing else says why no pod is found (an API server
+                    // that cannot be verified, or not reached): the watch's reason does.
+                    setState(m_state, u"waiting for %1: %2"_s.arg(m_target.describe(), reason));
+                }
             });
     m_watch->start();
 }

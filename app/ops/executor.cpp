@@ -163,8 +163,13 @@ void Executor::leaseAcquired(bool ok, const QString &message)
     log(message);
     if (!ok) {
         // Nothing ran: a new operation leaves no journal to resume.
-        if (m_newOperation)
+        if (m_newOperation) {
             m_journal.discard();
+            if (!message.contains(u"nothing was changed"_s, Qt::CaseInsensitive)) {
+                finish(false, tr("%1 Nothing was changed: start the operation again.").arg(message));
+                return;
+            }
+        }
         finish(false, message);
         return;
     }

@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QSysInfo>
+#include <QTimer>
 
 namespace tdkube::ops {
 
@@ -73,13 +74,29 @@ QString Lease::localHolder(const QString &operationId)
 
 void Lease::acquire()
 {
+    m_transientRetries = 0;
     read(Action::Acquire, 0);
 }
 
 void Lease::release()
 {
     m_renewTimer.stop();
+    m_transientRetries = 0;
     read(Action::Release, 0);
+}
+
+bool Lease::retryLater(Action action, const kube::KubeResponse &response)
+{
+    const int status = response.httpStatus;
+    const bool transient = (status == 0 && !response.cancelled) || status == 429 || status == 500 ||
+                           status == 502 || status == 503 || status == 504;
+    if (!transient || action == Action::Renew || m_transientRetries >= kTransientRetries)
+        return false;
+    const int delayMs = kFirstRetryMs << m_transientRetries;
+    ++m_transientRetries;
+    // From the top: what was read before the failure may be stale by now.
+    QTimer::singleShot(delayMs, this, [this, action] { read(action, 0); });
+    return true;
 }
 
 void Lease::read(Action action, int attempt)
@@ -98,6 +115,8 @@ void Lease::read(Action action, int attempt)
 
 void Lease::decide(Action action, int attempt, const kube::KubeResponse &response)
 {
+    if (!response.ok() && retryLater(action, response))
+        return;
     if (!response.ok()) {
         answer(action, false,
                tr("Could not read %1 for its operation lease: %2").arg(statefulSetText(), response.error));
@@ -158,6 +177,8 @@ void Lease::write(Action action, int attempt, const QString &resourceVersion, co
                             read(action, attempt + 1);
                             return;
                         }
+                        if (!response.ok() && retryLater(action, response))
+                            return;
                         if (!response.ok()) {
                             answer(action, false,
                                    tr("Could not write the operation lease on %1: %2")

@@ -46,6 +46,10 @@ public:
     static inline const QString kAnnotation = QStringLiteral("tdkube.io/operation-lease");
     static constexpr int kDefaultDurationMs = 2 * 60 * 1000;
     static constexpr int kDefaultRenewIntervalMs = 30 * 1000;
+    // A failing API server is asked again after 0.5, 1, 2, 4 and 8 s before an acquire or release
+    // gives up (a renewal waits for its next tick instead).
+    static constexpr int kTransientRetries = 5;
+    static constexpr int kFirstRetryMs = 500;
 
     Lease(kube::KubeClient *client, QString ns, QString statefulSet, QString operationId, QString operation,
           QObject *parent = nullptr);
@@ -78,6 +82,9 @@ private:
     void decide(Action action, int attempt, const kube::KubeResponse &response);
     void write(Action action, int attempt, const QString &resourceVersion, const LeaseRecord &record);
     void answer(Action action, bool ok, const QString &message);
+    // A failure the API server or the network may get over (no answer, 429, 500, 502, 503, 504):
+    // true when the action is tried again in a moment, false once kTransientRetries were spent.
+    bool retryLater(Action action, const kube::KubeResponse &response);
     QString refusal(const LeaseRecord &record) const;
     QString statefulSetText() const;
 
@@ -91,6 +98,7 @@ private:
     QDateTime m_since;
     bool m_held = false;
     QTimer m_renewTimer;
+    int m_transientRetries = 0; // spent by the acquire or release under way
 };
 
 } // namespace tdkube::ops

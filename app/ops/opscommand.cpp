@@ -348,7 +348,9 @@ void Command::planned(const ClusterFacts &facts, const QString &error)
     if (m_connection->forward())
         m_connection->forward()->stop(u"The cluster was read."_s);
     if (!error.isEmpty()) {
-        complain(u"Could not read cluster %1: %2"_s.arg(m_cluster, error));
+        // Nothing is planned from a partial reading; a person needs to know nothing happened.
+        complain(u"Could not read cluster %1: %2 Nothing was changed: run the command again."_s.arg(
+            m_cluster, error.endsWith(u'.') ? error : error + u'.'));
         done(kExitFailed);
         return;
     }

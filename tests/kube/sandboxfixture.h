@@ -4,6 +4,7 @@
 
 #include "kube/connection.h"
 #include "kube/kubeclient.h"
+#include "kube/kubeconfig.h"
 #include "kube/yamljson.h"
 #include "sandbox.h"
 
@@ -13,6 +14,7 @@
 #include <QJsonDocument>
 #include <QMap>
 #include <QPointer>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -41,6 +43,76 @@ inline QString realTaosdDir()
 inline bool onRealTaosd()
 {
     return qEnvironmentVariableIntValue("TDKUBE_TEST_ON_REAL_TAOSD") == 1;
+}
+
+// Starts the tdkube-sandbox binary `program` in `process` for tests that run the real tdkube binary:
+// its state in `dir`/sandbox, its kubeconfig at `dir`/kubeconfig, time scaled by 0.02, and real taosd
+// from `taosdDir` behind the TDengine pods when that is set. Returns a client of `context` once the
+// kubeconfig is written, or null with `error` set.
+inline std::unique_ptr<KubeClient> startSandboxProcess(QProcess *process, const QString &program,
+                                                       const QString &dir, const QString &taosdDir,
+                                                       const QString &context, QString *error)
+{
+    QStringList arguments{u"--port"_s,           u"0"_s,
+                          u"--kubeconfig-out"_s, dir + u"/kubeconfig"_s,
+                          u"--data-dir"_s,       dir + u"/sandbox"_s,
+                          u"--time-scale"_s,     u"0.02"_s};
+    if (!taosdDir.isEmpty())
+        arguments << u"--taosd"_s << taosdDir;
+    process->setProgram(program);
+    process->setArguments(arguments);
+    process->start();
+    if (!process->waitForStarted()) {
+        *error = u"the sandbox did not start: "_s + process->errorString();
+        return nullptr;
+    }
+    // It prints "tdkube-sandbox listening on URL" then "kubeconfig: FILE" once the file is written.
+    QByteArray output;
+    while (!output.contains("kubeconfig:")) {
+        if (!process->waitForReadyRead(60000)) {
+            *error = u"the sandbox did not start: "_s + QString::fromUtf8(output);
+            return nullptr;
+        }
+        output += process->readAllStandardOutput();
+    }
+    const auto config = Kubeconfig::load({dir + u"/kubeconfig"_s});
+    const auto resolved = config.resolve(context, error);
+    ConnectionSettings settings;
+    if (!resolved || !makeConnectionSettings(*resolved, &settings, error)) {
+        *error = u"the sandbox's kubeconfig is not usable: "_s + *error;
+        return nullptr;
+    }
+    return std::make_unique<KubeClient>(settings);
+}
+
+// The environment of the tdkube processes a test runs: their journals and settings under `dir`, and
+// no keychain (no session bus), so that they use TDengine's default login at once, as on a machine
+// without one.
+inline QProcessEnvironment tdkubeEnvironment(const QString &dir)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"XDG_DATA_HOME"_s, dir + u"/data"_s);
+    environment.insert(u"XDG_CONFIG_HOME"_s, dir + u"/config"_s);
+    environment.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path="_s + dir + u"/no-bus"_s);
+    environment.remove(u"TDKUBE_TEST_CRASH_AT"_s);
+    return environment;
+}
+
+// `tdkube scale` of `cluster` to `replicas` as a person types it (without --yes: the plan only).
+inline QStringList scaleCommand(const QString &kubeconfig, const QString &context, const QString &ns,
+                                const QString &cluster, int replicas)
+{
+    return {u"scale"_s,
+            u"--cluster"_s,
+            cluster,
+            u"--replicas"_s,
+            QString::number(replicas),
+            u"--kubeconfig"_s,
+            kubeconfig,
+            u"--context"_s,
+            context,
+            u"-n"_s,
+            ns};
 }
 
 // A token that expires when the test says so: from then on a stale one is handed out, until

@@ -94,40 +94,13 @@ private:
 
 bool TestCrashResume::startSandbox()
 {
-    m_sandbox.setProgram(QStringLiteral(TDKUBE_SANDBOX_PATH));
-    QStringList arguments{u"--port"_s,           u"0"_s,
-                          u"--kubeconfig-out"_s, m_dir.filePath(u"kubeconfig"_s),
-                          u"--data-dir"_s,       m_dir.filePath(u"sandbox"_s),
-                          u"--time-scale"_s,     u"0.02"_s};
-    if (onRealTaosd())
-        arguments << u"--taosd"_s << realTaosdDir();
-    m_sandbox.setArguments(arguments);
     m_sandbox.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_sandbox.start();
-    if (!m_sandbox.waitForStarted())
-        return false;
-    // It prints "tdkube-sandbox listening on URL" then "kubeconfig: FILE" once the file is written.
-    QByteArray output;
-    while (!output.contains("kubeconfig:")) {
-        if (!m_sandbox.waitForReadyRead(30000)) {
-            qWarning("the sandbox did not start: %s", output.constData());
-            return false;
-        }
-        output += m_sandbox.readAllStandardOutput();
-    }
-    const QString url =
-        QRegularExpression(u"listening on (\\S+)"_s).match(QString::fromUtf8(output)).captured(1);
-    qInfo("sandbox at %s", qPrintable(url));
-    const auto config = kube::Kubeconfig::load({m_dir.filePath(u"kubeconfig"_s)});
     QString error;
-    const auto resolved = config.resolve(kContext, &error);
-    kube::ConnectionSettings settings;
-    if (!resolved || !kube::makeConnectionSettings(*resolved, &settings, &error)) {
-        qWarning("the sandbox's kubeconfig is not usable: %s", qPrintable(error));
-        return false;
-    }
-    m_client = std::make_unique<kube::KubeClient>(settings);
-    return true;
+    m_client = startSandboxProcess(&m_sandbox, QStringLiteral(TDKUBE_SANDBOX_PATH), m_dir.path(),
+                                   onRealTaosd() ? realTaosdDir() : QString(), kContext, &error);
+    if (!m_client)
+        qWarning("%s", qPrintable(error));
+    return m_client != nullptr;
 }
 
 void TestCrashResume::initTestCase()
@@ -140,13 +113,7 @@ void TestCrashResume::initTestCase()
     m_passwords = std::make_unique<taos::PasswordStore>();
     m_passwords->setKeychainEnabled(false);
 
-    // The tdkube processes keep their journals and settings here, and find no keychain (so they use
-    // TDengine's default login at once, as on a machine without one).
-    m_environment = QProcessEnvironment::systemEnvironment();
-    m_environment.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"data"_s));
-    m_environment.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
-    m_environment.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path="_s + m_dir.filePath(u"no-bus"_s));
-    m_environment.remove(u"TDKUBE_TEST_CRASH_AT"_s);
+    m_environment = tdkubeEnvironment(m_dir.path());
 
     QVERIFY(createNamespace(m_client.get(), kNs));
     QString error;
@@ -213,17 +180,7 @@ Outcome TestCrashResume::tdkube(const QStringList &arguments, const QString &cra
 
 QStringList TestCrashResume::scaleArguments(int replicas) const
 {
-    QStringList arguments{u"scale"_s,
-                          u"--cluster"_s,
-                          kSet,
-                          u"--replicas"_s,
-                          QString::number(replicas),
-                          u"--kubeconfig"_s,
-                          m_dir.filePath(u"kubeconfig"_s),
-                          u"--context"_s,
-                          kContext,
-                          u"-n"_s,
-                          kNs};
+    QStringList arguments = scaleCommand(m_dir.filePath(u"kubeconfig"_s), kContext, kNs, kSet, replicas);
     if (replicas == 5)
         arguments.append(u"--balance"_s); // so that the scale-in has vnodes to move off
     return arguments;

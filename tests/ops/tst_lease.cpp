@@ -4,6 +4,7 @@
 #include "ops/lease.h"
 #include "sandboxfixture.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QStandardPaths>
 
@@ -28,7 +29,7 @@ struct Answer
 };
 
 // Runs acquire() or release() and waits for its one answer.
-Answer acquire(Lease *lease)
+Answer acquire(Lease *lease, int waitMs = kWaitMs)
 {
     Answer answer;
     QObject context;
@@ -37,7 +38,7 @@ Answer acquire(Lease *lease)
         answer.message = message;
     });
     lease->acquire();
-    (void)QTest::qWaitFor([&answer] { return answer.ok.has_value(); }, kWaitMs);
+    (void)QTest::qWaitFor([&answer] { return answer.ok.has_value(); }, waitMs);
     return answer;
 }
 
@@ -70,6 +71,8 @@ private slots:
     void acquire_sameOperationInNewProcess_takesItsLeaseBack();
     void acquire_twoAtOnce_exactlyOneWins();
     void renew_afterTakeover_reportsLost();
+    void acquire_apiFailingBriefly_askedAgainAndHeld();
+    void acquire_apiFailingOn_givesUpSayingWhy();
 
 private:
     std::unique_ptr<Lease> lease(const QString &operationId, const QString &holder = {});
@@ -231,6 +234,38 @@ void TestLease::renew_afterTakeover_reportsLost()
     QVERIFY2(lost->contains(u"Another tdkube (dave@host/3/op-7)"_s), qPrintable(*lost));
     QVERIFY(!mine->isHeld());
     QCOMPARE(annotation().holder, u"dave@host/3/op-7"_s);
+}
+
+// A burst of 5xx (an API server restarting, a load balancer failing over) is waited out: the lease is
+// asked for again after 0.5, 1, 2 s, and held (found by tests/faults: the operation used to end at once).
+void TestLease::acquire_apiFailingBriefly_askedAgainAndHeld()
+{
+    QVERIFY(control(m_client.get(), u"faults"_s, {{u"failRequests"_s, 3}, {u"failCode"_s, 503}}).ok());
+    auto mine = lease(u"op-burst"_s);
+    const Answer answer = acquire(mine.get());
+    QVERIFY2(answer.ok.value_or(false), qPrintable(answer.message));
+    QCOMPARE(annotation().holder, Lease::localHolder(u"op-burst"_s));
+}
+
+// An API server that keeps failing: after 5 more tries (15.5 s) the answer says what failed.
+void TestLease::acquire_apiFailingOn_givesUpSayingWhy()
+{
+    QVERIFY(control(m_client.get(), u"faults"_s, {{u"failRequests"_s, 1000}, {u"failCode"_s, 500}}).ok());
+    auto mine = lease(u"op-down"_s);
+    QElapsedTimer clock;
+    clock.start();
+    const Answer answer = acquire(mine.get(), 30000);
+    const qint64 elapsed = clock.elapsed();
+    QVERIFY(control(m_client.get(), u"faults"_s, {{u"failRequests"_s, 0}}).ok());
+    QVERIFY(answer.ok.has_value());
+    QVERIFY(!*answer.ok);
+    QVERIFY(!mine->isHeld());
+    QVERIFY2(
+        answer.message.startsWith(u"Could not read StatefulSet tdengine in namespace lease for its operation "
+                                  u"lease: Internal error occurred"_s),
+        qPrintable(answer.message));
+    QVERIFY2(elapsed >= 15000, qPrintable(QString::number(elapsed)));
+    QVERIFY(!annotation().isValid());
 }
 
 QTEST_GUILESS_MAIN(TestLease)

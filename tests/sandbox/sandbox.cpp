@@ -294,8 +294,13 @@ bool Sandbox::serveControl(HttpExchange *exchange, const QStringList &path, cons
     // /sandbox/v1/preload {"pods":5000,"namespace":"bench"},
     // /sandbox/v1/churn {"namespace":"bench","eventsPerSecond":2000,"seconds":10} (0 events stops it)
     // /sandbox/v1/delays: GET reports the simulated delays, POST {"reset":true} starts counting anew
+    // /sandbox/v1/audit: GET the pods' and claims' lifecycle, POST {"reset":true} forgets it
     if (path.size() == 1 && path.at(0) == u"delays") {
         serveDelays(exchange, body);
+        return true;
+    }
+    if (path.size() == 1 && path.at(0) == u"audit") {
+        serveAudit(exchange, body);
         return true;
     }
     bool done = false;
@@ -324,6 +329,48 @@ void Sandbox::serveDelays(HttpExchange *exchange, const QJsonObject &body)
     if (exchange->request().method == "POST" && body.value(u"reset").toBool())
         m_delays.reset(now);
     exchange->respond(200, "application/json", QJsonDocument(m_delays.report(now)).toJson());
+}
+
+void Sandbox::recordAudit(const StoreEvent &event)
+{
+    const bool pod = event.resource == &podsType();
+    if (!pod && event.resource != &pvcsType())
+        return;
+    QString what;
+    if (event.type == EventType::Added) {
+        what = u"ADDED"_s;
+    } else if (event.type == EventType::Deleted) {
+        what = u"DELETED"_s;
+    } else {
+        // Only the moment it is marked for deletion: a pod that is terminating still runs.
+        const bool marked = metadataOf(event.object).contains(u"deletionTimestamp");
+        if (!marked || metadataOf(event.previous).contains(u"deletionTimestamp"))
+            return;
+        what = u"TERMINATING"_s;
+    }
+    constexpr qsizetype kAuditLimit = 200000;
+    if (m_audit.size() >= kAuditLimit)
+        m_audit.removeFirst();
+    m_audit.append(QJsonObject{{u"resourceVersion"_s, QString::number(event.resourceVersion)},
+                               {u"ms"_s, QDateTime::currentMSecsSinceEpoch()},
+                               {u"type"_s, what},
+                               {u"kind"_s, pod ? u"Pod"_s : u"PersistentVolumeClaim"_s},
+                               {u"namespace"_s, namespaceOf(event.object)},
+                               {u"name"_s, nameOf(event.object)},
+                               {u"uid"_s, uidOf(event.object)}});
+}
+
+void Sandbox::serveAudit(HttpExchange *exchange, const QJsonObject &body)
+{
+    if (exchange->request().method == "POST" && body.value(u"reset"_s).toBool())
+        m_audit = {};
+    const QString ns = exchange->request().queryValue(u"namespace"_s);
+    QJsonArray events;
+    for (const QJsonValue &event : std::as_const(m_audit)) {
+        if (ns.isEmpty() || event.toObject().value(u"namespace"_s).toString() == ns)
+            events.append(event);
+    }
+    exchange->respond(200, "application/json", QJsonDocument(QJsonObject{{u"events"_s, events}}).toJson());
 }
 
 void Sandbox::preload(int pods, const QString &ns)
@@ -449,6 +496,10 @@ bool Sandbox::start(QString *error)
         if (body.contains(u"cutShortResults"))
             m_runtime->cutShortResults(body.value(u"cutShortResults").toInt(),
                                        body.value(u"keepRows").toInt(), body.value(u"matching").toString());
+        // Every connection cut (port-forwards, execs, watches, idle keep-alives), as a network
+        // outage or an API server restart does; after the answer to this request has gone out.
+        if (body.value(u"dropConnections").toBool())
+            QTimer::singleShot(50, m_http.get(), [this] { m_http->dropConnections(); });
     });
 
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
@@ -486,6 +537,7 @@ bool Sandbox::start(QString *error)
             m_saveTimer.start();
     };
     connect(m_store.get(), &Store::changed, this, scheduleSave);
+    connect(m_store.get(), &Store::changed, this, &Sandbox::recordAudit);
     connect(m_runtime.get(), &SandboxRuntime::changed, this, scheduleSave);
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
         auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, this);

@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QObject>
 #include <QString>
 #include <QTemporaryDir>
@@ -19,6 +20,7 @@ class Controller;
 class HttpServer;
 class SandboxRuntime;
 class Store;
+struct StoreEvent;
 
 struct SandboxOptions
 {
@@ -66,6 +68,8 @@ private:
     bool serveSubresource(HttpExchange *exchange, const ApiServer::SubresourceRequest &request);
     bool serveControl(HttpExchange *exchange, const QStringList &path, const QJsonObject &body);
     void serveDelays(HttpExchange *exchange, const QJsonObject &body);
+    void recordAudit(const StoreEvent &event);
+    void serveAudit(HttpExchange *exchange, const QJsonObject &body);
     void logRequest(const HttpExchange &exchange);
 
     SandboxOptions m_options;
@@ -98,6 +102,9 @@ private:
     };
     Churn m_churn;
     QTimer m_churnTimer;
+    // GET /sandbox/v1/audit: every pod and claim created, marked for deletion and deleted, in
+    // resourceVersion order with the wall-clock time (for the fault campaign's invariants).
+    QJsonArray m_audit;
 };
 
 } // namespace tdkube::sandbox
