@@ -349,7 +349,7 @@ void Command::planned(const ClusterFacts &facts, const QString &error)
         m_connection->forward()->stop(u"The cluster was read."_s);
     if (!error.isEmpty()) {
         // Nothing is planned from a partial reading; a person needs to know nothing happened.
-        complain(u"Could not read cluster %1: %2 Nothing was changed: run the command again."_s.arg(
+        complain(u"Could not read cluster %1: %2 Nothing was changed."_s.arg(
             m_cluster, error.endsWith(u'.') ? error : error + u'.'));
         done(kExitFailed);
         return;

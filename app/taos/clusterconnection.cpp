@@ -37,6 +37,10 @@ void ClusterConnection::start()
             makeClient();
         emit changed();
     });
+    connect(m_forward.get(), &kube::PortForward::connectionFailed, this, [this](const QString &message) {
+        m_forwardFailure = message;
+        m_forwardFailedAt = QDateTime::currentDateTimeUtc();
+    });
     m_forward->start();
     m_passwords->load(m_key, this, [this](const PasswordStore::Login &login) {
         m_login = login;
@@ -68,7 +72,16 @@ void ClusterConnection::makeClient()
     base.setScheme(u"http"_s);
     base.setHost(u"127.0.0.1"_s);
     base.setPort(m_forward->localPort());
-    m_rest = std::make_unique<RestClient>(RestTarget::direct(base, m_login.user, m_login.password));
+    RestTarget target = RestTarget::direct(base, m_login.user, m_login.password);
+    // A query whose local connection was closed learns why from the forward, if it failed lately.
+    target.transportProblem = [connection = QPointer<ClusterConnection>(this)] {
+        constexpr int kRecentSeconds = 30;
+        if (!connection || !connection->m_forwardFailedAt.isValid() ||
+            connection->m_forwardFailedAt.secsTo(QDateTime::currentDateTimeUtc()) > kRecentSeconds)
+            return QString();
+        return connection->m_forwardFailure;
+    };
+    m_rest = std::make_unique<RestClient>(target);
     m_poller = std::make_unique<SnapshotPoller>(m_rest.get());
     m_poller->setInterval(m_pollIntervalMs);
     connect(m_poller.get(), &SnapshotPoller::snapshotTaken, this, &ClusterConnection::snapshotTaken);

@@ -5,6 +5,7 @@
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QPointer>
 
@@ -67,6 +68,9 @@ private:
     bool m_polling = false;
     int m_pollIntervalMs = 5000;
     std::unique_ptr<kube::PortForward> m_forward;
+    // The forward's last connection failure and when: what the API server said (Forbidden...).
+    QString m_forwardFailure;
+    QDateTime m_forwardFailedAt;
     std::unique_ptr<RestClient> m_rest;
     std::unique_ptr<SnapshotPoller> m_poller;
 };

@@ -274,8 +274,12 @@ void RestClient::onFinished(const std::shared_ptr<PendingQuery> &pending)
     pending->httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (pending->httpStatus == 0) {
         QueryOutcome outcome;
+        const QString transport = m_target.transportProblem ? m_target.transportProblem() : QString();
         outcome.error = TaosError::client(
-            u"Could not reach taosAdapter at %1: %2"_s.arg(m_target.describe(), reply->errorString()),
+            transport.isEmpty()
+                ? u"Could not reach taosAdapter at %1: %2"_s.arg(m_target.describe(), reply->errorString())
+                : u"Could not reach taosAdapter at %1: %2. The port-forward said: %3"_s.arg(
+                      m_target.describe(), reply->errorString(), transport),
             u"Check that the port-forward is active and that the TDengine pod is Running."_s);
         complete(pending, outcome);
         return;

@@ -42,6 +42,9 @@ struct RestTarget
     QString ns;
     QString name; // service or pod
     int port = 6041;
+    // Direct through a port-forward: why its last connection failed (the API server's words, e.g.
+    // Forbidden), said with a "Could not reach taosAdapter" error; empty when nothing failed lately.
+    std::function<QString()> transportProblem;
 
     static RestTarget direct(const QUrl &baseUrl, const QString &user, const QString &password);
     static RestTarget serviceProxy(kube::KubeClient *client, const QString &ns, const QString &service);

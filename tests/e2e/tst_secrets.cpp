@@ -708,6 +708,8 @@ void TestSecrets::commands_everyKindOfCredential_asAPersonRunsThem()
     // Refused, each for its own reason; the reason is said, the secret is not.
     run = tdkube(scale(u"viewer"_s, 4, {u"--yes"_s}));
     QVERIFY2(run.exitCode == 1 && run.err.contains("Could not read cluster"), qPrintable(story(run)));
+    // What the API server refused is said, not only that the local connection closed.
+    QVERIFY2(run.err.contains("Forbidden") && run.err.contains("portforward"), qPrintable(story(run)));
     for (const QString &refused : {u"basic"_s, u"oidc"_s}) {
         run = tdkube(scale(refused, 4));
         QVERIFY2(run.exitCode == 1 && run.err.contains("Unauthorized"), qPrintable(story(run)));
