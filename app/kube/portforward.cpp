@@ -297,8 +297,12 @@ private:
         m_forward->reportFailure(message);
         if (m_socket)
             m_socket->abort();
-        m_local->abort();
-        deleteLater();
+        // What the pod sent before the error still reaches the local program, as with kubectl (an
+        // abort would drop what is not yet written): close gracefully, then go (localClosed()).
+        if (m_local->state() == QAbstractSocket::UnconnectedState)
+            deleteLater();
+        else
+            m_local->disconnectFromHost();
     }
 
     PortForward *m_forward;

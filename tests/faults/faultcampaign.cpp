@@ -149,10 +149,11 @@ QString reasonOf(const Outcome &outcome)
     const QRegularExpression blocking(u"^  \\[blocking\\] (.+)$"_s, QRegularExpression::MultilineOption);
     if (const QRegularExpressionMatch match = blocking.match(outcome.out); match.hasMatch())
         return match.captured(1).left(160);
+    // The last "tdkube: " line but the one that only says how to resume.
     const QStringList lines = outcome.err.split(u'\n', Qt::SkipEmptyParts);
     for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
-        if (it->startsWith(u"tdkube: "_s))
-            return it->mid(8).left(160);
+        if (it->startsWith(u"tdkube: "_s) && !it->startsWith(u"tdkube: Operation "_s))
+            return it->mid(8).left(200);
     }
     return lines.isEmpty() ? u"no message"_s : lines.last().left(160);
 }

@@ -40,6 +40,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 dict_of() {
     case "$1" in
     fuzz_kubeconfig|fuzz_manifests) echo "-dict=$here/yaml.dict" ;;
+    fuzz_portforward) echo "-dict=$here/portforward.dict" ;;
     *) echo "-dict=$here/json.dict" ;;
     esac
 }
