@@ -122,7 +122,9 @@ int main(int argc, char *argv[])
     }
     QApplication app(argc, argv);
     setApplicationNames();
-    QApplication::setDesktopFileName(QStringLiteral("tdkube"));
+    // The name of the installed .desktop file and AppStream id (packaging/CMakeLists.txt): Wayland
+    // matches the window to its menu entry and icon with it.
+    QApplication::setDesktopFileName(QStringLiteral(TDKUBE_APP_ID));
     GuiOptions options;
     QCommandLineParser &parser = options.parser;
     const QCommandLineOption &kubeconfig = options.kubeconfig;

@@ -23,6 +23,9 @@ packages=(
     xvfb xauth python3 python3-yaml python3-kubernetes curl ca-certificates dbus-daemon
     # fuzz targets (tests/fuzz): clang, and libFuzzer's runtime, which clang only recommends
     clang libclang-rt-14-dev
+    # the .deb (packaging/test-deb.sh): CPack's dependency computation (dpkg-shlibdeps), and the
+    # distribution's checks of the package, its menu entry, its AppStream metainfo and its man pages
+    dpkg-dev file lintian desktop-file-utils appstream man-db
 )
 
 missing=()

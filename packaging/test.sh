@@ -47,3 +47,10 @@ if [ "${TDKUBE_TEST_FUZZ:-1}" != 0 ]; then
     cmake --build "$fuzz_build"
     (cd "$fuzz_build" && ctest --output-on-failure -L fuzz)
 fi
+
+# The .deb, from the release build: built, checked with lintian, installed on this machine, run
+# (the installed sandbox and tdkube offscreen) and purged (packaging/test-deb.sh). Only as root
+# with apt-get; elsewhere it says it skipped. TDKUBE_TEST_DEB=0 skips it too.
+if [ "${TDKUBE_TEST_DEB:-1}" != 0 ]; then
+    "$top/packaging/test-deb.sh"
+fi

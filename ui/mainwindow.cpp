@@ -6,6 +6,7 @@
 #include "deploywizard.h"
 #include "detailspane.h"
 #include "kube/explain.h"
+#include "kube/sandboxlauncher.h"
 #include "navigator.h"
 #include "objecteditordialog.h"
 #include "portforwardpanel.h"
@@ -14,9 +15,11 @@
 #include "resourceview.h"
 #include "resumeoffer.h"
 #include "scalewizard.h"
+#include "welcomepage.h"
 
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
@@ -31,6 +34,8 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace tdkube::ui {
 
@@ -154,6 +159,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_forwards = new PortForwardPanel(m_stack);
     m_forwards->setObjectName(u"portForwards"_s);
     m_stack->addWidget(m_forwards);
+    m_welcome = new WelcomePage(m_stack);
+    m_welcome->setObjectName(u"welcomePage"_s);
+    connect(m_welcome, &WelcomePage::trySandboxRequested, this, &MainWindow::startSandbox);
+    m_stack->addWidget(m_welcome);
     m_details = new DetailsPane(vertical);
     vertical->addWidget(m_stack);
     vertical->addWidget(m_details);
@@ -240,6 +249,12 @@ void MainWindow::buildToolbar()
         tr("Deploy a new TDengine cluster in this context, with a review of every object "
            "before anything is applied"));
     connect(m_deployAction, &QAction::triggered, this, [this] { openDeployWizard(); });
+    auto *spacer = new QWidget(bar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    bar->addWidget(spacer);
+    QAction *about = bar->addAction(tr("About"));
+    about->setObjectName(u"aboutAction"_s);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
     connect(m_contextBox, &QComboBox::activated, this,
             [this](int index) { openContext(m_contextBox->itemData(index).toString()); });
@@ -284,13 +299,52 @@ void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &c
     m_problems->setText(tr("%n kubeconfig problem(s)", nullptr, int(config.problems().size())));
     m_problemsAction->setVisible(!config.problems().isEmpty());
     if (chosen.isEmpty()) {
+        const QString files = config.files().join(u", ");
+        const bool found = std::any_of(config.files().cbegin(), config.files().cend(),
+                                       [](const QString &file) { return QFileInfo::exists(file); });
+        const QString reason =
+            !found ? tr("There is no kubeconfig: tdkube looked for %1.").arg(files)
+            : config.problems().isEmpty()
+                ? tr("The kubeconfig (%1) defines no context.").arg(files)
+                : tr("The kubeconfig (%1) could not be used: see its problems above.").arg(files);
         m_connection->setText(
-            tr("No context: the kubeconfig (%1) defines none. Start tdkube with --kubeconfig FILE, "
-               "or set KUBECONFIG.")
-                .arg(config.files().join(u':')));
+            tr("No context. %1 Start tdkube with --kubeconfig FILE, or set KUBECONFIG.").arg(reason));
+        showWelcome(reason);
         return;
     }
     openContext(chosen, chosenNs);
+}
+
+void MainWindow::showWelcome(const QString &reason)
+{
+    m_welcome->setReason(reason);
+    m_welcome->setSandboxStateDir(kube::SandboxLauncher::stateDir());
+    m_stack->setCurrentWidget(m_welcome);
+    m_details->hide();
+}
+
+void MainWindow::startSandbox()
+{
+    if (!m_sandbox) {
+        m_sandbox = new kube::SandboxLauncher(this);
+        connect(m_sandbox, &kube::SandboxLauncher::failed, m_welcome, &WelcomePage::showError);
+        connect(m_sandbox, &kube::SandboxLauncher::started, this, [this](const QString &kubeconfig) {
+            openKubeconfig(kube::Kubeconfig::load({kubeconfig}), {}, std::nullopt,
+                           kube::SandboxLauncher::demoCluster());
+        });
+    }
+    m_welcome->showStarting();
+    m_sandbox->start();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About tdkube"),
+        tr("<h3>tdkube %1</h3><p>Deploy, observe, query and safely resize TDengine clusters on "
+           "Kubernetes.</p><p>Built with Qt %2; running on Qt %3.</p>")
+            .arg(QStringLiteral(TDKUBE_VERSION), QStringLiteral(QT_VERSION_STR),
+                 QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::fillContexts()
@@ -316,6 +370,8 @@ void MainWindow::openContext(const QString &context, const std::optional<QString
     m_selectedKey.clear();
     showBanner({});
     dropClusterConnections();
+    if (m_stack->currentWidget() == m_welcome)
+        showView(m_currentPlural);
     m_session->open(context, chosen);
     m_forwards->setScope(m_session->client(), context, m_session->ns());
     preferences::lastContext().set(context);

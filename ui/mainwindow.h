@@ -21,6 +21,10 @@ class QStackedWidget;
 class QToolButton;
 class QTreeWidget;
 
+namespace tdkube::kube {
+class SandboxLauncher;
+}
+
 namespace tdkube::ui {
 
 class ClusterView;
@@ -34,6 +38,7 @@ class ResourceTableModel;
 class ResourceView;
 class ResumeOffers;
 class ScaleWizard;
+class WelcomePage;
 
 // The main window: context and namespace pickers, a navigator (the TDengine clusters found in
 // the namespace, then Pods, PVCs, StatefulSets, Events), the selected table, and the details of
@@ -98,6 +103,11 @@ public:
     QComboBox *namespaceBox() const { return m_namespaceBox; }
     QString connectionText() const;
     bool insecureBadgeShown() const;
+    // Shown instead of the tables while there is no context; offers the sandbox cluster.
+    WelcomePage *welcomePage() const { return m_welcome; }
+    // The sandbox cluster started from the welcome page (stopped with the window); null before.
+    kube::SandboxLauncher *sandbox() const { return m_sandbox; }
+    void startSandbox();
     // The TDengine clusters of the open namespace; of the others, as "namespace/name".
     QStringList tdengineClusters() const;
     QStringList tdengineClustersElsewhere() const;
@@ -108,6 +118,8 @@ protected:
 
 private:
     void buildToolbar();
+    void showWelcome(const QString &reason);
+    void showAbout();
     void bindWatches();
     void fillContexts();
     void fillNamespaces();
@@ -140,6 +152,8 @@ private:
     QStackedWidget *m_stack = nullptr;
     DetailsPane *m_details = nullptr;
     ClusterView *m_clusterView = nullptr;
+    WelcomePage *m_welcome = nullptr;
+    kube::SandboxLauncher *m_sandbox = nullptr;
     PortForwardPanel *m_forwards = nullptr;
     taos::PasswordStore *m_passwords = nullptr;
     ResumeOffers *m_resumeOffers = nullptr;

@@ -127,6 +127,7 @@ struct Options
     QString taosdDir; // empty: the simulator
     QString keepDir;  // where a violating run's outputs are written
     bool verbose = false;
+    QList<Fault> kinds; // the kinds of fault injected (--faults); all when empty
 };
 
 struct Outcome
@@ -485,11 +486,14 @@ Outcome Campaign::runTdkube(const QStringList &arguments, bool withFaults, std::
 void Campaign::scheduleFaults(std::mt19937_64 &rng, QProcess *process, bool *killed, qint64 windowMs)
 {
     std::uniform_int_distribution<int> count(1, 3);
-    std::uniform_int_distribution<int> kind(0, kFaultKinds - 1);
+    QList<Fault> kinds = m_options.kinds;
+    for (int k = 0; kinds.isEmpty() && k < kFaultKinds; ++k)
+        kinds.append(Fault(k));
+    std::uniform_int_distribution<qsizetype> kind(0, kinds.size() - 1);
     std::uniform_int_distribution<qint64> when(0, std::max<qint64>(windowMs, 1000));
     const int faults = count(rng);
     for (int i = 0; i < faults; ++i) {
-        const Fault fault = Fault(kind(rng));
+        const Fault fault = kinds.at(kind(rng));
         const qint64 at = when(rng);
         // Each fault's own random choices are drawn now, so that the seed decides them whatever
         // the timing.
@@ -949,6 +953,7 @@ int main(int argc, char *argv[])
         {u"taosd"_s, u"A TDengine build: every pod runs a real taosd (default: the simulator)."_s, u"dir"_s},
         {u"keep"_s, u"Where a violating run's outputs are written."_s, u"dir"_s},
         {u"verbose"_s, u"Print each fault as it is injected."_s},
+        {u"faults"_s, u"Only these kinds of fault, comma-separated (default: every kind)."_s, u"kinds"_s},
     });
     parser.process(app);
     Options options;
@@ -968,6 +973,19 @@ int main(int argc, char *argv[])
     options.taosdDir = parser.value(u"taosd"_s);
     options.keepDir = parser.value(u"keep"_s);
     options.verbose = parser.isSet(u"verbose"_s);
+    for (const QString &name : parser.value(u"faults"_s).split(u',', Qt::SkipEmptyParts)) {
+        int kind = 0;
+        while (kind < kFaultKinds && faultName(Fault(kind)) != name.trimmed())
+            ++kind;
+        if (kind == kFaultKinds) {
+            QStringList all;
+            for (int k = 0; k < kFaultKinds; ++k)
+                all.append(faultName(Fault(k)));
+            say(u"--faults: no kind %1 (kinds: %2)"_s.arg(name, all.join(u", "_s)));
+            return 2;
+        }
+        options.kinds.append(Fault(kind));
+    }
     if (!QFileInfo(options.sandboxPath).isExecutable() || !QFileInfo(options.tdkubePath).isExecutable()) {
         say(u"--sandbox and --tdkube must name the tdkube-sandbox and tdkube binaries"_s);
         return 2;

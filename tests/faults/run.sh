@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fault campaign for long (faultcampaign.cpp says what it does and checks):
-#   tests/faults/run.sh [--runs N] [--seed S] [--taosd DIR] [--verbose] [--keep DIR]
+#   tests/faults/run.sh [--runs N] [--seed S] [--taosd DIR] [--faults KIND,...] [--verbose] [--keep DIR]
 # N randomized scale operations (default 10) with faults injected while they run; with --taosd (or
 # $TDKUBE_REAL_TAOSD) every pod runs a real taosd from that TDengine build, else the simulator. Prints
 # each run, then runs, faults injected by kind, operations finished, resumed, refused and invariant

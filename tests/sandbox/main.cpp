@@ -4,10 +4,21 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
+
+// The manifests --demo deploys: the package's copy (/usr/share/tdkube/manifests beside /usr/bin), else
+// the source tree's.
+static QString defaultManifestsDir()
+{
+    const QString installed = QCoreApplication::applicationDirPath() + u"/../share/tdkube/manifests"_s;
+    if (QDir(installed).exists())
+        return QDir::cleanPath(installed);
+    return QStringLiteral(TDKUBE_MANIFESTS_DIR);
+}
 
 int main(int argc, char *argv[])
 {
@@ -46,7 +57,7 @@ int main(int argc, char *argv[])
                                   u"Start with namespace tdengine-test holding a TDengine cluster deployed "
                                   u"from the manifests (when the namespace does not exist yet)."_s);
     const QCommandLineOption manifests(u"manifests"_s, u"Directory of the manifests --demo deploys."_s,
-                                       u"dir"_s, QStringLiteral(TDKUBE_MANIFESTS_DIR));
+                                       u"dir"_s, defaultManifestsDir());
     const QCommandLineOption taosd(
         u"taosd"_s,
         u"Run a real taosd in every pod of a tdengine/tdengine image, from this TDengine build (the folder "

@@ -3,11 +3,16 @@
 #include "kube/kubeconfig.h"
 #include "mainwindow.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 
 using namespace Qt::StringLiterals;
@@ -37,6 +42,37 @@ private slots:
         QVERIFY(window.windowTitle().startsWith(u"tdkube"_s));
         // The icon comes from the resources compiled into tdkube_ui and needs the SVG image plugin.
         QVERIFY(!window.windowIcon().pixmap(32, 32).isNull());
+    }
+
+    void shown_withoutKubeconfig_offersTheSandbox()
+    {
+        MainWindow window;
+        window.openKubeconfig(Kubeconfig::load({m_dir.filePath(u"missing"_s)}));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto *offer = window.findChild<QPushButton *>(u"trySandboxButton"_s);
+        QVERIFY(offer && offer->isVisible());
+        QCOMPARE(offer->text(), u"Try the built-in sandbox cluster"_s);
+        const auto *reason = window.findChild<QLabel *>(u"welcomeReason"_s);
+        QVERIFY(reason && reason->text().contains(u"There is no kubeconfig"_s));
+    }
+
+    void about_namesTheVersion()
+    {
+        MainWindow window;
+        window.show();
+        auto *about = window.findChild<QAction *>(u"aboutAction"_s);
+        QVERIFY(about);
+        QString shown;
+        // The dialog is modal: read and close it from inside its own event loop.
+        QTimer::singleShot(0, &window, [&shown] {
+            QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            shown = box->text();
+            box->accept();
+        });
+        about->trigger();
+        QVERIFY2(shown.contains(u"tdkube " TDKUBE_VERSION ""_s), qPrintable(shown));
     }
 
     void brokenContext_isNamedWithItsReason_andOthersStayListed()
