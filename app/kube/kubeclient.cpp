@@ -179,6 +179,7 @@ struct KubeClient::Pending
     QPointer<KubeStream> stream;
     QPointer<QNetworkReply> reply;
     bool retried = false;
+    int transientRetries = 0; // answers 429/5xx sent again (KubeRequest::idempotent)
     bool cancelled = false;
     QString tlsError;
 };
@@ -490,6 +491,23 @@ void KubeClient::finish(const std::shared_ptr<Pending> &pending)
         start(pending);
         return;
     }
+    // An API server restarting or overloaded, or a load balancer failing over, answers for a moment
+    // only with these: a request that may be repeated waits that out (found by tests/faults).
+    constexpr int kTransientRetries = 3;
+    constexpr int kFirstRetryMs = 250;
+    const bool transient = status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    if (transient && !pending->isStream && !pending->cancelled && pending->request.retriesTransientErrors() &&
+        pending->transientRetries < kTransientRetries) {
+        const int delayMs = kFirstRetryMs << pending->transientRetries;
+        ++pending->transientRetries;
+        qCDebug(lcClient).noquote() << pending->request.verb << pending->request.path << "answered" << status
+                                    << "; sent again in" << delayMs << "ms";
+        QTimer::singleShot(delayMs, this, [this, pending] {
+            if (!pending->cancelled)
+                start(pending);
+        });
+        return;
+    }
     m_inFlight.removeOne(pending);
     if (pending->isStream)
         pending->stream->m_reply = nullptr;
@@ -757,6 +775,7 @@ void KubeClient::scale(const QString &ns, const QString &statefulSet, int replic
     request.path = ResourceKind::statefulSets().path(ns, statefulSet, u"scale"_s);
     request.body = toJson({{u"spec"_s, QJsonObject{{u"replicas"_s, replicas}}}});
     request.contentType = "application/merge-patch+json";
+    request.idempotent = true; // the same replicas, however often
     send(request, context, std::move(done));
 }
 

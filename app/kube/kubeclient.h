@@ -93,6 +93,11 @@ struct KubeRequest
     QByteArray contentType; // defaults to application/json when there is a body
     QByteArray accept = "application/json";
     int timeoutMs = 30000; // 0: no timeout (watches, followed logs)
+    // Sending it twice has the effect of sending it once: when the API server answers 429, 500, 502,
+    // 503 or 504 it is sent again after 0.25, 0.5 and 1 s before the failure is reported. GETs are;
+    // writes say so themselves (setting replicas through the scale subresource).
+    bool idempotent = false;
+    bool retriesTransientErrors() const { return idempotent || verb == "GET"; }
 };
 
 // A long-running response read as it arrives (a watch, followed logs). Delete it to cancel.

@@ -180,6 +180,7 @@ struct Stats
     int refused = 0;
     int killedBeforeJournal = 0;
     int resumeRuns = 0;
+    int hung = 0; // tdkube runs killed after processMs()
     QMap<QString, int> faults;
     QStringList violations;
 };
@@ -221,7 +222,8 @@ private:
     QString checkRows();
     bool violated(int index, const QString &what, const QList<Outcome> &outcomes);
     QStringList scaleArguments(int replicas, bool balance) const;
-    int currentSize();
+    // The StatefulSet's replicas, and the operation lease annotation on it when `lease` is given.
+    int currentSize(QString *lease = nullptr);
     qint64 settleMs() const { return m_options.taosdDir.isEmpty() ? 60000 : 300000; }
     qint64 processMs() const { return m_options.taosdDir.isEmpty() ? 300000 : 1200000; }
 
@@ -429,11 +431,16 @@ QJsonArray Campaign::audit()
     return response.json().value(u"events").toArray();
 }
 
-int Campaign::currentSize()
+int Campaign::currentSize(QString *lease)
 {
     const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
         m_client->get(kube::ResourceKind::statefulSets(), kNs, kSet, context, done);
     });
+    if (lease)
+        *lease = kube::valueAt(response.json(), u"metadata.annotations"_s)
+                     .toObject()
+                     .value(u"tdkube.io/operation-lease"_s)
+                     .toString();
     return kube::valueAt(response.json(), u"spec.replicas"_s).toInt(-1);
 }
 
@@ -480,6 +487,16 @@ Outcome Campaign::runTdkube(const QStringList &arguments, bool withFaults, std::
     outcome.elapsedMs = clock.elapsed();
     outcome.out = QString::fromUtf8(process.readAllStandardOutput());
     outcome.err += QString::fromUtf8(process.readAllStandardError());
+    if (!ended) {
+        // Not an invariant, but a person's terminal would hang: its output is kept to be looked at.
+        ++m_stats.hung;
+        if (!m_options.keepDir.isEmpty()) {
+            QDir().mkpath(m_options.keepDir);
+            QFile file(QDir(m_options.keepDir).filePath(u"hung-%1.txt"_s.arg(m_stats.hung)));
+            if (file.open(QIODevice::WriteOnly))
+                file.write((arguments.join(u' ') + u"\n"_s + outcome.story()).toUtf8());
+        }
+    }
     return outcome;
 }
 
@@ -895,7 +912,13 @@ bool Campaign::run(int index)
                   taos::dnodesFrom(sqlRetrying(u"select * from information_schema.ins_dnodes"_s).result)});
     if (const QString claims = checkClaims(podsAtStart, m_reads); !claims.isEmpty())
         return violated(index, claims, outcomes);
-    const int size = currentSize();
+    QString lease;
+    const int size = currentSize(&lease);
+    // A finished operation gives its lease back: one left behind refuses every other operation on
+    // the cluster until it expires (found on real taosd: a 5xx burst while releasing it).
+    if (result.startsWith(u"finished"_s) && !lease.isEmpty())
+        return violated(index, u"tdkube finished and left its operation lease on the StatefulSet: "_s + lease,
+                        outcomes);
     if (result.startsWith(u"finished"_s) && size != to)
         return violated(
             index, u"tdkube said it finished, the StatefulSet has %1 replicas, not %2"_s.arg(size).arg(to),
@@ -931,6 +954,7 @@ void Campaign::report() const
     row(u"refused before any change"_s, m_stats.refused);
     row(u"killed before their journal"_s, m_stats.killedBeforeJournal);
     row(u"tdkube resume runs"_s, m_stats.resumeRuns);
+    row(u"tdkube runs that hung (killed)"_s, m_stats.hung);
     row(u"faults injected"_s, injected);
     for (int kind = 0; kind < kFaultKinds; ++kind)
         row(u"  "_s + faultName(Fault(kind)), m_stats.faults.value(faultName(Fault(kind))));

@@ -277,6 +277,7 @@ private slots:
     void proxy_socks5_tunnelsTheRequests();
     void cancelAll_inFlight_callbacksSeeCancelled();
     void destroyed_clientOrContext_noCallback();
+    void transient_5xxBurst_readsAndScaleSentAgain_otherWritesFailAtOnce();
 
 private:
     KubeResponse get(KubeClient *client, const ResourceKind &kind, const QString &ns, const QString &name)
@@ -409,6 +410,48 @@ void tst_KubeClient::tls_wrongCertificateAuthority_errorNamesCertificateAndReaso
     QVERIFY2(response.error.contains(u"certificate-authority-data of cluster sandbox"_s),
              qPrintable(response.error));
     QVERIFY2(response.error.contains(u"insecure-skip-tls-verify"_s), qPrintable(response.error));
+}
+
+// An API server answering 503 for a moment (restarting, overloaded, a load balancer failing over):
+// a read and a scale are sent again after 0.25, 0.5 and 1 s and succeed; a create, which could have
+// been done before the answer was lost, fails at once; a server that keeps failing is reported after
+// the third retry, with its own words.
+void tst_KubeClient::transient_5xxBurst_readsAndScaleSentAgain_otherWritesFailAtOnce()
+{
+    const auto fail = [this](int requests) {
+        return control(m_admin.get(), u"faults"_s, {{u"failRequests"_s, requests}, {u"failCode"_s, 503}})
+            .ok();
+    };
+    QVERIFY(fail(3));
+    QCOMPARE(get(m_admin.get(), ResourceKind::namespaces(), {}, u"kc"_s).httpStatus, 200);
+    const KubeResponse created0 = await([&](QObject *context, KubeClient::Done done) {
+        m_admin->create(ResourceKind::statefulSets(), u"kc"_s, statefulSet(u"transient"_s), context, done);
+    });
+    QVERIFY2(created0.httpStatus == 201, qPrintable(created0.error));
+    QVERIFY(fail(2));
+    const KubeResponse scaled = await([&](QObject *context, KubeClient::Done done) {
+        m_admin->scale(u"kc"_s, u"transient"_s, 2, context, done);
+    });
+    QVERIFY2(scaled.ok(), qPrintable(scaled.error));
+    QCOMPARE(fieldOf(get(m_admin.get(), ResourceKind::statefulSets(), u"kc"_s, u"transient"_s),
+                     u"spec.replicas"_s),
+             u"2"_s);
+
+    QVERIFY(fail(1));
+    const QJsonObject map = configMap(u"transient"_s, u"v"_s);
+    const KubeResponse created = await([&](QObject *context, KubeClient::Done done) {
+        m_admin->create(ResourceKind::configMaps(), u"kc"_s, map, context, done);
+    });
+    QVERIFY2(created.httpStatus == 503, qPrintable(created.error));
+
+    QVERIFY(fail(4));
+    QElapsedTimer clock;
+    clock.start();
+    const KubeResponse down = get(m_admin.get(), ResourceKind::namespaces(), {}, u"kc"_s);
+    QCOMPARE(down.httpStatus, 503);
+    QVERIFY2(clock.elapsed() >= 1750, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(down.error.contains(u"injected fault"_s), qPrintable(down.error));
+    QVERIFY(fail(0));
 }
 
 void tst_KubeClient::tokenFile_changedBetweenRequests_reReadEveryTime()

@@ -185,9 +185,17 @@ void ApiServer::handle(HttpExchange *exchange)
         --m_failCount;
         if (m_failCode == 403)
             sendError(exchange, ApiError{403, u"Forbidden"_s, u"injected fault: access denied"_s, {}});
-        else
-            sendError(exchange, m_failCode == 429 ? ApiError::tooManyRequests()
-                                                  : ApiError::internal(u"injected fault"_s));
+        else if (m_failCode == 429)
+            sendError(exchange, ApiError::tooManyRequests());
+        else if (m_failCode == 500)
+            sendError(exchange, ApiError::internal(u"injected fault"_s));
+        else // 502, 503, 504: what a load balancer or an API server starting up answers
+            sendError(exchange, ApiError{m_failCode,
+                                         m_failCode == 503   ? u"ServiceUnavailable"_s
+                                         : m_failCode == 504 ? u"Timeout"_s
+                                                             : u"InternalError"_s,
+                                         u"injected fault (HTTP %1)"_s.arg(m_failCode),
+                                         {}});
         return;
     }
     if (m_delayMs > 0 && !exchange->request().path.startsWith(u"/sandbox/")) {
