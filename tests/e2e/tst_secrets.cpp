@@ -15,6 +15,7 @@
 // a KDE desktop, and the login entered in tdkube (ClusterConnection::setLogin) is stored there.
 #include "deploy/deploymonitor.h"
 #include "kube/kubeconfig.h"
+#include "ops/executor.h"
 #include "sandboxfixture.h"
 #include "sqlconsole.h"
 #include "taos/clusterconnection.h"
@@ -46,7 +47,7 @@ using namespace tdkube::kube::test;
 namespace {
 
 constexpr int kProcessMs = 180000; // a safety net for a hung process, not a measure
-constexpr int kCrashExitCode = 86; // ops::Executor::kCrashExitCode
+constexpr int kCrashExitCode = ops::Executor::kCrashExitCode;
 const QString kNs = u"secrets"_s;
 const QString kSet = u"tdengine"_s;
 

@@ -43,6 +43,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -209,6 +210,7 @@ private:
     Outcome runTdkube(const QStringList &arguments, bool withFaults, std::mt19937_64 &rng);
     void scheduleFaults(std::mt19937_64 &rng, QProcess *process, bool *killed, qint64 windowMs);
     void inject(Fault fault, std::mt19937_64 &rng, QProcess *process, bool *killed);
+    void later(int ms, const std::function<void()> &what);
     void clearFaults();
     void pollDnodes();
     taos::QueryOutcome sql(const QString &statement, int timeoutMs = 20000);
@@ -515,15 +517,21 @@ void Campaign::scheduleFaults(std::mt19937_64 &rng, QProcess *process, bool *kil
         // Each fault's own random choices are drawn now, so that the seed decides them whatever
         // the timing.
         auto faultRng = std::make_shared<std::mt19937_64>(rng());
-        auto *timer = new QTimer;
-        timer->setSingleShot(true);
-        QObject::connect(timer, &QTimer::timeout, this, [this, fault, faultRng, process, killed] {
+        later(int(at), [this, fault, faultRng, process, killed] {
             if (process->state() != QProcess::NotRunning)
                 inject(fault, *faultRng, process, killed);
         });
-        timer->start(int(at));
-        m_faultTimers.append(timer);
     }
+}
+
+// `what` in `ms`, unless the run ends first (its timers go then, and clearFaults() undoes what lasts).
+void Campaign::later(int ms, const std::function<void()> &what)
+{
+    auto *timer = new QTimer;
+    timer->setSingleShot(true);
+    QObject::connect(timer, &QTimer::timeout, this, what);
+    timer->start(ms);
+    m_faultTimers.append(timer);
 }
 
 void Campaign::inject(Fault fault, std::mt19937_64 &rng, QProcess *process, bool *killed)
@@ -552,13 +560,9 @@ void Campaign::inject(Fault fault, std::mt19937_64 &rng, QProcess *process, bool
         const int backMs = std::uniform_int_distribution<int>(500, 5000)(rng);
         detail = u"%1 for %2 ms"_s.arg(node).arg(backMs);
         control(m_client.get(), u"nodes/%1/ready"_s.arg(node), {{u"ready"_s, false}});
-        auto *timer = new QTimer;
-        timer->setSingleShot(true);
-        QObject::connect(timer, &QTimer::timeout, this, [this, node] {
+        later(backMs, [this, node] {
             control(m_client.get(), u"nodes/%1/ready"_s.arg(node), {{u"ready"_s, true}});
         });
-        timer->start(backMs);
-        m_faultTimers.append(timer);
         break;
     }
     case Fault::Api5xx: {
@@ -581,13 +585,7 @@ void Campaign::inject(Fault fault, std::mt19937_64 &rng, QProcess *process, bool
         const int forMs = std::uniform_int_distribution<int>(1000, 6000)(rng);
         detail = u"%1 ms per request for %2 ms"_s.arg(delay).arg(forMs);
         control(m_client.get(), u"faults"_s, {{u"delayMs"_s, delay}});
-        auto *timer = new QTimer;
-        timer->setSingleShot(true);
-        QObject::connect(timer, &QTimer::timeout, this, [this] {
-            control(m_client.get(), u"faults"_s, {{u"delayMs"_s, 0}});
-        });
-        timer->start(forMs);
-        m_faultTimers.append(timer);
+        later(forMs, [this] { control(m_client.get(), u"faults"_s, {{u"delayMs"_s, 0}}); });
         break;
     }
     case Fault::ResultCutShort: {

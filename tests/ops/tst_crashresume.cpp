@@ -16,6 +16,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/objects.h"
 #include "kube/portforward.h"
+#include "ops/executor.h"
 #include "sandboxfixture.h"
 #include "taos/clusterstate.h"
 #include "taos/passwordstore.h"
@@ -40,7 +41,7 @@ using namespace tdkube::kube::test;
 namespace {
 
 constexpr int kProcessMs = 180000; // a safety net for a hung process, not a measure
-constexpr int kCrashExitCode = 86; // ops::Executor::kCrashExitCode
+constexpr int kCrashExitCode = ops::Executor::kCrashExitCode;
 const QString kNs = u"crash"_s;
 const QString kSet = u"tdengine"_s;
 const QString kContext = u"sandbox-admin"_s;
