@@ -24,6 +24,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # the SVG icon engine and image plugin (libqt6svg6), without which every icon of the window is blank.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6")
+# tdkube's own translations are compiled in; Qt's (the standard buttons and dialogs in Chinese) and a font
+# with Chinese characters come from the distribution.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, fonts-noto-cjk | fonts-wqy-microhei")
 # The build is RelWithDebInfo: the package carries the binaries without their debug information.
 set(CPACK_STRIP_FILES ON)
 include(CPack)

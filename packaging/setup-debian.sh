@@ -16,6 +16,8 @@ packages=(
     # Qt 6 and friends (DESIGN.md section 2)
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-websockets-dev qt6-httpserver-dev qt6-svg-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-qpa-plugins libqt6svg6
+    # Qt's own Chinese (standard buttons and dialogs, qtbase_zh_CN.qm): tdkube in zh_CN and its tests
+    qt6-translations-l10n fonts-wqy-microhei
     libqt6opengl6-dev libxkbcommon-dev
     libyaml-cpp-dev qtkeychain-qt6-dev libgl-dev libssl-dev openssl
     # tests: offscreen/Xvfb GUI runs, conformance clients, a private session bus for the keychain

@@ -74,6 +74,11 @@ out=$(QT_QPA_PLATFORM=offscreen /usr/bin/tdkube --help)
 for part in "--kubeconfig <file>" "--cluster <name>" "tdkube scale" "tdkube resume"; do
     [[ "$out" == *"$part"* ]] || fail "tdkube --help lacks '$part'"
 done
+# Its Chinese is compiled in: the system's language, and --lang.
+out=$(LC_ALL=zh_CN.UTF-8 LANGUAGE= QT_QPA_PLATFORM=offscreen /usr/bin/tdkube --help)
+[[ "$out" == *"kubeconfig 文件路径"* ]] || fail "tdkube --help under LC_ALL=zh_CN.UTF-8 is not in Chinese"
+out=$(QT_QPA_PLATFORM=offscreen /usr/bin/tdkube --lang zh_CN --help)
+[[ "$out" == *"kubeconfig 文件路径"* ]] || fail "tdkube --lang zh_CN --help is not in Chinese"
 out=$(/usr/bin/tdkube-sandbox --version)
 [ "$out" = "tdkube-sandbox $version" ] || fail "tdkube-sandbox --version said '$out'"
 

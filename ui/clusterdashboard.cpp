@@ -145,7 +145,8 @@ ClusterDashboard::ClusterDashboard(QWidget *parent)
     m_mnodes =
         makeTable({tr("ID"), tr("Endpoint"), tr("Role"), tr("Status"), tr("Role since")}, u"mnodes"_s, this);
     m_databases =
-        makeTable({tr("Name"), tr("Replica"), tr("Vgroups"), tr("Tables"), tr("Keep"), tr("Precision")},
+        makeTable({tr("Name"), tr("Replica"), tr("Vgroups", "column: how many vgroups a database has"),
+                   tr("Tables"), tr("Keep"), tr("Precision")},
                   u"databases"_s, this);
     m_vgroups = makeTable({tr("Database"), tr("Vgroup"), tr("Tables"), tr("Vnodes (dnode: role)")},
                           u"vgroups"_s, this);
@@ -224,10 +225,12 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
         if (++userDatabases <= shownDatabases)
             databases.append(tr("%1 (replica %2)").arg(database.name).arg(database.replica));
     }
-    QString databaseText =
-        databases.isEmpty() ? tr("no databases") : tr("databases ") + databases.join(u", ");
-    if (userDatabases > shownDatabases)
-        databaseText += tr(" and %1 more").arg(userDatabases - shownDatabases);
+    const QString databaseText =
+        databases.isEmpty() ? tr("no databases")
+        : userDatabases > shownDatabases
+            ? tr("databases %1 and %2 more")
+                  .arg(databases.join(u", "), QString::number(userDatabases - shownDatabases))
+            : tr("databases %1").arg(databases.join(u", "));
     m_summary->setText(tr("dnodes %1/%2 ready · %3 · %4 · %5 transaction(s) running · as of %6")
                            .arg(ready)
                            .arg(snapshot.dnodes.size())
@@ -235,12 +238,13 @@ void ClusterDashboard::setSnapshot(const taos::ClusterSnapshot &snapshot,
                            .arg(snapshot.transactions.size())
                            .arg(snapshot.takenAt.toLocalTime().toString(u"HH:mm:ss"_s)));
     if (!snapshot.clusterName.isEmpty()) {
-        m_title->setText(tr("TDengine cluster %1 — %2 (id %3), up %4%5")
-                             .arg(m_name, snapshot.clusterName, snapshot.clusterId,
-                                  kube::humanDuration(snapshot.uptimeSeconds * 1000),
-                                  snapshot.serverVersion.isEmpty()
-                                      ? QString()
-                                      : tr(", TDengine %1").arg(snapshot.serverVersion)));
+        const QString uptime = kube::humanDuration(snapshot.uptimeSeconds * 1000);
+        m_title->setText(
+            snapshot.serverVersion.isEmpty()
+                ? tr("TDengine cluster %1 — %2 (id %3), up %4")
+                      .arg(m_name, snapshot.clusterName, snapshot.clusterId, uptime)
+                : tr("TDengine cluster %1 — %2 (id %3), up %4, TDengine %5")
+                      .arg(m_name, snapshot.clusterName, snapshot.clusterId, uptime, snapshot.serverVersion));
     }
     m_summary->setStyleSheet({});
     showWarnings(warnings);

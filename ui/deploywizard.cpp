@@ -292,10 +292,9 @@ private:
 
 QString describeClass(const deploy::StorageClassInfo &info)
 {
-    QString text = info.name;
-    if (info.isDefault)
-        text += DeployWizard::tr(" (default)");
-    return text + u" — "_s + info.provisioner + DeployWizard::tr(", reclaim %1").arg(info.reclaimPolicy);
+    return (info.isDefault ? DeployWizard::tr("%1 (default) — %2, reclaim %3")
+                           : DeployWizard::tr("%1 — %2, reclaim %3"))
+        .arg(info.name, info.provisioner, info.reclaimPolicy);
 }
 
 // The data volumes: a StorageClass of the cluster, their size, and what happens to the claims.

@@ -4,7 +4,6 @@
 #include "kube/yamlwriter.h"
 #include "logview.h"
 
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QJsonArray>
@@ -31,8 +30,7 @@ QString ago(const QString &timestamp)
     const QDateTime time = QDateTime::fromString(timestamp, Qt::ISODateWithMs);
     if (!time.isValid())
         return {};
-    return QCoreApplication::translate("DetailsPane", "%1 ago")
-        .arg(kube::humanDuration(time.msecsTo(QDateTime::currentDateTimeUtc())));
+    return DetailsPane::tr("%1 ago").arg(kube::humanDuration(time.msecsTo(QDateTime::currentDateTimeUtc())));
 }
 
 QString table(const QStringList &headers, const QList<QStringList> &rows)
@@ -59,20 +57,20 @@ QString containerState(const QJsonObject &status)
 {
     const QJsonObject state = status.value(u"state").toObject();
     if (state.contains(u"running"))
-        return QCoreApplication::translate("DetailsPane", "Running since %1")
+        return DetailsPane::tr("Running since %1")
             .arg(ago(state.value(u"running").toObject().value(u"startedAt").toString()));
     if (state.contains(u"waiting")) {
         const QJsonObject waiting = state.value(u"waiting").toObject();
-        return u"<b>"_s + esc(waiting.value(u"reason").toString(u"Waiting"_s)) + u"</b> "_s +
+        return u"<b>"_s + esc(waiting.value(u"reason").toString(DetailsPane::tr("Waiting"))) + u"</b> "_s +
                esc(waiting.value(u"message").toString());
     }
     if (state.contains(u"terminated")) {
         const QJsonObject terminated = state.value(u"terminated").toObject();
-        return QCoreApplication::translate("DetailsPane", "Terminated: %1, exit code %2")
+        return DetailsPane::tr("Terminated: %1, exit code %2")
             .arg(esc(terminated.value(u"reason").toString()))
             .arg(terminated.value(u"exitCode").toInt());
     }
-    return QCoreApplication::translate("DetailsPane", "Not started");
+    return DetailsPane::tr("Not started");
 }
 
 QString conditionsHtml(const QJsonObject &status)
@@ -89,8 +87,12 @@ QString conditionsHtml(const QJsonObject &status)
     }
     if (rows.isEmpty())
         return {};
-    return section(QCoreApplication::translate("DetailsPane", "Conditions")) +
-           table({u"Type"_s, u"Status"_s, u"Reason"_s, u"Message"_s, u"Changed"_s}, rows);
+    return section(DetailsPane::tr("Conditions")) +
+           table({DetailsPane::tr("Type"), DetailsPane::tr("Status"), DetailsPane::tr("Reason"),
+                  DetailsPane::tr("Message"),
+                  //: Column header: how long ago the condition last changed ("5m ago").
+                  DetailsPane::tr("Changed")},
+                 rows);
 }
 
 QString containersHtml(const QJsonObject &status)
@@ -100,14 +102,17 @@ QString containersHtml(const QJsonObject &status)
         for (const QJsonValue &value : status.value(key).toArray()) {
             const QJsonObject container = value.toObject();
             rows.append({esc(container.value(u"name").toString()), esc(container.value(u"image").toString()),
-                         containerState(container), container.value(u"ready").toBool() ? u"yes"_s : u"no"_s,
+                         containerState(container),
+                         container.value(u"ready").toBool() ? DetailsPane::tr("yes") : DetailsPane::tr("no"),
                          QString::number(container.value(u"restartCount").toInt())});
         }
     }
     if (rows.isEmpty())
         return {};
-    return section(QCoreApplication::translate("DetailsPane", "Containers")) +
-           table({u"Name"_s, u"Image"_s, u"State"_s, u"Ready"_s, u"Restarts"_s}, rows);
+    return section(DetailsPane::tr("Containers")) +
+           table({DetailsPane::tr("Name"), DetailsPane::tr("Image"), DetailsPane::tr("State"),
+                  DetailsPane::tr("Ready"), DetailsPane::tr("Restarts")},
+                 rows);
 }
 
 QString eventsHtml(const QJsonObject &object, const QList<QJsonObject> &events)
@@ -126,11 +131,12 @@ QString eventsHtml(const QJsonObject &object, const QList<QJsonObject> &events)
                                                     : event.value(u"message").toString())});
     }
     if (rows.isEmpty())
-        return section(QCoreApplication::translate("DetailsPane", "Events")) +
-               u"<p style='color:#757575'>"_s + QCoreApplication::translate("DetailsPane", "No events.") +
-               u"</p>"_s;
-    return section(QCoreApplication::translate("DetailsPane", "Events")) +
-           table({u"Type"_s, u"Reason"_s, u"When"_s, u"Message"_s}, rows);
+        return section(DetailsPane::tr("Events")) + u"<p style='color:#757575'>"_s +
+               DetailsPane::tr("No events.") + u"</p>"_s;
+    const QStringList headers{DetailsPane::tr("Type"), DetailsPane::tr("Reason"),
+                              //: Column header: how long ago the event happened.
+                              DetailsPane::tr("When"), DetailsPane::tr("Message")};
+    return section(DetailsPane::tr("Events")) + table(headers, rows);
 }
 
 QString callout(const QString &title, const QString &text, const QString &color)
@@ -227,8 +233,11 @@ QString DetailsPane::overviewHtml(const QJsonObject &object, const kube::PodSurr
     const QString ns = metadata.value(u"namespace").toString();
     QString html = u"<h2 style='margin-bottom:2px'>"_s + esc(object.value(u"kind").toString()) + u" "_s +
                    esc(metadata.value(u"name").toString()) + u"</h2>"_s;
-    html += u"<p style='color:#616161'>"_s + (ns.isEmpty() ? QString() : tr("Namespace %1 · ").arg(esc(ns))) +
-            tr("created %1").arg(esc(ago(metadata.value(u"creationTimestamp").toString()))) + u"</p>"_s;
+    const QString created = esc(ago(metadata.value(u"creationTimestamp").toString()));
+    html += u"<p style='color:#616161'>"_s +
+            (ns.isEmpty() ? tr("created %1").arg(created)
+                          : tr("Namespace %1 · created %2").arg(esc(ns), created)) +
+            u"</p>"_s;
     if (!note.isEmpty())
         html += callout(tr("Attention"), note, u"#fff3e0"_s);
     if (object.value(u"kind").toString() == u"Pod") {

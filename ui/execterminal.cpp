@@ -58,7 +58,7 @@ QStringList splitCommandLine(const QString &line, QString *error)
         if (c == u'\'') {
             const qsizetype end = line.indexOf(u'\'', i + 1);
             if (end < 0) {
-                *error = QObject::tr("The command has an unterminated ' quote.");
+                *error = ExecTerminal::tr("The command has an unterminated ' quote.");
                 return {};
             }
             word += line.mid(i + 1, end - i - 1);
@@ -66,12 +66,13 @@ QStringList splitCommandLine(const QString &line, QString *error)
         } else if (c == u'"') {
             i = readDoubleQuoted(line, i + 1, &word);
             if (i < 0) {
-                *error = QObject::tr("The command has an unterminated \" quote.");
+                *error = ExecTerminal::tr("The command has an unterminated \" quote.");
                 return {};
             }
         } else if (c == u'\\') {
             if (i + 1 >= line.size()) {
-                *error = QObject::tr("The command ends with a backslash; remove it or escape it as \\\\.");
+                *error =
+                    ExecTerminal::tr("The command ends with a backslash; remove it or escape it as \\\\.");
                 return {};
             }
             word += line.at(++i);

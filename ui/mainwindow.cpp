@@ -7,6 +7,7 @@
 #include "detailspane.h"
 #include "kube/explain.h"
 #include "kube/sandboxlauncher.h"
+#include "languagebutton.h"
 #include "navigator.h"
 #include "objecteditordialog.h"
 #include "portforwardpanel.h"
@@ -18,20 +19,15 @@
 #include "welcomepage.h"
 
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
-#include <QLineEdit>
-#include <QMenu>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
-#include <QToolBar>
-#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -101,7 +97,7 @@ MainWindow::MainWindow(QWidget *parent)
     QList<QPair<QString, QString>> kinds;
     for (const QString &plural : shownKinds())
         kinds.append({plural, titleOf(plural)});
-    m_navigator = new Navigator(kinds, m_deployAction, horizontal);
+    m_navigator = new Navigator(kinds, m_connectionBar->deployAction(), horizontal);
     connect(m_navigator, &Navigator::viewRequested, this,
             [this](const QString &plural, const QString &cluster) { showView(plural, cluster); });
     // Queued: switching namespace rebuilds the tree whose signal this is.
@@ -208,72 +204,17 @@ void MainWindow::dropClusterConnections()
 
 void MainWindow::buildToolbar()
 {
-    QToolBar *bar = addToolBar(tr("Connection"));
-    bar->setObjectName(u"connectionBar"_s);
-    bar->setMovable(false);
-    // Actions read as words ("Deploy cluster…"), not as icons to guess.
-    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    bar->addWidget(new QLabel(tr(" Context "), bar));
-    m_contextBox = new QComboBox(bar);
-    m_contextBox->setObjectName(u"contextBox"_s);
-    m_contextBox->setMinimumContentsLength(24);
-    m_contextBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    bar->addWidget(m_contextBox);
-    bar->addWidget(new QLabel(tr("  Namespace "), bar));
-    m_namespaceBox = new QComboBox(bar);
-    m_namespaceBox->setObjectName(u"namespaceBox"_s);
-    m_namespaceBox->setEditable(true);
-    m_namespaceBox->setInsertPolicy(QComboBox::NoInsert);
-    m_namespaceBox->setMinimumContentsLength(18);
-    bar->addWidget(m_namespaceBox);
-    m_insecure = new QLabel(tr(" ⚠ TLS NOT VERIFIED "), bar);
-    m_insecure->setObjectName(u"insecureBadge"_s);
-    m_insecure->setStyleSheet(
-        u"QLabel { background:#c62828; color:white; font-weight:bold; border-radius:3px; }"_s);
-    m_insecure->setToolTip(
-        tr("The kubeconfig sets insecure-skip-tls-verify for this cluster: tdkube cannot tell "
-           "whether it talks to the real API server."));
-    bar->addSeparator();
-    m_insecureAction = bar->addWidget(m_insecure);
-    m_problems = new QToolButton(bar);
-    m_problems->setObjectName(u"kubeconfigProblems"_s);
-    m_problems->setIcon(QIcon(u":/icons/warning.svg"_s));
-    m_problems->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_problemsAction = bar->addWidget(m_problems);
-    m_insecureAction->setVisible(false);
-    m_problemsAction->setVisible(false);
-    bar->addSeparator();
-    m_deployAction = bar->addAction(QIcon(u":/icons/tdengine.svg"_s), tr("Deploy cluster…"));
-    m_deployAction->setObjectName(u"deployAction"_s);
-    m_deployAction->setToolTip(
-        tr("Deploy a new TDengine cluster in this context, with a review of every object "
-           "before anything is applied"));
-    connect(m_deployAction, &QAction::triggered, this, [this] { openDeployWizard(); });
-    auto *spacer = new QWidget(bar);
-    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    bar->addWidget(spacer);
-    QAction *about = bar->addAction(tr("About"));
-    about->setObjectName(u"aboutAction"_s);
-    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
-
-    connect(m_contextBox, &QComboBox::activated, this,
-            [this](int index) { openContext(m_contextBox->itemData(index).toString()); });
-    connect(m_namespaceBox, &QComboBox::activated, this, [this](int index) {
-        setNamespace(m_namespaceBox->itemData(index).isValid() ? m_namespaceBox->itemData(index).toString()
-                                                               : m_namespaceBox->itemText(index));
+    m_connectionBar = new ConnectionBar(this);
+    addToolBar(m_connectionBar);
+    connect(m_connectionBar->deployAction(), &QAction::triggered, this, [this] { openDeployWizard(); });
+    connect(m_connectionBar, &ConnectionBar::restartRequested, this, [this] {
+        // Only once the window agreed to close (an operation running asks first).
+        if (close())
+            LanguageButton::restart();
     });
-    connect(m_namespaceBox->lineEdit(), &QLineEdit::returnPressed, this, [this] {
-        const QString text = m_namespaceBox->currentText().trimmed();
-        setNamespace(text == tr("All namespaces") ? QString() : text);
-    });
-    connect(m_problems, &QToolButton::clicked, this, [this] {
-        QStringList lines;
-        for (const kube::ConfigProblem &problem : m_session->kubeconfig().problems())
-            lines.append(problem.toString());
-        QMessageBox::warning(this, tr("Problems in the kubeconfig"),
-                             tr("These entries could not be read; the other contexts still work.\n\n") +
-                                 lines.join(u"\n\n"));
-    });
+    connect(m_connectionBar, &ConnectionBar::contextRequested, this,
+            [this](const QString &context) { openContext(context); });
+    connect(m_connectionBar, &ConnectionBar::namespaceRequested, this, &MainWindow::setNamespace);
 }
 
 void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &context,
@@ -288,7 +229,7 @@ void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &c
         if (!chosenNs)
             chosenNs = cluster.section(u'/', 0, 0);
     }
-    fillContexts();
+    m_connectionBar->setKubeconfig(config);
     const QStringList names = config.contextNames();
     const QString remembered = preferences::lastContext().get();
     QString chosen = context;
@@ -296,8 +237,6 @@ void MainWindow::openKubeconfig(const kube::Kubeconfig &config, const QString &c
         chosen = names.contains(remembered) ? remembered : config.currentContext();
     if (chosen.isEmpty() && !names.isEmpty())
         chosen = names.first();
-    m_problems->setText(tr("%n kubeconfig problem(s)", nullptr, int(config.problems().size())));
-    m_problemsAction->setVisible(!config.problems().isEmpty());
     if (chosen.isEmpty()) {
         const QString files = config.files().join(u", ");
         const bool found = std::any_of(config.files().cbegin(), config.files().cend(),
@@ -337,29 +276,6 @@ void MainWindow::startSandbox()
     m_sandbox->start();
 }
 
-void MainWindow::showAbout()
-{
-    QMessageBox::about(
-        this, tr("About tdkube"),
-        tr("<h3>tdkube %1</h3><p>Deploy, observe, query and safely resize TDengine clusters on "
-           "Kubernetes.</p><p>Built with Qt %2; running on Qt %3.</p>")
-            .arg(QStringLiteral(TDKUBE_VERSION), QStringLiteral(QT_VERSION_STR),
-                 QString::fromLatin1(qVersion())));
-}
-
-void MainWindow::fillContexts()
-{
-    const kube::Kubeconfig &config = m_session->kubeconfig();
-    m_contextBox->clear();
-    for (const QString &name : config.contextNames()) {
-        QString error;
-        const bool usable = config.resolve(name, &error).has_value();
-        m_contextBox->addItem(usable ? QIcon() : QIcon(u":/icons/warning.svg"_s), name, name);
-        m_contextBox->setItemData(m_contextBox->count() - 1, usable ? QVariant() : QVariant(error),
-                                  Qt::ToolTipRole);
-    }
-}
-
 void MainWindow::openContext(const QString &context, const std::optional<QString> &ns)
 {
     std::optional<QString> chosen = ns;
@@ -376,8 +292,7 @@ void MainWindow::openContext(const QString &context, const std::optional<QString
     m_forwards->setScope(m_session->client(), context, m_session->ns());
     preferences::lastContext().set(context);
     preferences::lastNamespace(context).set(m_session->ns());
-    m_contextBox->setCurrentIndex(m_contextBox->findData(context));
-    m_insecureAction->setVisible(m_session->insecure());
+    m_connectionBar->setContext(context, m_session->insecure());
     fillNamespaces();
     showReachability();
     // An operation cut short on this context (tdkube killed half-way) is offered first.
@@ -400,33 +315,14 @@ void MainWindow::setNamespace(const QString &ns)
 
 void MainWindow::fillNamespaces()
 {
-    const QSignalBlocker blocker(m_namespaceBox);
-    m_namespaceBox->clear();
-    const QStringList names = m_session->namespaces();
-    if (!names.isEmpty())
-        m_namespaceBox->addItem(tr("All namespaces"), QString());
-    for (const QString &name : names)
-        m_namespaceBox->addItem(name, name);
     const QString ns = m_session->ns();
-    int index = m_namespaceBox->findData(ns);
-    if (index < 0 && !ns.isEmpty()) {
-        m_namespaceBox->addItem(ns, ns);
-        index = m_namespaceBox->count() - 1;
-    }
-    m_namespaceBox->setCurrentIndex(index);
-    if (index < 0)
-        m_namespaceBox->setEditText(ns);
     const QString error = m_session->namespacesError();
-    m_namespaceBox->setToolTip(error.isEmpty()
-                                   ? tr("The namespace to show")
-                                   : tr("The namespaces could not be listed: %1\nType the namespace "
-                                        "you want and press Enter.")
-                                         .arg(error));
+    m_connectionBar->setNamespaces(m_session->namespaces(), ns, error);
     if (!error.isEmpty())
-        statusBar()->showMessage(tr("The namespaces could not be listed (%1). Type one in the Namespace box.")
-                                     .arg(m_session->namespacesError()),
-                                 15000);
-    setWindowTitle(u"tdkube — %1 / %2"_s.arg(m_session->context(), ns.isEmpty() ? tr("all namespaces") : ns));
+        statusBar()->showMessage(
+            tr("The namespaces could not be listed (%1). Type one in the Namespace box.").arg(error), 15000);
+    setWindowTitle(
+        tr("tdkube — %1 / %2").arg(m_session->context(), ns.isEmpty() ? tr("all namespaces") : ns));
 }
 
 void MainWindow::showReachability()
@@ -877,11 +773,6 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 QString MainWindow::connectionText() const
 {
     return m_connection->text();
-}
-
-bool MainWindow::insecureBadgeShown() const
-{
-    return m_insecureAction->isVisible();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

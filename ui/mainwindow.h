@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionbar.h"
 #include "kube/explain.h"
 #include "kube/kubeconfig.h"
 #include "kube/session.h"
@@ -14,11 +15,9 @@
 
 #include <optional>
 
-class QAction;
 class QComboBox;
 class QLabel;
 class QStackedWidget;
-class QToolButton;
 class QTreeWidget;
 
 namespace tdkube::kube {
@@ -40,7 +39,7 @@ class ResumeOffers;
 class ScaleWizard;
 class WelcomePage;
 
-// The main window: context and namespace pickers, a navigator (the TDengine clusters found in
+// The main window: the connection toolbar (ConnectionBar), a navigator (the TDengine clusters found in
 // the namespace, then Pods, PVCs, StatefulSets, Events), the selected table, and the details of
 // the selected object. Everything shown comes from the Session's watches; nothing here waits for
 // the network.
@@ -99,10 +98,10 @@ public:
     ResourceView *currentView() const;
     DetailsPane *details() const { return m_details; }
     QTreeWidget *navigator() const;
-    QComboBox *contextBox() const { return m_contextBox; }
-    QComboBox *namespaceBox() const { return m_namespaceBox; }
+    QComboBox *contextBox() const { return m_connectionBar->contextBox(); }
+    QComboBox *namespaceBox() const { return m_connectionBar->namespaceBox(); }
     QString connectionText() const;
-    bool insecureBadgeShown() const;
+    bool insecureBadgeShown() const { return m_connectionBar->insecureBadgeShown(); }
     // Shown instead of the tables while there is no context; offers the sandbox cluster.
     WelcomePage *welcomePage() const { return m_welcome; }
     // The sandbox cluster started from the welcome page (stopped with the window); null before.
@@ -119,9 +118,7 @@ protected:
 private:
     void buildToolbar();
     void showWelcome(const QString &reason);
-    void showAbout();
     void bindWatches();
-    void fillContexts();
     void fillNamespaces();
     void showReachability();
     void scheduleRefresh();
@@ -139,14 +136,8 @@ private:
                                              const taos::ClusterSnapshot &snapshot) const;
 
     kube::Session *m_session = nullptr;
-    QComboBox *m_contextBox = nullptr;
-    QComboBox *m_namespaceBox = nullptr;
+    ConnectionBar *m_connectionBar = nullptr;
     QLabel *m_connection = nullptr;
-    QLabel *m_insecure = nullptr;
-    QToolButton *m_problems = nullptr;
-    QAction *m_insecureAction = nullptr;
-    QAction *m_problemsAction = nullptr;
-    QAction *m_deployAction = nullptr;
     Navigator *m_navigator = nullptr;
     QLabel *m_banner = nullptr;
     QStackedWidget *m_stack = nullptr;

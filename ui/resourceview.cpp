@@ -194,10 +194,12 @@ void ResourceView::setWatchState(kube::ResourceWatch::State state, const QString
         color = u"#2e7d32"_s;
         break;
     case State::Reconnecting:
+        //: Keep the leading "● ": the reason line under the bar shows this text without it.
         text = tr("● Reconnecting");
         color = u"#ef6c00"_s;
         break;
     case State::Stopped:
+        //: Keep the leading "● ": the reason line under the bar shows this text without it.
         text = tr("● Stopped");
         color = u"#c62828"_s;
         break;

@@ -246,15 +246,20 @@ void SqlConsole::run(const QString &sql)
             const auto result = std::make_shared<const taos::Result>(std::move(outcome.result));
             m_model->completeResult(result);
             const qint64 affected = result->affectedRows();
-            const QString server = result->timingNs() >= 0
-                                       ? tr(", server %1 ms").arg(double(result->timingNs()) / 1e6, 0, 'f', 1)
-                                       : QString();
-            setStatus(affected >= 0 ? tr("%n row(s) affected in %1 ms%2.", nullptr, int(affected))
-                                          .arg(outcome.elapsedMs)
-                                          .arg(server)
-                                    : tr("%n row(s) in %1 ms%2.", nullptr, int(result->rowCount()))
-                                          .arg(outcome.elapsedMs)
-                                          .arg(server));
+            const bool timed = result->timingNs() >= 0;
+            const int rows = affected >= 0 ? int(affected) : int(result->rowCount());
+            QString status;
+            if (timed) {
+                status = (affected >= 0 ? tr("%n row(s) affected in %1 ms, server %2 ms.", nullptr, rows)
+                                        : tr("%n row(s) in %1 ms, server %2 ms.", nullptr, rows))
+                             .arg(outcome.elapsedMs)
+                             .arg(double(result->timingNs()) / 1e6, 0, 'f', 1);
+            } else {
+                status = (affected >= 0 ? tr("%n row(s) affected in %1 ms.", nullptr, rows)
+                                        : tr("%n row(s) in %1 ms.", nullptr, rows))
+                             .arg(outcome.elapsedMs);
+            }
+            setStatus(status);
         },
         options);
 }

@@ -377,9 +377,10 @@ void YamlEditor::showDiagnostics()
         return d.severity == Diagnostic::Severity::Error;
     });
     const int count = int(m_diagnostics.size());
-    const QString problems = count == 1 ? tr("1 problem") : tr("%1 problems").arg(count);
-    m_status->setText(problems + u" — "_s +
-                      tr("line %1, column %2: %3").arg(first.line).arg(first.column).arg(first.message));
+    m_status->setText(tr("%n problem(s) — line %1, column %2: %3", nullptr, count)
+                          .arg(first.line)
+                          .arg(first.column)
+                          .arg(first.message));
     m_status->setToolTip(tr("Click to go to the first problem"));
     m_status->setStyleSheet(statusStyle(errors ? u"color: #b31d28;"_s : u"color: #9a5b00;"_s));
 }

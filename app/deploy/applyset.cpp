@@ -17,8 +17,9 @@ namespace {
 
 QString describeObject(const ObjectResult &r)
 {
+    //: %1 is a kind (StatefulSet), %2 the object's name, %3 its namespace
     return r.ns.isEmpty() ? u"%1 %2"_s.arg(r.kind, r.name)
-                          : u"%1 %2 in namespace %3"_s.arg(r.kind, r.name, r.ns);
+                          : ApplySet::tr("%1 %2 in namespace %3").arg(r.kind, r.name, r.ns);
 }
 
 // The manager in a cause's message: conflict with "NAME" [with subresource "S"] [using V]. The name
@@ -36,13 +37,17 @@ QString conflictError(const ObjectResult &r, const QString &serverMessage)
 {
     QStringList owners;
     for (const FieldConflict &c : r.conflicts)
-        owners << u"%1 (owned by %2)"_s.arg(c.field, c.manager.isEmpty() ? c.message : c.manager);
-    return u"Applying %1 failed: other field managers own fields this manifest sets to different values: "
-           u"%2.\n"
-           u"The API server said: %3\n"
-           u"Apply with force to take these fields over (their values are overwritten, and whoever set them "
-           u"may set them back), or change the manifest to keep the live values."_s.arg(
-               describeObject(r), owners.join(u", "_s), serverMessage);
+        //: %1 is a field path (.spec.replicas), %2 the field manager that owns it (kubectl-client-side-apply)
+        owners << ApplySet::tr("%1 (owned by %2)").arg(c.field, c.manager.isEmpty() ? c.message : c.manager);
+    //: %1: the object ("StatefulSet tdengine in namespace db"), %2 the fields and their owners, %3 the API
+    //: server's message (English)
+    return ApplySet::tr(
+               "Applying %1 failed: other field managers own fields this manifest sets to different "
+               "values: %2.\n"
+               "The API server said: %3\n"
+               "Apply with force to take these fields over (their values are overwritten, and whoever "
+               "set them may set them back), or change the manifest to keep the live values.")
+        .arg(describeObject(r), owners.join(u", "_s), serverMessage);
 }
 
 } // namespace
@@ -125,17 +130,18 @@ void ApplySet::next()
     if (kind.namespaced)
         result.ns = metadata.value(u"namespace").toString(m_defaultNamespace);
     if (!kind.isValid()) {
+        //: %1 is the object's kind (or "(no kind)"), %2 its name, %3 its apiVersion
         result.error =
-            u"%1 %2 cannot be applied: tdkube does not know the kind %1 of apiVersion \"%3\". It manages "
-            u"Namespaces, ConfigMaps, Services, StatefulSets, PersistentVolumeClaims and the other kinds a "
-            u"TDengine cluster uses; check apiVersion and kind, or apply this object with kubectl."_s.arg(
-                result.kind.isEmpty() ? u"(no kind)"_s : result.kind, result.name,
-                result.desired.value(u"apiVersion").toString());
+            tr("%1 %2 cannot be applied: tdkube does not know the kind %1 of apiVersion \"%3\". It manages "
+               "Namespaces, ConfigMaps, Services, StatefulSets, PersistentVolumeClaims and the other kinds a "
+               "TDengine cluster uses; check apiVersion and kind, or apply this object with kubectl.")
+                .arg(result.kind.isEmpty() ? tr("(no kind)") : result.kind, result.name,
+                     result.desired.value(u"apiVersion").toString());
     } else if (result.name.isEmpty()) {
-        result.error = u"A %1 without metadata.name cannot be applied: give it a name."_s.arg(result.kind);
+        result.error = tr("A %1 without metadata.name cannot be applied: give it a name.").arg(result.kind);
     } else if (kind.namespaced && result.ns.isEmpty()) {
-        result.error = u"%1 %2 has no namespace: set metadata.namespace or choose a namespace."_s.arg(
-            result.kind, result.name);
+        result.error = tr("%1 %2 has no namespace: set metadata.namespace or choose a namespace.")
+                           .arg(result.kind, result.name);
     }
     if (!result.error.isEmpty()) {
         done(result);
@@ -161,7 +167,8 @@ void ApplySet::gotLive(ObjectResult result, const KubeResponse &response)
         result.existed = true;
         result.live = comparable(response.json());
     } else if (response.httpStatus != 404) {
-        result.error = u"Reading the live %1 failed: %2"_s.arg(describeObject(result), response.error);
+        //: %1: the object ("StatefulSet tdengine in namespace db")
+        result.error = tr("Reading the live %1 failed: %2").arg(describeObject(result), response.error);
         done(result);
         return;
     }
@@ -187,8 +194,9 @@ void ApplySet::applied(ObjectResult result, const KubeResponse &response)
         if (!result.conflicts.isEmpty()) {
             result.error = conflictError(result, response.status.message);
         } else {
-            result.error = u"%1 %2 failed: %3"_s.arg(m_dryRun ? u"Previewing"_s : u"Applying"_s,
-                                                     describeObject(result), response.error);
+            //: %1: the object ("StatefulSet tdengine in namespace db"), %2 why
+            result.error = (m_dryRun ? tr("Previewing %1 failed: %2") : tr("Applying %1 failed: %2"))
+                               .arg(describeObject(result), response.error);
         }
         done(result);
         return;
@@ -196,8 +204,14 @@ void ApplySet::applied(ObjectResult result, const KubeResponse &response)
     result.result = comparable(response.json());
     const QString before = result.existed ? kube::toYaml(result.live) : QString();
     const QString where = result.ns.isEmpty() ? result.name : result.ns + u'/' + result.name;
-    result.diff = unifiedDiff(before, kube::toYaml(result.result), u"live %1 %2"_s.arg(result.kind, where),
-                              u"%1 %2 %3"_s.arg(m_dryRun ? u"preview"_s : u"applied"_s, result.kind, where));
+    //: the name of the old side of a diff ("--- live StatefulSet db/tdengine"); %1 kind, %2 namespace/name
+    const QString beforeName = tr("live %1 %2").arg(result.kind, where);
+    //: the name of the new side of a diff ("+++ preview StatefulSet db/tdengine"); %1 kind, %2 namespace/name
+    const QString afterName =
+        m_dryRun ? tr("preview %1 %2").arg(result.kind, where)
+                 //: the name of the new side of a diff ("+++ applied StatefulSet db/tdengine")
+                 : tr("applied %1 %2").arg(result.kind, where);
+    result.diff = unifiedDiff(before, kube::toYaml(result.result), beforeName, afterName);
     result.unchanged = result.diff.isEmpty();
     done(result);
 }
@@ -241,7 +255,7 @@ void createNamespace(kube::KubeClient *client, const QString &name, QObject *con
                            done({});
                            return;
                        }
-                       done(u"Creating namespace %1 failed: %2"_s.arg(name, response.error));
+                       done(ApplySet::tr("Creating namespace %1 failed: %2").arg(name, response.error));
                    });
 }
 

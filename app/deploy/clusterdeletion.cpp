@@ -81,36 +81,46 @@ QStringList configMapsReferenced(const QJsonObject &podSpec)
 QString serviceConsequence(const QJsonObject &service, bool governing)
 {
     if (governing)
-        return u"the governing Service: the pods' DNS names (<pod>.%1) stop resolving"_s.arg(nameOf(service));
+        return ClusterDeleter::tr("the governing Service: the pods' DNS names (<pod>.%1) stop resolving")
+            .arg(nameOf(service));
     QStringList ports;
     for (const QJsonValue &port : valueAt(service, u"spec.ports"_s).toArray())
         ports << QString::number(port.toObject().value(u"port").toInt());
-    return u"clients that reach TDengine through this Service (port %1) lose access"_s.arg(
-        ports.join(u", "_s));
+    //: %1 is one port or a list of ports ("6041, 6030")
+    return ClusterDeleter::tr("clients that reach TDengine through this Service (port %1) lose access")
+        .arg(ports.join(u", "_s));
 }
 
-QString claimConsequence(const QJsonObject &claim, const QList<QJsonObject> &volumes)
+// What deleting the claim does to its data; `destroysData` is set when the data goes with it.
+QString claimConsequence(const QJsonObject &claim, const QList<QJsonObject> &volumes, bool *destroysData)
 {
+    *destroysData = false;
     const QString volumeName = valueAt(claim, u"spec.volumeName"_s).toString();
     if (volumeName.isEmpty())
-        return u"not bound to a volume: no data is stored in it"_s;
+        return ClusterDeleter::tr("not bound to a volume: no data is stored in it");
     const auto pv = std::find_if(volumes.begin(), volumes.end(),
                                  [&](const QJsonObject &v) { return nameOf(v) == volumeName; });
     if (pv == volumes.end())
-        return u"PV %1 was not found (it may be gone already, or you may not be allowed to read "
-               u"PersistentVolumes): what happens to its data depends on its reclaim policy"_s.arg(
-                   volumeName);
+        return ClusterDeleter::tr("PV %1 was not found (it may be gone already, or you may not be allowed to "
+                                  "read PersistentVolumes): what happens to its data depends on its reclaim "
+                                  "policy")
+            .arg(volumeName);
     const QString policy = valueAt(*pv, u"spec.persistentVolumeReclaimPolicy"_s).toString();
+    *destroysData = policy == u"Delete" || policy == u"Recycle";
     if (policy == u"Delete")
-        return u"PV %1 (reclaim policy Delete): the volume and its data are destroyed"_s.arg(volumeName);
+        return ClusterDeleter::tr("PV %1 (reclaim policy Delete): the volume and its data are destroyed")
+            .arg(volumeName);
     if (policy == u"Retain")
-        return u"PV %1 (reclaim policy Retain): the volume stays, Released, with the data; delete it by hand "
-               u"to free the space"_s.arg(volumeName);
+        return ClusterDeleter::tr("PV %1 (reclaim policy Retain): the volume stays, Released, with the data; "
+                                  "delete it by hand to free the space")
+            .arg(volumeName);
     if (policy == u"Recycle")
-        return u"PV %1 (reclaim policy Recycle): the volume is wiped and offered to new claims; its data is "
-               u"destroyed"_s.arg(volumeName);
-    return u"PV %1 (reclaim policy %2): what happens to the data depends on the storage provider"_s.arg(
-        volumeName, policy);
+        return ClusterDeleter::tr("PV %1 (reclaim policy Recycle): the volume is wiped and offered to new "
+                                  "claims; its data is destroyed")
+            .arg(volumeName);
+    return ClusterDeleter::tr("PV %1 (reclaim policy %2): what happens to the data depends on the storage "
+                              "provider")
+        .arg(volumeName, policy);
 }
 
 struct Claim
@@ -139,33 +149,35 @@ QList<Claim> claimsOf(const QJsonObject &statefulSet, const QList<QJsonObject> &
     return found;
 }
 
-void addClaimWarnings(DeletionPlan *plan, const QJsonObject &statefulSet)
+// `destroyed`: how many of the claims' volumes lose their data when the claims are deleted.
+void addClaimWarnings(DeletionPlan *plan, const QJsonObject &statefulSet, int destroyed)
 {
     if (plan->claims.isEmpty())
         return;
     QStringList names;
-    int destroyed = 0;
-    for (const DeletionItem &claim : std::as_const(plan->claims)) {
+    for (const DeletionItem &claim : std::as_const(plan->claims))
         names << claim.name;
-        if (claim.consequence.contains(u"data are destroyed"_s) ||
-            claim.consequence.contains(u"is destroyed"_s))
-            ++destroyed;
-    }
     const bool retentionDeletes =
         valueAt(statefulSet, u"spec.persistentVolumeClaimRetentionPolicy.whenDeleted"_s).toString() ==
         u"Delete";
     if (!plan->deleteClaims && retentionDeletes) {
-        plan->warnings << u"The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: "
-                          u"Kubernetes deletes its claims (%1) with it even though you keep them here."_s.arg(
-                              names.join(u", "_s));
+        plan->warnings << ClusterDeleter::tr(
+                              "The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted "
+                              "is Delete: Kubernetes deletes its claims (%1) with it even though "
+                              "you keep them here.")
+                              .arg(names.join(u", "_s));
     } else if (!plan->deleteClaims) {
-        plan->warnings << u"The claims %1 are kept with their data. A new cluster named %2 in namespace %3 "
-                          u"would start on this old data; delete them when you no longer need it."_s.arg(
-                              names.join(u", "_s), plan->statefulSet, plan->ns);
+        plan->warnings << ClusterDeleter::tr(
+                              "The claims %1 are kept with their data. A new cluster named %2 in "
+                              "namespace %3 would start on this old data; delete them when you no "
+                              "longer need it.")
+                              .arg(names.join(u", "_s), plan->statefulSet, plan->ns);
     } else if (destroyed > 0) {
-        plan->warnings << u"Deleting the claims destroys the data of %n volume(s) for good; this cannot be "
-                          u"undone. Back up the databases first if you may need them."_s.replace(
-                              u"%n"_s, QString::number(destroyed));
+        plan->warnings << ClusterDeleter::tr(
+            "Deleting the claims destroys the data of %n volume(s) for good; "
+            "this cannot be undone. Back up the databases first if you may "
+            "need them.",
+            nullptr, destroyed);
     }
 }
 
@@ -186,8 +198,9 @@ DeletionPlan planDeletion(const QJsonObject &statefulSet, const QList<QJsonObjec
     }
     plan.pods.sort();
     const int replicas = valueAt(statefulSet, u"spec.replicas"_s).toInt(1);
-    plan.objects.append({u"StatefulSet"_s, plan.statefulSet,
-                         u"its %1 pod(s) stop and TDengine on them shuts down"_s.arg(replicas)});
+    plan.objects.append(
+        {u"StatefulSet"_s, plan.statefulSet,
+         ClusterDeleter::tr("its %1 pod(s) stop and TDengine on them shuts down").arg(replicas)});
 
     const QString governing = valueAt(statefulSet, u"spec.serviceName"_s).toString();
     const QJsonObject podLabels = valueAt(statefulSet, u"spec.template.metadata.labels"_s).toObject();
@@ -204,13 +217,18 @@ DeletionPlan planDeletion(const QJsonObject &statefulSet, const QList<QJsonObjec
         if (exists)
             plan.objects.append(
                 {u"ConfigMap"_s, name,
-                 u"the TDengine settings in it are lost; keep a copy (kubectl get configmap %1 "
-                 u"-o yaml) if you may recreate the cluster"_s.arg(name)});
+                 ClusterDeleter::tr("the TDengine settings in it are lost; keep a copy (kubectl "
+                                    "get configmap %1 -o yaml) if you may recreate the cluster")
+                     .arg(name)});
     }
-    for (const Claim &claim : claimsOf(statefulSet, claims))
-        plan.claims.append(
-            {u"PersistentVolumeClaim"_s, nameOf(claim.object), claimConsequence(claim.object, volumes)});
-    addClaimWarnings(&plan, statefulSet);
+    int destroyed = 0;
+    for (const Claim &claim : claimsOf(statefulSet, claims)) {
+        bool destroysData = false;
+        plan.claims.append({u"PersistentVolumeClaim"_s, nameOf(claim.object),
+                            claimConsequence(claim.object, volumes, &destroysData)});
+        destroyed += destroysData ? 1 : 0;
+    }
+    addClaimWarnings(&plan, statefulSet, destroyed);
     return plan;
 }
 
@@ -248,16 +266,18 @@ struct Gathering
             return;
         }
         const ResourceKind kind = kinds[lists.size()];
-        client->list(kind, kind.namespaced ? ns : QString(), {}, context,
-                     [self, kind](const KubeResponse &r) {
-                         if (!r.ok()) {
-                             self->done({}, u"Listing the %1 of namespace %2 failed: %3"_s.arg(
-                                                kind.plural, self->ns, r.error));
-                             return;
-                         }
-                         self->lists.append(itemsOf(r));
-                         self->listNext(self);
-                     });
+        client->list(
+            kind, kind.namespaced ? ns : QString(), {}, context, [self, kind](const KubeResponse &r) {
+                if (!r.ok()) {
+                    //: %1 is a resource as the API names it: services, configmaps, pods, ...
+                    const QString error = ClusterDeleter::tr("Listing the %1 of namespace %2 failed: %3")
+                                              .arg(kind.plural, self->ns, r.error);
+                    self->done({}, error);
+                    return;
+                }
+                self->lists.append(itemsOf(r));
+                self->listNext(self);
+            });
     }
 };
 
@@ -271,8 +291,8 @@ void gatherDeletionPlan(kube::KubeClient *client, const QString &ns, const QStri
         Gathering{client, ns, statefulSet, deleteClaims, context, std::move(done), {}, {}});
     client->get(ResourceKind::statefulSets(), ns, statefulSet, context, [gathering](const KubeResponse &r) {
         if (!r.ok()) {
-            gathering->done({}, u"Reading StatefulSet %1 in namespace %2 failed: %3"_s.arg(
-                                    gathering->statefulSetName, gathering->ns, r.error));
+            gathering->done({}, ClusterDeleter::tr("Reading StatefulSet %1 in namespace %2 failed: %3")
+                                    .arg(gathering->statefulSetName, gathering->ns, r.error));
             return;
         }
         gathering->statefulSet = r.json();
@@ -345,16 +365,17 @@ void ClusterDeleter::deleteItem(const DeletionItem &item)
 {
     const ResourceKind kind = kindNamed(item.kind);
     if (!kind.isValid()) {
-        fail(u"tdkube cannot delete a %1 (%2): it is not part of a TDengine cluster it manages."_s.arg(
-            item.kind, item.name));
+        fail(tr("tdkube cannot delete a %1 (%2): it is not part of a TDengine cluster it manages.")
+                 .arg(item.kind, item.name));
         return;
     }
-    emit progress(u"Deleting %1 %2"_s.arg(item.kind, item.name), item.consequence);
+    //: %1 is a kind (StatefulSet, Service, ...), %2 the object's name
+    emit progress(tr("Deleting %1 %2").arg(item.kind, item.name), item.consequence);
     const QString policy = item.kind == u"StatefulSet" ? u"Background"_s : QString();
     m_client->remove(kind, m_plan.ns, item.name, policy, this, [this, item](const KubeResponse &r) {
         if (!r.ok() && r.httpStatus != 404) { // gone already: a restarted run
-            fail(
-                u"Deleting %1 %2 in namespace %3 failed: %4"_s.arg(item.kind, item.name, m_plan.ns, r.error));
+            fail(tr("Deleting %1 %2 in namespace %3 failed: %4")
+                     .arg(item.kind, item.name, m_plan.ns, r.error));
             return;
         }
         waitGone(item);
@@ -370,7 +391,7 @@ void ClusterDeleter::waitGone(const DeletionItem &item)
             return;
         }
         if (!r.ok()) {
-            fail(u"Checking whether %1 %2 is gone failed: %3"_s.arg(item.kind, item.name, r.error));
+            fail(tr("Checking whether %1 %2 is gone failed: %3").arg(item.kind, item.name, r.error));
             return;
         }
         if (m_stepTimer.hasExpired(m_timeoutMs)) {
@@ -379,16 +400,26 @@ void ClusterDeleter::waitGone(const DeletionItem &item)
             QStringList names;
             for (const QJsonValue &f : finalizers)
                 names << f.toString();
-            fail(u"%1 %2 is still there %3 s after it was deleted%4. Check it with kubectl -n %5 describe %6 "
-                 u"%2 "
-                 u"and its events, then start the deletion again: it continues where it stopped."_s.arg(
-                     item.kind, item.name, QString::number(m_timeoutMs / 1000),
-                     names.isEmpty() ? QString() : u" (finalizers: "_s + names.join(u", "_s) + u')',
-                     m_plan.ns, item.kind.toLower()));
+            const QString seconds = QString::number(m_timeoutMs / 1000);
+            //: %1 is a kind, %2 the object's name, %3 seconds, %4 the finalizers; "kubectl -n %5
+            //: describe %6 %2" is a command
+            const QString stuck =
+                tr("%1 %2 is still there %3 s after it was deleted (finalizers: %4). Check it "
+                   "with kubectl -n %5 describe %6 %2 and its events, then start the deletion "
+                   "again: it continues where it stopped.");
+            //: %1 is a kind, %2 the object's name, %3 seconds; "kubectl -n %4 describe %5 %2" is a command
+            const QString stuckNoFinalizers =
+                tr("%1 %2 is still there %3 s after it was deleted. Check it with "
+                   "kubectl -n %4 describe %5 %2 and its events, then start the "
+                   "deletion again: it continues where it stopped.");
+            fail(names.isEmpty()
+                     ? stuckNoFinalizers.arg(item.kind, item.name, seconds, m_plan.ns, item.kind.toLower())
+                     : stuck.arg(item.kind, item.name, seconds, names.join(u", "_s), m_plan.ns,
+                                 item.kind.toLower()));
             return;
         }
         if (m_stepTimer.elapsed() < kPollMs)
-            emit progress(u"Waiting for %1 %2 to go"_s.arg(item.kind, item.name), {});
+            emit progress(tr("Waiting for %1 %2 to go").arg(item.kind, item.name), {});
         QTimer::singleShot(kPollMs, this, [this, item] { waitGone(item); });
     });
 }
@@ -397,7 +428,7 @@ void ClusterDeleter::pollPods()
 {
     m_client->list(ResourceKind::pods(), m_plan.ns, {}, this, [this](const KubeResponse &r) {
         if (!r.ok()) {
-            fail(u"Listing the pods of namespace %1 failed: %2"_s.arg(m_plan.ns, r.error));
+            fail(tr("Listing the pods of namespace %1 failed: %2").arg(m_plan.ns, r.error));
             return;
         }
         QStringList left;
@@ -418,16 +449,18 @@ void ClusterDeleter::pollPods()
             return;
         }
         if (m_stepTimer.hasExpired(m_timeoutMs)) {
-            fail(u"Pods %1 are still there %2 s after StatefulSet %3 was deleted. Check them with kubectl -n "
-                 u"%4 "
-                 u"get pods and their events (a finalizer or an unreachable node can hold a pod), then start "
-                 u"the deletion again: it continues where it stopped."_s.arg(
-                     left.join(u", "_s), QString::number(m_timeoutMs / 1000), m_plan.statefulSet, m_plan.ns));
+            fail(tr("Pods %1 are still there %2 s after StatefulSet %3 was deleted. Check them with kubectl "
+                    "-n "
+                    "%4 get pods and their events (a finalizer or an unreachable node can hold a pod), then "
+                    "start "
+                    "the deletion again: it continues where it stopped.")
+                     .arg(left.join(u", "_s), QString::number(m_timeoutMs / 1000), m_plan.statefulSet,
+                          m_plan.ns));
             return;
         }
         if (changed)
-            emit progress(u"Waiting for pods %1 to go"_s.arg(left.join(u", "_s)),
-                          u"they stop within their termination grace period"_s);
+            emit progress(tr("Waiting for pods %1 to go").arg(left.join(u", "_s)),
+                          tr("they stop within their termination grace period"));
         QTimer::singleShot(kPollMs, this, &ClusterDeleter::pollPods);
     });
 }

@@ -6,6 +6,7 @@
 #include "kube/yamljson.h"
 #include "kube/yamlwriter.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QSaveFile>
@@ -49,6 +50,11 @@ void setAt(QJsonObject &root, QStringView dottedPath, const QJsonValue &value)
 } // namespace detail
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ClusterSpec)
+};
 
 // The template's single document. The resource is compiled in and tested, so a failure here is a
 // build defect; it yields an empty object rather than a crash.
@@ -244,7 +250,8 @@ QJsonObject statefulSet(const ClusterSpec &spec)
     return object;
 }
 
-// What a file and its header comment call an object of buildManifests().
+// What a file and its header comment call an object of buildManifests(). The comment is for the
+// person reading the YAML, in their language.
 struct ObjectRole
 {
     QString file;
@@ -256,18 +263,23 @@ ObjectRole roleOf(const QJsonObject &object, int index)
     const QString kind = object.value(u"kind").toString();
     const QString name = valueAt(object, u"metadata.name").toString();
     if (kind == u"ConfigMap")
-        return {u"10-configmap.yaml"_s,
-                u"ConfigMap "_s + name + u": taos.cfg settings shared by every dnode (TAOS_* via envFrom)"_s};
+        return {
+            u"10-configmap.yaml"_s,
+            //: a comment at the top of the ConfigMap's YAML; %1 is its name
+            Text::tr("ConfigMap %1: taos.cfg settings shared by every dnode (TAOS_* via envFrom)").arg(name)};
     if (kind == u"StatefulSet")
         return {u"40-statefulset.yaml"_s,
-                u"StatefulSet "_s + name + u": the TDengine cluster, one dnode per pod"_s};
+                //: a comment at the top of the StatefulSet's YAML; %1 is its name
+                Text::tr("StatefulSet %1: the TDengine cluster, one dnode per pod").arg(name)};
     if (kind == u"Service" && valueAt(object, u"spec.clusterIP").toString() == u"None")
         return {u"20-service-headless.yaml"_s,
-                u"Service "_s + name +
-                    u": headless, governs the StatefulSet; pod DNS names are the dnode FQDNs"_s};
+                //: a comment at the top of the headless Service's YAML; %1 is its name
+                Text::tr("Service %1: headless, governs the StatefulSet; pod DNS names are the dnode FQDNs")
+                    .arg(name)};
     if (kind == u"Service")
         return {u"30-service-client.yaml"_s,
-                u"Service "_s + name + u": for clients, taosAdapter REST/WebSocket and native taosd"_s};
+                //: a comment at the top of the client Service's YAML; %1 is its name
+                Text::tr("Service %1: for clients, taosAdapter REST/WebSocket and native taosd").arg(name)};
     return {u"%1-%2-%3.yaml"_s.arg(index + 50).arg(kind.toLower(), name), kind + u' ' + name};
 }
 
@@ -317,8 +329,9 @@ bool exportManifests(const QList<QJsonObject> &objects, const QString &directory
                      const QStringList &texts)
 {
     if (!QDir().mkpath(directory)) {
-        *error = u"Could not create the folder %1. Check that its parent exists and is writable, "
-                 "or choose another folder."_s.arg(QDir::toNativeSeparators(directory));
+        *error = Text::tr("Could not create the folder %1. Check that its parent exists and is writable, "
+                          "or choose another folder.")
+                     .arg(QDir::toNativeSeparators(directory));
         return false;
     }
     const QDir dir(directory);
@@ -331,8 +344,8 @@ bool exportManifests(const QList<QJsonObject> &objects, const QString &directory
         else if (!text.endsWith(u'\n'))
             text += u'\n';
         if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
-            *error = u"Could not write %1: %2. Free some space or choose another folder."_s.arg(
-                QDir::toNativeSeparators(file.fileName()), file.errorString());
+            *error = Text::tr("Could not write %1: %2. Free some space or choose another folder.")
+                         .arg(QDir::toNativeSeparators(file.fileName()), file.errorString());
             return false;
         }
     }

@@ -61,7 +61,8 @@ std::pair<QString, qlonglong> eventOrder(const QJsonObject &event)
 QString summarize(const taos::Result &result)
 {
     if (result.affectedRows() >= 0)
-        return u"OK"_s;
+        //: the answer to a statement that returns no rows (create mnode), in the deploy log
+        return DeployMonitor::tr("OK");
     static const QStringList interesting{u"id"_s, u"endpoint"_s, u"role"_s, u"status"_s};
     QList<qsizetype> columns;
     for (qsizetype c = 0; c < result.columnCount(); ++c) {
@@ -75,7 +76,7 @@ QString summarize(const taos::Result &result)
             cells.append(result.text(r, c));
         rows.append(cells.join(u' '));
     }
-    const QString count = result.rowCount() == 1 ? u"1 row"_s : u"%1 rows"_s.arg(result.rowCount());
+    const QString count = DeployMonitor::tr("%n row(s)", nullptr, int(result.rowCount()));
     return rows.isEmpty() ? count : count + u": "_s + rows.join(u"; ");
 }
 

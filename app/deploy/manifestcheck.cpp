@@ -3,6 +3,7 @@
 #include "deploy/manifestschema.h"
 #include "deploy/yamltext_p.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -23,6 +24,17 @@ namespace {
 using Severity = Diagnostic::Severity;
 using schema::Kind;
 using namespace yamltext;
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ManifestCheck)
+};
+
+// A schema type's description ("Pod spec") in the language of the messages.
+QString describeType(const schema::Type &type)
+{
+    return QCoreApplication::translate(schema::kTranslationContext, type.description.data());
+}
 
 // Beyond this nesting a manifest is not a manifest; the limit also stops alias cycles.
 constexpr int kMaxDepth = 100;
@@ -112,7 +124,8 @@ public:
             return YAML::Node(YAML::NodeType::Undefined);
         } catch (const std::exception &e) {
             add(m_chunk.firstLine, 1, 1,
-                u"this document could not be read as YAML ("_s + QString::fromUtf8(e.what()) + u')');
+                QCoreApplication::translate("ManifestCheck", "this document could not be read as YAML (%1)")
+                    .arg(QString::fromUtf8(e.what())));
             return YAML::Node(YAML::NodeType::Undefined);
         }
         return int(m_out->size()) == before ? root : YAML::Node(YAML::NodeType::Undefined);
@@ -179,7 +192,7 @@ void DocumentChecker::checkTabs()
         if (spaces < line.size() && line[spaces] == '\t') {
             m_tabLines.push_back(i);
             add(i, m_source.column(i, spaces), 1,
-                u"tab in indentation: YAML indents with spaces only; replace the tab with spaces"_s);
+                Text::tr("tab in indentation: YAML indents with spaces only; replace the tab with spaces"));
             continue;
         }
         static const QRegularExpression header(u"(^|[:-]\\s+|^---\\s+)[|>][-+0-9]*\\s*(#.*)?$"_s);
@@ -196,21 +209,31 @@ void DocumentChecker::syntaxError(const YAML::Mark &mark, const std::string &mes
         if (line == tabLine || line == tabLine + 1)
             return;
     }
-    static const std::unordered_map<std::string, QString> friendly{
+    // yaml-cpp's messages, and what they mean for the one who wrote the YAML (translated when used).
+    static const std::unordered_map<std::string, const char *> friendly{
         {"end of map not found",
-         u"bad indentation: this line does not line up with the keys above it; indent it exactly like the "
-         u"other keys of its map"_s},
+         QT_TRANSLATE_NOOP("ManifestCheck",
+                           "bad indentation: this line does not line up with the keys above it; indent it "
+                           "exactly like the other keys of its map")},
         {"end of sequence not found",
-         u"bad indentation in a list: this line does not line up with the list item above it; indent it like "
-         u"the other fields of the item"_s},
+         QT_TRANSLATE_NOOP(
+             "ManifestCheck",
+             "bad indentation in a list: this line does not line up with the list item above it; "
+             "indent it like the other fields of the item")},
         {"illegal map value",
-         u"unexpected \":\" here: a key cannot follow a value on the same line; check the indentation, or "
-         u"quote a value that contains \": \""_s},
-        {"end of sequence flow not found", u"a \"[\" list is not closed; add the missing \"]\""_s},
-        {"end of map flow not found", u"a \"{\" map is not closed; add the missing \"}\""_s},
-        {"end of string not found", u"unclosed quote; add the closing quote"_s},
+         QT_TRANSLATE_NOOP("ManifestCheck",
+                           "unexpected \":\" here: a key cannot follow a value on the same line; check the "
+                           "indentation, or quote a value that contains \": \"")},
+        {"end of sequence flow not found",
+         QT_TRANSLATE_NOOP("ManifestCheck", "a \"[\" list is not closed; add the missing \"]\"")},
+        {"end of map flow not found",
+         QT_TRANSLATE_NOOP("ManifestCheck", "a \"{\" map is not closed; add the missing \"}\"")},
+        {"end of string not found",
+         QT_TRANSLATE_NOOP("ManifestCheck", "unclosed quote; add the closing quote")},
         {"the referenced anchor is not defined",
-         u"an alias (*name) refers to an anchor (&name) that is not defined above it; define the anchor first"_s},
+         QT_TRANSLATE_NOOP("ManifestCheck",
+                           "an alias (*name) refers to an anchor (&name) that is not defined "
+                           "above it; define the anchor first")},
     };
     // yaml-cpp notices an unclosed [ or { only where the document ends; point at the opener.
     if (message == "end of sequence flow not found" || message == "end of map flow not found") {
@@ -221,14 +244,16 @@ void DocumentChecker::syntaxError(const YAML::Mark &mark, const std::string &mes
                 ++line;
             add(line, m_source.column(line, opener - m_source.lineStart(line)), 1,
                 message.find("sequence") != std::string::npos
-                    ? u"a \"[\" list is not closed; add the missing \"]\""_s
-                    : u"a \"{\" map is not closed; add the missing \"}\""_s);
+                    ? Text::tr("a \"[\" list is not closed; add the missing \"]\"")
+                    : Text::tr("a \"{\" map is not closed; add the missing \"}\""));
             return;
         }
     }
     const auto it = friendly.find(message);
-    const QString text =
-        it != friendly.end() ? it->second : u"YAML syntax error: "_s + q(message) + u"; fix the YAML here"_s;
+    const QString text = it != friendly.end()
+                             ? QCoreApplication::translate("ManifestCheck", it->second)
+                             //: %1 is yaml-cpp's own message, in English
+                             : Text::tr("YAML syntax error: %1; fix the YAML here").arg(q(message));
     add(mark, 1, text);
 }
 
@@ -253,8 +278,8 @@ void DocumentChecker::checkSyntaxTree(const YAML::Node &node, int depth)
             const int line = m_chunk.firstLine + it->first.Mark().line + 1;
             const auto [previous, inserted] = seen.emplace(it->first.Scalar(), line);
             if (!inserted) {
-                addAt(it->first, u"duplicate key "_s + quoted(it->first.Scalar()) + u" (first at line "_s +
-                                     QString::number(previous->second) + u"); remove one of them"_s);
+                addAt(it->first, Text::tr("duplicate key %1 (first at line %2); remove one of them")
+                                     .arg(quoted(it->first.Scalar()), QString::number(previous->second)));
             }
         }
     }
@@ -330,16 +355,19 @@ void DocumentChecker::checkQuote(const YAML::Node &node)
         while (spaces < continuation.size() && continuation[spaces] == ' ')
             ++spaces;
         if (spaces <= indent && !continuation.trimmed().isEmpty()) {
+            //: %2 is the quote character, ' or "
             add(mark, 1,
-                u"unclosed quote: the string that starts here runs on into line "_s +
-                    QString::number(next + 1) + u"; add the closing "_s + QChar::fromLatin1(quote));
+                Text::tr(
+                    "unclosed quote: the string that starts here runs on into line %1; add the closing %2")
+                    .arg(QString::number(next + 1), QString(QChar::fromLatin1(quote))));
             return;
         }
     }
     if (pos >= all.size())
+        //: %1 is the quote character, ' or "
         add(mark, 1,
-            u"unclosed quote: the string that starts here never ends; add the closing "_s +
-                QChar::fromLatin1(quote));
+            Text::tr("unclosed quote: the string that starts here never ends; add the closing %1")
+                .arg(QString(QChar::fromLatin1(quote))));
 }
 
 bool isDns1123Label(const QString &name)
@@ -386,9 +414,11 @@ void DocumentChecker::checkShape(const YAML::Node &root)
     if (!root.IsDefined() || root.IsNull())
         return;
     if (!root.IsMap()) {
-        addAt(root, u"a Kubernetes manifest is a map of fields (apiVersion, kind, metadata, ...), but this "_s
-                    u"document is "_s +
-                        describe(root) + u"; write it as \"key: value\" lines"_s);
+        //: %1: what the document is instead, e.g. "a list"
+        addAt(root,
+              Text::tr("a Kubernetes manifest is a map of fields (apiVersion, kind, metadata, ...), but "
+                       "this document is %1; write it as \"key: value\" lines")
+                  .arg(describe(root)));
         return;
     }
     checkTopLevel(root);
@@ -404,19 +434,24 @@ void DocumentChecker::checkTopLevel(const YAML::Node &root)
     if (!apiVersion.IsDefined() || apiVersion.IsNull()) {
         const QString example = expectedVersion.empty() ? u"v1"_s : QString::fromLatin1(expectedVersion);
         add(root.Mark(), 1,
-            u"missing \"apiVersion\": every manifest needs one; add e.g. \"apiVersion: "_s + example + u'"');
+            Text::tr("missing \"apiVersion\": every manifest needs one; add e.g. \"apiVersion: %1\"")
+                .arg(example));
     } else if (!apiVersion.IsScalar() || resolve(apiVersion) != ScalarType::String) {
-        addAt(apiVersion,
-              u"\"apiVersion\" must be a string such as \"apps/v1\", but it is "_s + describe(apiVersion));
+        addAt(apiVersion, Text::tr("\"apiVersion\" must be a string such as \"apps/v1\", but it is %1")
+                              .arg(describe(apiVersion)));
     } else if (!expectedVersion.empty() && apiVersion.Scalar() != expectedVersion) {
-        addAt(apiVersion, q(kindName) + u" is served as "_s + quoted(expectedVersion) + u", not "_s +
-                              quoted(apiVersion.Scalar()) + u"; change apiVersion to "_s +
-                              QString::fromLatin1(expectedVersion));
+        //: %1 is a kind (StatefulSet), %2 and %3 quoted apiVersions, %4 the right apiVersion unquoted
+        addAt(apiVersion, Text::tr("%1 is served as %2, not %3; change apiVersion to %4")
+                              .arg(q(kindName), quoted(expectedVersion), quoted(apiVersion.Scalar()),
+                                   QString::fromLatin1(expectedVersion)));
     }
     if (!kind.IsDefined() || kind.IsNull())
-        add(root.Mark(), 1, u"missing \"kind\": every manifest needs one; add e.g. \"kind: StatefulSet\""_s);
+        add(root.Mark(), 1,
+            Text::tr("missing \"kind\": every manifest needs one; add e.g. \"kind: StatefulSet\""));
     else if (!kindIsString)
-        addAt(kind, u"\"kind\" must be a string such as \"StatefulSet\", but it is "_s + describe(kind));
+        addAt(
+            kind,
+            Text::tr("\"kind\" must be a string such as \"StatefulSet\", but it is %1").arg(describe(kind)));
 
     const YAML::Node metadata = child(root, "metadata");
     // `kubectl get -o yaml` of several objects gives a List, which has no name (its items are not
@@ -424,11 +459,11 @@ void DocumentChecker::checkTopLevel(const YAML::Node &root)
     const bool list = kindName.ends_with("List") && (!metadata.IsDefined() || metadata.IsMap());
     if (!list && (!metadata.IsDefined() || metadata.IsNull())) {
         add(root.Mark(), 1,
-            u"missing \"metadata\" with a \"name\": every object needs a name; add \"metadata:\" and "_s
-            u"\"  name: ...\""_s);
+            Text::tr("missing \"metadata\" with a \"name\": every object needs a name; add \"metadata:\" and "
+                     "\"  name: ...\""));
     } else if (!list && !metadata.IsMap()) {
-        addAt(metadata, u"\"metadata\" must be a map (name, namespace, labels, ...), but it is "_s +
-                            describe(metadata));
+        addAt(metadata, Text::tr("\"metadata\" must be a map (name, namespace, labels, ...), but it is %1")
+                            .arg(describe(metadata)));
     } else if (!list) {
         checkName(root, metadata, kindName);
     }
@@ -444,34 +479,34 @@ void DocumentChecker::checkName(const YAML::Node &root, const YAML::Node &metada
     if (!name.IsDefined() || name.IsNull()) {
         if (!child(metadata, "generateName").IsDefined()) {
             addAt(keyNode(root, "metadata"),
-                  u"missing \"name\" in metadata: every object needs a name; add \"name: ...\" (lowercase "_s
-                  u"letters, digits and \"-\")"_s);
+                  Text::tr("missing \"name\" in metadata: every object needs a name; add \"name: ...\" "
+                           "(lowercase letters, digits and \"-\")"));
         }
         return;
     }
     if (!name.IsScalar() || resolve(name) != ScalarType::String) {
-        addAt(name, u"metadata.name must be a string, but it is "_s + describe(name) + u"; quote it"_s);
+        addAt(name, Text::tr("metadata.name must be a string, but it is %1; quote it").arg(describe(name)));
         return;
     }
     const QString value = q(name.Scalar());
     if (kind == "Service" && !isDns1035Label(value)) {
-        addAt(name, u"\""_s + value +
-                        u"\" is not a valid Service name: use at most 63 lowercase letters, digits and "_s
-                        u"\"-\", starting with a letter and ending with a letter or digit"_s);
+        addAt(name, Text::tr("\"%1\" is not a valid Service name: use at most 63 lowercase letters, digits "
+                             "and \"-\", starting with a letter and ending with a letter or digit")
+                        .arg(value));
     } else if (kind == "Namespace" && !isDns1123Label(value)) {
-        addAt(name, u"\""_s + value +
-                        u"\" is not a valid Namespace name: use at most 63 lowercase letters, digits and "_s
-                        u"\"-\", starting and ending with a letter or digit"_s);
+        addAt(name, Text::tr("\"%1\" is not a valid Namespace name: use at most 63 lowercase letters, digits "
+                             "and \"-\", starting and ending with a letter or digit")
+                        .arg(value));
     } else if (!isDns1123Subdomain(value)) {
-        addAt(name, u"\""_s + value +
-                        u"\" is not a valid name: use lowercase letters, digits, \"-\" and \".\", "_s
-                        u"starting and ending with a letter or digit (DNS-1123)"_s);
+        addAt(name, Text::tr("\"%1\" is not a valid name: use lowercase letters, digits, \"-\" and \".\", "
+                             "starting and ending with a letter or digit (DNS-1123)")
+                        .arg(value));
     }
     const YAML::Node ns = child(metadata, "namespace");
     if (ns.IsScalar() && resolve(ns) == ScalarType::String && !isDns1123Label(q(ns.Scalar()))) {
-        addAt(ns, quoted(ns.Scalar()) +
-                      u" is not a valid namespace: use at most 63 lowercase letters, digits and "_s
-                      u"\"-\", starting and ending with a letter or digit"_s);
+        addAt(ns, Text::tr("%1 is not a valid namespace: use at most 63 lowercase letters, digits and "
+                           "\"-\", starting and ending with a letter or digit")
+                      .arg(quoted(ns.Scalar())));
     }
 }
 
@@ -482,7 +517,7 @@ void DocumentChecker::checkObject(const YAML::Node &map, const schema::Type &typ
     for (auto it = map.begin(); it != map.end(); ++it) {
         const YAML::Node key = it->first;
         if (!key.IsScalar()) {
-            addAt(key, u"a field name must be plain text, but this key is "_s + describe(key));
+            addAt(key, Text::tr("a field name must be plain text, but this key is %1").arg(describe(key)));
             continue;
         }
         const std::string &name = key.Scalar();
@@ -496,7 +531,8 @@ void DocumentChecker::checkObject(const YAML::Node &map, const schema::Type &typ
             continue;
         }
         if (field && field->name == "serviceAccount" && type.name == "PodSpec") {
-            addAt(key, u"\"serviceAccount\" is deprecated and may be ignored; use \"serviceAccountName\""_s,
+            addAt(key,
+                  Text::tr("\"serviceAccount\" is deprecated and may be ignored; use \"serviceAccountName\""),
                   Severity::Warning);
         }
         if (field) {
@@ -504,10 +540,14 @@ void DocumentChecker::checkObject(const YAML::Node &map, const schema::Type &typ
             continue;
         }
         const std::string_view guess = suggestion(type, name);
-        const QString where =
-            u"unknown field "_s + quoted(name) + u" in "_s + QString::fromLatin1(type.description);
-        addAt(key, guess.empty() ? QString(where + u"; remove it, or check its spelling and indentation"_s)
-                                 : QString(where + u"; did you mean "_s + quoted(guess) + u"?"_s));
+        if (guess.empty())
+            //: %1 is a quoted field name, %2 what holds it ("Pod spec", "container")
+            addAt(key, Text::tr("unknown field %1 in %2; remove it, or check its spelling and indentation")
+                           .arg(quoted(name), describeType(type)));
+        else
+            //: %1 is a quoted field name, %2 what holds it ("Pod spec", "container"), %3 the field meant
+            addAt(key, Text::tr("unknown field %1 in %2; did you mean %3?")
+                           .arg(quoted(name), describeType(type), quoted(guess)));
     }
 }
 
@@ -522,8 +562,8 @@ void DocumentChecker::checkField(const YAML::Node &key, const YAML::Node &value,
     }
     if (!value.IsSequence()) {
         addAt(value.IsScalar() ? value : key,
-              quoted(key.Scalar()) + u" must be a list (one \"- \" item per entry), but it is "_s +
-                  describe(value));
+              Text::tr("%1 must be a list (one \"- \" item per entry), but it is %2")
+                  .arg(quoted(key.Scalar()), describe(value)));
         return;
     }
     for (const YAML::Node &item : value)
@@ -533,30 +573,39 @@ void DocumentChecker::checkField(const YAML::Node &key, const YAML::Node &value,
 void DocumentChecker::checkValue(const YAML::Node &key, const YAML::Node &value, const schema::Field &field,
                                  int depth)
 {
-    const QString what = field.list ? u"items of "_s + quoted(key.Scalar()) : quoted(key.Scalar());
+    //: the subject of a message such as "%1 must be a map ...": %1 is a quoted field name ("ports")
+    const QString what =
+        field.list ? Text::tr("items of %1").arg(quoted(key.Scalar())) : quoted(key.Scalar());
     const YAML::Node &at = value.IsScalar() ? value : key;
     switch (field.kind) {
     case Kind::Any:
         return;
     case Kind::Object:
-        if (!value.IsMap())
-            addAt(at, what + u" must be a map ("_s + QString::fromLatin1(field.object->description) +
-                          u"), but "_s + (field.list ? u"this one"_s : u"it"_s) + u" is "_s +
-                          describe(value));
+        if (!value.IsMap() && field.list)
+            //: %1: the items of a field, %2 what they are ("container"), %3 what this item is instead
+            addAt(at, Text::tr("%1 must be a map (%2), but this one is %3")
+                          .arg(what, describeType(*field.object), describe(value)));
+        else if (!value.IsMap())
+            //: %1: a quoted field name, %2 what it is ("Pod spec"), %3 what it is instead ("a list")
+            addAt(at, Text::tr("%1 must be a map (%2), but it is %3")
+                          .arg(what, describeType(*field.object), describe(value)));
         else
             checkObject(value, *field.object, depth);
         return;
     case Kind::StringMap:
     case Kind::QuantityMap:
         if (!value.IsMap()) {
-            addAt(at, what + u" must be a map of \"key: value\" lines, but it is "_s + describe(value));
+            addAt(at, Text::tr("%1 must be a map of \"key: value\" lines, but it is %2")
+                          .arg(what, describe(value)));
             return;
         }
         for (auto it = value.begin(); it != value.end(); ++it) {
             if (it->first.IsScalar() && !it->second.IsNull())
+                //: the subject of a message such as "%1 must be a string ...": a quoted key in a
+                //: quoted map field ("labels")
                 checkScalar(
                     it->first, it->second, field.kind == Kind::StringMap ? Kind::String : Kind::Quantity,
-                    u"the value of "_s + quoted(it->first.Scalar()) + u" in "_s + quoted(key.Scalar()));
+                    Text::tr("the value of %1 in %2").arg(quoted(it->first.Scalar()), quoted(key.Scalar())));
         }
         return;
     default:
@@ -567,15 +616,19 @@ void DocumentChecker::checkValue(const YAML::Node &key, const YAML::Node &value,
 void DocumentChecker::checkScalar(const YAML::Node &key, const YAML::Node &value, Kind kind,
                                   const QString &what)
 {
-    static const std::unordered_map<int, QString> expected{
-        {int(Kind::String), u"a string"_s},
-        {int(Kind::Integer), u"an integer"_s},
-        {int(Kind::Number), u"a number"_s},
-        {int(Kind::Boolean), u"true or false"_s},
-        {int(Kind::IntOrString), u"an integer or a name"_s},
-        {int(Kind::Quantity), u"a quantity such as 500m or 1Gi"_s}};
     if (!value.IsScalar()) {
-        addAt(key, what + u" must be "_s + expected.at(int(kind)) + u", but it is "_s + describe(value));
+        // What a value of `kind` must be, for "%1 must be %2, but it is %3".
+        static const std::unordered_map<int, const char *> expected{
+            {int(Kind::String), QT_TRANSLATE_NOOP("ManifestCheck", "a string")},
+            {int(Kind::Integer), QT_TRANSLATE_NOOP("ManifestCheck", "an integer")},
+            {int(Kind::Number), QT_TRANSLATE_NOOP("ManifestCheck", "a number")},
+            {int(Kind::Boolean), QT_TRANSLATE_NOOP("ManifestCheck", "true or false")},
+            {int(Kind::IntOrString), QT_TRANSLATE_NOOP("ManifestCheck", "an integer or a name")},
+            {int(Kind::Quantity), QT_TRANSLATE_NOOP("ManifestCheck", "a quantity such as 500m or 1Gi")}};
+        //: %1: a quoted field name, %2 what its value must be ("an integer"), %3 what it is ("a map")
+        addAt(key, Text::tr("%1 must be %2, but it is %3")
+                       .arg(what, QCoreApplication::translate("ManifestCheck", expected.at(int(kind))),
+                            describe(value)));
         return;
     }
     const ScalarType type = resolve(value);
@@ -584,45 +637,48 @@ void DocumentChecker::checkScalar(const YAML::Node &key, const YAML::Node &value
     case Kind::String:
         if (type == ScalarType::Null || type == ScalarType::String)
             return;
-        addAt(value, what + u" must be a string, but "_s + shown + u" is read as "_s + describe(type) +
-                         u"; quote it: \""_s + shown + u'"');
+        //: %1: a quoted field name, %2 its value as written, %3 what YAML reads it as ("a boolean")
+        addAt(value, Text::tr("%1 must be a string, but %2 is read as %3; quote it: \"%2\"")
+                         .arg(what, shown, describe(type)));
         return;
     case Kind::Integer:
         if (type == ScalarType::Int)
             return;
         if (type == ScalarType::String && (isInteger(value.Scalar())))
-            addAt(value,
-                  what + u" must be an integer, but \""_s + shown + u"\" is a string; remove the quotes"_s);
+            addAt(value, Text::tr("%1 must be an integer, but \"%2\" is a string; remove the quotes")
+                             .arg(what, shown));
         else
-            addAt(value, what + u" must be an integer, but "_s + shown + u" is "_s + describe(type) +
-                             u"; write a whole number"_s);
+            addAt(value, Text::tr("%1 must be an integer, but %2 is %3; write a whole number")
+                             .arg(what, shown, describe(type)));
         return;
     case Kind::Number:
         if (type == ScalarType::Int || type == ScalarType::Float)
             return;
-        addAt(value, what + u" must be a number, but "_s + shown + u" is "_s + describe(type) +
-                         u"; remove any quotes"_s);
+        addAt(value, Text::tr("%1 must be a number, but %2 is %3; remove any quotes")
+                         .arg(what, shown, describe(type)));
         return;
     case Kind::Boolean:
         if (type == ScalarType::Bool)
             return;
-        addAt(value, what + u" must be true or false, but "_s + shown + u" is "_s + describe(type) +
-                         (type == ScalarType::String ? u"; remove the quotes"_s : QString()));
+        addAt(value,
+              type == ScalarType::String
+                  ? Text::tr("%1 must be true or false, but %2 is %3; remove the quotes")
+                        .arg(what, shown, describe(type))
+                  : Text::tr("%1 must be true or false, but %2 is %3").arg(what, shown, describe(type)));
         return;
     case Kind::IntOrString:
         if (type == ScalarType::Int || type == ScalarType::String)
             return;
-        addAt(value,
-              what + u" must be a port number or a port name, but "_s + shown + u" is "_s + describe(type));
+        addAt(value, Text::tr("%1 must be a port number or a port name, but %2 is %3")
+                         .arg(what, shown, describe(type)));
         return;
     case Kind::Quantity:
         if (type == ScalarType::Int || type == ScalarType::Float ||
             (type == ScalarType::String && isQuantity(value.Scalar())))
             return;
-        addAt(
-            value,
-            what + u": "_s + quoted(value.Scalar()) +
-                u" is not a Kubernetes quantity; write e.g. 500m or 2 (CPU), 512Mi or 4Gi (memory, storage)"_s);
+        addAt(value, Text::tr("%1: %2 is not a Kubernetes quantity; write e.g. 500m or 2 (CPU), 512Mi or 4Gi "
+                              "(memory, storage)")
+                         .arg(what, quoted(value.Scalar())));
         return;
     default:
         return;
@@ -645,8 +701,8 @@ QList<Diagnostic> check(const QByteArray &yaml, bool shape)
         } catch (const std::exception &e) {
             // Not expected (every lookup is guarded), but an editor must never crash on a text.
             out.append(Diagnostic{chunk.firstLine + 1, 1, 1, Severity::Warning,
-                                  u"this document could not be checked ("_s + QString::fromUtf8(e.what()) +
-                                      u"); the YAML itself is fine"_s});
+                                  Text::tr("this document could not be checked (%1); the YAML itself is fine")
+                                      .arg(QString::fromUtf8(e.what()))});
         }
     }
     // An aliased node is walked once per alias: report each problem once.
@@ -686,7 +742,8 @@ bool parseManifests(const QByteArray &yaml, QList<ManifestDocument> *documents, 
         if (!problems.isEmpty()) {
             const Diagnostic &first = problems.first();
             if (error)
-                *error = u"line %1, column %2: %3"_s.arg(first.line).arg(first.column).arg(first.message);
+                *error = Text::tr("line %1, column %2: %3")
+                             .arg(QString::number(first.line), QString::number(first.column), first.message);
             documents->clear();
             return false;
         }
@@ -696,9 +753,9 @@ bool parseManifests(const QByteArray &yaml, QList<ManifestDocument> *documents, 
         if (!root.IsMap()) {
             if (error)
                 *error =
-                    u"line %1: this document is %2, not a map of fields (apiVersion, kind, ...); write it as "
-                    u"\"key: value\" lines"_s.arg(line)
-                        .arg(describe(root));
+                    Text::tr("line %1: this document is %2, not a map of fields (apiVersion, kind, ...); "
+                             "write it as \"key: value\" lines")
+                        .arg(QString::number(line), describe(root));
             documents->clear();
             return false;
         }
@@ -706,8 +763,8 @@ bool parseManifests(const QByteArray &yaml, QList<ManifestDocument> *documents, 
             documents->append(ManifestDocument{toJson(root, 0, kMaxDepth).toObject(), line});
         } catch (const std::exception &e) {
             if (error)
-                *error = u"line %1: the document could not be converted (%2)"_s.arg(line).arg(
-                    QString::fromUtf8(e.what()));
+                *error = Text::tr("line %1: the document could not be converted (%2)")
+                             .arg(QString::number(line), QString::fromUtf8(e.what()));
             documents->clear();
             return false;
         }

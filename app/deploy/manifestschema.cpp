@@ -14,6 +14,8 @@ namespace {
 // ios (int-or-string), q (quantity), smap (string map), qmap (quantity map), any, or a type name;
 // a leading [] makes it a list. Fields tdkube never looks into are `any`, so a manifest using
 // them is not flagged, only not checked deeper.
+// The descriptions are tdkube's words, translated where a message uses them (context
+// kTranslationContext); those that are a kind or a field name stay as they are.
 struct Row
 {
     const char *name;
@@ -35,42 +37,53 @@ constexpr Row kRows[] = {
      "name namespace generateName uid resourceVersion generation:i creationTimestamp:any "
      "deletionTimestamp:any deletionGracePeriodSeconds:i labels:smap annotations:smap "
      "ownerReferences:[]OwnerReference finalizers:[]s managedFields:[]any selfLink"},
-    {"OwnerReference", "owner reference", "apiVersion kind name uid controller:b blockOwnerDeletion:b"},
-    {"LabelSelector", "label selector", "matchLabels:smap matchExpressions:[]LabelSelectorRequirement"},
-    {"LabelSelectorRequirement", "selector expression", "key operator values:[]s"},
+    {"OwnerReference", QT_TRANSLATE_NOOP("ManifestSchema", "owner reference"),
+     "apiVersion kind name uid controller:b blockOwnerDeletion:b"},
+    {"LabelSelector", QT_TRANSLATE_NOOP("ManifestSchema", "label selector"),
+     "matchLabels:smap matchExpressions:[]LabelSelectorRequirement"},
+    {"LabelSelectorRequirement", QT_TRANSLATE_NOOP("ManifestSchema", "selector expression"),
+     "key operator values:[]s"},
 
-    {"ServiceSpec", "Service spec",
+    {"ServiceSpec", QT_TRANSLATE_NOOP("ManifestSchema", "Service spec"),
      "type clusterIP clusterIPs:[]s externalIPs:[]s externalName externalTrafficPolicy "
      "internalTrafficPolicy healthCheckNodePort:i ipFamilies:[]s ipFamilyPolicy loadBalancerClass "
      "loadBalancerIP loadBalancerSourceRanges:[]s allocateLoadBalancerNodePorts:b ports:[]ServicePort "
      "publishNotReadyAddresses:b selector:smap sessionAffinity sessionAffinityConfig:SessionAffinityConfig "
      "trafficDistribution"},
-    {"ServicePort", "Service port", "name protocol port:i targetPort:ios nodePort:i appProtocol"},
-    {"SessionAffinityConfig", "session affinity config", "clientIP:ClientIPConfig"},
-    {"ClientIPConfig", "client IP config", "timeoutSeconds:i"},
-    {"NamespaceSpec", "Namespace spec", "finalizers:[]s"},
+    {"ServicePort", QT_TRANSLATE_NOOP("ManifestSchema", "Service port"),
+     "name protocol port:i targetPort:ios nodePort:i appProtocol"},
+    {"SessionAffinityConfig", QT_TRANSLATE_NOOP("ManifestSchema", "session affinity config"),
+     "clientIP:ClientIPConfig"},
+    {"ClientIPConfig", QT_TRANSLATE_NOOP("ManifestSchema", "client IP config"), "timeoutSeconds:i"},
+    {"NamespaceSpec", QT_TRANSLATE_NOOP("ManifestSchema", "Namespace spec"), "finalizers:[]s"},
 
-    {"StatefulSetSpec", "StatefulSet spec",
+    {"StatefulSetSpec", QT_TRANSLATE_NOOP("ManifestSchema", "StatefulSet spec"),
      "replicas:i selector:LabelSelector template:PodTemplateSpec serviceName "
      "volumeClaimTemplates:[]PersistentVolumeClaimTemplate podManagementPolicy "
      "updateStrategy:StatefulSetUpdateStrategy revisionHistoryLimit:i minReadySeconds:i "
      "persistentVolumeClaimRetentionPolicy:StatefulSetPersistentVolumeClaimRetentionPolicy "
      "ordinals:StatefulSetOrdinals"},
-    {"StatefulSetUpdateStrategy", "update strategy", "type rollingUpdate:RollingUpdateStatefulSetStrategy"},
-    {"RollingUpdateStatefulSetStrategy", "rolling update", "partition:i maxUnavailable:ios"},
-    {"StatefulSetPersistentVolumeClaimRetentionPolicy", "PVC retention policy", "whenDeleted whenScaled"},
+    {"StatefulSetUpdateStrategy", QT_TRANSLATE_NOOP("ManifestSchema", "update strategy"),
+     "type rollingUpdate:RollingUpdateStatefulSetStrategy"},
+    {"RollingUpdateStatefulSetStrategy", QT_TRANSLATE_NOOP("ManifestSchema", "rolling update"),
+     "partition:i maxUnavailable:ios"},
+    {"StatefulSetPersistentVolumeClaimRetentionPolicy",
+     QT_TRANSLATE_NOOP("ManifestSchema", "PVC retention policy"), "whenDeleted whenScaled"},
     {"StatefulSetOrdinals", "ordinals", "start:i"},
-    {"PersistentVolumeClaimTemplate", "volume claim template",
+    {"PersistentVolumeClaimTemplate", QT_TRANSLATE_NOOP("ManifestSchema", "volume claim template"),
      "apiVersion kind metadata:ObjectMeta spec:PersistentVolumeClaimSpec status:any"},
-    {"PersistentVolumeClaimSpec", "PersistentVolumeClaim spec",
+    {"PersistentVolumeClaimSpec", QT_TRANSLATE_NOOP("ManifestSchema", "PersistentVolumeClaim spec"),
      "accessModes:[]s selector:LabelSelector resources:VolumeResourceRequirements volumeName "
      "storageClassName volumeMode dataSource:TypedLocalObjectReference dataSourceRef:any "
      "volumeAttributesClassName"},
-    {"VolumeResourceRequirements", "volume resources", "requests:qmap limits:qmap"},
-    {"TypedLocalObjectReference", "object reference", "apiGroup kind name namespace"},
+    {"VolumeResourceRequirements", QT_TRANSLATE_NOOP("ManifestSchema", "volume resources"),
+     "requests:qmap limits:qmap"},
+    {"TypedLocalObjectReference", QT_TRANSLATE_NOOP("ManifestSchema", "object reference"),
+     "apiGroup kind name namespace"},
 
-    {"PodTemplateSpec", "Pod template", "metadata:ObjectMeta spec:PodSpec"},
-    {"PodSpec", "Pod spec",
+    {"PodTemplateSpec", QT_TRANSLATE_NOOP("ManifestSchema", "Pod template"),
+     "metadata:ObjectMeta spec:PodSpec"},
+    {"PodSpec", QT_TRANSLATE_NOOP("ManifestSchema", "Pod spec"),
      "activeDeadlineSeconds:i affinity:Affinity automountServiceAccountToken:b containers:[]Container "
      "dnsConfig:PodDNSConfig dnsPolicy enableServiceLinks:b ephemeralContainers:[]any "
      "hostAliases:[]HostAlias hostIPC:b hostNetwork:b hostPID:b hostUsers:b hostname "
@@ -81,87 +94,98 @@ constexpr Row kRows[] = {
      "securityContext:PodSecurityContext serviceAccount serviceAccountName setHostnameAsFQDN:b "
      "shareProcessNamespace:b subdomain terminationGracePeriodSeconds:i tolerations:[]Toleration "
      "topologySpreadConstraints:[]TopologySpreadConstraint volumes:[]Volume"},
-    {"Container", "container",
+    {"Container", QT_TRANSLATE_NOOP("ManifestSchema", "container"),
      "name image imagePullPolicy command:[]s args:[]s workingDir ports:[]ContainerPort env:[]EnvVar "
      "envFrom:[]EnvFromSource resources:ResourceRequirements resizePolicy:[]any restartPolicy "
      "volumeMounts:[]VolumeMount volumeDevices:[]VolumeDevice livenessProbe:Probe readinessProbe:Probe "
      "startupProbe:Probe lifecycle:Lifecycle terminationMessagePath terminationMessagePolicy "
      "securityContext:SecurityContext stdin:b stdinOnce:b tty:b"},
-    {"ContainerPort", "container port", "name containerPort:i hostPort:i hostIP protocol"},
-    {"EnvVar", "env entry", "name value valueFrom:EnvVarSource"},
+    {"ContainerPort", QT_TRANSLATE_NOOP("ManifestSchema", "container port"),
+     "name containerPort:i hostPort:i hostIP protocol"},
+    {"EnvVar", QT_TRANSLATE_NOOP("ManifestSchema", "env entry"), "name value valueFrom:EnvVarSource"},
     {"EnvVarSource", "valueFrom",
      "fieldRef:ObjectFieldSelector resourceFieldRef:ResourceFieldSelector configMapKeyRef:KeySelector "
      "secretKeyRef:KeySelector"},
     {"ObjectFieldSelector", "fieldRef", "apiVersion fieldPath"},
     {"ResourceFieldSelector", "resourceFieldRef", "containerName resource divisor:q"},
-    {"KeySelector", "key reference", "name key optional:b"},
-    {"EnvFromSource", "envFrom entry", "prefix configMapRef:EnvSourceRef secretRef:EnvSourceRef"},
-    {"EnvSourceRef", "envFrom reference", "name optional:b"},
+    {"KeySelector", QT_TRANSLATE_NOOP("ManifestSchema", "key reference"), "name key optional:b"},
+    {"EnvFromSource", QT_TRANSLATE_NOOP("ManifestSchema", "envFrom entry"),
+     "prefix configMapRef:EnvSourceRef secretRef:EnvSourceRef"},
+    {"EnvSourceRef", QT_TRANSLATE_NOOP("ManifestSchema", "envFrom reference"), "name optional:b"},
     {"ResourceRequirements", "resources", "requests:qmap limits:qmap claims:[]any"},
-    {"VolumeMount", "volume mount",
+    {"VolumeMount", QT_TRANSLATE_NOOP("ManifestSchema", "volume mount"),
      "name mountPath subPath subPathExpr readOnly:b mountPropagation recursiveReadOnly"},
-    {"VolumeDevice", "volume device", "name devicePath"},
-    {"Probe", "probe",
+    {"VolumeDevice", QT_TRANSLATE_NOOP("ManifestSchema", "volume device"), "name devicePath"},
+    {"Probe", QT_TRANSLATE_NOOP("ManifestSchema", "probe"),
      "exec:ExecAction httpGet:HTTPGetAction tcpSocket:TCPSocketAction grpc:GRPCAction "
      "initialDelaySeconds:i periodSeconds:i timeoutSeconds:i successThreshold:i failureThreshold:i "
      "terminationGracePeriodSeconds:i"},
-    {"ExecAction", "exec action", "command:[]s"},
-    {"HTTPGetAction", "httpGet action", "path port:ios host scheme httpHeaders:[]HTTPHeader"},
-    {"HTTPHeader", "HTTP header", "name value"},
-    {"TCPSocketAction", "tcpSocket action", "port:ios host"},
-    {"GRPCAction", "grpc action", "port:i service"},
+    {"ExecAction", QT_TRANSLATE_NOOP("ManifestSchema", "exec action"), "command:[]s"},
+    {"HTTPGetAction", QT_TRANSLATE_NOOP("ManifestSchema", "httpGet action"),
+     "path port:ios host scheme httpHeaders:[]HTTPHeader"},
+    {"HTTPHeader", QT_TRANSLATE_NOOP("ManifestSchema", "HTTP header"), "name value"},
+    {"TCPSocketAction", QT_TRANSLATE_NOOP("ManifestSchema", "tcpSocket action"), "port:ios host"},
+    {"GRPCAction", QT_TRANSLATE_NOOP("ManifestSchema", "grpc action"), "port:i service"},
     {"Lifecycle", "lifecycle", "postStart:LifecycleHandler preStop:LifecycleHandler stopSignal"},
-    {"LifecycleHandler", "lifecycle handler",
+    {"LifecycleHandler", QT_TRANSLATE_NOOP("ManifestSchema", "lifecycle handler"),
      "exec:ExecAction httpGet:HTTPGetAction tcpSocket:TCPSocketAction sleep:SleepAction"},
-    {"SleepAction", "sleep action", "seconds:i"},
-    {"SecurityContext", "container securityContext",
+    {"SleepAction", QT_TRANSLATE_NOOP("ManifestSchema", "sleep action"), "seconds:i"},
+    {"SecurityContext", QT_TRANSLATE_NOOP("ManifestSchema", "container securityContext"),
      "allowPrivilegeEscalation:b capabilities:Capabilities privileged:b procMount "
      "readOnlyRootFilesystem:b runAsGroup:i runAsNonRoot:b runAsUser:i seLinuxOptions:SELinuxOptions "
      "seccompProfile:SeccompProfile appArmorProfile:SeccompProfile windowsOptions:any"},
-    {"PodSecurityContext", "Pod securityContext",
+    {"PodSecurityContext", QT_TRANSLATE_NOOP("ManifestSchema", "Pod securityContext"),
      "fsGroup:i fsGroupChangePolicy runAsGroup:i runAsNonRoot:b runAsUser:i seLinuxOptions:SELinuxOptions "
      "seccompProfile:SeccompProfile appArmorProfile:SeccompProfile supplementalGroups:[]i "
      "supplementalGroupsPolicy sysctls:[]Sysctl windowsOptions:any seLinuxChangePolicy"},
     {"Capabilities", "capabilities", "add:[]s drop:[]s"},
     {"SELinuxOptions", "seLinuxOptions", "level role type user"},
-    {"SeccompProfile", "profile", "type localhostProfile"},
-    {"Sysctl", "sysctl", "name value"},
+    {"SeccompProfile", QT_TRANSLATE_NOOP("ManifestSchema", "profile"), "type localhostProfile"},
+    {"Sysctl", QT_TRANSLATE_NOOP("ManifestSchema", "sysctl"), "name value"},
     {"Affinity", "affinity", "nodeAffinity:NodeAffinity podAffinity:PodAffinity podAntiAffinity:PodAffinity"},
-    {"NodeAffinity", "node affinity",
+    {"NodeAffinity", QT_TRANSLATE_NOOP("ManifestSchema", "node affinity"),
      "requiredDuringSchedulingIgnoredDuringExecution:NodeSelector "
      "preferredDuringSchedulingIgnoredDuringExecution:[]PreferredSchedulingTerm"},
-    {"NodeSelector", "node selector", "nodeSelectorTerms:[]NodeSelectorTerm"},
-    {"NodeSelectorTerm", "node selector term",
+    {"NodeSelector", QT_TRANSLATE_NOOP("ManifestSchema", "node selector"),
+     "nodeSelectorTerms:[]NodeSelectorTerm"},
+    {"NodeSelectorTerm", QT_TRANSLATE_NOOP("ManifestSchema", "node selector term"),
      "matchExpressions:[]NodeSelectorRequirement matchFields:[]NodeSelectorRequirement"},
-    {"NodeSelectorRequirement", "node selector expression", "key operator values:[]s"},
-    {"PreferredSchedulingTerm", "preferred scheduling term", "weight:i preference:NodeSelectorTerm"},
-    {"PodAffinity", "pod (anti-)affinity",
+    {"NodeSelectorRequirement", QT_TRANSLATE_NOOP("ManifestSchema", "node selector expression"),
+     "key operator values:[]s"},
+    {"PreferredSchedulingTerm", QT_TRANSLATE_NOOP("ManifestSchema", "preferred scheduling term"),
+     "weight:i preference:NodeSelectorTerm"},
+    {"PodAffinity", QT_TRANSLATE_NOOP("ManifestSchema", "pod (anti-)affinity"),
      "requiredDuringSchedulingIgnoredDuringExecution:[]PodAffinityTerm "
      "preferredDuringSchedulingIgnoredDuringExecution:[]WeightedPodAffinityTerm"},
-    {"PodAffinityTerm", "pod affinity term",
+    {"PodAffinityTerm", QT_TRANSLATE_NOOP("ManifestSchema", "pod affinity term"),
      "labelSelector:LabelSelector namespaceSelector:LabelSelector namespaces:[]s topologyKey "
      "matchLabelKeys:[]s mismatchLabelKeys:[]s"},
-    {"WeightedPodAffinityTerm", "weighted pod affinity term", "weight:i podAffinityTerm:PodAffinityTerm"},
-    {"Toleration", "toleration", "key operator value effect tolerationSeconds:i"},
-    {"TopologySpreadConstraint", "topology spread constraint",
+    {"WeightedPodAffinityTerm", QT_TRANSLATE_NOOP("ManifestSchema", "weighted pod affinity term"),
+     "weight:i podAffinityTerm:PodAffinityTerm"},
+    {"Toleration", QT_TRANSLATE_NOOP("ManifestSchema", "toleration"),
+     "key operator value effect tolerationSeconds:i"},
+    {"TopologySpreadConstraint", QT_TRANSLATE_NOOP("ManifestSchema", "topology spread constraint"),
      "maxSkew:i topologyKey whenUnsatisfiable labelSelector:LabelSelector minDomains:i "
      "nodeAffinityPolicy nodeTaintsPolicy matchLabelKeys:[]s"},
-    {"Volume", "volume",
+    {"Volume", QT_TRANSLATE_NOOP("ManifestSchema", "volume"),
      "name configMap:ConfigMapVolumeSource secret:SecretVolumeSource emptyDir:EmptyDirVolumeSource "
      "persistentVolumeClaim:PersistentVolumeClaimVolumeSource hostPath:HostPathVolumeSource "
      "projected:any downwardAPI:any csi:any nfs:any ephemeral:any image:any"},
-    {"ConfigMapVolumeSource", "configMap volume", "name items:[]KeyToPath defaultMode:i optional:b"},
-    {"SecretVolumeSource", "secret volume", "secretName items:[]KeyToPath defaultMode:i optional:b"},
-    {"KeyToPath", "item", "key path mode:i"},
-    {"EmptyDirVolumeSource", "emptyDir volume", "medium sizeLimit:q"},
-    {"PersistentVolumeClaimVolumeSource", "persistentVolumeClaim volume", "claimName readOnly:b"},
-    {"HostPathVolumeSource", "hostPath volume", "path type"},
-    {"LocalObjectReference", "reference", "name"},
-    {"HostAlias", "host alias", "ip hostnames:[]s"},
+    {"ConfigMapVolumeSource", QT_TRANSLATE_NOOP("ManifestSchema", "configMap volume"),
+     "name items:[]KeyToPath defaultMode:i optional:b"},
+    {"SecretVolumeSource", QT_TRANSLATE_NOOP("ManifestSchema", "secret volume"),
+     "secretName items:[]KeyToPath defaultMode:i optional:b"},
+    {"KeyToPath", QT_TRANSLATE_NOOP("ManifestSchema", "item"), "key path mode:i"},
+    {"EmptyDirVolumeSource", QT_TRANSLATE_NOOP("ManifestSchema", "emptyDir volume"), "medium sizeLimit:q"},
+    {"PersistentVolumeClaimVolumeSource", QT_TRANSLATE_NOOP("ManifestSchema", "persistentVolumeClaim volume"),
+     "claimName readOnly:b"},
+    {"HostPathVolumeSource", QT_TRANSLATE_NOOP("ManifestSchema", "hostPath volume"), "path type"},
+    {"LocalObjectReference", QT_TRANSLATE_NOOP("ManifestSchema", "reference"), "name"},
+    {"HostAlias", QT_TRANSLATE_NOOP("ManifestSchema", "host alias"), "ip hostnames:[]s"},
     {"PodDNSConfig", "dnsConfig", "nameservers:[]s searches:[]s options:[]PodDNSConfigOption"},
-    {"PodDNSConfigOption", "dnsConfig option", "name value"},
+    {"PodDNSConfigOption", QT_TRANSLATE_NOOP("ManifestSchema", "dnsConfig option"), "name value"},
     {"PodOS", "os", "name"},
-    {"PodReadinessGate", "readiness gate", "conditionType"},
+    {"PodReadinessGate", QT_TRANSLATE_NOOP("ManifestSchema", "readiness gate"), "conditionType"},
 };
 
 struct Registry

@@ -30,7 +30,12 @@ struct Field
     const Type *object = nullptr; // for Kind::Object
 };
 
-// An object with known fields, e.g. a PodSpec. `description` names it in messages ("Pod spec").
+// The translation context of Type::description: a message shows
+// QCoreApplication::translate(kTranslationContext, description.data()).
+inline constexpr char kTranslationContext[] = "ManifestSchema";
+
+// An object with known fields, e.g. a PodSpec. `description` names it in messages ("Pod spec"), in
+// English (nul-terminated): see kTranslationContext.
 struct Type
 {
     std::string_view name;

@@ -32,8 +32,10 @@ QString classNames(const QList<StorageClassInfo> &classes)
 {
     QStringList names;
     for (const StorageClassInfo &info : classes)
-        names << (info.isDefault ? info.name + u" (default)"_s : info.name);
-    return names.isEmpty() ? u"none"_s : names.join(u", "_s);
+        //: a storage class in a list of them; %1 is its name
+        names << (info.isDefault ? SpecChecker::tr("%1 (default)").arg(info.name) : info.name);
+    //: no storage class, as in "Choose one of: none."
+    return names.isEmpty() ? SpecChecker::tr("none") : names.join(u", "_s);
 }
 
 } // namespace
@@ -86,7 +88,7 @@ void SpecChecker::checkStorageClasses(const KubeResponse &response)
 {
     if (!response.ok()) {
         m_result.problems.append(
-            {u"storageClass"_s, u"Could not list the storage classes: "_s + response.error});
+            {u"storageClass"_s, tr("Could not list the storage classes: %1").arg(response.error)});
         return answered();
     }
     const QJsonArray items = response.json().value(u"items").toArray();
@@ -98,14 +100,15 @@ void SpecChecker::checkStorageClasses(const KubeResponse &response)
     });
     if (!known && m_spec.storageClass.isEmpty())
         m_result.problems.append(
-            {u"storageClass"_s, u"The cluster has no default storage class, so the data volumes would stay "
-                                "Pending. Choose one of: %1."_s.arg(classNames(classes))});
+            {u"storageClass"_s, tr("The cluster has no default storage class, so the data volumes would stay "
+                                   "Pending. Choose one of: %1.")
+                                    .arg(classNames(classes))});
     else if (!known)
         m_result.problems.append(
             {u"storageClass"_s,
-             u"The storage class \"%1\" does not exist in this cluster, so the data volumes "
-             "and pods would stay Pending. Choose one of: %2."_s.arg(m_spec.storageClass,
-                                                                     classNames(classes))});
+             tr("The storage class \"%1\" does not exist in this cluster, so the data volumes "
+                "and pods would stay Pending. Choose one of: %2.")
+                 .arg(m_spec.storageClass, classNames(classes))});
     answered();
 }
 
@@ -115,7 +118,7 @@ void SpecChecker::checkNamespace(const KubeResponse &response)
         m_result.namespaceExists = false;
     else if (!response.ok())
         m_result.problems.append(
-            {u"ns"_s, u"Could not read the namespace %1: "_s.arg(m_spec.ns) + response.error});
+            {u"ns"_s, tr("Could not read the namespace %1: %2").arg(m_spec.ns, response.error)});
     answered();
 }
 
@@ -125,7 +128,8 @@ void SpecChecker::checkExisting(const QString &label, const KubeResponse &respon
         m_result.existing.append(label);
     else if (response.httpStatus != 404)
         m_result.problems.append(
-            {u"name"_s, u"Could not read %1 in namespace %2: "_s.arg(label, m_spec.ns) + response.error});
+            //: %1 is an object ("StatefulSet tdengine")
+            {u"name"_s, tr("Could not read %1 in namespace %2: %3").arg(label, m_spec.ns, response.error)});
     answered();
 }
 

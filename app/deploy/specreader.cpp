@@ -3,6 +3,7 @@
 #include "deploy/clusterspec.h"
 #include "deploy/clusterspec_p.h"
 
+#include <QCoreApplication>
 #include <QSet>
 
 namespace tdkube::deploy {
@@ -11,6 +12,11 @@ using namespace Qt::StringLiterals;
 using namespace detail;
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(SpecReader)
+};
 
 // The env entries buildManifests() writes itself; anything else in `env` is the user's.
 const QSet<QString> &generatedEnv()
@@ -41,7 +47,7 @@ public:
             if (container.toObject().value(u"name").toString() == u"tdengine" || containers.size() == 1)
                 readContainer(container.toObject(), configMap);
             else
-                note(u"a sidecar container "_s + container.toObject().value(u"name").toString());
+                note(Text::tr("a sidecar container %1").arg(container.toObject().value(u"name").toString()));
         }
         readClaims(valueAt(m_sts, u"spec.volumeClaimTemplates").toArray());
         return m_spec;
@@ -94,18 +100,18 @@ private:
         const QJsonObject affinity = podSpec.value(u"affinity").toObject();
         for (auto it = affinity.constBegin(); it != affinity.constEnd(); ++it) {
             if (it.key() != u"podAntiAffinity")
-                note(u"an affinity rule "_s + it.key());
+                note(Text::tr("an affinity rule %1").arg(it.key()));
         }
         static const QStringList known{u"affinity"_s, u"containers"_s, u"terminationGracePeriodSeconds"_s};
         for (auto it = podSpec.constBegin(); it != podSpec.constEnd(); ++it) {
             if (it.key() == u"initContainers") {
                 for (const QJsonValue &init : it.value().toArray())
-                    note(u"an init container "_s + init.toObject().value(u"name").toString());
+                    note(Text::tr("an init container %1").arg(init.toObject().value(u"name").toString()));
             } else if (it.key() == u"volumes") {
                 for (const QJsonValue &volume : it.value().toArray())
-                    note(u"a volume "_s + volume.toObject().value(u"name").toString());
+                    note(Text::tr("a volume %1").arg(volume.toObject().value(u"name").toString()));
             } else if (!known.contains(it.key()) && !isServerDefault(it.key())) {
-                note(u"the pod setting "_s + it.key());
+                note(Text::tr("the pod setting %1").arg(it.key()));
             }
         }
     }
@@ -136,8 +142,8 @@ private:
         for (const QJsonValue &mount : container.value(u"volumeMounts").toArray()) {
             const QString name = mount.toObject().value(u"name").toString();
             if (name != u"taosdata" && name != u"taoslog")
-                note(u"a volume mount "_s + name + u" at "_s +
-                     mount.toObject().value(u"mountPath").toString());
+                note(Text::tr("a volume mount %1 at %2")
+                         .arg(name, mount.toObject().value(u"mountPath").toString()));
         }
     }
 
@@ -160,7 +166,7 @@ private:
         for (const QJsonValue &source : envFrom) {
             const QString name = valueAt(source.toObject(), u"configMapRef.name").toString();
             if (name.isEmpty()) {
-                note(u"an envFrom source that is not a ConfigMap"_s);
+                note(Text::tr("an envFrom source that is not a ConfigMap"));
                 continue;
             }
             if (name != m_spec.configMapName())
@@ -172,7 +178,7 @@ private:
             if (it.key().startsWith(u"TAOS_"))
                 m_spec.taosConfig.insert(taosConfigKey(it.key()), it.value().toString());
             else
-                note(u"a ConfigMap key "_s + it.key());
+                note(Text::tr("a ConfigMap key %1").arg(it.key()));
         }
     }
 
@@ -191,7 +197,7 @@ private:
             else if (name.startsWith(u"TAOS_") && variable.contains(u"value"))
                 m_spec.taosConfig.insert(taosConfigKey(name), value); // env wins over envFrom, as in the pod
             else
-                note(u"an env var "_s + name);
+                note(Text::tr("an env var %1").arg(name));
         }
     }
 
@@ -207,7 +213,7 @@ private:
             } else if (name == u"taoslog") {
                 m_spec.logStorageSize = size;
             } else {
-                note(u"a volume claim template "_s + name);
+                note(Text::tr("a volume claim template %1").arg(name));
             }
         }
     }

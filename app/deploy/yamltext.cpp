@@ -1,5 +1,6 @@
 #include "deploy/yamltext_p.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -12,6 +13,11 @@ using namespace Qt::StringLiterals;
 namespace tdkube::deploy::yamltext {
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(YamlText)
+};
 
 bool isMarker(QByteArrayView line, const char *marker)
 {
@@ -103,17 +109,19 @@ ScalarType resolve(const YAML::Node &node)
 
 QString describe(ScalarType type)
 {
+    // What a YAML value is read as, for "..., but it is %1" in the manifest checker's messages.
     switch (type) {
     case ScalarType::Null:
-        return u"empty"_s;
+        //: a YAML value that is empty (null), as in "..., but it is empty"
+        return Text::tr("empty");
     case ScalarType::Bool:
-        return u"a boolean"_s;
+        return Text::tr("a boolean");
     case ScalarType::Int:
-        return u"an integer"_s;
+        return Text::tr("an integer");
     case ScalarType::Float:
-        return u"a number"_s;
+        return Text::tr("a number");
     case ScalarType::String:
-        return u"a string"_s;
+        return Text::tr("a string");
     }
     return {};
 }
@@ -121,9 +129,11 @@ QString describe(ScalarType type)
 QString describe(const YAML::Node &node)
 {
     if (node.IsMap())
-        return u"a map"_s;
+        //: a YAML mapping ("key: value" lines), as in "..., but it is a map"
+        return Text::tr("a map");
     if (node.IsSequence())
-        return u"a list"_s;
+        //: a YAML sequence ("- " items), as in "..., but it is a list"
+        return Text::tr("a list");
     return describe(resolve(node));
 }
 

@@ -1,5 +1,6 @@
 #include "kube/apistatus.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,6 +8,11 @@
 namespace tdkube::kube {
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ApiStatus)
+};
 
 QString reasonForHttpCode(int code)
 {
@@ -45,24 +51,23 @@ QString reasonForHttpCode(int code)
 QString adviceFor(const QString &reason)
 {
     if (reason == u"Unauthorized")
-        return QStringLiteral(
-            "Check the credentials of this context in your kubeconfig (token, client certificate "
-            "or exec plugin); they may have expired.");
+        return Text::tr("Check the credentials of this context in your kubeconfig (token, client certificate "
+                        "or exec plugin); they may have expired.");
     if (reason == u"Forbidden")
-        return QStringLiteral("Your user lacks the permission; ask the cluster administrator for a role that "
-                              "allows it, or switch to a context that has it.");
+        return Text::tr("Your user lacks the permission; ask the cluster administrator for a role that "
+                        "allows it, or switch to a context that has it.");
     if (reason == u"NotFound")
-        return QStringLiteral("It may have been deleted meanwhile; refresh and check the namespace.");
+        return Text::tr("It may have been deleted meanwhile; refresh and check the namespace.");
     if (reason == u"AlreadyExists")
-        return QStringLiteral("Choose another name, or update the existing object instead.");
+        return Text::tr("Choose another name, or update the existing object instead.");
     if (reason == u"Conflict")
-        return QStringLiteral("Someone else changed it meanwhile; reload the live object and try again.");
+        return Text::tr("Someone else changed it meanwhile; reload the live object and try again.");
     if (reason == u"Invalid")
-        return QStringLiteral("Correct the fields named above and try again.");
+        return Text::tr("Correct the fields named above and try again.");
     if (reason == u"TooManyRequests" || reason == u"ServiceUnavailable" || reason == u"InternalError" ||
         reason == u"Timeout")
-        return QStringLiteral("The API server is busy or failing; tdkube retries watches by itself, other "
-                              "actions can be retried in a moment.");
+        return Text::tr("The API server is busy or failing; tdkube retries watches by itself, other "
+                        "actions can be retried in a moment.");
     return QString();
 }
 
@@ -98,14 +103,14 @@ ApiStatus ApiStatus::fromHttp(int httpCode, const QByteArray &body)
     status.reason = reasonForHttpCode(httpCode);
     const QByteArray trimmed = body.trimmed().left(200);
     status.message = trimmed.isEmpty() || trimmed.startsWith('<')
-                         ? QStringLiteral("the server answered HTTP %1 without an explanation").arg(httpCode)
+                         ? Text::tr("the server answered HTTP %1 without an explanation").arg(httpCode)
                          : QString::fromUtf8(trimmed);
     return status;
 }
 
 QString ApiStatus::describe() const
 {
-    QString text = message.isEmpty() ? QStringLiteral("The API server refused the request") : message;
+    QString text = message.isEmpty() ? Text::tr("The API server refused the request") : message;
     if (!reason.isEmpty())
         text += QStringLiteral(" (%1)").arg(reason);
     text += u'.';

@@ -1,6 +1,7 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 
+#include <QCoreApplication>
 #include <QFile>
 
 using namespace Qt::StringLiterals;
@@ -8,6 +9,11 @@ using namespace Qt::StringLiterals;
 namespace tdkube::kube {
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ConnectionSettings)
+};
 
 // Reads the file a kubeconfig field names; `error` says which field, file, entry and context.
 bool readNamedFile(const QString &path, const QString &field, const QString &owner, const QString &context,
@@ -19,8 +25,9 @@ bool readNamedFile(const QString &path, const QString &field, const QString &own
         return true;
     }
     if (error)
-        *error = u"cannot read "_s + field + u' ' + path + u": " + file.errorString() + u" (" + owner +
-                 u", context " + context + u')';
+        //: %1 is a kubeconfig field (client-key, tokenFile), %4 "cluster NAME" or "user NAME"
+        *error = Text::tr("cannot read %1 %2: %3 (%4, context %5)")
+                     .arg(field, path, file.errorString(), owner, context);
     return false;
 }
 
@@ -50,8 +57,9 @@ bool proxyFrom(const QString &text, const QString &cluster, const QString &conte
         return true;
     }
     if (error)
-        *error = u"proxy-url "_s + text + u" of cluster " + cluster + u" (context " + context +
-                 u") is not an http://, https:// or socks5:// URL";
+        *error =
+            Text::tr("proxy-url %1 of cluster %2 (context %3) is not an http://, https:// or socks5:// URL")
+                .arg(text, cluster, context);
     return false;
 }
 
@@ -63,8 +71,10 @@ bool makeConnectionSettings(const Kubeconfig::Resolved &resolved, ConnectionSett
     const ClusterEntry &cluster = resolved.cluster;
     const UserEntry &user = resolved.user;
     const QString context = resolved.context.name;
-    const QString clusterOwner = u"cluster "_s + cluster.name;
-    const QString userOwner = u"user "_s + user.name;
+    //: the kubeconfig entry a file is named in
+    const QString clusterOwner = Text::tr("cluster %1").arg(cluster.name);
+    //: the kubeconfig entry a file is named in
+    const QString userOwner = Text::tr("user %1").arg(user.name);
 
     ConnectionSettings out;
     out.contextName = context;
@@ -76,17 +86,18 @@ bool makeConnectionSettings(const Kubeconfig::Resolved &resolved, ConnectionSett
     if (!out.server.isValid() || out.server.host().isEmpty() ||
         (out.server.scheme() != u"https" && out.server.scheme() != u"http")) {
         if (error)
-            *error = u"server "_s + cluster.server + u" of cluster " + cluster.name + u" (context " +
-                     context + u") is not an https:// URL";
+            *error = Text::tr("server %1 of cluster %2 (context %3) is not an https:// URL")
+                         .arg(cluster.server, cluster.name, context);
         return false;
     }
     if (!dataOrFile(cluster.certificateAuthorityData, cluster.certificateAuthority,
                     u"certificate-authority"_s, clusterOwner, context, &out.certificateAuthorityPem, error))
         return false;
     if (!cluster.certificateAuthorityData.isEmpty())
-        out.certificateAuthorityOrigin = u"certificate-authority-data of cluster "_s + cluster.name;
+        out.certificateAuthorityOrigin =
+            Text::tr("certificate-authority-data of cluster %1").arg(cluster.name);
     else if (!cluster.certificateAuthority.isEmpty())
-        out.certificateAuthorityOrigin = u"file "_s + cluster.certificateAuthority;
+        out.certificateAuthorityOrigin = Text::tr("file %1").arg(cluster.certificateAuthority);
     out.insecureSkipTlsVerify = cluster.insecureSkipTlsVerify;
     out.tlsServerName = cluster.tlsServerName;
     if (!proxyFrom(cluster.proxyUrl, cluster.name, context, &out.proxyUrl, error))
@@ -116,8 +127,10 @@ bool makeConnectionSettings(const Kubeconfig::Resolved &resolved, ConnectionSett
         out.credentials = std::make_shared<OidcCredentialSource>(user.authProviderConfig, user.name);
     } else if (!user.authProvider.isEmpty()) {
         if (error)
-            *error = u"user "_s + user.name + u" (context " + context + u") uses the auth-provider " +
-                     user.authProvider + u", which tdkube does not support; use an exec plugin instead";
+            *error =
+                Text::tr("user %1 (context %2) uses the auth-provider %3, which tdkube does not support; "
+                         "use an exec plugin instead")
+                    .arg(user.name, context, user.authProvider);
         return false;
     }
     *settings = std::move(out);

@@ -158,12 +158,12 @@ QStringList ExecCredentialSource::wellKnownDirectories()
 
 QString ExecCredentialSource::pluginName() const
 {
-    return u"exec plugin "_s + m_exec.command + u" (user " + m_userName + u')';
+    return tr("exec plugin %1 (user %2)").arg(m_exec.command, m_userName);
 }
 
 QString ExecCredentialSource::describe() const
 {
-    return u"exec plugin "_s + QFileInfo(m_exec.command).fileName();
+    return tr("exec plugin %1").arg(QFileInfo(m_exec.command).fileName());
 }
 
 bool ExecCredentialSource::cacheValid() const
@@ -194,17 +194,17 @@ void ExecCredentialSource::request(Done done)
         const QString command = m_exec.command;
         if (m_exec.interactiveMode == u"Always") {
             // client-go refuses too: tdkube has no terminal to give the plugin.
-            finish({}, pluginName() +
-                           u" needs a terminal (interactiveMode: Always); run a kubectl command for "
-                           u"this context in a terminal first, or set interactiveMode to IfAvailable");
+            finish({}, tr("%1 needs a terminal (interactiveMode: Always); run a kubectl command for this "
+                          "context in a terminal first, or set interactiveMode to IfAvailable")
+                           .arg(pluginName()));
             return;
         }
         if (command.contains(u'/')) {
             if (QFileInfo(command).isExecutable())
                 start(command, {});
             else
-                finish({}, notFoundError(u" was not found: "_s + command +
-                                         u" does not exist or is not executable"));
+                finish({}, notFoundError(tr("%1 was not found: %2 does not exist or is not executable")
+                                             .arg(pluginName(), command)));
             return;
         }
         const QString onPath = QStandardPaths::findExecutable(command);
@@ -223,15 +223,18 @@ void ExecCredentialSource::request(Done done)
                 return;
             }
             const QStringList searched = unique(pathDirectories() + loginPath + wellKnownDirectories());
-            self->finish({}, self->notFoundError(u" was not found on PATH ("_s + searched.join(u':') + u')'));
+            self->finish(
+                {}, self->notFoundError(
+                        tr("%1 was not found on PATH (%2)").arg(self->pluginName(), searched.join(u':'))));
         });
     });
 }
 
-QString ExecCredentialSource::notFoundError(const QString &why) const
+QString ExecCredentialSource::notFoundError(const QString &message) const
 {
     const QString hint = m_exec.installHint.trimmed();
-    return pluginName() + why + (hint.isEmpty() ? QString() : u". "_s + hint);
+    //: %1 says that a credential plugin was not found, %2 is the installHint its kubeconfig gives
+    return hint.isEmpty() ? message : tr("%1. %2").arg(message, hint);
 }
 
 QByteArray ExecCredentialSource::execInfo() const
@@ -277,7 +280,7 @@ void ExecCredentialSource::start(const QString &program, const QStringList &logi
         m_process->deleteLater();
         m_process = nullptr;
         m_timeout.stop();
-        finish({}, pluginName() + u" could not be started: " + reason);
+        finish({}, tr("%1 could not be started: %2").arg(pluginName(), reason));
     });
     m_timeout.start(m_timeoutMs);
     m_process->start();
@@ -292,7 +295,7 @@ QString ExecCredentialSource::stderrExcerpt() const
     if (lines.size() > kMaxStderrLines) {
         const qsizetype more = lines.size() - kMaxStderrLines;
         lines.resize(kMaxStderrLines);
-        lines.append(u"(%1 more lines)"_s.arg(more));
+        lines.append(tr("(%n more lines)", nullptr, int(more)));
     }
     return lines.join(u'\n');
 }
@@ -304,26 +307,29 @@ void ExecCredentialSource::onFinished(int exitCode, QProcess::ExitStatus status)
     const QByteArray output = m_process->readAllStandardOutput();
     m_process->deleteLater();
     m_process = nullptr;
-    const QString stderrSuffix = errors.isEmpty() ? QString() : u":\n"_s + errors;
+    // What the plugin wrote to stderr, after the error.
+    const auto withErrors = [&errors](const QString &error) {
+        //: %1 is an error of a credential plugin, %2 the lines the plugin wrote to stderr
+        return errors.isEmpty() ? error : tr("%1:\n%2").arg(error, errors);
+    };
     if (m_timedOut) {
-        finish({}, pluginName() +
-                       u" did not finish within %1 s; it may be waiting for a login in a terminal"_s.arg(
-                           m_timeoutMs / 1000.0) +
-                       stderrSuffix);
+        finish({}, withErrors(tr("%1 did not finish within %2 s; it may be waiting for a login in a terminal")
+                                  .arg(pluginName(), u"%1"_s.arg(m_timeoutMs / 1000.0))));
         return;
     }
     if (status != QProcess::NormalExit) {
-        finish({}, pluginName() + u" crashed" + stderrSuffix);
+        finish({}, withErrors(tr("%1 crashed").arg(pluginName())));
         return;
     }
     if (exitCode != 0) {
-        finish({}, pluginName() + u" failed with exit code %1"_s.arg(exitCode) + stderrSuffix);
+        finish({},
+               withErrors(tr("%1 failed with exit code %2").arg(pluginName(), QString::number(exitCode))));
         return;
     }
     Credential credential;
     const QString error = parse(output, &credential);
     if (!error.isEmpty()) {
-        finish({}, error + stderrSuffix);
+        finish({}, withErrors(error));
         return;
     }
     m_cached = credential;
@@ -336,32 +342,32 @@ QString ExecCredentialSource::parse(const QByteArray &stdoutData, Credential *cr
     QJsonParseError jsonError;
     const QJsonDocument document = QJsonDocument::fromJson(stdoutData, &jsonError);
     if (!document.isObject())
-        return pluginName() + u" did not print an ExecCredential as JSON (" +
-               (jsonError.error == QJsonParseError::NoError ? u"not a JSON object"_s
-                                                            : jsonError.errorString()) +
-               u')';
+        return tr("%1 did not print an ExecCredential as JSON (%2)")
+            .arg(pluginName(), jsonError.error == QJsonParseError::NoError ? tr("not a JSON object")
+                                                                           : jsonError.errorString());
     const QJsonObject object = document.object();
     const QString kind = object.value(u"kind").toString();
     const QString apiVersion = object.value(u"apiVersion").toString();
     if (kind != u"ExecCredential")
-        return pluginName() + u" printed kind \"" + kind + u"\" instead of ExecCredential";
+        return tr("%1 printed kind \"%2\" instead of ExecCredential").arg(pluginName(), kind);
     if (apiVersion != m_exec.apiVersion)
-        return pluginName() + u" printed an ExecCredential of apiVersion \"" + apiVersion +
-               u"\", but the kubeconfig asks for " + m_exec.apiVersion;
+        return tr("%1 printed an ExecCredential of apiVersion \"%2\", but the kubeconfig asks for %3")
+            .arg(pluginName(), apiVersion, m_exec.apiVersion);
     const QJsonObject status = object.value(u"status").toObject();
     credential->token = status.value(u"token").toString();
     credential->clientCertificatePem = status.value(u"clientCertificateData").toString().toUtf8();
     credential->clientKeyPem = status.value(u"clientKeyData").toString().toUtf8();
     if (credential->clientCertificatePem.isEmpty() != credential->clientKeyPem.isEmpty())
-        return pluginName() +
-               u" printed a client certificate without its key, or a key without its certificate";
+        return tr("%1 printed a client certificate without its key, or a key without its certificate")
+            .arg(pluginName());
     if (credential->token.isEmpty() && credential->clientCertificatePem.isEmpty())
-        return pluginName() + u" printed an ExecCredential with neither a token nor a client certificate";
+        return tr("%1 printed an ExecCredential with neither a token nor a client certificate")
+            .arg(pluginName());
     const QString expiry = status.value(u"expirationTimestamp").toString();
     if (!expiry.isEmpty()) {
         credential->expiry = parseRfc3339(expiry);
         if (!credential->expiry.isValid())
-            return pluginName() + u" printed an expirationTimestamp that is not RFC 3339: " + expiry;
+            return tr("%1 printed an expirationTimestamp that is not RFC 3339: %2").arg(pluginName(), expiry);
     }
     return {};
 }
@@ -387,7 +393,7 @@ OidcCredentialSource::OidcCredentialSource(const QMap<QString, QString> &config,
 QString OidcCredentialSource::describe() const
 {
     const QString issuer = m_config.value(u"idp-issuer-url"_s);
-    return issuer.isEmpty() ? u"oidc id-token"_s : u"oidc id-token from "_s + issuer;
+    return issuer.isEmpty() ? tr("oidc id-token") : tr("oidc id-token from %1").arg(issuer);
 }
 
 void OidcCredentialSource::request(Done done)
@@ -395,11 +401,11 @@ void OidcCredentialSource::request(Done done)
     Credential credential;
     QString error;
     credential.token = m_config.value(u"id-token"_s);
-    const QString relogin =
-        u"; log in again with your identity provider's tool (for example kubectl oidc-login or your "_s
-        u"company's login command), which writes a fresh id-token into the kubeconfig";
     if (credential.token.isEmpty()) {
-        error = u"user "_s + m_userName + u" has an oidc auth-provider without an id-token" + relogin;
+        error = tr("user %1 has an oidc auth-provider without an id-token; log in again with your identity "
+                   "provider's tool (for example kubectl oidc-login or your company's login command), which "
+                   "writes a fresh id-token into the kubeconfig")
+                    .arg(m_userName);
     } else {
         const QList<QStringView> parts = QStringView(credential.token).split(u'.');
         const QByteArray payload =
@@ -412,8 +418,11 @@ void OidcCredentialSource::request(Done done)
         if (exp.isDouble() && std::abs(exp.toDouble()) < 9.2e15)
             credential.expiry = QDateTime::fromSecsSinceEpoch(qint64(exp.toDouble()), Qt::UTC);
         if (credential.expiry.isValid() && credential.expiry <= m_now()) {
-            error = u"the oidc id-token of user "_s + m_userName + u" expired at " +
-                    credential.expiry.toString(Qt::ISODate) + relogin;
+            error =
+                tr("the oidc id-token of user %1 expired at %2; log in again with your identity provider's "
+                   "tool (for example kubectl oidc-login or your company's login command), which writes a "
+                   "fresh id-token into the kubeconfig")
+                    .arg(m_userName, credential.expiry.toString(Qt::ISODate));
             credential = {};
         }
     }

@@ -55,7 +55,7 @@ private:
     QString parse(const QByteArray &stdoutData, Credential *credential) const;
     QByteArray execInfo() const;
     QString pluginName() const;
-    QString notFoundError(const QString &why) const;
+    QString notFoundError(const QString &message) const; // `message`, then the installHint
     QString stderrExcerpt() const;
     bool cacheValid() const;
 

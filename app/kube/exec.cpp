@@ -79,10 +79,10 @@ QString ExecSession::protocol() const
 
 QString ExecSession::describe() const
 {
-    QString where = u"pod %1"_s.arg(m_pod);
-    if (!m_container.isEmpty())
-        where = u"container %1 of %2"_s.arg(m_container, where);
-    return u"`%1` in %2"_s.arg(m_command.join(u' '), where);
+    const QString command = m_command.join(u' ');
+    if (m_container.isEmpty())
+        return tr("`%1` in pod %2").arg(command, m_pod);
+    return tr("`%1` in container %2 of pod %3").arg(command, m_container, m_pod);
 }
 
 QUrlQuery ExecSession::query() const
@@ -111,8 +111,9 @@ void ExecSession::start()
         return;
     m_requested = true;
     if (m_command.isEmpty()) {
-        finish(-1, u"Nothing to run in pod %1: the command is empty. Enter a command such as "
-                   u"taos -s \"show dnodes\"."_s.arg(m_pod));
+        finish(-1, tr("Nothing to run in pod %1: the command is empty. Enter a command such as "
+                      "taos -s \"show dnodes\".")
+                       .arg(m_pod));
         return;
     }
     m_client->webSocketRequest(path(), query(), this,
@@ -120,7 +121,7 @@ void ExecSession::start()
                                    if (m_done)
                                        return;
                                    if (!error.isEmpty())
-                                       finish(-1, u"Could not run %1: %2"_s.arg(describe(), error));
+                                       finish(-1, tr("Could not run %1: %2").arg(describe(), error));
                                    else
                                        connectSocket(request);
                                });
@@ -222,7 +223,7 @@ void ExecSession::cancel()
 {
     if (m_done)
         return;
-    finish(-1, u"Cancelled: %1 was stopped before it finished."_s.arg(describe()));
+    finish(-1, tr("Cancelled: %1 was stopped before it finished.").arg(describe()));
 }
 
 void ExecSession::socketError()
@@ -251,15 +252,17 @@ void ExecSession::onDisconnected()
 void ExecSession::reportStatus()
 {
     if (m_status.isEmpty()) {
-        finish(-1, u"%1 ended without an exit status: the connection to the API server closed (%2). "
-                   u"Run it again; if it keeps happening, check the pod's events."_s.arg(
-                       describe(), m_socket ? m_socket->errorString() : u"closed"_s));
+        //: why the connection closed, when the socket does not say
+        const QString why = m_socket ? m_socket->errorString() : tr("closed");
+        finish(-1, tr("%1 ended without an exit status: the connection to the API server closed (%2). "
+                      "Run it again; if it keeps happening, check the pod's events.")
+                       .arg(describe(), why));
         return;
     }
     const QJsonObject status = QJsonDocument::fromJson(m_status).object();
     if (status.isEmpty()) {
         // Not a Status: the oldest protocol's plain message.
-        finish(-1, u"%1 failed: %2"_s.arg(describe(), QString::fromUtf8(m_status).trimmed()));
+        finish(-1, tr("%1 failed: %2").arg(describe(), QString::fromUtf8(m_status).trimmed()));
         return;
     }
     if (status.value(u"status").toString() == u"Success") {
@@ -274,8 +277,8 @@ void ExecSession::reportStatus()
             return;
         }
     }
-    finish(-1, u"Could not run %1: %2"_s.arg(describe(),
-                                             message.isEmpty() ? QString::fromUtf8(m_status) : message));
+    finish(-1, tr("Could not run %1: %2")
+                   .arg(describe(), message.isEmpty() ? QString::fromUtf8(m_status) : message));
 }
 
 // The handshake failed. QWebSocket keeps only the HTTP code, so ask again without upgrading:
@@ -309,7 +312,7 @@ void ExecSession::diagnose()
             start();
             return;
         }
-        finish(-1, u"Could not run %1: %2"_s.arg(describe(), told ? response.error : socketError));
+        finish(-1, tr("Could not run %1: %2").arg(describe(), told ? response.error : socketError));
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include "kube/objects.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QStringList>
@@ -13,6 +14,11 @@ namespace tdkube::kube {
 namespace {
 
 using namespace Qt::StringLiterals;
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Explain)
+};
 
 QJsonObject conditionOf(const QJsonObject &status, QStringView type)
 {
@@ -61,27 +67,28 @@ QString explainUnboundClaim(const QString &claimName, const QJsonObject &claim, 
     const QString className = spec.value(u"storageClassName").toString();
     if (around.storageClassesKnown && className.isEmpty() && !spec.contains(u"storageClassName") &&
         defaultStorageClass(around.storageClasses).isEmpty()) {
-        return u"Its volume claim %1 names no storage class, and the cluster has no default storage class. "
-               u"Mark a "
-               "class as the default (annotation storageclass.kubernetes.io/is-default-class: \"true\"), or "
-               "set "
-               "storageClassName in the StatefulSet's volumeClaimTemplates."_s.arg(claimName);
+        return Text::tr("Its volume claim %1 names no storage class, and the cluster has no default storage "
+                        "class. Mark a class as the default (annotation "
+                        "storageclass.kubernetes.io/is-default-class: \"true\"), or set storageClassName in "
+                        "the StatefulSet's volumeClaimTemplates.")
+            .arg(claimName);
     }
     if (around.storageClassesKnown && !className.isEmpty() && !around.storageClasses.contains(className)) {
         QStringList known = around.storageClasses.keys();
         known.sort();
-        return u"Its volume claim %1 asks for the storage class \"%2\", which this cluster does not have (it "
-               u"has: "
-               "%3). Create that class, or delete the claim and set an existing class in the StatefulSet's "
-               "volumeClaimTemplates (a claim's class cannot be changed)."_s.arg(
-                   claimName, className, known.isEmpty() ? u"none"_s : known.join(u", "));
+        //: the storage classes a cluster has, when it has none
+        const QString classes = known.isEmpty() ? Text::tr("none") : known.join(u", ");
+        return Text::tr("Its volume claim %1 asks for the storage class \"%2\", which this cluster does not "
+                        "have (it has: %3). Create that class, or delete the claim and set an existing class "
+                        "in the StatefulSet's volumeClaimTemplates (a claim's class cannot be changed).")
+            .arg(claimName, className, classes);
     }
     const QString failure = lastWarning(claim, around.events);
     if (!failure.isEmpty())
-        return u"Its volume claim %1 is not bound yet: %2"_s.arg(claimName, failure);
-    return u"Its volume claim %1 is waiting for a volume (storage class \"%2\"); the provisioner has not "
-           "reported a failure yet."_s.arg(
-               claimName, className.isEmpty() ? defaultStorageClass(around.storageClasses) : className);
+        return Text::tr("Its volume claim %1 is not bound yet: %2").arg(claimName, failure);
+    return Text::tr("Its volume claim %1 is waiting for a volume (storage class \"%2\"); the provisioner has "
+                    "not reported a failure yet.")
+        .arg(claimName, className.isEmpty() ? defaultStorageClass(around.storageClasses) : className);
 }
 
 QString explainUnscheduled(const QJsonObject &pod, const PodSurroundings &around)
@@ -94,19 +101,20 @@ QString explainUnscheduled(const QJsonObject &pod, const PodSurroundings &around
             continue;
         const auto claim = around.claims.constFind(ns + u'/' + claimName);
         if (claim == around.claims.cend())
-            return u"It waits for its volume claim %1, which does not exist. A StatefulSet's controller "
-                   u"creates "
-                   "it from volumeClaimTemplates; a claim made by hand must be created before the pod."_s.arg(
-                       claimName);
+            return Text::tr("It waits for its volume claim %1, which does not exist. A StatefulSet's "
+                            "controller creates it from volumeClaimTemplates; a claim made by hand must be "
+                            "created before the pod.")
+                .arg(claimName);
         if (claim->value(u"status").toObject().value(u"phase").toString() != u"Bound")
             return explainUnboundClaim(claimName, *claim, around);
     }
     const QJsonObject scheduled = conditionOf(pod.value(u"status").toObject(), u"PodScheduled");
     const QString message = scheduled.value(u"message").toString();
     if (message.isEmpty())
-        return u"It waits for the scheduler to pick a node."_s;
-    return u"No node can take it. The scheduler says: %1 Free resources or add a node, or relax the pod's "
-           "requirements (resource requests, affinity, node selector, tolerations)."_s.arg(message);
+        return Text::tr("It waits for the scheduler to pick a node.");
+    return Text::tr("No node can take it. The scheduler says: %1 Free resources or add a node, or relax the "
+                    "pod's requirements (resource requests, affinity, node selector, tolerations).")
+        .arg(message);
 }
 
 QString explainContainer(const QJsonObject &containerStatus, const QJsonObject &pod,
@@ -119,35 +127,42 @@ QString explainContainer(const QJsonObject &containerStatus, const QJsonObject &
     const QString message = waiting.value(u"message").toString();
     const QString image = containerStatus.value(u"image").toString();
     if (reason == u"ImagePullBackOff" || reason == u"ErrImagePull" || reason == u"InvalidImageName")
-        return u"The image %1 of container %2 cannot be pulled (%3%4). Check the image name and tag, and "
-               u"that "
-               "the nodes can reach the registry (imagePullSecrets for a private one)."_s.arg(
-                   image, name, reason, message.isEmpty() ? QString() : u": "_s + message);
+        return message.isEmpty()
+                   ? Text::tr(
+                         "The image %1 of container %2 cannot be pulled (%3). Check the image name and "
+                         "tag, and that the nodes can reach the registry (imagePullSecrets for a private "
+                         "one).")
+                         .arg(image, name, reason)
+                   : Text::tr("The image %1 of container %2 cannot be pulled (%3: %4). Check the image name "
+                              "and tag, and that the nodes can reach the registry (imagePullSecrets for a "
+                              "private one).")
+                         .arg(image, name, reason, message);
     if (reason == u"CrashLoopBackOff") {
         const QJsonObject last =
             containerStatus.value(u"lastState").toObject().value(u"terminated").toObject();
-        return u"Container %1 keeps crashing: %2 restarts, last exit code %3 (%4). Its previous logs say why."_s
-            .arg(name)
-            .arg(containerStatus.value(u"restartCount").toInt())
-            .arg(last.value(u"exitCode").toInt())
-            .arg(last.value(u"reason").toString(u"Error"_s));
+        return Text::tr("Container %1 keeps crashing: %2 restarts, last exit code %3 (%4). Its previous logs "
+                        "say why.")
+            .arg(name, QString::number(containerStatus.value(u"restartCount").toInt()),
+                 QString::number(last.value(u"exitCode").toInt()),
+                 last.value(u"reason").toString(u"Error"_s));
     }
     if (reason == u"CreateContainerConfigError" || reason == u"CreateContainerError")
-        return u"Container %1 cannot be created: %2 A ConfigMap or Secret it refers to may be missing."_s.arg(
-            name, message);
+        return Text::tr(
+                   "Container %1 cannot be created: %2 A ConfigMap or Secret it refers to may be missing.")
+            .arg(name, message);
     if (reason == u"ContainerCreating" || reason == u"PodInitializing") {
         const QString mount = lastWarning(pod, around.events, u"FailedMount");
         if (!mount.isEmpty())
-            return u"Container %1 waits for its volumes: %2"_s.arg(name, mount);
+            return Text::tr("Container %1 waits for its volumes: %2").arg(name, mount);
         return {};
     }
     if (!reason.isEmpty())
-        return u"Container %1 is waiting: %2%3"_s.arg(name, reason,
-                                                      message.isEmpty() ? QString() : u": "_s + message);
+        return message.isEmpty() ? Text::tr("Container %1 is waiting: %2").arg(name, reason)
+                                 : Text::tr("Container %1 is waiting: %2: %3").arg(name, reason, message);
     if (state.contains(u"running") && !containerStatus.value(u"ready").toBool()) {
         const QString probe = lastWarning(pod, around.events, u"Unhealthy");
-        return u"Container %1 runs but is not ready yet%2"_s.arg(name,
-                                                                 probe.isEmpty() ? u"."_s : u": "_s + probe);
+        return probe.isEmpty() ? Text::tr("Container %1 runs but is not ready yet.").arg(name)
+                               : Text::tr("Container %1 runs but is not ready yet: %2").arg(name, probe);
     }
     return {};
 }
@@ -159,13 +174,14 @@ QString explainPod(const QJsonObject &pod, const PodSurroundings &around)
     const QJsonObject metadata = metadataOf(pod);
     const QJsonObject status = pod.value(u"status").toObject();
     if (metadata.contains(u"deletionTimestamp"))
-        return u"The pod is being deleted; its containers get %1 s to shut down before they are killed."_s
+        return Text::tr(
+                   "The pod is being deleted; its containers get %1 s to shut down before they are killed.")
             .arg(metadata.value(u"deletionGracePeriodSeconds").toInt(30));
     const QString phase = status.value(u"phase").toString();
     if (phase == u"Succeeded")
         return {};
     if (phase == u"Failed")
-        return u"The pod failed: %1 %2"_s
+        return Text::tr("The pod failed: %1 %2")
             .arg(status.value(u"reason").toString(), status.value(u"message").toString())
             .trimmed();
     if (pod.value(u"spec").toObject().value(u"nodeName").toString().isEmpty())
@@ -267,13 +283,13 @@ QHash<QString, QString> staleClaims(const QList<QJsonObject> &statefulSets, cons
                 continue;
             stale.insert(
                 namespaceOf(claim) + u'/' + nameOf(claim),
-                u"Stale: left behind by a scale-in. StatefulSet %1 has %2 replicas, and this claim belongs "
-                "to ordinal %3 (pod %1-%3), which no longer exists. A later scale-out to %4 or more would "
-                "give the new pod %1-%3 this claim back, with the old data and the old dnode's identity "
-                "in it. Delete the claim once that dnode has been dropped."_s.arg(nameOf(set))
-                    .arg(replicas)
-                    .arg(ordinal)
-                    .arg(ordinal + 1));
+                Text::tr(
+                    "Stale: left behind by a scale-in. StatefulSet %1 has %2 replicas, and this claim "
+                    "belongs to ordinal %3 (pod %1-%3), which no longer exists. A later scale-out to %4 or "
+                    "more would give the new pod %1-%3 this claim back, with the old data and the old "
+                    "dnode's identity in it. Delete the claim once that dnode has been dropped.")
+                    .arg(nameOf(set), QString::number(replicas), QString::number(ordinal),
+                         QString::number(ordinal + 1)));
         }
     }
     return stale;

@@ -48,10 +48,10 @@ QSslKey readKey(const QByteArray &pem)
 QString describeCertificate(const QSslCertificate &certificate)
 {
     if (certificate.isNull())
-        return u"the server's certificate"_s;
+        return KubeClient::tr("the server's certificate");
     const QString subject = certificate.subjectInfo(QSslCertificate::CommonName).join(u", "_s);
     const QString issuer = certificate.issuerInfo(QSslCertificate::CommonName).join(u", "_s);
-    return u"the certificate \"CN=%1\" issued by \"CN=%2\""_s.arg(subject, issuer);
+    return KubeClient::tr("the certificate \"CN=%1\" issued by \"CN=%2\"").arg(subject, issuer);
 }
 
 QByteArray toJson(const QJsonObject &object)
@@ -219,8 +219,9 @@ void KubeClient::configureTls()
             QSslCertificate::fromData(m_settings.certificateAuthorityPem, QSsl::Pem);
         if (authorities.isEmpty())
             m_configError =
-                u"The certificate authority (%1) holds no PEM certificate. Check the kubeconfig's "
-                u"certificate-authority entry for this cluster."_s.arg(m_settings.certificateAuthorityOrigin);
+                tr("The certificate authority (%1) holds no PEM certificate. Check the kubeconfig's "
+                   "certificate-authority entry for this cluster.")
+                    .arg(m_settings.certificateAuthorityOrigin);
         // Like client-go: a kubeconfig CA replaces the system's, it does not add to them.
         m_tls.setCaCertificates(authorities);
     }
@@ -229,9 +230,9 @@ void KubeClient::configureTls()
             QSslCertificate::fromData(m_settings.clientCertificatePem, QSsl::Pem);
         const QSslKey key = readKey(m_settings.clientKeyPem);
         if (chain.isEmpty() || key.isNull())
-            m_configError = u"The client certificate or key of user %1 could not be read (PEM RSA or EC "
-                            u"expected). Check client-certificate and client-key in the kubeconfig."_s.arg(
-                                m_settings.userName);
+            m_configError = tr("The client certificate or key of user %1 could not be read (PEM RSA or EC "
+                               "expected). Check client-certificate and client-key in the kubeconfig.")
+                                .arg(m_settings.userName);
         if (!chain.isEmpty())
             m_tls.setLocalCertificateChain(chain);
         m_tls.setPrivateKey(key);
@@ -252,13 +253,13 @@ void KubeClient::configureTls()
             if (m_relay->listen())
                 proxy = QNetworkProxy(QNetworkProxy::HttpProxy, u"127.0.0.1"_s, m_relay->port());
             else
-                m_configError = u"The proxy-url %1 cannot be used: %2."_s.arg(proxyUrl.toDisplayString(),
-                                                                              m_relay->lastError());
+                m_configError = tr("The proxy-url %1 cannot be used: %2.")
+                                    .arg(proxyUrl.toDisplayString(), m_relay->lastError());
         } else if (scheme == u"socks5") {
             proxy = QNetworkProxy(QNetworkProxy::Socks5Proxy, proxyUrl.host(), quint16(proxyUrl.port(1080)));
         } else {
-            m_configError = u"The proxy-url %1 has an unsupported scheme: use http, https or socks5."_s.arg(
-                proxyUrl.toDisplayString());
+            m_configError = tr("The proxy-url %1 has an unsupported scheme: use http, https or socks5.")
+                                .arg(proxyUrl.toDisplayString());
         }
         proxy.setUser(proxyUrl.userName());
         proxy.setPassword(proxyUrl.password());
@@ -326,7 +327,7 @@ void KubeClient::cancelAll()
             m_inFlight.removeOne(pending);
             KubeResponse response;
             response.cancelled = true;
-            response.error = u"The request was cancelled."_s;
+            response.error = tr("The request was cancelled.");
             complete(pending, response);
         }
     }
@@ -389,8 +390,8 @@ void KubeClient::authorize(QNetworkRequest request, const Ready &ready)
                     tls.setPrivateKey(readKey(credential.clientKeyPem));
                     request.setSslConfiguration(tls);
                 } else {
-                    ready(request, u"%1 returned neither a token nor a client certificate."_s.arg(
-                                       guard->m_settings.credentials->describe()));
+                    ready(request, tr("%1 returned neither a token nor a client certificate.")
+                                       .arg(guard->m_settings.credentials->describe()));
                     return;
                 }
                 ready(request, {});
@@ -403,9 +404,10 @@ void KubeClient::authorize(QNetworkRequest request, const Ready &ready)
         // Re-read every time: projected service-account tokens rotate.
         QFile file(m_settings.tokenFile);
         if (!file.open(QIODevice::ReadOnly)) {
-            ready(request, u"Cannot read the token file %1 of user %2: %3. Check the tokenFile entry in the "
-                           u"kubeconfig and the file's permissions."_s.arg(
-                               m_settings.tokenFile, m_settings.userName, file.errorString()));
+            ready(request,
+                  tr("Cannot read the token file %1 of user %2: %3. Check the tokenFile entry in the "
+                     "kubeconfig and the file's permissions.")
+                      .arg(m_settings.tokenFile, m_settings.userName, file.errorString()));
             return;
         }
         bearer(QString::fromUtf8(file.readAll().trimmed()));
@@ -519,7 +521,7 @@ KubeResponse KubeClient::failure(const std::shared_ptr<Pending> &pending, QNetwo
     KubeResponse response;
     if (pending->cancelled) {
         response.cancelled = true;
-        response.error = u"The request was cancelled."_s;
+        response.error = tr("The request was cancelled.");
         return response;
     }
     response.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -548,19 +550,19 @@ QString KubeClient::networkError(const std::shared_ptr<Pending> &pending, QNetwo
     const QString server = m_settings.server.toDisplayString();
     switch (reply->error()) {
     case QNetworkReply::ConnectionRefusedError:
-        return u"Cannot connect to the API server at %1: the connection was refused. Check that the cluster "
-               u"is "
-               u"running and that the kubeconfig's server address and port are right."_s.arg(server);
+        return tr("Cannot connect to the API server at %1: the connection was refused. Check that the "
+                  "cluster "
+                  "is running and that the kubeconfig's server address and port are right.")
+            .arg(server);
     case QNetworkReply::HostNotFoundError:
-        return u"Cannot connect to the API server at %1: the host name %2 was not found. Check the server "
-               u"address in the kubeconfig, your network and your VPN."_s.arg(server,
-                                                                              m_settings.server.host());
+        return tr("Cannot connect to the API server at %1: the host name %2 was not found. Check the server "
+                  "address in the kubeconfig, your network and your VPN.")
+            .arg(server, m_settings.server.host());
     case QNetworkReply::TimeoutError:
     case QNetworkReply::OperationCanceledError: // what Qt reports when the transfer timeout expires
-        return u"The API server at %1 did not answer within %2 seconds. Check your network or VPN; the "
-               u"server "
-               u"may be overloaded or unreachable."_s.arg(server)
-                   .arg(pending->request.timeoutMs / 1000.0);
+        return tr("The API server at %1 did not answer within %2 seconds. Check your network or VPN; the "
+                  "server may be overloaded or unreachable.")
+            .arg(server, u"%1"_s.arg(pending->request.timeoutMs / 1000.0));
     case QNetworkReply::SslHandshakeFailedError:
         if (!pending->tlsError.isEmpty())
             return pending->tlsError;
@@ -574,19 +576,25 @@ QString KubeClient::networkError(const std::shared_ptr<Pending> &pending, QNetwo
     case QNetworkReply::ProxyNotFoundError:
     case QNetworkReply::ProxyTimeoutError:
     case QNetworkReply::UnknownProxyError:
-        return u"Cannot reach the API server at %1 through the proxy %2: %3. Check the kubeconfig's proxy-url."_s
+        return tr("Cannot reach the API server at %1 through the proxy %2: %3. Check the kubeconfig's "
+                  "proxy-url.")
             .arg(server, m_settings.proxyUrl.toDisplayString(),
                  m_relay && !m_relay->lastError().isEmpty() ? m_relay->lastError() : reply->errorString());
     case QNetworkReply::ProxyAuthenticationRequiredError:
-        return u"The proxy %2 refused to carry the request to the API server at %1: it wants a user name "
-               u"and password%3. Put them in the kubeconfig's proxy-url (http://USER:PASSWORD@host:port)."_s
-                   .arg(server, m_settings.proxyUrl.toDisplayString(),
-                        m_settings.proxyUrl.userName().isEmpty() ? QString() : u", and not the ones given"_s);
+        return (m_settings.proxyUrl.userName().isEmpty()
+                    ? tr("The proxy %2 refused to carry the request to the API server at %1: it wants a user "
+                         "name and password. Put them in the kubeconfig's proxy-url "
+                         "(http://USER:PASSWORD@host:port).")
+                    : tr("The proxy %2 refused to carry the request to the API server at %1: it wants a user "
+                         "name and password, and not the ones given. Put them in the kubeconfig's proxy-url "
+                         "(http://USER:PASSWORD@host:port)."))
+            .arg(server, m_settings.proxyUrl.toDisplayString());
     default:
         break;
     }
-    return u"The request to the API server at %1 failed: %2. Check your network and that the cluster is "
-           u"running."_s.arg(server, reply->errorString());
+    return tr("The request to the API server at %1 failed: %2. Check your network and that the cluster is "
+              "running.")
+        .arg(server, reply->errorString());
 }
 
 QString KubeClient::sslError(const QList<QSslError> &errors) const
@@ -595,14 +603,15 @@ QString KubeClient::sslError(const QList<QSslError> &errors) const
     for (const QSslError &error : errors)
         reasons << describeCertificate(error.certificate()) + u": "_s + error.errorString();
     const QString origin =
-        m_settings.certificateAuthorityPem.isEmpty()      ? u"the system's certificate authorities"_s
-        : m_settings.certificateAuthorityOrigin.isEmpty() ? u"the kubeconfig's certificate authority"_s
+        m_settings.certificateAuthorityPem.isEmpty()      ? tr("the system's certificate authorities")
+        : m_settings.certificateAuthorityOrigin.isEmpty() ? tr("the kubeconfig's certificate authority")
                                                           : m_settings.certificateAuthorityOrigin;
-    return u"The API server at %1 could not be verified: %2. It was verified against %3. Check that this "
-           u"certificate authority belongs to the cluster (a re-created cluster has a new one) and that the "
-           u"server address is the one its certificate names; tdkube only skips verification when the "
-           u"kubeconfig sets insecure-skip-tls-verify."_s.arg(m_settings.server.toDisplayString(),
-                                                              reasons.join(u"; "_s), origin);
+    return tr("The API server at %1 could not be verified: %2. It was verified against %3. Check that this "
+              "certificate authority belongs to the cluster (a re-created cluster has a new one) and that "
+              "the "
+              "server address is the one its certificate names; tdkube only skips verification when the "
+              "kubeconfig sets insecure-skip-tls-verify.")
+        .arg(m_settings.server.toDisplayString(), reasons.join(u"; "_s), origin);
 }
 
 void KubeClient::complete(const std::shared_ptr<Pending> &pending, const KubeResponse &response)

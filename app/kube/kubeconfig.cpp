@@ -1,5 +1,6 @@
 #include "kube/kubeconfig.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -12,6 +13,27 @@ using namespace Qt::StringLiterals;
 namespace tdkube::kube {
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Kubeconfig)
+};
+
+// lupdate loses the class of a member function whose return type is qualified with a namespace it
+// does not know (YAML::Node), and so the context of the Text::tr() calls in it.
+using YamlNode = YAML::Node;
+
+// "cluster NAME", "user NAME", "context NAME": a kubeconfig entry in a sentence.
+QString entryLabel(const QString &kind, const QString &name)
+{
+    if (kind == u"cluster")
+        return Text::tr("cluster %1").arg(name);
+    if (kind == u"user")
+        return Text::tr("user %1").arg(name);
+    if (kind == u"context")
+        return Text::tr("context %1").arg(name);
+    return kind + u' ' + name;
+}
 
 // A problem still tied to the entry it was found in, so that after the merge it can name the
 // contexts that the broken cluster or user makes unusable.
@@ -70,8 +92,10 @@ public:
         pending.problem.message = message;
         pending.kind = kind;
         pending.name = name;
-        if (!kind.isEmpty())
-            pending.problem.entry = kind + u' ' + name;
+        if (!kind.isEmpty()) {
+            pending.problem.entryKind = kind;
+            pending.problem.entryNames = {name};
+        }
         m_problems->append(pending);
     }
 
@@ -87,7 +111,7 @@ public:
     void entryProblem(const YAML::Node &node, const QString &message)
     {
         m_entryBroken = true;
-        problem(node.Mark(), m_kind + u' ' + m_name + u": " + message, m_kind, m_name);
+        problem(node.Mark(), entryLabel(m_kind, m_name) + u": " + message, m_kind, m_name);
     }
 
     // A scalar field of `map`; a missing or null field is empty, a non-scalar one is a problem.
@@ -97,7 +121,7 @@ public:
         if (!node || node.IsNull())
             return {};
         if (!node.IsScalar()) {
-            entryProblem(node, QStringLiteral("%1 must be a string").arg(QLatin1StringView(key)));
+            entryProblem(node, Text::tr("%1 must be a string").arg(QLatin1StringView(key)));
             return {};
         }
         return fromYaml(node.Scalar());
@@ -110,7 +134,7 @@ public:
             return false;
         bool value = false;
         if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
-            entryProblem(node, QStringLiteral("%1 must be true or false").arg(QLatin1StringView(key)));
+            entryProblem(node, Text::tr("%1 must be true or false").arg(QLatin1StringView(key)));
         return value;
     }
 
@@ -122,7 +146,7 @@ public:
         auto decoded =
             QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded)
-            entryProblem(map[key], QStringLiteral("%1 is not valid base64").arg(QLatin1StringView(key)));
+            entryProblem(map[key], Text::tr("%1 is not valid base64").arg(QLatin1StringView(key)));
         return decoded.decoded;
     }
 
@@ -133,37 +157,36 @@ public:
         if (!node || node.IsNull())
             return result;
         if (!node.IsSequence()) {
-            entryProblem(node, QStringLiteral("%1 must be a list of strings").arg(QLatin1StringView(key)));
+            entryProblem(node, Text::tr("%1 must be a list of strings").arg(QLatin1StringView(key)));
             return result;
         }
         for (const YAML::Node &item : node) {
             if (item.IsScalar())
                 result.append(fromYaml(item.Scalar()));
             else
-                entryProblem(item,
-                             QStringLiteral("%1 must be a list of strings").arg(QLatin1StringView(key)));
+                entryProblem(item, Text::tr("%1 must be a list of strings").arg(QLatin1StringView(key)));
         }
         return result;
     }
 
     // The map `key` of `parent`: undefined when absent, and a problem too when it is not a map.
-    YAML::Node optionalMap(const YAML::Node &parent, const char *key, const QString &what)
+    YamlNode optionalMap(const YAML::Node &parent, const char *key, const QString &what)
     {
         const YAML::Node node = parent[key];
         if (!node || node.IsNull())
             return YAML::Node(YAML::NodeType::Undefined);
         if (node.IsMap())
             return node;
-        entryProblem(node, what + u" must be a map");
+        entryProblem(node, Text::tr("%1 must be a map").arg(what));
         return YAML::Node(YAML::NodeType::Undefined);
     }
 
     // The `key` map of a named-list item ({name: x, cluster: {...}}), which must be there.
-    YAML::Node body(const YAML::Node &item, const char *key)
+    YamlNode body(const YAML::Node &item, const char *key)
     {
         const YAML::Node node = item[key];
         if (!node || node.IsNull())
-            entryProblem(item, QStringLiteral("has no %1 section").arg(QLatin1StringView(key)));
+            entryProblem(item, Text::tr("has no %1 section").arg(QLatin1StringView(key)));
         return optionalMap(item, key, QLatin1StringView(key));
     }
 
@@ -186,7 +209,7 @@ public:
             item, name, "cluster", [this](const YAML::Node &map, ClusterEntry &cluster) {
                 cluster.server = string(map, "server");
                 if (cluster.server.isEmpty() && !m_entryBroken)
-                    entryProblem(map, QStringLiteral("has no server"));
+                    entryProblem(map, Text::tr("has no server"));
                 cluster.certificateAuthority = resolvePath(string(map, "certificate-authority"));
                 cluster.certificateAuthorityData = base64(map, "certificate-authority-data");
                 cluster.insecureSkipTlsVerify = boolean(map, "insecure-skip-tls-verify");
@@ -203,10 +226,10 @@ public:
         ExecConfig exec;
         exec.apiVersion = string(map, "apiVersion");
         if (exec.apiVersion.isEmpty())
-            entryProblem(map, QStringLiteral("exec has no apiVersion"));
+            entryProblem(map, Text::tr("exec has no apiVersion"));
         exec.command = string(map, "command");
         if (exec.command.isEmpty())
-            entryProblem(map, QStringLiteral("exec has no command"));
+            entryProblem(map, Text::tr("exec has no command"));
         else if (exec.command.contains(u'/') || exec.command.startsWith(u'~'))
             exec.command = resolvePath(exec.command);
         exec.args = stringList(map, "args");
@@ -215,11 +238,11 @@ public:
         exec.interactiveMode = string(map, "interactiveMode");
         const YAML::Node env = map["env"];
         if (env && !env.IsNull() && !env.IsSequence())
-            entryProblem(env, QStringLiteral("exec env must be a list of name/value pairs"));
+            entryProblem(env, Text::tr("exec env must be a list of name/value pairs"));
         else if (env) {
             for (const YAML::Node &pair : env) {
                 if (!pair.IsMap() || !pair["name"] || !pair["name"].IsScalar()) {
-                    entryProblem(pair, QStringLiteral("exec env entries need a name and a value"));
+                    entryProblem(pair, Text::tr("exec env entries need a name and a value"));
                     continue;
                 }
                 exec.env.append({fromYaml(pair["name"].Scalar()), string(pair, "value")});
@@ -278,21 +301,20 @@ public:
         if (!list || list.IsNull())
             return;
         if (!list.IsSequence()) {
-            problem(list.Mark(), QStringLiteral("%1 must be a list").arg(QLatin1StringView(key)));
+            problem(list.Mark(), Text::tr("%1 must be a list").arg(QLatin1StringView(key)));
             return;
         }
         QSet<QString> seen;
         for (const YAML::Node &item : list) {
             const YAML::Node nameNode = item.IsMap() ? item["name"] : YAML::Node();
             if (!nameNode || !nameNode.IsScalar() || nameNode.Scalar().empty()) {
-                problem(item.Mark(),
-                        QStringLiteral("an entry of %1 has no name").arg(QLatin1StringView(key)));
+                problem(item.Mark(), Text::tr("an entry of %1 has no name").arg(QLatin1StringView(key)));
                 continue;
             }
             const QString name = fromYaml(nameNode.Scalar());
             if (seen.contains(name)) {
                 problem(item.Mark(),
-                        QStringLiteral("%1 %2 is defined twice; the first one is used").arg(kind, name));
+                        Text::tr("%1 is defined twice; the first one is used").arg(entryLabel(kind, name)));
                 continue;
             }
             seen.insert(name);
@@ -352,21 +374,20 @@ void readFile(const QString &file, Merge *merge)
         return; // kubectl silently skips missing $KUBECONFIG entries
     FileReader reader(file, &merge->problems);
     if (!in.open(QIODevice::ReadOnly)) {
-        reader.problem(YAML::Mark::null_mark(),
-                       QStringLiteral("cannot read the file: %1").arg(in.errorString()));
+        reader.problem(YAML::Mark::null_mark(), Text::tr("cannot read the file: %1").arg(in.errorString()));
         return;
     }
     YAML::Node root;
     try {
         root = YAML::Load(in.readAll().toStdString());
     } catch (const YAML::Exception &e) {
-        reader.problem(e.mark, QStringLiteral("not valid YAML: %1").arg(fromYaml(e.msg)));
+        reader.problem(e.mark, Text::tr("not valid YAML: %1").arg(fromYaml(e.msg)));
         return;
     }
     if (!root || root.IsNull())
         return;
     if (!root.IsMap()) {
-        reader.problem(root.Mark(), QStringLiteral("a kubeconfig file must be a map"));
+        reader.problem(root.Mark(), Text::tr("a kubeconfig file must be a map"));
         return;
     }
     try {
@@ -387,7 +408,7 @@ void readFile(const QString &file, Merge *merge)
                   });
         const YAML::Node current = root["current-context"];
         if (current && !current.IsNull() && !current.IsScalar()) {
-            reader.problem(current.Mark(), QStringLiteral("current-context must be a string"));
+            reader.problem(current.Mark(), Text::tr("current-context must be a string"));
         } else if (current && merge->currentContext.isEmpty() && !current.Scalar().empty()) {
             merge->currentContext = fromYaml(current.Scalar());
             merge->currentContextMark = current.Mark();
@@ -396,13 +417,8 @@ void readFile(const QString &file, Merge *merge)
     } catch (const YAML::Exception &e) {
         // The checks above should leave nothing for yaml-cpp to throw; should one slip through, the
         // file's remaining entries are lost but the other files are not.
-        reader.problem(e.mark, QStringLiteral("cannot read: %1").arg(fromYaml(e.msg)));
+        reader.problem(e.mark, Text::tr("cannot read: %1").arg(fromYaml(e.msg)));
     }
-}
-
-QString articleFor(const QString &kind, const QString &name)
-{
-    return kind + u' ' + name;
 }
 
 // A context naming a cluster or user that no file defines, or that is broken.
@@ -412,12 +428,12 @@ std::optional<QString> referenceError(const Merge &merge, const ContextEntry &co
     if (name.isEmpty())
         return std::nullopt;
     const QString key = kind + u'/' + name;
-    const QString subject =
-        QStringLiteral("context %1 refers to %2").arg(context.name, articleFor(kind, name));
     if (merge.broken.contains(key))
-        return subject + QStringLiteral(", which is unusable: ") + merge.broken.value(key);
+        return Text::tr("context %1 refers to %2, which is unusable: %3")
+            .arg(context.name, entryLabel(kind, name), merge.broken.value(key));
     if (!merge.claimed.contains(key))
-        return subject + QStringLiteral(", which no kubeconfig file defines");
+        return Text::tr("context %1 refers to %2, which no kubeconfig file defines")
+            .arg(context.name, entryLabel(kind, name));
     return std::nullopt;
 }
 
@@ -429,9 +445,17 @@ QString ConfigProblem::toString() const
     if (line > 0)
         text += u':' + QString::number(line) + u':' + QString::number(column);
     text += u": " + message;
-    if (!entry.isEmpty())
-        text += u" (" + entry + (entry.startsWith(u"contexts ") ? u" are unusable)" : u" is unusable)");
-    return text;
+    if (entryNames.isEmpty())
+        return text;
+    if (entryKind == u"context")
+        return entryNames.size() == 1
+                   ? Text::tr("%1 (context %2 is unusable)").arg(text, entryNames.first())
+                   : Text::tr("%1 (contexts %2 are unusable)").arg(text, entryNames.join(u", "));
+    if (entryKind == u"cluster")
+        return Text::tr("%1 (cluster %2 is unusable)").arg(text, entryNames.join(u", "));
+    if (entryKind == u"user")
+        return Text::tr("%1 (user %2 is unusable)").arg(text, entryNames.join(u", "));
+    return text + u" (" + entryKind + u' ' + entryNames.join(u", ") + u" is unusable)";
 }
 
 Kubeconfig Kubeconfig::load(const QStringList &files)
@@ -460,29 +484,36 @@ Kubeconfig Kubeconfig::load(const QStringList &files)
                 continue;
             const YAML::Mark mark =
                 merge.referenceMarks.value(context.name).value(kind, YAML::Mark::null_mark());
-            merge.problems.append(
-                PendingProblem{{context.definedIn, mark.line + 1, mark.column + 1,
-                                *referenceError(merge, context, kind, name), u"context " + context.name},
-                               QStringLiteral("context"),
-                               context.name});
+            merge.problems.append(PendingProblem{{context.definedIn,
+                                                  mark.line + 1,
+                                                  mark.column + 1,
+                                                  *referenceError(merge, context, kind, name),
+                                                  u"context"_s,
+                                                  {context.name}},
+                                                 QStringLiteral("context"),
+                                                 context.name});
         }
     }
     for (PendingProblem &pending : merge.problems) {
         if (pending.kind == u"context" || pending.kind.isEmpty())
             continue;
         const QStringList users = contextsUsing.value(pending.kind + u'/' + pending.name);
-        if (!users.isEmpty())
-            pending.problem.entry = (users.size() == 1 ? u"context "_s : u"contexts "_s) + users.join(u", ");
-        else
-            pending.problem.entry = pending.kind + u' ' + pending.name;
+        if (!users.isEmpty()) {
+            pending.problem.entryKind = u"context"_s;
+            pending.problem.entryNames = users;
+        } else {
+            pending.problem.entryKind = pending.kind;
+            pending.problem.entryNames = {pending.name};
+        }
     }
     if (!merge.currentContext.isEmpty() && !merge.claimed.contains(u"context/" + merge.currentContext)) {
-        ConfigProblem problem{merge.currentContextFile,
-                              merge.currentContextMark.line + 1,
-                              merge.currentContextMark.column + 1,
-                              QStringLiteral("current-context %1 is not defined in any kubeconfig file")
-                                  .arg(merge.currentContext),
-                              {}};
+        ConfigProblem problem{
+            merge.currentContextFile,
+            merge.currentContextMark.line + 1,
+            merge.currentContextMark.column + 1,
+            Text::tr("current-context %1 is not defined in any kubeconfig file").arg(merge.currentContext),
+            {},
+            {}};
         merge.problems.append(PendingProblem{problem, {}, {}});
     }
     for (const PendingProblem &pending : std::as_const(merge.problems))
@@ -535,32 +566,32 @@ std::optional<Kubeconfig::Resolved> Kubeconfig::resolve(const QString &contextNa
         return std::nullopt;
     };
     if (contextName.isEmpty())
-        return fail(QStringLiteral("no context is selected: none of %1 sets current-context; pick a context")
+        return fail(Text::tr("no context is selected: none of %1 sets current-context; pick a context")
                         .arg(m_files.join(u", ")));
     const auto why = [this](const QString &kind, const QString &name) {
         return m_broken.value(kind + u'/' + name);
     };
     if (!why(QStringLiteral("context"), contextName).isEmpty())
-        return fail(
-            QStringLiteral("context %1 is unusable: %2").arg(contextName, why(u"context"_s, contextName)));
+        return fail(Text::tr("context %1 is unusable: %2").arg(contextName, why(u"context"_s, contextName)));
     const auto context = this->context(contextName);
     if (!context)
-        return fail(QStringLiteral("context %1 is not defined in any kubeconfig file (%2)")
+        return fail(Text::tr("context %1 is not defined in any kubeconfig file (%2)")
                         .arg(contextName, m_files.join(u", ")));
     Resolved resolved;
     resolved.context = *context;
     if (context->cluster.isEmpty())
-        return fail(QStringLiteral("context %1 names no cluster").arg(contextName));
+        return fail(Text::tr("context %1 names no cluster").arg(contextName));
     for (const QString &kind : {QStringLiteral("cluster"), QStringLiteral("user")}) {
         const QString name = kind == u"cluster" ? context->cluster : context->user;
         if (name.isEmpty())
             continue; // a context without a user connects anonymously, as kubectl does
-        const QString subject = QStringLiteral("context %1 refers to %2 %3").arg(contextName, kind, name);
         if (!why(kind, name).isEmpty())
-            return fail(subject + u", which is unusable: " + why(kind, name));
+            return fail(Text::tr("context %1 refers to %2, which is unusable: %3")
+                            .arg(contextName, entryLabel(kind, name), why(kind, name)));
         const bool defined = kind == u"cluster" ? m_clusters.contains(name) : m_users.contains(name);
         if (!defined)
-            return fail(subject + u", which no kubeconfig file defines");
+            return fail(Text::tr("context %1 refers to %2, which no kubeconfig file defines")
+                            .arg(contextName, entryLabel(kind, name)));
     }
     resolved.cluster = m_clusters.value(context->cluster);
     resolved.user = m_users.value(context->user);

@@ -11,14 +11,16 @@
 namespace tdkube::kube {
 
 // One problem found while reading kubeconfig files. `line`/`column` are 1-based (0 when unknown).
-// `entry` names the cluster/user/context the problem makes unusable, when it is one entry.
+// `entryKind` and `entryNames` name the cluster, the user or the contexts the problem makes unusable,
+// when it makes entries unusable.
 struct ConfigProblem
 {
     QString file;
     int line = 0;
     int column = 0;
     QString message;
-    QString entry;
+    QString entryKind;      // "cluster", "user" or "context"
+    QStringList entryNames; // one name, or the contexts that use a broken cluster or user
 
     QString toString() const; // "FILE:LINE:COLUMN: MESSAGE (context X is unusable)"
 };

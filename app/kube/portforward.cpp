@@ -27,16 +27,19 @@ Q_LOGGING_CATEGORY(lcForward, "tdkube.kube.portforward", QtWarningMsg)
 QString notReadyReason(const QJsonObject &pod)
 {
     if (pod.value(u"metadata").toObject().contains(u"deletionTimestamp"))
-        return u"it is terminating"_s;
+        return PortForward::tr("it is terminating");
     const QJsonObject status = pod.value(u"status").toObject();
     const QString phase = status.value(u"phase").toString();
-    if (phase != u"Running")
-        return u"its phase is %1"_s.arg(phase.isEmpty() ? u"unknown"_s : phase);
+    if (phase != u"Running") {
+        //: a pod's phase when it has none
+        const QString shown = phase.isEmpty() ? PortForward::tr("unknown") : phase;
+        return PortForward::tr("its phase is %1").arg(shown);
+    }
     // A restarted container is not ready before the Ready condition says so.
     const QJsonArray containers = status.value(u"containerStatuses").toArray();
     for (const QJsonValue &container : containers) {
         if (!container[u"ready"].toBool())
-            return u"container %1 is not ready"_s.arg(container[u"name"].toString());
+            return PortForward::tr("container %1 is not ready").arg(container[u"name"].toString());
     }
     const QJsonArray conditions = status.value(u"conditions").toArray();
     for (const QJsonValue &value : conditions) {
@@ -46,10 +49,11 @@ QString notReadyReason(const QJsonObject &pod)
         if (condition.value(u"status").toString() == u"True")
             return {};
         const QString message = condition.value(u"message").toString();
-        return message.isEmpty() ? u"its Ready condition is %1"_s.arg(condition.value(u"status").toString())
-                                 : u"not Ready: %1"_s.arg(message);
+        return message.isEmpty()
+                   ? PortForward::tr("its Ready condition is %1").arg(condition.value(u"status").toString())
+                   : PortForward::tr("not Ready: %1").arg(message);
     }
-    return u"it has no Ready condition yet"_s;
+    return PortForward::tr("it has no Ready condition yet");
 }
 
 int ordinal(const QString &name)
@@ -75,11 +79,11 @@ QString ForwardTarget::describe() const
 {
     switch (kind) {
     case Kind::Pod:
-        return u"pod "_s + name;
+        return PortForward::tr("pod %1").arg(name);
     case Kind::StatefulSet:
-        return u"statefulset "_s + name;
+        return PortForward::tr("statefulset %1").arg(name);
     case Kind::Service:
-        return u"service "_s + name;
+        return PortForward::tr("service %1").arg(name);
     }
     return name;
 }
@@ -99,10 +103,10 @@ public:
         connect(m_local, &QTcpSocket::disconnected, this, &ForwardConnection::localClosed);
         m_waitTimer.setSingleShot(true);
         connect(&m_waitTimer, &QTimer::timeout, this, [this] {
-            fail(u"No ready pod of %1 within %2 s (%3); the local connection was closed. Try again when "
-                 u"the forward is Active."_s.arg(m_forward->m_target.describe())
-                     .arg(m_waitTimer.interval() / 1000.0)
-                     .arg(m_forward->m_stateReason));
+            fail(PortForward::tr("No ready pod of %1 within %2 s (%3); the local connection was closed. Try "
+                                 "again when the forward is Active.")
+                     .arg(m_forward->m_target.describe(), u"%1"_s.arg(m_waitTimer.interval() / 1000.0),
+                          m_forward->m_stateReason));
         });
         m_forward->m_connections.append(this);
     }
@@ -211,9 +215,9 @@ private:
             m_forward->countIn(payload.size());
             return;
         }
-        fail(u"Port-forward to pod %1 port %2 failed: %3"_s.arg(m_pod)
-                 .arg(m_forward->podPort(m_pod))
-                 .arg(QString::fromUtf8(payload).trimmed()));
+        fail(PortForward::tr("Port-forward to pod %1 port %2 failed: %3")
+                 .arg(m_pod, QString::number(m_forward->podPort(m_pod)),
+                      QString::fromUtf8(payload).trimmed()));
     }
 
     void socketError(QAbstractSocket::SocketError error)
@@ -259,9 +263,8 @@ private:
                 return;
             }
             fail(told ? response.error
-                      : u"Could not open a port-forward to pod %1 port %2: %3"_s.arg(m_pod)
-                            .arg(m_forward->podPort(m_pod))
-                            .arg(socketError));
+                      : PortForward::tr("Could not open a port-forward to pod %1 port %2: %3")
+                            .arg(m_pod, QString::number(m_forward->podPort(m_pod)), socketError));
         });
     }
 
@@ -353,14 +356,13 @@ void PortForward::start()
 {
     ++m_generation;
     m_listed = false;
-    setState(State::Starting, u"waiting for %1"_s.arg(m_target.describe()));
+    setState(State::Starting, tr("waiting for %1").arg(m_target.describe()));
     m_server = new QTcpServer(this);
     connect(m_server, &QTcpServer::newConnection, this, &PortForward::accept);
     // Loopback only: a forward must not open the cluster to the local network.
     if (!m_server->listen(QHostAddress::LocalHost, m_localPort)) {
-        stop(u"Cannot listen on 127.0.0.1:%1: %2. Choose another local port, or 0 for a free one."_s
-                 .arg(m_localPort)
-                 .arg(m_server->errorString()));
+        stop(tr("Cannot listen on 127.0.0.1:%1: %2. Choose another local port, or 0 for a free one.")
+                 .arg(QString::number(m_localPort), m_server->errorString()));
         return;
     }
     m_localPort = m_server->serverPort();
@@ -386,7 +388,8 @@ void PortForward::stop(const QString &reason)
         m_server = nullptr;
     }
     m_pod.clear();
-    setState(State::Stopped, reason.isEmpty() ? u"stopped"_s : reason);
+    //: the state of a port-forward that was stopped
+    setState(State::Stopped, reason.isEmpty() ? tr("stopped") : reason);
 }
 
 void PortForward::setState(State state, const QString &reason)
@@ -426,8 +429,9 @@ void PortForward::resolveOwner()
                               return;
                       }
                       if (selector.isEmpty()) {
-                          stop(u"%1 has no pod selector, so there is no pod to forward to. Forward to a "
-                               u"pod instead."_s.arg(m_target.describe()));
+                          stop(tr("%1 has no pod selector, so there is no pod to forward to. Forward to a "
+                                  "pod instead.")
+                                   .arg(m_target.describe()));
                           return;
                       }
                       watchPods(selector.toString());
@@ -453,9 +457,10 @@ bool PortForward::mapServicePort(const QJsonArray &ports)
         }
         return true;
     }
-    stop(u"%1 has no port %2 (its ports: %3). Forward one of those."_s.arg(m_target.describe())
-             .arg(m_remotePort)
-             .arg(known.isEmpty() ? u"none"_s : known.join(u", ")));
+    //: the ports of a Service that has none
+    const QString portList = known.isEmpty() ? tr("none") : known.join(u", ");
+    stop(tr("%1 has no port %2 (its ports: %3). Forward one of those.")
+             .arg(m_target.describe(), QString::number(m_remotePort), portList));
     return false;
 }
 
@@ -491,11 +496,11 @@ void PortForward::watchPods(const QString &labelSelector)
     connect(m_watch, &ResourceWatch::stateChanged, this,
             [this](ResourceWatch::State state, const QString &reason) {
                 if (state == ResourceWatch::State::Stopped) {
-                    stop(u"Cannot watch the pods of %1: %2"_s.arg(m_target.describe(), reason));
+                    stop(tr("Cannot watch the pods of %1: %2").arg(m_target.describe(), reason));
                 } else if (state == ResourceWatch::State::Reconnecting && !m_listed) {
                     // Before the first list nothing else says why no pod is found (an API server
                     // that cannot be verified, or not reached): the watch's reason does.
-                    setState(m_state, u"waiting for %1: %2"_s.arg(m_target.describe(), reason));
+                    setState(m_state, tr("waiting for %1: %2").arg(m_target.describe(), reason));
                 }
             });
     m_watch->start();
@@ -526,8 +531,10 @@ QString PortForward::choosePod(QString *why) const
             ready.append(pod);
     }
     if (ready.isEmpty()) {
-        *why = owned == 0 ? u"%1 has no pods"_s.arg(m_target.describe())
-                          : u"none of the %1 pods of %2 is ready"_s.arg(owned).arg(m_target.describe());
+        *why =
+            owned == 0
+                ? tr("%1 has no pods").arg(m_target.describe())
+                : tr("none of the %1 pods of %2 is ready").arg(QString::number(owned), m_target.describe());
         return {};
     }
     const auto lower = [](const QJsonObject &a, const QJsonObject &b) {
@@ -549,16 +556,16 @@ void PortForward::reevaluate()
     if (!current.isEmpty()) {
         const auto found = m_watch->objects().constFind(m_target.ns + u'/' + current);
         if (found == m_watch->objects().constEnd()) {
-            lost = m_pod.isEmpty() ? u"pod %1 was not found in namespace %2"_s.arg(current, m_target.ns)
-                                   : u"pod %1 was deleted"_s.arg(current);
+            lost = m_pod.isEmpty() ? tr("pod %1 was not found in namespace %2").arg(current, m_target.ns)
+                                   : tr("pod %1 was deleted").arg(current);
         } else if (const QString why = notReadyReason(*found); !why.isEmpty()) {
-            lost = u"pod %1 is not ready: %2"_s.arg(current, why);
+            lost = tr("pod %1 is not ready: %2").arg(current, why);
         }
         if (lost.isEmpty()) {
             m_pod = current;
-            setState(State::Active, u"forwarding 127.0.0.1:%1 to pod %2 port %3"_s.arg(m_localPort)
-                                        .arg(m_pod)
-                                        .arg(podPort(m_pod)));
+            setState(State::Active,
+                     tr("forwarding 127.0.0.1:%1 to pod %2 port %3")
+                         .arg(QString::number(m_localPort), m_pod, QString::number(podPort(m_pod))));
             openWaiting();
             return;
         }
@@ -572,17 +579,29 @@ void PortForward::reevaluate()
     QString none;
     const QString next = choosePod(&none);
     if (next.isEmpty()) {
-        const QString reason = lost.isEmpty() ? none : lost + u"; "_s + none;
-        setState(m_state == State::Starting ? State::Starting : State::Reconnecting,
-                 reason + u"; waiting for a ready pod"_s);
+        QString reason;
+        if (lost.isEmpty()) {
+            //: %1 says why no pod can serve
+            reason = tr("%1; waiting for a ready pod").arg(none);
+        } else {
+            //: %1 says why the pod served last is gone, %2 why no other pod can serve
+            reason = tr("%1; %2; waiting for a ready pod").arg(lost, none);
+        }
+        setState(m_state == State::Starting ? State::Starting : State::Reconnecting, reason);
         return;
     }
     m_pod = next;
-    QString reason =
-        u"forwarding 127.0.0.1:%1 to pod %2 port %3"_s.arg(m_localPort).arg(m_pod).arg(podPort(m_pod));
-    if (!lost.isEmpty())
-        reason += u" (%1)"_s.arg(lost);
-    setState(State::Active, reason);
+    const QString localPort = QString::number(m_localPort);
+    const QString remotePort = QString::number(podPort(m_pod));
+    if (lost.isEmpty()) {
+        setState(State::Active,
+                 tr("forwarding 127.0.0.1:%1 to pod %2 port %3").arg(localPort, m_pod, remotePort));
+    } else {
+        //: %4 says why the pod served before is gone
+        setState(
+            State::Active,
+            tr("forwarding 127.0.0.1:%1 to pod %2 port %3 (%4)").arg(localPort, m_pod, remotePort, lost));
+    }
     openWaiting();
 }
 

@@ -25,7 +25,7 @@ bool ProxyRelay::listen()
 {
     if (m_server.listen(QHostAddress::LocalHost))
         return true;
-    m_lastError = u"no local port for the relay to the proxy: "_s + m_server.errorString();
+    m_lastError = tr("no local port for the relay to the proxy: %1").arg(m_server.errorString());
     return false;
 }
 
@@ -55,21 +55,22 @@ void ProxyRelay::relay(QTcpSocket *local)
             QStringList reasons;
             for (const QSslError &error : errors)
                 reasons.append(error.errorString());
-            self->m_lastError = u"the proxy's certificate was refused: "_s + reasons.join(u"; ");
+            self->m_lastError = tr("the proxy's certificate was refused: %1").arg(reasons.join(u"; "));
         }
         remote->abort();
         local->abort();
     });
-    connect(
-        remote, &QSslSocket::errorOccurred, local, [self, local, remote](QAbstractSocket::SocketError error) {
-            if (error == QAbstractSocket::RemoteHostClosedError && remote->isEncrypted())
-                return; // the end of a relayed connection
-            if (self && error != QAbstractSocket::SslHandshakeFailedError)
-                self->m_lastError = remote->errorString();
-            else if (self && self->m_lastError.isEmpty())
-                self->m_lastError = u"the TLS handshake with the proxy failed: "_s + remote->errorString();
-            local->abort();
-        });
+    connect(remote, &QSslSocket::errorOccurred, local,
+            [self, local, remote](QAbstractSocket::SocketError error) {
+                if (error == QAbstractSocket::RemoteHostClosedError && remote->isEncrypted())
+                    return; // the end of a relayed connection
+                if (self && error != QAbstractSocket::SslHandshakeFailedError)
+                    self->m_lastError = remote->errorString();
+                else if (self && self->m_lastError.isEmpty())
+                    self->m_lastError =
+                        tr("the TLS handshake with the proxy failed: %1").arg(remote->errorString());
+                local->abort();
+            });
     remote->connectToHostEncrypted(m_proxy.host(), quint16(m_proxy.port(443)));
 }
 

@@ -33,8 +33,9 @@ Page parsePageJson(const QByteArray &body, const QString &kind, const QString &a
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(body, &error);
     if (!document.isObject()) {
-        page.error = u"The API server sent a list of %1 objects that is not valid JSON (%2)."_s.arg(
-            kind, error.errorString());
+        page.error =
+            ResourceWatch::tr("The API server sent a list of %1 objects that is not valid JSON (%2).")
+                .arg(kind, error.errorString());
         return page;
     }
     const QJsonObject list = document.object();
@@ -123,7 +124,8 @@ void ResourceWatch::stop()
     dropStream();
     m_pageItems.clear();
     m_pageKeys.clear();
-    setState(State::Stopped, u"stopped"_s);
+    //: the state of a watch that was stopped
+    setState(State::Stopped, tr("stopped"));
 }
 
 void ResourceWatch::list(const QString &continueToken)

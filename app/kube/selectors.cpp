@@ -2,6 +2,7 @@
 
 #include "kube/objects.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -10,6 +11,11 @@ namespace tdkube::kube {
 using namespace Qt::StringLiterals;
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Selectors)
+};
 
 // Splits on commas that are not inside parentheses ("a in (x,y),b" -> "a in (x,y)", "b").
 QStringList splitTerms(const QString &text)
@@ -71,7 +77,7 @@ LabelSelector LabelSelector::parse(const QString &text, QString *error)
             requirement.key = term;
         }
         if (requirement.key.isEmpty() || requirement.key.contains(u' ')) {
-            *error = u"unable to parse requirement: \""_s + term + u'"';
+            *error = Text::tr("unable to parse requirement: \"%1\"").arg(term);
             return {};
         }
         selector.m_requirements.append(requirement);
@@ -172,7 +178,7 @@ FieldSelector FieldSelector::parse(const QString &text, QString *error)
             separator = u"=="_s;
         }
         if (!term.contains(separator)) {
-            *error = u"invalid selector: '"_s + text + u"'; can't understand '"_s + term + u'\'';
+            *error = Text::tr("invalid selector: '%1'; can't understand '%2'").arg(text, term);
             return {};
         }
         parsed.path = term.section(separator, 0, 0).trimmed();

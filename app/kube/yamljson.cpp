@@ -1,5 +1,6 @@
 #include "kube/yamljson.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -11,6 +12,11 @@ namespace tdkube::kube {
 using namespace Qt::StringLiterals;
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(YamlJson)
+};
 
 QJsonValue yamlScalar(const YAML::Node &node)
 {
@@ -73,9 +79,9 @@ bool yamlDocumentsToJson(const QByteArray &yaml, QList<QJsonValue> *documents, Q
         }
         return true;
     } catch (const YAML::Exception &e) {
-        *error = u"yaml: line %1, column %2: %3"_s.arg(e.mark.line + 1)
-                     .arg(e.mark.column + 1)
-                     .arg(QString::fromStdString(e.msg));
+        *error = Text::tr("yaml: line %1, column %2: %3")
+                     .arg(QString::number(e.mark.line + 1), QString::number(e.mark.column + 1),
+                          QString::fromStdString(e.msg));
         return false;
     }
 }
@@ -86,9 +92,9 @@ bool yamlToJson(const QByteArray &yaml, QJsonValue *json, QString *error)
         *json = yamlToValue(YAML::Load(yaml.toStdString()));
         return true;
     } catch (const YAML::Exception &e) {
-        *error = u"error converting YAML to JSON: yaml: line %1, column %2: %3"_s.arg(e.mark.line + 1)
-                     .arg(e.mark.column + 1)
-                     .arg(QString::fromStdString(e.msg));
+        *error = Text::tr("error converting YAML to JSON: yaml: line %1, column %2: %3")
+                     .arg(QString::number(e.mark.line + 1), QString::number(e.mark.column + 1),
+                          QString::fromStdString(e.msg));
         return false;
     }
 }

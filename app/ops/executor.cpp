@@ -165,7 +165,7 @@ void Executor::leaseAcquired(bool ok, const QString &message)
         // Nothing ran: a new operation leaves no journal to resume.
         if (m_newOperation) {
             m_journal.discard();
-            if (!message.contains(u"nothing was changed"_s, Qt::CaseInsensitive)) {
+            if (!m_lease || !m_lease->refused()) { // a refusal says so already
                 finish(false, tr("%1 Nothing was changed: start the operation again.").arg(message));
                 return;
             }

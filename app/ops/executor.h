@@ -138,22 +138,12 @@ private:
     void completeStep(bool ok, const QString &message);
     bool crashHook(int index, const char *boundary);
 
-    // Steps (executorsteps.cpp)
+    // Steps on TDengine (executorsteps.cpp)
     void createMnode(const Step &step);
-    void createMnodeOn(int id, const QString &note);
+    void createMnodeOn(int id, const QString &endpoint);
     void dropMnode(const Step &step);
     void dropDnode(const Step &step);
     void dropDnodeProgress(int dnodeId);
-    void scaleStatefulSet(const Step &step);
-    void scaleInChecked(int current, int replicas);
-    void scaleTo(int current, int replicas);
-    void waitPodsGone(const Step &step);
-    void deleteClaims(const Step &step);
-    void checkClaims(const QStringList &claims, int index);
-    void checkClaim(const QString &claim, const std::function<void(const QString &refusal)> &then);
-    void deleteClaim(const QStringList &claims, int index);
-    void describeClaim(const QString &claim, const std::function<void(const QString &consequence)> &then);
-    void waitPodsReady(const Step &step);
     void waitDnodesReady(const Step &step);
     void balanceVgroup(const Step &step);
     void balanceProgress();
@@ -165,6 +155,19 @@ private:
     void verifyCounts(int ready);
     void whenVgroupsHealthy(const std::function<void()> &then);
     void failIfVnodesLost(const QList<taos::Vgroup> &vgroups);
+
+    // Steps on the StatefulSet, its pods and its claims (executorkubesteps.cpp)
+    void scaleStatefulSet(const Step &step);
+    void scaleInChecked(int current, int replicas);
+    void scaleTo(int current, int replicas);
+    void waitPodsGone(const Step &step);
+    void waitPodsReady(const Step &step);
+    void deleteClaims(const Step &step);
+    void checkClaims(const QStringList &claims, int index);
+    void checkClaim(const QString &claim, const std::function<void(const QString &refusal)> &then);
+    void deleteClaim(const QStringList &claims, int index);
+    void describeClaim(const QString &claim, const std::function<void(const QString &consequence)> &then);
+    QString claimPod(const QString &claim) const;
 
     // Shared
     void poll(std::function<void()> tick);
@@ -184,7 +187,6 @@ private:
     void fail(const QString &message);
     void finish(bool ok, const QString &message);
     void teardown();
-    QString claimPod(const QString &claim) const;
 
     QPointer<kube::KubeClient> m_client;
     QPointer<taos::PasswordStore> m_passwords;

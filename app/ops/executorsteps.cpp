@@ -1,5 +1,7 @@
-// The steps of an Executor. Each first looks at the cluster, so that running it again (a resume
-// re-runs the step that was running when tdkube stopped) does nothing twice.
+// The steps of an Executor that act on TDengine: mnodes, dnodes, `balance vgroup` and Verify
+// (executorkubesteps.cpp has those on the StatefulSet, its pods and its claims). Each first looks at the
+// cluster, so that running it again (a resume re-runs the step that was running when tdkube stopped)
+// does nothing twice.
 #include "kube/humanduration.h"
 #include "kube/kubeclient.h"
 #include "kube/objects.h"
@@ -59,12 +61,11 @@ void Executor::createMnode(const Step &step)
         return;
     }
     poll([this, endpoint] {
-        const QString note = tr(" (the dnode of %1)").arg(endpoint);
         if (m_resolvedDnode > 0) {
-            createMnodeOn(m_resolvedDnode, note);
+            createMnodeOn(m_resolvedDnode, endpoint);
             return;
         }
-        sql(taos::kSelectDnodes, [this, endpoint, note](const taos::Result &result) {
+        sql(taos::kSelectDnodes, [this, endpoint](const taos::Result &result) {
             const QList<taos::Dnode> dnodes = taos::dnodesFrom(result);
             const auto it = std::find_if(dnodes.cbegin(), dnodes.cend(), [&endpoint](const taos::Dnode &d) {
                 return hostOf(d.endpoint) == hostOf(endpoint);
@@ -77,23 +78,33 @@ void Executor::createMnode(const Step &step)
             }
             m_resolvedDnode = it->id;
             log(tr("The dnode of %1 is dnode %2: the mnode goes there.").arg(endpoint).arg(it->id));
-            createMnodeOn(it->id, note);
+            createMnodeOn(it->id, endpoint);
         });
     });
 }
 
-// `note` names how the dnode was found, for the journal's message.
-void Executor::createMnodeOn(int id, const QString &note)
+// `endpoint` (empty for a dnode the plan named) says how the dnode was found, for the journal's message.
+void Executor::createMnodeOn(int id, const QString &endpoint)
 {
-    sql(taos::kSelectMnodes, [this, id, note](const taos::Result &result) {
+    sql(taos::kSelectMnodes, [this, id, endpoint](const taos::Result &result) {
         const QList<taos::Mnode> mnodes = taos::mnodesFrom(result);
         const taos::Mnode *mnode = findMnode(mnodes, id);
         if (mnode && mnode->isServing()) {
-            completeStep(true, (m_issued ? tr("The mnode on dnode %1 is ready (%2).").arg(id).arg(mnode->role)
-                                         : tr("The mnode on dnode %1 already exists (%2): not created again.")
-                                               .arg(id)
-                                               .arg(mnode->role)) +
-                                   note);
+            QString message;
+            if (endpoint.isEmpty())
+                message = m_issued ? tr("The mnode on dnode %1 is ready (%2).").arg(id).arg(mnode->role)
+                                   : tr("The mnode on dnode %1 already exists (%2): not created again.")
+                                         .arg(id)
+                                         .arg(mnode->role);
+            else
+                message = m_issued ? tr("The mnode on dnode %1 is ready (%2). (the dnode of %3)")
+                                         .arg(id)
+                                         .arg(mnode->role, endpoint)
+                                   : tr("The mnode on dnode %1 already exists (%2): not created again. (the "
+                                        "dnode of %3)")
+                                         .arg(id)
+                                         .arg(mnode->role, endpoint);
+            completeStep(true, message);
             return;
         }
         if (mnode || m_issued) {
@@ -192,10 +203,13 @@ void Executor::dropDnode(const Step &step)
             if (!dnode) {
                 // The next drop, or the scale-in, waits until what this one moved has settled.
                 whenVgroupsHealthy([this, id] {
-                    completeStep(true,
-                                 (m_issued ? tr("dnode %1 was dropped: it has left the cluster.").arg(id)
-                                           : tr("dnode %1 is not in the cluster: nothing to drop.").arg(id)) +
-                                     tr(" Every vgroup's replicas are leader or follower."));
+                    completeStep(
+                        true, m_issued ? tr("dnode %1 was dropped: it has left the cluster. Every vgroup's "
+                                            "replicas are leader or follower.")
+                                             .arg(id)
+                                       : tr("dnode %1 is not in the cluster: nothing to drop. Every vgroup's "
+                                            "replicas are leader or follower.")
+                                             .arg(id));
                 });
                 return;
             }
@@ -247,141 +261,14 @@ void Executor::dropDnodeProgress(int dnodeId)
         sql(taos::kSelectVgroups, [this, dnodeId, transactions](const taos::Result &vgroups) {
             const int left = taos::vnodesPerDnode(taos::vgroupsFrom(vgroups)).value(dnodeId).total();
             QStringList parts = transactions;
-            parts.append(left == 1 ? tr("1 vnode left on dnode %1").arg(dnodeId)
-                                   : tr("%1 vnodes left on dnode %2").arg(left).arg(dnodeId));
+            parts.append(tr("%n vnode(s) left on dnode %1", nullptr, left).arg(dnodeId));
             waiting(tr("dnode %1 to be dropped: %2").arg(dnodeId).arg(parts.join(u"; ")));
             again();
         });
     });
 }
 
-// StatefulSet and pods -----------------------------------------------------------------------------
-
-void Executor::scaleStatefulSet(const Step &step)
-{
-    const int replicas = step.replicas;
-    // Said once: a later look that waits for the vgroups keeps saying what it waits for.
-    waiting(tr("StatefulSet %1 to be read").arg(m_journal.plan().statefulSet));
-    poll([this, replicas] {
-        const Plan &plan = m_journal.plan();
-        const int run = m_run;
-        m_client->get(
-            kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
-            [this, run, replicas](const kube::KubeResponse &response) {
-                if (run != m_run)
-                    return;
-                if (!response.ok()) {
-                    completeStep(false, tr("Could not read the StatefulSet: %1").arg(response.error));
-                    return;
-                }
-                const int current = kube::valueAt(response.json(), u"spec.replicas"_s).toInt(1);
-                if (current == replicas) {
-                    completeStep(
-                        true, tr("The StatefulSet already has %1 replicas: not scaled again.").arg(replicas));
-                    return;
-                }
-                if (current < replicas) {
-                    scaleTo(current, replicas);
-                    return;
-                }
-                scaleInChecked(current, replicas);
-            });
-    });
-}
-
-// A pod that goes takes its dnode's data with it unless the dnode was dropped first: the drops are
-// steps before this one, and this looks again, on a complete read of ins_dnodes, that no dnode of a
-// leaving pod is left, and waits until every vgroup's replicas are leader or follower.
-void Executor::scaleInChecked(int current, int replicas)
-{
-    readComplete(taos::kSelectDnodes, [this, current, replicas](const taos::Result &result) {
-        const QString set = m_journal.plan().statefulSet;
-        for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
-            const QString pod = taos::podOfEndpoint(dnode.endpoint);
-            if (kube::podOrdinal(pod, set) < replicas)
-                continue;
-            completeStep(false,
-                         tr("Refused to scale StatefulSet %1 in to %2 replicas: dnode %3 (%4) of pod %5 "
-                            "is still in the cluster (%6), so the pod may hold the only copy of its data. "
-                            "Drop the dnode first (`drop dnode %3`).")
-                             .arg(set)
-                             .arg(replicas)
-                             .arg(dnode.id)
-                             .arg(dnode.endpoint, pod, dnode.status));
-            return;
-        }
-        whenVgroupsHealthy([this, current, replicas] { scaleTo(current, replicas); });
-    });
-}
-
-void Executor::scaleTo(int current, int replicas)
-{
-    const Plan &plan = m_journal.plan();
-    const int run = m_run;
-    log(tr("Scaling StatefulSet %1 from %2 to %3 replicas").arg(plan.statefulSet).arg(current).arg(replicas));
-    m_client->scale(plan.ns, plan.statefulSet, replicas, this,
-                    [this, run, current, replicas](const kube::KubeResponse &scaled) {
-                        if (run != m_run)
-                            return;
-                        completeStep(
-                            scaled.ok(),
-                            scaled.ok()
-                                ? tr("StatefulSet scaled from %1 to %2 replicas.").arg(current).arg(replicas)
-                                : tr("Could not scale the StatefulSet: %1").arg(scaled.error));
-                    });
-}
-
-void Executor::waitPodsGone(const Step &step)
-{
-    const QStringList pods = step.pods;
-    watchPods();
-    poll([this, pods] {
-        listPods([this, pods](const QList<QJsonObject> &present) {
-            QStringList left;
-            for (const QJsonObject &pod : present) {
-                if (pods.contains(kube::nameOf(pod)))
-                    left.append(kube::nameOf(pod));
-            }
-            if (left.isEmpty()) {
-                completeStep(true, tr("Pods %1 are gone.").arg(pods.join(u", ")));
-                return;
-            }
-            left.sort();
-            waiting(tr("pods %1 to terminate").arg(left.join(u", ")));
-            again();
-        });
-    });
-}
-
-void Executor::waitPodsReady(const Step &step)
-{
-    const int replicas = step.replicas;
-    watchPods();
-    poll([this, replicas] {
-        listPods([this, replicas](const QList<QJsonObject> &pods) {
-            int ready = 0;
-            QStringList notReady;
-            for (const QJsonObject &pod : pods) {
-                if (kube::podOrdinal(kube::nameOf(pod), m_journal.plan().statefulSet) >= replicas)
-                    continue;
-                if (kube::isPodReady(pod))
-                    ++ready;
-                else
-                    notReady.append(kube::nameOf(pod));
-            }
-            if (ready >= replicas) {
-                completeStep(true, tr("%1 pods are Ready.").arg(ready));
-                return;
-            }
-            notReady.sort();
-            waiting(tr("%1 pods Ready (%2 are)%3")
-                        .arg(replicas)
-                        .arg(ready)
-                        .arg(notReady.isEmpty() ? QString() : tr("; not yet: %1").arg(notReady.join(u", "))));
-            again();
-        });
-    });
-}
+// WaitDnodesReady ------------------------------------------------------------------------------------
 
 void Executor::waitDnodesReady(const Step &step)
 {
@@ -409,14 +296,17 @@ void Executor::waitDnodesReady(const Step &step)
                 completeStep(true, tr("%1 dnodes are ready.").arg(ready));
                 return;
             }
-            waiting(tr("%1 dnodes ready (%2 are)%3")
-                        .arg(replicas)
-                        .arg(ready)
-                        .arg(problems.isEmpty() ? QString() : u"; "_s + problems.join(u"; ")));
+            waiting(
+                problems.isEmpty()
+                    ? tr("%1 dnodes ready (%2 are)").arg(replicas).arg(ready)
+                    //: %3: what is not ready yet, separated by semicolons
+                    : tr("%1 dnodes ready (%2 are); %3").arg(replicas).arg(ready).arg(problems.join(u"; ")));
             again();
         });
     });
 }
+
+// BalanceVgroup --------------------------------------------------------------------------------------
 
 // `balance vgroup` answers once every vnode it moves has caught up, which takes as long as the data
 // takes (FACTS.md section 3). As a drop: sent once, with no timeout, while the transactions and the
@@ -498,174 +388,6 @@ void Executor::unlessItGoesOn(const QString &oper, const taos::TaosError &error,
         }
         settled();
     });
-}
-
-// DeleteClaims ---------------------------------------------------------------------------------------
-
-// Every claim is checked before any is deleted, and each again right before it is: a claim holds
-// the only copy of a dnode's data until the dnode has been dropped.
-void Executor::deleteClaims(const Step &step)
-{
-    const QStringList claims = step.claims;
-    poll([this, claims] { checkClaims(claims, 0); });
-}
-
-void Executor::checkClaims(const QStringList &claims, int index)
-{
-    if (index >= claims.size()) {
-        deleteClaim(claims, 0);
-        return;
-    }
-    checkClaim(claims.at(index), [this, claims, index](const QString &refusal) {
-        if (!refusal.isEmpty()) {
-            completeStep(false, refusal + tr(" No claim was deleted."));
-            return;
-        }
-        checkClaims(claims, index + 1);
-    });
-}
-
-QString Executor::claimPod(const QString &claim) const
-{
-    const QString set = m_journal.plan().statefulSet;
-    const qsizetype at = claim.lastIndexOf(u'-' + set + u'-');
-    if (at < 0)
-        return {};
-    const QString pod = claim.mid(at + 1);
-    return kube::podOrdinal(pod, set) >= 0 ? pod : QString();
-}
-
-// `then` gets an empty refusal when the claim may go (or is gone already).
-void Executor::checkClaim(const QString &claim, const std::function<void(const QString &refusal)> &then)
-{
-    const QString pod = claimPod(claim);
-    if (pod.isEmpty()) {
-        then(tr("Claim %1 does not belong to a pod of StatefulSet %2, so tdkube does not delete it.")
-                 .arg(claim, m_journal.plan().statefulSet));
-        return;
-    }
-    waiting(tr("claim %1 to be checked: its pod %2 gone and its dnode dropped").arg(claim, pod));
-    const int run = m_run;
-    const QString ns = m_journal.plan().ns;
-    m_client->get(kube::ResourceKind::pods(), ns, pod, this,
-                  [this, run, claim, pod, then](const kube::KubeResponse &response) {
-                      if (run != m_run)
-                          return;
-                      if (response.httpStatus != 404) {
-                          then(response.ok()
-                                   ? tr("Refused to delete claim %1: pod %2 still exists, so its data may "
-                                        "still be in use. "
-                                        "Scale the StatefulSet in and wait for the pod to terminate first.")
-                                         .arg(claim, pod)
-                                   : tr("Could not check pod %1 before deleting claim %2: %3")
-                                         .arg(pod, claim, response.error));
-                          return;
-                      }
-                      readComplete(taos::kSelectDnodes, [this, claim, pod, then](const taos::Result &result) {
-                          for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
-                              if (taos::podOfEndpoint(dnode.endpoint) == pod) {
-                                  then(tr("Refused to delete claim %1: dnode %2 (%3) of pod %4 is still in "
-                                          "the cluster (%5), so the "
-                                          "claim may hold the only copy of its data. Drop the dnode first "
-                                          "(`drop dnode %2`).")
-                                           .arg(claim)
-                                           .arg(dnode.id)
-                                           .arg(dnode.endpoint, pod, dnode.status));
-                                  return;
-                              }
-                          }
-                          then({});
-                      });
-                  });
-}
-
-void Executor::deleteClaim(const QStringList &claims, int index)
-{
-    if (index >= claims.size()) {
-        completeStep(true, tr("Claims %1 are gone.").arg(claims.join(u", ")));
-        return;
-    }
-    const QString claim = claims.at(index);
-    const QString ns = m_journal.plan().ns;
-    const int run = m_run;
-    checkClaim(claim, [this, run, claims, index, claim, ns](const QString &refusal) {
-        if (!refusal.isEmpty()) {
-            completeStep(false, refusal);
-            return;
-        }
-        describeClaim(claim, [this, run, claims, index, claim, ns](const QString &consequence) {
-            waiting(tr("claim %1 to be deleted: %2").arg(claim, consequence));
-            log(tr("Deleting claim %1: %2").arg(claim, consequence));
-            m_client->remove(
-                kube::ResourceKind::persistentVolumeClaims(), ns, claim, {}, this,
-                [this, run, claims, index, claim](const kube::KubeResponse &response) {
-                    if (run != m_run)
-                        return;
-                    if (response.httpStatus == 404) {
-                        log(tr("Claim %1 is gone already.").arg(claim));
-                    } else if (!response.ok()) {
-                        completeStep(false, tr("Could not delete claim %1: %2").arg(claim, response.error));
-                        return;
-                    } else {
-                        log(tr("Deleted claim %1.").arg(claim));
-                    }
-                    deleteClaim(claims, index + 1);
-                });
-        });
-    });
-}
-
-// What deleting `claim` does to its data, from the reclaim policy its bound volume has now (not the
-// one the plan saw: someone may have patched it meanwhile). Reading fails soft: the deletion is safe
-// anyway (checkClaim), only the sentence is vaguer.
-void Executor::describeClaim(const QString &claim,
-                             const std::function<void(const QString &consequence)> &then)
-{
-    const int run = m_run;
-    const QString ns = m_journal.plan().ns;
-    m_client->get(
-        kube::ResourceKind::persistentVolumeClaims(), ns, claim, this,
-        [this, run, claim, then](const kube::KubeResponse &response) {
-            if (run != m_run)
-                return;
-            if (response.httpStatus == 404) {
-                then(tr("it is gone already."));
-                return;
-            }
-            const QString volume = kube::valueAt(response.json(), u"spec.volumeName"_s).toString();
-            if (!response.ok() || volume.isEmpty()) {
-                then(response.ok()
-                         ? tr("it is bound to no volume, so no data goes with it.")
-                         : tr("its volume could not be read (%1); what happens to the data depends on "
-                              "the volume's reclaim policy.")
-                               .arg(response.error));
-                return;
-            }
-            m_client->get(
-                kube::ResourceKind::persistentVolumes(), {}, volume, this,
-                [this, run, volume, then](const kube::KubeResponse &pv) {
-                    if (run != m_run)
-                        return;
-                    const QString policy =
-                        kube::valueAt(pv.json(), u"spec.persistentVolumeReclaimPolicy"_s).toString();
-                    if (!pv.ok() || policy.isEmpty())
-                        then(tr("volume %1 could not be read (%2); what happens to its data depends on its "
-                                "reclaim policy.")
-                                 .arg(volume, pv.ok() ? tr("no reclaim policy") : pv.error));
-                    else if (policy == u"Delete")
-                        then(tr("its volume %1 has reclaim policy Delete: the volume and its data are "
-                                "destroyed.")
-                                 .arg(volume));
-                    else if (policy == u"Retain")
-                        then(tr("its volume %1 has reclaim policy Retain: the volume stays, Released, with "
-                                "the data (delete it by hand once it is no longer needed).")
-                                 .arg(volume));
-                    else
-                        then(tr("its volume %1 has reclaim policy %2: the volume is recycled and its data "
-                                "erased.")
-                                 .arg(volume, policy));
-                });
-        });
 }
 
 // Verify ---------------------------------------------------------------------------------------------

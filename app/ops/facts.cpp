@@ -5,6 +5,7 @@
 #include "taos/clusterconnection.h"
 #include "taos/snapshotpoller.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QPointer>
 #include <QTimer>
@@ -16,6 +17,11 @@ namespace tdkube::ops {
 namespace {
 
 using namespace Qt::StringLiterals;
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Facts)
+};
 
 // One gathering in flight. `guard` is the context of every callback: deleting it when done is
 // called silences whatever answers later.
@@ -60,7 +66,8 @@ void listInto(kube::KubeClient *client, const kube::ResourceKind &kind, const QS
     client->list(kind, ns, options, state->guard, [state, into, what](const kube::KubeResponse &response) {
         if (response.ok())
             *into = itemsOf(response);
-        state->finishPart(response.ok() ? QString() : u"Could not list %1: %2"_s.arg(what, response.error));
+        state->finishPart(response.ok() ? QString()
+                                        : Text::tr("Could not list %1: %2").arg(what, response.error));
     });
 }
 
@@ -70,8 +77,8 @@ void readStatefulSet(kube::KubeClient *client, const QString &ns, const QString 
     client->get(kube::ResourceKind::statefulSets(), ns, name, state->guard,
                 [client, ns, name, state](const kube::KubeResponse &response) {
                     if (!response.ok()) {
-                        state->finishPart(u"Could not read StatefulSet %1 in namespace %2: %3"_s.arg(
-                            name, ns, response.error));
+                        state->finishPart(Text::tr("Could not read StatefulSet %1 in namespace %2: %3")
+                                              .arg(name, ns, response.error));
                         return;
                     }
                     state->facts.statefulSet = response.json();
@@ -83,7 +90,8 @@ void readStatefulSet(kube::KubeClient *client, const QString &ns, const QString 
                     // The pods are listed once the selector is known: one more part before this one ends.
                     ++state->pending;
                     listInto(client, kube::ResourceKind::pods(), ns, options,
-                             u"the pods of StatefulSet %1 in namespace %2"_s.arg(name, ns),
+                             //: Completes "Could not list %1: ..."
+                             Text::tr("the pods of StatefulSet %1 in namespace %2").arg(name, ns),
                              &state->facts.pods, state);
                     state->finishPart({});
                 });
@@ -92,14 +100,15 @@ void readStatefulSet(kube::KubeClient *client, const QString &ns, const QString 
 void snapshotThrough(taos::ClusterConnection *connection, const std::shared_ptr<Gathering> &state,
                      int timeoutMs)
 {
-    const QString where = u"TDengine (taosAdapter of %1)"_s.arg(connection->statefulSet());
+    const QString where = Text::tr("TDengine (taosAdapter of %1)").arg(connection->statefulSet());
     auto take = [state, where](taos::RestClient *rest) {
         taos::takeSnapshot(
             rest, state->guard, [state, where](const taos::ClusterSnapshot &snapshot, const QString &error) {
                 state->facts.snapshot = snapshot;
                 state->finishPart(error.isEmpty() ? QString()
-                                                  : u"Could not ask %1 about its dnodes, mnodes, "
-                                                    "databases and vgroups: %2"_s.arg(where, error));
+                                                  : Text::tr("Could not ask %1 about its dnodes, mnodes, "
+                                                             "databases and vgroups: %2")
+                                                        .arg(where, error));
             });
     };
     if (connection->rest()) {
@@ -123,15 +132,19 @@ void snapshotThrough(taos::ClusterConnection *connection, const std::shared_ptr<
                        connection->forward()->state() == kube::PortForward::State::Stopped) {
                 stop();
                 state->finishPart(
-                    u"Could not reach %1 through a port-forward: %2 Check that a pod of the StatefulSet is "
-                    "Ready."_s.arg(where, connection->forward()->stateReason().trimmed()));
+                    Text::tr(
+                        "Could not reach %1 through a port-forward: %2 Check that a pod of the StatefulSet "
+                        "is Ready.")
+                        .arg(where, connection->forward()->stateReason().trimmed()));
             }
         });
     QObject::connect(timer, &QTimer::timeout, state->guard, [stop, state, where, timeoutMs] {
         stop();
         state->finishPart(
-            u"Could not reach %1 within %2 s: the port-forward to port 6041 did not become "
-            "active. Check that a pod of the StatefulSet is Ready and taosAdapter runs in it."_s.arg(where)
+            Text::tr(
+                "Could not reach %1 within %2 s: the port-forward to port 6041 did not become active. Check "
+                "that a pod of the StatefulSet is Ready and taosAdapter runs in it.")
+                .arg(where)
                 .arg(timeoutMs / 1000));
     });
     timer->start(timeoutMs);
@@ -150,15 +163,18 @@ void gatherFacts(kube::KubeClient *client, taos::ClusterConnection *connection, 
     state->pending = 5;
     readStatefulSet(client, ns, statefulSet, state);
     listInto(client, kube::ResourceKind::persistentVolumeClaims(), ns, {},
-             u"the volume claims of namespace %1"_s.arg(ns), &state->facts.claims, state);
-    listInto(client, kube::ResourceKind::persistentVolumes(), {}, {}, u"the persistent volumes"_s,
-             &state->facts.volumes, state);
-    listInto(client, kube::ResourceKind::storageClasses(), {}, {}, u"the storage classes"_s,
-             &state->facts.storageClasses, state);
+             //: Completes "Could not list %1: ..."
+             Text::tr("the volume claims of namespace %1").arg(ns), &state->facts.claims, state);
+    listInto(client, kube::ResourceKind::persistentVolumes(), {}, {},
+             //: Completes "Could not list %1: ..."
+             Text::tr("the persistent volumes"), &state->facts.volumes, state);
+    listInto(client, kube::ResourceKind::storageClasses(), {}, {},
+             //: Completes "Could not list %1: ..."
+             Text::tr("the storage classes"), &state->facts.storageClasses, state);
     if (connection)
         snapshotThrough(connection, state, timeoutMs);
     else
-        state->finishPart(u"Could not ask TDengine about itself: there is no connection to it."_s);
+        state->finishPart(Text::tr("Could not ask TDengine about itself: there is no connection to it."));
 }
 
 } // namespace tdkube::ops

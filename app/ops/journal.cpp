@@ -1,5 +1,6 @@
 #include "ops/journal.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -15,6 +16,11 @@ namespace tdkube::ops {
 using namespace Qt::StringLiterals;
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Journal)
+};
 
 constexpr int kFormatVersion = 1;
 
@@ -103,17 +109,18 @@ Journal Journal::load(const QString &path, QString *error)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (error)
-            *error = u"Could not read the operation journal %1: %2."_s.arg(path, file.errorString());
+            *error = Text::tr("Could not read the operation journal %1: %2.").arg(path, file.errorString());
         return {};
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
     Journal journal = fromJson(document.object());
     if (!journal.isValid() && error) {
-        *error = u"The operation journal %1 is not one tdkube can read (%2). Move it away; the cluster "
-                 u"itself is unchanged by this."_s.arg(path, parseError.error != QJsonParseError::NoError
-                                                                 ? parseError.errorString()
-                                                                 : u"no operation id"_s);
+        *error =
+            Text::tr("The operation journal %1 is not one tdkube can read (%2). Move it away; the cluster "
+                     "itself is unchanged by this.")
+                .arg(path, parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                        : Text::tr("no operation id"));
     }
     return journal;
 }
@@ -143,26 +150,33 @@ int Journal::resumeIndex() const
 
 QString Journal::whereStopped() const
 {
-    if (m_status == Status::Finished)
-        return u"finished"_s;
-    if (m_status == Status::Abandoned)
-        return u"abandoned"_s;
+    if (m_status == Status::Finished) {
+        //: Said of an operation ("Operation %1 is finished")
+        return Text::tr("finished");
+    }
+    if (m_status == Status::Abandoned) {
+        //: Said of an operation ("Operation %1 is abandoned")
+        return Text::tr("abandoned");
+    }
     const int index = resumeIndex();
     const int total = int(m_steps.size());
     if (index >= total)
-        return u"stopped after its last step, before it was marked finished"_s;
+        return Text::tr("stopped after its last step, before it was marked finished");
     const QString title = m_plan.steps.value(index).title;
     const StepRecord &record = m_steps.at(index);
     switch (record.state) {
     case StepState::Running:
-        return u"stopped during step %1 of %2: %3"_s.arg(index + 1).arg(total).arg(title);
+        return Text::tr("stopped during step %1 of %2: %3").arg(index + 1).arg(total).arg(title);
     case StepState::Failed:
-        return u"failed at step %1 of %2: %3: %4"_s.arg(index + 1).arg(total).arg(title, record.message);
+        return Text::tr("failed at step %1 of %2: %3: %4")
+            .arg(index + 1)
+            .arg(total)
+            .arg(title, record.message);
     case StepState::Pending:
     case StepState::Done:
         break;
     }
-    return u"stopped before step %1 of %2: %3"_s.arg(index + 1).arg(total).arg(title);
+    return Text::tr("stopped before step %1 of %2: %3").arg(index + 1).arg(total).arg(title);
 }
 
 bool Journal::setRowCounts(const QMap<QString, qint64> &counts, QString *error)
@@ -191,8 +205,10 @@ bool Journal::mark(int step, StepState state, const QString &message, QString *e
 {
     if (step < 0 || step >= m_steps.size()) {
         if (error)
-            *error = u"Step %1 is not in operation %2 (it has %3 steps)."_s.arg(step + 1).arg(m_id).arg(
-                m_steps.size());
+            *error = Text::tr("Step %1 is not in operation %2 (it has %3 steps).")
+                         .arg(step + 1)
+                         .arg(m_id)
+                         .arg(m_steps.size());
         return false;
     }
     StepRecord &record = m_steps[step];
@@ -230,17 +246,21 @@ bool Journal::save(QString *error) const
 {
     if (!QDir().mkpath(directory())) {
         if (error)
-            *error = u"Could not create the folder %1 for operation journals. Check that it is writable "
-                     u"(and the disk not full), then try again."_s.arg(directory());
+            *error =
+                Text::tr("Could not create the folder %1 for operation journals. Check that it is writable "
+                         "(and the disk not full), then try again.")
+                    .arg(directory());
         return false;
     }
     QSaveFile file(path());
     const QByteArray bytes = QJsonDocument(toJson()).toJson(QJsonDocument::Indented);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
         if (error)
-            *error = u"Could not write the operation journal %1: %2. Without it, the operation could not "
-                     u"be resumed after a crash, so it does not go on. Free disk space or fix the "
-                     u"folder's permissions, then resume it."_s.arg(path(), file.errorString());
+            *error =
+                Text::tr("Could not write the operation journal %1: %2. Without it, the operation could not "
+                         "be resumed after a crash, so it does not go on. Free disk space or fix the "
+                         "folder's permissions, then resume it.")
+                    .arg(path(), file.errorString());
         return false;
     }
     return true;

@@ -75,6 +75,7 @@ QString Lease::localHolder(const QString &operationId)
 void Lease::acquire()
 {
     m_transientRetries = 0;
+    m_refused = false;
     read(Action::Acquire, 0);
 }
 
@@ -103,9 +104,13 @@ void Lease::read(Action action, int attempt)
 {
     if (!m_client) {
         answer(action, false,
-               tr("There is no connection to the Kubernetes cluster, so the operation lease on %1 "
-                  "could not be %2. Connect, then try again.")
-                   .arg(statefulSetText(), action == Action::Release ? tr("released") : tr("taken")));
+               action == Action::Release
+                   ? tr("There is no connection to the Kubernetes cluster, so the operation "
+                        "lease on %1 could not be released. Connect, then try again.")
+                         .arg(statefulSetText())
+                   : tr("There is no connection to the Kubernetes cluster, so the operation "
+                        "lease on %1 could not be taken. Connect, then try again.")
+                         .arg(statefulSetText()));
         return;
     }
     m_client->get(
@@ -146,6 +151,7 @@ void Lease::decide(Action action, int attempt, const kube::KubeResponse &respons
             emit lost(refusal(current));
             return;
         }
+        m_refused = true;
         answer(action, false, refusal(current));
         return;
     }
@@ -218,8 +224,8 @@ void Lease::answer(Action action, bool ok, const QString &message)
 
 QString Lease::refusal(const LeaseRecord &record) const
 {
-    return tr("Another tdkube (%1) runs %2 on this cluster since %3, so nothing was changed. Wait until it "
-              "finishes (its lease on %4 expires at %5 unless it is renewed), then try again.")
+    return tr("Another tdkube (%1) has been running %2 on this cluster since %3, so nothing was changed. "
+              "Wait until it finishes (its lease on %4 expires at %5 unless it is renewed), then try again.")
         .arg(record.holder, record.operation.isEmpty() ? tr("an operation") : record.operation,
              rfc3339(record.since.isValid() ? record.since : record.expires), statefulSetText(),
              rfc3339(record.expires));

@@ -68,6 +68,9 @@ public:
     // released(ok, message) answers; a lease that is no longer ours is left alone.
     void release();
     bool isHeld() const { return m_held; }
+    // The last acquire() was refused because another operation holds the lease (the message says that
+    // nothing was changed), not because the lease could not be read or written.
+    bool refused() const { return m_refused; }
 
 signals:
     // ok: the lease is ours until renewed. Otherwise who holds it, or why it could not be written.
@@ -97,6 +100,7 @@ private:
     int m_durationMs = kDefaultDurationMs;
     QDateTime m_since;
     bool m_held = false;
+    bool m_refused = false;
     QTimer m_renewTimer;
     int m_transientRetries = 0; // spent by the acquire or release under way
 };

@@ -13,13 +13,17 @@ namespace tdkube::ops {
 //   tdkube resume ID
 //   tdkube abandon ID
 //
-// each with [--kubeconfig F] [--context C] [-n NS]. They plan exactly as the wizards do (planner.h),
-// print the findings (reason and fix) and the numbered steps, and with --yes run the plan with the
-// Executor, printing each step's progress; the journal they write is the one the GUI offers to
-// resume, and the other way round. Kubeconfig files: --kubeconfig, else $KUBECONFIG, else
-// ~/.kube/config; context: --context, else the kubeconfig's current-context (a resume: the context
-// its journal names); namespace: -n, else the context's. The TDengine login comes from the
-// PasswordStore (the keychain, else root/taosdata).
+// each with [--kubeconfig F] [--context C] [-n NS]; scale, repair and resume also with [--user NAME]
+// [--password-stdin]. They plan exactly as the wizards do (planner.h), print the findings (reason and
+// fix) and the numbered steps, and with --yes run the plan with the Executor, printing each step's
+// progress; the journal they write is the one the GUI offers to resume, and the other way round.
+// Kubeconfig files: --kubeconfig, else $KUBECONFIG, else ~/.kube/config; context: --context, else the
+// kubeconfig's current-context (a resume: the context its journal names); namespace: -n, else the
+// context's. The TDengine login: --user, else root (or the user stored with the keychain's password);
+// the password from the first line of stdin with --password-stdin, else from
+// $TDKUBE_TDENGINE_PASSWORD, else the PasswordStore's (the keychain, else TDengine's default, with a
+// warning). Never a password argument: `--password` is refused without repeating it. A login TDengine
+// refuses is said with where its password came from; a resume checks it before it runs anything.
 //
 // Exit codes: 0 done (or only planned), 1 refused or failed, 2 bad usage.
 namespace opscommand {

@@ -1,5 +1,6 @@
 #include "ops/plan.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -11,6 +12,11 @@ namespace tdkube::ops {
 namespace {
 
 using namespace Qt::StringLiterals;
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(Plan)
+};
 
 // The journal stores names, not numbers, so that a reordered enum never misreads an old journal.
 constexpr std::array kStepKinds{
@@ -154,28 +160,28 @@ bool Plan::confirm(const QString &typed)
 
 QString Plan::summary() const
 {
-    const QString count = steps.size() == 1 ? u"1 step"_s : u"%1 steps"_s.arg(steps.size());
-    QString text;
+    const int count = int(steps.size());
+    const bool isBlocked = blocked();
     switch (kind) {
     case OperationKind::ScaleOut:
-        text = u"Scale %1 out from %2 to %3 dnodes (%4)"_s.arg(statefulSet)
-                   .arg(fromReplicas)
-                   .arg(toReplicas)
-                   .arg(count);
-        break;
+        return (isBlocked
+                    ? Text::tr("Scale %1 out from %2 to %3 dnodes (%n step(s)): blocked", nullptr, count)
+                    : Text::tr("Scale %1 out from %2 to %3 dnodes (%n step(s))", nullptr, count))
+            .arg(statefulSet)
+            .arg(fromReplicas)
+            .arg(toReplicas);
     case OperationKind::ScaleIn:
-        text = u"Scale %1 in from %2 to %3 dnodes (%4)"_s.arg(statefulSet)
-                   .arg(fromReplicas)
-                   .arg(toReplicas)
-                   .arg(count);
-        break;
+        return (isBlocked ? Text::tr("Scale %1 in from %2 to %3 dnodes (%n step(s)): blocked", nullptr, count)
+                          : Text::tr("Scale %1 in from %2 to %3 dnodes (%n step(s))", nullptr, count))
+            .arg(statefulSet)
+            .arg(fromReplicas)
+            .arg(toReplicas);
     case OperationKind::Repair:
-        text = u"Repair %1 (%2)"_s.arg(statefulSet, count);
-        break;
+        return (isBlocked ? Text::tr("Repair %1 (%n step(s)): blocked", nullptr, count)
+                          : Text::tr("Repair %1 (%n step(s))", nullptr, count))
+            .arg(statefulSet);
     }
-    if (blocked())
-        text += u": blocked"_s;
-    return text;
+    return {};
 }
 
 QJsonObject Plan::toJson() const

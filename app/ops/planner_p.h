@@ -29,12 +29,6 @@ inline QString hostOf(const QString &endpoint)
     return endpoint.section(u':', 0, 0);
 }
 
-// "1 dnode", "2 dnodes".
-inline QString counted(qsizetype count, const QString &noun)
-{
-    return QString::number(count) + u' ' + noun + (count == 1 ? QString() : u"s"_s);
-}
-
 // The facts, indexed the ways the planners ask them.
 class Cluster
 {

@@ -2,6 +2,7 @@
 
 #include "kube/objects.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSet>
@@ -15,11 +16,10 @@ namespace {
 using namespace Qt::StringLiterals;
 using Severity = HealthWarning::Severity;
 
-// "1 mnode", "2 mnodes".
-QString counted(qsizetype count, const QString &noun)
+struct Text
 {
-    return QString::number(count) + u' ' + noun + (count == 1 ? QString() : u"s"_s);
-}
+    Q_DECLARE_TR_FUNCTIONS(ClusterState)
+};
 
 bool isPodReady(const QJsonObject &pod)
 {
@@ -43,38 +43,49 @@ void warnDnodes(const ClusterSnapshot &snapshot, const QHash<QString, QJsonObjec
         const bool hasPod = pods.contains(pod);
         if (!hasPod) {
             warnings->append(
-                {Severity::Critical, u"dnode %1 has no pod"_s.arg(dnode.id),
-                 u"dnode %1 (%2) is still part of the cluster, but pod %3 does not exist: the StatefulSet "
-                 "was scaled in without `drop dnode %1`. Its %4 vnode(s) are unavailable. Scale the "
-                 "StatefulSet back out so that %3 returns with its data, then scale in safely with "
-                 "tdkube (it drops the dnode first). If its claim is gone too, Repair… on this page "
-                 "drops the dnode for good (`drop dnode %1 force`, or `unsafe` when it held the only copy of "
-                 "some data) and says what data that loses."_s.arg(dnode.id)
-                     .arg(dnode.endpoint, pod)
-                     .arg(dnode.vnodes)});
+                {Severity::Critical, Text::tr("dnode %1 has no pod").arg(dnode.id),
+                 Text::tr(
+                     "dnode %1 (%2) is still part of the cluster, but pod %3 does not exist: the StatefulSet "
+                     "was scaled in without `drop dnode %1`. Its %4 vnode(s) are unavailable. Scale the "
+                     "StatefulSet back out so that %3 returns with its data, then scale in safely with "
+                     "tdkube (it drops the dnode first). If its claim is gone too, Repair… on this page "
+                     "drops the dnode for good (`drop dnode %1 force`, or `unsafe` when it held the only "
+                     "copy of some data) and says what data that loses.")
+                     .arg(QString::number(dnode.id), dnode.endpoint, pod, QString::number(dnode.vnodes))});
             continue;
         }
         if (dnode.state() == DnodeState::Offline) {
             const QJsonObject &object = pods.value(pod);
-            warnings->append(
-                {Severity::Critical, u"dnode %1 is offline"_s.arg(dnode.id),
-                 u"dnode %1 (%2) does not answer the cluster. Its pod %3 is %4%5. Look at the pod's "
-                 "events and logs; the vnodes it holds have lost a replica until it returns."_s.arg(dnode.id)
-                     .arg(dnode.endpoint, pod, podPhase(object).isEmpty() ? u"unknown"_s : podPhase(object),
-                          isPodReady(object) ? u" and Ready"_s : u" and not Ready"_s)});
+            //: a pod's phase when it has none
+            const QString phase = podPhase(object).isEmpty() ? Text::tr("unknown") : podPhase(object);
+            const QString text =
+                isPodReady(object)
+                    ? Text::tr(
+                          "dnode %1 (%2) does not answer the cluster. Its pod %3 is %4 and Ready. Look at "
+                          "the pod's events and logs; the vnodes it holds have lost a replica until it "
+                          "returns.")
+                    : Text::tr(
+                          "dnode %1 (%2) does not answer the cluster. Its pod %3 is %4 and not Ready. Look "
+                          "at the pod's events and logs; the vnodes it holds have lost a replica until it "
+                          "returns.");
+            warnings->append({Severity::Critical, Text::tr("dnode %1 is offline").arg(dnode.id),
+                              text.arg(QString::number(dnode.id), dnode.endpoint, pod, phase)});
         } else if (dnode.state() == DnodeState::Dropping) {
             // `dropping*`: offline as well, so TDengine copies its vnodes from their other replicas.
             warnings->append(
                 {dnode.isOnline() ? Severity::Info : Severity::Warning,
-                 dnode.isOnline() ? u"dnode %1 is being dropped"_s.arg(dnode.id)
-                                  : u"dnode %1 is being dropped and is offline"_s.arg(dnode.id),
-                 u"Its vnodes are moving to the other dnodes%3. Do not delete pod %1 or its volume until "
-                 "dnode %2 has left `show dnodes`."_s.arg(pod)
-                     .arg(dnode.id)
-                     .arg(dnode.isOnline() ? QString()
-                                           : u" from their other replicas (it does not answer: status "
-                                             "msg timeout); `show transactions` says whether the drop "
-                                             "goes on"_s)});
+                 dnode.isOnline() ? Text::tr("dnode %1 is being dropped").arg(dnode.id)
+                                  : Text::tr("dnode %1 is being dropped and is offline").arg(dnode.id),
+                 (dnode.isOnline()
+                      ? Text::tr(
+                            "Its vnodes are moving to the other dnodes. Do not delete pod %1 or its volume "
+                            "until dnode %2 has left `show dnodes`.")
+                      : Text::tr(
+                            "Its vnodes are moving to the other dnodes from their other replicas (it does "
+                            "not answer: status msg timeout); `show transactions` says whether the drop "
+                            "goes on. Do not delete pod %1 or its volume until dnode %2 has left `show "
+                            "dnodes`."))
+                     .arg(pod, QString::number(dnode.id))});
         }
     }
 }
@@ -91,10 +102,12 @@ void warnPodsWithoutDnode(const ClusterSnapshot &snapshot, const QHash<QString, 
         if (joined.contains(name) || !isPodReady(pods.value(name)))
             continue;
         warnings->append(
-            {Severity::Warning, u"pod %1 is not a dnode"_s.arg(name),
-             u"Pod %1 runs, but the cluster has no dnode with its endpoint: it did not join. Its logs say "
-             "why; a volume that still holds an old dnode's identity (a stale claim reused by a "
-             "scale-out) prevents joining."_s.arg(name)});
+            {Severity::Warning, Text::tr("pod %1 is not a dnode").arg(name),
+             Text::tr(
+                 "Pod %1 runs, but the cluster has no dnode with its endpoint: it did not join. Its logs "
+                 "say why; a volume that still holds an old dnode's identity (a stale claim reused by a "
+                 "scale-out) prevents joining.")
+                 .arg(name)});
     }
 }
 
@@ -104,19 +117,25 @@ void warnMnodes(const ClusterSnapshot &snapshot, QList<HealthWarning> *warnings)
         return;
     const MnodeHealth health = mnodeHealth(snapshot.mnodes);
     if (!health.quorum) {
-        warnings->append(
-            {Severity::Critical, u"the mnodes have no quorum"_s,
-             u"%1 of %2 mnode(s) are ready%3. Without a leader the cluster cannot create databases, "
-             "tables or users, nor move vnodes. Bring the offline mnodes' pods back."_s.arg(health.ready)
-                 .arg(snapshot.mnodes.size())
-                 .arg(health.leaderEndpoint.isEmpty() ? u" and none is the leader"_s : QString())});
+        const QString text =
+            health.leaderEndpoint.isEmpty()
+                ? Text::tr(
+                      "%1 of %2 mnode(s) are ready and none is the leader. Without a leader the cluster "
+                      "cannot create databases, tables or users, nor move vnodes. Bring the offline mnodes' "
+                      "pods back.")
+                : Text::tr(
+                      "%1 of %2 mnode(s) are ready. Without a quorum the cluster cannot create databases, "
+                      "tables or users, nor move vnodes. Bring the offline mnodes' pods back.");
+        warnings->append({Severity::Critical, Text::tr("the mnodes have no quorum"),
+                          text.arg(QString::number(health.ready), QString::number(snapshot.mnodes.size()))});
     }
     if (snapshot.mnodes.size() < 3 && snapshot.dnodes.size() >= 3) {
         warnings->append(
-            {Severity::Warning, u"only %1"_s.arg(counted(snapshot.mnodes.size(), u"mnode"_s)),
-             u"With %1 dnodes the cluster should have 3 mnodes, so that it survives losing one. Create "
-             "them on two more dnodes, e.g. `create mnode on dnode 2` and `create mnode on dnode 3`."_s.arg(
-                 snapshot.dnodes.size())});
+            {Severity::Warning, Text::tr("only %n mnode(s)", nullptr, int(snapshot.mnodes.size())),
+             Text::tr(
+                 "With %1 dnodes the cluster should have 3 mnodes, so that it survives losing one. Create "
+                 "them on two more dnodes, e.g. `create mnode on dnode 2` and `create mnode on dnode 3`.")
+                 .arg(snapshot.dnodes.size())});
     }
 }
 
@@ -130,12 +149,11 @@ void warnReplicas(const ClusterSnapshot &snapshot, QList<HealthWarning> *warning
         if (database.replica > ready) {
             warnings->append(
                 {Severity::Critical,
-                 u"database %1 needs %2 dnodes"_s.arg(database.name).arg(database.replica),
-                 u"Database %1 keeps %2 replicas, but only %3 dnode(s) are ready: its vgroups cannot "
-                 "reach a majority and writes fail. Bring dnodes back, and never scale in below %2."_s
-                     .arg(database.name)
-                     .arg(database.replica)
-                     .arg(ready)});
+                 Text::tr("database %1 needs %2 dnodes")
+                     .arg(database.name, QString::number(database.replica)),
+                 Text::tr("Database %1 keeps %2 replicas, but only %3 dnode(s) are ready: its vgroups cannot "
+                          "reach a majority and writes fail. Bring dnodes back, and never scale in below %2.")
+                     .arg(database.name, QString::number(database.replica), QString::number(ready))});
         }
     }
 }
@@ -146,9 +164,9 @@ void warnLostVnodes(const ClusterSnapshot &snapshot, const QHash<QString, QDateT
     for (const LostVnodes &lost : lostVnodes(snapshot, snapshot.takenAt, dataClaimCreated)) {
         warnings->append({Severity::Critical,
                           lost.lostDatabases.isEmpty()
-                              ? u"dnode %1 lost its vnodes"_s.arg(lost.dnode.id)
-                              : u"dnode %1 lost its vnodes and data of %2"_s.arg(lost.dnode.id)
-                                    .arg(lost.lostDatabases.join(u", ")),
+                              ? Text::tr("dnode %1 lost its vnodes").arg(lost.dnode.id)
+                              : Text::tr("dnode %1 lost its vnodes and data of %2")
+                                    .arg(QString::number(lost.dnode.id), lost.lostDatabases.join(u", ")),
                           lost.describe()});
     }
 }
@@ -229,33 +247,41 @@ QString LostVnodes::describe() const
     for (const int id : vgroups)
         ids.append(QString::number(id));
     const QString pod = podOfEndpoint(dnode.endpoint);
-    QString text =
-        claimCreated.isValid()
-            ? u"dnode %1 (%2) joined the cluster on %3, but pod %4 now runs on a volume claim created on %5: "
-              "its data directory is new, and its vnodes of vgroup(s) %6 (database %7) are gone, whatever "
-              "`show vgroups` says (TDengine keeps showing the roles they had when the pod came back within "
-              "seconds), and TDengine does not rebuild them by itself. Those vgroups run a replica short, "
-              "reads may be sent to the empty dnode and fail, and they stop when one more replica goes. (Not "
-              "so if that claim was restored with the dnode's data, from a volume snapshot say: tdkube "
-              "cannot "
-              "tell that from the claim.)"_s.arg(dnode.id)
-                  .arg(dnode.endpoint, dnode.createTime.toUTC().toString(Qt::ISODate), pod,
-                       claimCreated.toUTC().toString(Qt::ISODate), ids.join(u", "), databases.join(u", "))
-            : u"dnode %1 (%2) is ready, but its vnodes of vgroup(s) %3 (database %4) are offline %5 after it "
-              "started: its data directory came back empty (pod %6 on a new volume claim), and TDengine does "
-              "not rebuild them by itself. Those vgroups run a replica short, and stop when one more replica "
-              "goes."_s.arg(dnode.id)
-                  .arg(dnode.endpoint, ids.join(u", "), databases.join(u", "),
-                       u"more than %1 s"_s.arg(kLostVnodeGraceSeconds), pod);
+    QStringList sentences;
+    if (claimCreated.isValid()) {
+        sentences.append(
+            Text::tr(
+                "dnode %1 (%2) joined the cluster on %3, but pod %4 now runs on a volume claim created on "
+                "%5: its data directory is new, and its vnodes of vgroup(s) %6 (database %7) are gone, "
+                "whatever `show vgroups` says (TDengine keeps showing the roles they had when the pod came "
+                "back within seconds), and TDengine does not rebuild them by itself. Those vgroups run a "
+                "replica short, reads may be sent to the empty dnode and fail, and they stop when one more "
+                "replica goes. (Not so if that claim was restored with the dnode's data, from a volume "
+                "snapshot say: tdkube cannot tell that from the claim.)")
+                .arg(QString::number(dnode.id), dnode.endpoint,
+                     dnode.createTime.toUTC().toString(Qt::ISODate), pod,
+                     claimCreated.toUTC().toString(Qt::ISODate), ids.join(u", "), databases.join(u", ")));
+    } else {
+        sentences.append(
+            Text::tr(
+                "dnode %1 (%2) is ready, but its vnodes of vgroup(s) %3 (database %4) are offline more "
+                "than %5 s after it started: its data directory came back empty (pod %6 on a new volume "
+                "claim), and TDengine does not rebuild them by itself. Those vgroups run a replica short, "
+                "and stop when one more replica goes.")
+                .arg(QString::number(dnode.id), dnode.endpoint, ids.join(u", "), databases.join(u", "),
+                     QString::number(kLostVnodeGraceSeconds), pod));
+    }
     if (!lostDatabases.isEmpty())
-        text +=
-            u" The data of %1 (replica 1) that was on it is gone for good."_s.arg(lostDatabases.join(u", "));
-    text += u" To rebuild them: `drop dnode %1` while another dnode can take its vnodes (with only as many "
+        sentences.append(Text::tr("The data of %1 (replica 1) that was on it is gone for good.")
+                             .arg(lostDatabases.join(u", ")));
+    sentences.append(
+        Text::tr(
+            "To rebuild them: `drop dnode %1` while another dnode can take its vnodes (with only as many "
             "dnodes as the largest replica, scale out by one first), and TDengine copies them there from "
             "their other replicas; then delete pod %2 and its claim so that it joins again as a new dnode. "
-            "Do not delete another pod or claim meanwhile."_s.arg(dnode.id)
-                .arg(pod);
-    return text;
+            "Do not delete another pod or claim meanwhile.")
+            .arg(QString::number(dnode.id), pod));
+    return sentences.join(u' ');
 }
 
 DnodeState Dnode::state() const
@@ -367,40 +393,52 @@ bool Transaction::isFailing() const
 QString Transaction::describe() const
 {
     const LastAction last = parseLastAction(lastAction);
-    QString text =
-        u"transaction %1 (%2%3)"_s.arg(id).arg(operation.isEmpty() ? u"unknown operation"_s : operation,
-                                               stage.isEmpty() ? QString() : u", stage "_s + stage);
+    //: a transaction's operation when TDengine names none
+    const QString what = operation.isEmpty() ? Text::tr("unknown operation") : operation;
+    const QString text =
+        stage.isEmpty() ? Text::tr("transaction %1 (%2)").arg(QString::number(id), what)
+                        : Text::tr("transaction %1 (%2, stage %3)").arg(QString::number(id), what, stage);
     if (last.action < 0)
         return lastAction.trimmed().isEmpty() ? text : text + u": "_s + lastAction.trimmed();
     if (last.action == 0 && last.code == 0)
         return text; // no action yet (mndSetTransLastAction with none)
-    QString action = u"action %1"_s.arg(last.action);
-    if (!last.message.isEmpty())
-        action += last.endpoint.isEmpty() ? u" (%1)"_s.arg(last.message)
-                                          : u" (%1 to %2)"_s.arg(last.message, last.endpoint);
+    const QString number = QString::number(last.action);
+    QString action;
+    if (last.message.isEmpty()) {
+        action = Text::tr("action %1").arg(number);
+    } else if (last.endpoint.isEmpty()) {
+        //: %2 is TDengine's name of the message the action sends (alter-confirm)
+        action = Text::tr("action %1 (%2)").arg(number, last.message);
+    } else {
+        //: %2 is TDengine's name of the message the action sends (alter-confirm), %3 the endpoint it goes to
+        action = Text::tr("action %1 (%2 to %3)").arg(number, last.message, last.endpoint);
+    }
     const QString code = u"0x"_s + u"%1"_s.arg(last.code, 4, 16, QChar(u'0')).toUpper();
+    //: %1 is a transaction, %2 its last action
     if (last.code == 0)
-        return text + u": "_s + action + u" done"_s;
+        return Text::tr("%1: %2 done").arg(text, action);
     if (last.code == 0x0111 || last.code == 0x03D8)
-        return text + u": "_s + action + u" under way"_s;
+        return Text::tr("%1: %2 under way").arg(text, action);
+    //: %3 is TDengine's text of the error code %4
     if (!isFailing())
-        return text + u": "_s + action + u" waiting: %1 (%2)"_s.arg(last.text, code);
-    return text + u": "_s + action +
-           (failedTimes == 1  ? u" failed once"_s
-            : failedTimes > 1 ? u" failed %1 times"_s.arg(failedTimes)
-                              : u" failed"_s) +
-           u": %1 (%2)"_s.arg(last.text, code);
+        return Text::tr("%1: %2 waiting: %3 (%4)").arg(text, action, last.text, code);
+    if (failedTimes == 1)
+        return Text::tr("%1: %2 failed once: %3 (%4)").arg(text, action, last.text, code);
+    if (failedTimes > 1)
+        return Text::tr("%1: %2 failed %n times: %3 (%4)", nullptr, failedTimes)
+            .arg(text, action, last.text, code);
+    return Text::tr("%1: %2 failed: %3 (%4)").arg(text, action, last.text, code);
 }
 
 QString Transaction::advice() const
 {
-    return u"TDengine retries it until what it needs is back (often a dnode that is offline: bring its pod "
-           "back); `show transactions` shows how it goes. Only if that cannot come back, `kill transaction "
-           "%1` "
-           "ends it (on 3.3 where `show transactions` says it is killable): TDengine then counts its "
-           "remaining "
-           "actions as done without doing them, so its metadata may say vnodes moved that did not; read the "
-           "vgroups afterwards."_s.arg(id);
+    return Text::tr(
+               "TDengine retries it until what it needs is back (often a dnode that is offline: bring its "
+               "pod back); `show transactions` shows how it goes. Only if that cannot come back, `kill "
+               "transaction %1` ends it (on 3.3 where `show transactions` says it is killable): TDengine "
+               "then counts its remaining actions as done without doing them, so its metadata may say "
+               "vnodes moved that did not; read the vgroups afterwards.")
+        .arg(id);
 }
 
 QString podOfEndpoint(const QString &endpoint)
@@ -460,20 +498,23 @@ QList<HealthWarning> assessHealth(const ClusterSnapshot &snapshot, const QJsonOb
     stale.sort();
     if (!stale.isEmpty()) {
         warnings.append(
-            {Severity::Warning, counted(stale.size(), u"stale volume claim"_s),
-             u"%1: left behind by a scale-in. A later scale-out would give the new pods these claims "
-             "back, with the old dnodes' data and identity. Delete them once their dnodes are dropped."_s.arg(
-                 stale.join(u", "))});
+            {Severity::Warning, Text::tr("%n stale volume claim(s)", nullptr, int(stale.size())),
+             Text::tr(
+                 "%1: left behind by a scale-in. A later scale-out would give the new pods these claims "
+                 "back, with the old dnodes' data and identity. Delete them once their dnodes are dropped.")
+                 .arg(stale.join(u", "))});
     }
     for (const Transaction &transaction : snapshot.transactions) {
         if (transaction.isStuck()) {
             warnings.append({Severity::Warning,
-                             u"transaction %1 (%2) is stuck"_s.arg(transaction.id).arg(transaction.operation),
+                             Text::tr("transaction %1 (%2) is stuck")
+                                 .arg(QString::number(transaction.id), transaction.operation),
                              transaction.describe() + u". "_s + transaction.advice()});
             continue;
         }
         warnings.append({Severity::Info,
-                         u"transaction %1 is running: %2"_s.arg(transaction.id).arg(transaction.operation),
+                         Text::tr("transaction %1 is running: %2")
+                             .arg(QString::number(transaction.id), transaction.operation),
                          transaction.describe() + u'.'});
     }
     std::stable_sort(warnings.begin(), warnings.end(), [](const HealthWarning &a, const HealthWarning &b) {

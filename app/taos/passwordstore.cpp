@@ -44,11 +44,29 @@ PasswordStore::Login PasswordStore::defaultLogin(const QString &cluster, const Q
     return login;
 }
 
+void PasswordStore::setGiven(const QString &user, const std::optional<QString> &password)
+{
+    m_givenUser = user;
+    m_givenPassword = password;
+}
+
+PasswordStore::Login PasswordStore::withGivenUser(Login login) const
+{
+    if (!m_givenUser.isEmpty())
+        login.user = m_givenUser;
+    return login;
+}
+
 void PasswordStore::load(const QString &cluster, QObject *context, Loaded done)
 {
+    if (m_givenPassword) {
+        const Login given{m_givenUser.isEmpty() ? defaultUser() : m_givenUser, *m_givenPassword, false, {}};
+        later(context, [done, given] { done(given); });
+        return;
+    }
     const auto cached = m_session.constFind(cluster);
     if (cached != m_session.cend()) {
-        later(context, [done, login = *cached] { done(login); });
+        later(context, [done, login = withGivenUser(*cached)] { done(login); });
         return;
     }
     const QString unset =
@@ -56,7 +74,7 @@ void PasswordStore::load(const QString &cluster, QObject *context, Loaded done)
            "cluster still has it, change it: ALTER USER %1 PASS '...'.")
             .arg(defaultUser(), defaultPassword());
     if (!m_keychain) {
-        later(context, [done, login = defaultLogin(cluster, unset)] { done(login); });
+        later(context, [done, login = withGivenUser(defaultLogin(cluster, unset))] { done(login); });
         return;
     }
     auto *job = new QKeychain::ReadPasswordJob(kService, this);
@@ -69,6 +87,7 @@ void PasswordStore::load(const QString &cluster, QObject *context, Loaded done)
                     return;
                 auto *read = static_cast<QKeychain::ReadPasswordJob *>(finished);
                 Login login;
+                m_keychainError.clear();
                 if (read->error() == QKeychain::NoError) {
                     login.user = QSettings().value(userKey(cluster), defaultUser()).toString();
                     login.password = read->textData();
@@ -76,12 +95,13 @@ void PasswordStore::load(const QString &cluster, QObject *context, Loaded done)
                 } else if (read->error() == QKeychain::EntryNotFound) {
                     login = defaultLogin(cluster, unset);
                 } else {
+                    m_keychainError = read->errorString();
                     login = defaultLogin(
                         cluster, tr("The system keychain could not be read (%1), so TDengine's default "
                                     "password is tried; a password you enter is kept until tdkube quits.")
                                      .arg(read->errorString()));
                 }
-                done(login);
+                done(withGivenUser(login));
             });
     job->start();
 }

@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace tdkube::taos {
 
@@ -33,19 +34,31 @@ public:
 
     // Off: only this session's memory is used (tests, and machines without a keychain).
     void setKeychainEnabled(bool enabled) { m_keychain = enabled; }
+    // The commands' login (--user, TDKUBE_TDENGINE_PASSWORD, --password-stdin), for every cluster:
+    // `user`, unless empty, replaces the user name remembered for the cluster; `password`, when given,
+    // replaces the keychain's, which is then not read, and its user is `user`, else root. Held in this
+    // object's memory only: neither is written to the keychain or the settings.
+    void setGiven(const QString &user, const std::optional<QString> &password);
 
     // `cluster` names the cluster uniquely: "context/namespace/statefulset".
     void load(const QString &cluster, QObject *context, Loaded done);
     void save(const QString &cluster, const QString &user, const QString &password, QObject *context,
               Saved done);
 
+    // Why the keychain could not be read the last time load() asked it, else empty.
+    QString keychainError() const { return m_keychainError; }
+
     static QString defaultUser() { return QStringLiteral("root"); }
     static QString defaultPassword() { return QStringLiteral("taosdata"); }
 
 private:
     Login defaultLogin(const QString &cluster, const QString &why) const;
+    Login withGivenUser(Login login) const;
 
     bool m_keychain = true;
+    QString m_givenUser;
+    std::optional<QString> m_givenPassword;
+    QString m_keychainError;
     QHash<QString, Login> m_session;
 };
 

@@ -171,10 +171,12 @@ QueryHandle RestClient::query(const QString &sql, QObject *context, Done done, c
             if (const auto p = weak.lock()) {
                 QueryOutcome outcome;
                 outcome.error = TaosError::client(
-                    u"Cannot send SQL through the API server proxy (%1): taosAdapter needs Basic auth, which "
-                    "the API server proxy strips"_s.arg(m_target.describe()),
-                    u"Use a port-forward to port 6041 of a TDengine pod or of the taosAdapter service, and "
-                    "connect through its local port."_s);
+                    tr("Cannot send SQL through the API server proxy (%1): taosAdapter needs Basic auth, "
+                       "which "
+                       "the API server proxy strips")
+                        .arg(m_target.describe()),
+                    tr("Use a port-forward to port 6041 of a TDengine pod or of the taosAdapter service, and "
+                       "connect through its local port."));
                 complete(p, outcome);
             }
         });
@@ -277,10 +279,10 @@ void RestClient::onFinished(const std::shared_ptr<PendingQuery> &pending)
         const QString transport = m_target.transportProblem ? m_target.transportProblem() : QString();
         outcome.error = TaosError::client(
             transport.isEmpty()
-                ? u"Could not reach taosAdapter at %1: %2"_s.arg(m_target.describe(), reply->errorString())
-                : u"Could not reach taosAdapter at %1: %2. The port-forward said: %3"_s.arg(
-                      m_target.describe(), reply->errorString(), transport),
-            u"Check that the port-forward is active and that the TDengine pod is Running."_s);
+                ? tr("Could not reach taosAdapter at %1: %2").arg(m_target.describe(), reply->errorString())
+                : tr("Could not reach taosAdapter at %1: %2. The port-forward said: %3")
+                      .arg(m_target.describe(), reply->errorString(), transport),
+            tr("Check that the port-forward is active and that the TDengine pod is Running."));
         complete(pending, outcome);
         return;
     }
@@ -375,10 +377,10 @@ void RestClient::decoded(const std::shared_ptr<PendingQuery> &pending, bool ok,
         outcome.result = std::move(*result);
     } else if (error.code == TaosError::kClientError && pending->httpStatus != 200) {
         // Not taosAdapter's JSON: a proxy's or another server's page.
-        outcome.error = TaosError::client(u"taosAdapter at %1 answered HTTP %2: %3"_s.arg(m_target.describe())
-                                              .arg(pending->httpStatus)
-                                              .arg(QString::fromUtf8(pending->errorBody.left(200)).trimmed()),
-                                          u"Check that the target is taosAdapter's port 6041."_s);
+        outcome.error = TaosError::client(tr("taosAdapter at %1 answered HTTP %2: %3")
+                                              .arg(m_target.describe(), QString::number(pending->httpStatus),
+                                                   QString::fromUtf8(pending->errorBody.left(200)).trimmed()),
+                                          tr("Check that the target is taosAdapter's port 6041."));
     } else {
         outcome.error = error;
     }
@@ -400,10 +402,10 @@ void RestClient::timeOut(const std::shared_ptr<PendingQuery> &pending)
         return;
     QueryOutcome outcome;
     outcome.timedOut = true;
-    outcome.error = TaosError::client(
-        u"The statement did not finish within %1 s"_s.arg(pending->timeoutMs / 1000.0),
-        u"The server may still be running it: check show transactions, then run it with a longer "
-        "timeout."_s);
+    outcome.error =
+        TaosError::client(tr("The statement did not finish within %1 s").arg(pending->timeoutMs / 1000.0),
+                          tr("The server may still be running it: check show transactions, then run it with "
+                             "a longer timeout."));
     complete(pending, std::move(outcome));
 }
 

@@ -3,6 +3,7 @@
 
 #include "taos/result_p.h"
 
+#include <QCoreApplication>
 #include <QTimeZone>
 #include <QtNumeric>
 
@@ -13,6 +14,11 @@ using namespace Qt::StringLiterals;
 namespace tdkube::taos {
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(TaosError)
+};
 
 struct TypeEntry
 {
@@ -46,33 +52,35 @@ QString hintFor(int code)
 {
     switch (code) {
     case 0x0357: // "Authentication failure"
-        return u"Check the TDengine user name and password."_s;
+        return Text::tr("Check the TDengine user name and password.");
     case 0x1105: // taosAdapter HTTP_NO_AUTH_INFO
-        return u"Send the user and password (Basic auth); a path that strips the Authorization header, such "
-               "as the API server proxy, cannot be used."_s;
+        return Text::tr(
+            "Send the user and password (Basic auth); a path that strips the Authorization header, "
+            "such as the API server proxy, cannot be used.");
     case 0x000B:
     case 0x0015:
     case 0x0408:
-        return u"A dnode is unreachable: check that all TDengine pods are Running and Ready."_s;
+        return Text::tr("A dnode is unreachable: check that all TDengine pods are Running and Ready.");
     case 0x0388:
     case 0x2616:
-        return u"Create the database first, or name an existing one (information_schema.ins_databases)."_s;
+        return Text::tr(
+            "Create the database first, or name an existing one (information_schema.ins_databases).");
     case 0x2603:
     case 0x0362:
-        return u"Check the table name, or create the table first."_s;
+        return Text::tr("Check the table name, or create the table first.");
     case 0x2600:
     case 0x2602:
     case 0x2619:
     case 0x263F:
     case 0x2641:
-        return u"Fix the statement and run it again."_s;
+        return Text::tr("Fix the statement and run it again.");
     case 0x03D3:
-        return u"Another transaction is running (show transactions): wait for it and try again."_s;
+        return Text::tr("Another transaction is running (show transactions): wait for it and try again.");
     case 0x0334:
     case 0x03BA:
-        return u"Add dnodes (scale the StatefulSet) or lower the replica."_s;
+        return Text::tr("Add dnodes (scale the StatefulSet) or lower the replica.");
     default:
-        return u"Check the statement and the cluster's state, then try again."_s;
+        return Text::tr("Check the statement and the cluster's state, then try again.");
     }
 }
 
@@ -80,11 +88,11 @@ QString hintFor(int code)
 
 QString TaosError::describe() const
 {
-    QString text =
-        code == kClientError
-            ? desc
-            : u"TDengine error 0x%1: %2"_s.arg(QString::number(code, 16).rightJustified(4, u'0'), desc);
-    if (!text.endsWith(u'.'))
+    QString text = code == kClientError ? desc
+                                        : Text::tr("TDengine error 0x%1: %2")
+                                              .arg(QString::number(code, 16).rightJustified(4, u'0'), desc);
+    // A sentence's end: TDengine's own desc has none; a translated text may end in a full stop of its own.
+    if (!text.endsWith(u'.') && !text.endsWith(u'\u3002'))
         text += u'.';
     return hint.isEmpty() ? text : text + u' ' + hint;
 }

@@ -5,6 +5,7 @@
 #include "taos/result.h"
 #include "taos/result_p.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -27,6 +28,11 @@ struct ResultDecoder::Cell
 };
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ResultDecoder)
+};
 
 constexpr qsizetype kCompactAt = 1 << 20;
 
@@ -243,11 +249,12 @@ bool ResultDecoder::finish()
         return false;
     }
     if (m_state != State::Done) {
-        fail(m_state == State::Start ? u"the response is empty"_s : u"the response ended early"_s);
+        fail(m_state == State::Start ? Text::tr("the response is empty")
+                                     : Text::tr("the response ended early"));
         return false;
     }
     if (!m_sawCode && !m_columnsKnown) {
-        fail(u"the response is not a taosAdapter result"_s);
+        fail(Text::tr("the response is not a taosAdapter result"));
         return false;
     }
     return true;
@@ -257,8 +264,8 @@ ResultDecoder::Step ResultDecoder::fail(const QString &why)
 {
     if (!m_failed) {
         m_failed = true;
-        m_error = TaosError::client(u"Could not read taosAdapter's answer: "_s + why,
-                                    u"Check that port 6041 of the target is taosAdapter."_s);
+        m_error = TaosError::client(Text::tr("Could not read taosAdapter's answer: %1").arg(why),
+                                    Text::tr("Check that port 6041 of the target is taosAdapter."));
     }
     return Step::Bad;
 }
@@ -275,7 +282,8 @@ ResultDecoder::Step ResultDecoder::parse()
             if (p == end)
                 return Step::More;
             if (*p != '{')
-                return fail(u"it is not JSON: "_s + QString::fromUtf8(p, qMin<qsizetype>(80, end - p)));
+                return fail(
+                    Text::tr("it is not JSON: %1").arg(QString::fromUtf8(p, qMin<qsizetype>(80, end - p))));
             m_pos = p + 1 - data;
             m_state = State::Object;
             break;
@@ -289,7 +297,7 @@ ResultDecoder::Step ResultDecoder::parse()
         case State::Done: {
             const char *p = skipSpace(data + m_pos, end);
             m_pos = p - data;
-            return p == end ? Step::Ok : fail(u"text after the end of the response"_s);
+            return p == end ? Step::Ok : fail(Text::tr("text after the end of the response"));
         }
         }
         if (step != Step::Ok)
@@ -317,7 +325,7 @@ ResultDecoder::Step ResultDecoder::parseMember()
             return Step::More;
     }
     if (*p != '"')
-        return fail(u"a member name was expected"_s);
+        return fail(Text::tr("a member name was expected"));
     const char *keyEnd = nullptr;
     bool escaped = false;
     if (scanString(p, end, &keyEnd, &escaped))
@@ -327,15 +335,15 @@ ResultDecoder::Step ResultDecoder::parseMember()
     if (p == end)
         return Step::More;
     if (*p != ':')
-        return fail(u"':' was expected after \""_s + QString::fromUtf8(key) + u'"');
+        return fail(Text::tr("':' was expected after \"%1\"").arg(QString::fromUtf8(key)));
     p = skipSpace(p + 1, end);
     if (p == end)
         return Step::More;
     if (key == "data") {
         if (*p != '[')
-            return fail(u"data is not an array"_s);
+            return fail(Text::tr("data is not an array"));
         if (!m_columnsKnown)
-            return fail(u"data came before column_meta"_s);
+            return fail(Text::tr("data came before column_meta"));
         m_pos = p + 1 - data;
         m_state = State::Data;
         return Step::Ok;
@@ -345,7 +353,7 @@ ResultDecoder::Step ResultDecoder::parseMember()
     if (skipped == 1)
         return Step::More;
     if (skipped == 2)
-        return fail(u"a malformed value for \""_s + QString::fromUtf8(key) + u'"');
+        return fail(Text::tr("a malformed value for \"%1\"").arg(QString::fromUtf8(key)));
     const QJsonValue value =
         QJsonDocument::fromJson("[" + QByteArray(p, valueEnd - p) + "]").array().at(0); // small members only
     m_pos = valueEnd - data;
@@ -378,7 +386,7 @@ ResultDecoder::Step ResultDecoder::parseMember()
             columns.append(column);
         }
         if (m_result.m_rowCount > 0)
-            return fail(u"column_meta came after data"_s);
+            return fail(Text::tr("column_meta came after data"));
         setColumns(columns);
     }
     return Step::Ok;
@@ -411,13 +419,13 @@ ResultDecoder::Step ResultDecoder::parseRow()
     if (p == end)
         return Step::More;
     if (*p != '[')
-        return fail(u"a row is not an array"_s);
+        return fail(Text::tr("a row is not an array"));
     p = skipSpace(p + 1, end);
     const size_t columns = m_cells.size();
     size_t count = 0;
     while (p < end && *p != ']') {
         if (count >= columns)
-            return fail(u"a row has more values than there are columns"_s);
+            return fail(Text::tr("a row has more values than there are columns"));
         Cell &cell = m_cells[count++];
         cell.escaped = false;
         const char c = *p;
@@ -433,7 +441,7 @@ ResultDecoder::Step ResultDecoder::parseRow()
             if (skipped == 1)
                 return Step::More;
             if (skipped == 2 || next == p)
-                return fail(u"a malformed value in row "_s + QString::number(m_result.m_rowCount + 1));
+                return fail(Text::tr("a malformed value in row %1").arg(m_result.m_rowCount + 1));
             const qsizetype length = next - p;
             Cell::Kind kind = Cell::Number;
             if (c == 'n' && length == 4 && std::memcmp(p, "null", 4) == 0)
@@ -454,8 +462,9 @@ ResultDecoder::Step ResultDecoder::parseRow()
     if (p == end)
         return Step::More;
     if (count != columns)
-        return fail(
-            u"row %1 has %2 values for %3 columns"_s.arg(m_result.m_rowCount + 1).arg(count).arg(columns));
+        return fail(Text::tr("row %1 has %2 values for %3 columns")
+                        .arg(QString::number(m_result.m_rowCount + 1), QString::number(count),
+                             QString::number(columns)));
     m_pos = p + 1 - data;
     commitRow(m_cells);
     return m_failed ? Step::Bad : Step::Ok;
@@ -550,8 +559,9 @@ void ResultDecoder::commitRow(const std::vector<Cell> &cells)
             break;
         }
         if (!ok) {
-            fail(u"row %1: \"%2\" is not a %3"_s.arg(m_result.m_rowCount + 1)
-                     .arg(QString::fromUtf8(cell.begin, cell.end - cell.begin), column.typeName));
+            fail(Text::tr("row %1: \"%2\" is not a %3")
+                     .arg(QString::number(m_result.m_rowCount + 1),
+                          QString::fromUtf8(cell.begin, cell.end - cell.begin), column.typeName));
             return;
         }
         data.push(slot, false);

@@ -151,7 +151,8 @@ void takeSnapshot(RestClient *client, QObject *context,
                   std::function<void(const ClusterSnapshot &snapshot, const QString &error)> done)
 {
     if (!client) {
-        QTimer::singleShot(0, context, [done] { done({}, u"There is no connection to taosAdapter."_s); });
+        QTimer::singleShot(
+            0, context, [done] { done({}, SnapshotPoller::tr("There is no connection to taosAdapter.")); });
         return;
     }
     // A poller of its own, so that a dashboard's poller is neither disturbed nor waited for.
@@ -260,7 +261,7 @@ void SnapshotPoller::finishPart(const QString &error)
         const QString incomplete = incompleteRead(select, m_rows.value(select), m_counts.value(select));
         if (!incomplete.isEmpty())
             m_error =
-                u"TDengine's answer was incomplete: %1. The next look reads it again."_s.arg(incomplete);
+                tr("TDengine's answer was incomplete: %1. The next look reads it again.").arg(incomplete);
     }
     m_building.serverVersion = m_serverVersion;
     m_building.mnodes = mnodesFrom(m_rows.value(kSelectMnodes), versionFacts(m_serverVersion));

@@ -2,11 +2,18 @@
 
 #include "taos/result.h"
 
+#include <QCoreApplication>
+
 namespace tdkube::taos {
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(SystemTables)
+};
 
 // "select * from information_schema.ins_dnodes [where ...]" -> "ins_dnodes".
 QString tableOf(const QString &select)
@@ -33,19 +40,22 @@ QString countStatement(const QString &select)
 QString incompleteRead(const QString &select, const Result &rows, const Result &count)
 {
     const QString table = tableOf(select);
-    const QString why = u" (taosAdapter ends a result early when a fetch fails, and still says code 0)"_s;
     if (count.rowCount() != 1 || count.columnCount() < 1 || count.isNull(0, 0))
-        return u"count(*) of %1 answered without its row%2"_s.arg(table, why);
+        return Text::tr(
+                   "count(*) of %1 answered without its row (taosAdapter ends a result early when a fetch "
+                   "fails, and still says code 0)")
+            .arg(table);
     // A cluster always has a dnode and an mnode: none listed is never the truth (FACTS.md section 5).
     if (rows.rowCount() == 0 && (select == kSelectDnodes || select == kSelectMnodes))
-        return u"%1 answered without rows%2"_s.arg(table, why);
+        return Text::tr("%1 answered without rows (taosAdapter ends a result early when a fetch fails, and "
+                        "still says code 0)")
+            .arg(table);
     const qint64 counted = count.int64(0, 0);
     if (rows.rowCount() != counted) {
-        return u"%1 answered %2 rows where count(*) says %3: cut short%4, or the table changed between the "
-               "two reads"_s.arg(table)
-                   .arg(rows.rowCount())
-                   .arg(counted)
-                   .arg(why);
+        return Text::tr(
+                   "%1 answered %2 rows where count(*) says %3: cut short (taosAdapter ends a result early "
+                   "when a fetch fails, and still says code 0), or the table changed between the two reads")
+            .arg(table, QString::number(rows.rowCount()), QString::number(counted));
     }
     return {};
 }

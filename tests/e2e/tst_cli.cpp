@@ -1,14 +1,19 @@
 // The tdkube binary's command line, as a person types it: help and version without a display, a
 // wrong option said plainly, and --kubeconfig / --context / -n (or $KUBECONFIG) reaching the window,
-// seen in what it remembers for the next start; and the first minute as the README's run command
-// gives it: the sandbox's demo cluster's dashboard, with data, without a click (--smoke).
+// seen in what it remembers for the next start; the commands' TDengine login (--user, the password in
+// TDKUBE_TDENGINE_PASSWORD or on stdin, never an argument; a refusal says where it came from); and the
+// first minute as the README's run command gives it: the sandbox's demo cluster's dashboard, with data,
+// without a click (--smoke).
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -68,7 +73,8 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(run.story()));
         for (const QString &part :
              {u"--kubeconfig <file>"_s, u"--context <name>"_s, u"-n, --namespace <ns>"_s,
-              u"--cluster <name>"_s, u"tdkube scale"_s, u"tdkube resume"_s})
+              u"--cluster <name>"_s, u"tdkube scale"_s, u"tdkube resume"_s, u"--user NAME"_s,
+              u"TDKUBE_TDENGINE_PASSWORD="_s, u"--password-stdin"_s, u"it wins over"_s})
             QVERIFY2(run.out.contains(part), qPrintable(part + u" missing:\n"_s + run.story()));
     }
 
@@ -87,6 +93,122 @@ private slots:
         run = tdkube({u"--context"_s});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(u"Missing value after '--context'."_s), qPrintable(run.story()));
+    }
+
+    // There is no --password: a password among the arguments is seen by every user of the machine. The
+    // refusal names the ways that are, and never repeats what followed it.
+    void passwordArgument_refusedWithoutRepeatingIt()
+    {
+        const QString password = u"Cli9Pw4Xq7Zr2Mv"_s;
+        for (const QStringList &arguments :
+             {QStringList{u"scale"_s, u"--cluster"_s, u"tdengine"_s, u"--replicas"_s, u"3"_s, u"--password"_s,
+                          password},
+              QStringList{u"repair"_s, u"--cluster"_s, u"tdengine"_s, u"--password="_s + password},
+              QStringList{u"resume"_s, u"some-id"_s, u"--password"_s, password, u"--password-stdin"_s}}) {
+            const Run run = tdkube(arguments);
+            QVERIFY2(run.exitCode == 2, qPrintable(run.story()));
+            QVERIFY2(run.err.contains(u"tdkube %1 takes no --password"_s.arg(arguments.first())) &&
+                         run.err.contains(u"TDKUBE_TDENGINE_PASSWORD"_s) &&
+                         run.err.contains(u"--password-stdin"_s),
+                     qPrintable(run.story()));
+            QVERIFY2(!run.out.contains(password) && !run.err.contains(password),
+                     qPrintable(arguments.first()));
+        }
+    }
+
+    // --user and --password-stdin only where TDengine is logged in to; an empty user or stdin is bad usage.
+    void loginOptions_whereALoginIsUsed_badValuesSaid()
+    {
+        Run run = tdkube({u"operations"_s, u"--user"_s, u"root"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"tdkube operations takes no --user."_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"abandon"_s, u"some-id"_s, u"--password-stdin"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"tdkube abandon takes no --password-stdin."_s),
+                 qPrintable(run.story()));
+        const QStringList scale{u"scale"_s, u"--cluster"_s, u"tdengine"_s, u"--replicas"_s, u"3"_s};
+        run = tdkube(scale + QStringList{u"--user"_s, u""_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"--user needs the name of a TDengine user."_s),
+                 qPrintable(run.story()));
+        run = tdkube(scale + QStringList{u"--password-stdin"_s}, {}, QByteArray());
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"--password-stdin read no password"_s) &&
+                     run.err.contains(u"Usage: tdkube scale "_s) && run.err.contains(u"[--password-stdin]"_s),
+                 qPrintable(run.story()));
+    }
+
+    // The demo cluster has TDengine's default password, and no keychain is there: each source of the
+    // password reaches TDengine; --password-stdin wins over the variable; a wrong one is refused by
+    // TDengine, and the refusal says which user and where the password came from, never what it is.
+    void login_eachSource_wrongPasswordSaidWithItsSource()
+    {
+        const QString kubeconfig = startSandbox();
+        QVERIFY(!kubeconfig.isEmpty());
+        const QStringList plan{u"scale"_s, u"--cluster"_s,     u"tdengine"_s,
+                               u"-n"_s,    u"tdengine-test"_s, u"--replicas"_s,
+                               u"4"_s,     u"--kubeconfig"_s,  kubeconfig};
+        const QString wrong = u"CliWr0ng5Tq8Ls"_s;
+        const auto planned = [](const Run &run) {
+            return run.exitCode == 0 &&
+                   run.out.contains(u"Nothing was changed. Run the same command with --yes"_s);
+        };
+        // Once the demo cluster's pods are Ready, the password from the environment plans.
+        Run run;
+        const bool ready = QTest::qWaitFor(
+            [&] {
+                run = tdkube(plan, noKeychain({{u"TDKUBE_TDENGINE_PASSWORD"_s, u"taosdata"_s}}));
+                return planned(run);
+            },
+            kProcessMs);
+        QVERIFY2(ready && !run.err.contains(u"Warning"_s), qPrintable(run.story()));
+        // Nothing given: the keychain (none here), then the default, with a warning.
+        run = tdkube(plan, noKeychain());
+        QVERIFY2(planned(run) && run.err.contains(u"Warning: no TDengine password was given"_s) &&
+                     run.err.contains(u"TDengine's default password is tried for user root"_s),
+                 qPrintable(run.story()));
+        run = tdkube(plan + QStringList{u"--password-stdin"_s},
+                     noKeychain({{u"TDKUBE_TDENGINE_PASSWORD"_s, wrong}}), "taosdata\n");
+        QVERIFY2(planned(run) && !run.err.contains(u"Warning"_s), qPrintable(run.story()));
+
+        run = tdkube(plan, noKeychain({{u"TDKUBE_TDENGINE_PASSWORD"_s, wrong}}));
+        QVERIFY2(run.exitCode == 1 && run.err.contains(u"0x0357: Authentication failure"_s) &&
+                     run.err.contains(u"TDengine refused user root with the password from the environment "
+                                      u"variable TDKUBE_TDENGINE_PASSWORD"_s),
+                 qPrintable(run.story()));
+        QVERIFY(!run.out.contains(wrong) && !run.err.contains(wrong));
+        run = tdkube(plan + QStringList{u"--password-stdin"_s, u"--user"_s, u"ops"_s}, noKeychain(),
+                     wrong.toUtf8() + "\r\n");
+        QVERIFY2(run.exitCode == 1 && run.err.contains(u"0x0357: Authentication failure"_s) &&
+                     run.err.contains(u"TDengine refused user ops with the password read from stdin "
+                                      u"(--password-stdin)"_s),
+                 qPrintable(run.story()));
+        QVERIFY(!run.out.contains(wrong) && !run.err.contains(wrong));
+        run = tdkube(plan + QStringList{u"--user"_s, u"ops"_s}, noKeychain());
+        QVERIFY2(run.exitCode == 1 && run.err.contains(u"TDengine refused user ops with TDengine's default "
+                                                       u"password"_s),
+                 qPrintable(run.story()));
+    }
+
+    // --lang, else the system's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); Qt's own words too.
+    void lang_zhCN_helpAndCommandsInChinese_unknownLanguageSaid()
+    {
+        Run run = tdkube({u"--lang"_s, u"zh_CN"_s, u"--help"_s});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.story()));
+        QVERIFY2(run.out.contains(u"用法"_s) && run.out.contains(u"--kubeconfig <file>"_s) &&
+                     run.out.contains(u"kubeconfig 文件"_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"--help"_s}, {{u"LC_ALL"_s, u"zh_CN.UTF-8"_s}, {u"LANGUAGE"_s, u""_s}});
+        QVERIFY2(run.out.contains(u"用法"_s), qPrintable(run.story()));
+        // A command, with --lang before it: its refusal in Chinese.
+        run = tdkube({u"--lang=zh_CN"_s, u"scale"_s, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s),
+                      u"--context"_s, u"nowhere-context"_s, u"--cluster"_s, u"tdengine"_s, u"--replicas"_s,
+                      u"4"_s});
+        QVERIFY2(run.exitCode != 0, qPrintable(run.story()));
+        QVERIFY2(run.err.contains(u"nowhere-context"_s) &&
+                     QRegularExpression(u"\\p{Han}"_s).match(run.err).hasMatch(),
+                 qPrintable(run.story()));
+        run = tdkube({u"--lang"_s, u"xx"_s, u"--help"_s});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.story()));
+        QVERIFY2(run.err.contains(u"unknown language 'xx'"_s), qPrintable(run.story()));
+        QVERIFY2(run.out.contains(u"Usage:"_s), qPrintable(run.story()));
     }
 
     void kubeconfigContextAndNamespace_openedAndRemembered()
@@ -186,20 +308,37 @@ private:
         return runToEnd(process, arguments, 3 * kProcessMs);
     }
 
-    Run tdkube(const QStringList &arguments, const QList<std::pair<QString, QString>> &environment = {})
+    // `input`, when given, is what stdin holds.
+    Run tdkube(const QStringList &arguments, const QList<std::pair<QString, QString>> &environment = {},
+               const std::optional<QByteArray> &input = {})
     {
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
+        env.remove(u"TDKUBE_TDENGINE_PASSWORD"_s);
         for (const auto &[name, value] : environment)
             env.insert(name, value);
         process.setProcessEnvironment(env);
-        return runToEnd(process, arguments, kProcessMs);
+        return runToEnd(process, arguments, kProcessMs, input);
     }
 
-    static Run runToEnd(QProcess &process, const QStringList &arguments, int timeoutMs)
+    // A command's environment without a keychain to ask (as over ssh), its journals in the test's folder.
+    QList<std::pair<QString, QString>> noKeychain(const QList<std::pair<QString, QString>> &more = {}) const
+    {
+        return QList<std::pair<QString, QString>>{
+                   {u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path="_s + m_dir.filePath(u"no-bus"_s)},
+                   {u"XDG_DATA_HOME"_s, m_dir.filePath(u"data"_s)}} +
+               more;
+    }
+
+    static Run runToEnd(QProcess &process, const QStringList &arguments, int timeoutMs,
+                        const std::optional<QByteArray> &input = {})
     {
         process.start(QStringLiteral(TDKUBE_PATH), arguments);
+        if (input) {
+            process.write(*input);
+            process.closeWriteChannel();
+        }
         Run run;
         if (process.waitForFinished(timeoutMs) && process.exitStatus() == QProcess::NormalExit)
             run.exitCode = process.exitCode();

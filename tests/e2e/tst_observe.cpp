@@ -366,7 +366,7 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
     QVERIFY(runAndWait(u"create table e2edb.t (ts timestamp, v int, s varchar(16))"_s));
     QVERIFY(
         runAndWait(u"insert into e2edb.t values (now, 1, 'a') (now + 1s, 2, NULL) (now + 2s, 3, 'c,d')"_s));
-    QVERIFY2(console->statusText().startsWith(u"3 row(s) affected"_s), qPrintable(console->statusText()));
+    QVERIFY2(console->statusText().startsWith(u"3 rows affected"_s), qPrintable(console->statusText()));
     // Two statements in the editor: the one under the cursor runs.
     console->editor()->setPlainText(u"show databases;\nselect v, s from e2edb.t order by v desc;"_s);
     QTextCursor cursor = console->editor()->textCursor();
@@ -375,7 +375,7 @@ void TestObserve::clusterDashboard_throughPortForward_warnsOfTheScaleInWithoutDr
     QCOMPARE(console->currentStatement(), u"select v, s from e2edb.t order by v desc"_s);
     console->runCurrent();
     QTRY_VERIFY_WITH_TIMEOUT(!console->isRunning(), Slow);
-    QVERIFY2(console->statusText().startsWith(u"3 row(s)"_s), qPrintable(console->statusText()));
+    QVERIFY2(console->statusText().startsWith(u"3 rows in "_s), qPrintable(console->statusText()));
     tdkube::ui::ResultModel *model = console->resultModel();
     QCOMPARE(model->rowCount(), 3);
     QCOMPARE(model->data(model->index(0, 0)).toString(), u"3"_s);

@@ -407,7 +407,7 @@ void TestOperations::scaleOut_3to5_fiveDnodesReadyRowsUnchanged()
     QCOMPARE(wizard->currentId(), int(ScaleWizard::TargetPage));
     QVERIFY(QTest::qWaitFor([wizard] { return wizard->hasFacts(); }, kWaitMs * 3));
     const QString summary = wizard->targetPage()->summaryText();
-    QVERIFY2(summary.contains(u"has 3 replica(s) now"_s) && summary.contains(u"r3 (replica 3)"_s) &&
+    QVERIFY2(summary.contains(u"has 3 replicas now"_s) && summary.contains(u"r3 (replica 3)"_s) &&
                  summary.contains(u"The largest replica is 3"_s),
              qPrintable(summary));
     wizard->targetPage()->balanceBox()->setChecked(true); // so that the scale-in later moves data

@@ -2,13 +2,15 @@
 // kubeconfig, in a token file, from the sandbox's exec plugin), a client key (in the kubeconfig and from
 // an exec plugin), a basic-auth password, a proxy password, a password in the server's URL, an oidc
 // id-token, and a TDengine root password that is not the default and reaches tdkube through the system
-// keychain. Afterwards every place a secret could have gone is searched for each of them, as it is and
-// encoded (hex, base64 at any alignment, a line of its PEM): every tdkube process's stdout and stderr
-// (every tdkube.* debug category on, `-v`, a run killed by TDKUBE_TEST_CRASH_AT and its resume, the
-// refusals of bad credentials, the window's --smoke run), every file under its XDG folders, HOME and
-// TMPDIR (settings, SQL history, journals), the objects it wrote in the cluster, this process's own Qt
-// messages (the deploy monitor, the SQL console and the login change run here), and the sandbox's
-// output and access log. A failure names the secret's kind and the place, never the secret.
+// keychain, through TDKUBE_TDENGINE_PASSWORD and through --password-stdin (and wrong ones through each).
+// Afterwards every place a secret could have gone is searched for each of them, as it is and encoded
+// (hex, base64 at any alignment, a line of its PEM): every tdkube process's stdout and stderr (every
+// tdkube.* debug category on, `-v`, runs killed by TDKUBE_TEST_CRASH_AT and their resumes, the refusals
+// of bad credentials, the window's --smoke run), every file under its XDG folders, HOME and TMPDIR
+// (settings, SQL history, journals, the environment an exec plugin was run with), the objects it wrote in
+// the cluster, this process's own Qt messages (the deploy monitor, the SQL console and the login change
+// run here), and the sandbox's output and access log. A failure names the secret's kind and the place,
+// never the secret.
 //
 // The keychain is a KWallet on a private D-Bus session bus (FakeWallet): QtKeychain's own KWallet
 // backend reads and writes it, so the commands and the window get the TDengine password as they do on
@@ -57,6 +59,8 @@ const QByteArray kAdminToken = "exec-Ex4PmQ8wZt2RkV7nLc3YsB9hDf6JgU1oW"; // syst
 const QByteArray kViewerToken = "viewer-Vw7TqZ2sKp9LmX4cRb8NfJ3dYh6GtE1aU";
 const QByteArray kTaosPassword = "Tdp4ssQ9mZx2Lw7KsRv";
 const QByteArray kWrongTaosPassword = "Wr0ngPw8Hs3Nq6Yt1Bc";
+const QByteArray kWrongEnvironmentPassword = "EnvWr0ngPw5Kd8Qz2Tx";
+const QByteArray kWrongStdinPassword = "StdinWr0ngPw3Lm7Vb9";
 const QByteArray kBasicPassword = "BasicPw5Gk2Jx9Vm4Qs7";
 const QByteArray kProxyPassword = "ProxyPw3Zc8Vb1Nm6Lk";
 const QByteArray kServerPassword = "SrvUrlPw6Dx1Cv8Bn4Mq";
@@ -247,6 +251,19 @@ struct Run
     QByteArray err;
 };
 
+// A TDengine password given to a run the ways the commands take one.
+struct Given
+{
+    QByteArray environment; // TDKUBE_TDENGINE_PASSWORD, unless empty
+    QByteArray input;       // the line written to stdin (for --password-stdin), unless empty
+};
+
+// How a given password is shown in a run's command: which one, never what it is.
+QString nameOf(const QByteArray &password)
+{
+    return password == kTaosPassword ? u"<the root password>"_s : u"<a wrong password>"_s;
+}
+
 struct Place
 {
     QString name;
@@ -282,8 +299,9 @@ bool writeFile(const QString &path, const QByteArray &content, QFileDevice::Perm
            (permissions == QFileDevice::Permissions() || file.setPermissions(permissions));
 }
 
-// An exec plugin that answers with `admin`'s client certificate and key.
-QByteArray certificatePlugin(const kube::UserEntry &admin)
+// An exec plugin that answers with `admin`'s client certificate and key, and appends the environment it
+// was run with to `environmentFile`: a password tdkube was given must not reach it.
+QByteArray certificatePlugin(const kube::UserEntry &admin, const QString &environmentFile)
 {
     const QJsonObject credential{
         {u"apiVersion"_s, u"client.authentication.k8s.io/v1"_s},
@@ -291,7 +309,8 @@ QByteArray certificatePlugin(const kube::UserEntry &admin)
         {u"status"_s,
          QJsonObject{{u"clientCertificateData"_s, QString::fromLatin1(admin.clientCertificateData)},
                      {u"clientKeyData"_s, QString::fromLatin1(admin.clientKeyData)}}}};
-    return "#!/bin/sh\ncat <<'EOF'\n" + QJsonDocument(credential).toJson(QJsonDocument::Compact) + "\nEOF\n";
+    return "#!/bin/sh\nenv >> '" + environmentFile.toUtf8() + "'\ncat <<'EOF'\n" +
+           QJsonDocument(credential).toJson(QJsonDocument::Compact) + "\nEOF\n";
 }
 
 // An oidc id-token that has not expired: sent as it is, and refused by the API server.
@@ -333,6 +352,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void commands_everyKindOfCredential_asAPersonRunsThem();
+    void commands_passwordFromTheEnvironmentOrStdin_runAndRefused();
     void secrets_afterTheWholeRun_foundNowhere();
 
 private:
@@ -345,7 +365,10 @@ private:
     void changeTaosPassword();
     void storeLogin(const QString &context, const QByteArray &password);
     void storeLogins();
-    Run tdkube(const QStringList &arguments, const QString &crashAt = {});
+    Run tdkube(const QStringList &arguments, const QString &crashAt = {}, const Given &given = {});
+    // The id `tdkube operations` lists for the unfinished scale of `where` (context/namespace/name).
+    QString unfinishedOperation(const QString &where);
+    QStringList scale(const QString &context, int replicas, const QStringList &more = {}) const;
     QString story(const Run &run) const;
     QList<Place> everyPlace();
     QList<Place> filesUnder(const QString &name) const;
@@ -476,7 +499,8 @@ bool TestSecrets::writeKubeconfig(QString *error)
     const auto executable = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
     const QByteArray idToken = oidcIdToken();
     m_kubeconfig = path(u"kube/secrets.kubeconfig"_s);
-    if (!writeFile(path(u"kube/certificate-plugin.sh"_s), certificatePlugin(*admin), executable) ||
+    if (!writeFile(path(u"kube/certificate-plugin.sh"_s),
+                   certificatePlugin(*admin, path(u"tmp/exec-plugin-environment"_s)), executable) ||
         !writeFile(path(u"kube/token"_s), kAdminToken + '\n') ||
         !writeFile(m_kubeconfig,
                    QJsonDocument(kubeconfig(*cluster, *admin, exec->exec->command, idToken)).toJson())) {
@@ -496,6 +520,8 @@ bool TestSecrets::writeKubeconfig(QString *error)
         {u"the oidc id-token's signature"_s, kOidcSignature, true},
         {u"the TDengine root password"_s, kTaosPassword, false},
         {u"a wrong TDengine password from the keychain"_s, kWrongTaosPassword, false},
+        {u"a wrong TDengine password from TDKUBE_TDENGINE_PASSWORD"_s, kWrongEnvironmentPassword, false},
+        {u"a wrong TDengine password from stdin"_s, kWrongStdinPassword, false},
     };
     return true;
 }
@@ -636,17 +662,27 @@ void TestSecrets::storeLogins()
 }
 
 // The tdkube binary as a person runs it. The event loop turns meanwhile (nothing here blocks).
-Run TestSecrets::tdkube(const QStringList &arguments, const QString &crashAt)
+Run TestSecrets::tdkube(const QStringList &arguments, const QString &crashAt, const Given &given)
 {
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(u"TDKUBE_TDENGINE_PASSWORD"_s);
     if (!crashAt.isEmpty())
         environment.insert(u"TDKUBE_TEST_CRASH_AT"_s, crashAt);
+    if (!given.environment.isEmpty())
+        environment.insert(u"TDKUBE_TDENGINE_PASSWORD"_s, QString::fromLatin1(given.environment));
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(TDKUBE_PATH), arguments);
+    if (!given.input.isEmpty())
+        process.write(given.input + '\n');
+    process.closeWriteChannel();
     Run run;
-    run.command = (crashAt.isEmpty() ? QString() : u"TDKUBE_TEST_CRASH_AT=%1 "_s.arg(crashAt)) +
-                  u"tdkube "_s + QStringList(arguments).replaceInStrings(m_dir, u"DIR"_s).join(u' ');
+    run.command =
+        (crashAt.isEmpty() ? QString() : u"TDKUBE_TEST_CRASH_AT=%1 "_s.arg(crashAt)) +
+        (given.environment.isEmpty() ? QString()
+                                     : u"TDKUBE_TDENGINE_PASSWORD=%1 "_s.arg(nameOf(given.environment))) +
+        u"tdkube "_s + QStringList(arguments).replaceInStrings(m_dir, u"DIR"_s).join(u' ') +
+        (given.input.isEmpty() ? QString() : u" <<< %1"_s.arg(nameOf(given.input)));
     const bool ended =
         process.waitForStarted() &&
         QTest::qWaitFor([&process] { return process.state() == QProcess::NotRunning; }, kProcessMs);
@@ -675,26 +711,36 @@ QString TestSecrets::story(const Run &run) const
 // read with a token file and with a password in the server's URL, the refusals of a read-only token, of
 // basic auth, of an oidc id-token, of a proxy that is not there and of a wrong TDengine password, and
 // the window's first minute. Everything verbose, every debug category on.
+QStringList TestSecrets::scale(const QString &context, int replicas, const QStringList &more) const
+{
+    const QStringList command{
+        u"scale"_s,     u"--cluster"_s, kSet, u"--replicas"_s, QString::number(replicas),
+        u"--context"_s, context};
+    return command + QStringList{u"--kubeconfig"_s, m_kubeconfig, u"-n"_s, kNs} + more;
+}
+
+QString TestSecrets::unfinishedOperation(const QString &where)
+{
+    const Run run = tdkube({u"operations"_s});
+    const QRegularExpressionMatch operation =
+        QRegularExpression(u"^(\\S+)  "_s + QRegularExpression::escape(where) + u"  Scale"_s,
+                           QRegularExpression::MultilineOption)
+            .match(QString::fromUtf8(run.out));
+    if (!operation.hasMatch())
+        qWarning("no unfinished operation on %s: %s", qPrintable(where), qPrintable(story(run)));
+    return operation.captured(1);
+}
+
 void TestSecrets::commands_everyKindOfCredential_asAPersonRunsThem()
 {
-    const QStringList connection{u"--kubeconfig"_s, m_kubeconfig, u"-n"_s, kNs};
-    const auto scale = [&](const QString &context, int replicas, const QStringList &more = {}) {
-        return QStringList{u"scale"_s,     u"--cluster"_s, kSet, u"--replicas"_s, QString::number(replicas),
-                           u"--context"_s, context} +
-               connection + more;
-    };
     Run run = tdkube(scale(u"exec"_s, 4, {u"--yes"_s, u"-v"_s}));
     QVERIFY2(run.exitCode == 0 && run.out.contains("SQL> "), qPrintable(story(run)));
 
     run = tdkube(scale(u"exec-certificate"_s, 3, {u"--yes"_s, u"-v"_s}), u"1:after"_s);
     QVERIFY2(run.exitCode == kCrashExitCode, qPrintable(story(run)));
-    run = tdkube({u"operations"_s});
-    const QRegularExpressionMatch operation =
-        QRegularExpression(u"^(\\S+)  exec-certificate/secrets/tdengine  Scale"_s,
-                           QRegularExpression::MultilineOption)
-            .match(QString::fromUtf8(run.out));
-    QVERIFY2(operation.hasMatch(), qPrintable(story(run)));
-    run = tdkube({u"resume"_s, operation.captured(1), u"-v"_s, u"--kubeconfig"_s, m_kubeconfig});
+    const QString operation = unfinishedOperation(u"exec-certificate/secrets/tdengine"_s);
+    QVERIFY(!operation.isEmpty());
+    run = tdkube({u"resume"_s, operation, u"-v"_s, u"--kubeconfig"_s, m_kubeconfig});
     QVERIFY2(run.exitCode == 0 && run.out.contains("Resuming operation"), qPrintable(story(run)));
 
     run = tdkube(scale(u"token"_s, 4, {u"--yes"_s, u"-v"_s}));
@@ -719,7 +765,10 @@ void TestSecrets::commands_everyKindOfCredential_asAPersonRunsThem()
     QVERIFY2(run.exitCode == 1 && run.err.contains("through the proxy http://tdkube@127.0.0.1:"),
              qPrintable(story(run)));
     run = tdkube(scale(u"wrong-password"_s, 4));
-    QVERIFY2(run.exitCode == 1 && run.err.contains("0x0357: Authentication failure"), qPrintable(story(run)));
+    QVERIFY2(
+        run.exitCode == 1 && run.err.contains("0x0357: Authentication failure") &&
+            run.err.contains("TDengine refused user root with the password stored in the system keychain"),
+        qPrintable(story(run)));
 
     run = tdkube({u"operations"_s});
     QVERIFY2(run.out.startsWith("No unfinished operations"), qPrintable(story(run)));
@@ -730,6 +779,49 @@ void TestSecrets::commands_everyKindOfCredential_asAPersonRunsThem()
     run = tdkube({u"--kubeconfig"_s, m_kubeconfig, u"--context"_s, u"user-info"_s, u"--cluster"_s,
                   kNs + u'/' + kSet, u"--smoke"_s});
     QVERIFY2(run.exitCode == 0 && run.out.contains("smoke check passed"), qPrintable(story(run)));
+}
+
+// The commands without a keychain: the password in TDKUBE_TDENGINE_PASSWORD or on stdin wins over the
+// keychain's (the context `wrong-password`'s is wrong), --password-stdin over the variable; a scale-in
+// killed half-way and its resume, refused at once with a wrong password from stdin, then finished; a
+// wrong password from the environment and a user TDengine does not know, each refused with where the
+// password came from. The exec plugin of `exec-certificate` writes down the environment it got.
+void TestSecrets::commands_passwordFromTheEnvironmentOrStdin_runAndRefused()
+{
+    Run run = tdkube(scale(u"wrong-password"_s, 4, {u"--yes"_s, u"-v"_s}), {}, {kTaosPassword, {}});
+    QVERIFY2(run.exitCode == 0 && run.out.contains("SQL> ") && !run.err.contains("Warning"),
+             qPrintable(story(run)));
+
+    run = tdkube(scale(u"exec-certificate"_s, 3, {u"--yes"_s, u"-v"_s}), u"1:after"_s, {kTaosPassword, {}});
+    QVERIFY2(run.exitCode == kCrashExitCode, qPrintable(story(run)));
+    const QString operation = unfinishedOperation(u"exec-certificate/secrets/tdengine"_s);
+    QVERIFY(!operation.isEmpty());
+    const QStringList resume{u"resume"_s,       operation,    u"-v"_s,
+                             u"--kubeconfig"_s, m_kubeconfig, u"--password-stdin"_s};
+    run = tdkube(resume, {}, {{}, kWrongStdinPassword});
+    QVERIFY2(run.exitCode == 1 && run.err.contains("was not resumed (it stays unfinished)") &&
+                 run.err.contains("0x0357: Authentication failure") &&
+                 run.err.contains("TDengine refused user root with the password read from stdin "
+                                  "(--password-stdin)") &&
+                 !run.out.contains("SQL> "),
+             qPrintable(story(run)));
+    run = tdkube({u"operations"_s});
+    QVERIFY2(run.out.contains(operation.toUtf8()), qPrintable(story(run)));
+    run = tdkube(resume, {}, {kWrongEnvironmentPassword, kTaosPassword});
+    QVERIFY2(run.exitCode == 0 && run.out.contains("Resuming operation") && run.out.contains("SQL> "),
+             qPrintable(story(run)));
+    run = tdkube({u"operations"_s});
+    QVERIFY2(run.out.startsWith("No unfinished operations"), qPrintable(story(run)));
+
+    run = tdkube(scale(u"token"_s, 4), {}, {kWrongEnvironmentPassword, {}});
+    QVERIFY2(run.exitCode == 1 && run.err.contains("0x0357: Authentication failure") &&
+                 run.err.contains("TDengine refused user root with the password from the environment "
+                                  "variable TDKUBE_TDENGINE_PASSWORD"),
+             qPrintable(story(run)));
+    run = tdkube(scale(u"token"_s, 4, {u"--user"_s, u"nobody"_s}), {}, {kTaosPassword, {}});
+    QVERIFY2(run.exitCode == 1 && run.err.contains("TDengine refused user nobody with the password from the "
+                                                   "environment variable TDKUBE_TDENGINE_PASSWORD"),
+             qPrintable(story(run)));
 }
 
 QList<Place> TestSecrets::filesUnder(const QString &name) const
@@ -800,6 +892,11 @@ void TestSecrets::secrets_afterTheWholeRun_foundNowhere()
     QVERIFY(holds(u"this process's Qt messages"_s, "tdkube.kube: "));
     QVERIFY(holds(u"the stdout of `tdkube resume"_s, "SQL> "));
     QVERIFY(holds(u"the stderr of `TDKUBE_TEST_CRASH_AT"_s, "exiting as a crash would"));
+    QVERIFY(holds(u"the stderr of `TDKUBE_TDENGINE_PASSWORD="_s, "0x0357: Authentication failure"));
+    QVERIFY(holds(u"--password-stdin <<< "_s, "Resuming operation"));
+    // The exec plugin ran under tdkube with the password in its environment; not with it in its own.
+    QVERIFY(holds(u"exec-plugin-environment"_s, "XDG_CONFIG_HOME="));
+    QVERIFY(!holds(u"exec-plugin-environment"_s, "TDKUBE_TDENGINE_PASSWORD"));
 
     QStringList found;
     for (const Secret &secret : std::as_const(m_secrets)) {

@@ -85,9 +85,9 @@ inline std::unique_ptr<KubeClient> startSandboxProcess(QProcess *process, const 
     return std::make_unique<KubeClient>(settings);
 }
 
-// The environment of the tdkube processes a test runs: their journals and settings under `dir`, and
-// no keychain (no session bus), so that they use TDengine's default login at once, as on a machine
-// without one.
+// The environment of the tdkube processes a test runs: their journals and settings under `dir`, no
+// keychain (no session bus), so that they use TDengine's default login at once, as on a machine
+// without one, and English, whatever the machine's language (the tests read what tdkube says).
 inline QProcessEnvironment tdkubeEnvironment(const QString &dir)
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -95,6 +95,8 @@ inline QProcessEnvironment tdkubeEnvironment(const QString &dir)
     environment.insert(u"XDG_CONFIG_HOME"_s, dir + u"/config"_s);
     environment.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path="_s + dir + u"/no-bus"_s);
     environment.remove(u"TDKUBE_TEST_CRASH_AT"_s);
+    environment.insert(u"LC_ALL"_s, u"C.UTF-8"_s);
+    environment.remove(u"LANGUAGE"_s);
     return environment;
 }
 

@@ -1002,7 +1002,7 @@ void TestExecutor::leaseHeldByAnother_refusesToStart_runsNothing()
 
     QVERIFY(!*seen.ok);
     QVERIFY2(seen.message.contains(
-                 u"Another tdkube (alice@laptop/4242/op-alice) runs scale-out on this cluster"_s),
+                 u"Another tdkube (alice@laptop/4242/op-alice) has been running scale-out on this cluster"_s),
              qPrintable(seen.message));
     QVERIFY(seen.started.isEmpty());
     QVERIFY(Journal::unfinished().isEmpty()); // nothing ran: nothing to resume

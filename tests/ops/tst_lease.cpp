@@ -149,9 +149,10 @@ void TestLease::acquire_heldByAnother_refusedNamingHolderOperationAndTime()
     QVERIFY(answer.ok.has_value());
     QVERIFY(!*answer.ok);
     QVERIFY(!mine->isHeld());
-    QVERIFY2(answer.message.contains(
-                 u"Another tdkube (alice@laptop/4242/op-alice) runs scale-in on this cluster since "_s),
-             qPrintable(answer.message));
+    QVERIFY2(
+        answer.message.contains(
+            u"Another tdkube (alice@laptop/4242/op-alice) has been running scale-in on this cluster since "_s),
+        qPrintable(answer.message));
     QVERIFY2(answer.message.contains(annotation().since.toString(Qt::ISODate)), qPrintable(answer.message));
     QCOMPARE(annotation().holder, u"alice@laptop/4242/op-alice"_s); // untouched
 }

@@ -165,7 +165,7 @@ private slots:
 
         adapter.release();
         QTRY_VERIFY_WITH_TIMEOUT(!console.isRunning(), kSlowMs);
-        QVERIFY2(console.statusText().startsWith(u"5000 row(s) in "_s), qPrintable(console.statusText()));
+        QVERIFY2(console.statusText().startsWith(u"5000 rows in "_s), qPrintable(console.statusText()));
         QCOMPARE(model->totalRows(), rows);
         QCOMPARE(model->rowCount(), ResultModel::BatchSize); // the view still asks for more as it scrolls
         QCOMPARE(model->data(model->index(0, 1)).toString(), u"4999"_s);
@@ -184,7 +184,7 @@ private slots:
         adapter.body = rowsBody(3);
         console.run(u"select * from small"_s);
         QTRY_VERIFY_WITH_TIMEOUT(!console.isRunning(), kSlowMs);
-        QVERIFY2(console.statusText().startsWith(u"3 row(s) in "_s), qPrintable(console.statusText()));
+        QVERIFY2(console.statusText().startsWith(u"3 rows in "_s), qPrintable(console.statusText()));
         QCOMPARE(console.resultModel()->rowCount(), 3);
 
         // Copy: the selected rows, as CSV with the header, on the clipboard.
