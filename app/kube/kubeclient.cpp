@@ -497,7 +497,7 @@ void KubeClient::finish(const std::shared_ptr<Pending> &pending)
     // only with these: a request that may be repeated waits that out (found by tests/faults).
     constexpr int kTransientRetries = 3;
     constexpr int kFirstRetryMs = 250;
-    const bool transient = status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    const bool transient = KubeResponse::isTransientStatus(status);
     if (transient && !pending->isStream && !pending->cancelled && pending->request.retriesTransientErrors() &&
         pending->transientRetries < kTransientRetries) {
         const int delayMs = kFirstRetryMs << pending->transientRetries;

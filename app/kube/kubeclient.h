@@ -82,6 +82,13 @@ struct KubeResponse
 
     bool ok() const { return httpStatus >= 200 && httpStatus < 300; }
     QJsonObject json() const; // the body parsed as an object (empty if it is not one)
+    // An answer that may well be different a little later: too many requests (429), the API server or
+    // what is in front of it failing or overloaded (500, 502, 503, 504), or no answer at all.
+    static bool isTransientStatus(int status)
+    {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    }
+    bool isTransient() const { return !cancelled && (httpStatus == 0 || isTransientStatus(httpStatus)); }
 };
 
 struct KubeRequest

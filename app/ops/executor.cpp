@@ -5,6 +5,7 @@
 #include "kube/objects.h"
 #include "kube/portforward.h"
 #include "kube/resourcewatch.h"
+#include "ops/clusterrecord.h"
 #include "ops/lease.h"
 #include "ops/planner_p.h"
 #include "taos/clusterconnection.h"
@@ -42,7 +43,9 @@ Executor::Executor(kube::KubeClient *client, taos::PasswordStore *passwords, QOb
     : QObject(parent)
     , m_client(client)
     , m_passwords(passwords)
+    , m_record(new ClusterRecord(client, this))
 {
+    connect(m_record, &ClusterRecord::unavailable, this, &Executor::log);
     m_stepTimer.setSingleShot(true);
     connect(&m_stepTimer, &QTimer::timeout, this, &Executor::stepTimedOut);
     m_pollTimer.setSingleShot(true);
@@ -173,6 +176,8 @@ void Executor::leaseAcquired(bool ok, const QString &message)
         finish(false, message);
         return;
     }
+    // Only an operation that holds the cluster is shown to other workstations.
+    m_record->follow(m_journal);
     prepare();
 }
 
@@ -499,6 +504,12 @@ bool Executor::crashHook(int index, const char *boundary)
     if (crashAt.isEmpty() || crashAt != u"%1:%2"_s.arg(index).arg(QLatin1StringView(boundary)))
         return false;
     qCWarning(lcExecutor, "TDKUBE_TEST_CRASH_AT=%s: exiting as a crash would", qPrintable(crashAt));
+    // The cluster's record is let catch up first (nothing of the operation runs meanwhile), so that it
+    // stops at the journal's boundary too; a real crash may leave it a write behind the journal.
+    m_running = false;
+    ++m_run;
+    teardown();
+    m_record->flush(5000);
     ::_exit(kCrashExitCode);
 }
 
@@ -643,6 +654,22 @@ void Executor::send(const QString &statement, Answered answered, Failed failed, 
             m_pollTimer.start();
         },
         options);
+}
+
+// An API server that fails for a while (a restart, an overloaded control plane, a load balancer
+// failing over) does not end a step: a transient answer is looked at again at the next poll, until the
+// step's timeout says there was no progress (naming what it waited for and the last answer). False for
+// an answer that will not change by waiting (Forbidden, NotFound, Invalid...): the step decides.
+bool Executor::retryApi(const kube::KubeResponse &response, const QString &waitingFor)
+{
+    if (!response.isTransient() || !m_tick)
+        return false;
+    //: %1: what the step waits for, %2: the API server's answer
+    const QString now = tr("%1 (the API server answered: %2)").arg(waitingFor, response.error);
+    if (now != std::exchange(m_waitingFor, now)) // said once, not at every poll
+        log(tr("The API server failed (%1); asking again at the next look.").arg(response.error));
+    again();
+    return true;
 }
 
 void Executor::listPods(const std::function<void(const QList<QJsonObject> &pods)> &done)

@@ -19,6 +19,7 @@
 namespace tdkube::kube {
 class KubeClient;
 class ResourceWatch;
+struct KubeResponse;
 } // namespace tdkube::kube
 
 namespace tdkube::taos {
@@ -32,6 +33,7 @@ struct Vgroup;
 
 namespace tdkube::ops {
 
+class ClusterRecord;
 class Lease;
 
 // Runs a plan's steps in order against the cluster, recording each in a Journal before it starts
@@ -99,6 +101,9 @@ public:
 
     bool isRunning() const { return m_running; }
     const Journal &journal() const { return m_journal; }
+    // The copy of the journal kept in the cluster (written from when the lease is taken): its
+    // unavailable() is also said in the log.
+    ClusterRecord *clusterRecord() const { return m_record; }
     int currentStep() const { return m_step; }
 
 signals:
@@ -181,6 +186,8 @@ private:
     // `timeoutMs`: as QueryOptions::timeoutMs (-1, the statement's default).
     void send(const QString &statement, Answered answered, Failed failed, bool logged, int timeoutMs = -1);
     void listPods(const std::function<void(const QList<QJsonObject> &pods)> &done);
+    // Inside a poll()ed tick: a transient API answer waits for the next look (true), else false.
+    bool retryApi(const kube::KubeResponse &response, const QString &waitingFor);
     void stepTimedOut();
     QString timeoutAdvice(const Step &step) const;
     void log(const QString &line);
@@ -195,6 +202,7 @@ private:
     int m_leaseDurationMs = 0;
     int m_leaseRenewMs = 0;
     QPointer<Lease> m_lease;
+    ClusterRecord *m_record = nullptr; // a child
     QPointer<taos::ClusterConnection> m_connection;
     bool m_running = false;
     bool m_cancelRequested = false;

@@ -27,7 +27,9 @@ void Executor::scaleStatefulSet(const Step &step)
                 if (run != m_run)
                     return;
                 if (!response.ok()) {
-                    completeStep(false, tr("Could not read the StatefulSet: %1").arg(response.error));
+                    if (!retryApi(response,
+                                  tr("StatefulSet %1 to be read").arg(m_journal.plan().statefulSet)))
+                        completeStep(false, tr("Could not read the StatefulSet: %1").arg(response.error));
                     return;
                 }
                 const int current = kube::valueAt(response.json(), u"spec.replicas"_s).toInt(1);
@@ -75,16 +77,22 @@ void Executor::scaleTo(int current, int replicas)
     const Plan &plan = m_journal.plan();
     const int run = m_run;
     log(tr("Scaling StatefulSet %1 from %2 to %3 replicas").arg(plan.statefulSet).arg(current).arg(replicas));
-    m_client->scale(plan.ns, plan.statefulSet, replicas, this,
-                    [this, run, current, replicas](const kube::KubeResponse &scaled) {
-                        if (run != m_run)
-                            return;
-                        completeStep(
-                            scaled.ok(),
-                            scaled.ok()
-                                ? tr("StatefulSet scaled from %1 to %2 replicas.").arg(current).arg(replicas)
-                                : tr("Could not scale the StatefulSet: %1").arg(scaled.error));
-                    });
+    m_client->scale(
+        plan.ns, plan.statefulSet, replicas, this,
+        [this, run, current, replicas](const kube::KubeResponse &scaled) {
+            if (run != m_run)
+                return;
+            // The next look reads the StatefulSet again and scales it only if it must.
+            if (!scaled.ok() && retryApi(scaled, tr("StatefulSet %1 to be scaled from %2 to %3 replicas")
+                                                     .arg(m_journal.plan().statefulSet)
+                                                     .arg(current)
+                                                     .arg(replicas)))
+                return;
+            completeStep(scaled.ok(),
+                         scaled.ok()
+                             ? tr("StatefulSet scaled from %1 to %2 replicas.").arg(current).arg(replicas)
+                             : tr("Could not scale the StatefulSet: %1").arg(scaled.error));
+        });
 }
 
 void Executor::waitPodsGone(const Step &step)
@@ -192,6 +200,10 @@ void Executor::checkClaim(const QString &claim, const std::function<void(const Q
                   [this, run, claim, pod, then](const kube::KubeResponse &response) {
                       if (run != m_run)
                           return;
+                      // The next look checks every claim again, from the first.
+                      if (!response.ok() && response.httpStatus != 404 &&
+                          retryApi(response, tr("pod %1 to be read, to check claim %2").arg(pod, claim)))
+                          return;
                       if (response.httpStatus != 404) {
                           then(response.ok()
                                    ? tr("Refused to delete claim %1: pod %2 still exists, so its data may "
@@ -244,6 +256,9 @@ void Executor::deleteClaim(const QStringList &claims, int index)
                         return;
                     if (response.httpStatus == 404) {
                         log(tr("Claim %1 is gone already.").arg(claim));
+                    } else if (!response.ok() &&
+                               retryApi(response, tr("claim %1 to be deleted").arg(claim))) {
+                        return;
                     } else if (!response.ok()) {
                         completeStep(false, tr("Could not delete claim %1: %2").arg(claim, response.error));
                         return;

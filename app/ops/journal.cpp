@@ -238,6 +238,8 @@ bool Journal::abandon(QString *error)
 bool Journal::discard()
 {
     const bool removed = QFile::remove(path());
+    if (m_observer)
+        m_observer(*this, true);
     m_id.clear();
     return removed;
 }
@@ -263,6 +265,8 @@ bool Journal::save(QString *error) const
                     .arg(path(), file.errorString());
         return false;
     }
+    if (m_observer)
+        m_observer(*this, false);
     return true;
 }
 

@@ -8,6 +8,8 @@
 #include <QMap>
 #include <QString>
 
+#include <functional>
+
 namespace tdkube::ops {
 
 // The record of one operation on disk, so that it survives tdkube being killed half-way: one JSON
@@ -76,6 +78,12 @@ public:
     QJsonObject toJson() const;
     static Journal fromJson(const QJsonObject &json);
 
+    // Called after every write that succeeded, and after discard() with `removed` true (the journal as
+    // it was): how a copy of the journal kept elsewhere follows it (ClusterRecord). Copies share it;
+    // load() and fromJson() give a journal none.
+    using Observer = std::function<void(const Journal &journal, bool removed)>;
+    void setObserver(Observer observer) { m_observer = std::move(observer); }
+
 private:
     bool mark(int step, StepState state, const QString &message, QString *error);
     bool save(QString *error) const;
@@ -87,6 +95,7 @@ private:
     QList<StepRecord> m_steps;
     QMap<QString, qint64> m_rowCounts;
     bool m_rowCountsRecorded = false;
+    Observer m_observer;
 };
 
 QString stepStateName(Journal::StepState state); // "pending", "running", "done", "failed"

@@ -4,6 +4,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/objects.h"
 #include "kube/portforward.h"
+#include "ops/clusterrecord.h"
 #include "ops/executor.h"
 #include "ops/facts.h"
 #include "ops/journal.h"
@@ -19,6 +20,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -51,6 +53,7 @@ constexpr int kAuthenticationFailure = 0x0357;
 // How long resume waits for a connection to check the login with before it leaves that to the executor.
 constexpr int kLoginCheckMs = 30000;
 constexpr int kLoginQueryMs = 10000;
+constexpr int kRecordFlushMs = 5000;
 
 // Where the TDengine password of a command came from, for the refusal of a wrong one.
 enum class PasswordFrom { Environment, Stdin, Keychain, Default };
@@ -79,7 +82,7 @@ QString usage(const QString &command)
     if (command == u"repair")
         return u"tdkube repair --cluster NAME [--yes] [--confirm TEXT] "_s + login + u' ' + connection;
     if (command == u"operations")
-        return u"tdkube operations"_s;
+        return u"tdkube operations "_s + connection;
     if (command == u"resume")
         return u"tdkube resume ID "_s + login + u" [--kubeconfig FILE] [--context NAME]"_s;
     return u"tdkube abandon ID"_s;
@@ -209,11 +212,13 @@ private:
     PasswordFrom passwordFrom() const;
     void askTdengine(std::function<void(const taos::TaosError &refusal)> answered);
     void checkLogin(std::function<void()> accepted);
-    std::optional<int> listOperations() const;
+    std::optional<int> listOperations();
+    void listRecorded(const QSet<QString> &local);
     std::optional<int> abandon() const;
     std::optional<int> resume();
     std::optional<int> plan();
-    bool openClient(const QString &context);
+    // Complains of what is wrong unless `error` takes it.
+    bool openClient(const QString &context, QString *error = nullptr);
     void planned(const ClusterFacts &facts, const QString &error);
     void printPlan(const Plan &plan) const;
     void runPlan(const Plan &plan);
@@ -321,6 +326,8 @@ std::optional<int> Command::start()
         allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"confirm"_s};
     else if (m_command == u"resume")
         allowed = login + QStringList{u"kubeconfig"_s, u"context"_s};
+    else if (m_command == u"operations")
+        allowed = connection;
     if (m_command == u"resume" || m_command == u"abandon")
         positionals = 2;
     if (!checkOptions(allowed, &error) || positional.size() != positionals) {
@@ -478,26 +485,81 @@ void Command::checkLogin(std::function<void()> accepted)
     m_connection->start();
 }
 
-std::optional<int> Command::listOperations() const
+QString startedText(const Journal &journal)
+{
+    return journal.created().toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s);
+}
+
+// This workstation's unfinished operations, then the ones the cluster of the context and namespace
+// records that it has no journal of (any phase: finished ones are another workstation's history).
+std::optional<int> Command::listOperations()
 {
     const QList<Journal> unfinished = Journal::unfinished();
     if (unfinished.isEmpty()) {
         say(Text::tr("No unfinished operations (journals in %1).")
                 .arg(QDir::toNativeSeparators(Journal::directory())));
-        return kExitOk;
+    } else {
+        say(Text::tr("%1 unfinished operation(s); `tdkube resume ID` continues one, `tdkube abandon ID` "
+                     "forgets it:")
+                .arg(unfinished.size()));
     }
-    say(Text::tr(
-            "%1 unfinished operation(s); `tdkube resume ID` continues one, `tdkube abandon ID` forgets it:")
-            .arg(unfinished.size()));
     for (const Journal &journal : unfinished) {
         const Plan &plan = journal.plan();
         say(u"%1  %2/%3/%4  %5"_s.arg(journal.id(), plan.context, plan.ns, plan.statefulSet, plan.summary()));
         //: %1: when the operation started; %2: where it stopped ("stopped during step 4 of 8: ...")
-        say(u"    "_s + Text::tr("started %1; %2")
-                            .arg(journal.created().toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
-                                 journal.whereStopped()));
+        say(u"    "_s + Text::tr("started %1; %2").arg(startedText(journal), journal.whereStopped()));
     }
-    return kExitOk;
+    QSet<QString> local;
+    const QDir journals(Journal::directory());
+    for (const QString &name : journals.entryList({u"*.json"_s}, QDir::Files))
+        local.insert(QFileInfo(name).completeBaseName());
+    QString error;
+    if (!openClient(m_parser.value(u"context"_s), &error)) {
+        //: %1: why (no context, a kubeconfig that cannot be used)
+        complain(Text::tr("The operations recorded in the cluster could not be read: %1").arg(error));
+        return kExitOk;
+    }
+    listRecorded(local);
+    return std::nullopt;
+}
+
+void Command::listRecorded(const QSet<QString> &local)
+{
+    ClusterRecord::list(
+        m_client.get(), m_ns, this,
+        [this, local](const QList<RecordedOperation> &recorded, const QString &error) {
+            if (!error.isEmpty()) {
+                //: %1: the context, %2: the namespace, %3: the API server's answer
+                complain(
+                    Text::tr("The operations recorded in the cluster (context %1, namespace %2) could not "
+                             "be read: %3")
+                        .arg(m_context, m_ns, QString(error).replace(u'\n', u' ')));
+                done(kExitOk);
+                return;
+            }
+            QList<RecordedOperation> others;
+            for (const RecordedOperation &operation : recorded) {
+                if (!local.contains(operation.journal.id()))
+                    others.append(operation);
+            }
+            if (!others.isEmpty())
+                say(Text::tr("%n operation(s) recorded in the cluster (context %1, namespace %2) that this "
+                             "workstation has no journal of; read-only here:",
+                             nullptr, int(others.size()))
+                        .arg(m_context, m_ns));
+            for (const RecordedOperation &operation : std::as_const(others)) {
+                const Journal &journal = operation.journal;
+                const Plan &plan = journal.plan();
+                //: %1: the operation's ID; %2/%3/%4: its context/namespace/StatefulSet; %5: what it does
+                say(Text::tr("%1  %2/%3/%4  %5  (from the cluster)")
+                        .arg(journal.id(), plan.context, plan.ns, plan.statefulSet, plan.summary()));
+                //: %1: when, %2: who (kubeconfig user@host), %3: where it stopped ("finished", "stopped
+                //: during step 4 of 8: ...")
+                say(u"    "_s + Text::tr("started %1 by %2; %3")
+                                    .arg(startedText(journal), operation.startedBy, journal.whereStopped()));
+            }
+            done(kExitOk);
+        });
 }
 
 // The journal of `id`, or why there is none to act on.
@@ -570,8 +632,14 @@ std::optional<int> Command::resume()
     return std::nullopt;
 }
 
-bool Command::openClient(const QString &requested)
+bool Command::openClient(const QString &requested, QString *failure)
 {
+    const auto complain = [failure](const QString &line) {
+        if (failure)
+            *failure = line;
+        else
+            opscommand::complain(line);
+    };
     const QStringList files = m_parser.isSet(u"kubeconfig"_s) ? QStringList{m_parser.value(u"kubeconfig"_s)}
                                                               : kube::Kubeconfig::defaultFiles();
     const kube::Kubeconfig config = kube::Kubeconfig::load(files);
@@ -742,6 +810,9 @@ void Command::follow(Executor *executor, int steps)
     connect(executor, &Executor::stepFinished, this, [](int, bool ok, const QString &message) {
         say(u"      "_s + (ok ? Text::tr("done: %1").arg(message) : Text::tr("FAILED: %1").arg(message)));
     });
+    // Said in the log too, which only -v prints: a person must know that colleagues will not see it.
+    connect(executor->clusterRecord(), &ClusterRecord::unavailable, this,
+            [](const QString &message) { complain(message); });
     if (m_parser.isSet(u"verbose"_s))
         connect(executor, &Executor::logLine, this,
                 //: A line of the executor's log, printed with --verbose
@@ -764,8 +835,12 @@ void Command::follow(Executor *executor, int steps)
     });
 }
 
+// The operation's record in the cluster is let catch up with its journal before the process ends (the
+// executor never waits for it), for a few seconds at most: the journal is what counts.
 void Command::done(int code)
 {
+    if (m_executor)
+        m_executor->clusterRecord()->flush(kRecordFlushMs);
     QCoreApplication::exit(code);
 }
 

@@ -26,6 +26,16 @@
     </message>
 </context>
 <context>
+    <name>OpsCommand</name>
+    <message numerus="yes">
+        <source>%n operation(s) recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</source>
+        <translation>
+            <numerusform>%n operation recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</numerusform>
+            <numerusform>%n operations recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Plan</name>
     <message numerus="yes">
         <source>Scale %1 out from %2 to %3 dnodes (%n step(s)): blocked</source>

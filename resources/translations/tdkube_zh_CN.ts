@@ -1417,6 +1417,32 @@ line is seen by every user of the machine):
   两者都没有时：使用窗口保存在系统钥匙串中的密码，否则使用 TDengine 的默认密码，
   并给出警告。</translation>
     </message>
+    <message>
+        <source>The operations recorded in the cluster could not be read: %1</source>
+        <extracomment>%1: why (no context, a kubeconfig that cannot be used)</extracomment>
+        <translation>无法读取集群中记录的操作：%1</translation>
+    </message>
+    <message>
+        <source>The operations recorded in the cluster (context %1, namespace %2) could not be read: %3</source>
+        <extracomment>%1: the context, %2: the namespace, %3: the API server&apos;s answer</extracomment>
+        <translation>无法读取集群（上下文 %1，命名空间 %2）中记录的操作：%3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s) recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</source>
+        <translation>
+            <numerusform>集群（上下文 %1，命名空间 %2）中记录了 %n 个本工作站没有操作记录的操作，在此处只读：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1  %2/%3/%4  %5  (from the cluster)</source>
+        <extracomment>%1: the operation&apos;s ID; %2/%3/%4: its context/namespace/StatefulSet; %5: what it does</extracomment>
+        <translation>%1  %2/%3/%4  %5  （来自集群）</translation>
+    </message>
+    <message>
+        <source>started %1 by %2; %3</source>
+        <extracomment>%1: when, %2: who (kubeconfig user@host), %3: where it stopped (&quot;finished&quot;, &quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <translation>由 %2 开始于 %1；%3</translation>
+    </message>
 </context>
 <context>
     <name>Plan</name>
@@ -3200,6 +3226,13 @@ API 服务器返回：%3
     </message>
 </context>
 <context>
+    <name>tdkube::ops::ClusterRecord</name>
+    <message>
+        <source>Other workstations will not see this operation: the API server refused to record it in namespace %1 (ConfigMap %2): %3. It runs anyway, recorded in this workstation&apos;s journal only. To share operations, ask for the right to create and update ConfigMaps there.</source>
+        <translation>其他工作站将看不到此操作：API 服务器拒绝在命名空间 %1 中记录它（ConfigMap %2）：%3。操作仍会运行，但只记录在本工作站的操作记录中。如需共享操作，请申请在该命名空间中创建和更新 ConfigMap 的权限。</translation>
+    </message>
+</context>
+<context>
     <name>tdkube::ops::Executor</name>
     <message>
         <source>The plan has blocking findings, so nothing was run. Resolve them and plan again.</source>
@@ -3679,6 +3712,27 @@ API 服务器返回：%3
         <source>%1 No claim was deleted.</source>
         <extracomment>%1: why the claim may not be deleted, ending with a full stop</extracomment>
         <translation>%1 未删除任何存储卷声明。</translation>
+    </message>
+    <message>
+        <source>%1 (the API server answered: %2)</source>
+        <extracomment>%1: what the step waits for, %2: the API server&apos;s answer</extracomment>
+        <translation>%1（API 服务器的回答：%2）</translation>
+    </message>
+    <message>
+        <source>The API server failed (%1); asking again at the next look.</source>
+        <translation>API 服务器出错（%1）；下次查看时再试。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 to be scaled from %2 to %3 replicas</source>
+        <translation>将 StatefulSet %1 从 %2 个副本扩缩到 %3 个</translation>
+    </message>
+    <message>
+        <source>pod %1 to be read, to check claim %2</source>
+        <translation>读取 Pod %1，以检查存储卷声明 %2</translation>
+    </message>
+    <message>
+        <source>claim %1 to be deleted</source>
+        <translation>删除存储卷声明 %1</translation>
     </message>
 </context>
 <context>

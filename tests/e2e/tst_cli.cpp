@@ -135,6 +135,21 @@ private slots:
                  qPrintable(run.story()));
     }
 
+    // `tdkube operations` lists this workstation's operations, then the cluster's; a cluster that cannot
+    // be reached is said in one line, with the reason, and the local list is still there.
+    void operations_clusterUnreachable_localListAndOneLineWhy()
+    {
+        const Run run =
+            tdkube({u"operations"_s, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s)}, noKeychain());
+        QVERIFY2(run.exitCode == 0 && run.out.startsWith(u"No unfinished operations ("_s),
+                 qPrintable(run.story()));
+        QVERIFY2(run.err.count(u'\n') == 1 &&
+                     run.err.startsWith(u"tdkube: The operations recorded in the cluster (context first, "
+                                        u"namespace from-context) could not be read: Cannot connect to the "
+                                        u"API server at https://127.0.0.1:9"_s),
+                 qPrintable(run.story()));
+    }
+
     // The demo cluster has TDengine's default password, and no keychain is there: each source of the
     // password reaches TDengine; --password-stdin wins over the variable; a wrong one is refused by
     // TDengine, and the refusal says which user and where the password came from, never what it is.

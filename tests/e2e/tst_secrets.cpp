@@ -889,6 +889,7 @@ void TestSecrets::secrets_afterTheWholeRun_foundNowhere()
     };
     QVERIFY(holds(u"tdkube.conf"_s, "information_schema.ins_dnodes")); // the SQL console's history
     QVERIFY(holds(u"/operations/"_s, "\"steps\""));                    // the journals
+    QVERIFY(holds(u"the cluster's configmaps"_s, "tdkube-op-"));       // the operations' records
     QVERIFY(holds(u"this process's Qt messages"_s, "tdkube.kube: "));
     QVERIFY(holds(u"the stdout of `tdkube resume"_s, "SQL> "));
     QVERIFY(holds(u"the stderr of `TDKUBE_TEST_CRASH_AT"_s, "exiting as a crash would"));

@@ -237,8 +237,12 @@ public:
             m_execToken = QRegularExpression(u"'\"(exec-[^\"]+)\"'"_s)
                               .match(QString::fromUtf8(plugin.readAll()))
                               .captured(1);
+        QFile tokens(options.dataDir + u"/tokens.json"_s);
+        if (tokens.open(QIODevice::ReadOnly))
+            m_operatorToken =
+                QJsonDocument::fromJson(tokens.readAll()).object().value(u"operator").toString();
         return !m_caPem.isEmpty() && !m_certificatePem.isEmpty() && !m_keyPem.isEmpty() &&
-               !m_viewerToken.isEmpty() && !m_execToken.isEmpty();
+               !m_viewerToken.isEmpty() && !m_execToken.isEmpty() && !m_operatorToken.isEmpty();
     }
 
     sandbox::Sandbox *sandbox() const { return m_sandbox.get(); }
@@ -282,6 +286,15 @@ public:
         settings.token = m_viewerToken;
         return settings;
     }
+    // sandbox-operator: may do everything an operation does, but not write ConfigMaps.
+    ConnectionSettings operatorUser() const
+    {
+        ConnectionSettings settings = anonymous();
+        settings.contextName = u"sandbox-operator"_s;
+        settings.userName = u"sandbox-operator"_s;
+        settings.token = m_operatorToken;
+        return settings;
+    }
     QByteArray adminCertificatePem() const { return m_certificatePem; }
     QByteArray adminKeyPem() const { return m_keyPem; }
 
@@ -299,6 +312,7 @@ private:
     QByteArray m_keyPem;
     QString m_execToken;
     QString m_viewerToken;
+    QString m_operatorToken;
 };
 
 // Runs one asynchronous client call and waits for its answer.

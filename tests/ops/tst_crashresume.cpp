@@ -26,8 +26,10 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -67,6 +69,7 @@ private slots:
     void chainedCrashes_everyBoundaryOfOneScaleInAndOneScaleOut_resumedToTheSameEnd();
     void crashAtEveryBoundary_resumed_sameClusterAndRows();
     void mnodeOnALeavingDnode_crashAtItsMoveSteps_resumedWithThreeMnodes();
+    void noRightToWriteConfigMaps_scaleFromTheCommandLine_runsAndSaysSoOnStderrOnce();
 
 private:
     bool startSandbox();
@@ -80,6 +83,8 @@ private:
     void crashAndResume(int replicas, const QString &crashAt);
     void crashChain(int replicas, const QStringList &boundaries);
     void checkStoppedAt(const QString &crashAt, const QString &when, QString *id);
+    void checkSeenElsewhere(const QString &id, const QString &listedHere, const QString &when);
+    Outcome elsewhere(const QStringList &arguments);
     void checkNoClaimLostEarly(const QString &when);
     void checkEndState(int replicas, const QString &when);
     taos::QueryOutcome sql(const QString &statement);
@@ -278,6 +283,50 @@ void TestCrashResume::crashChain(int replicas, const QStringList &boundaries)
     QVERIFY2(resumed.out.contains(u"Resuming operation "_s + id), qPrintable(resumed.story()));
     checkEndState(replicas, what + u", then resumed"_s);
     QCOMPARE(tdkube({u"operations"_s}).out.left(26), u"No unfinished operations ("_s);
+    // Another workstation sees it finished, in the cluster.
+    const Outcome seen =
+        elsewhere({u"operations"_s, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s), u"-n"_s, kNs});
+    QVERIFY2(seen.exitCode == 0 && seen.out.contains(u"No unfinished operations ("_s) &&
+                 QRegularExpression(u"^%1  sandbox-admin/crash/tdengine  Scale tdengine .*  \\(from the "
+                                    u"cluster\\)\n    started .* by sandbox-admin@%2; finished$"_s.arg(
+                                        id, QRegularExpression::escape(QSysInfo::machineHostName())),
+                                    QRegularExpression::MultilineOption)
+                     .match(seen.out)
+                     .hasMatch(),
+             qPrintable(what + u": "_s + seen.story()));
+}
+
+// `tdkube` as run on another workstation: no journal of its own (another XDG_DATA_HOME).
+Outcome TestCrashResume::elsewhere(const QStringList &arguments)
+{
+    const QProcessEnvironment here = m_environment;
+    m_environment.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"elsewhere"_s));
+    const Outcome outcome = tdkube(arguments);
+    m_environment = here;
+    return outcome;
+}
+
+// `tdkube operations` of another workstation lists the operation from the cluster, where it stopped as
+// this one's journal says (`listedHere`: this workstation's listing), started by the kubeconfig user
+// here; this workstation lists it once, from its journal.
+void TestCrashResume::checkSeenElsewhere(const QString &id, const QString &listedHere, const QString &when)
+{
+    const QStringList list{u"operations"_s, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s), u"-n"_s, kNs};
+    const QRegularExpressionMatch local =
+        QRegularExpression(u"^    started (.+); (.+)$"_s, QRegularExpression::MultilineOption)
+            .match(listedHere);
+    QVERIFY2(local.hasMatch(), qPrintable(when + u": "_s + listedHere));
+    const Outcome seen = elsewhere(list);
+    const QString expected = u"%1  sandbox-admin/crash/tdengine  Scale tdengine"_s.arg(id);
+    const QString started = u"    started %1 by sandbox-admin@%2; %3"_s.arg(
+        local.captured(1), QSysInfo::machineHostName(), local.captured(2));
+    QVERIFY2(seen.exitCode == 0 && seen.out.startsWith(u"No unfinished operations ("_s) &&
+                 seen.out.contains(expected) && seen.out.contains(u"(from the cluster)"_s) &&
+                 seen.out.contains(started + u'\n'),
+             qPrintable(when + u": expected \""_s + started + u"\"\n"_s + seen.story()));
+    const Outcome here = tdkube(list);
+    QVERIFY2(here.exitCode == 0 && here.out.count(id) == 1 && !here.out.contains(u"(from the cluster)"_s),
+             qPrintable(when + u": "_s + here.story()));
 }
 
 // `tdkube operations` lists exactly one unfinished operation, the scale, stopped where `crashAt` says;
@@ -300,6 +349,7 @@ void TestCrashResume::checkStoppedAt(const QString &crashAt, const QString &when
                  (crashAt.endsWith(u"after"_s) && listed.out.contains(u"stopped after"_s)),
              qPrintable(when + u": expected \""_s + where + u"\"\n"_s + listed.story()));
     *id = operation.captured(1);
+    checkSeenElsewhere(*id, listed.out, when);
 }
 
 // A claim of a leaving ordinal may be gone only once its pod is gone and its dnode was dropped.
@@ -505,6 +555,57 @@ void TestCrashResume::mnodeOnALeavingDnode_crashAtItsMoveSteps_resumedWithThreeM
         }
         QCOMPARE(leaders, 1);
     }
+}
+
+// A kubeconfig user who may do everything an operation does but not write ConfigMaps (the sandbox's
+// sandbox-operator, whose token is in its tokens.json): `tdkube scale --yes` runs to its end and says once,
+// on stderr, that other workstations will not see the operation, with the API server's words; the cluster
+// holds no record of it.
+void TestCrashResume::noRightToWriteConfigMaps_scaleFromTheCommandLine_runsAndSaysSoOnStderrOnce()
+{
+    if (onRealTaosd())
+        QSKIP("what is checked here does not depend on TDengine");
+    if (names(kube::ResourceKind::pods()).size() != 3)
+        QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    QFile tokens(m_dir.filePath(u"sandbox/tokens.json"_s));
+    QVERIFY(tokens.open(QIODevice::ReadOnly));
+    const QString token = QJsonDocument::fromJson(tokens.readAll()).object().value(u"operator").toString();
+    QVERIFY(!token.isEmpty());
+    const auto sandbox = kube::Kubeconfig::load({m_dir.filePath(u"kubeconfig"_s)}).cluster(u"sandbox"_s);
+    QVERIFY(sandbox.has_value());
+    const QJsonObject cluster{
+        {u"server"_s, sandbox->server},
+        {u"certificate-authority-data"_s, QString::fromLatin1(sandbox->certificateAuthorityData.toBase64())}};
+    const QJsonObject config{
+        {u"apiVersion"_s, u"v1"_s},
+        {u"kind"_s, u"Config"_s},
+        {u"clusters"_s, QJsonArray{QJsonObject{{u"name"_s, u"sandbox"_s}, {u"cluster"_s, cluster}}}},
+        {u"users"_s, QJsonArray{QJsonObject{{u"name"_s, u"sandbox-operator"_s},
+                                            {u"user"_s, QJsonObject{{u"token"_s, token}}}}}},
+        {u"contexts"_s, QJsonArray{QJsonObject{{u"name"_s, u"sandbox-operator"_s},
+                                               {u"context"_s, QJsonObject{{u"cluster"_s, u"sandbox"_s},
+                                                                          {u"user"_s, u"sandbox-operator"_s},
+                                                                          {u"namespace"_s, kNs}}}}}},
+        {u"current-context"_s, u"sandbox-operator"_s}};
+    const QString kubeconfig = m_dir.filePath(u"operator.kubeconfig"_s);
+    QFile file(kubeconfig);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(config).toJson());
+    file.close();
+
+    const Outcome run = tdkube(scaleCommand(kubeconfig, u"sandbox-operator"_s, kNs, kSet, 4) << u"--yes"_s);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.story()));
+    QVERIFY2(run.err.count(u"Other workstations will not see this operation"_s) == 1 &&
+                 run.err.contains(u"Forbidden: configmaps is forbidden: User \"sandbox-operator\" cannot "
+                                  u"create resource \"configmaps\""_s),
+             qPrintable(run.story()));
+    const QString id = QRegularExpression(u"Operation (\\S+) started\\."_s).match(run.out).captured(1);
+    QVERIFY2(!id.isEmpty(), qPrintable(run.story()));
+    const Outcome seen =
+        elsewhere({u"operations"_s, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s), u"-n"_s, kNs});
+    QVERIFY2(seen.exitCode == 0 && !seen.out.contains(id), qPrintable(seen.story()));
+    QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    checkEndState(3, u"scaled back in by the admin"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCrashResume)

@@ -4,6 +4,7 @@
 #include "deploy/deploymonitor.h"
 #include "kube/objects.h"
 #include "kube/portforward.h"
+#include "ops/clusterrecord.h"
 #include "ops/executor.h"
 #include "ops/facts.h"
 #include "ops/journal.h"
@@ -27,6 +28,7 @@
 #include <QScopeGuard>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSysInfo>
 
 #include <algorithm>
 #include <functional>
@@ -159,8 +161,10 @@ private slots:
     void initTestCase();
     void init();
     void scaleOut_3to5_fivePodsAndDnodesReadyRowsUnchanged();
+    void scaleOut_apiServerFailsForAWhile_stepAsksAgainAndFinishes();
     void deleteClaimsBeforeDropDnode_refusedAtThatStep_nothingDeleted();
     void scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged();
+    void noRightToWriteConfigMaps_operationRunsToTheEnd_toldOnceOthersWillNotSee();
     void scaleIn_pollsNeverDue_everyWaitEndsWhenTheClusterIsDone();
     void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn_data();
     void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn();
@@ -192,6 +196,10 @@ private:
     QJsonObject volume(const QString &name);
     void runToEnd(const Plan &plan, const std::function<void(Executor *)> &tune = {});
     void verifyScaledIn();
+    // The ConfigMap that records operation `id` in the cluster; empty when there is none.
+    QJsonObject record(const QString &id);
+    // Until the cluster's record of `journal` holds the same steps, status and phase (kWaitMs at most).
+    void checkRecordMatches(const Journal &journal, const QString &phase, bool waited = true);
     bool scaleTo(int replicas);
     // Until exactly `count` dnodes are all ready (kRunMs at most).
     bool waitForReadyDnodes(int count);
@@ -430,6 +438,56 @@ void TestExecutor::verifyScaledIn()
     QVERIFY(Journal::unfinished().isEmpty());
 }
 
+QJsonObject TestExecutor::record(const QString &id)
+{
+    const kube::KubeResponse response = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->get(kube::ResourceKind::configMaps(), kNs, ops::recordName(id), context, done);
+    });
+    return response.httpStatus == 200 ? response.json() : QJsonObject{};
+}
+
+// The record is written after the journal, without the executor waiting: `waited` gives it time to catch
+// up; otherwise it must match at once (after a crash, which lets it catch up first).
+void TestExecutor::checkRecordMatches(const Journal &journal, const QString &phase, bool waited)
+{
+    const auto recorded = [&] { return ops::RecordedOperation::fromConfigMap(record(journal.id())); };
+    const auto matches = [&] {
+        const ops::RecordedOperation now = recorded();
+        return now.phase == phase && now.journal.toJson() == journal.toJson();
+    };
+    if (waited && !QTest::qWaitFor(matches, kWaitMs))
+        qWarning("the record did not catch up with the journal within %d ms", kWaitMs);
+    const QJsonObject configMap = record(journal.id());
+    const ops::RecordedOperation operation = recorded();
+    QVERIFY2(operation.isValid(), QJsonDocument(configMap).toJson().constData());
+    QCOMPARE(operation.phase, phase);
+    QCOMPARE(operation.journal.steps(), journal.steps());
+    QCOMPARE(operation.journal.status(), journal.status());
+    QCOMPARE(operation.journal.toJson(), journal.toJson());
+    QCOMPARE(operation.startedBy, u"sandbox-admin@"_s + QSysInfo::machineHostName());
+    const QJsonObject labels = kube::valueAt(configMap, u"metadata.labels"_s).toObject();
+    QCOMPARE(labels.value(u"app.kubernetes.io/managed-by"_s).toString(), u"tdkube"_s);
+    QCOMPARE(labels.value(u"tdkube.io/cluster"_s).toString(), kSet);
+    QCOMPARE(labels.value(u"tdkube.io/operation"_s).toString(), ops::operationName(journal.plan().kind));
+    QCOMPARE(labels.value(u"tdkube.io/phase"_s).toString(), phase);
+    // Owned by the StatefulSet: deleting the cluster deletes its records.
+    const kube::KubeResponse set = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->get(kube::ResourceKind::statefulSets(), kNs, kSet, context, done);
+    });
+    const QJsonArray owners = kube::valueAt(configMap, u"metadata.ownerReferences"_s).toArray();
+    QCOMPARE(owners.size(), 1);
+    QCOMPARE(owners.first().toObject().value(u"kind"_s).toString(), u"StatefulSet"_s);
+    QCOMPARE(owners.first().toObject().value(u"name"_s).toString(), kSet);
+    QCOMPARE(owners.first().toObject().value(u"uid"_s).toString(), kube::uidOf(set.json()));
+    // No secret: neither TDengine's login (root:taosdata, also as Basic auth sends it; "taosdata" alone
+    // is the claims' name too), nor a token or key.
+    const QByteArray body = QJsonDocument(configMap).toJson();
+    for (const QByteArray &secret :
+         {QByteArray("root:taosdata"), QByteArray("cm9vdDp0YW9zZGF0YQ"), m_fixture.viewerToken().toUtf8(),
+          m_fixture.execToken().toUtf8(), m_fixture.adminKeyPem().mid(40, 40)})
+        QVERIFY2(!body.contains(secret), body.constData());
+}
+
 void TestExecutor::scaleOut_3to5_fivePodsAndDnodesReadyRowsUnchanged()
 {
     const Plan plan = scaleOutPlan();
@@ -467,6 +525,36 @@ void TestExecutor::scaleOut_3to5_fivePodsAndDnodesReadyRowsUnchanged()
     QFile file(journal.path());
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(!file.readAll().contains("cm9vdDp0YW9zZGF0YQ"));
+    // Other workstations see it in the cluster: every step done, finished.
+    checkRecordMatches(journal, u"finished"_s);
+}
+
+// An API server that answers 503 for longer than KubeClient's own retries (a restart, a load balancer
+// failing over) as the StatefulSet is scaled: the step asks again at its next looks, says so once in the
+// log, and the operation finishes. Before, the step ended with "Could not read the StatefulSet".
+void TestExecutor::scaleOut_apiServerFailsForAWhile_stepAsksAgainAndFinishes()
+{
+    const Plan plan = scaleOutPlan();
+    QCOMPARE(plan.steps.first().kind, Step::Kind::ScaleStatefulSet);
+    auto run = executor();
+    Recording seen;
+    seen.follow(run.get());
+    bool injected = false;
+    connect(run.get(), &Executor::stepStarted, this, [this, &injected](int index) {
+        // Before the step's first request: 12 failures outlast KubeClient's 4 tries of one request.
+        if (index == 0)
+            injected =
+                control(m_client.get(), u"faults"_s, {{u"failRequests"_s, 12}, {u"failCode"_s, 503}}).ok();
+    });
+    run->start(plan);
+    QVERIFY(seen.waitForFinish());
+    control(m_client.get(), u"faults"_s, {{u"failRequests"_s, 0}});
+    QVERIFY(injected);
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    const QStringList said = seen.log.filter(u"The API server failed"_s);
+    QVERIFY2(!said.isEmpty() && said.first().contains(u"503"_s), qPrintable(seen.story()));
+    QCOMPARE(podNames().size(), 5);
+    QCOMPARE(rowTotal(), kRows);
 }
 
 void TestExecutor::deleteClaimsBeforeDropDnode_refusedAtThatStep_nothingDeleted()
@@ -556,6 +644,39 @@ void TestExecutor::scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged()
 
 // Polls are only the fallback: with none due before the step timeout, every wait still ends, because
 // it looks again when what it waits for happens (the connection up, `drop dnode` answered, pods gone).
+// A user who may do everything an operation does but not write ConfigMaps (the sandbox's
+// sandbox-operator) scales out: the operation runs to its end on the local journal alone, the log says
+// once that other workstations will not see it, with the API server's words, and the cluster holds no
+// record of it. The admin then scales back in.
+void TestExecutor::noRightToWriteConfigMaps_operationRunsToTheEnd_toldOnceOthersWillNotSee()
+{
+    kube::KubeClient operatorClient(m_fixture.operatorUser());
+    Executor run(&operatorClient, m_passwords.get());
+    run.setPollInterval(50);
+    run.setStepTimeout(kRunMs / 2);
+    Plan plan = scaleOutPlan();
+    plan.context = m_fixture.operatorUser().contextName;
+    Recording seen;
+    seen.follow(&run);
+    run.start(plan);
+    QVERIFY(seen.waitForFinish());
+    QVERIFY2(*seen.ok, qPrintable(seen.story()));
+    QCOMPARE(podNames().size(), 5);
+    QCOMPARE(Journal::load(run.journal().path()).status(), Journal::Status::Finished);
+
+    const QStringList told = seen.log.filter(u"Other workstations will not see this operation"_s);
+    QVERIFY2(told.size() == 1, qPrintable(seen.story()));
+    QVERIFY2(told.first().contains(u"Forbidden: configmaps is forbidden: User \"sandbox-operator\" cannot "
+                                   u"create resource \"configmaps\" in API group \"\" in the namespace "
+                                   u"\"ops\""_s) &&
+                 told.first().contains(ops::recordName(run.journal().id())),
+             qPrintable(told.first()));
+    QVERIFY(record(run.journal().id()).isEmpty());
+
+    runToEnd(scaleInPlan());
+    verifyScaledIn();
+}
+
 void TestExecutor::scaleIn_pollsNeverDue_everyWaitEndsWhenTheClusterIsDone()
 {
     runToEnd(scaleOutPlan());
@@ -1088,6 +1209,10 @@ void TestExecutor::crashAtBoundary_processKilled_resumeEndsInSameState()
     QCOMPARE(journal.steps().at(stepIndex).state,
              boundary == u"before" ? Journal::StepState::Running : Journal::StepState::Done);
     QCOMPARE(journal.resumeIndex(), boundary == u"before" ? stepIndex : stepIndex + 1);
+    // The cluster's record stopped where the journal did.
+    checkRecordMatches(journal, u"running"_s, false);
+    if (QTest::currentTestFailed())
+        return;
     // Never a claim gone while the dnodes are there (the claims step is index 4).
     if (journal.resumeIndex() <= 4) {
         QVERIFY(claimExists(u"taosdata-tdengine-4"_s));

@@ -166,7 +166,7 @@ bool ApiServer::authenticate(HttpExchange *exchange, User *user) const
     }
     if (!request.peerCertificateDer.isEmpty() && m_ca && m_ca->verify(request.peerCertificateDer)) {
         const CertificateSubject subject = subjectOf(request.peerCertificateDer);
-        *user = User{subject.commonName, subject.organizations, false};
+        *user = User{subject.commonName, subject.organizations, false, {}};
         return !user->name.isEmpty();
     }
     return false;
@@ -261,7 +261,8 @@ void ApiServer::dispatch(HttpExchange *exchange, const User &user)
     // storage kinds), but neither list the namespaces nor read across all of them at once.
     const bool clusterWideRead = (verb == u"list" || verb == u"watch") && route.ns.isEmpty() &&
                                  (route.type->namespaced || route.type->plural == u"namespaces");
-    if (user.readOnly && (write || clusterWideRead)) {
+    if ((user.readOnly && (write || clusterWideRead)) ||
+        (write && user.readOnlyResources.contains(route.type->plural))) {
         sendError(exchange,
                   ApiError::forbidden(user.name, verb, *route.type, route.subresource, route.ns, route.name));
         return;

@@ -22,6 +22,9 @@ struct User
     QString name;
     QStringList groups;
     bool readOnly = false;
+    // Resources (plurals, "configmaps") it may read but not write: what a Role that grants every verb
+    // on the rest, and only get/list/watch on these, gives.
+    QStringList readOnlyResources;
 };
 
 // The Kubernetes API on top of the store: authentication and authorization, discovery, OpenAPI,

@@ -139,8 +139,10 @@ bool Sandbox::setUpTokens(QString *error)
         path.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(readFile(path)).object();
     m_viewerToken = saved.value(u"viewer").toString(randomToken(u"viewer-"_s));
     m_execToken = saved.value(u"exec").toString(randomToken(u"exec-"_s));
+    m_operatorToken = saved.value(u"operator").toString(randomToken(u"operator-"_s));
     if (!path.isEmpty()) {
-        const QJsonObject tokens{{u"viewer"_s, m_viewerToken}, {u"exec"_s, m_execToken}};
+        const QJsonObject tokens{
+            {u"viewer"_s, m_viewerToken}, {u"exec"_s, m_execToken}, {u"operator"_s, m_operatorToken}};
         if (!writeFile(path, QJsonDocument(tokens).toJson(), error))
             return false;
     }
@@ -483,9 +485,13 @@ bool Sandbox::start(QString *error)
 
     m_api = std::make_unique<ApiServer>(m_store.get(), m_ca.get());
     m_api->setTimeScale(m_options.timeScale);
-    m_api->addToken(m_viewerToken, User{u"sandbox-viewer"_s, {u"system:authenticated"_s}, true});
+    m_api->addToken(m_viewerToken, User{u"sandbox-viewer"_s, {u"system:authenticated"_s}, true, {}});
     m_api->addToken(m_execToken,
-                    User{u"sandbox-exec"_s, {u"system:masters"_s, u"system:authenticated"_s}, false});
+                    User{u"sandbox-exec"_s, {u"system:masters"_s, u"system:authenticated"_s}, false, {}});
+    // Runs operations on TDengine clusters but may not write ConfigMaps (so not tdkube's records of
+    // them). Not in the kubeconfig: tests build its settings from tokens.json.
+    m_api->addToken(m_operatorToken,
+                    User{u"sandbox-operator"_s, {u"system:authenticated"_s}, false, {u"configmaps"_s}});
     m_api->setExtraHandler(
         [this](HttpExchange *exchange, const User &, const ApiServer::SubresourceRequest &request) {
             return serveSubresource(exchange, request);

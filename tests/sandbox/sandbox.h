@@ -88,6 +88,7 @@ private:
     QByteArray m_adminKeyPem;
     QString m_viewerToken;
     QString m_execToken;
+    QString m_operatorToken;
     QFile m_accessLog;
     QTimer m_saveTimer;
     // POST /sandbox/v1/churn: pods of one namespace modified round-robin at a steady rate.
