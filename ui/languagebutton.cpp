@@ -19,8 +19,6 @@ LanguageButton::LanguageButton(QWidget *parent)
     setObjectName(u"languageButton"_s);
     setPopupMode(QToolButton::InstantPopup);
     setToolButtonStyle(Qt::ToolButtonTextOnly);
-    const QString current = i18n::installedLanguage();
-    QString currentName = current;
     auto *menu = new QMenu(this);
     auto *group = new QActionGroup(menu);
     const QString saved = i18n::savedLanguage();
@@ -38,11 +36,9 @@ LanguageButton::LanguageButton(QWidget *parent)
         action->setChecked(saved == language.code);
         group->addAction(action);
         connect(action, &QAction::triggered, this, [this, code = language.code] { choose(code); });
-        if (language.code == current)
-            currentName = language.nativeName;
     }
     setMenu(menu);
-    setText(currentName);
+    setText(i18n::nativeName(i18n::installedLanguage()));
     setToolTip(tr("The language of tdkube (also --lang)"));
 }
 
@@ -52,14 +48,10 @@ void LanguageButton::choose(const QString &code)
     const QString next = i18n::chosenLanguage();
     if (next == i18n::installedLanguage())
         return;
-    QString name = next;
-    for (const i18n::Language &language : i18n::languages()) {
-        if (language.code == next)
-            name = language.nativeName;
-    }
-    QMessageBox box(QMessageBox::Question, tr("Language"),
-                    tr("tdkube will speak %1 from its next start. Restart tdkube now?").arg(name),
-                    QMessageBox::NoButton, window());
+    QMessageBox box(
+        QMessageBox::Question, tr("Language"),
+        tr("tdkube will speak %1 from its next start. Restart tdkube now?").arg(i18n::nativeName(next)),
+        QMessageBox::NoButton, window());
     box.setObjectName(u"languageRestartBox"_s);
     QPushButton *now = box.addButton(tr("Restart now"), QMessageBox::AcceptRole);
     box.addButton(tr("Later"), QMessageBox::RejectRole);

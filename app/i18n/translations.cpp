@@ -50,6 +50,15 @@ QList<Language> languages()
     return {{u"en"_s, u"English"_s}, {u"zh_CN"_s, u"简体中文"_s}};
 }
 
+QString nativeName(const QString &code)
+{
+    for (const Language &language : languages()) {
+        if (language.code == code)
+            return language.nativeName;
+    }
+    return code;
+}
+
 QString resolve(const QString &name)
 {
     QString normalized = name.trimmed();
@@ -110,7 +119,8 @@ bool install(const QString &code, QString *error)
         }
     }
     state.translators.clear();
-    const QString language = resolve(code).isEmpty() ? u"en"_s : resolve(code);
+    const QString resolved = resolve(code);
+    const QString language = resolved.isEmpty() ? u"en"_s : resolved;
     state.code = language;
     QLocale::setDefault(QLocale(language == "en"_L1 ? u"en_US"_s : language));
 

@@ -18,6 +18,9 @@ struct Language
 // The languages tdkube has, English first.
 QList<Language> languages();
 
+// How the language of `code` names itself ("简体中文"); `code` itself when tdkube does not have it.
+QString nativeName(const QString &code);
+
 // The code of the language `name` names ("zh", "zh_CN", "zh-Hans-CN", "en_US.UTF-8", ...), or an empty
 // string when tdkube does not have it.
 QString resolve(const QString &name);
