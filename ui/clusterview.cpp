@@ -1,6 +1,7 @@
 #include "clusterview.h"
 
 #include "clusterdashboard.h"
+#include "clusteroperations.h"
 #include "deploy/clusterspec.h"
 #include "sqlconsole.h"
 
@@ -56,7 +57,12 @@ ClusterView::ClusterView(QWidget *parent)
     m_configuration = new QTextBrowser(m_tabs);
     m_configuration->setObjectName(u"configuration"_s);
     m_tabs->addTab(m_configuration, tr("Configuration"));
+    m_operations = new ClusterOperations(m_tabs);
+    m_operations->setObjectName(u"clusterOperations"_s);
+    m_operations->setLive(false); // from when the page is shown
+    m_tabs->addTab(m_operations, tr("Operations"));
     layout->addWidget(m_tabs, 1);
+    connect(m_operations, &ClusterOperations::unfinishedChanged, this, &ClusterView::showUnfinished);
     connect(m_loginButton, &QPushButton::clicked, this, &ClusterView::askLogin);
     connect(m_scaleButton, &QPushButton::clicked, this, &ClusterView::scaleRequested);
     connect(m_repairButton, &QPushButton::clicked, this, &ClusterView::repairRequested);
@@ -103,6 +109,7 @@ void ClusterView::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
     if (m_connection)
         m_connection->setPolling(true);
+    m_operations->setLive(true);
 }
 
 void ClusterView::hideEvent(QHideEvent *event)
@@ -110,6 +117,16 @@ void ClusterView::hideEvent(QHideEvent *event)
     QWidget::hideEvent(event);
     if (m_connection)
         m_connection->setPolling(false);
+    m_operations->setLive(false);
+}
+
+void ClusterView::showUnfinished(int count)
+{
+    const int index = m_tabs->indexOf(m_operations);
+    m_tabs->setTabText(index, count > 0 ? tr("Operations (%1 unfinished)").arg(count) : tr("Operations"));
+    m_tabs->setTabToolTip(index, count > 0 ? tr("Operations on this cluster that did not finish: they can be "
+                                                "taken over from here")
+                                           : QString());
 }
 
 void ClusterView::showConnection()

@@ -16,11 +16,13 @@ class QTextBrowser;
 namespace tdkube::ui {
 
 class ClusterDashboard;
+class ClusterOperations;
 class SqlConsole;
 
 // A TDengine cluster's page: how tdkube reaches it (the port-forward and its state), who it logs in
-// as (with a warning while that is TDengine's default password), and the dashboard. Polls only
-// while shown.
+// as (with a warning while that is TDengine's default password), and the dashboard, the SQL console,
+// the configuration and the operations recorded in the cluster (whose tab says how many did not
+// finish). Polls and watches only while shown.
 class ClusterView final : public QWidget
 {
     Q_OBJECT
@@ -41,6 +43,7 @@ public:
     QString configurationText() const;
     ClusterDashboard *dashboard() const { return m_dashboard; }
     SqlConsole *console() const { return m_console; }
+    ClusterOperations *operations() const { return m_operations; }
     QTabWidget *tabs() const { return m_tabs; }
     QString connectionText() const;
     QString loginText() const;
@@ -60,6 +63,7 @@ private:
     void showConnection();
     void showLogin();
     void askLogin();
+    void showUnfinished(int count);
 
     QPointer<taos::ClusterConnection> m_connection;
     Assess m_assess;
@@ -71,6 +75,7 @@ private:
     ClusterDashboard *m_dashboard = nullptr;
     SqlConsole *m_console = nullptr;
     QTextBrowser *m_configuration = nullptr;
+    ClusterOperations *m_operations = nullptr;
     QTabWidget *m_tabs = nullptr;
 };
 

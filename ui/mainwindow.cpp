@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "clusterdashboard.h"
+#include "clusteroperations.h"
 #include "clusterview.h"
 #include "deleteclusterdialog.h"
 #include "deploywizard.h"
@@ -199,6 +200,7 @@ void MainWindow::dropClusterConnections()
 {
     m_forwards->setScope(nullptr, {}, {});
     m_clusterView->setConnection(nullptr, {});
+    m_clusterView->operations()->setCluster(nullptr, nullptr, {}, {}, {});
     qDeleteAll(std::exchange(m_clusterConnections, {}));
 }
 
@@ -573,6 +575,9 @@ void MainWindow::showCluster(const QString &name)
         templates.append(value.toObject().value(u"metadata").toObject().value(u"name").toString());
     m_clusterView->dashboard()->setClaimTemplates(templates);
     m_clusterView->setStatefulSet(statefulSet(name));
+    m_clusterView->operations()->setPollInterval(m_operationPollMs);
+    m_clusterView->operations()->setCluster(m_session->client(), m_passwords, m_session->context(),
+                                            m_session->ns(), name);
     m_stack->setCurrentWidget(m_clusterView);
     m_details->hide(); // the dashboard needs the room; tables bring the details back
     m_details->clear();
@@ -724,6 +729,7 @@ void MainWindow::setOperationPollInterval(int ms)
 {
     m_operationPollMs = ms;
     m_resumeOffers->setPollInterval(ms);
+    m_clusterView->operations()->setPollInterval(ms);
 }
 
 DeleteClusterDialog *MainWindow::openDeleteCluster(const QString &name)

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSettings>
 #include <QSysInfo>
 #include <QTimer>
 
@@ -30,13 +31,32 @@ QString resourceVersionOf(const QJsonObject &object)
     return object.value(u"metadata").toObject().value(u"resourceVersion").toString();
 }
 
-// Only the records: the cluster's taos.cfg ConfigMap is labelled managed-by=tdkube too.
-QString recordSelector()
+bool isHistory(const QString &phase)
 {
-    return ClusterRecord::kManagedByLabel + u"=tdkube,"_s + ClusterRecord::kOperationLabel;
+    return phase == u"finished" || phase == u"abandoned";
 }
 
 } // namespace
+
+// Only the records: the cluster's taos.cfg ConfigMap is labelled managed-by=tdkube too.
+QString ClusterRecord::selector(const QString &statefulSet)
+{
+    QString selector = kManagedByLabel + u"=tdkube,"_s + kOperationLabel;
+    if (!statefulSet.isEmpty())
+        selector += u',' + kClusterLabel + u'=' + statefulSet;
+    return selector;
+}
+
+int ClusterRecord::historyLimit()
+{
+    const int limit = QSettings().value(u"operations/historyLimit"_s, kDefaultHistoryLimit).toInt();
+    return std::clamp(limit, 1, kMaxHistoryLimit);
+}
+
+void ClusterRecord::setHistoryLimit(int limit)
+{
+    QSettings().setValue(u"operations/historyLimit"_s, std::clamp(limit, 1, kMaxHistoryLimit));
+}
 
 RecordedOperation RecordedOperation::fromConfigMap(const QJsonObject &configMap)
 {
@@ -50,9 +70,24 @@ RecordedOperation RecordedOperation::fromConfigMap(const QJsonObject &configMap)
     RecordedOperation operation;
     operation.journal = Journal::fromJson(QJsonDocument::fromJson(journal).object());
     operation.phase = labels.value(ClusterRecord::kPhaseLabel).toString();
-    operation.startedBy =
-        metadata.value(u"annotations").toObject().value(ClusterRecord::kStartedByAnnotation).toString();
+    const QJsonObject annotations = metadata.value(u"annotations").toObject();
+    operation.startedBy = annotations.value(ClusterRecord::kStartedByAnnotation).toString();
+    operation.runBy = annotations.value(ClusterRecord::kRunByAnnotation).toString(operation.startedBy);
+    // The name is the id's: a record whose journal claims another operation is not one tdkube wrote.
+    if (recordName(operation.journal.id()) != kube::nameOf(configMap))
+        return {};
     return operation;
+}
+
+bool isAhead(const Journal &recorded, const Journal &local)
+{
+    if (!recorded.isValid() || recorded.id() != local.id())
+        return false;
+    if (local.status() != Journal::Status::Running)
+        return false; // ended here: nothing recorded elsewhere changes that
+    if (recorded.status() != Journal::Status::Running)
+        return true;
+    return recorded.resumeIndex() > local.resumeIndex();
 }
 
 QString operationPhase(const Journal &journal)
@@ -190,7 +225,7 @@ void ClusterRecord::write(const Work &work, const QString &ownerUid, int attempt
                                  failed(work, u"create ConfigMap "_s + name, response);
                                  return;
                              }
-                             written(response);
+                             written(work, response);
                          });
         return;
     }
@@ -205,7 +240,7 @@ void ClusterRecord::write(const Work &work, const QString &ownerUid, int attempt
                 failed(work, u"update ConfigMap "_s + name, response);
                 return;
             }
-            written(response);
+            written(work, response);
         });
 }
 
@@ -238,11 +273,59 @@ void ClusterRecord::erase(const Work &work)
                      });
 }
 
-void ClusterRecord::written(const kube::KubeResponse &response)
+void ClusterRecord::written(const Work &work, const kube::KubeResponse &response)
 {
     m_resourceVersion = resourceVersionOf(response.json());
     m_lastFailure.clear();
-    next();
+    if (isHistory(operationPhase(work.journal)))
+        prune(work);
+    else
+        next();
+}
+
+// The cluster's history beyond historyLimit(), oldest first, deleted; a failure only leaves it longer.
+void ClusterRecord::prune(const Work &work)
+{
+    const Plan &plan = work.journal.plan();
+    kube::ListOptions options;
+    options.labelSelector = selector(plan.statefulSet);
+    m_client->list(kube::ResourceKind::configMaps(), plan.ns, options, this,
+                   [this, ns = plan.ns](const kube::KubeResponse &response) {
+                       if (!response.ok()) {
+                           qCDebug(lcClusterRecord).noquote()
+                               << "could not list the history to trim:" << response.error;
+                           next();
+                           return;
+                       }
+                       QList<RecordedOperation> history;
+                       for (const QJsonValue &item : response.json().value(u"items").toArray()) {
+                           RecordedOperation operation = RecordedOperation::fromConfigMap(item.toObject());
+                           if (operation.isValid() && isHistory(operation.phase))
+                               history.append(std::move(operation));
+                       }
+                       std::stable_sort(history.begin(), history.end(),
+                                        [](const RecordedOperation &a, const RecordedOperation &b) {
+                                            return a.journal.created() > b.journal.created();
+                                        });
+                       const qsizetype keep = historyLimit();
+                       if (history.size() <= keep) {
+                           next();
+                           return;
+                       }
+                       m_pruning = int(history.size() - keep);
+                       for (qsizetype i = keep; i < history.size(); ++i) {
+                           const QString name = recordName(history.at(i).journal.id());
+                           m_client->remove(kube::ResourceKind::configMaps(), ns, name, {}, this,
+                                            [this, name](const kube::KubeResponse &removed) {
+                                                if (!removed.ok() && removed.httpStatus != 404)
+                                                    qCDebug(lcClusterRecord).noquote()
+                                                        << "could not delete old record" << name
+                                                        << removed.error;
+                                                if (--m_pruning == 0)
+                                                    next();
+                                            });
+                       }
+                   });
 }
 
 void ClusterRecord::failed(const Work &work, const QString &what, const kube::KubeResponse &response)
@@ -281,11 +364,12 @@ QJsonObject ClusterRecord::configMap(const Journal &journal, const QString &owne
                             {u"kind"_s, u"StatefulSet"_s},
                             {u"name"_s, plan.statefulSet},
                             {u"uid"_s, ownerUid}};
-    const QJsonObject metadata{{u"name"_s, recordName(journal.id())},
-                               {u"namespace"_s, plan.ns},
-                               {u"labels"_s, labels},
-                               {u"annotations"_s, QJsonObject{{kStartedByAnnotation, startedBy()}}},
-                               {u"ownerReferences"_s, QJsonArray{owner}}};
+    const QJsonObject metadata{
+        {u"name"_s, recordName(journal.id())},
+        {u"namespace"_s, plan.ns},
+        {u"labels"_s, labels},
+        {u"annotations"_s, QJsonObject{{kStartedByAnnotation, startedBy()}, {kRunByAnnotation, startedBy()}}},
+        {u"ownerReferences"_s, QJsonArray{owner}}};
     return {
         {u"apiVersion"_s, u"v1"_s},
         {u"kind"_s, u"ConfigMap"_s},
@@ -295,12 +379,13 @@ QJsonObject ClusterRecord::configMap(const Journal &journal, const QString &owne
                       QString::fromUtf8(QJsonDocument(journal.toJson()).toJson(QJsonDocument::Compact))}}}};
 }
 
-// The phase and the journal; who started it and the owner stay as the first write set them. The
+// The phase, the journal and who wrote it; who started it and the owner stay as the first write set them. The
 // resourceVersion makes the API server refuse (409) a write over one this workstation has not seen.
 QByteArray ClusterRecord::patch(const Journal &journal) const
 {
     const QJsonObject metadata{{u"resourceVersion"_s, m_resourceVersion},
-                               {u"labels"_s, QJsonObject{{kPhaseLabel, operationPhase(journal)}}}};
+                               {u"labels"_s, QJsonObject{{kPhaseLabel, operationPhase(journal)}}},
+                               {u"annotations"_s, QJsonObject{{kRunByAnnotation, startedBy()}}}};
     const QJsonObject body{
         {u"metadata"_s, metadata},
         {u"data"_s,
@@ -312,7 +397,7 @@ QByteArray ClusterRecord::patch(const Journal &journal) const
 void ClusterRecord::list(kube::KubeClient *client, const QString &ns, QObject *context, Listed done)
 {
     kube::ListOptions options;
-    options.labelSelector = recordSelector();
+    options.labelSelector = selector();
     client->list(kube::ResourceKind::configMaps(), ns, options, context,
                  [done = std::move(done)](const kube::KubeResponse &response) {
                      if (!response.ok()) {
@@ -331,6 +416,26 @@ void ClusterRecord::list(kube::KubeClient *client, const QString &ns, QObject *c
                                       });
                      done(operations, {});
                  });
+}
+
+void ClusterRecord::fetch(kube::KubeClient *client, const QString &ns, const QString &id, QObject *context,
+                          Fetched done)
+{
+    client->get(kube::ResourceKind::configMaps(), ns, recordName(id), context,
+                [done = std::move(done), id](const kube::KubeResponse &response) {
+                    if (!response.ok()) {
+                        done({}, response.httpStatus, response.error);
+                        return;
+                    }
+                    const RecordedOperation operation = RecordedOperation::fromConfigMap(response.json());
+                    if (!operation.isValid() || operation.journal.id() != id) {
+                        done({}, response.httpStatus,
+                             tr("ConfigMap %1 is not a record of operation %2 that tdkube can read.")
+                                 .arg(recordName(id), id));
+                        return;
+                    }
+                    done(operation, response.httpStatus, {});
+                });
 }
 
 } // namespace tdkube::ops

@@ -24,11 +24,17 @@ struct RecordedOperation
     Journal journal;   // the plan and the step records, as the journal that wrote them held them
     QString phase;     // operationPhase() when it was written
     QString startedBy; // "<kubeconfig user>@<host>" of the workstation that started it
+    QString runBy; // the same of the workstation that wrote it last (one that took it over, or finished it)
 
     bool isValid() const { return journal.isValid(); }
     // Invalid when `configMap` is not one of tdkube's records (or its journal cannot be read).
     static RecordedOperation fromConfigMap(const QJsonObject &configMap);
 };
+
+// Whether `recorded` (the cluster's record of an operation) has gone further than `local` (this
+// workstation's journal of it): another workstation took it over and ran steps since, or ended it. Then
+// the local journal is replaced by the record (Journal::adopt) before anything is resumed or listed.
+bool isAhead(const Journal &recorded, const Journal &local);
 
 // "finished", "abandoned", "stopped" (a step failed: it waits for a resume once the cause is fixed),
 // else "running" (under way, or cut short by a crash: the lease on the StatefulSet tells which).
@@ -43,7 +49,11 @@ QString recordName(const QString &operationId);
 // tdkube.io/phase=<operationPhase()>, owned by the StatefulSet (an ownerReference with its uid: deleting
 // the cluster deletes its records), annotated tdkube.io/started-by=<kubeconfig user>@<host>, with the
 // journal's JSON (Journal::toJson(): the plan, the step records and row counts; no password, token or
-// key, which plans never hold) under data["journal.json"].
+// key, which plans never hold) under data["journal.json"], and tdkube.io/run-by=<user>@<host> of the
+// workstation that wrote it last (another one than started-by when it took the operation over).
+//
+// Finished and abandoned operations stay as the cluster's history, the newest historyLimit() of each
+// cluster: once an operation ends, older ones beyond that are deleted.
 //
 // The local journal stays the source of truth: nothing here is waited for, and a write that fails
 // changes nothing but this copy. Writes are asynchronous and coalesced (while one is under way, only the
@@ -62,8 +72,16 @@ public:
     static inline const QString kOperationLabel = QStringLiteral("tdkube.io/operation");
     static inline const QString kPhaseLabel = QStringLiteral("tdkube.io/phase");
     static inline const QString kStartedByAnnotation = QStringLiteral("tdkube.io/started-by");
+    static inline const QString kRunByAnnotation = QStringLiteral("tdkube.io/run-by");
     static inline const QString kJournalKey = QStringLiteral("journal.json");
     static constexpr int kConflictRetries = 3;
+    static constexpr int kDefaultHistoryLimit = 20;
+    static constexpr int kMaxHistoryLimit = 500;
+
+    // How many finished and abandoned operations each cluster keeps (the setting operations/historyLimit,
+    // kDefaultHistoryLimit unless changed; 1..kMaxHistoryLimit).
+    static int historyLimit();
+    static void setHistoryLimit(int limit);
 
     explicit ClusterRecord(kube::KubeClient *client, QObject *parent = nullptr);
     ~ClusterRecord() override;
@@ -83,6 +101,13 @@ public:
     // Every operation recorded in `ns`, oldest first, or why they could not be read.
     using Listed = std::function<void(const QList<RecordedOperation> &operations, const QString &error)>;
     static void list(kube::KubeClient *client, const QString &ns, QObject *context, Listed done);
+    // The record of operation `id` in `ns`. `httpStatus` 404: there is none; `error` says why else.
+    using Fetched =
+        std::function<void(const RecordedOperation &operation, int httpStatus, const QString &error)>;
+    static void fetch(kube::KubeClient *client, const QString &ns, const QString &id, QObject *context,
+                      Fetched done);
+    // The label selector of the records of one cluster (all clusters when `statefulSet` is empty).
+    static QString selector(const QString &statefulSet = {});
 
 signals:
     // The API server refused the record (no right to write ConfigMaps): other workstations will not see
@@ -104,7 +129,8 @@ private:
     void reread(const Work &work, const QString &ownerUid, int attempt);
     void erase(const Work &work);
     void failed(const Work &work, const QString &what, const kube::KubeResponse &response);
-    void written(const kube::KubeResponse &response);
+    void written(const Work &work, const kube::KubeResponse &response);
+    void prune(const Work &work);
     QJsonObject configMap(const Journal &journal, const QString &ownerUid) const;
     QByteArray patch(const Journal &journal) const;
 
@@ -117,6 +143,7 @@ private:
     QString m_ownerUid;
     QString m_warned;      // the operation unavailable() was emitted for
     QString m_lastFailure; // the last failure logged, until a write succeeds
+    int m_pruning = 0;     // deletions of old history under way
 };
 
 } // namespace tdkube::ops

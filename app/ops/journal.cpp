@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 
@@ -99,6 +100,26 @@ Journal Journal::create(const Plan &plan, QString *error)
     journal.m_plan = plan;
     journal.m_created = QDateTime::currentDateTimeUtc();
     journal.m_steps.resize(plan.steps.size());
+    if (!journal.save(error))
+        return {};
+    return journal;
+}
+
+Journal Journal::adopt(const Journal &recorded, const QString &context, QString *error)
+{
+    // The id becomes a file name here: one written by anybody who may write ConfigMaps must not climb out
+    // of the journal folder.
+    static const QRegularExpression kId(u"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$"_s);
+    if (!kId.match(recorded.id()).hasMatch()) {
+        if (error)
+            *error =
+                Text::tr("The recorded operation's id \"%1\" is not one tdkube writes; it was not taken.")
+                    .arg(recorded.id().left(80));
+        return {};
+    }
+    Journal journal = recorded;
+    journal.m_observer = {};
+    journal.m_plan.context = context;
     if (!journal.save(error))
         return {};
     return journal;

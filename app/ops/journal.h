@@ -44,6 +44,11 @@ public:
     // A new operation for `plan`, written at once. Invalid (with `error` set) if it could not be.
     static Journal create(const Plan &plan, QString *error = nullptr);
     static Journal load(const QString &path, QString *error = nullptr);
+    // `recorded` (another workstation's journal, as the cluster holds it: ClusterRecord) written here as
+    // this workstation's journal of the same operation, replacing any older copy, with `context` (this
+    // kubeconfig's name for the cluster) as its plan's context: how an operation is taken over, and how a
+    // journal learns that another workstation finished it. Invalid (with `error` set) if not written.
+    static Journal adopt(const Journal &recorded, const QString &context, QString *error = nullptr);
     // Operations neither finished nor abandoned, oldest first: what tdkube offers to resume at start.
     static QList<Journal> unfinished();
     // <AppDataLocation>/operations

@@ -28,6 +28,20 @@ QString LeaseRecord::operationId() const
     return holder.section(u'/', -1);
 }
 
+QString LeaseRecord::workstation() const
+{
+    return holder.section(u'/', 0, 0);
+}
+
+bool LeaseRecord::blocks(const QString &operationId, const QDateTime &now) const
+{
+    if (!isValid() || isExpired(now))
+        return false;
+    LeaseRecord mine;
+    mine.holder = Lease::localHolder(operationId);
+    return operationId != this->operationId() || workstation() != mine.workstation();
+}
+
 QJsonObject LeaseRecord::toJson() const
 {
     return {{u"holder"_s, holder},
@@ -70,6 +84,29 @@ QString Lease::localHolder(const QString &operationId)
     return u"%1@%2/%3/%4"_s.arg(user, QSysInfo::machineHostName())
         .arg(QCoreApplication::applicationPid())
         .arg(operationId);
+}
+
+namespace {
+
+LeaseRecord leaseOf(const QJsonObject &statefulSet)
+{
+    const QString text =
+        kube::metadataOf(statefulSet).value(u"annotations").toObject().value(Lease::kAnnotation).toString();
+    return LeaseRecord::fromJson(QJsonDocument::fromJson(text.toUtf8()).object());
+}
+
+} // namespace
+
+void Lease::inspect(kube::KubeClient *client, const QString &ns, const QString &statefulSet, QObject *context,
+                    Inspected done)
+{
+    client->get(kube::ResourceKind::statefulSets(), ns, statefulSet, context,
+                [done = std::move(done)](const kube::KubeResponse &response) {
+                    if (!response.ok())
+                        done({}, response.error);
+                    else
+                        done(leaseOf(response.json()), {});
+                });
 }
 
 void Lease::acquire()
@@ -129,10 +166,13 @@ void Lease::decide(Action action, int attempt, const kube::KubeResponse &respons
     }
     const QJsonObject metadata = kube::metadataOf(response.json());
     const QString version = metadata.value(u"resourceVersion").toString();
-    const QString text = metadata.value(u"annotations").toObject().value(kAnnotation).toString();
-    const LeaseRecord current = LeaseRecord::fromJson(QJsonDocument::fromJson(text.toUtf8()).object());
-    const bool ours = current.isValid() && current.operationId() == m_operationId;
+    const LeaseRecord current = leaseOf(response.json());
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    LeaseRecord me;
+    me.holder = m_holder;
+    // Another workstation's holder of this very operation is someone else until its lease expires.
+    const bool ours = current.isValid() && current.operationId() == m_operationId &&
+                      (current.workstation() == me.workstation() || current.isExpired(now));
     if (action == Action::Release) {
         if (!ours) {
             m_held = false;

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <functional>
+
 namespace tdkube::kube {
 class KubeClient;
 struct KubeResponse;
@@ -26,6 +28,12 @@ struct LeaseRecord
     bool isValid() const { return !holder.isEmpty(); }
     // The last part of `holder`: a resumed operation is the same operation in another process.
     QString operationId() const;
+    // The first part of `holder`, "<user>@<host>": the workstation (and person) that holds it.
+    QString workstation() const;
+    bool isExpired(const QDateTime &now) const { return !expires.isValid() || expires <= now; }
+    // Whether this lease keeps this workstation from running operation `operationId` now: held, not
+    // expired, and not this workstation's own lease of that operation (which a resume takes back).
+    bool blocks(const QString &operationId, const QDateTime &now) const;
     QJsonObject toJson() const;
     static LeaseRecord fromJson(const QJsonObject &json);
 };
@@ -34,8 +42,10 @@ struct LeaseRecord
 // `tdkube.io/operation-lease` on the StatefulSet, written with a merge patch that carries the
 // resourceVersion it was read at, so that of two writers racing exactly one wins (the other gets a
 // 409, reads again and retries, a few times at most). An unexpired lease of another operation refuses, naming
-// its holder; an expired one is taken over; the same operation id (a resume after a crash, in a new process)
-// takes its own lease back. While held it is renewed every renewInterval(); release() removes it (only if it
+// its holder; an expired one is taken over; the same operation id resumed on the same workstation (after a
+// crash, in a new process) takes its own lease back at once. The same operation taken over by another
+// workstation (from its record in the cluster) waits for the lease to expire like any other: its first holder
+// may still be running it. While held it is renewed every renewInterval(); release() removes it (only if it
 // is still ours). Destroying a Lease does not release it: a crash cannot either, and the expiry covers both.
 class Lease final : public QObject
 {
@@ -57,6 +67,11 @@ public:
 
     // "<user>@<host>/<pid>/<operation id>" of this process.
     static QString localHolder(const QString &operationId);
+    // The lease on `ns`/`statefulSet` as the API server holds it now (invalid: none), or why it could not
+    // be read. For showing who holds it and until when; acquire() decides on its own reading.
+    using Inspected = std::function<void(const LeaseRecord &lease, const QString &error)>;
+    static void inspect(kube::KubeClient *client, const QString &ns, const QString &statefulSet,
+                        QObject *context, Inspected done);
     // Tests stand in for another tdkube instance with another holder.
     void setHolder(const QString &holder) { m_holder = holder; }
     QString holder() const { return m_holder; }

@@ -8,19 +8,17 @@
 #include "ops/executor.h"
 #include "ops/facts.h"
 #include "ops/journal.h"
+#include "ops/opscommand_p.h"
 #include "ops/planner.h"
 #include "taos/clusterconnection.h"
 #include "taos/passwordstore.h"
 #include "taos/restclient.h"
-#include "taos/systables.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
-#include <QDir>
 #include <QFileInfo>
 #include <QPointer>
-#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -28,49 +26,16 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
-#include <termios.h>
-#include <unistd.h>
 
 namespace tdkube::ops::opscommand {
 
 using namespace Qt::StringLiterals;
 
+namespace detail {
+
 namespace {
 
-struct Text
-{
-    Q_DECLARE_TR_FUNCTIONS(OpsCommand)
-};
-
 const QStringList kCommands{u"scale"_s, u"repair"_s, u"operations"_s, u"resume"_s, u"abandon"_s};
-
-// The TDengine password of scale, repair and resume when --password-stdin does not give one.
-constexpr char kPasswordVariable[] = "TDKUBE_TDENGINE_PASSWORD";
-// TDengine's answer to a wrong user or password: HTTP 200 with code 0x0357 "Authentication failure"
-// (../shared/tdengine/FACTS.md sections 2 and 5).
-constexpr int kAuthenticationFailure = 0x0357;
-// How long resume waits for a connection to check the login with before it leaves that to the executor.
-constexpr int kLoginCheckMs = 30000;
-constexpr int kLoginQueryMs = 10000;
-constexpr int kRecordFlushMs = 5000;
-
-// Where the TDengine password of a command came from, for the refusal of a wrong one.
-enum class PasswordFrom { Environment, Stdin, Keychain, Default };
-
-// Each line is flushed at once: a crash (or TDKUBE_TEST_CRASH_AT's _exit) must not swallow what the
-// person already read as done.
-void say(const QString &line)
-{
-    std::fputs((line + u'\n').toUtf8().constData(), stdout);
-    std::fflush(stdout);
-}
-
-void complain(const QString &line)
-{
-    std::fputs((u"tdkube: "_s + line + u'\n').toUtf8().constData(), stderr);
-    std::fflush(stderr);
-}
 
 QString usage(const QString &command)
 {
@@ -84,14 +49,8 @@ QString usage(const QString &command)
     if (command == u"operations")
         return u"tdkube operations "_s + connection;
     if (command == u"resume")
-        return u"tdkube resume ID "_s + login + u" [--kubeconfig FILE] [--context NAME]"_s;
-    return u"tdkube abandon ID"_s;
-}
-
-// "Usage: tdkube scale ...": the command lines themselves are not translated.
-QString usageLine(const QString &command)
-{
-    return Text::tr("Usage: %1").arg(usage(command));
+        return u"tdkube resume ID [--wait SECONDS] "_s + login + u' ' + connection;
+    return u"tdkube abandon ID "_s + connection;
 }
 
 QString severityTag(Finding::Severity severity)
@@ -110,136 +69,27 @@ QString severityTag(Finding::Severity severity)
     return u"["_s + severityName(severity) + u"]"_s;
 }
 
-// A password among the arguments is seen by every user of the machine (ps, /proc) and stays in the
-// shell's history: there is no --password, and what follows it is never repeated.
-bool passwordArgument(const QStringList &arguments)
+} // namespace
+
+// Each line is flushed at once: a crash (or TDKUBE_TEST_CRASH_AT's _exit) must not swallow what the
+// person already read as done.
+void say(const QString &line)
 {
-    return std::any_of(arguments.cbegin(), arguments.cend(), [](const QString &argument) {
-        return argument == u"--password" || argument.startsWith(u"--password=");
-    });
+    std::fputs((line + u'\n').toUtf8().constData(), stdout);
+    std::fflush(stdout);
 }
 
-// One line from stdin without its line end; nothing when stdin ends first. A terminal is asked
-// for it on stderr and does not echo it.
-std::optional<QString> readPasswordLine(const QString &user)
+void complain(const QString &line)
 {
-    const bool terminal = ::isatty(STDIN_FILENO) == 1;
-    termios echoing{};
-    if (terminal && ::tcgetattr(STDIN_FILENO, &echoing) == 0) {
-        termios silent = echoing;
-        silent.c_lflag &= ~tcflag_t(ECHO);
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
-        std::fputs(Text::tr("Password of TDengine user %1: ").arg(user).toUtf8().constData(), stderr);
-        std::fflush(stderr);
-    }
-    std::string line;
-    int c = 0;
-    while ((c = std::getchar()) != EOF && c != '\n')
-        line.push_back(char(c));
-    if (terminal) {
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &echoing);
-        std::fputs("\n", stderr);
-    }
-    if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-    if (line.empty())
-        return std::nullopt;
-    return QString::fromStdString(line);
+    std::fputs((u"tdkube: "_s + line + u'\n').toUtf8().constData(), stderr);
+    std::fflush(stderr);
 }
 
-// Why TDengine refused `user`, by where the password came from, and what to do.
-QString refusedLogin(PasswordFrom from, const QString &user)
+// "Usage: tdkube scale ...": the command lines themselves are not translated.
+QString usageLine(const QString &command)
 {
-    switch (from) {
-    case PasswordFrom::Environment:
-        return Text::tr("TDengine refused user %1 with the password from the environment variable "
-                        "TDKUBE_TDENGINE_PASSWORD: set it to that user's password, or name the user it "
-                        "belongs to with --user.")
-            .arg(user);
-    case PasswordFrom::Stdin:
-        return Text::tr("TDengine refused user %1 with the password read from stdin (--password-stdin): "
-                        "give that user's password, or name the user it belongs to with --user.")
-            .arg(user);
-    case PasswordFrom::Keychain:
-        return Text::tr("TDengine refused user %1 with the password stored in the system keychain for this "
-                        "cluster: give the right one in TDKUBE_TDENGINE_PASSWORD or with --password-stdin, "
-                        "or log in again in tdkube's window (Log in as… on the cluster's page), which "
-                        "stores it in the keychain.")
-            .arg(user);
-    case PasswordFrom::Default:
-        break;
-    }
-    return Text::tr("TDengine refused user %1 with TDengine's default password (no password was given, and "
-                    "none came from the keychain): give the password in TDKUBE_TDENGINE_PASSWORD or with "
-                    "--password-stdin.")
-        .arg(user);
+    return Text::tr("Usage: %1").arg(usage(command));
 }
-
-// One command line: parses, connects, plans or resumes, runs, and ends the event loop with the
-// exit code.
-class Command final : public QObject
-{
-    Q_DISABLE_COPY_MOVE(Command)
-
-public:
-    explicit Command(QStringList arguments)
-        : m_arguments(std::move(arguments))
-    {
-    }
-    ~Command() override
-    {
-        // The executor first: it hands its connection and lease back to the event loop, which
-        // does not run again; then what they refer to.
-        delete m_executor.data();
-        m_connection.reset();
-        // What was just aborted reaches Qt's HTTP thread through the event loop. A resumed
-        // operation that ended at once, with requests in flight, was seen (ASan, tst_crashresume)
-        // to double-free in that thread when the client's QNetworkAccessManager went first.
-        const QDeadlineTimer settle(200);
-        while (!settle.hasExpired())
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        m_client.reset();
-    }
-
-    // Returns the exit code when the command is over before any event loop is needed.
-    std::optional<int> start();
-
-private:
-    bool parse(QString *error);
-    bool checkOptions(const QStringList &allowed, QString *error) const;
-    bool takeLogin(QString *error);
-    void watchLogin();
-    PasswordFrom passwordFrom() const;
-    void askTdengine(std::function<void(const taos::TaosError &refusal)> answered);
-    void checkLogin(std::function<void()> accepted);
-    std::optional<int> listOperations();
-    void listRecorded(const QSet<QString> &local);
-    std::optional<int> abandon() const;
-    std::optional<int> resume();
-    std::optional<int> plan();
-    // Complains of what is wrong unless `error` takes it.
-    bool openClient(const QString &context, QString *error = nullptr);
-    void planned(const ClusterFacts &facts, const QString &error);
-    void printPlan(const Plan &plan) const;
-    void runPlan(const Plan &plan);
-    void follow(Executor *executor, int steps);
-    void done(int code);
-
-    QStringList m_arguments;
-    QCommandLineParser m_parser;
-    QString m_command;
-    QString m_context;
-    QString m_ns;
-    QString m_cluster;
-    int m_replicas = 0;
-    std::unique_ptr<kube::KubeClient> m_client;
-    std::unique_ptr<taos::PasswordStore> m_passwords;
-    std::unique_ptr<taos::ClusterConnection> m_connection;
-    std::optional<PasswordFrom> m_given; // the password came from the command's terms
-    bool m_warnedDefault = false;
-    QTimer m_loginWait;
-    QPointer<Executor> m_executor;
-};
 
 // Options every command may be given, and the ones specific to each.
 const QList<QCommandLineOption> &options()
@@ -264,6 +114,11 @@ const QList<QCommandLineOption> &options()
         {u"password-stdin"_s,
          Text::tr("Read the TDengine password from the first line of stdin (it wins over "
                   "TDKUBE_TDENGINE_PASSWORD).")},
+        {u"wait"_s,
+         Text::tr("Resume of another workstation's operation: how long to wait for its lease on the cluster "
+                  "to expire (default: %1).")
+             .arg(kDefaultLeaseWaitS),
+         u"seconds"_s},
         {{u"v"_s, u"verbose"_s}, Text::tr("Print the executor's log too (every statement and change).")},
         {{u"h"_s, u"help"_s}, Text::tr("Show this help.")},
     };
@@ -325,8 +180,8 @@ std::optional<int> Command::start()
     else if (m_command == u"repair")
         allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"confirm"_s};
     else if (m_command == u"resume")
-        allowed = login + QStringList{u"kubeconfig"_s, u"context"_s};
-    else if (m_command == u"operations")
+        allowed = login + connection + QStringList{u"wait"_s};
+    else if (m_command == u"operations" || m_command == u"abandon")
         allowed = connection;
     if (m_command == u"resume" || m_command == u"abandon")
         positionals = 2;
@@ -369,309 +224,6 @@ std::optional<int> Command::start()
         }
     }
     return plan();
-}
-
-// --user, and the password from --password-stdin, else from TDKUBE_TDENGINE_PASSWORD, else left to
-// the PasswordStore (the keychain, else the default).
-bool Command::takeLogin(QString *error)
-{
-    const QString user = m_parser.value(u"user"_s);
-    if (m_parser.isSet(u"user"_s) && user.isEmpty()) {
-        *error = Text::tr("--user needs the name of a TDengine user.");
-        return false;
-    }
-    // Read once, then taken out of the environment: the exec plugins that kubeconfig users name, which
-    // tdkube runs, do not inherit it.
-    const QString variable = qEnvironmentVariable(kPasswordVariable);
-    qunsetenv(kPasswordVariable);
-    std::optional<QString> password;
-    if (m_parser.isSet(u"password-stdin"_s)) {
-        password = readPasswordLine(user.isEmpty() ? taos::PasswordStore::defaultUser() : user);
-        if (!password) {
-            *error = Text::tr("--password-stdin read no password: stdin ended before a line with one. Pipe "
-                              "the password in, for example `tdkube %1 ... --password-stdin < FILE`.")
-                         .arg(m_command);
-            return false;
-        }
-        m_given = PasswordFrom::Stdin;
-    } else if (!variable.isEmpty()) {
-        password = variable;
-        m_given = PasswordFrom::Environment;
-    }
-    m_passwords = std::make_unique<taos::PasswordStore>();
-    m_passwords->setGiven(user, password);
-    return true;
-}
-
-// The default password is said once, when the command's connection has read the login.
-void Command::watchLogin()
-{
-    connect(m_connection.get(), &taos::ClusterConnection::loginChanged, this, [this] {
-        const taos::PasswordStore::Login &login = m_connection->login();
-        if (!login.isDefault || m_warnedDefault)
-            return;
-        m_warnedDefault = true;
-        const QString keychain = m_passwords->keychainError();
-        complain(
-            keychain.isEmpty()
-                ? Text::tr("Warning: no TDengine password was given (TDKUBE_TDENGINE_PASSWORD or "
-                           "--password-stdin) and the keychain holds none for this cluster, so TDengine's "
-                           "default password is tried for user %1. If the cluster still has it, change it: "
-                           "ALTER USER %1 PASS '...'.")
-                      .arg(login.user)
-                : Text::tr("Warning: no TDengine password was given (TDKUBE_TDENGINE_PASSWORD or "
-                           "--password-stdin) and the system keychain could not be read (%2), so "
-                           "TDengine's default password is tried for user %1.")
-                      .arg(login.user, keychain));
-    });
-}
-
-PasswordFrom Command::passwordFrom() const
-{
-    if (m_given)
-        return *m_given;
-    return m_connection->login().isDefault ? PasswordFrom::Default : PasswordFrom::Keychain;
-}
-
-// Asks TDengine once whether it takes the login of the command's connection, which must have a REST
-// client. `answered` gets TDengine's refusal of the user or password, else an invalid error: any other
-// failure is left to what follows, which says it in its own words.
-void Command::askTdengine(std::function<void(const taos::TaosError &refusal)> answered)
-{
-    taos::QueryOptions options;
-    options.timeoutMs = kLoginQueryMs;
-    m_connection->rest()->query(
-        taos::kSelectServerVersion, this,
-        [answered = std::move(answered)](taos::QueryOutcome &outcome) {
-            answered(outcome.error.code == kAuthenticationFailure ? outcome.error : taos::TaosError());
-        },
-        options);
-}
-
-// Before a resume: runs `accepted` once TDengine took the command's login, or could not be asked within
-// kLoginCheckMs (the executor then waits and says why); a refusal ends the command with the operation
-// left unfinished. The connection is stopped before `accepted` runs.
-void Command::checkLogin(std::function<void()> accepted)
-{
-    auto proceed = [this, accepted](const taos::TaosError &refusal) {
-        m_loginWait.stop();
-        m_connection->disconnect(this);
-        if (refusal.isValid()) {
-            complain(Text::tr("Operation %1 was not resumed (it stays unfinished): TDengine refused the "
-                              "login. %2")
-                         .arg(m_parser.positionalArguments().value(1), refusal.describe()));
-            complain(refusedLogin(passwordFrom(), m_connection->login().user));
-            done(kExitFailed);
-            return;
-        }
-        if (m_connection->forward())
-            m_connection->forward()->stop(Text::tr("The TDengine login was checked."));
-        accepted();
-    };
-    m_loginWait.setSingleShot(true);
-    connect(&m_loginWait, &QTimer::timeout, this, [proceed] { proceed({}); });
-    connect(m_connection.get(), &taos::ClusterConnection::changed, this, [this, proceed] {
-        if (!m_loginWait.isActive())
-            return;
-        if (m_connection->rest()) {
-            m_loginWait.stop();
-            askTdengine(proceed);
-        } else if (m_connection->forward() &&
-                   m_connection->forward()->state() == kube::PortForward::State::Stopped) {
-            proceed({});
-        }
-    });
-    m_loginWait.start(kLoginCheckMs);
-    m_connection->start();
-}
-
-QString startedText(const Journal &journal)
-{
-    return journal.created().toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s);
-}
-
-// This workstation's unfinished operations, then the ones the cluster of the context and namespace
-// records that it has no journal of (any phase: finished ones are another workstation's history).
-std::optional<int> Command::listOperations()
-{
-    const QList<Journal> unfinished = Journal::unfinished();
-    if (unfinished.isEmpty()) {
-        say(Text::tr("No unfinished operations (journals in %1).")
-                .arg(QDir::toNativeSeparators(Journal::directory())));
-    } else {
-        say(Text::tr("%1 unfinished operation(s); `tdkube resume ID` continues one, `tdkube abandon ID` "
-                     "forgets it:")
-                .arg(unfinished.size()));
-    }
-    for (const Journal &journal : unfinished) {
-        const Plan &plan = journal.plan();
-        say(u"%1  %2/%3/%4  %5"_s.arg(journal.id(), plan.context, plan.ns, plan.statefulSet, plan.summary()));
-        //: %1: when the operation started; %2: where it stopped ("stopped during step 4 of 8: ...")
-        say(u"    "_s + Text::tr("started %1; %2").arg(startedText(journal), journal.whereStopped()));
-    }
-    QSet<QString> local;
-    const QDir journals(Journal::directory());
-    for (const QString &name : journals.entryList({u"*.json"_s}, QDir::Files))
-        local.insert(QFileInfo(name).completeBaseName());
-    QString error;
-    if (!openClient(m_parser.value(u"context"_s), &error)) {
-        //: %1: why (no context, a kubeconfig that cannot be used)
-        complain(Text::tr("The operations recorded in the cluster could not be read: %1").arg(error));
-        return kExitOk;
-    }
-    listRecorded(local);
-    return std::nullopt;
-}
-
-void Command::listRecorded(const QSet<QString> &local)
-{
-    ClusterRecord::list(
-        m_client.get(), m_ns, this,
-        [this, local](const QList<RecordedOperation> &recorded, const QString &error) {
-            if (!error.isEmpty()) {
-                //: %1: the context, %2: the namespace, %3: the API server's answer
-                complain(
-                    Text::tr("The operations recorded in the cluster (context %1, namespace %2) could not "
-                             "be read: %3")
-                        .arg(m_context, m_ns, QString(error).replace(u'\n', u' ')));
-                done(kExitOk);
-                return;
-            }
-            QList<RecordedOperation> others;
-            for (const RecordedOperation &operation : recorded) {
-                if (!local.contains(operation.journal.id()))
-                    others.append(operation);
-            }
-            if (!others.isEmpty())
-                say(Text::tr("%n operation(s) recorded in the cluster (context %1, namespace %2) that this "
-                             "workstation has no journal of; read-only here:",
-                             nullptr, int(others.size()))
-                        .arg(m_context, m_ns));
-            for (const RecordedOperation &operation : std::as_const(others)) {
-                const Journal &journal = operation.journal;
-                const Plan &plan = journal.plan();
-                //: %1: the operation's ID; %2/%3/%4: its context/namespace/StatefulSet; %5: what it does
-                say(Text::tr("%1  %2/%3/%4  %5  (from the cluster)")
-                        .arg(journal.id(), plan.context, plan.ns, plan.statefulSet, plan.summary()));
-                //: %1: when, %2: who (kubeconfig user@host), %3: where it stopped ("finished", "stopped
-                //: during step 4 of 8: ...")
-                say(u"    "_s + Text::tr("started %1 by %2; %3")
-                                    .arg(startedText(journal), operation.startedBy, journal.whereStopped()));
-            }
-            done(kExitOk);
-        });
-}
-
-// The journal of `id`, or why there is none to act on.
-std::optional<Journal> unfinishedJournal(const QString &id, const QString &command)
-{
-    for (const Journal &journal : Journal::unfinished()) {
-        if (journal.id() == id)
-            return journal;
-    }
-    const QString path = QDir(Journal::directory()).filePath(id + u".json"_s);
-    QString error;
-    const Journal journal = QFileInfo::exists(path) ? Journal::load(path, &error) : Journal();
-    if (journal.isValid())
-        //: %2: where it stopped ("finished", "abandoned")
-        complain((command == u"resume" ? Text::tr("Operation %1 is %2: there is nothing to resume.")
-                                       : Text::tr("Operation %1 is %2: there is nothing to abandon."))
-                     .arg(id, journal.whereStopped()));
-    else if (error.isEmpty())
-        complain(
-            Text::tr("There is no operation %1. `tdkube operations` lists the unfinished ones.").arg(id));
-    else
-        complain(Text::tr("There is no operation %1 (%2). `tdkube operations` lists the unfinished ones.")
-                     .arg(id, error));
-    return std::nullopt;
-}
-
-std::optional<int> Command::abandon() const
-{
-    const QString id = m_parser.positionalArguments().at(1);
-    std::optional<Journal> journal = unfinishedJournal(id, u"abandon"_s);
-    if (!journal)
-        return kExitFailed;
-    const QString where = journal->whereStopped();
-    QString error;
-    if (!journal->abandon(&error)) {
-        complain(Text::tr("Could not abandon operation %1: %2").arg(id, error));
-        return kExitFailed;
-    }
-    //: %3: where it stopped ("stopped during step 4 of 8: ...")
-    say(Text::tr(
-            "Abandoned operation %1 (%2), which %3. tdkube will not offer to resume it; the cluster stays as "
-            "that step left it: look at it (tdkube, or `show dnodes`) before planning anything else.")
-            .arg(id, journal->plan().summary(), where));
-    return kExitOk;
-}
-
-std::optional<int> Command::resume()
-{
-    const QString id = m_parser.positionalArguments().at(1);
-    const std::optional<Journal> journal = unfinishedJournal(id, u"resume"_s);
-    if (!journal)
-        return kExitFailed;
-    const Plan &plan = journal->plan();
-    // The journal names its cluster: by default resume there, not in the kubeconfig's current context.
-    const QString context = m_parser.isSet(u"context"_s) ? m_parser.value(u"context"_s) : plan.context;
-    if (!openClient(context))
-        return kExitFailed;
-    //: %3: where it stopped ("stopped during step 4 of 8: ...")
-    say(Text::tr("Resuming operation %1: %2; it %3.").arg(id, plan.summary(), journal->whereStopped()));
-    // A login TDengine refuses is said now, not after the executor's step timeout.
-    m_connection = std::make_unique<taos::ClusterConnection>(
-        m_client.get(), plan.ns, plan.statefulSet, plan.context + u'/' + plan.ns + u'/' + plan.statefulSet,
-        m_passwords.get());
-    watchLogin();
-    checkLogin([this, resumed = *journal] {
-        m_executor = new Executor(m_client.get(), m_passwords.get(), this);
-        follow(m_executor, int(resumed.plan().steps.size()));
-        m_executor->resume(resumed);
-    });
-    return std::nullopt;
-}
-
-bool Command::openClient(const QString &requested, QString *failure)
-{
-    const auto complain = [failure](const QString &line) {
-        if (failure)
-            *failure = line;
-        else
-            opscommand::complain(line);
-    };
-    const QStringList files = m_parser.isSet(u"kubeconfig"_s) ? QStringList{m_parser.value(u"kubeconfig"_s)}
-                                                              : kube::Kubeconfig::defaultFiles();
-    const kube::Kubeconfig config = kube::Kubeconfig::load(files);
-    QString context = requested.isEmpty() ? config.currentContext() : requested;
-    if (context.isEmpty() && config.contextNames().size() == 1)
-        context = config.contextNames().first();
-    if (context.isEmpty()) {
-        if (config.contextNames().isEmpty())
-            complain(
-                Text::tr("No context: the kubeconfig (%1) sets no current-context. Give one with --context "
-                         "NAME.")
-                    .arg(files.join(u':')));
-        else
-            complain(
-                Text::tr("No context: the kubeconfig (%1) sets no current-context. Give one with --context "
-                         "NAME (one of %2).")
-                    .arg(files.join(u':'), config.contextNames().join(u", "_s)));
-        return false;
-    }
-    QString error;
-    const std::optional<kube::Kubeconfig::Resolved> resolved = config.resolve(context, &error);
-    kube::ConnectionSettings settings;
-    if (!resolved || !kube::makeConnectionSettings(*resolved, &settings, &error)) {
-        complain(Text::tr("Cannot use context %1: %2. Fix the kubeconfig (%3) or choose another context with "
-                          "--context.")
-                     .arg(context, error, files.join(u':')));
-        return false;
-    }
-    m_context = context;
-    m_ns = m_parser.isSet(u"namespace"_s) ? m_parser.value(u"namespace"_s) : settings.defaultNamespace;
-    m_client = std::make_unique<kube::KubeClient>(std::move(settings));
-    return true;
 }
 
 std::optional<int> Command::plan()
@@ -844,7 +396,9 @@ void Command::done(int code)
     QCoreApplication::exit(code);
 }
 
-} // namespace
+} // namespace detail
+
+using namespace detail;
 
 bool isCommand(const QStringList &arguments)
 {
@@ -879,12 +433,21 @@ QString helpText()
                "  tdkube repair --cluster NAME [--yes] [--confirm TEXT]\n"
                "      Plan the repair of offline dnodes with no pod behind them (drop dnode N force);\n"
                "      one that destroys data runs only with --confirm and the StatefulSet's name.\n"
-               "  tdkube operations          List the unfinished operations: where each stopped.\n"
-               "  tdkube resume ID           Continue an unfinished operation where it stopped.\n"
-               "  tdkube abandon ID          Forget an unfinished operation (the cluster is left as it is).\n"
+               "  tdkube operations          List the unfinished operations: where each stopped; then the\n"
+               "                             operations the cluster records (in the namespace) that this\n"
+               "                             workstation has no journal of, other workstations' included.\n"
+               "  tdkube resume ID [--wait SECONDS]\n"
+               "      Continue an unfinished operation where it stopped. Another workstation's operation\n"
+               "      (recorded in the cluster, -n its namespace) is taken over once its lease on the\n"
+               "      cluster has expired, waiting for that SECONDS at most (default: %1).\n"
+               "  tdkube abandon ID          Forget an unfinished operation (the cluster is left as it is);\n"
+               "                             its record in the cluster says so too.\n"
                "  Each takes [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] like the window, and -v\n"
-               "  for the executor's log. Exit codes: 0 done (or only planned), 1 refused or failed, 2 bad\n"
-               "  usage.") +
+               "  for the executor's log. Finished operations stay recorded in the cluster, the last %2 of\n"
+               "  each (the window's Operations tab changes that). Exit codes: 0 done (or only planned),\n"
+               "  1 refused or failed, 2 bad usage.")
+               .arg(kDefaultLeaseWaitS)
+               .arg(ClusterRecord::historyLimit()) +
            u'\n' +
            Text::tr(
                "The TDengine login of scale, repair and resume (never a password argument: the command\n"

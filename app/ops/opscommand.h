@@ -10,17 +10,20 @@ namespace tdkube::ops {
 //   tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
 //   tdkube repair --cluster NAME [--yes] [--confirm TEXT]
 //   tdkube operations
-//   tdkube resume ID
+//   tdkube resume ID [--wait SECONDS]
 //   tdkube abandon ID
 //
 // each with [--kubeconfig F] [--context C] [-n NS]; scale, repair and resume also with [--user NAME]
-// [--password-stdin]. They plan exactly as the wizards do (planner.h), print the findings (reason and
-// fix) and the numbered steps, and with --yes run the plan with the Executor, printing each step's
-// progress; the journal they write is the one the GUI offers to resume, and the other way round.
-// Kubeconfig files: --kubeconfig, else $KUBECONFIG, else ~/.kube/config; context: --context, else the
-// kubeconfig's current-context (a resume: the context its journal names); namespace: -n, else the
-// context's. The TDengine login: --user, else root (or the user stored with the keychain's password);
-// the password from the first line of stdin with --password-stdin, else from
+// [--password-stdin]. `operations` also lists what the cluster records (ClusterRecord) and brings a
+// journal that another workstation ran further up to its record; `resume` of an operation this
+// workstation has no journal of takes it over from its record once no other workstation holds the
+// cluster's lease (waiting for it to expire); `abandon` writes the record too. They plan exactly as the
+// wizards do (planner.h), print the findings (reason and fix) and the numbered steps, and with --yes run
+// the plan with the Executor, printing each step's progress; the journal they write is the one the GUI offers
+// to resume, and the other way round. Kubeconfig files: --kubeconfig, else $KUBECONFIG, else ~/.kube/config;
+// context: --context, else the kubeconfig's current-context (a resume: the context its journal names);
+// namespace: -n, else the context's. The TDengine login: --user, else root (or the user stored with the
+// keychain's password); the password from the first line of stdin with --password-stdin, else from
 // $TDKUBE_TDENGINE_PASSWORD, else the PasswordStore's (the keychain, else TDengine's default, with a
 // warning). Never a password argument: `--password` is refused without repeating it. A login TDengine
 // refuses is said with where its password came from; a resume checks it before it runs anything.

@@ -28,10 +28,10 @@
 <context>
     <name>OpsCommand</name>
     <message numerus="yes">
-        <source>%n operation(s) recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</source>
+        <source>%n operation(s) recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; `tdkube resume ID -n NAMESPACE` takes an unfinished one over once its lease has expired:</source>
         <translation>
-            <numerusform>%n operation recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</numerusform>
-            <numerusform>%n operations recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</numerusform>
+            <numerusform>%n operation recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; `tdkube resume ID -n NAMESPACE` takes an unfinished one over once its lease has expired:</numerusform>
+            <numerusform>%n operations recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; `tdkube resume ID -n NAMESPACE` takes an unfinished one over once its lease has expired:</numerusform>
         </translation>
     </message>
 </context>

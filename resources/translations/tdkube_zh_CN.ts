@@ -479,6 +479,10 @@
         <source>Could not write the operation journal %1: %2. Without it, the operation could not be resumed after a crash, so it does not go on. Free disk space or fix the folder&apos;s permissions, then resume it.</source>
         <translation>无法写入操作记录 %1：%2。没有操作记录，操作在崩溃后将无法继续执行，因此操作不再进行。请释放磁盘空间或修正该文件夹的权限，然后继续执行该操作。</translation>
     </message>
+    <message>
+        <source>The recorded operation&apos;s id &quot;%1&quot; is not one tdkube writes; it was not taken.</source>
+        <translation>记录中的操作 ID &quot;%1&quot; 不是 tdkube 会写入的格式，未予接管。</translation>
+    </message>
 </context>
 <context>
     <name>Kubeconfig</name>
@@ -1314,34 +1318,6 @@
         <translation>操作 %1 未完成：排除原因后，可用 `tdkube resume %1` 继续执行；`tdkube abandon %1` 会忘记它。</translation>
     </message>
     <message>
-        <source>Commands (no window; for scripts and terminals):
-  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
-      Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the
-      steps; with --yes and no blocking finding, run them, printing each step&apos;s progress.
-  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
-      Plan the repair of offline dnodes with no pod behind them (drop dnode N force);
-      one that destroys data runs only with --confirm and the StatefulSet&apos;s name.
-  tdkube operations          List the unfinished operations: where each stopped.
-  tdkube resume ID           Continue an unfinished operation where it stopped.
-  tdkube abandon ID          Forget an unfinished operation (the cluster is left as it is).
-  Each takes [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] like the window, and -v
-  for the executor&apos;s log. Exit codes: 0 done (or only planned), 1 refused or failed, 2 bad
-  usage.</source>
-        <translation>命令（无窗口；用于脚本和终端）：
-  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
-      计划扩容或安全缩容：打印检查项（含原因和解决办法）及步骤；加上 --yes 且没有
-      阻止性检查项时，执行这些步骤并打印每一步的进度。
-  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
-      计划修复背后已没有 Pod 的离线 dnode（drop dnode N force）；
-      会销毁数据的修复只有加上 --confirm 和 StatefulSet 的名称才会执行。
-  tdkube operations          列出未完成的操作及各自的停止位置。
-  tdkube resume ID           从停止处继续执行一个未完成的操作。
-  tdkube abandon ID          忘记一个未完成的操作（集群保持现状）。
-  每个命令都像窗口一样接受 [--kubeconfig FILE] [--context NAME] [-n NAMESPACE]，
-  并接受 -v 以打印执行器的日志。退出码：0 完成（或仅做了计划），1 被拒绝或失败，
-  2 用法错误。</translation>
-    </message>
-    <message>
         <source>Password of TDengine user %1: </source>
         <translation>TDengine 用户 %1 的密码： </translation>
     </message>
@@ -1427,12 +1403,6 @@ line is seen by every user of the machine):
         <extracomment>%1: the context, %2: the namespace, %3: the API server&apos;s answer</extracomment>
         <translation>无法读取集群（上下文 %1，命名空间 %2）中记录的操作：%3</translation>
     </message>
-    <message numerus="yes">
-        <source>%n operation(s) recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; read-only here:</source>
-        <translation>
-            <numerusform>集群（上下文 %1，命名空间 %2）中记录了 %n 个本工作站没有操作记录的操作，在此处只读：</numerusform>
-        </translation>
-    </message>
     <message>
         <source>%1  %2/%3/%4  %5  (from the cluster)</source>
         <extracomment>%1: the operation&apos;s ID; %2/%3/%4: its context/namespace/StatefulSet; %5: what it does</extracomment>
@@ -1442,6 +1412,136 @@ line is seen by every user of the machine):
         <source>started %1 by %2; %3</source>
         <extracomment>%1: when, %2: who (kubeconfig user@host), %3: where it stopped (&quot;finished&quot;, &quot;stopped during step 4 of 8: ...&quot;)</extracomment>
         <translation>由 %2 开始于 %1；%3</translation>
+    </message>
+    <message>
+        <source>Resume of another workstation&apos;s operation: how long to wait for its lease on the cluster to expire (default: %1).</source>
+        <translation>继续执行其他工作站的操作时，等待其在集群上的租约过期的最长时间（默认：%1）。</translation>
+    </message>
+    <message>
+        <source>Commands (no window; for scripts and terminals):
+  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
+      Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the
+      steps; with --yes and no blocking finding, run them, printing each step&apos;s progress.
+  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
+      Plan the repair of offline dnodes with no pod behind them (drop dnode N force);
+      one that destroys data runs only with --confirm and the StatefulSet&apos;s name.
+  tdkube operations          List the unfinished operations: where each stopped; then the
+                             operations the cluster records (in the namespace) that this
+                             workstation has no journal of, other workstations&apos; included.
+  tdkube resume ID [--wait SECONDS]
+      Continue an unfinished operation where it stopped. Another workstation&apos;s operation
+      (recorded in the cluster, -n its namespace) is taken over once its lease on the
+      cluster has expired, waiting for that SECONDS at most (default: %1).
+  tdkube abandon ID          Forget an unfinished operation (the cluster is left as it is);
+                             its record in the cluster says so too.
+  Each takes [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] like the window, and -v
+  for the executor&apos;s log. Finished operations stay recorded in the cluster, the last %2 of
+  each (the window&apos;s Operations tab changes that). Exit codes: 0 done (or only planned),
+  1 refused or failed, 2 bad usage.</source>
+        <translation>命令（无窗口；用于脚本和终端）：
+  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
+      计划扩容或安全缩容：打印检查项（含原因和解决办法）及步骤；加上 --yes 且没有
+      阻止性检查项时，执行这些步骤并打印每一步的进度。
+  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
+      计划修复背后已没有 Pod 的离线 dnode（drop dnode N force）；
+      会销毁数据的修复只有加上 --confirm 和 StatefulSet 的名称才会执行。
+  tdkube operations          列出未完成的操作及各自的停止位置；然后列出集群（该命名空间）
+                             中记录、而本工作站没有操作记录的操作，包括其他工作站的。
+  tdkube resume ID [--wait SECONDS]
+      从停止处继续执行一个未完成的操作。其他工作站的操作（记录在集群中，用 -n 指定其
+      命名空间）会在其集群租约过期后被接管，最多等待 SECONDS 秒（默认：%1）。
+  tdkube abandon ID          忘记一个未完成的操作（集群保持现状）；集群中的记录也会注明。
+  每个命令都像窗口一样接受 [--kubeconfig FILE] [--context NAME] [-n NAMESPACE]，
+  并接受 -v 以打印执行器的日志。已完成的操作会保留在集群的记录中，每个集群保留最近
+  %2 个（可在窗口的“操作”标签页中修改）。退出码：0 完成（或仅做了计划），1 被拒绝或
+  失败，2 用法错误。</translation>
+    </message>
+    <message>
+        <source>Could not write the cluster&apos;s record of operation %1 as this workstation&apos;s journal: %2</source>
+        <extracomment>%1: the operation&apos;s ID, %2: why</extracomment>
+        <translation>无法把集群中操作 %1 的记录写为本工作站的操作记录：%2</translation>
+    </message>
+    <message>
+        <source>Operation %1 (%2) was finished by %3 (recorded in the cluster); this workstation&apos;s journal of it now says so.</source>
+        <extracomment>%1: the operation&apos;s ID, %2: what it does, %3: who (kubeconfig user@host)</extracomment>
+        <translation>操作 %1（%2）已由 %3 完成（记录在集群中）；本工作站的操作记录已随之更新。</translation>
+    </message>
+    <message>
+        <source>Operation %1 (%2) was abandoned by %3 (recorded in the cluster); this workstation&apos;s journal of it now says so.</source>
+        <translation>操作 %1（%2）已被 %3 放弃（记录在集群中）；本工作站的操作记录已随之更新。</translation>
+    </message>
+    <message>
+        <source>Operation %1 (%2) was run further by %3 (recorded in the cluster) and %4; this workstation&apos;s journal of it now follows that record.</source>
+        <extracomment>%1: the operation&apos;s ID, %2: what it does, %3: who (kubeconfig user@host), %4: where it stopped (&quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <translation>操作 %1（%2）已由 %3 继续执行（记录在集群中），现在%4；本工作站的操作记录已改为与该记录一致。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s) recorded in the cluster (context %1, namespace %2) that this workstation has no journal of; `tdkube resume ID -n NAMESPACE` takes an unfinished one over once its lease has expired:</source>
+        <translation>
+            <numerusform>集群（上下文 %1，命名空间 %2）中记录了 %n 个本工作站没有操作记录的操作；租约过期后，`tdkube resume ID -n NAMESPACE` 可接管其中未完成的操作：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>started %1 by %2, last run by %3; %4</source>
+        <extracomment>%1: when, %2: who started it, %3: who ran it last (kubeconfig user@host), %4: where it stopped</extracomment>
+        <translation>由 %2 开始于 %1，最后由 %3 执行；%4</translation>
+    </message>
+    <message>
+        <source>The record of operation %1 in the cluster could not be updated (%2): other workstations may still offer to take it over.</source>
+        <extracomment>%1: the operation&apos;s ID, %2: why the cluster could not be reached</extracomment>
+        <translation>无法更新集群中操作 %1 的记录（%2）：其他工作站可能仍会提示接管它。</translation>
+    </message>
+    <message>
+        <source>There is no operation %1 on this workstation, nor recorded in namespace %2 of context %3. `tdkube operations` lists both.</source>
+        <translation>本工作站上没有操作 %1，上下文 %3 的命名空间 %2 中也没有它的记录。`tdkube operations` 会列出两者。</translation>
+    </message>
+    <message>
+        <source>Could not read the record of operation %1 in the cluster (context %2, namespace %3): %4. Nothing was changed.</source>
+        <translation>无法读取集群（上下文 %2，命名空间 %3）中操作 %1 的记录：%4。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Could not read the operation lease on StatefulSet %1: %2. Nothing was changed.</source>
+        <translation>无法读取 StatefulSet %1 上的操作租约：%2。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Operation %1 is running on another workstation (%2 holds its lease until %3): abandoning it here would not stop it there. Nothing was changed.</source>
+        <translation>操作 %1 正在另一个工作站上运行（%2 持有其租约，直到 %3）：在这里放弃并不能让它在那里停止。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>--wait needs a whole number of seconds (got &quot;%1&quot;).</source>
+        <translation>--wait 需要一个整数秒数（收到的是 &quot;%1&quot;）。</translation>
+    </message>
+    <message>
+        <source>Operation %1 has no journal on this workstation: reading its record in the cluster (context %2, namespace %3).</source>
+        <extracomment>%1: the operation&apos;s ID, %2: the context, %3: the namespace</extracomment>
+        <translation>本工作站上没有操作 %1 的操作记录：正在读取它在集群（上下文 %2，命名空间 %3）中的记录。</translation>
+    </message>
+    <message>
+        <source>There is no operation %1 on this workstation, nor recorded in namespace %2 of context %3. `tdkube operations` lists both; -n chooses the namespace.</source>
+        <translation>本工作站上没有操作 %1，上下文 %3 的命名空间 %2 中也没有它的记录。`tdkube operations` 会列出两者；-n 选择命名空间。</translation>
+    </message>
+    <message>
+        <source>Operation %1 is %2 (last run by %3, recorded in the cluster): there is nothing to resume.</source>
+        <extracomment>%2: &quot;finished&quot; or &quot;abandoned&quot;; %3: who ran it last (kubeconfig user@host)</extracomment>
+        <translation>操作 %1 %2（最后由 %3 执行，记录在集群中）：没有可继续执行的内容。</translation>
+    </message>
+    <message>
+        <source>Operation %1 (%2) was started by %3 and %4.</source>
+        <translation>操作 %1（%2）由 %3 开始，%4。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1&apos;s operation lease is held by %2 until %3: it may still be running there. Nothing was changed. Try again once it has expired, or wait longer with --wait SECONDS (the default is %4).</source>
+        <extracomment>%1: the StatefulSet, %2: the lease&apos;s holder, %3: until when, %4: seconds</extracomment>
+        <translation>StatefulSet %1 的操作租约由 %2 持有，直到 %3：该操作可能仍在那里运行。未做任何更改。请在租约过期后重试，或用 --wait SECONDS 等待更长时间（默认 %4）。</translation>
+    </message>
+    <message>
+        <source>Waiting for StatefulSet %1&apos;s operation lease, held by %2 until %3, to expire (its workstation may have stopped without releasing it)…</source>
+        <translation>正在等待 StatefulSet %1 的操作租约过期（由 %2 持有，直到 %3；其工作站可能已停止而未释放它）…</translation>
+    </message>
+    <message>
+        <source>Taking operation %1 over from %2: this workstation&apos;s journal now holds it.</source>
+        <extracomment>%1: the operation&apos;s ID, %2: who ran it last (kubeconfig user@host)</extracomment>
+        <translation>正在从 %2 接管操作 %1：本工作站的操作记录现在保存着它。</translation>
     </message>
 </context>
 <context>
@@ -3231,6 +3331,10 @@ API 服务器返回：%3
         <source>Other workstations will not see this operation: the API server refused to record it in namespace %1 (ConfigMap %2): %3. It runs anyway, recorded in this workstation&apos;s journal only. To share operations, ask for the right to create and update ConfigMaps there.</source>
         <translation>其他工作站将看不到此操作：API 服务器拒绝在命名空间 %1 中记录它（ConfigMap %2）：%3。操作仍会运行，但只记录在本工作站的操作记录中。如需共享操作，请申请在该命名空间中创建和更新 ConfigMap 的权限。</translation>
     </message>
+    <message>
+        <source>ConfigMap %1 is not a record of operation %2 that tdkube can read.</source>
+        <translation>ConfigMap %1 不是 tdkube 能读取的操作 %2 的记录。</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ops::Executor</name>
@@ -4075,6 +4179,155 @@ API 服务器返回：%3
     </message>
 </context>
 <context>
+    <name>tdkube::ui::ClusterOperations</name>
+    <message>
+        <source>Keep the last %1 finished operations in the cluster</source>
+        <translation>在集群中保留最近 %1 个已结束的操作</translation>
+    </message>
+    <message>
+        <source>When an operation ends, the finished and abandoned operations of its cluster beyond this number are deleted from the cluster, oldest first. A setting of this workstation.</source>
+        <translation>每当一个操作结束时，该集群中超出此数量的已完成和已放弃的操作会从集群中删除，最早的先删除。这是本工作站的设置。</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>结束时间</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Take over…</source>
+        <translation>接管…</translation>
+    </message>
+    <message>
+        <source>Continue the selected unfinished operation on this workstation, once no other workstation holds it</source>
+        <translation>在没有其他工作站持有所选的未完成操作后，在本工作站上继续执行它</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The operations recorded in the cluster cannot be shown: %1
+tdkube reads them from the ConfigMaps labelled %2 in namespace %3: the user of this context needs the right to list and watch ConfigMaps there.</source>
+        <translation>无法显示集群中记录的操作：%1
+tdkube 从命名空间 %3 中带有标签 %2 的 ConfigMap 读取它们：此上下文的用户需要在该命名空间中列出（list）和监视（watch）ConfigMap 的权限。</translation>
+    </message>
+    <message>
+        <source>The operations shown may be out of date: %1. tdkube keeps trying.</source>
+        <translation>显示的操作可能不是最新的：%1。tdkube 会继续重试。</translation>
+    </message>
+    <message>
+        <source>No cluster is open.</source>
+        <translation>未打开任何集群。</translation>
+    </message>
+    <message>
+        <source>Reading the operations recorded in the cluster…</source>
+        <translation>正在读取集群中记录的操作…</translation>
+    </message>
+    <message>
+        <source>No operation on %1 is recorded in the cluster yet. Scale-outs, scale-ins and repairs started from any workstation appear here while they run.</source>
+        <translation>集群中尚未记录 %1 上的任何操作。从任何工作站发起的扩容、缩容和修复在运行时都会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Operations on %1 recorded in the cluster: %2. None is unfinished.</source>
+        <translation>集群中记录的 %1 上的操作：%2 个。没有未完成的操作。</translation>
+    </message>
+    <message>
+        <source>Operations on %1 recorded in the cluster: %2. Unfinished: %3, last run by %4.</source>
+        <translation>集群中记录的 %1 上的操作：%2 个。未完成：%3 个，最后由 %4 运行。</translation>
+    </message>
+    <message>
+        <source>Select an operation to see its steps.</source>
+        <translation>选择一个操作以查看其步骤。</translation>
+    </message>
+    <message>
+        <source>Steps of operation %1: %2</source>
+        <translation>操作 %1 的步骤：%2</translation>
+    </message>
+    <message>
+        <source>Reading the lease on StatefulSet %1…</source>
+        <translation>正在读取 StatefulSet %1 上的租约…</translation>
+    </message>
+    <message>
+        <source>Operation %1 is no longer recorded in the cluster; nothing was taken over.</source>
+        <translation>集群中已不再记录操作 %1；未接管任何操作。</translation>
+    </message>
+    <message>
+        <source>Could not read the lease on StatefulSet %1: %2. Nothing was changed; try again.</source>
+        <translation>无法读取 StatefulSet %1 上的租约：%2。未做任何更改；请重试。</translation>
+    </message>
+    <message>
+        <source>The lease on StatefulSet %1 has expired; reading it again…</source>
+        <translation>StatefulSet %1 上的租约已过期；正在重新读取…</translation>
+    </message>
+    <message>
+        <source>Operation %1 is held by %2 until %3; it may still be running there. tdkube takes it over when the lease expires, in %4 s, unless it is renewed.</source>
+        <translation>操作 %1 由 %2 持有，直到 %3；它可能仍在那里运行。租约到期后（%4 秒后），除非租约被续期，tdkube 将接管它。</translation>
+    </message>
+    <message>
+        <source>Operation %1 is %2 now: there is nothing to take over.</source>
+        <translation>操作 %1 现在的状态为%2：没有可接管的内容。</translation>
+    </message>
+    <message>
+        <source>No other workstation holds operation %1 now.</source>
+        <translation>现在没有其他工作站持有操作 %1。</translation>
+    </message>
+    <message>
+        <source>Take over the operation?</source>
+        <translation>接管此操作？</translation>
+    </message>
+    <message>
+        <source>%1
+
+The cluster&apos;s record says it is %2 (last run by %3): %4.
+
+Taking it over makes it this workstation&apos;s operation: tdkube continues from where the record says, and every step first checks the cluster, so what was done already is not done again.
+
+Take it over?</source>
+        <translation>%1
+
+集群中的记录显示其状态为%2（最后由 %3 运行）：%4。
+
+接管后，它将成为本工作站的操作：tdkube 从记录所示的位置继续执行，每个步骤都会先检查集群，因此已经完成的内容不会再做一次。
+
+确定接管吗？</translation>
+    </message>
+    <message>
+        <source>Not taken over; nothing was changed.</source>
+        <translation>未接管；未做任何更改。</translation>
+    </message>
+    <message>
+        <source>This workstation&apos;s journal says operation %1 is %2; the cluster&apos;s record has not caught up yet. Nothing was taken over.</source>
+        <translation>本工作站的操作记录显示操作 %1 %2；集群中的记录尚未同步。未接管任何操作。</translation>
+    </message>
+    <message>
+        <source>Operation %1 could not be taken over: %2</source>
+        <translation>无法接管操作 %1：%2</translation>
+    </message>
+    <message>
+        <source>Operation %1 was taken over: it continues in its own window.</source>
+        <translation>已接管操作 %1：它将在单独的窗口中继续执行。</translation>
+    </message>
+    <message>
+        <source>Take-over cancelled; nothing was changed.</source>
+        <translation>已取消接管；未做任何更改。</translation>
+    </message>
+</context>
+<context>
     <name>tdkube::ui::ClusterView</name>
     <message>
         <source>Log in as…</source>
@@ -4221,6 +4474,18 @@ API 服务器返回：%3
     <message>
         <source>Kept as they are, outside what the deploy settings describe:</source>
         <translation>以下内容保持原样，不在部署设置的描述范围内：</translation>
+    </message>
+    <message>
+        <source>Operations</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Operations (%1 unfinished)</source>
+        <translation>操作（%1 个未完成）</translation>
+    </message>
+    <message>
+        <source>Operations on this cluster that did not finish: they can be taken over from here</source>
+        <translation>此集群上未完成的操作：可以在这里接管它们</translation>
     </message>
 </context>
 <context>
@@ -5540,6 +5805,77 @@ Close anyway?</source>
 
 仍要关闭吗？</translation>
     </message>
+    <message>
+        <source>Nothing is left to do here.</source>
+        <translation>这里已无需再做任何事。</translation>
+    </message>
+    <message>
+        <source>Operation %1 %2, as the cluster&apos;s record says (%3 ran it further than this workstation&apos;s journal); it continues from there.</source>
+        <translation>按集群中的记录，操作 %1 %2（%3 运行到了比本工作站的操作记录更靠后的位置）；将从那里继续执行。</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::ui::OperationRecordModel</name>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>abandoned</source>
+        <translation>已放弃</translation>
+    </message>
+    <message>
+        <source>at step %1 of %2: %3</source>
+        <translation>正在第 %1 步（共 %2 步）：%3</translation>
+    </message>
+    <message>
+        <source>Operation %1: %2</source>
+        <translation>操作 %1：%2</translation>
+    </message>
+    <message>
+        <source>The workstation that started the operation: its kubeconfig user and host (user@host)</source>
+        <translation>发起此操作的工作站：其 kubeconfig 用户和主机（user@host）</translation>
+    </message>
+    <message>
+        <source>The workstation that ran it last: another one than the one that started it when it was taken over</source>
+        <translation>最后运行此操作的工作站：如果操作被接管过，它与发起操作的工作站不同</translation>
+    </message>
+    <message>
+        <source>Where the operation is, as the cluster&apos;s record says</source>
+        <translation>集群中的记录所示的操作进度</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Started by</source>
+        <translation>发起者</translation>
+    </message>
+    <message>
+        <source>Last run by</source>
+        <translation>最后运行者</translation>
+    </message>
+    <message>
+        <source>Where it is</source>
+        <translation>进度</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ui::OperationView</name>
@@ -5822,6 +6158,26 @@ Abandon it?</source>
     <message>
         <source>Could not abandon operation %1: %2</source>
         <translation>无法放弃操作 %1：%2</translation>
+    </message>
+    <message>
+        <source>Operation %1 (%2) was abandoned on another workstation by %3 (recorded in the cluster).</source>
+        <translation>操作 %1（%2）已在另一个工作站上由 %3 放弃（记录在集群中）。</translation>
+    </message>
+    <message>
+        <source>Operation %1 (%2) was finished on another workstation by %3 (recorded in the cluster).</source>
+        <translation>操作 %1（%2）已在另一个工作站上由 %3 完成（记录在集群中）。</translation>
+    </message>
+    <message>
+        <source>The cluster&apos;s record of it went further, but could not be written here: %1</source>
+        <translation>集群中该操作的记录进度更靠后，但无法写入本工作站：%1</translation>
+    </message>
+    <message>
+        <source>Another workstation (%1) ran it further since: this is where the cluster&apos;s record says it is.</source>
+        <translation>此后另一个工作站（%1）将它继续运行了一段：以上是集群中的记录所示的进度。</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>

@@ -1,10 +1,11 @@
 // tdkube in Chinese (zh_CN), offscreen against an in-process sandbox with a 3-dnode TDengine cluster: the
-// welcome page, the main window's views, the cluster's dashboard and console, every page of the scale,
-// repair and deploy wizards, the delete dialog and the object editor. Every visible label, button, group
-// box, tab, placeholder and window title must be in Chinese (technical terms and names aside) and must fit
-// its widget: a text wider than its label or button, or taller than its word-wrapped label, is clipped.
+// welcome page, the main window's views, the cluster's dashboard, console and operations, every page of the
+// scale, repair and deploy wizards, the delete dialog and the object editor. Every visible label, button,
+// group box, tab, placeholder and window title must be in Chinese (technical terms and names aside) and must
+// fit its widget: a text wider than its label or button, or taller than its word-wrapped label, is clipped.
 // With TDKUBE_SCREENSHOT_DIR each screen is saved as zh_CN-<name>.png to be looked at.
 #include "clusterdashboard.h"
+#include "clusteroperations.h"
 #include "clusterview.h"
 #include "deleteclusterdialog.h"
 #include "deploy/deploymonitor.h"
@@ -159,6 +160,7 @@ private slots:
     void views_podsClaimsStatefulSetsEventsForwards_chineseNotClipped();
     void clusterPage_dashboardAndConsole_chineseNotClipped();
     void scaleWizard_everyPageToTheEnd_chineseNotClipped();
+    void operationsTab_scaleOutRecorded_chineseNotClipped();
     void repairWizard_healthyCluster_chineseNotClipped();
     void deployWizard_everyPageToTheEnd_chineseNotClipped();
     void deleteDialogAndObjectEditor_chineseNotClipped();
@@ -366,6 +368,34 @@ void TestChinese::scaleWizard_everyPageToTheEnd_chineseNotClipped()
     QPointer<ScaleWizard> gone = wizard;
     wizard->button(QWizard::FinishButton)->click();
     QVERIFY(QTest::qWaitFor([&gone] { return !gone; }, kWaitMs));
+    report();
+}
+
+// The scale-out above, as the cluster records it: its row, its steps and the history setting.
+void TestChinese::operationsTab_scaleOutRecorded_chineseNotClipped()
+{
+    m_window->showView(u"cluster"_s, kSet);
+    ui::ClusterView *view = m_window->clusterView();
+    ui::ClusterOperations *operations = view->operations();
+    view->tabs()->setCurrentWidget(operations);
+    QTRY_VERIFY_WITH_TIMEOUT(operations->model()->rowCount() >= 1, kWaitMs);
+    QTest::qWait(300);
+    inspect(m_window.get(), u"cluster page, operations"_s);
+    QAbstractItemModel *model = operations->table()->model();
+    for (int column = 0; column < model->columnCount(); ++column) {
+        inspectText(operations, u"operations table header"_s,
+                    model->headerData(column, Qt::Horizontal).toString());
+        if (column == ui::OperationRecordModel::OperationColumn ||
+            column == ui::OperationRecordModel::PhaseColumn ||
+            column == ui::OperationRecordModel::WhereColumn)
+            inspectText(operations, u"operations table"_s, model->index(0, column).data().toString());
+    }
+    QTableWidget *steps = operations->steps();
+    for (int column = 0; column < steps->columnCount(); ++column)
+        inspectText(steps, u"operation steps header"_s, steps->horizontalHeaderItem(column)->text());
+    for (int row = 0; row < steps->rowCount(); ++row)
+        inspectText(steps, u"operation steps"_s, steps->item(row, 2)->text());
+    grab(m_window.get(), u"cluster-operations"_s);
     report();
 }
 

@@ -135,6 +135,34 @@ private slots:
                  qPrintable(run.story()));
     }
 
+    // `resume` of an operation this workstation has no journal of looks for its record in the cluster (of
+    // the context and namespace given); --wait takes whole seconds; abandon takes a context and namespace.
+    void resumeAndAbandon_noJournalHere_askTheClusterSayingWhere()
+    {
+        Run run = tdkube({u"resume"_s, u"some-id"_s, u"--wait"_s, u"soon"_s});
+        QVERIFY2(run.exitCode == 2 &&
+                     run.err.contains(u"--wait needs a whole number of seconds (got \"soon\")."_s) &&
+                     run.err.contains(u"Usage: tdkube resume ID [--wait SECONDS] "_s),
+                 qPrintable(run.story()));
+        const QStringList where{u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s), u"-n"_s, u"tsdb"_s};
+        run = tdkube(QStringList{u"resume"_s, u"20261206T000000Z-00000000"_s} + where, noKeychain());
+        QVERIFY2(
+            run.exitCode == 1 &&
+                run.out.contains(u"Operation 20261206T000000Z-00000000 has no journal on this workstation: "
+                                 u"reading its record in the cluster (context first, namespace tsdb)."_s) &&
+                run.err.contains(
+                    u"Could not read the record of operation 20261206T000000Z-00000000 in the "
+                    u"cluster (context first, namespace tsdb): Cannot connect to the API server"_s) &&
+                run.err.contains(u"Nothing was changed."_s),
+            qPrintable(run.story()));
+        run = tdkube(QStringList{u"abandon"_s, u"20261206T000000Z-00000000"_s} + where, noKeychain());
+        QVERIFY2(
+            run.exitCode == 1 &&
+                run.err.contains(u"Could not read the record of operation 20261206T000000Z-00000000 in the "
+                                 u"cluster (context first, namespace tsdb)"_s),
+            qPrintable(run.story()));
+    }
+
     // `tdkube operations` lists this workstation's operations, then the cluster's; a cluster that cannot
     // be reached is said in one line, with the reason, and the local list is still there.
     void operations_clusterUnreachable_localListAndOneLineWhy()

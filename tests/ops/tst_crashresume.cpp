@@ -17,6 +17,8 @@
 #include "kube/objects.h"
 #include "kube/portforward.h"
 #include "ops/executor.h"
+#include "ops/journal.h"
+#include "ops/lease.h"
 #include "sandboxfixture.h"
 #include "taos/clusterstate.h"
 #include "taos/passwordstore.h"
@@ -70,6 +72,8 @@ private slots:
     void crashAtEveryBoundary_resumed_sameClusterAndRows();
     void mnodeOnALeavingDnode_crashAtItsMoveSteps_resumedWithThreeMnodes();
     void noRightToWriteConfigMaps_scaleFromTheCommandLine_runsAndSaysSoOnStderrOnce();
+    void twoWorkstations_killedScaleInTakenOverAfterTheLease_firstLearnsItWasFinished();
+    void abandon_refusedElsewhereWhileLeased_thenRecordedAndLeaseReleased();
 
 private:
     bool startSandbox();
@@ -85,6 +89,8 @@ private:
     void checkStoppedAt(const QString &crashAt, const QString &when, QString *id);
     void checkSeenElsewhere(const QString &id, const QString &listedHere, const QString &when);
     Outcome elsewhere(const QStringList &arguments);
+    Outcome colleague(const QStringList &arguments);
+    void expireLeaseIn(int ms);
     void checkNoClaimLostEarly(const QString &when);
     void checkEndState(int replicas, const QString &when);
     taos::QueryOutcome sql(const QString &statement);
@@ -606,6 +612,162 @@ void TestCrashResume::noRightToWriteConfigMaps_scaleFromTheCommandLine_runsAndSa
     QVERIFY2(seen.exitCode == 0 && !seen.out.contains(id), qPrintable(seen.story()));
     QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
     checkEndState(3, u"scaled back in by the admin"_s);
+}
+
+// `tdkube` of a colleague on another workstation: other journals, another login name (the lease's holder)
+// and another kubeconfig, whose user and context are called "colleague" (the same rights as the admin).
+Outcome TestCrashResume::colleague(const QStringList &arguments)
+{
+    const QString kubeconfig = m_dir.filePath(u"colleague.kubeconfig"_s);
+    if (!QFileInfo::exists(kubeconfig)) {
+        QFile admin(m_dir.filePath(u"kubeconfig"_s));
+        QFile copy(kubeconfig);
+        if (!admin.open(QIODevice::ReadOnly) || !copy.open(QIODevice::WriteOnly))
+            return {-1, {}, u"cannot write "_s + kubeconfig};
+        copy.write(QString::fromUtf8(admin.readAll()).replace(kContext, u"colleague"_s).toUtf8());
+    }
+    QStringList withConfig = arguments;
+    withConfig << u"--kubeconfig"_s << kubeconfig << u"-n"_s << kNs;
+    const QProcessEnvironment here = m_environment;
+    m_environment.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"colleague"_s));
+    m_environment.insert(u"USER"_s, u"colleague"_s);
+    const Outcome outcome = tdkube(withConfig);
+    m_environment = here;
+    return outcome;
+}
+
+// The StatefulSet's operation lease made to expire `ms` from now, as the lease of a tdkube killed that
+// long before its two minutes were up: time passing, not a change of who holds it.
+void TestCrashResume::expireLeaseIn(int ms)
+{
+    const kube::KubeResponse read = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->get(kube::ResourceKind::statefulSets(), kNs, kSet, context, done);
+    });
+    QVERIFY2(read.ok(), qPrintable(read.error));
+    const QString text = kube::valueAt(read.json(), u"metadata.annotations"_s)
+                             .toObject()
+                             .value(ops::Lease::kAnnotation)
+                             .toString();
+    ops::LeaseRecord lease = ops::LeaseRecord::fromJson(QJsonDocument::fromJson(text.toUtf8()).object());
+    QVERIFY2(lease.isValid(), qPrintable(text));
+    lease.expires = QDateTime::currentDateTimeUtc().addMSecs(ms);
+    const QJsonObject patch{
+        {u"metadata"_s,
+         QJsonObject{{u"annotations"_s,
+                      QJsonObject{{ops::Lease::kAnnotation,
+                                   QString::fromUtf8(
+                                       QJsonDocument(lease.toJson()).toJson(QJsonDocument::Compact))}}}}}};
+    const kube::KubeResponse written = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->patch(kube::ResourceKind::statefulSets(), kNs, kSet, QJsonDocument(patch).toJson(),
+                        "application/merge-patch+json", context, done);
+    });
+    QVERIFY2(written.ok(), qPrintable(written.error));
+}
+
+// Issue 19's two workstations: the admin's tdkube (A) is killed half-way through a scale-in; a colleague's
+// (B) lists it from the cluster, is refused while A's lease lasts (nothing changed, no journal written),
+// waits for it to expire, takes the operation over and finishes it. A's next `tdkube operations` learns
+// from the cluster that B finished it, and A's journal says so.
+void TestCrashResume::twoWorkstations_killedScaleInTakenOverAfterTheLease_firstLearnsItWasFinished()
+{
+    if (names(kube::ResourceKind::pods()).size() != 5) {
+        const Outcome out = tdkube(scaleArguments(5) << u"--yes"_s);
+        QVERIFY2(out.exitCode == 0, qPrintable(out.story()));
+    }
+    const QString crashAt = u"2:after"_s;
+    const Outcome killed = tdkube(scaleArguments(3) << u"--yes"_s, crashAt);
+    QVERIFY2(killed.exitCode == kCrashExitCode, qPrintable(killed.story()));
+    QString id;
+    checkStoppedAt(crashAt, u"A killed"_s, &id);
+    if (QTest::currentTestFailed())
+        return;
+    const QString admin = u"sandbox-admin@"_s + QSysInfo::machineHostName();
+    const QString journalOfB = m_dir.filePath(u"colleague/tdkube/tdkube/operations/%1.json"_s.arg(id));
+
+    const Outcome listed = colleague({u"operations"_s});
+    QVERIFY2(listed.exitCode == 0 && listed.out.startsWith(u"No unfinished operations ("_s) &&
+                 listed.out.contains(u"%1  sandbox-admin/crash/tdengine  Scale tdengine in"_s.arg(id)) &&
+                 listed.out.contains(u"(from the cluster)\n    started "_s) &&
+                 listed.out.contains(u" by %1; stopped before step 4 of "_s.arg(admin)),
+             qPrintable(listed.story()));
+
+    // A's lease lasts two minutes after the kill: B does not wait that long here, and changes nothing.
+    const QStringList podsBefore = names(kube::ResourceKind::pods());
+    const Outcome early = colleague({u"resume"_s, id, u"--wait"_s, u"1"_s});
+    QVERIFY2(early.exitCode == 1 && early.err.contains(u"operation lease is held by "_s) &&
+                 early.err.contains(u"/%1 until "_s.arg(id)) && early.err.contains(u"Nothing was changed."_s),
+             qPrintable(early.story()));
+    QVERIFY(!QFileInfo::exists(journalOfB));
+    QCOMPARE(names(kube::ResourceKind::pods()), podsBefore);
+
+    expireLeaseIn(3000);
+    const Outcome resumed = colleague({u"resume"_s, id});
+    QVERIFY2(resumed.exitCode == 0 &&
+                 resumed.out.contains(u"Waiting for StatefulSet tdengine's operation lease, held by "_s) &&
+                 resumed.out.contains(u"Taking operation %1 over from %2"_s.arg(id, admin)) &&
+                 resumed.out.contains(u"Resuming operation %1"_s.arg(id)),
+             qPrintable(resumed.story()));
+    checkEndState(3, u"taken over by B"_s);
+    QCOMPARE(ops::Journal::load(journalOfB).status(), ops::Journal::Status::Finished);
+    QCOMPARE(ops::Journal::load(journalOfB).plan().context, u"colleague"_s);
+
+    // A learns it from the cluster: its journal is brought up to the record, nothing is left to resume.
+    const QString colleagueAt = u"colleague@"_s + QSysInfo::machineHostName();
+    const Outcome learned =
+        tdkube({u"operations"_s, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s), u"-n"_s, kNs});
+    QVERIFY2(learned.exitCode == 0 && learned.out.contains(u"Operation %1 (Scale tdengine in"_s.arg(id)) &&
+                 learned.out.contains(
+                     u") was finished by %1 (recorded in the cluster); this workstation's journal "
+                     u"of it now says so."_s.arg(colleagueAt)) &&
+                 learned.out.contains(u"No unfinished operations ("_s),
+             qPrintable(learned.story()));
+    const Outcome again = tdkube(resumeArguments(id));
+    QVERIFY2(again.exitCode == 1 &&
+                 again.err.contains(u"Operation %1 is finished: there is nothing to resume."_s.arg(id)),
+             qPrintable(again.story()));
+}
+
+// `tdkube abandon` of a killed scale-out: a colleague cannot abandon it while the lease of the killed
+// tdkube lasts (it may be running there); the workstation that ran it can, and then the cluster's record
+// says abandoned, its lease is gone, and the next operation runs at once.
+void TestCrashResume::abandon_refusedElsewhereWhileLeased_thenRecordedAndLeaseReleased()
+{
+    if (onRealTaosd())
+        QSKIP("what is checked here does not depend on TDengine");
+    if (names(kube::ResourceKind::pods()).size() != 3)
+        QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    const QString crashAt = u"0:after"_s;
+    const Outcome killed = tdkube(scaleArguments(4) << u"--yes"_s, crashAt);
+    QVERIFY2(killed.exitCode == kCrashExitCode, qPrintable(killed.story()));
+    QString id;
+    checkStoppedAt(crashAt, u"killed"_s, &id);
+    if (QTest::currentTestFailed())
+        return;
+
+    const Outcome refused = colleague({u"abandon"_s, id});
+    QVERIFY2(refused.exitCode == 1 &&
+                 refused.err.contains(u"Operation %1 is running on another workstation ("_s.arg(id)) &&
+                 refused.err.contains(u"abandoning it here would not stop it there. Nothing was changed."_s),
+             qPrintable(refused.story()));
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(u"colleague/tdkube/tdkube/operations/%1.json"_s.arg(id))));
+
+    const Outcome abandoned = tdkube({u"abandon"_s, id, u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s)});
+    QVERIFY2(abandoned.exitCode == 0 && abandoned.out.contains(u"Abandoned operation %1"_s.arg(id)) &&
+                 abandoned.err.isEmpty(),
+             qPrintable(abandoned.story()));
+    const Outcome seen = colleague({u"operations"_s});
+    QVERIFY2(seen.out.contains(u"%1  sandbox-admin/crash/tdengine  Scale tdengine out"_s.arg(id)) &&
+                 QRegularExpression(u"by sandbox-admin@\\S+; abandoned\n"_s).match(seen.out).hasMatch(),
+             qPrintable(seen.story()));
+    const Outcome colleagueAgain = colleague({u"resume"_s, id});
+    QVERIFY2(
+        colleagueAgain.exitCode == 1 &&
+            colleagueAgain.err.contains(u"Operation %1 is abandoned (last run by sandbox-admin@"_s.arg(id)),
+        qPrintable(colleagueAgain.story()));
+    // No lease is left: the next operation starts at once (it would be refused for two minutes).
+    const Outcome next = tdkube(scaleArguments(3) << u"--yes"_s);
+    QVERIFY2(next.exitCode == 0, qPrintable(next.story()));
+    checkEndState(3, u"scaled back after the abandon"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCrashResume)

@@ -165,6 +165,7 @@ private slots:
     void deleteClaimsBeforeDropDnode_refusedAtThatStep_nothingDeleted();
     void scaleIn_5to3_threeDnodesClaimsGoneRowsUnchanged();
     void noRightToWriteConfigMaps_operationRunsToTheEnd_toldOnceOthersWillNotSee();
+    void clusterRecord_historyKeptToTheLimit_unfinishedNeverTrimmed();
     void scaleIn_pollsNeverDue_everyWaitEndsWhenTheClusterIsDone();
     void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn_data();
     void scaleIn_dnodesCutShort_noDropDoneNothingScaledIn();
@@ -675,6 +676,57 @@ void TestExecutor::noRightToWriteConfigMaps_operationRunsToTheEnd_toldOnceOthers
 
     runToEnd(scaleInPlan());
     verifyScaledIn();
+}
+
+// Ended operations stay in the cluster as history, the newest ClusterRecord::historyLimit() of the
+// cluster: ending one trims the older ones. A running or stopped one is never trimmed, however old.
+void TestExecutor::clusterRecord_historyKeptToTheLimit_unfinishedNeverTrimmed()
+{
+    const int limitBefore = ops::ClusterRecord::historyLimit();
+    ops::ClusterRecord::setHistoryLimit(2);
+    const auto restore = qScopeGuard([limitBefore] { ops::ClusterRecord::setHistoryLimit(limitBefore); });
+    QCOMPARE(ops::ClusterRecord::historyLimit(), 2);
+
+    // Earlier tests' records of this cluster go first: this one counts its own.
+    kube::ListOptions options;
+    options.labelSelector = ops::ClusterRecord::selector(kSet);
+    const auto records = [&] {
+        const kube::KubeResponse listed = await([&](QObject *context, kube::KubeClient::Done done) {
+            m_client->list(kube::ResourceKind::configMaps(), kNs, options, context, done);
+        });
+        QStringList names;
+        for (const QJsonValue &item : listed.json().value(u"items").toArray())
+            names.append(kube::nameOf(item.toObject()));
+        names.sort();
+        return names;
+    };
+    for (const QString &name : records()) {
+        QVERIFY(await([&](QObject *context, kube::KubeClient::Done done) {
+                    m_client->remove(kube::ResourceKind::configMaps(), kNs, name, {}, context, done);
+                }).ok());
+    }
+
+    // Journals of five days, oldest first: day 1 stopped half-way, days 2 to 5 finished.
+    ops::ClusterRecord writer(m_client.get());
+    QStringList ids;
+    for (int day = 1; day <= 5; ++day) {
+        QJsonObject json = Journal::fromJson({}).toJson();
+        json.insert(u"id"_s, u"2026010%1T000000Z-0000000%1"_s.arg(day));
+        json.insert(u"created"_s, u"2026-01-0%1T00:00:00.000Z"_s.arg(day));
+        json.insert(u"status"_s, day == 1 ? u"running"_s : u"finished"_s);
+        json.insert(u"plan"_s, scaleOutPlan().toJson());
+        const Journal journal = Journal::fromJson(json);
+        QVERIFY(journal.isValid());
+        ids.append(journal.id());
+        writer.save(journal);
+        QVERIFY(QTest::qWaitFor([&] { return writer.isIdle(); }, kWaitMs));
+    }
+    QCOMPARE(records(), (QStringList{ops::recordName(ids.at(0)), ops::recordName(ids.at(3)),
+                                     ops::recordName(ids.at(4))}));
+    // Who wrote it last is recorded (here: who started it).
+    const ops::RecordedOperation last = ops::RecordedOperation::fromConfigMap(record(ids.at(4)));
+    QCOMPARE(last.runBy, u"sandbox-admin@"_s + QSysInfo::machineHostName());
+    QCOMPARE(last.phase, u"finished"_s);
 }
 
 void TestExecutor::scaleIn_pollsNeverDue_everyWaitEndsWhenTheClusterIsDone()

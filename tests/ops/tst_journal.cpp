@@ -76,6 +76,8 @@ private slots:
     void writes_leaveNoTemporaryFileAndUnreadableFilesAreSkipped();
     void write_targetUnwritable_failsSayingWhereAndWhatToDo();
     void discard_removesTheFile();
+    void adopt_anotherWorkstationsRecord_becomesThisJournalWithThisContext();
+    void adopt_idThatIsNoFileName_refusedAndNothingWritten();
 };
 
 void TestJournal::initTestCase()
@@ -242,6 +244,46 @@ void TestJournal::discard_removesTheFile()
     QVERIFY(!QFile::exists(path));
     QVERIFY(!journal.isValid());
     QVERIFY(Journal::unfinished().isEmpty());
+}
+
+// A takeover: the journal another workstation wrote (as its record in the cluster holds it) becomes this
+// workstation's journal of the same operation, under this kubeconfig's name for the cluster.
+void TestJournal::adopt_anotherWorkstationsRecord_becomesThisJournalWithThisContext()
+{
+    Journal theirs = Journal::create(scaleInPlan());
+    QVERIFY(theirs.setRowCounts({{u"r3.meters"_s, 42}}));
+    QVERIFY(theirs.markRunning(0));
+    QVERIFY(theirs.markDone(0, u"mnode created"_s));
+    QVERIFY(theirs.markRunning(1));
+    const Journal recorded = Journal::fromJson(theirs.toJson());
+    QVERIFY(QFile::remove(theirs.path())); // this workstation never had it
+
+    QString error;
+    const Journal adopted = Journal::adopt(recorded, u"colleague-context"_s, &error);
+    QVERIFY2(adopted.isValid(), qPrintable(error));
+    const Journal loaded = Journal::load(adopted.path());
+    QCOMPARE(loaded.id(), recorded.id());
+    QCOMPARE(loaded.plan().context, u"colleague-context"_s);
+    QCOMPARE(loaded.plan().statefulSet, u"tdengine"_s);
+    QCOMPARE(loaded.steps(), recorded.steps());
+    QCOMPARE(loaded.rowCounts().value(u"r3.meters"_s), 42);
+    QCOMPARE(loaded.whereStopped(), u"stopped during step 2 of 8: drop mnode on dnode 4"_s);
+    QCOMPARE(Journal::unfinished().size(), 1);
+}
+
+// A record is written by anybody who may write ConfigMaps: its id must not name a file outside the folder.
+void TestJournal::adopt_idThatIsNoFileName_refusedAndNothingWritten()
+{
+    QJsonObject json = Journal::create(scaleInPlan()).toJson();
+    QVERIFY(QDir(Journal::directory()).removeRecursively());
+    for (const QString &id : {u"../../outside"_s, u"a/b"_s, u".hidden"_s, QString(70, u'a')}) {
+        json.insert(u"id"_s, id);
+        QString error;
+        QVERIFY(!Journal::adopt(Journal::fromJson(json), u"ctx"_s, &error).isValid());
+        QVERIFY2(error.contains(u"not one tdkube writes"_s), qPrintable(error));
+    }
+    QVERIFY(!QDir(Journal::directory()).exists() || QDir(Journal::directory()).isEmpty());
+    QVERIFY(!QFile::exists(QDir(Journal::directory()).filePath(u"../../outside.json"_s)));
 }
 
 QTEST_GUILESS_MAIN(TestJournal)

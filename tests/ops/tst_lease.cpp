@@ -69,6 +69,9 @@ private slots:
     void acquire_expired_takenOver();
     void release_removesAnnotation_anotherMayAcquire();
     void acquire_sameOperationInNewProcess_takesItsLeaseBack();
+    void acquire_sameOperationOnAnotherWorkstation_waitsForExpiry();
+    void blocks_saysWhetherThisWorkstationMustWait();
+    void inspect_readsWhatIsHeld();
     void acquire_twoAtOnce_exactlyOneWins();
     void renew_afterTakeover_reportsLost();
     void acquire_apiFailingBriefly_askedAgainAndHeld();
@@ -197,6 +200,68 @@ void TestLease::acquire_sameOperationInNewProcess_takesItsLeaseBack()
     QVERIFY2(answer.ok.value_or(false), qPrintable(answer.message));
     QCOMPARE(annotation().holder, u"dba@host/200/op-5"_s);
     QCOMPARE(annotation().since, since); // the same operation, still running since it began
+}
+
+// A takeover from the cluster's record: the same operation id, but another workstation may still be
+// running it, so its lease is not taken back until it has expired.
+void TestLease::acquire_sameOperationOnAnotherWorkstation_waitsForExpiry()
+{
+    auto colleague = lease(u"op-8"_s, u"colleague@elsewhere/42/op-8"_s);
+    QVERIFY(acquire(colleague.get()).ok.value_or(false));
+
+    auto mine = lease(u"op-8"_s);
+    const Answer refused = acquire(mine.get());
+    QVERIFY(refused.ok.has_value() && !*refused.ok);
+    QVERIFY(mine->refused());
+    QVERIFY2(refused.message.contains(u"Another tdkube (colleague@elsewhere/42/op-8)"_s),
+             qPrintable(refused.message));
+    QCOMPARE(annotation().holder, u"colleague@elsewhere/42/op-8"_s);
+
+    colleague->setDuration(-1000); // it stopped renewing: its last write has expired
+    QVERIFY(acquire(colleague.get()).ok.value_or(false));
+    const Answer taken = acquire(mine.get());
+    QVERIFY2(taken.ok.value_or(false), qPrintable(taken.message));
+    QCOMPARE(annotation().holder, Lease::localHolder(u"op-8"_s));
+}
+
+void TestLease::blocks_saysWhetherThisWorkstationMustWait()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    LeaseRecord record;
+    QVERIFY(!record.blocks(u"op"_s, now)); // none
+    record.expires = now.addSecs(60);
+    record.holder = u"colleague@elsewhere/42/op"_s;
+    QCOMPARE(record.workstation(), u"colleague@elsewhere"_s);
+    QVERIFY(record.blocks(u"op"_s, now));              // the same operation, elsewhere
+    QVERIFY(record.blocks(u"other"_s, now));           // another operation
+    QVERIFY(!record.blocks(u"op"_s, now.addSecs(61))); // expired
+    record.holder = Lease::localHolder(u"op"_s);       // another process of this workstation
+    QVERIFY(!record.blocks(u"op"_s, now));             // this workstation's own: a resume takes it back
+    QVERIFY(record.blocks(u"other"_s, now));           // but another operation of this workstation must wait
+}
+
+void TestLease::inspect_readsWhatIsHeld()
+{
+    const auto inspect = [this] {
+        std::optional<std::pair<LeaseRecord, QString>> seen;
+        QObject context;
+        Lease::inspect(m_client.get(), kNs, kSet, &context,
+                       [&seen](const LeaseRecord &record, const QString &error) {
+                           seen = std::make_pair(record, error);
+                       });
+        if (!QTest::qWaitFor([&] { return seen.has_value(); }, kWaitMs))
+            return std::make_pair(LeaseRecord(), u"no answer"_s);
+        return *seen;
+    };
+    QVERIFY(!inspect().first.isValid());
+    QVERIFY(inspect().second.isEmpty());
+    auto held = lease(u"op-9"_s, u"erin@desk/5/op-9"_s);
+    QVERIFY(acquire(held.get()).ok.value_or(false));
+    const auto [record, error] = inspect();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(record.holder, u"erin@desk/5/op-9"_s);
+    QCOMPARE(record.operationId(), u"op-9"_s);
+    QVERIFY(record.expires > QDateTime::currentDateTimeUtc());
 }
 
 void TestLease::acquire_twoAtOnce_exactlyOneWins()
