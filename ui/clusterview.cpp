@@ -45,8 +45,15 @@ ClusterView::ClusterView(QWidget *parent)
     m_repairButton->setObjectName(u"repairButton"_s);
     m_repairButton->setToolTip(tr("Offline dnodes whose pod is gone (a scale-in done without drop dnode): "
                                   "what can be done and what it costs"));
+    m_configureButton = new QPushButton(tr("Configure…"), this);
+    m_configureButton->setObjectName(u"configureButton"_s);
+    m_configureButton->setToolTip(
+        tr("Change taos.cfg entries: those TDengine applies at run time at once, the "
+           "others by restarting the pods one at a time; the plan is shown before "
+           "anything changes"));
     bar->addWidget(m_scaleButton);
     bar->addWidget(m_repairButton);
+    bar->addWidget(m_configureButton);
     layout->addLayout(bar);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"clusterTabs"_s);
@@ -66,6 +73,7 @@ ClusterView::ClusterView(QWidget *parent)
     connect(m_loginButton, &QPushButton::clicked, this, &ClusterView::askLogin);
     connect(m_scaleButton, &QPushButton::clicked, this, &ClusterView::scaleRequested);
     connect(m_repairButton, &QPushButton::clicked, this, &ClusterView::repairRequested);
+    connect(m_configureButton, &QPushButton::clicked, this, &ClusterView::configureRequested);
 }
 
 ClusterView::~ClusterView() = default;

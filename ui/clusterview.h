@@ -49,11 +49,13 @@ public:
     QString loginText() const;
     QPushButton *scaleButton() const { return m_scaleButton; }
     QPushButton *repairButton() const { return m_repairButton; }
+    QPushButton *configureButton() const { return m_configureButton; }
 
 signals:
-    // "Scale…" and "Repair…": the main window opens the wizard for this cluster.
+    // "Scale…", "Repair…" and "Configure…": the main window opens the wizard for this cluster.
     void scaleRequested();
     void repairRequested();
+    void configureRequested();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -72,6 +74,7 @@ private:
     QPushButton *m_loginButton = nullptr;
     QPushButton *m_scaleButton = nullptr;
     QPushButton *m_repairButton = nullptr;
+    QPushButton *m_configureButton = nullptr;
     ClusterDashboard *m_dashboard = nullptr;
     SqlConsole *m_console = nullptr;
     QTextBrowser *m_configuration = nullptr;

@@ -3,6 +3,7 @@
 #include "clusterdashboard.h"
 #include "clusteroperations.h"
 #include "clusterview.h"
+#include "configurewizard.h"
 #include "deleteclusterdialog.h"
 #include "deploywizard.h"
 #include "detailspane.h"
@@ -152,6 +153,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_clusterView, &ClusterView::scaleRequested, this, [this] { openScaleWizard(m_currentCluster); });
     connect(m_clusterView, &ClusterView::repairRequested, this,
             [this] { openScaleWizard(m_currentCluster, true); });
+    connect(m_clusterView, &ClusterView::configureRequested, this,
+            [this] { openConfigureWizard(m_currentCluster); });
     m_stack->addWidget(m_clusterView);
     m_forwards = new PortForwardPanel(m_stack);
     m_forwards->setObjectName(u"portForwards"_s);
@@ -712,6 +715,29 @@ ScaleWizard *MainWindow::openScaleWizard(const QString &name, bool repair)
     environment.pollIntervalMs = m_operationPollMs;
     auto *wizard =
         new ScaleWizard(environment, repair ? ScaleWizard::Mode::Repair : ScaleWizard::Mode::Scale, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    // The wizard holds the session's client and the cluster's connection: it goes when they do.
+    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
+    connect(environment.connection, &QObject::destroyed, wizard, &QWidget::close);
+    wizard->show();
+    return wizard;
+}
+
+ConfigureWizard *MainWindow::openConfigureWizard(const QString &name)
+{
+    if (!m_session->client() || name.isEmpty())
+        return nullptr;
+    if (!m_clusterConnections.contains(name))
+        showCluster(name); // the wizard reads TDengine through the cluster page's connection
+    ConfigureWizard::Environment environment;
+    environment.client = m_session->client();
+    environment.connection = m_clusterConnections.value(name);
+    environment.passwords = m_passwords;
+    environment.context = m_session->context();
+    environment.ns = m_session->ns();
+    environment.statefulSet = name;
+    environment.pollIntervalMs = m_operationPollMs;
+    auto *wizard = new ConfigureWizard(environment, this);
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     // The wizard holds the session's client and the cluster's connection: it goes when they do.
     connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);

@@ -27,6 +27,7 @@ class SandboxLauncher;
 namespace tdkube::ui {
 
 class ClusterView;
+class ConfigureWizard;
 class DeleteClusterDialog;
 class DeployWizard;
 class DetailsPane;
@@ -83,6 +84,9 @@ public:
     // "Scale…" / "Repair…" of the cluster page: the wizard for TDengine cluster `name` of the current
     // namespace (repair mode starts at the plan). Null without a context. Deleted when closed.
     ScaleWizard *openScaleWizard(const QString &name, bool repair = false);
+    // "Configure…" of the cluster page: the wizard that changes taos.cfg entries of TDengine cluster
+    // `name` of the current namespace. Null without a context. Deleted when closed.
+    ConfigureWizard *openConfigureWizard(const QString &name);
     // Operations of the current context that did not finish, offered at the top of the window when
     // the context is opened (Resume / Abandon): see ResumeOffers.
     ResumeOffers *resumeOffers() const { return m_resumeOffers; }

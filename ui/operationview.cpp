@@ -235,10 +235,30 @@ void OperationView::showCancel()
                                 "to the others; tdkube can only stop after it."));
         return;
     }
+    if (running && step && step->kind == ops::Step::Kind::RollPod) {
+        m_cancel->setText(tr("Cancel after this pod"));
+        m_cancel->setToolTip(tr("The pod restarting now comes back on the new configuration first; the pods "
+                                "not restarted yet stay on the old one, held there by the StatefulSet."));
+        return;
+    }
     m_cancel->setText(tr("Cancel at the next safe point"));
     m_cancel->setToolTip(running ? tr("Stops between two steps; nothing is undone, and the operation can be "
                                       "resumed later.")
                                  : tr("Nothing is running."));
+}
+
+QString planStepsHtml(const ops::Plan &plan, const QString &heading)
+{
+    if (plan.steps.isEmpty())
+        return {};
+    QString html = u"<h3>"_s + heading.toHtmlEscaped() + u"</h3><ol>"_s;
+    for (const ops::Step &step : plan.steps) {
+        html += u"<li style='margin-bottom:6px'><b>"_s + step.title.toHtmlEscaped() + u"</b>"_s;
+        if (!step.detail.isEmpty())
+            html += u"<br><span style='color:#424242'>"_s + step.detail.toHtmlEscaped() + u"</span>"_s;
+        html += u"</li>"_s;
+    }
+    return html + u"</ol>"_s;
 }
 
 } // namespace tdkube::ui

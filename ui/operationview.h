@@ -73,4 +73,8 @@ private:
     bool m_succeeded = false;
 };
 
+// A plan's steps as the wizards' plan pages show them, before anything runs: `heading`, then the numbered
+// titles, each with its detail below. Empty for a plan without steps.
+QString planStepsHtml(const ops::Plan &plan, const QString &heading);
+
 } // namespace tdkube::ui

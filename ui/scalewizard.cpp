@@ -436,16 +436,7 @@ void ScalePlanPage::showPlan()
         html +=
             u"<p style='color:#2e7d32'>"_s + tr("Preflight found no problem.").toHtmlEscaped() + u"</p>"_s;
     }
-    if (!plan.steps.isEmpty()) {
-        html += u"<h3>"_s + tr("Steps").toHtmlEscaped() + u"</h3><ol>"_s;
-        for (const ops::Step &step : plan.steps) {
-            html += u"<li style='margin-bottom:6px'><b>"_s + step.title.toHtmlEscaped() + u"</b>"_s;
-            if (!step.detail.isEmpty())
-                html += u"<br><span style='color:#424242'>"_s + step.detail.toHtmlEscaped() + u"</span>"_s;
-            html += u"</li>"_s;
-        }
-        html += u"</ol>"_s;
-    }
+    html += planStepsHtml(plan, tr("Steps"));
     m_view->setHtml(html);
     emit completeChanged();
 }

@@ -391,6 +391,7 @@ void Executor::runStep(int index)
     m_issued = false;
     m_catchUpTargets.clear();
     m_resolvedDnode = 0;
+    m_rollBaseline = {};
     m_lastProgress.clear();
     m_seenProgress.clear();
     m_incomplete.clear();
@@ -460,6 +461,14 @@ void Executor::dispatch(const Step &step)
         return balanceVgroup(step);
     case Step::Kind::Verify:
         return verify(step);
+    case Step::Kind::UpdateConfigMap:
+        return updateConfigMap(step);
+    case Step::Kind::AlterDnodes:
+        return alterDnodes(step);
+    case Step::Kind::HoldRollout:
+        return holdRollout(step);
+    case Step::Kind::RollPod:
+        return rollPod(step);
     }
 }
 
@@ -747,6 +756,18 @@ QString Executor::timeoutAdvice(const Step &step) const
     case Step::Kind::Verify:
         return tr("Look at `show dnodes`, `show mnodes` and the vgroups of the databases (`show "
                   "<db>.vgroups`).");
+    case Step::Kind::UpdateConfigMap:
+    case Step::Kind::HoldRollout:
+        return tr("Check the connection to the Kubernetes API server and your permissions on the "
+                  "StatefulSet and its ConfigMap.");
+    case Step::Kind::AlterDnodes:
+        return tr("Look at `show dnodes`: every dnode must be ready to take the change.");
+    case Step::Kind::RollPod:
+        return tr("Look at pod %1 (kubectl describe pod %1, kubectl logs %1) and at `show dnodes`: a "
+                  "dnode that stays offline after a restart often has a setting the others do not (its note "
+                  "says which). The pods not restarted yet stay on the old template: resuming continues "
+                  "with this one.")
+            .arg(pods);
     }
     return {};
 }

@@ -3,6 +3,7 @@
 #include "ops/journal.h"
 #include "ops/plan.h"
 
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QHash>
 #include <QJsonObject>
@@ -161,6 +162,15 @@ private:
     void whenVgroupsHealthy(const std::function<void()> &then);
     void failIfVnodesLost(const QList<taos::Vgroup> &vgroups);
 
+    // Steps that change the configuration and roll the pods (executorrollsteps.cpp)
+    void updateConfigMap(const Step &step);
+    void alterDnodes(const Step &step);
+    void alterNext(const QStringList &statements, int index);
+    void holdRollout(const Step &step);
+    void rollPod(const Step &step);
+    void lowerPartition(int from, int to);
+    void checkRolled(const QString &pod, const QString &revision, int dnodeId);
+    void checkRejoined(const QString &pod, int dnodeId);
     // Steps on the StatefulSet, its pods and its claims (executorkubesteps.cpp)
     void scaleStatefulSet(const Step &step);
     void scaleInChecked(int current, int replicas);
@@ -199,6 +209,7 @@ private:
     QPointer<taos::PasswordStore> m_passwords;
     Journal m_journal;
     QString m_leaseHolder;
+    QDateTime m_rollBaseline; // RollPod: the dnode's reboot time before its pod was let restart
     int m_leaseDurationMs = 0;
     int m_leaseRenewMs = 0;
     QPointer<Lease> m_lease;

@@ -160,8 +160,17 @@ void gatherFacts(kube::KubeClient *client, taos::ClusterConnection *connection, 
     auto state = std::make_shared<Gathering>();
     state->guard = new QObject(context);
     state->done = std::move(done);
-    state->pending = 5;
+    state->pending = 6;
     readStatefulSet(client, ns, statefulSet, state);
+    // Only a configuration change needs them: a user who may not list them can still resize.
+    client->list(kube::ResourceKind::configMaps(), ns, {}, state->guard,
+                 [state](const kube::KubeResponse &response) {
+                     if (response.ok())
+                         state->facts.configMaps = itemsOf(response);
+                     else
+                         state->facts.configMapsError = response.error;
+                     state->finishPart({});
+                 });
     listInto(client, kube::ResourceKind::persistentVolumeClaims(), ns, {},
              //: Completes "Could not list %1: ..."
              Text::tr("the volume claims of namespace %1").arg(ns), &state->facts.claims, state);

@@ -18,7 +18,8 @@ class ClusterConnection;
 namespace tdkube::ops {
 
 // Gathers what a plan is built from: GET the StatefulSet, list its pods (by its selector), the
-// namespace's PVCs, the PVs and the StorageClasses with `client`, and take one TDengine snapshot
+// namespace's PVCs and ConfigMaps (a failure there is kept in configMapsError, not an error), the PVs and
+// the StorageClasses with `client`, and take one TDengine snapshot
 // through `connection` (started if it is not; its REST client appears once the port-forward is
 // active). All requests run at once; done(facts, error) is called once, never after `context` was
 // destroyed, with `error` empty on success or, in plain words, what could not be read and why.

@@ -35,7 +35,8 @@ namespace detail {
 
 namespace {
 
-const QStringList kCommands{u"scale"_s, u"repair"_s, u"operations"_s, u"resume"_s, u"abandon"_s};
+const QStringList kCommands{u"scale"_s,      u"repair"_s, u"configure"_s,
+                            u"operations"_s, u"resume"_s, u"abandon"_s};
 
 QString usage(const QString &command)
 {
@@ -46,6 +47,9 @@ QString usage(const QString &command)
                login + u' ' + connection;
     if (command == u"repair")
         return u"tdkube repair --cluster NAME [--yes] [--confirm TEXT] "_s + login + u' ' + connection;
+    if (command == u"configure")
+        return u"tdkube configure --cluster NAME --set KEY=VALUE [--set KEY=VALUE...] [--yes] "_s + login +
+               u' ' + connection;
     if (command == u"operations")
         return u"tdkube operations "_s + connection;
     if (command == u"resume")
@@ -107,6 +111,11 @@ const QList<QCommandLineOption> &options()
         {u"balance"_s, Text::tr("Scale-out: `balance vgroup` once the new dnodes are ready.")},
         {u"confirm"_s, Text::tr("Repair: the text the plan asks to be typed (the StatefulSet's name)."),
          u"text"_s},
+        {u"set"_s,
+         Text::tr(
+             "Configure: a taos.cfg entry and its new value, KEY=VALUE (KEY as taos.cfg spells it, or its "
+             "TAOS_* variable); repeat for more."),
+         u"key=value"_s},
         {u"user"_s,
          Text::tr(
              "The TDengine user (default: root; with the keychain's password, the user stored with it)."),
@@ -179,6 +188,8 @@ std::optional<int> Command::start()
                   QStringList{u"cluster"_s, u"replicas"_s, u"yes"_s, u"delete-stale-claims"_s, u"balance"_s};
     else if (m_command == u"repair")
         allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"confirm"_s};
+    else if (m_command == u"configure")
+        allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"set"_s};
     else if (m_command == u"resume")
         allowed = login + connection + QStringList{u"wait"_s};
     else if (m_command == u"operations" || m_command == u"abandon")
@@ -220,6 +231,22 @@ std::optional<int> Command::start()
                               "\"%1\").")
                          .arg(m_parser.value(u"replicas"_s)) +
                      u'\n' + usageLine(m_command));
+            return kExitUsage;
+        }
+    }
+    if (m_command == u"configure") {
+        for (const QString &setting : m_parser.values(u"set"_s)) {
+            const qsizetype equals = setting.indexOf(u'=');
+            if (equals <= 0) {
+                complain(Text::tr("--set needs KEY=VALUE (got \"%1\").").arg(setting) + u'\n' +
+                         usageLine(m_command));
+                return kExitUsage;
+            }
+            m_settings.insert(setting.left(equals).trimmed(), setting.mid(equals + 1).trimmed());
+        }
+        if (m_settings.isEmpty()) {
+            complain(Text::tr("tdkube configure needs at least one --set KEY=VALUE.") + u'\n' +
+                     usageLine(m_command));
             return kExitUsage;
         }
     }
@@ -277,6 +304,8 @@ void Command::planned(const ClusterFacts &facts, const QString &error)
         options.balanceVgroups = m_parser.isSet(u"balance"_s);
         plan =
             m_replicas > current ? planScaleOut(facts, m_replicas, options) : planScaleIn(facts, m_replicas);
+    } else if (m_command == u"configure") {
+        plan = planConfigure(facts, m_settings);
     } else {
         plan = planRepair(facts);
         const QString typed = m_parser.value(u"confirm"_s);
@@ -433,6 +462,10 @@ QString helpText()
                "  tdkube repair --cluster NAME [--yes] [--confirm TEXT]\n"
                "      Plan the repair of offline dnodes with no pod behind them (drop dnode N force);\n"
                "      one that destroys data runs only with --confirm and the StatefulSet's name.\n"
+               "  tdkube configure --cluster NAME --set KEY=VALUE [--set KEY=VALUE...] [--yes]\n"
+               "      Plan a change of taos.cfg entries: log flags at once with `alter all dnodes`, the\n"
+               "      others by restarting the pods one at a time, each waited for until its dnode is\n"
+               "      back and every vgroup has its leader.\n"
                "  tdkube operations          List the unfinished operations: where each stopped; then the\n"
                "                             operations the cluster records (in the namespace) that this\n"
                "                             workstation has no journal of, other workstations' included.\n"

@@ -121,6 +121,7 @@ private:
     QString m_ns;
     QString m_cluster;
     int m_replicas = 0;
+    QMap<QString, QString> m_settings; // configure's --set KEY=VALUE
     std::unique_ptr<kube::KubeClient> m_client;
     std::unique_ptr<taos::PasswordStore> m_passwords;
     std::unique_ptr<taos::ClusterConnection> m_connection;

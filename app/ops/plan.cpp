@@ -30,12 +30,17 @@ constexpr std::array kStepKinds{
     std::pair{Step::Kind::WaitDnodesReady, u"wait-dnodes-ready"},
     std::pair{Step::Kind::BalanceVgroup, u"balance-vgroup"},
     std::pair{Step::Kind::Verify, u"verify"},
+    std::pair{Step::Kind::UpdateConfigMap, u"update-configmap"},
+    std::pair{Step::Kind::AlterDnodes, u"alter-dnodes"},
+    std::pair{Step::Kind::HoldRollout, u"hold-rollout"},
+    std::pair{Step::Kind::RollPod, u"roll-pod"},
 };
 
 constexpr std::array kOperations{
     std::pair{OperationKind::ScaleOut, u"scale-out"},
     std::pair{OperationKind::ScaleIn, u"scale-in"},
     std::pair{OperationKind::Repair, u"repair"},
+    std::pair{OperationKind::Configure, u"configure"},
 };
 
 constexpr std::array kSeverities{
@@ -98,6 +103,14 @@ bool coveredByConfirmation(const Finding &finding)
     return finding.severity == Finding::Severity::Blocking && finding.code == u"replica1-data-lost";
 }
 
+QJsonObject settingsToJson(const QMap<QString, QString> &settings)
+{
+    QJsonObject json;
+    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
+        json.insert(it.key(), it.value());
+    return json;
+}
+
 } // namespace
 
 QString operationName(OperationKind kind)
@@ -117,11 +130,18 @@ QString stepKindName(Step::Kind kind)
 
 QJsonObject Step::toJson() const
 {
-    return {{u"kind"_s, stepKindName(kind)}, {u"title"_s, title},
-            {u"detail"_s, detail},           {u"dnodeId"_s, dnodeId},
-            {u"replicas"_s, replicas},       {u"force"_s, force},
-            {u"unsafe"_s, unsafe},           {u"pods"_s, toArray(pods)},
-            {u"claims"_s, toArray(claims)},  {u"endpoints"_s, toArray(endpoints)}};
+    return {{u"kind"_s, stepKindName(kind)},
+            {u"title"_s, title},
+            {u"detail"_s, detail},
+            {u"dnodeId"_s, dnodeId},
+            {u"replicas"_s, replicas},
+            {u"force"_s, force},
+            {u"unsafe"_s, unsafe},
+            {u"pods"_s, toArray(pods)},
+            {u"claims"_s, toArray(claims)},
+            {u"endpoints"_s, toArray(endpoints)},
+            {u"name"_s, name},
+            {u"settings"_s, settingsToJson(settings)}};
 }
 
 Step Step::fromJson(const QJsonObject &json)
@@ -137,6 +157,10 @@ Step Step::fromJson(const QJsonObject &json)
     step.pods = toStringList(json.value(u"pods"));
     step.claims = toStringList(json.value(u"claims"));
     step.endpoints = toStringList(json.value(u"endpoints"));
+    step.name = json.value(u"name").toString();
+    const QJsonObject settings = json.value(u"settings").toObject();
+    for (auto it = settings.constBegin(); it != settings.constEnd(); ++it)
+        step.settings.insert(it.key(), it.value().toString());
     return step;
 }
 
@@ -179,6 +203,10 @@ QString Plan::summary() const
     case OperationKind::Repair:
         return (isBlocked ? Text::tr("Repair %1 (%n step(s)): blocked", nullptr, count)
                           : Text::tr("Repair %1 (%n step(s))", nullptr, count))
+            .arg(statefulSet);
+    case OperationKind::Configure:
+        return (isBlocked ? Text::tr("Change the configuration of %1 (%n step(s)): blocked", nullptr, count)
+                          : Text::tr("Change the configuration of %1 (%n step(s))", nullptr, count))
             .arg(statefulSet);
     }
     return {};

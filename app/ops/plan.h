@@ -15,9 +15,9 @@ namespace tdkube::ops {
 // every refusal is unit-tested without a cluster; the executor (executor.h) runs the steps, writing
 // each to a journal before and after, and resumes after a crash by re-checking the cluster.
 
-enum class OperationKind { ScaleOut, ScaleIn, Repair };
+enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure };
 
-QString operationName(OperationKind kind); // "scale-out", "scale-in", "repair"
+QString operationName(OperationKind kind); // "scale-out", "scale-in", "repair", "configure"
 
 struct Finding
 {
@@ -48,6 +48,13 @@ struct Step
         WaitDnodesReady,  // `replicas` dnodes ready, `endpoints` among them
         BalanceVgroup,    // `balance vgroup`
         Verify,           // dnodes and mnodes healthy, `rowCounts` unchanged
+        UpdateConfigMap,  // ConfigMap `name`'s data merged with `settings` (TAOS_* variables)
+        AlterDnodes,      // `alter all dnodes 'KEY' 'VALUE'` for each of `settings` (taos.cfg names)
+        HoldRollout,      // rollingUpdate.partition = `replicas` (no pod rolls yet), then the pod
+                          // template's annotations merged with `settings`: the StatefulSet's new revision
+        RollPod,          // partition = `replicas` (an ordinal): pod `pods[0]` restarts on the new
+                          // revision; waits for it Ready, its dnode (`dnodeId`) ready, every vgroup
+                          // leader/follower and the mnodes' quorum
     };
 
     Kind kind = Kind::Verify;
@@ -60,6 +67,8 @@ struct Step
     QStringList pods;
     QStringList claims;
     QStringList endpoints;
+    QString name;                    // the object a step changes (UpdateConfigMap: the ConfigMap)
+    QMap<QString, QString> settings; // what it sets (see Kind)
 
     QJsonObject toJson() const;
     static Step fromJson(const QJsonObject &json);
@@ -106,6 +115,8 @@ struct ClusterFacts
     QList<QJsonObject> claims;         // PVCs of the namespace
     QList<QJsonObject> volumes;        // PVs
     QList<QJsonObject> storageClasses; // StorageClasses
+    QList<QJsonObject> configMaps;     // ConfigMaps of the namespace
+    QString configMapsError; // why they could not be listed (only a configuration change needs them)
     taos::ClusterSnapshot snapshot;
 };
 

@@ -32,6 +32,22 @@ Plan planScaleOut(const ClusterFacts &facts, int target, const ScaleOutOptions &
 // dnodes whose pod is there (explained, nothing dropped).
 Plan planRepair(const ClusterFacts &facts);
 
+// A change of taos.cfg entries: `settings` maps a taos.cfg name (supportVnodes) or its variable
+// (TAOS_SUPPORT_VNODES) to the new value. The values go into the ConfigMap the pods take through envFrom;
+// the entries TDengine changes at run time (log flags, monitor) are applied with `alter all dnodes`; the
+// others restart every pod, one at a time from the highest ordinal, through rollingUpdate.partition, each
+// waited for until its dnode is back and the cluster whole. Refused (with reason and fix): settings that
+// must match on every dnode (timezone, locale, charset, statusInterval), per-pod and path settings, a
+// variable the container's env overrides, an unhealthy cluster, a rollout under way.
+Plan planConfigure(const ClusterFacts &facts, const QMap<QString, QString> &settings);
+// The ConfigMap the StatefulSet's pods take their TAOS_* variables from (the first envFrom configMapRef of
+// its containers); empty when there is none.
+QString taosConfigMapOf(const QJsonObject &statefulSet);
+// "supportVnodes" -> "TAOS_SUPPORT_VNODES"; a TAOS_* name is returned as it is.
+QString taosVariable(const QString &key);
+// "TAOS_SUPPORT_VNODES" -> "supportVnodes", as the image's env-to-cfg turns variables into taos.cfg.
+QString taosConfigName(const QString &variable);
+
 // The dnode id of each ordinal 0..replicas-1 (-1 when none), and of any higher ordinal that still
 // has a dnode (a scale-in done without `drop dnode`).
 QMap<int, int> dnodeByOrdinal(const ClusterFacts &facts);

@@ -11,8 +11,8 @@ const VersionFacts &versionFacts(const QString &serverVersion)
 {
     // Oldest first.
     static const QList<VersionFacts> table{
-        {u"3.0"_s, u"reboot_time"_s},
-        {u"3.3"_s, u"role_time"_s},
+        {u"3.0"_s, u"reboot_time"_s, false},
+        {u"3.3"_s, u"role_time"_s, true},
     };
     // "3.0.5.2.alpha": the numbers before the first part that is not one.
     const QVersionNumber version = QVersionNumber::fromString(serverVersion);

@@ -12,6 +12,11 @@ struct VersionFacts
     // ins_mnodes' last column, when the mnode's role last changed: `reboot_time` in 3.0, `role_time`
     // later (FACTS.md sections 1 and 7).
     QString mnodeRoleTimeColumn;
+    // taosd keeps its local settings in <dataDir>/dnode/config/local.json from its first start and reads
+    // them from there, not from taos.cfg, unless forceReadConfig is 1: a changed TAOS_* variable then
+    // changes nothing at a restart (observed on 3.3.6.6 with supportVnodes; tryLoadCfgFromDataDir in
+    // tglobal.c). 3.0 has no such file.
+    bool keepsLocalConfig = false;
 };
 
 // The row for `serverVersion` as `select server_version()` answers it ("3.0.5.2.alpha", "3.3.6.6"): the

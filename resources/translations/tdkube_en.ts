@@ -79,6 +79,20 @@
             <numerusform>Repair %1 (%n steps)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Change the configuration of %1 (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>Change the configuration of %1 (%n step): blocked</numerusform>
+            <numerusform>Change the configuration of %1 (%n steps): blocked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Change the configuration of %1 (%n step(s))</source>
+        <translation>
+            <numerusform>Change the configuration of %1 (%n step)</numerusform>
+            <numerusform>Change the configuration of %1 (%n steps)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Planner</name>

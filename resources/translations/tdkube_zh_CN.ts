@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
     <name>ApiStatus</name>
@@ -44,22 +43,22 @@
     <name>ClusterSpec</name>
     <message>
         <source>ConfigMap %1: taos.cfg settings shared by every dnode (TAOS_* via envFrom)</source>
-        <extracomment>a comment at the top of the ConfigMap&apos;s YAML; %1 is its name</extracomment>
+        <extracomment>a comment at the top of the ConfigMap's YAML; %1 is its name</extracomment>
         <translation>ConfigMap %1：所有 dnode 共享的 taos.cfg 设置（通过 envFrom 以 TAOS_* 传入）</translation>
     </message>
     <message>
         <source>StatefulSet %1: the TDengine cluster, one dnode per pod</source>
-        <extracomment>a comment at the top of the StatefulSet&apos;s YAML; %1 is its name</extracomment>
+        <extracomment>a comment at the top of the StatefulSet's YAML; %1 is its name</extracomment>
         <translation>StatefulSet %1：TDengine 集群，每个 Pod 一个 dnode</translation>
     </message>
     <message>
         <source>Service %1: headless, governs the StatefulSet; pod DNS names are the dnode FQDNs</source>
-        <extracomment>a comment at the top of the headless Service&apos;s YAML; %1 is its name</extracomment>
+        <extracomment>a comment at the top of the headless Service's YAML; %1 is its name</extracomment>
         <translation>Service %1：无头 Service，管控该 StatefulSet；Pod 的 DNS 名称即 dnode 的 FQDN</translation>
     </message>
     <message>
         <source>Service %1: for clients, taosAdapter REST/WebSocket and native taosd</source>
-        <extracomment>a comment at the top of the client Service&apos;s YAML; %1 is its name</extracomment>
+        <extracomment>a comment at the top of the client Service's YAML; %1 is its name</extracomment>
         <translation>Service %1：供客户端使用，提供 taosAdapter REST/WebSocket 和原生 taosd 连接</translation>
     </message>
     <message>
@@ -83,15 +82,15 @@
     </message>
     <message>
         <source>unknown</source>
-        <extracomment>a pod&apos;s phase when it has none</extracomment>
+        <extracomment>a pod's phase when it has none</extracomment>
         <translation>未知</translation>
     </message>
     <message>
-        <source>dnode %1 (%2) does not answer the cluster. Its pod %3 is %4 and Ready. Look at the pod&apos;s events and logs; the vnodes it holds have lost a replica until it returns.</source>
+        <source>dnode %1 (%2) does not answer the cluster. Its pod %3 is %4 and Ready. Look at the pod's events and logs; the vnodes it holds have lost a replica until it returns.</source>
         <translation>dnode %1（%2）不响应集群。它的 Pod %3 处于 %4 状态且已就绪。请查看该 Pod 的事件和日志；在它恢复之前，它所承载的 vnode 都少了一个副本。</translation>
     </message>
     <message>
-        <source>dnode %1 (%2) does not answer the cluster. Its pod %3 is %4 and not Ready. Look at the pod&apos;s events and logs; the vnodes it holds have lost a replica until it returns.</source>
+        <source>dnode %1 (%2) does not answer the cluster. Its pod %3 is %4 and not Ready. Look at the pod's events and logs; the vnodes it holds have lost a replica until it returns.</source>
         <translation>dnode %1（%2）不响应集群。它的 Pod %3 处于 %4 状态且未就绪。请查看该 Pod 的事件和日志；在它恢复之前，它所承载的 vnode 都少了一个副本。</translation>
     </message>
     <message>
@@ -119,15 +118,15 @@
         <translation>Pod %1 不是 dnode</translation>
     </message>
     <message>
-        <source>Pod %1 runs, but the cluster has no dnode with its endpoint: it did not join. Its logs say why; a volume that still holds an old dnode&apos;s identity (a stale claim reused by a scale-out) prevents joining.</source>
+        <source>Pod %1 runs, but the cluster has no dnode with its endpoint: it did not join. Its logs say why; a volume that still holds an old dnode's identity (a stale claim reused by a scale-out) prevents joining.</source>
         <translation>Pod %1 在运行，但集群中没有使用其端点的 dnode：它没有加入集群。原因见它的日志；如果存储卷中仍保留着旧 dnode 的身份（扩容时重用了残留的存储卷声明），它就无法加入。</translation>
     </message>
     <message>
-        <source>%1 of %2 mnode(s) are ready and none is the leader. Without a leader the cluster cannot create databases, tables or users, nor move vnodes. Bring the offline mnodes&apos; pods back.</source>
+        <source>%1 of %2 mnode(s) are ready and none is the leader. Without a leader the cluster cannot create databases, tables or users, nor move vnodes. Bring the offline mnodes' pods back.</source>
         <translation>%2 个 mnode 中有 %1 个就绪，且没有 leader。没有 leader，集群就无法创建数据库、表或用户，也无法迁移 vnode。请恢复离线 mnode 的 Pod。</translation>
     </message>
     <message>
-        <source>%1 of %2 mnode(s) are ready. Without a quorum the cluster cannot create databases, tables or users, nor move vnodes. Bring the offline mnodes&apos; pods back.</source>
+        <source>%1 of %2 mnode(s) are ready. Without a quorum the cluster cannot create databases, tables or users, nor move vnodes. Bring the offline mnodes' pods back.</source>
         <translation>%2 个 mnode 中有 %1 个就绪。没有多数派，集群就无法创建数据库、表或用户，也无法迁移 vnode。请恢复离线 mnode 的 Pod。</translation>
     </message>
     <message>
@@ -161,7 +160,7 @@
         <translation>dnode %1 丢失了它的 vnode 以及 %2 的数据</translation>
     </message>
     <message>
-        <source>dnode %1 (%2) joined the cluster on %3, but pod %4 now runs on a volume claim created on %5: its data directory is new, and its vnodes of vgroup(s) %6 (database %7) are gone, whatever `show vgroups` says (TDengine keeps showing the roles they had when the pod came back within seconds), and TDengine does not rebuild them by itself. Those vgroups run a replica short, reads may be sent to the empty dnode and fail, and they stop when one more replica goes. (Not so if that claim was restored with the dnode&apos;s data, from a volume snapshot say: tdkube cannot tell that from the claim.)</source>
+        <source>dnode %1 (%2) joined the cluster on %3, but pod %4 now runs on a volume claim created on %5: its data directory is new, and its vnodes of vgroup(s) %6 (database %7) are gone, whatever `show vgroups` says (TDengine keeps showing the roles they had when the pod came back within seconds), and TDengine does not rebuild them by itself. Those vgroups run a replica short, reads may be sent to the empty dnode and fail, and they stop when one more replica goes. (Not so if that claim was restored with the dnode's data, from a volume snapshot say: tdkube cannot tell that from the claim.)</source>
         <translation>dnode %1（%2）于 %3 加入集群，但 Pod %4 现在运行在创建于 %5 的存储卷声明上：它的数据目录是新的，它在 vgroup %6（数据库 %7）中的 vnode 已经丢失，无论 `show vgroups` 显示什么（如果 Pod 在几秒内恢复，TDengine 会继续显示这些 vnode 原来的角色），而且 TDengine 不会自行重建它们。这些 vgroup 少一个副本在运行，读请求可能被发往这个空的 dnode 而失败，再失去一个副本时它们就会停止工作。（如果该存储卷声明是连同该 dnode 的数据一起恢复的，例如从存储卷快照恢复，则不是这样：tdkube 无法从存储卷声明上判断这一点。）</translation>
     </message>
     <message>
@@ -178,7 +177,7 @@
     </message>
     <message>
         <source>unknown operation</source>
-        <extracomment>a transaction&apos;s operation when TDengine names none</extracomment>
+        <extracomment>a transaction's operation when TDengine names none</extracomment>
         <translation>未知操作</translation>
     </message>
     <message>
@@ -195,12 +194,12 @@
     </message>
     <message>
         <source>action %1 (%2)</source>
-        <extracomment>%2 is TDengine&apos;s name of the message the action sends (alter-confirm)</extracomment>
+        <extracomment>%2 is TDengine's name of the message the action sends (alter-confirm)</extracomment>
         <translation>动作 %1（%2）</translation>
     </message>
     <message>
         <source>action %1 (%2 to %3)</source>
-        <extracomment>%2 is TDengine&apos;s name of the message the action sends (alter-confirm), %3 the endpoint it goes to</extracomment>
+        <extracomment>%2 is TDengine's name of the message the action sends (alter-confirm), %3 the endpoint it goes to</extracomment>
         <translation>动作 %1（%2，发往 %3）</translation>
     </message>
     <message>
@@ -214,7 +213,7 @@
     </message>
     <message>
         <source>%1: %2 waiting: %3 (%4)</source>
-        <extracomment>%3 is TDengine&apos;s text of the error code %4</extracomment>
+        <extracomment>%3 is TDengine's text of the error code %4</extracomment>
         <translation>%1：%2 等待中：%3（%4）</translation>
     </message>
     <message>
@@ -242,7 +241,7 @@
         </translation>
     </message>
     <message>
-        <source>%1: left behind by a scale-in. A later scale-out would give the new pods these claims back, with the old dnodes&apos; data and identity. Delete them once their dnodes are dropped.</source>
+        <source>%1: left behind by a scale-in. A later scale-out would give the new pods these claims back, with the old dnodes' data and identity. Delete them once their dnodes are dropped.</source>
         <translation>%1：缩容后遗留。以后扩容时，新的 Pod 会重新用上这些存储卷声明，带着旧 dnode 的数据和身份。请在对应的 dnode 删除之后删除它们。</translation>
     </message>
     <message>
@@ -258,7 +257,7 @@
     <name>ConnectionSettings</name>
     <message>
         <source>cannot read %1 %2: %3 (%4, context %5)</source>
-        <extracomment>%1 is a kubeconfig field (client-key, tokenFile), %4 &quot;cluster NAME&quot; or &quot;user NAME&quot;</extracomment>
+        <extracomment>%1 is a kubeconfig field (client-key, tokenFile), %4 "cluster NAME" or "user NAME"</extracomment>
         <translation>无法读取 %1 %2：%3（%4，上下文 %5）</translation>
     </message>
     <message>
@@ -295,8 +294,8 @@
 <context>
     <name>Explain</name>
     <message>
-        <source>Its volume claim %1 names no storage class, and the cluster has no default storage class. Mark a class as the default (annotation storageclass.kubernetes.io/is-default-class: &quot;true&quot;), or set storageClassName in the StatefulSet&apos;s volumeClaimTemplates.</source>
-        <translation>它的存储卷声明 %1 未指定存储类，而集群没有默认存储类。请将某个存储类标记为默认（注解 storageclass.kubernetes.io/is-default-class: &quot;true&quot;），或在 StatefulSet 的 volumeClaimTemplates 中设置 storageClassName。</translation>
+        <source>Its volume claim %1 names no storage class, and the cluster has no default storage class. Mark a class as the default (annotation storageclass.kubernetes.io/is-default-class: "true"), or set storageClassName in the StatefulSet's volumeClaimTemplates.</source>
+        <translation>它的存储卷声明 %1 未指定存储类，而集群没有默认存储类。请将某个存储类标记为默认（注解 storageclass.kubernetes.io/is-default-class: "true"），或在 StatefulSet 的 volumeClaimTemplates 中设置 storageClassName。</translation>
     </message>
     <message>
         <source>none</source>
@@ -304,19 +303,19 @@
         <translation>无</translation>
     </message>
     <message>
-        <source>Its volume claim %1 asks for the storage class &quot;%2&quot;, which this cluster does not have (it has: %3). Create that class, or delete the claim and set an existing class in the StatefulSet&apos;s volumeClaimTemplates (a claim&apos;s class cannot be changed).</source>
-        <translation>它的存储卷声明 %1 请求的存储类 &quot;%2&quot; 在此集群中不存在（现有：%3）。请创建该存储类，或删除该存储卷声明并在 StatefulSet 的 volumeClaimTemplates 中设置一个现有的存储类（存储卷声明的存储类无法更改）。</translation>
+        <source>Its volume claim %1 asks for the storage class "%2", which this cluster does not have (it has: %3). Create that class, or delete the claim and set an existing class in the StatefulSet's volumeClaimTemplates (a claim's class cannot be changed).</source>
+        <translation>它的存储卷声明 %1 请求的存储类 "%2" 在此集群中不存在（现有：%3）。请创建该存储类，或删除该存储卷声明并在 StatefulSet 的 volumeClaimTemplates 中设置一个现有的存储类（存储卷声明的存储类无法更改）。</translation>
     </message>
     <message>
         <source>Its volume claim %1 is not bound yet: %2</source>
         <translation>它的存储卷声明 %1 尚未绑定：%2</translation>
     </message>
     <message>
-        <source>Its volume claim %1 is waiting for a volume (storage class &quot;%2&quot;); the provisioner has not reported a failure yet.</source>
-        <translation>它的存储卷声明 %1 正在等待存储卷（存储类 &quot;%2&quot;）；制备器尚未报告失败。</translation>
+        <source>Its volume claim %1 is waiting for a volume (storage class "%2"); the provisioner has not reported a failure yet.</source>
+        <translation>它的存储卷声明 %1 正在等待存储卷（存储类 "%2"）；制备器尚未报告失败。</translation>
     </message>
     <message>
-        <source>It waits for its volume claim %1, which does not exist. A StatefulSet&apos;s controller creates it from volumeClaimTemplates; a claim made by hand must be created before the pod.</source>
+        <source>It waits for its volume claim %1, which does not exist. A StatefulSet's controller creates it from volumeClaimTemplates; a claim made by hand must be created before the pod.</source>
         <translation>它在等待存储卷声明 %1，但该声明不存在。StatefulSet 的控制器会根据 volumeClaimTemplates 创建它；手动创建的存储卷声明必须在 Pod 之前创建。</translation>
     </message>
     <message>
@@ -324,7 +323,7 @@
         <translation>它在等待调度器选择节点。</translation>
     </message>
     <message>
-        <source>No node can take it. The scheduler says: %1 Free resources or add a node, or relax the pod&apos;s requirements (resource requests, affinity, node selector, tolerations).</source>
+        <source>No node can take it. The scheduler says: %1 Free resources or add a node, or relax the pod's requirements (resource requests, affinity, node selector, tolerations).</source>
         <translation>没有节点能容纳它。调度器报告：%1 请释放资源或增加节点，或放宽该 Pod 的要求（资源请求、亲和性、节点选择器、容忍度）。</translation>
     </message>
     <message>
@@ -372,7 +371,7 @@
         <translation>该 Pod 已失败：%1 %2</translation>
     </message>
     <message>
-        <source>Stale: left behind by a scale-in. StatefulSet %1 has %2 replicas, and this claim belongs to ordinal %3 (pod %1-%3), which no longer exists. A later scale-out to %4 or more would give the new pod %1-%3 this claim back, with the old data and the old dnode&apos;s identity in it. Delete the claim once that dnode has been dropped.</source>
+        <source>Stale: left behind by a scale-in. StatefulSet %1 has %2 replicas, and this claim belongs to ordinal %3 (pod %1-%3), which no longer exists. A later scale-out to %4 or more would give the new pod %1-%3 this claim back, with the old data and the old dnode's identity in it. Delete the claim once that dnode has been dropped.</source>
         <translation>残留：缩容后遗留。StatefulSet %1 有 %2 个副本，而此存储卷声明属于序号 %3（Pod %1-%3），该 Pod 已不存在。以后扩容到 %4 个或更多副本时，新的 Pod %1-%3 会重新用上此存储卷声明，其中带有旧数据和旧 dnode 的身份。请在该 dnode 删除之后删除此存储卷声明。</translation>
     </message>
 </context>
@@ -388,7 +387,7 @@
     </message>
     <message>
         <source>the pods of StatefulSet %1 in namespace %2</source>
-        <extracomment>Completes &quot;Could not list %1: ...&quot;</extracomment>
+        <extracomment>Completes "Could not list %1: ..."</extracomment>
         <translation>命名空间 %2 中 StatefulSet %1 的 Pod</translation>
     </message>
     <message>
@@ -409,17 +408,17 @@
     </message>
     <message>
         <source>the volume claims of namespace %1</source>
-        <extracomment>Completes &quot;Could not list %1: ...&quot;</extracomment>
+        <extracomment>Completes "Could not list %1: ..."</extracomment>
         <translation>命名空间 %1 的存储卷声明</translation>
     </message>
     <message>
         <source>the persistent volumes</source>
-        <extracomment>Completes &quot;Could not list %1: ...&quot;</extracomment>
+        <extracomment>Completes "Could not list %1: ..."</extracomment>
         <translation>持久卷</translation>
     </message>
     <message>
         <source>the storage classes</source>
-        <extracomment>Completes &quot;Could not list %1: ...&quot;</extracomment>
+        <extracomment>Completes "Could not list %1: ..."</extracomment>
         <translation>存储类</translation>
     </message>
     <message>
@@ -443,12 +442,12 @@
     </message>
     <message>
         <source>finished</source>
-        <extracomment>Said of an operation (&quot;Operation %1 is finished&quot;)</extracomment>
+        <extracomment>Said of an operation ("Operation %1 is finished")</extracomment>
         <translation>已完成</translation>
     </message>
     <message>
         <source>abandoned</source>
-        <extracomment>Said of an operation (&quot;Operation %1 is abandoned&quot;)</extracomment>
+        <extracomment>Said of an operation ("Operation %1 is abandoned")</extracomment>
         <translation>已放弃</translation>
     </message>
     <message>
@@ -476,12 +475,12 @@
         <translation>无法创建存放操作记录的文件夹 %1。请检查它是否可写（以及磁盘是否已满），然后重试。</translation>
     </message>
     <message>
-        <source>Could not write the operation journal %1: %2. Without it, the operation could not be resumed after a crash, so it does not go on. Free disk space or fix the folder&apos;s permissions, then resume it.</source>
+        <source>Could not write the operation journal %1: %2. Without it, the operation could not be resumed after a crash, so it does not go on. Free disk space or fix the folder's permissions, then resume it.</source>
         <translation>无法写入操作记录 %1：%2。没有操作记录，操作在崩溃后将无法继续执行，因此操作不再进行。请释放磁盘空间或修正该文件夹的权限，然后继续执行该操作。</translation>
     </message>
     <message>
-        <source>The recorded operation&apos;s id &quot;%1&quot; is not one tdkube writes; it was not taken.</source>
-        <translation>记录中的操作 ID &quot;%1&quot; 不是 tdkube 会写入的格式，未予接管。</translation>
+        <source>The recorded operation's id "%1" is not one tdkube writes; it was not taken.</source>
+        <translation>记录中的操作 ID "%1" 不是 tdkube 会写入的格式，未予接管。</translation>
     </message>
 </context>
 <context>
@@ -638,16 +637,16 @@
         <translation>列表中的缩进错误：此行与上方的列表项没有对齐；请使其缩进与该列表项的其他字段相同</translation>
     </message>
     <message>
-        <source>unexpected &quot;:&quot; here: a key cannot follow a value on the same line; check the indentation, or quote a value that contains &quot;: &quot;</source>
-        <translation>此处不应出现 &quot;:&quot;：同一行中的值后面不能再跟键；请检查缩进，或为包含 &quot;: &quot; 的值加上引号</translation>
+        <source>unexpected ":" here: a key cannot follow a value on the same line; check the indentation, or quote a value that contains ": "</source>
+        <translation>此处不应出现 ":"：同一行中的值后面不能再跟键；请检查缩进，或为包含 ": " 的值加上引号</translation>
     </message>
     <message>
-        <source>a &quot;[&quot; list is not closed; add the missing &quot;]&quot;</source>
-        <translation>&quot;[&quot; 列表没有闭合；请补上缺少的 &quot;]&quot;</translation>
+        <source>a "[" list is not closed; add the missing "]"</source>
+        <translation>"[" 列表没有闭合；请补上缺少的 "]"</translation>
     </message>
     <message>
-        <source>a &quot;{&quot; map is not closed; add the missing &quot;}&quot;</source>
-        <translation>&quot;{&quot; 映射没有闭合；请补上缺少的 &quot;}&quot;</translation>
+        <source>a "{" map is not closed; add the missing "}"</source>
+        <translation>"{" 映射没有闭合；请补上缺少的 "}"</translation>
     </message>
     <message>
         <source>unclosed quote; add the closing quote</source>
@@ -659,7 +658,7 @@
     </message>
     <message>
         <source>YAML syntax error: %1; fix the YAML here</source>
-        <extracomment>%1 is yaml-cpp&apos;s own message, in English</extracomment>
+        <extracomment>%1 is yaml-cpp's own message, in English</extracomment>
         <translation>YAML 语法错误：%1；请修正此处的 YAML</translation>
     </message>
     <message>
@@ -668,26 +667,26 @@
     </message>
     <message>
         <source>unclosed quote: the string that starts here runs on into line %1; add the closing %2</source>
-        <extracomment>%2 is the quote character, &apos; or &quot;</extracomment>
+        <extracomment>%2 is the quote character, ' or "</extracomment>
         <translation>引号未闭合：从此处开始的字符串一直延续到第 %1 行；请补上结束的 %2</translation>
     </message>
     <message>
         <source>unclosed quote: the string that starts here never ends; add the closing %1</source>
-        <extracomment>%1 is the quote character, &apos; or &quot;</extracomment>
+        <extracomment>%1 is the quote character, ' or "</extracomment>
         <translation>引号未闭合：从此处开始的字符串始终没有结束；请补上结束的 %1</translation>
     </message>
     <message>
-        <source>a Kubernetes manifest is a map of fields (apiVersion, kind, metadata, ...), but this document is %1; write it as &quot;key: value&quot; lines</source>
-        <extracomment>%1: what the document is instead, e.g. &quot;a list&quot;</extracomment>
-        <translation>Kubernetes 清单是由字段（apiVersion、kind、metadata 等）组成的映射，但此文档是%1；请写成 &quot;key: value&quot; 形式的行</translation>
+        <source>a Kubernetes manifest is a map of fields (apiVersion, kind, metadata, ...), but this document is %1; write it as "key: value" lines</source>
+        <extracomment>%1: what the document is instead, e.g. "a list"</extracomment>
+        <translation>Kubernetes 清单是由字段（apiVersion、kind、metadata 等）组成的映射，但此文档是%1；请写成 "key: value" 形式的行</translation>
     </message>
     <message>
-        <source>missing &quot;apiVersion&quot;: every manifest needs one; add e.g. &quot;apiVersion: %1&quot;</source>
-        <translation>缺少 &quot;apiVersion&quot;：每个清单都需要它；请添加，例如 &quot;apiVersion: %1&quot;</translation>
+        <source>missing "apiVersion": every manifest needs one; add e.g. "apiVersion: %1"</source>
+        <translation>缺少 "apiVersion"：每个清单都需要它；请添加，例如 "apiVersion: %1"</translation>
     </message>
     <message>
-        <source>&quot;apiVersion&quot; must be a string such as &quot;apps/v1&quot;, but it is %1</source>
-        <translation>&quot;apiVersion&quot; 必须是字符串（例如 &quot;apps/v1&quot;），但实际为%1</translation>
+        <source>"apiVersion" must be a string such as "apps/v1", but it is %1</source>
+        <translation>"apiVersion" 必须是字符串（例如 "apps/v1"），但实际为%1</translation>
     </message>
     <message>
         <source>%1 is served as %2, not %3; change apiVersion to %4</source>
@@ -695,89 +694,89 @@
         <translation>%1 的 API 版本是 %2，而不是 %3；请将 apiVersion 改为 %4</translation>
     </message>
     <message>
-        <source>missing &quot;kind&quot;: every manifest needs one; add e.g. &quot;kind: StatefulSet&quot;</source>
-        <translation>缺少 &quot;kind&quot;：每个清单都需要它；请添加，例如 &quot;kind: StatefulSet&quot;</translation>
+        <source>missing "kind": every manifest needs one; add e.g. "kind: StatefulSet"</source>
+        <translation>缺少 "kind"：每个清单都需要它；请添加，例如 "kind: StatefulSet"</translation>
     </message>
     <message>
-        <source>&quot;kind&quot; must be a string such as &quot;StatefulSet&quot;, but it is %1</source>
-        <translation>&quot;kind&quot; 必须是字符串（例如 &quot;StatefulSet&quot;），但实际为%1</translation>
+        <source>"kind" must be a string such as "StatefulSet", but it is %1</source>
+        <translation>"kind" 必须是字符串（例如 "StatefulSet"），但实际为%1</translation>
     </message>
     <message>
-        <source>missing &quot;metadata&quot; with a &quot;name&quot;: every object needs a name; add &quot;metadata:&quot; and &quot;  name: ...&quot;</source>
-        <translation>缺少带 &quot;name&quot; 的 &quot;metadata&quot;：每个对象都需要名称；请添加 &quot;metadata:&quot; 和 &quot;  name: ...&quot;</translation>
+        <source>missing "metadata" with a "name": every object needs a name; add "metadata:" and "  name: ..."</source>
+        <translation>缺少带 "name" 的 "metadata"：每个对象都需要名称；请添加 "metadata:" 和 "  name: ..."</translation>
     </message>
     <message>
-        <source>&quot;metadata&quot; must be a map (name, namespace, labels, ...), but it is %1</source>
-        <translation>&quot;metadata&quot; 必须是映射（name、namespace、labels 等），但实际为%1</translation>
+        <source>"metadata" must be a map (name, namespace, labels, ...), but it is %1</source>
+        <translation>"metadata" 必须是映射（name、namespace、labels 等），但实际为%1</translation>
     </message>
     <message>
-        <source>missing &quot;name&quot; in metadata: every object needs a name; add &quot;name: ...&quot; (lowercase letters, digits and &quot;-&quot;)</source>
-        <translation>metadata 中缺少 &quot;name&quot;：每个对象都需要名称；请添加 &quot;name: ...&quot;（由小写字母、数字和 &quot;-&quot; 组成）</translation>
+        <source>missing "name" in metadata: every object needs a name; add "name: ..." (lowercase letters, digits and "-")</source>
+        <translation>metadata 中缺少 "name"：每个对象都需要名称；请添加 "name: ..."（由小写字母、数字和 "-" 组成）</translation>
     </message>
     <message>
         <source>metadata.name must be a string, but it is %1; quote it</source>
         <translation>metadata.name 必须是字符串，但实际为%1；请为它加上引号</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a valid Service name: use at most 63 lowercase letters, digits and &quot;-&quot;, starting with a letter and ending with a letter or digit</source>
-        <translation>&quot;%1&quot; 不是有效的 Service 名称：最多使用 63 个小写字母、数字和 &quot;-&quot;，以字母开头，以字母或数字结尾</translation>
+        <source>"%1" is not a valid Service name: use at most 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit</source>
+        <translation>"%1" 不是有效的 Service 名称：最多使用 63 个小写字母、数字和 "-"，以字母开头，以字母或数字结尾</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a valid Namespace name: use at most 63 lowercase letters, digits and &quot;-&quot;, starting and ending with a letter or digit</source>
-        <translation>&quot;%1&quot; 不是有效的 Namespace 名称：最多使用 63 个小写字母、数字和 &quot;-&quot;，以字母或数字开头和结尾</translation>
+        <source>"%1" is not a valid Namespace name: use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit</source>
+        <translation>"%1" 不是有效的 Namespace 名称：最多使用 63 个小写字母、数字和 "-"，以字母或数字开头和结尾</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a valid name: use lowercase letters, digits, &quot;-&quot; and &quot;.&quot;, starting and ending with a letter or digit (DNS-1123)</source>
-        <translation>&quot;%1&quot; 不是有效的名称：请使用小写字母、数字、&quot;-&quot; 和 &quot;.&quot;，以字母或数字开头和结尾（DNS-1123）</translation>
+        <source>"%1" is not a valid name: use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123)</source>
+        <translation>"%1" 不是有效的名称：请使用小写字母、数字、"-" 和 "."，以字母或数字开头和结尾（DNS-1123）</translation>
     </message>
     <message>
-        <source>%1 is not a valid namespace: use at most 63 lowercase letters, digits and &quot;-&quot;, starting and ending with a letter or digit</source>
-        <translation>%1 不是有效的命名空间：最多使用 63 个小写字母、数字和 &quot;-&quot;，以字母或数字开头和结尾</translation>
+        <source>%1 is not a valid namespace: use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit</source>
+        <translation>%1 不是有效的命名空间：最多使用 63 个小写字母、数字和 "-"，以字母或数字开头和结尾</translation>
     </message>
     <message>
         <source>a field name must be plain text, but this key is %1</source>
         <translation>字段名必须是普通文本，但此键实际为%1</translation>
     </message>
     <message>
-        <source>&quot;serviceAccount&quot; is deprecated and may be ignored; use &quot;serviceAccountName&quot;</source>
-        <translation>&quot;serviceAccount&quot; 已弃用，可能会被忽略；请使用 &quot;serviceAccountName&quot;</translation>
+        <source>"serviceAccount" is deprecated and may be ignored; use "serviceAccountName"</source>
+        <translation>"serviceAccount" 已弃用，可能会被忽略；请使用 "serviceAccountName"</translation>
     </message>
     <message>
         <source>unknown field %1 in %2; remove it, or check its spelling and indentation</source>
-        <extracomment>%1 is a quoted field name, %2 what holds it (&quot;Pod spec&quot;, &quot;container&quot;)</extracomment>
+        <extracomment>%1 is a quoted field name, %2 what holds it ("Pod spec", "container")</extracomment>
         <translation>%2中有未知字段 %1；请删除它，或检查其拼写和缩进</translation>
     </message>
     <message>
         <source>unknown field %1 in %2; did you mean %3?</source>
-        <extracomment>%1 is a quoted field name, %2 what holds it (&quot;Pod spec&quot;, &quot;container&quot;), %3 the field meant</extracomment>
+        <extracomment>%1 is a quoted field name, %2 what holds it ("Pod spec", "container"), %3 the field meant</extracomment>
         <translation>%2中有未知字段 %1；是否应为 %3？</translation>
     </message>
     <message>
-        <source>%1 must be a list (one &quot;- &quot; item per entry), but it is %2</source>
-        <translation>%1 必须是列表（每个条目一个 &quot;- &quot; 项），但实际为%2</translation>
+        <source>%1 must be a list (one "- " item per entry), but it is %2</source>
+        <translation>%1 必须是列表（每个条目一个 "- " 项），但实际为%2</translation>
     </message>
     <message>
         <source>items of %1</source>
-        <extracomment>the subject of a message such as &quot;%1 must be a map ...&quot;: %1 is a quoted field name (&quot;ports&quot;)</extracomment>
+        <extracomment>the subject of a message such as "%1 must be a map ...": %1 is a quoted field name ("ports")</extracomment>
         <translation>%1 的列表项</translation>
     </message>
     <message>
         <source>%1 must be a map (%2), but this one is %3</source>
-        <extracomment>%1: the items of a field, %2 what they are (&quot;container&quot;), %3 what this item is instead</extracomment>
+        <extracomment>%1: the items of a field, %2 what they are ("container"), %3 what this item is instead</extracomment>
         <translation>%1 必须是映射（%2），但这一项实际为%3</translation>
     </message>
     <message>
         <source>%1 must be a map (%2), but it is %3</source>
-        <extracomment>%1: a quoted field name, %2 what it is (&quot;Pod spec&quot;), %3 what it is instead (&quot;a list&quot;)</extracomment>
+        <extracomment>%1: a quoted field name, %2 what it is ("Pod spec"), %3 what it is instead ("a list")</extracomment>
         <translation>%1 必须是映射（%2），但实际为%3</translation>
     </message>
     <message>
-        <source>%1 must be a map of &quot;key: value&quot; lines, but it is %2</source>
-        <translation>%1 必须是由 &quot;key: value&quot; 行组成的映射，但实际为%2</translation>
+        <source>%1 must be a map of "key: value" lines, but it is %2</source>
+        <translation>%1 必须是由 "key: value" 行组成的映射，但实际为%2</translation>
     </message>
     <message>
         <source>the value of %1 in %2</source>
-        <extracomment>the subject of a message such as &quot;%1 must be a string ...&quot;: a quoted key in a quoted map field (&quot;labels&quot;)</extracomment>
+        <extracomment>the subject of a message such as "%1 must be a string ...": a quoted key in a quoted map field ("labels")</extracomment>
         <translation>%2 中 %1 的值</translation>
     </message>
     <message>
@@ -806,17 +805,17 @@
     </message>
     <message>
         <source>%1 must be %2, but it is %3</source>
-        <extracomment>%1: a quoted field name, %2 what its value must be (&quot;an integer&quot;), %3 what it is (&quot;a map&quot;)</extracomment>
+        <extracomment>%1: a quoted field name, %2 what its value must be ("an integer"), %3 what it is ("a map")</extracomment>
         <translation>%1 必须是%2，但实际为%3</translation>
     </message>
     <message>
-        <source>%1 must be a string, but %2 is read as %3; quote it: &quot;%2&quot;</source>
-        <extracomment>%1: a quoted field name, %2 its value as written, %3 what YAML reads it as (&quot;a boolean&quot;)</extracomment>
-        <translation>%1 必须是字符串，但 %2 会被解读为%3；请加上引号：&quot;%2&quot;</translation>
+        <source>%1 must be a string, but %2 is read as %3; quote it: "%2"</source>
+        <extracomment>%1: a quoted field name, %2 its value as written, %3 what YAML reads it as ("a boolean")</extracomment>
+        <translation>%1 必须是字符串，但 %2 会被解读为%3；请加上引号："%2"</translation>
     </message>
     <message>
-        <source>%1 must be an integer, but &quot;%2&quot; is a string; remove the quotes</source>
-        <translation>%1 必须是整数，但 &quot;%2&quot; 是字符串；请去掉引号</translation>
+        <source>%1 must be an integer, but "%2" is a string; remove the quotes</source>
+        <translation>%1 必须是整数，但 "%2" 是字符串；请去掉引号</translation>
     </message>
     <message>
         <source>%1 must be an integer, but %2 is %3; write a whole number</source>
@@ -851,8 +850,8 @@
         <translation>第 %1 行，第 %2 列：%3</translation>
     </message>
     <message>
-        <source>line %1: this document is %2, not a map of fields (apiVersion, kind, ...); write it as &quot;key: value&quot; lines</source>
-        <translation>第 %1 行：此文档是%2，而不是由字段（apiVersion、kind 等）组成的映射；请写成 &quot;key: value&quot; 形式的行</translation>
+        <source>line %1: this document is %2, not a map of fields (apiVersion, kind, ...); write it as "key: value" lines</source>
+        <translation>第 %1 行：此文档是%2，而不是由字段（apiVersion、kind 等）组成的映射；请写成 "key: value" 形式的行</translation>
     </message>
     <message>
         <source>line %1: the document could not be converted (%2)</source>
@@ -1106,17 +1105,17 @@
     </message>
     <message>
         <source>[blocking]</source>
-        <extracomment>A finding&apos;s severity, before its code: &quot;[blocking] below-replica: ...&quot;</extracomment>
+        <extracomment>A finding's severity, before its code: "[blocking] below-replica: ..."</extracomment>
         <translation>[阻止]</translation>
     </message>
     <message>
         <source>[warning]</source>
-        <extracomment>A finding&apos;s severity, before its code: &quot;[warning] volumes-retained: ...&quot;</extracomment>
+        <extracomment>A finding's severity, before its code: "[warning] volumes-retained: ..."</extracomment>
         <translation>[警告]</translation>
     </message>
     <message>
         <source>[info]</source>
-        <extracomment>A finding&apos;s severity, before its code: &quot;[info] dnode-returns: ...&quot;</extracomment>
+        <extracomment>A finding's severity, before its code: "[info] dnode-returns: ..."</extracomment>
         <translation>[信息]</translation>
     </message>
     <message>
@@ -1128,11 +1127,11 @@
         <translation>kubeconfig 上下文（默认：其 current-context）。</translation>
     </message>
     <message>
-        <source>The namespace (default: the context&apos;s).</source>
+        <source>The namespace (default: the context's).</source>
         <translation>命名空间（默认：上下文的命名空间）。</translation>
     </message>
     <message>
-        <source>The TDengine cluster: its StatefulSet&apos;s name.</source>
+        <source>The TDengine cluster: its StatefulSet's name.</source>
         <translation>TDengine 集群：其 StatefulSet 的名称。</translation>
     </message>
     <message>
@@ -1144,7 +1143,7 @@
         <translation>执行计划（不加此选项时只打印计划）。</translation>
     </message>
     <message>
-        <source>Scale-out: delete the new pods&apos; claims left by an earlier scale-in.</source>
+        <source>Scale-out: delete the new pods' claims left by an earlier scale-in.</source>
         <translation>扩容：删除之前缩容遗留的、属于新 Pod 的存储卷声明。</translation>
     </message>
     <message>
@@ -1152,11 +1151,11 @@
         <translation>扩容：新 dnode 就绪后执行 `balance vgroup`。</translation>
     </message>
     <message>
-        <source>Repair: the text the plan asks to be typed (the StatefulSet&apos;s name).</source>
+        <source>Repair: the text the plan asks to be typed (the StatefulSet's name).</source>
         <translation>修复：计划要求输入的文本（StatefulSet 的名称）。</translation>
     </message>
     <message>
-        <source>Print the executor&apos;s log too (every statement and change).</source>
+        <source>Print the executor's log too (every statement and change).</source>
         <translation>同时打印执行器的日志（每条语句和每项变更）。</translation>
     </message>
     <message>
@@ -1180,7 +1179,7 @@
         <translation>tdkube %1 需要 --cluster NAME，即 TDengine 集群的 StatefulSet。</translation>
     </message>
     <message>
-        <source>tdkube scale needs --replicas N, a whole number of dnodes of at least 1 (got &quot;%1&quot;).</source>
+        <source>tdkube scale needs --replicas N, a whole number of dnodes of at least 1 (got "%1").</source>
         <translation>tdkube scale 需要 --replicas N，即 dnode 的数量，须为不小于 1 的整数（收到的是“%1”）。</translation>
     </message>
     <message>
@@ -1193,12 +1192,12 @@
     </message>
     <message>
         <source>started %1; %2</source>
-        <extracomment>%1: when the operation started; %2: where it stopped (&quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <extracomment>%1: when the operation started; %2: where it stopped ("stopped during step 4 of 8: ...")</extracomment>
         <translation>开始于 %1；%2</translation>
     </message>
     <message>
         <source>Operation %1 is %2: there is nothing to resume.</source>
-        <extracomment>%2: where it stopped (&quot;finished&quot;, &quot;abandoned&quot;)</extracomment>
+        <extracomment>%2: where it stopped ("finished", "abandoned")</extracomment>
         <translation>操作 %1 %2：没有可继续执行的内容。</translation>
     </message>
     <message>
@@ -1219,12 +1218,12 @@
     </message>
     <message>
         <source>Abandoned operation %1 (%2), which %3. tdkube will not offer to resume it; the cluster stays as that step left it: look at it (tdkube, or `show dnodes`) before planning anything else.</source>
-        <extracomment>%3: where it stopped (&quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <extracomment>%3: where it stopped ("stopped during step 4 of 8: ...")</extracomment>
         <translation>已放弃操作 %1（%2），该操作%3。tdkube 不会再提示继续执行它；集群保持那一步留下的状态：在计划其他任何操作之前，请先查看集群（用 tdkube 或 `show dnodes`）。</translation>
     </message>
     <message>
         <source>Resuming operation %1: %2; it %3.</source>
-        <extracomment>%3: where it stopped (&quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <extracomment>%3: where it stopped ("stopped during step 4 of 8: ...")</extracomment>
         <translation>正在继续执行操作 %1：%2；该操作%3。</translation>
     </message>
     <message>
@@ -1256,7 +1255,7 @@
         <translation>StatefulSet %1 已有 %2 个副本：无需操作。</translation>
     </message>
     <message>
-        <source>The confirmation &quot;%1&quot; does not match: type the StatefulSet&apos;s name exactly, --confirm %2.</source>
+        <source>The confirmation "%1" does not match: type the StatefulSet's name exactly, --confirm %2.</source>
         <translation>确认文本“%1”不匹配：请准确输入 StatefulSet 的名称：--confirm %2。</translation>
     </message>
     <message>
@@ -1297,7 +1296,7 @@
     </message>
     <message>
         <source>waiting for %1</source>
-        <extracomment>%1: what the step waits for (&quot;dnode 5 to be dropped: ...&quot;)</extracomment>
+        <extracomment>%1: what the step waits for ("dnode 5 to be dropped: ...")</extracomment>
         <translation>等待 %1</translation>
     </message>
     <message>
@@ -1310,7 +1309,7 @@
     </message>
     <message>
         <source>log %1</source>
-        <extracomment>A line of the executor&apos;s log, printed with --verbose</extracomment>
+        <extracomment>A line of the executor's log, printed with --verbose</extracomment>
         <translation>日志 %1</translation>
     </message>
     <message>
@@ -1322,23 +1321,23 @@
         <translation>TDengine 用户 %1 的密码： </translation>
     </message>
     <message>
-        <source>TDengine refused user %1 with the password from the environment variable TDKUBE_TDENGINE_PASSWORD: set it to that user&apos;s password, or name the user it belongs to with --user.</source>
+        <source>TDengine refused user %1 with the password from the environment variable TDKUBE_TDENGINE_PASSWORD: set it to that user's password, or name the user it belongs to with --user.</source>
         <translation>TDengine 拒绝了用户 %1 使用来自环境变量 TDKUBE_TDENGINE_PASSWORD 的密码登录：请将该变量设为此用户的密码，或用 --user 指定该密码所属的用户。</translation>
     </message>
     <message>
-        <source>TDengine refused user %1 with the password read from stdin (--password-stdin): give that user&apos;s password, or name the user it belongs to with --user.</source>
+        <source>TDengine refused user %1 with the password read from stdin (--password-stdin): give that user's password, or name the user it belongs to with --user.</source>
         <translation>TDengine 拒绝了用户 %1 使用从标准输入读取的密码（--password-stdin）登录：请提供此用户的密码，或用 --user 指定该密码所属的用户。</translation>
     </message>
     <message>
-        <source>TDengine refused user %1 with the password stored in the system keychain for this cluster: give the right one in TDKUBE_TDENGINE_PASSWORD or with --password-stdin, or log in again in tdkube&apos;s window (Log in as… on the cluster&apos;s page), which stores it in the keychain.</source>
+        <source>TDengine refused user %1 with the password stored in the system keychain for this cluster: give the right one in TDKUBE_TDENGINE_PASSWORD or with --password-stdin, or log in again in tdkube's window (Log in as… on the cluster's page), which stores it in the keychain.</source>
         <translation>TDengine 拒绝了用户 %1 使用系统钥匙串中为此集群保存的密码登录：请通过 TDKUBE_TDENGINE_PASSWORD 或 --password-stdin 提供正确的密码，或在 tdkube 窗口中重新登录（集群页面上的“登录为…”），新密码会保存到钥匙串中。</translation>
     </message>
     <message>
-        <source>TDengine refused user %1 with TDengine&apos;s default password (no password was given, and none came from the keychain): give the password in TDKUBE_TDENGINE_PASSWORD or with --password-stdin.</source>
+        <source>TDengine refused user %1 with TDengine's default password (no password was given, and none came from the keychain): give the password in TDKUBE_TDENGINE_PASSWORD or with --password-stdin.</source>
         <translation>TDengine 拒绝了用户 %1 使用 TDengine 默认密码登录（未提供密码，钥匙串中也没有）：请通过 TDKUBE_TDENGINE_PASSWORD 或 --password-stdin 提供密码。</translation>
     </message>
     <message>
-        <source>The TDengine user (default: root; with the keychain&apos;s password, the user stored with it).</source>
+        <source>The TDengine user (default: root; with the keychain's password, the user stored with it).</source>
         <translation>TDengine 用户（默认：root；使用钥匙串中的密码时，为与其一同保存的用户）。</translation>
     </message>
     <message>
@@ -1346,7 +1345,7 @@
         <translation>从标准输入的第一行读取 TDengine 密码（优先于 TDKUBE_TDENGINE_PASSWORD）。</translation>
     </message>
     <message>
-        <source>tdkube %1 takes no --password: a password among the arguments is seen by every user of this machine (ps) and kept in the shell&apos;s history. Give it in the environment variable TDKUBE_TDENGINE_PASSWORD, or on stdin with --password-stdin.</source>
+        <source>tdkube %1 takes no --password: a password among the arguments is seen by every user of this machine (ps) and kept in the shell's history. Give it in the environment variable TDKUBE_TDENGINE_PASSWORD, or on stdin with --password-stdin.</source>
         <translation>tdkube %1 不接受 --password 选项：命令行参数中的密码对本机的每个用户都可见（ps），并会留在 shell 的历史记录中。请通过环境变量 TDKUBE_TDENGINE_PASSWORD 提供密码，或加上 --password-stdin 从标准输入提供。</translation>
     </message>
     <message>
@@ -1358,11 +1357,11 @@
         <translation>--password-stdin 未读到密码：标准输入在出现含密码的一行之前就结束了。请通过管道或重定向提供密码，例如 `tdkube %1 ... --password-stdin &lt; FILE`。</translation>
     </message>
     <message>
-        <source>Warning: no TDengine password was given (TDKUBE_TDENGINE_PASSWORD or --password-stdin) and the keychain holds none for this cluster, so TDengine&apos;s default password is tried for user %1. If the cluster still has it, change it: ALTER USER %1 PASS &apos;...&apos;.</source>
-        <translation>警告：未提供 TDengine 密码（TDKUBE_TDENGINE_PASSWORD 或 --password-stdin），钥匙串中也没有此集群的密码，因此为用户 %1 尝试 TDengine 的默认密码。如果集群仍在使用默认密码，请修改它：ALTER USER %1 PASS &apos;...&apos;。</translation>
+        <source>Warning: no TDengine password was given (TDKUBE_TDENGINE_PASSWORD or --password-stdin) and the keychain holds none for this cluster, so TDengine's default password is tried for user %1. If the cluster still has it, change it: ALTER USER %1 PASS '...'.</source>
+        <translation>警告：未提供 TDengine 密码（TDKUBE_TDENGINE_PASSWORD 或 --password-stdin），钥匙串中也没有此集群的密码，因此为用户 %1 尝试 TDengine 的默认密码。如果集群仍在使用默认密码，请修改它：ALTER USER %1 PASS '...'。</translation>
     </message>
     <message>
-        <source>Warning: no TDengine password was given (TDKUBE_TDENGINE_PASSWORD or --password-stdin) and the system keychain could not be read (%2), so TDengine&apos;s default password is tried for user %1.</source>
+        <source>Warning: no TDengine password was given (TDKUBE_TDENGINE_PASSWORD or --password-stdin) and the system keychain could not be read (%2), so TDengine's default password is tried for user %1.</source>
         <translation>警告：未提供 TDengine 密码（TDKUBE_TDENGINE_PASSWORD 或 --password-stdin），且无法读取系统钥匙串（%2），因此为用户 %1 尝试 TDengine 的默认密码。</translation>
     </message>
     <message>
@@ -1376,13 +1375,13 @@
     <message>
         <source>The TDengine login of scale, repair and resume (never a password argument: the command
 line is seen by every user of the machine):
-  --user NAME       The TDengine user (default: root; with the keychain&apos;s password, the
+  --user NAME       The TDengine user (default: root; with the keychain's password, the
                     user stored with it).
   TDKUBE_TDENGINE_PASSWORD=...  The password, from this environment variable.
   --password-stdin  The password, the first line read from stdin (it wins over
                     TDKUBE_TDENGINE_PASSWORD).
   Without either: the password stored in the system keychain by the window, else
-  TDengine&apos;s default, with a warning.</source>
+  TDengine's default, with a warning.</source>
         <translation>scale、repair 和 resume 的 TDengine 登录（密码绝不作为命令行参数：命令行对本机的
 每个用户都可见）：
   --user NAME       TDengine 用户（默认：root；使用钥匙串中的密码时，为与其一同
@@ -1400,79 +1399,40 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>The operations recorded in the cluster (context %1, namespace %2) could not be read: %3</source>
-        <extracomment>%1: the context, %2: the namespace, %3: the API server&apos;s answer</extracomment>
+        <extracomment>%1: the context, %2: the namespace, %3: the API server's answer</extracomment>
         <translation>无法读取集群（上下文 %1，命名空间 %2）中记录的操作：%3</translation>
     </message>
     <message>
         <source>%1  %2/%3/%4  %5  (from the cluster)</source>
-        <extracomment>%1: the operation&apos;s ID; %2/%3/%4: its context/namespace/StatefulSet; %5: what it does</extracomment>
+        <extracomment>%1: the operation's ID; %2/%3/%4: its context/namespace/StatefulSet; %5: what it does</extracomment>
         <translation>%1  %2/%3/%4  %5  （来自集群）</translation>
     </message>
     <message>
         <source>started %1 by %2; %3</source>
-        <extracomment>%1: when, %2: who (kubeconfig user@host), %3: where it stopped (&quot;finished&quot;, &quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <extracomment>%1: when, %2: who (kubeconfig user@host), %3: where it stopped ("finished", "stopped during step 4 of 8: ...")</extracomment>
         <translation>由 %2 开始于 %1；%3</translation>
     </message>
     <message>
-        <source>Resume of another workstation&apos;s operation: how long to wait for its lease on the cluster to expire (default: %1).</source>
+        <source>Resume of another workstation's operation: how long to wait for its lease on the cluster to expire (default: %1).</source>
         <translation>继续执行其他工作站的操作时，等待其在集群上的租约过期的最长时间（默认：%1）。</translation>
     </message>
     <message>
-        <source>Commands (no window; for scripts and terminals):
-  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
-      Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the
-      steps; with --yes and no blocking finding, run them, printing each step&apos;s progress.
-  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
-      Plan the repair of offline dnodes with no pod behind them (drop dnode N force);
-      one that destroys data runs only with --confirm and the StatefulSet&apos;s name.
-  tdkube operations          List the unfinished operations: where each stopped; then the
-                             operations the cluster records (in the namespace) that this
-                             workstation has no journal of, other workstations&apos; included.
-  tdkube resume ID [--wait SECONDS]
-      Continue an unfinished operation where it stopped. Another workstation&apos;s operation
-      (recorded in the cluster, -n its namespace) is taken over once its lease on the
-      cluster has expired, waiting for that SECONDS at most (default: %1).
-  tdkube abandon ID          Forget an unfinished operation (the cluster is left as it is);
-                             its record in the cluster says so too.
-  Each takes [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] like the window, and -v
-  for the executor&apos;s log. Finished operations stay recorded in the cluster, the last %2 of
-  each (the window&apos;s Operations tab changes that). Exit codes: 0 done (or only planned),
-  1 refused or failed, 2 bad usage.</source>
-        <translation>命令（无窗口；用于脚本和终端）：
-  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
-      计划扩容或安全缩容：打印检查项（含原因和解决办法）及步骤；加上 --yes 且没有
-      阻止性检查项时，执行这些步骤并打印每一步的进度。
-  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
-      计划修复背后已没有 Pod 的离线 dnode（drop dnode N force）；
-      会销毁数据的修复只有加上 --confirm 和 StatefulSet 的名称才会执行。
-  tdkube operations          列出未完成的操作及各自的停止位置；然后列出集群（该命名空间）
-                             中记录、而本工作站没有操作记录的操作，包括其他工作站的。
-  tdkube resume ID [--wait SECONDS]
-      从停止处继续执行一个未完成的操作。其他工作站的操作（记录在集群中，用 -n 指定其
-      命名空间）会在其集群租约过期后被接管，最多等待 SECONDS 秒（默认：%1）。
-  tdkube abandon ID          忘记一个未完成的操作（集群保持现状）；集群中的记录也会注明。
-  每个命令都像窗口一样接受 [--kubeconfig FILE] [--context NAME] [-n NAMESPACE]，
-  并接受 -v 以打印执行器的日志。已完成的操作会保留在集群的记录中，每个集群保留最近
-  %2 个（可在窗口的“操作”标签页中修改）。退出码：0 完成（或仅做了计划），1 被拒绝或
-  失败，2 用法错误。</translation>
-    </message>
-    <message>
-        <source>Could not write the cluster&apos;s record of operation %1 as this workstation&apos;s journal: %2</source>
-        <extracomment>%1: the operation&apos;s ID, %2: why</extracomment>
+        <source>Could not write the cluster's record of operation %1 as this workstation's journal: %2</source>
+        <extracomment>%1: the operation's ID, %2: why</extracomment>
         <translation>无法把集群中操作 %1 的记录写为本工作站的操作记录：%2</translation>
     </message>
     <message>
-        <source>Operation %1 (%2) was finished by %3 (recorded in the cluster); this workstation&apos;s journal of it now says so.</source>
-        <extracomment>%1: the operation&apos;s ID, %2: what it does, %3: who (kubeconfig user@host)</extracomment>
+        <source>Operation %1 (%2) was finished by %3 (recorded in the cluster); this workstation's journal of it now says so.</source>
+        <extracomment>%1: the operation's ID, %2: what it does, %3: who (kubeconfig user@host)</extracomment>
         <translation>操作 %1（%2）已由 %3 完成（记录在集群中）；本工作站的操作记录已随之更新。</translation>
     </message>
     <message>
-        <source>Operation %1 (%2) was abandoned by %3 (recorded in the cluster); this workstation&apos;s journal of it now says so.</source>
+        <source>Operation %1 (%2) was abandoned by %3 (recorded in the cluster); this workstation's journal of it now says so.</source>
         <translation>操作 %1（%2）已被 %3 放弃（记录在集群中）；本工作站的操作记录已随之更新。</translation>
     </message>
     <message>
-        <source>Operation %1 (%2) was run further by %3 (recorded in the cluster) and %4; this workstation&apos;s journal of it now follows that record.</source>
-        <extracomment>%1: the operation&apos;s ID, %2: what it does, %3: who (kubeconfig user@host), %4: where it stopped (&quot;stopped during step 4 of 8: ...&quot;)</extracomment>
+        <source>Operation %1 (%2) was run further by %3 (recorded in the cluster) and %4; this workstation's journal of it now follows that record.</source>
+        <extracomment>%1: the operation's ID, %2: what it does, %3: who (kubeconfig user@host), %4: where it stopped ("stopped during step 4 of 8: ...")</extracomment>
         <translation>操作 %1（%2）已由 %3 继续执行（记录在集群中），现在%4；本工作站的操作记录已改为与该记录一致。</translation>
     </message>
     <message numerus="yes">
@@ -1488,7 +1448,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>The record of operation %1 in the cluster could not be updated (%2): other workstations may still offer to take it over.</source>
-        <extracomment>%1: the operation&apos;s ID, %2: why the cluster could not be reached</extracomment>
+        <extracomment>%1: the operation's ID, %2: why the cluster could not be reached</extracomment>
         <translation>无法更新集群中操作 %1 的记录（%2）：其他工作站可能仍会提示接管它。</translation>
     </message>
     <message>
@@ -1508,12 +1468,12 @@ line is seen by every user of the machine):
         <translation>操作 %1 正在另一个工作站上运行（%2 持有其租约，直到 %3）：在这里放弃并不能让它在那里停止。未做任何更改。</translation>
     </message>
     <message>
-        <source>--wait needs a whole number of seconds (got &quot;%1&quot;).</source>
-        <translation>--wait 需要一个整数秒数（收到的是 &quot;%1&quot;）。</translation>
+        <source>--wait needs a whole number of seconds (got "%1").</source>
+        <translation>--wait 需要一个整数秒数（收到的是 "%1"）。</translation>
     </message>
     <message>
         <source>Operation %1 has no journal on this workstation: reading its record in the cluster (context %2, namespace %3).</source>
-        <extracomment>%1: the operation&apos;s ID, %2: the context, %3: the namespace</extracomment>
+        <extracomment>%1: the operation's ID, %2: the context, %3: the namespace</extracomment>
         <translation>本工作站上没有操作 %1 的操作记录：正在读取它在集群（上下文 %2，命名空间 %3）中的记录。</translation>
     </message>
     <message>
@@ -1522,7 +1482,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>Operation %1 is %2 (last run by %3, recorded in the cluster): there is nothing to resume.</source>
-        <extracomment>%2: &quot;finished&quot; or &quot;abandoned&quot;; %3: who ran it last (kubeconfig user@host)</extracomment>
+        <extracomment>%2: "finished" or "abandoned"; %3: who ran it last (kubeconfig user@host)</extracomment>
         <translation>操作 %1 %2（最后由 %3 执行，记录在集群中）：没有可继续执行的内容。</translation>
     </message>
     <message>
@@ -1530,18 +1490,80 @@ line is seen by every user of the machine):
         <translation>操作 %1（%2）由 %3 开始，%4。</translation>
     </message>
     <message>
-        <source>StatefulSet %1&apos;s operation lease is held by %2 until %3: it may still be running there. Nothing was changed. Try again once it has expired, or wait longer with --wait SECONDS (the default is %4).</source>
-        <extracomment>%1: the StatefulSet, %2: the lease&apos;s holder, %3: until when, %4: seconds</extracomment>
+        <source>StatefulSet %1's operation lease is held by %2 until %3: it may still be running there. Nothing was changed. Try again once it has expired, or wait longer with --wait SECONDS (the default is %4).</source>
+        <extracomment>%1: the StatefulSet, %2: the lease's holder, %3: until when, %4: seconds</extracomment>
         <translation>StatefulSet %1 的操作租约由 %2 持有，直到 %3：该操作可能仍在那里运行。未做任何更改。请在租约过期后重试，或用 --wait SECONDS 等待更长时间（默认 %4）。</translation>
     </message>
     <message>
-        <source>Waiting for StatefulSet %1&apos;s operation lease, held by %2 until %3, to expire (its workstation may have stopped without releasing it)…</source>
+        <source>Waiting for StatefulSet %1's operation lease, held by %2 until %3, to expire (its workstation may have stopped without releasing it)…</source>
         <translation>正在等待 StatefulSet %1 的操作租约过期（由 %2 持有，直到 %3；其工作站可能已停止而未释放它）…</translation>
     </message>
     <message>
-        <source>Taking operation %1 over from %2: this workstation&apos;s journal now holds it.</source>
-        <extracomment>%1: the operation&apos;s ID, %2: who ran it last (kubeconfig user@host)</extracomment>
+        <source>Taking operation %1 over from %2: this workstation's journal now holds it.</source>
+        <extracomment>%1: the operation's ID, %2: who ran it last (kubeconfig user@host)</extracomment>
         <translation>正在从 %2 接管操作 %1：本工作站的操作记录现在保存着它。</translation>
+    </message>
+    <message>
+        <source>Configure: a taos.cfg entry and its new value, KEY=VALUE (KEY as taos.cfg spells it, or its TAOS_* variable); repeat for more.</source>
+        <translation>修改配置：一个 taos.cfg 配置项及其新值，KEY=VALUE（KEY 按 taos.cfg 中的写法，或用其 TAOS_* 变量名）；可重复使用以设置多项。</translation>
+    </message>
+    <message>
+        <source>--set needs KEY=VALUE (got "%1").</source>
+        <translation>--set 需要 KEY=VALUE（收到的是 "%1"）。</translation>
+    </message>
+    <message>
+        <source>tdkube configure needs at least one --set KEY=VALUE.</source>
+        <translation>tdkube configure 至少需要一个 --set KEY=VALUE。</translation>
+    </message>
+    <message>
+        <source>Commands (no window; for scripts and terminals):
+  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
+      Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the
+      steps; with --yes and no blocking finding, run them, printing each step's progress.
+  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
+      Plan the repair of offline dnodes with no pod behind them (drop dnode N force);
+      one that destroys data runs only with --confirm and the StatefulSet's name.
+  tdkube configure --cluster NAME --set KEY=VALUE [--set KEY=VALUE...] [--yes]
+      Plan a change of taos.cfg entries: log flags at once with `alter all dnodes`, the
+      others by restarting the pods one at a time, each waited for until its dnode is
+      back and every vgroup has its leader.
+  tdkube operations          List the unfinished operations: where each stopped; then the
+                             operations the cluster records (in the namespace) that this
+                             workstation has no journal of, other workstations' included.
+  tdkube resume ID [--wait SECONDS]
+      Continue an unfinished operation where it stopped. Another workstation's operation
+      (recorded in the cluster, -n its namespace) is taken over once its lease on the
+      cluster has expired, waiting for that SECONDS at most (default: %1).
+  tdkube abandon ID          Forget an unfinished operation (the cluster is left as it is);
+                             its record in the cluster says so too.
+  Each takes [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] like the window, and -v
+  for the executor's log. Finished operations stay recorded in the cluster, the last %2 of
+  each (the window's Operations tab changes that). Exit codes: 0 done (or only planned),
+  1 refused or failed, 2 bad usage.</source>
+        <translation>命令（无窗口；用于脚本和终端）：
+  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
+      计划扩容或安全缩容：打印检查项（含原因和解决办法）及步骤；加上 --yes 且没有
+      阻止性检查项时，执行这些步骤并打印每一步的进度。
+  tdkube repair --cluster NAME [--yes] [--confirm TEXT]
+      计划修复背后已没有 Pod 的离线 dnode（drop dnode N force）；
+      会销毁数据的修复只有加上 --confirm 和 StatefulSet 的名称才会执行。
+  tdkube configure --cluster NAME --set KEY=VALUE [--set KEY=VALUE...] [--yes]
+      计划修改 taos.cfg 配置项：日志开关用 `alter all dnodes` 立即生效，
+      其余配置项通过逐个重启 Pod 生效，每重启一个都等到其 dnode 恢复、
+      且每个 vgroup 都有 leader。
+  tdkube operations          列出未完成的操作及各自的停止位置；
+                             然后列出集群（该命名空间）中记录、而本工作站没有操作记录的
+                             操作，包括其他工作站的。
+  tdkube resume ID [--wait SECONDS]
+      从停止处继续执行一个未完成的操作。
+      其他工作站的操作（记录在集群中，用 -n 指定其命名空间）会在其集群租约过期后
+      被接管，最多等待 SECONDS 秒（默认：%1）。
+  tdkube abandon ID          忘记一个未完成的操作（集群保持现状）；
+                             集群中的记录也会注明。
+  每个命令都像窗口一样接受 [--kubeconfig FILE] [--context NAME] [-n NAMESPACE]，
+  并接受 -v 以打印执行器的日志。已完成的操作会保留在集群的记录中，每个集群保留最近
+  %2 个（可在窗口的“操作”标签页中修改）。退出码：0 完成（或仅做了计划），1 被拒绝或
+  失败，2 用法错误。</translation>
     </message>
 </context>
 <context>
@@ -1582,6 +1604,18 @@ line is seen by every user of the machine):
             <numerusform>修复 %1（%n 个步骤）</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Change the configuration of %1 (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>修改 %1 的配置（%n 个步骤）：已被阻止</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Change the configuration of %1 (%n step(s))</source>
+        <translation>
+            <numerusform>修改 %1 的配置（%n 个步骤）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Planner</name>
@@ -1601,12 +1635,12 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>%1 and Ready</source>
-        <extracomment>A pod&apos;s state; %1: its phase as Kubernetes names it (Pending, Running, ...)</extracomment>
+        <extracomment>A pod's state; %1: its phase as Kubernetes names it (Pending, Running, ...)</extracomment>
         <translation>%1 且已就绪</translation>
     </message>
     <message>
         <source>%1 and not Ready</source>
-        <extracomment>A pod&apos;s state; %1: its phase as Kubernetes names it (Pending, Running, ...)</extracomment>
+        <extracomment>A pod's state; %1: its phase as Kubernetes names it (Pending, Running, ...)</extracomment>
         <translation>%1 且未就绪</translation>
     </message>
     <message>
@@ -1614,16 +1648,16 @@ line is seen by every user of the machine):
         <translation>Pod %1 不存在，但 StatefulSet %2 为 %3 副本。</translation>
     </message>
     <message>
-        <source>Wait until the StatefulSet has created it and it is Ready; if it is not created, look at the StatefulSet&apos;s events (kubectl describe statefulset %1).</source>
+        <source>Wait until the StatefulSet has created it and it is Ready; if it is not created, look at the StatefulSet's events (kubectl describe statefulset %1).</source>
         <translation>请等待 StatefulSet 创建该 Pod 并使其就绪；如果 Pod 没有被创建，请查看 StatefulSet 的事件（kubectl describe statefulset %1）。</translation>
     </message>
     <message>
         <source>Pod %1 is %2: its dnode cannot take part in moving data.</source>
-        <extracomment>%2: the pod&apos;s state, e.g. &quot;Running and not Ready&quot;</extracomment>
+        <extracomment>%2: the pod's state, e.g. "Running and not Ready"</extracomment>
         <translation>Pod %1 的状态为 %2：其 dnode 无法参与数据迁移。</translation>
     </message>
     <message>
-        <source>Look at the pod&apos;s events and logs (kubectl describe pod %1; kubectl logs %1) and try again once it is Ready.</source>
+        <source>Look at the pod's events and logs (kubectl describe pod %1; kubectl logs %1) and try again once it is Ready.</source>
         <translation>请查看该 Pod 的事件和日志（kubectl describe pod %1; kubectl logs %1），待其就绪后重试。</translation>
     </message>
     <message>
@@ -1631,7 +1665,7 @@ line is seen by every user of the machine):
         <translation>dnode %1（%2）仍是集群成员，但其 Pod %3 不存在：StatefulSet 在未执行 `drop dnode` 的情况下被缩容了。其 vnode 不可用。</translation>
     </message>
     <message>
-        <source>Repair the cluster first (tdkube&apos;s Repair drops the dnode with `drop dnode %1 force` and says what that costs), or scale the StatefulSet back out so that %2 returns with its data.</source>
+        <source>Repair the cluster first (tdkube's Repair drops the dnode with `drop dnode %1 force` and says what that costs), or scale the StatefulSet back out so that %2 returns with its data.</source>
         <translation>请先修复集群（tdkube 的修复功能会用 `drop dnode %1 force` 删除该 dnode，并说明这样做的代价），或将 StatefulSet 扩容回去，使 %2 带着其数据重新出现。</translation>
     </message>
     <message>
@@ -1639,7 +1673,7 @@ line is seen by every user of the machine):
         <translation>dnode %1（%2）离线；其 Pod %3 的状态为 %4。</translation>
     </message>
     <message>
-        <source>Bring it back first: look at the pod&apos;s events and logs (kubectl describe pod %1; kubectl logs %1), then try again.</source>
+        <source>Bring it back first: look at the pod's events and logs (kubectl describe pod %1; kubectl logs %1), then try again.</source>
         <translation>请先让它恢复：查看该 Pod 的事件和日志（kubectl describe pod %1; kubectl logs %1），然后重试。</translation>
     </message>
     <message>
@@ -1669,7 +1703,7 @@ line is seen by every user of the machine):
         <translation>没有 dnode 使用 Pod %1 的端点（%2）：tdkube 无法确定要删除哪个 dnode。</translation>
     </message>
     <message>
-        <source>Check `show dnodes`: the pod may not have joined (see its logs), or its TAOS_FQDN differs from the StatefulSet&apos;s serviceName. Repair that before scaling in.</source>
+        <source>Check `show dnodes`: the pod may not have joined (see its logs), or its TAOS_FQDN differs from the StatefulSet's serviceName. Repair that before scaling in.</source>
         <translation>请检查 `show dnodes`：该 Pod 可能尚未加入集群（查看其日志），或其 TAOS_FQDN 与 StatefulSet 的 serviceName 不一致。请在缩容前先修正该问题。</translation>
     </message>
     <message numerus="yes">
@@ -1702,7 +1736,7 @@ line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>dnode %1 (pod %2) holds an mnode, and no dnode that stays is free to take it: TDengine keeps at most one mnode per dnode, and the cluster has %n mnode(s) for %3 staying.</source>
-        <extracomment>%3: a number of dnodes, &quot;%n dnode(s)&quot;</extracomment>
+        <extracomment>%3: a number of dnodes, "%n dnode(s)"</extracomment>
         <translation>
             <numerusform>dnode %1（Pod %2）上有一个 mnode，而保留的 dnode 中没有空闲的 dnode 可以接收它：TDengine 每个 dnode 最多只有一个 mnode，而集群有 %n 个 mnode，保留的却只有 %3。</numerusform>
         </translation>
@@ -1750,7 +1784,7 @@ line is seen by every user of the machine):
         <translation>%1：其存储卷 %2 连同数据会保留下来，处于 Released 状态（回收策略 Retain）；不再需要时请自行删除。</translation>
     </message>
     <message>
-        <source>%1: what happens to its volume depends on the PersistentVolume&apos;s reclaim policy, which tdkube could not read.</source>
+        <source>%1: what happens to its volume depends on the PersistentVolume's reclaim policy, which tdkube could not read.</source>
         <translation>%1：其存储卷如何处理取决于该 PersistentVolume 的回收策略，而 tdkube 无法读取该策略。</translation>
     </message>
     <message>
@@ -1760,7 +1794,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>create mnode on dnode %1</source>
-        <extracomment>A step&apos;s title, worded as the statement it sends</extracomment>
+        <extracomment>A step's title, worded as the statement it sends</extracomment>
         <translation>create mnode on dnode %1</translation>
     </message>
     <message>
@@ -1769,7 +1803,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>drop mnode on dnode %1</source>
-        <extracomment>A step&apos;s title, worded as the statement it sends</extracomment>
+        <extracomment>A step's title, worded as the statement it sends</extracomment>
         <translation>drop mnode on dnode %1</translation>
     </message>
     <message>
@@ -1782,7 +1816,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>drop dnode %1 (pod %2)</source>
-        <extracomment>A step&apos;s title, worded as the statement it sends</extracomment>
+        <extracomment>A step's title, worded as the statement it sends</extracomment>
         <translation>drop dnode %1（Pod %2）</translation>
     </message>
     <message>
@@ -1810,7 +1844,7 @@ line is seen by every user of the machine):
         <translation>验证集群</translation>
     </message>
     <message numerus="yes">
-        <source>%n dnode(s) ready, mnodes healthy, and every database&apos;s row count as before.</source>
+        <source>%n dnode(s) ready, mnodes healthy, and every database's row count as before.</source>
         <translation>
             <numerusform>%n 个 dnode 就绪，mnode 健康，且每个数据库的行数与操作前相同。</numerusform>
         </translation>
@@ -1824,7 +1858,7 @@ line is seen by every user of the machine):
         <translation>无需处理：其存储卷声明会保留。如果需要减少 dnode，请稍后使用 tdkube 缩容。</translation>
     </message>
     <message>
-        <source>Claim(s) %1 exist for the new pods: an earlier scale-in left them. A pod that gets one back starts with the old dnode&apos;s data and identity and cannot join the cluster.</source>
+        <source>Claim(s) %1 exist for the new pods: an earlier scale-in left them. A pod that gets one back starts with the old dnode's data and identity and cannot join the cluster.</source>
         <translation>新 Pod 对应的存储卷声明 %1 已存在：它们是之前的缩容留下的。重新获得这类存储卷声明的 Pod 启动时会带有旧 dnode 的数据和身份，因而无法加入集群。</translation>
     </message>
     <message>
@@ -1837,15 +1871,15 @@ line is seen by every user of the machine):
         <translation>无需处理：计划会在扩缩容之前删除它们。</translation>
     </message>
     <message>
-        <source>Let tdkube delete them first (the option &quot;delete stale claims&quot;), or delete them yourself (kubectl delete pvc %1) if you are sure their dnodes were dropped.</source>
+        <source>Let tdkube delete them first (the option "delete stale claims"), or delete them yourself (kubectl delete pvc %1) if you are sure their dnodes were dropped.</source>
         <translation>请让 tdkube 先删除它们（选项“删除残留的存储卷声明”），或在确认其 dnode 已删除的情况下自行删除（kubectl delete pvc %1）。</translation>
     </message>
     <message>
-        <source>The StatefulSet&apos;s claims ask for storage class %1, which the cluster does not have: the new pods would stay Pending.</source>
+        <source>The StatefulSet's claims ask for storage class %1, which the cluster does not have: the new pods would stay Pending.</source>
         <translation>StatefulSet 的存储卷声明请求存储类 %1，但集群中没有该存储类：新 Pod 将一直处于 Pending 状态。</translation>
     </message>
     <message>
-        <source>Create storage class %1, or change the StatefulSet&apos;s volumeClaimTemplates (kubectl get storageclass lists the ones there are).</source>
+        <source>Create storage class %1, or change the StatefulSet's volumeClaimTemplates (kubectl get storageclass lists the ones there are).</source>
         <translation>请创建存储类 %1，或修改 StatefulSet 的 volumeClaimTemplates（kubectl get storageclass 可列出现有的存储类）。</translation>
     </message>
     <message>
@@ -1882,7 +1916,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>balance vgroup</source>
-        <extracomment>A step&apos;s title: the statement it sends</extracomment>
+        <extracomment>A step's title: the statement it sends</extracomment>
         <translation>balance vgroup</translation>
     </message>
     <message>
@@ -1907,7 +1941,7 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>%1 (pod %2 is gone)</source>
-        <extracomment>A step&apos;s title; %1: the statement it sends (drop dnode N force)</extracomment>
+        <extracomment>A step's title; %1: the statement it sends (drop dnode N force)</extracomment>
         <translation>%1（Pod %2 已不存在）</translation>
     </message>
     <message>
@@ -1947,7 +1981,7 @@ line is seen by every user of the machine):
         <translation>在该 dnode 从 `show dnodes` 中消失之前，请不要改动其 Pod 和存储卷声明。%1</translation>
     </message>
     <message>
-        <source>`drop dnode %1` would be refused with &quot;Out of dnodes&quot; (0x0334): vgroup %2 of database %3 needs a dnode that holds none of its replicas, and every online dnode that stays holds one.</source>
+        <source>`drop dnode %1` would be refused with "Out of dnodes" (0x0334): vgroup %2 of database %3 needs a dnode that holds none of its replicas, and every online dnode that stays holds one.</source>
         <translation>`drop dnode %1` 将被拒绝并返回 “Out of dnodes”（0x0334）：数据库 %3 的 vgroup %2 需要一个不持有其任何副本的 dnode，而保留的每个在线 dnode 都持有其一个副本。</translation>
     </message>
     <message>
@@ -1955,7 +1989,7 @@ line is seen by every user of the machine):
         <translation>请保留更多 dnode，或让离线的 dnode 恢复在线，然后重新制定计划。</translation>
     </message>
     <message>
-        <source>`drop dnode %1` would be refused: TDengine moves each of its vnodes to the least loaded dnode that holds no replica of that vgroup, and for vgroup %2 of database %3 that is dnode %4, which is full (%5 of %6 vnodes). TDengine does not try another dnode: it answers &quot;Out of dnodes&quot; (0x0334; &quot;Vnodes exhausted&quot;, 0x03BA, from 3.3).</source>
+        <source>`drop dnode %1` would be refused: TDengine moves each of its vnodes to the least loaded dnode that holds no replica of that vgroup, and for vgroup %2 of database %3 that is dnode %4, which is full (%5 of %6 vnodes). TDengine does not try another dnode: it answers "Out of dnodes" (0x0334; "Vnodes exhausted", 0x03BA, from 3.3).</source>
         <translation>`drop dnode %1` 将被拒绝：TDengine 会把其每个 vnode 迁移到不持有该 vgroup 副本且负载最低的 dnode，而对于数据库 %3 的 vgroup %2，该 dnode 是 dnode %4，它已满（%5/%6 个 vnode）。TDengine 不会尝试其他 dnode：它会返回 “Out of dnodes”（0x0334；从 3.3 起为 “Vnodes exhausted”，0x03BA）。</translation>
     </message>
     <message>
@@ -1963,7 +1997,7 @@ line is seen by every user of the machine):
         <translation>请调大 supportVnodes（TAOS_SUPPORT_VNODES）使 dnode %1 有空间、保留更多 dnode，或先用 `redistribute vgroup` 将 vgroup %2 从将移除的 dnode 上迁走。</translation>
     </message>
     <message>
-        <source>Rebuild dnode %1&apos;s vnodes as said, then plan the scale-in again.</source>
+        <source>Rebuild dnode %1's vnodes as said, then plan the scale-in again.</source>
         <translation>请按上述说明重建 dnode %1 的 vnode，然后重新制定缩容计划。</translation>
     </message>
     <message numerus="yes">
@@ -1995,7 +2029,7 @@ line is seen by every user of the machine):
         <translation>dnode %1（%2）离线且其 Pod %3 不存在；StatefulSet %4 应会重新创建该 Pod。</translation>
     </message>
     <message>
-        <source>This is not repaired by dropping the dnode: its pod is (or will be) there. Look at the pod&apos;s events and logs (kubectl describe pod %1; kubectl logs %1); once the pod is Ready the dnode comes back online by itself.</source>
+        <source>This is not repaired by dropping the dnode: its pod is (or will be) there. Look at the pod's events and logs (kubectl describe pod %1; kubectl logs %1); once the pod is Ready the dnode comes back online by itself.</source>
         <translation>删除该 dnode 无法修复此问题：其 Pod 存在（或即将存在）。请查看该 Pod 的事件和日志（kubectl describe pod %1; kubectl logs %1）；Pod 就绪后，该 dnode 会自行恢复在线。</translation>
     </message>
     <message>
@@ -2013,18 +2047,182 @@ line is seen by every user of the machine):
         <translation>请先对 StatefulSet 扩容，使剩余 dnode 达到 %1 个，然后再修复。</translation>
     </message>
     <message>
-        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every database&apos;s row count as before.</source>
+        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every database's row count as before.</source>
         <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且每个数据库的行数与操作前相同。</translation>
     </message>
     <message>
-        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every other database&apos;s row count as before. %1 is not counted before nor compared after: it cannot be read now and will have fewer rows.</source>
+        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every other database's row count as before. %1 is not counted before nor compared after: it cannot be read now and will have fewer rows.</source>
         <extracomment>%1: one database</extracomment>
         <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且其他每个数据库的行数与操作前相同。%1 在操作前不统计、操作后也不比较：它现在无法读取，行数将会减少。</translation>
     </message>
     <message>
-        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every other database&apos;s row count as before. %1 are not counted before nor compared after: they cannot be read now and will have fewer rows.</source>
+        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every other database's row count as before. %1 are not counted before nor compared after: they cannot be read now and will have fewer rows.</source>
         <extracomment>%1: several databases</extracomment>
         <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且其他每个数据库的行数与操作前相同。%1 在操作前不统计、操作后也不比较：它们现在无法读取，行数将会减少。</translation>
+    </message>
+    <message>
+        <source>vgroup %1 of %2 (dnode %3 %4)</source>
+        <translation>%2 的 vgroup %1（dnode %3 %4）</translation>
+    </message>
+    <message>
+        <source>Not every vgroup's replicas are leader or follower: %1. Restarting a pod now could leave a vgroup without a leader, and its database unwritable.</source>
+        <translation>并非每个 vgroup 的副本都是 leader 或 follower：%1。此时重启 Pod 可能使某个 vgroup 失去 leader，导致其数据库无法写入。</translation>
+    </message>
+    <message>
+        <source>Wait until `show &lt;db&gt;.vgroups` shows only leaders and followers (a dnode that was restarted catches up by itself), then plan again.</source>
+        <translation>请等到 `show &lt;db&gt;.vgroups` 只显示 leader 和 follower（重启过的 dnode 会自行追上），然后重新制定计划。</translation>
+    </message>
+    <message>
+        <source>The mnodes have no leader or no quorum (%1 of %2 serving): restarting a pod could stop the cluster's management.</source>
+        <translation>mnode 没有 leader 或未达到多数派（%2 个中有 %1 个在服务）：重启 Pod 可能导致集群的管理功能停止。</translation>
+    </message>
+    <message>
+        <source>Look at `show mnodes` and bring the offline ones back first.</source>
+        <translation>请查看 `show mnodes`，并先让离线的 mnode 恢复。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 updates its pods OnDelete: tdkube restarts pods one at a time through the RollingUpdate strategy's partition, which OnDelete does not have.</source>
+        <translation>StatefulSet %1 以 OnDelete 方式更新其 Pod：tdkube 通过 RollingUpdate 策略的 partition 逐个重启 Pod，而 OnDelete 没有 partition。</translation>
+    </message>
+    <message>
+        <source>Set spec.updateStrategy.type to RollingUpdate (kubectl edit statefulset %1), then plan again.</source>
+        <translation>请将 spec.updateStrategy.type 设为 RollingUpdate（kubectl edit statefulset %1），然后重新制定计划。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 is in the middle of a rollout (partition %2, revision %3 → %4): some pods run another template than the others.</source>
+        <translation>StatefulSet %1 正处于滚动更新中（partition %2，修订版本 %3 → %4）：部分 Pod 运行的模板与其他 Pod 不同。</translation>
+    </message>
+    <message>
+        <source>Finish or undo it first: an unfinished tdkube operation is resumed from its offer or with `tdkube resume`; a rollout started by hand, with kubectl rollout status / undo statefulset %1.</source>
+        <translation>请先完成或撤销它：未完成的 tdkube 操作可在 tdkube 提示继续执行时继续，或用 `tdkube resume` 继续；手动发起的滚动更新，请用 kubectl rollout status / undo statefulset %1。</translation>
+    </message>
+    <message>
+        <source>The pods of StatefulSet %1 take no ConfigMap through envFrom, so there is no taos.cfg configuration for tdkube to change.</source>
+        <translation>StatefulSet %1 的 Pod 没有通过 envFrom 引用任何 ConfigMap，因此没有可供 tdkube 修改的 taos.cfg 配置。</translation>
+    </message>
+    <message>
+        <source>Deploy with tdkube (its StatefulSet reads ConfigMap %1-taoscfg), or add an envFrom configMapRef to the tdengine container.</source>
+        <translation>请用 tdkube 部署（其 StatefulSet 读取 ConfigMap %1-taoscfg），或为 tdengine 容器添加一个 envFrom configMapRef。</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1 could not be read: %2</source>
+        <translation>无法读取 ConfigMap %1：%2</translation>
+    </message>
+    <message>
+        <source>Ask for the right to read and update ConfigMaps in namespace %1.</source>
+        <translation>请申请在命名空间 %1 中读取和更新 ConfigMap 的权限。</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1, which the pods of %2 read their settings from, does not exist.</source>
+        <translation>%2 的 Pod 从中读取设置的 ConfigMap %1 不存在。</translation>
+    </message>
+    <message>
+        <source>Create it (kubectl create configmap %1) or fix the StatefulSet's envFrom.</source>
+        <translation>请创建它（kubectl create configmap %1），或修正 StatefulSet 的 envFrom。</translation>
+    </message>
+    <message>
+        <source>No setting to change was given.</source>
+        <translation>未指定要修改的设置。</translation>
+    </message>
+    <message>
+        <source>Give each as KEY=VALUE, KEY a taos.cfg name (debugFlag) or its variable (TAOS_DEBUG_FLAG).</source>
+        <translation>请以 KEY=VALUE 的形式给出每一项，KEY 为 taos.cfg 参数名（debugFlag）或其变量名（TAOS_DEBUG_FLAG）。</translation>
+    </message>
+    <message>
+        <source>"%1" is not a taos.cfg name (like supportVnodes) nor its variable (like TAOS_SUPPORT_VNODES).</source>
+        <translation>"%1" 既不是 taos.cfg 参数名（如 supportVnodes），也不是其变量名（如 TAOS_SUPPORT_VNODES）。</translation>
+    </message>
+    <message>
+        <source>Give the name as taos.cfg spells it.</source>
+        <translation>请按 taos.cfg 中的写法给出参数名。</translation>
+    </message>
+    <message>
+        <source>%1 must be the same on every dnode: the mnode keeps a dnode whose %1 differs offline ("... not match"), so changing it one pod at a time would stop each restarted dnode until all were changed.</source>
+        <translation>%1 在每个 dnode 上必须相同：mnode 会让 %1 不同的 dnode 保持离线（"... not match"），因此逐个 Pod 修改它会使每个重启后的 dnode 都无法工作，直到全部修改完毕。</translation>
+    </message>
+    <message>
+        <source>Change it in a maintenance window, with every pod restarted at once (kubectl delete pod -l %1 after changing ConfigMap %2); tdkube does not stop a whole cluster.</source>
+        <translation>请在维护窗口内修改，并同时重启所有 Pod（修改 ConfigMap %2 后执行 kubectl delete pod -l %1）；tdkube 不会停止整个集群。</translation>
+    </message>
+    <message>
+        <source>%1 is each dnode's identity, built per pod in the StatefulSet: a dnode's endpoint is recorded in the cluster and must never change.</source>
+        <translation>%1 是每个 dnode 的身份，由 StatefulSet 为每个 Pod 分别生成：dnode 的端点记录在集群中，绝不能改变。</translation>
+    </message>
+    <message>
+        <source>Leave it as it is.</source>
+        <translation>请保持原样。</translation>
+    </message>
+    <message>
+        <source>%1 is where each dnode keeps its files: changed, every restarted dnode would start without its data.</source>
+        <translation>%1 是每个 dnode 存放其文件的位置：一旦修改，每个重启后的 dnode 启动时都将没有其数据。</translation>
+    </message>
+    <message>
+        <source>Leave it as it is; the data volume is mounted there.</source>
+        <translation>请保持原样；数据存储卷就挂载在那里。</translation>
+    </message>
+    <message>
+        <source>%1 is set in the StatefulSet's container env, which wins over ConfigMap %2: changing the ConfigMap would change nothing.</source>
+        <translation>%1 设置在 StatefulSet 容器的 env 中，其优先级高于 ConfigMap %2：修改该 ConfigMap 不会产生任何效果。</translation>
+    </message>
+    <message>
+        <source>Remove %1 from the container's env (kubectl edit statefulset %2) so that the ConfigMap decides, then plan again.</source>
+        <translation>请从容器的 env 中移除 %1（kubectl edit statefulset %2），由 ConfigMap 决定其值，然后重新制定计划。</translation>
+    </message>
+    <message>
+        <source>%1 is %2 already.</source>
+        <translation>%1 已经是 %2。</translation>
+    </message>
+    <message>
+        <source>%1 → %2: applied at once on every dnode with `alter all dnodes`, without a restart, and kept in ConfigMap %3 for the next start.</source>
+        <translation>%1 → %2：通过 `alter all dnodes` 在每个 dnode 上立即生效，无需重启，并保存在 ConfigMap %3 中供下次启动使用。</translation>
+    </message>
+    <message>
+        <source>%1 → %2: taosd reads it only when it starts, so every pod restarts, one at a time, highest ordinal first.</source>
+        <translation>%1 → %2：taosd 只在启动时读取它，因此每个 Pod 都要逐个重启，序号最大的最先重启。</translation>
+    </message>
+    <message>
+        <source>%1 have one replica: each of their vgroups cannot be read or written while the pod that holds it restarts (about as long as a taosd start).</source>
+        <translation>数据库 %1 为单副本：它们的每个 vgroup 在其所在 Pod 重启期间（约为一次 taosd 启动的时长）都无法读写。</translation>
+    </message>
+    <message>
+        <source>Choose a quiet moment, or keep the data in replica-3 databases.</source>
+        <translation>请选择业务空闲的时候执行，或将数据保存在 3 副本的数据库中。</translation>
+    </message>
+    <message>
+        <source>set %1 in ConfigMap %2</source>
+        <translation>在 ConfigMap %2 中设置 %1</translation>
+    </message>
+    <message>
+        <source>Running pods keep their values until they restart; a pod started later takes the new ones.</source>
+        <translation>运行中的 Pod 在重启之前保持原值；之后启动的 Pod 会采用新值。</translation>
+    </message>
+    <message>
+        <source>alter all dnodes: %1</source>
+        <translation>alter all dnodes：%1</translation>
+    </message>
+    <message>
+        <source>TDengine applies these at once on every dnode.</source>
+        <translation>TDengine 会在每个 dnode 上立即应用这些设置。</translation>
+    </message>
+    <message>
+        <source>give StatefulSet %1 the new configuration, restarting no pod yet</source>
+        <translation>为 StatefulSet %1 应用新配置，暂不重启任何 Pod</translation>
+    </message>
+    <message>
+        <source>rollingUpdate.partition %1 holds every pod on the old template; the template is marked with the configuration's fingerprint, so the StatefulSet makes a new revision.</source>
+        <translation>rollingUpdate.partition %1 使所有 Pod 保持在旧模板上；模板中标记了配置的指纹，因此 StatefulSet 会生成新的修订版本。</translation>
+    </message>
+    <message>
+        <source>restart pod %1 (dnode %2) on the new configuration</source>
+        <translation>以新配置重启 Pod %1（dnode %2）</translation>
+    </message>
+    <message>
+        <source>Lowers rollingUpdate.partition to %1; waits until the pod is Ready on the new template, dnode %2 is ready, every vgroup's replicas are leader or follower and the mnodes have their quorum.</source>
+        <translation>将 rollingUpdate.partition 降为 %1；等到该 Pod 以新模板就绪、dnode %2 就绪、每个 vgroup 的副本都是 leader 或 follower，且 mnode 达到多数派。</translation>
+    </message>
+    <message>
+        <source>TDengine %1 keeps each dnode's settings in its data directory (dnode/config/local.json) and ignores taos.cfg for them at a restart unless forceReadConfig is 1: tdkube sets TAOS_FORCE_READ_CONFIG=1 in ConfigMap %2, so that the restarted dnodes take the new values (and the ConfigMap stays what decides).</source>
+        <translation>TDengine %1 把每个 dnode 的配置保存在其数据目录（dnode/config/local.json）中，重启时除非 forceReadConfig 为 1，否则不会从 taos.cfg 读取这些配置：tdkube 会在 ConfigMap %2 中设置 TAOS_FORCE_READ_CONFIG=1，使重启后的 dnode 采用新值（并始终以 ConfigMap 为准）。</translation>
     </message>
 </context>
 <context>
@@ -2042,7 +2240,7 @@ line is seen by every user of the machine):
         <translation>响应不是 taosAdapter 的结果</translation>
     </message>
     <message>
-        <source>Could not read taosAdapter&apos;s answer: %1</source>
+        <source>Could not read taosAdapter's answer: %1</source>
         <translation>无法读取 taosAdapter 的响应：%1</translation>
     </message>
     <message>
@@ -2062,8 +2260,8 @@ line is seen by every user of the machine):
         <translation>此处应为成员名</translation>
     </message>
     <message>
-        <source>&apos;:&apos; was expected after &quot;%1&quot;</source>
-        <translation>&quot;%1&quot; 之后应为 &apos;:&apos;</translation>
+        <source>':' was expected after "%1"</source>
+        <translation>"%1" 之后应为 ':'</translation>
     </message>
     <message>
         <source>data is not an array</source>
@@ -2074,8 +2272,8 @@ line is seen by every user of the machine):
         <translation>data 出现在 column_meta 之前</translation>
     </message>
     <message>
-        <source>a malformed value for &quot;%1&quot;</source>
-        <translation>&quot;%1&quot; 的值格式错误</translation>
+        <source>a malformed value for "%1"</source>
+        <translation>"%1" 的值格式错误</translation>
     </message>
     <message>
         <source>column_meta came after data</source>
@@ -2098,19 +2296,19 @@ line is seen by every user of the machine):
         <translation>第 %1 行有 %2 个值，但共有 %3 列</translation>
     </message>
     <message>
-        <source>row %1: &quot;%2&quot; is not a %3</source>
-        <translation>第 %1 行：&quot;%2&quot; 不是 %3 类型</translation>
+        <source>row %1: "%2" is not a %3</source>
+        <translation>第 %1 行："%2" 不是 %3 类型</translation>
     </message>
 </context>
 <context>
     <name>Selectors</name>
     <message>
-        <source>unable to parse requirement: &quot;%1&quot;</source>
-        <translation>无法解析条件：&quot;%1&quot;</translation>
+        <source>unable to parse requirement: "%1"</source>
+        <translation>无法解析条件："%1"</translation>
     </message>
     <message>
-        <source>invalid selector: &apos;%1&apos;; can&apos;t understand &apos;%2&apos;</source>
-        <translation>无效的选择算符：&apos;%1&apos;；无法理解 &apos;%2&apos;</translation>
+        <source>invalid selector: '%1'; can't understand '%2'</source>
+        <translation>无效的选择算符：'%1'；无法理解 '%2'</translation>
     </message>
 </context>
 <context>
@@ -2159,41 +2357,41 @@ line is seen by every user of the machine):
 <context>
     <name>SpecValidation</name>
     <message>
-        <source>%1 is empty. Enter a name such as &quot;tdengine&quot;.</source>
-        <extracomment>%1 names a field, e.g. &quot;The cluster name&quot;</extracomment>
-        <translation>%1为空。请输入名称，例如 &quot;tdengine&quot;。</translation>
+        <source>%1 is empty. Enter a name such as "tdengine".</source>
+        <extracomment>%1 names a field, e.g. "The cluster name"</extracomment>
+        <translation>%1为空。请输入名称，例如 "tdengine"。</translation>
     </message>
     <message>
-        <source>%1 &quot;%2&quot; has %3 characters; Kubernetes allows at most %4. Shorten it.</source>
-        <extracomment>%1 names a field (&quot;The cluster name&quot;), %2 its value, %3 its length, %4 the limit (63)</extracomment>
-        <translation>%1 &quot;%2&quot; 有 %3 个字符；Kubernetes 最多允许 %4 个。请缩短。</translation>
+        <source>%1 "%2" has %3 characters; Kubernetes allows at most %4. Shorten it.</source>
+        <extracomment>%1 names a field ("The cluster name"), %2 its value, %3 its length, %4 the limit (63)</extracomment>
+        <translation>%1 "%2" 有 %3 个字符；Kubernetes 最多允许 %4 个。请缩短。</translation>
     </message>
     <message>
-        <source>%1 &quot;%2&quot; has &apos;%3&apos; at position %4: it may not start or end with &apos;-&apos;. Use a name such as &quot;tdengine&quot;.</source>
-        <extracomment>%1 names a field (&quot;The cluster name&quot;), %2 its value, %3 the wrong character, %4 its position</extracomment>
-        <translation>%1 &quot;%2&quot; 的第 %4 个字符是 &apos;%3&apos;：名称不能以 &apos;-&apos; 开头或结尾。请使用类似 &quot;tdengine&quot; 的名称。</translation>
+        <source>%1 "%2" has '%3' at position %4: it may not start or end with '-'. Use a name such as "tdengine".</source>
+        <extracomment>%1 names a field ("The cluster name"), %2 its value, %3 the wrong character, %4 its position</extracomment>
+        <translation>%1 "%2" 的第 %4 个字符是 '%3'：名称不能以 '-' 开头或结尾。请使用类似 "tdengine" 的名称。</translation>
     </message>
     <message>
-        <source>%1 &quot;%2&quot; has &apos;%3&apos; at position %4: upper-case letters are not allowed. Use a name such as &quot;tdengine&quot;.</source>
-        <translation>%1 &quot;%2&quot; 的第 %4 个字符是 &apos;%3&apos;：不允许使用大写字母。请使用类似 &quot;tdengine&quot; 的名称。</translation>
+        <source>%1 "%2" has '%3' at position %4: upper-case letters are not allowed. Use a name such as "tdengine".</source>
+        <translation>%1 "%2" 的第 %4 个字符是 '%3'：不允许使用大写字母。请使用类似 "tdengine" 的名称。</translation>
     </message>
     <message>
-        <source>%1 &quot;%2&quot; has &apos;%3&apos; at position %4: only lower-case letters, digits and &apos;-&apos; are allowed. Use a name such as &quot;tdengine&quot;.</source>
-        <translation>%1 &quot;%2&quot; 的第 %4 个字符是 &apos;%3&apos;：只允许使用小写字母、数字和 &apos;-&apos;。请使用类似 &quot;tdengine&quot; 的名称。</translation>
+        <source>%1 "%2" has '%3' at position %4: only lower-case letters, digits and '-' are allowed. Use a name such as "tdengine".</source>
+        <translation>%1 "%2" 的第 %4 个字符是 '%3'：只允许使用小写字母、数字和 '-'。请使用类似 "tdengine" 的名称。</translation>
     </message>
     <message>
         <source>revision label</source>
-        <extracomment>the pods&apos; controller-revision-hash label, as in &quot;its revision label would be ...&quot;</extracomment>
+        <extracomment>the pods' controller-revision-hash label, as in "its revision label would be ..."</extracomment>
         <translation>修订版本标签</translation>
     </message>
     <message>
         <source>headless Service</source>
-        <extracomment>as in &quot;its headless Service would be ...&quot;</extracomment>
+        <extracomment>as in "its headless Service would be ..."</extracomment>
         <translation>无头 Service</translation>
     </message>
     <message>
         <source>client Service</source>
-        <extracomment>as in &quot;its client Service would be ...&quot;</extracomment>
+        <extracomment>as in "its client Service would be ..."</extracomment>
         <translation>客户端 Service</translation>
     </message>
     <message>
@@ -2201,13 +2399,13 @@ line is seen by every user of the machine):
         <translation>集群名称</translation>
     </message>
     <message>
-        <source>The cluster name &quot;%1&quot; must start with a letter: the Service names derived from it must. Use a name such as &quot;tdengine&quot;.</source>
-        <translation>集群名称 &quot;%1&quot; 必须以字母开头：由它派生的 Service 名称必须如此。请使用类似 &quot;tdengine&quot; 的名称。</translation>
+        <source>The cluster name "%1" must start with a letter: the Service names derived from it must. Use a name such as "tdengine".</source>
+        <translation>集群名称 "%1" 必须以字母开头：由它派生的 Service 名称必须如此。请使用类似 "tdengine" 的名称。</translation>
     </message>
     <message>
-        <source>The cluster name &quot;%1&quot; is too long: its %2 would be &quot;%3&quot; (%4 characters, at most %5). Shorten the name to %6 characters or fewer.</source>
-        <extracomment>%2 is what the name is used for (&quot;headless Service&quot;), %3 that name</extracomment>
-        <translation>集群名称 &quot;%1&quot; 过长：它的%2将是 &quot;%3&quot;（%4 个字符，最多 %5 个）。请将名称缩短到 %6 个字符或更少。</translation>
+        <source>The cluster name "%1" is too long: its %2 would be "%3" (%4 characters, at most %5). Shorten the name to %6 characters or fewer.</source>
+        <extracomment>%2 is what the name is used for ("headless Service"), %3 that name</extracomment>
+        <translation>集群名称 "%1" 过长：它的%2将是 "%3"（%4 个字符，最多 %5 个）。请将名称缩短到 %6 个字符或更少。</translation>
     </message>
     <message>
         <source>The namespace</source>
@@ -2219,18 +2417,18 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>%1 is empty. Enter a size such as 5Gi.</source>
-        <extracomment>%1 names a field, e.g. &quot;The data volume size&quot;</extracomment>
+        <extracomment>%1 names a field, e.g. "The data volume size"</extracomment>
         <translation>%1为空。请输入大小，例如 5Gi。</translation>
     </message>
     <message>
-        <source>%1 &quot;%2&quot; is not a Kubernetes quantity. Write a number with an optional suffix: 500m, 2, 1Gi, 512Mi, 10G.</source>
-        <extracomment>%1 names a field (&quot;The CPU limit&quot;), %2 its value</extracomment>
-        <translation>%1 &quot;%2&quot; 不是 Kubernetes 数量值（quantity）。请写一个数字，可带后缀：500m、2、1Gi、512Mi、10G。</translation>
+        <source>%1 "%2" is not a Kubernetes quantity. Write a number with an optional suffix: 500m, 2, 1Gi, 512Mi, 10G.</source>
+        <extracomment>%1 names a field ("The CPU limit"), %2 its value</extracomment>
+        <translation>%1 "%2" 不是 Kubernetes 数量值（quantity）。请写一个数字，可带后缀：500m、2、1Gi、512Mi、10G。</translation>
     </message>
     <message>
-        <source>%1 &quot;%2&quot; must be greater than zero.</source>
-        <extracomment>%1 names a field (&quot;The CPU limit&quot;), %2 its value</extracomment>
-        <translation>%1 &quot;%2&quot; 必须大于零。</translation>
+        <source>%1 "%2" must be greater than zero.</source>
+        <extracomment>%1 names a field ("The CPU limit"), %2 its value</extracomment>
+        <translation>%1 "%2" 必须大于零。</translation>
     </message>
     <message>
         <source>The CPU limit %1 is below the CPU request %2; Kubernetes rejects such a pod. Raise the limit or lower the request.</source>
@@ -2265,20 +2463,20 @@ line is seen by every user of the machine):
         <translation>内存限制</translation>
     </message>
     <message>
-        <source>The image &quot;%1&quot; is not an image name. Enter a repository such as tdengine/tdengine (no spaces).</source>
-        <translation>镜像 &quot;%1&quot; 不是镜像名称。请输入仓库，例如 tdengine/tdengine（不含空格）。</translation>
+        <source>The image "%1" is not an image name. Enter a repository such as tdengine/tdengine (no spaces).</source>
+        <translation>镜像 "%1" 不是镜像名称。请输入仓库，例如 tdengine/tdengine（不含空格）。</translation>
     </message>
     <message>
-        <source>The image &quot;%1&quot; includes a tag or digest. Enter the repository alone (tdengine/tdengine) and the version in the tag field.</source>
-        <translation>镜像 &quot;%1&quot; 包含标签或摘要（digest）。请只输入仓库（tdengine/tdengine），并在标签字段中填写版本。</translation>
+        <source>The image "%1" includes a tag or digest. Enter the repository alone (tdengine/tdengine) and the version in the tag field.</source>
+        <translation>镜像 "%1" 包含标签或摘要（digest）。请只输入仓库（tdengine/tdengine），并在标签字段中填写版本。</translation>
     </message>
     <message>
-        <source>The image tag is &quot;%1&quot;. All dnodes of a cluster must run the same TDengine version, and &quot;latest&quot; changes under you. Pin a release such as 3.0.7.1.</source>
-        <translation>镜像标签为 &quot;%1&quot;。集群中所有 dnode 必须运行相同的 TDengine 版本，而 &quot;latest&quot; 会在你不知情时改变。请固定一个发行版本，例如 3.0.7.1。</translation>
+        <source>The image tag is "%1". All dnodes of a cluster must run the same TDengine version, and "latest" changes under you. Pin a release such as 3.0.7.1.</source>
+        <translation>镜像标签为 "%1"。集群中所有 dnode 必须运行相同的 TDengine 版本，而 "latest" 会在你不知情时改变。请固定一个发行版本，例如 3.0.7.1。</translation>
     </message>
     <message>
-        <source>The image tag &quot;%1&quot; is not valid: use letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;, at most 63 characters, such as 3.0.7.1.</source>
-        <translation>镜像标签 &quot;%1&quot; 无效：只能使用字母、数字、&apos;.&apos;、&apos;_&apos; 和 &apos;-&apos;，最多 63 个字符，例如 3.0.7.1。</translation>
+        <source>The image tag "%1" is not valid: use letters, digits, '.', '_' and '-', at most 63 characters, such as 3.0.7.1.</source>
+        <translation>镜像标签 "%1" 无效：只能使用字母、数字、'.'、'_' 和 '-'，最多 63 个字符，例如 3.0.7.1。</translation>
     </message>
     <message>
         <source>The server port %1 is outside 1..65535. The usual one is 6030.</source>
@@ -2289,11 +2487,11 @@ line is seen by every user of the machine):
         <translation>服务端口 %1 没有给 taosAdapter 留出余地：taosAdapter 监听服务端口 + 11（%2 &gt; 65535）。请选择 65524 或更小的端口；通常使用 6030。</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a taos.cfg key: keys are letters and digits starting with a letter, such as supportVnodes.</source>
-        <translation>&quot;%1&quot; 不是 taos.cfg 参数名：参数名由字母和数字组成，以字母开头，例如 supportVnodes。</translation>
+        <source>"%1" is not a taos.cfg key: keys are letters and digits starting with a letter, such as supportVnodes.</source>
+        <translation>"%1" 不是 taos.cfg 参数名：参数名由字母和数字组成，以字母开头，例如 supportVnodes。</translation>
     </message>
     <message>
-        <source>%1 is set by tdkube for each pod (from the pod&apos;s DNS name and the server port). Remove it here; change the server port field instead.</source>
+        <source>%1 is set by tdkube for each pod (from the pod's DNS name and the server port). Remove it here; change the server port field instead.</source>
         <translation>%1 由 tdkube 为每个 Pod 设置（根据 Pod 的 DNS 名称和服务端口）。请在此删除它；如需修改，请改服务端口字段。</translation>
     </message>
     <message>
@@ -2301,16 +2499,16 @@ line is seen by every user of the machine):
         <translation>dnode 数量 %1 超出 1..64 的范围。为实现高可用，请使用 3 个或更多。</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a time zone name. Use an IANA name such as UTC or Asia/Shanghai.</source>
-        <translation>&quot;%1&quot; 不是时区名称。请使用 IANA 名称，例如 UTC 或 Asia/Shanghai。</translation>
+        <source>"%1" is not a time zone name. Use an IANA name such as UTC or Asia/Shanghai.</source>
+        <translation>"%1" 不是时区名称。请使用 IANA 名称，例如 UTC 或 Asia/Shanghai。</translation>
     </message>
     <message>
         <source>A startup budget of %1 s is shorter than one probe period (10 s). A restarted dnode can need many minutes to catch up; keep the default of 3600 s unless you know better.</source>
         <translation>启动时限 %1 s 短于一个探测周期（10 s）。重启的 dnode 可能需要许多分钟才能追上数据；除非你有充分把握，否则请保留默认值 3600 s。</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a PVC retention policy: use Retain (keep the data) or Delete.</source>
-        <translation>&quot;%1&quot; 不是 PVC 保留策略：请使用 Retain（保留数据）或 Delete。</translation>
+        <source>"%1" is not a PVC retention policy: use Retain (keep the data) or Delete.</source>
+        <translation>"%1" 不是 PVC 保留策略：请使用 Retain（保留数据）或 Delete。</translation>
     </message>
     <message>
         <source>2 dnodes give no high availability: with replica-3 databases and 3 mnodes TDengine survives one lost dnode only from 3 dnodes on. Use 3 or more, or 1 for a test.</source>
@@ -2375,7 +2573,7 @@ line is seen by every user of the machine):
         <translation>请增加 dnode（扩容 StatefulSet）或降低副本数。</translation>
     </message>
     <message>
-        <source>Check the statement and the cluster&apos;s state, then try again.</source>
+        <source>Check the statement and the cluster's state, then try again.</source>
         <translation>请检查语句和集群状态，然后重试。</translation>
     </message>
     <message>
@@ -2398,7 +2596,7 @@ line is seen by every user of the machine):
     <name>YamlText</name>
     <message>
         <source>empty</source>
-        <extracomment>a YAML value that is empty (null), as in &quot;..., but it is empty&quot;</extracomment>
+        <extracomment>a YAML value that is empty (null), as in "..., but it is empty"</extracomment>
         <translation>空值</translation>
     </message>
     <message>
@@ -2419,20 +2617,20 @@ line is seen by every user of the machine):
     </message>
     <message>
         <source>a map</source>
-        <extracomment>a YAML mapping (&quot;key: value&quot; lines), as in &quot;..., but it is a map&quot;</extracomment>
+        <extracomment>a YAML mapping ("key: value" lines), as in "..., but it is a map"</extracomment>
         <translation>映射</translation>
     </message>
     <message>
         <source>a list</source>
-        <extracomment>a YAML sequence (&quot;- &quot; items), as in &quot;..., but it is a list&quot;</extracomment>
+        <extracomment>a YAML sequence ("- " items), as in "..., but it is a list"</extracomment>
         <translation>列表</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
-        <source>tdkube: unknown language &apos;%1&apos; for --lang; the languages are %2. Using English.</source>
-        <translation>tdkube: --lang 的语言 &apos;%1&apos; 未知；可用的语言为 %2。将使用英语。</translation>
+        <source>tdkube: unknown language '%1' for --lang; the languages are %2. Using English.</source>
+        <translation>tdkube: --lang 的语言 '%1' 未知；可用的语言为 %2。将使用英语。</translation>
     </message>
     <message>
         <source>Deploy, observe, query and safely resize TDengine clusters on Kubernetes.
@@ -2455,7 +2653,7 @@ line is seen by every user of the machine):
         <translation>要打开的命名空间。</translation>
     </message>
     <message>
-        <source>Open the dashboard of this TDengine cluster: its StatefulSet&apos;s name, or namespace/name.</source>
+        <source>Open the dashboard of this TDengine cluster: its StatefulSet's name, or namespace/name.</source>
         <translation>打开此 TDengine 集群的仪表盘：其 StatefulSet 的名称，或“命名空间/名称”。</translation>
     </message>
     <message>
@@ -2467,7 +2665,7 @@ line is seen by every user of the machine):
         <translation>--smoke 的等待时长（默认 120）。</translation>
     </message>
     <message>
-        <source>The language to speak: %1 (default: the one chosen in the window, else the system&apos;s).</source>
+        <source>The language to speak: %1 (default: the one chosen in the window, else the system's).</source>
         <translation>使用的语言：%1（默认：窗口中选择的语言，否则为系统语言）。</translation>
     </message>
     <message>
@@ -2487,7 +2685,7 @@ line is seen by every user of the machine):
     <name>tdkube::deploy::ApplySet</name>
     <message>
         <source>%1 %2 in namespace %3</source>
-        <extracomment>%1 is a kind (StatefulSet), %2 the object&apos;s name, %3 its namespace</extracomment>
+        <extracomment>%1 is a kind (StatefulSet), %2 the object's name, %3 its namespace</extracomment>
         <translation>命名空间 %3 中的 %1 %2</translation>
     </message>
     <message>
@@ -2499,15 +2697,15 @@ line is seen by every user of the machine):
         <source>Applying %1 failed: other field managers own fields this manifest sets to different values: %2.
 The API server said: %3
 Apply with force to take these fields over (their values are overwritten, and whoever set them may set them back), or change the manifest to keep the live values.</source>
-        <extracomment>%1: the object (&quot;StatefulSet tdengine in namespace db&quot;), %2 the fields and their owners, %3 the API server&apos;s message (English)</extracomment>
+        <extracomment>%1: the object ("StatefulSet tdengine in namespace db"), %2 the fields and their owners, %3 the API server's message (English)</extracomment>
         <translation>应用 %1 失败：其他字段管理器拥有此清单要设为不同值的字段：%2。
 API 服务器返回：%3
 使用强制（force）应用可接管这些字段（它们的值会被覆盖，而原先设置它们的一方可能会再改回去），或者修改清单以保留现有值。</translation>
     </message>
     <message>
-        <source>%1 %2 cannot be applied: tdkube does not know the kind %1 of apiVersion &quot;%3&quot;. It manages Namespaces, ConfigMaps, Services, StatefulSets, PersistentVolumeClaims and the other kinds a TDengine cluster uses; check apiVersion and kind, or apply this object with kubectl.</source>
-        <extracomment>%1 is the object&apos;s kind (or &quot;(no kind)&quot;), %2 its name, %3 its apiVersion</extracomment>
-        <translation>%1 %2 无法应用：tdkube 不认识 apiVersion &quot;%3&quot; 的 kind %1。它管理 Namespace、ConfigMap、Service、StatefulSet、PersistentVolumeClaim 以及 TDengine 集群用到的其他 kind；请检查 apiVersion 和 kind，或用 kubectl 应用此对象。</translation>
+        <source>%1 %2 cannot be applied: tdkube does not know the kind %1 of apiVersion "%3". It manages Namespaces, ConfigMaps, Services, StatefulSets, PersistentVolumeClaims and the other kinds a TDengine cluster uses; check apiVersion and kind, or apply this object with kubectl.</source>
+        <extracomment>%1 is the object's kind (or "(no kind)"), %2 its name, %3 its apiVersion</extracomment>
+        <translation>%1 %2 无法应用：tdkube 不认识 apiVersion "%3" 的 kind %1。它管理 Namespace、ConfigMap、Service、StatefulSet、PersistentVolumeClaim 以及 TDengine 集群用到的其他 kind；请检查 apiVersion 和 kind，或用 kubectl 应用此对象。</translation>
     </message>
     <message>
         <source>(no kind)</source>
@@ -2523,12 +2721,12 @@ API 服务器返回：%3
     </message>
     <message>
         <source>Reading the live %1 failed: %2</source>
-        <extracomment>%1: the object (&quot;StatefulSet tdengine in namespace db&quot;)</extracomment>
+        <extracomment>%1: the object ("StatefulSet tdengine in namespace db")</extracomment>
         <translation>读取现有的 %1 失败：%2</translation>
     </message>
     <message>
         <source>Previewing %1 failed: %2</source>
-        <extracomment>%1: the object (&quot;StatefulSet tdengine in namespace db&quot;), %2 why</extracomment>
+        <extracomment>%1: the object ("StatefulSet tdengine in namespace db"), %2 why</extracomment>
         <translation>预览 %1 失败：%2</translation>
     </message>
     <message>
@@ -2537,17 +2735,17 @@ API 服务器返回：%3
     </message>
     <message>
         <source>live %1 %2</source>
-        <extracomment>the name of the old side of a diff (&quot;--- live StatefulSet db/tdengine&quot;); %1 kind, %2 namespace/name</extracomment>
+        <extracomment>the name of the old side of a diff ("--- live StatefulSet db/tdengine"); %1 kind, %2 namespace/name</extracomment>
         <translation>现有 %1 %2</translation>
     </message>
     <message>
         <source>preview %1 %2</source>
-        <extracomment>the name of the new side of a diff (&quot;+++ preview StatefulSet db/tdengine&quot;); %1 kind, %2 namespace/name</extracomment>
+        <extracomment>the name of the new side of a diff ("+++ preview StatefulSet db/tdengine"); %1 kind, %2 namespace/name</extracomment>
         <translation>预览 %1 %2</translation>
     </message>
     <message>
         <source>applied %1 %2</source>
-        <extracomment>the name of the new side of a diff (&quot;+++ applied StatefulSet db/tdengine&quot;)</extracomment>
+        <extracomment>the name of the new side of a diff ("+++ applied StatefulSet db/tdengine")</extracomment>
         <translation>已应用 %1 %2</translation>
     </message>
     <message>
@@ -2558,12 +2756,12 @@ API 服务器返回：%3
 <context>
     <name>tdkube::deploy::ClusterDeleter</name>
     <message>
-        <source>the governing Service: the pods&apos; DNS names (&lt;pod&gt;.%1) stop resolving</source>
+        <source>the governing Service: the pods' DNS names (&lt;pod&gt;.%1) stop resolving</source>
         <translation>管控 Service：Pod 的 DNS 名称（&lt;pod&gt;.%1）将无法再解析</translation>
     </message>
     <message>
         <source>clients that reach TDengine through this Service (port %1) lose access</source>
-        <extracomment>%1 is one port or a list of ports (&quot;6041, 6030&quot;)</extracomment>
+        <extracomment>%1 is one port or a list of ports ("6041, 6030")</extracomment>
         <translation>经由此 Service（端口 %1）访问 TDengine 的客户端将失去连接</translation>
     </message>
     <message>
@@ -2591,7 +2789,7 @@ API 服务器返回：%3
         <translation>PV %1（回收策略 %2）：数据会怎样取决于存储提供方</translation>
     </message>
     <message>
-        <source>The StatefulSet&apos;s persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: Kubernetes deletes its claims (%1) with it even though you keep them here.</source>
+        <source>The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: Kubernetes deletes its claims (%1) with it even though you keep them here.</source>
         <translation>该 StatefulSet 的 persistentVolumeClaimRetentionPolicy.whenDeleted 为 Delete：即使你在此选择保留，Kubernetes 也会随它一起删除其存储卷声明（%1）。</translation>
     </message>
     <message>
@@ -2627,7 +2825,7 @@ API 服务器返回：%3
     </message>
     <message>
         <source>Deleting %1 %2</source>
-        <extracomment>%1 is a kind (StatefulSet, Service, ...), %2 the object&apos;s name</extracomment>
+        <extracomment>%1 is a kind (StatefulSet, Service, ...), %2 the object's name</extracomment>
         <translation>正在删除 %1 %2</translation>
     </message>
     <message>
@@ -2640,12 +2838,12 @@ API 服务器返回：%3
     </message>
     <message>
         <source>%1 %2 is still there %3 s after it was deleted (finalizers: %4). Check it with kubectl -n %5 describe %6 %2 and its events, then start the deletion again: it continues where it stopped.</source>
-        <extracomment>%1 is a kind, %2 the object&apos;s name, %3 seconds, %4 the finalizers; &quot;kubectl -n %5 describe %6 %2&quot; is a command</extracomment>
+        <extracomment>%1 is a kind, %2 the object's name, %3 seconds, %4 the finalizers; "kubectl -n %5 describe %6 %2" is a command</extracomment>
         <translation>%1 %2 在删除 %3 s 后仍然存在（finalizer：%4）。请用 kubectl -n %5 describe %6 %2 查看它及其事件，然后重新开始删除：删除会从中断处继续。</translation>
     </message>
     <message>
         <source>%1 %2 is still there %3 s after it was deleted. Check it with kubectl -n %4 describe %5 %2 and its events, then start the deletion again: it continues where it stopped.</source>
-        <extracomment>%1 is a kind, %2 the object&apos;s name, %3 seconds; &quot;kubectl -n %4 describe %5 %2&quot; is a command</extracomment>
+        <extracomment>%1 is a kind, %2 the object's name, %3 seconds; "kubectl -n %4 describe %5 %2" is a command</extracomment>
         <translation>%1 %2 在删除 %3 s 后仍然存在。请用 kubectl -n %4 describe %5 %2 查看它及其事件，然后重新开始删除：删除会从中断处继续。</translation>
     </message>
     <message>
@@ -2688,7 +2886,7 @@ API 服务器返回：%3
         <translation>没有与 Kubernetes 集群的连接。请先连接，然后重新跟踪部署。</translation>
     </message>
     <message>
-        <source>StatefulSet %1 does not exist in namespace %2, so there is nothing to follow. Apply the cluster&apos;s manifests first, then follow the deploy again.</source>
+        <source>StatefulSet %1 does not exist in namespace %2, so there is nothing to follow. Apply the cluster's manifests first, then follow the deploy again.</source>
         <translation>命名空间 %2 中不存在 StatefulSet %1，因此没有可跟踪的内容。请先应用集群的清单，然后重新跟踪部署。</translation>
     </message>
     <message>
@@ -2728,8 +2926,8 @@ API 服务器返回：%3
         <translation>位于节点 %1，IP %2</translation>
     </message>
     <message>
-        <source>Pod %1 cannot start: StorageClass &quot;%3&quot; does not exist (its volume claim %2 asks for it). Pick one of: %4. Delete the StatefulSet and its claims, then deploy again (a claim&apos;s storage class cannot be changed).</source>
-        <translation>Pod %1 无法启动：StorageClass &quot;%3&quot; 不存在（其存储卷声明 %2 请求了该存储类）。请从以下存储类中选择：%4。请删除 StatefulSet 及其存储卷声明，然后重新部署（存储卷声明的存储类无法更改）。</translation>
+        <source>Pod %1 cannot start: StorageClass "%3" does not exist (its volume claim %2 asks for it). Pick one of: %4. Delete the StatefulSet and its claims, then deploy again (a claim's storage class cannot be changed).</source>
+        <translation>Pod %1 无法启动：StorageClass "%3" 不存在（其存储卷声明 %2 请求了该存储类）。请从以下存储类中选择：%4。请删除 StatefulSet 及其存储卷声明，然后重新部署（存储卷声明的存储类无法更改）。</translation>
     </message>
     <message>
         <source>none (create a StorageClass first)</source>
@@ -2768,7 +2966,7 @@ API 服务器返回：%3
         <translation>不再创建更多 mnode：未要求高可用 mnode。</translation>
     </message>
     <message>
-        <source>No dnode has the endpoint of pod %1, so its mnode cannot be placed. Look at `show dnodes` in the SQL console and at the pod&apos;s TAOS_FQDN, then follow the deploy again.</source>
+        <source>No dnode has the endpoint of pod %1, so its mnode cannot be placed. Look at `show dnodes` in the SQL console and at the pod's TAOS_FQDN, then follow the deploy again.</source>
         <translation>没有任何 dnode 的端点属于 Pod %1，因此无法放置其 mnode。请在 SQL 控制台中查看 `show dnodes`，并检查该 Pod 的 TAOS_FQDN，然后重新跟踪部署。</translation>
     </message>
     <message>
@@ -2828,7 +3026,7 @@ API 服务器返回：%3
         <translation>`%1` 失败：%2 集群仍在运行，但 mnode 少于要求的数量：请排除原因，然后重新跟踪部署（已有的 mnode 会保留）。</translation>
     </message>
     <message>
-        <source>The pods of %1 were not all Ready within %2: %3. Look at the pods&apos; events and logs, fix the cause, then follow the deploy again (or give TDengine a longer startup budget).</source>
+        <source>The pods of %1 were not all Ready within %2: %3. Look at the pods' events and logs, fix the cause, then follow the deploy again (or give TDengine a longer startup budget).</source>
         <translation>%1 的 Pod 未能在 %2 内全部就绪：%3。请查看这些 Pod 的事件和日志，排除原因，然后重新跟踪部署（或者为 TDengine 设置更长的启动时限）。</translation>
     </message>
     <message>
@@ -2868,7 +3066,7 @@ API 服务器返回：%3
     </message>
     <message>
         <source>none</source>
-        <extracomment>no storage class, as in &quot;Choose one of: none.&quot;</extracomment>
+        <extracomment>no storage class, as in "Choose one of: none."</extracomment>
         <translation>无</translation>
     </message>
     <message>
@@ -2880,8 +3078,8 @@ API 服务器返回：%3
         <translation>集群没有默认存储类，因此数据存储卷会一直处于 Pending 状态。请从以下存储类中选择一个：%1。</translation>
     </message>
     <message>
-        <source>The storage class &quot;%1&quot; does not exist in this cluster, so the data volumes and pods would stay Pending. Choose one of: %2.</source>
-        <translation>此集群中不存在存储类 &quot;%1&quot;，因此数据存储卷和 Pod 会一直处于 Pending 状态。请从以下存储类中选择一个：%2。</translation>
+        <source>The storage class "%1" does not exist in this cluster, so the data volumes and pods would stay Pending. Choose one of: %2.</source>
+        <translation>此集群中不存在存储类 "%1"，因此数据存储卷和 Pod 会一直处于 Pending 状态。请从以下存储类中选择一个：%2。</translation>
     </message>
     <message>
         <source>Could not read the namespace %1: %2</source>
@@ -2889,7 +3087,7 @@ API 服务器返回：%3
     </message>
     <message>
         <source>Could not read %1 in namespace %2: %3</source>
-        <extracomment>%1 is an object (&quot;StatefulSet tdengine&quot;)</extracomment>
+        <extracomment>%1 is an object ("StatefulSet tdengine")</extracomment>
         <translation>无法读取命名空间 %2 中的 %1：%3</translation>
     </message>
 </context>
@@ -2965,12 +3163,12 @@ API 服务器返回：%3
         <translation>不是 JSON 对象</translation>
     </message>
     <message>
-        <source>%1 printed kind &quot;%2&quot; instead of ExecCredential</source>
-        <translation>%1 输出的 kind 是 &quot;%2&quot;，而不是 ExecCredential</translation>
+        <source>%1 printed kind "%2" instead of ExecCredential</source>
+        <translation>%1 输出的 kind 是 "%2"，而不是 ExecCredential</translation>
     </message>
     <message>
-        <source>%1 printed an ExecCredential of apiVersion &quot;%2&quot;, but the kubeconfig asks for %3</source>
-        <translation>%1 输出的 ExecCredential 的 apiVersion 是 &quot;%2&quot;，但 kubeconfig 要求的是 %3</translation>
+        <source>%1 printed an ExecCredential of apiVersion "%2", but the kubeconfig asks for %3</source>
+        <translation>%1 输出的 ExecCredential 的 apiVersion 是 "%2"，但 kubeconfig 要求的是 %3</translation>
     </message>
     <message>
         <source>%1 printed a client certificate without its key, or a key without its certificate</source>
@@ -2996,8 +3194,8 @@ API 服务器返回：%3
         <translation>Pod %3 的容器 %2 中的 `%1`</translation>
     </message>
     <message>
-        <source>Nothing to run in pod %1: the command is empty. Enter a command such as taos -s &quot;show dnodes&quot;.</source>
-        <translation>没有要在 Pod %1 中运行的内容：命令为空。请输入命令，例如 taos -s &quot;show dnodes&quot;。</translation>
+        <source>Nothing to run in pod %1: the command is empty. Enter a command such as taos -s "show dnodes".</source>
+        <translation>没有要在 Pod %1 中运行的内容：命令为空。请输入命令，例如 taos -s "show dnodes"。</translation>
     </message>
     <message>
         <source>Could not run %1: %2</source>
@@ -3013,7 +3211,7 @@ API 服务器返回：%3
         <translation>已关闭</translation>
     </message>
     <message>
-        <source>%1 ended without an exit status: the connection to the API server closed (%2). Run it again; if it keeps happening, check the pod&apos;s events.</source>
+        <source>%1 ended without an exit status: the connection to the API server closed (%2). Run it again; if it keeps happening, check the pod's events.</source>
         <translation>%1 结束时没有退出状态：与 API 服务器的连接已关闭（%2）。请重新运行；如果反复出现，请检查该 Pod 的事件。</translation>
     </message>
     <message>
@@ -3024,15 +3222,15 @@ API 服务器返回：%3
 <context>
     <name>tdkube::kube::KubeClient</name>
     <message>
-        <source>the server&apos;s certificate</source>
+        <source>the server's certificate</source>
         <translation>服务器的证书</translation>
     </message>
     <message>
-        <source>the certificate &quot;CN=%1&quot; issued by &quot;CN=%2&quot;</source>
-        <translation>由 &quot;CN=%2&quot; 签发的证书 &quot;CN=%1&quot;</translation>
+        <source>the certificate "CN=%1" issued by "CN=%2"</source>
+        <translation>由 "CN=%2" 签发的证书 "CN=%1"</translation>
     </message>
     <message>
-        <source>The certificate authority (%1) holds no PEM certificate. Check the kubeconfig&apos;s certificate-authority entry for this cluster.</source>
+        <source>The certificate authority (%1) holds no PEM certificate. Check the kubeconfig's certificate-authority entry for this cluster.</source>
         <translation>证书颁发机构（%1）中没有 PEM 证书。请检查 kubeconfig 中此集群的 certificate-authority 条目。</translation>
     </message>
     <message>
@@ -3056,11 +3254,11 @@ API 服务器返回：%3
         <translation>%1 既未返回令牌，也未返回客户端证书。</translation>
     </message>
     <message>
-        <source>Cannot read the token file %1 of user %2: %3. Check the tokenFile entry in the kubeconfig and the file&apos;s permissions.</source>
+        <source>Cannot read the token file %1 of user %2: %3. Check the tokenFile entry in the kubeconfig and the file's permissions.</source>
         <translation>无法读取用户 %2 的令牌文件 %1：%3。请检查 kubeconfig 中的 tokenFile 条目以及该文件的权限。</translation>
     </message>
     <message>
-        <source>Cannot connect to the API server at %1: the connection was refused. Check that the cluster is running and that the kubeconfig&apos;s server address and port are right.</source>
+        <source>Cannot connect to the API server at %1: the connection was refused. Check that the cluster is running and that the kubeconfig's server address and port are right.</source>
         <translation>无法连接到 %1 的 API 服务器：连接被拒绝。请检查集群是否在运行，以及 kubeconfig 中的服务器地址和端口是否正确。</translation>
     </message>
     <message>
@@ -3072,15 +3270,15 @@ API 服务器返回：%3
         <translation>%1 的 API 服务器未在 %2 秒内响应。请检查网络或 VPN；服务器可能过载或无法访问。</translation>
     </message>
     <message>
-        <source>Cannot reach the API server at %1 through the proxy %2: %3. Check the kubeconfig&apos;s proxy-url.</source>
+        <source>Cannot reach the API server at %1 through the proxy %2: %3. Check the kubeconfig's proxy-url.</source>
         <translation>无法通过代理 %2 访问 %1 的 API 服务器：%3。请检查 kubeconfig 中的 proxy-url。</translation>
     </message>
     <message>
-        <source>The proxy %2 refused to carry the request to the API server at %1: it wants a user name and password. Put them in the kubeconfig&apos;s proxy-url (http://USER:PASSWORD@host:port).</source>
+        <source>The proxy %2 refused to carry the request to the API server at %1: it wants a user name and password. Put them in the kubeconfig's proxy-url (http://USER:PASSWORD@host:port).</source>
         <translation>代理 %2 拒绝转发发往 %1 的 API 服务器的请求：它要求提供用户名和密码。请将它们写入 kubeconfig 的 proxy-url（http://USER:PASSWORD@host:port）。</translation>
     </message>
     <message>
-        <source>The proxy %2 refused to carry the request to the API server at %1: it wants a user name and password, and not the ones given. Put them in the kubeconfig&apos;s proxy-url (http://USER:PASSWORD@host:port).</source>
+        <source>The proxy %2 refused to carry the request to the API server at %1: it wants a user name and password, and not the ones given. Put them in the kubeconfig's proxy-url (http://USER:PASSWORD@host:port).</source>
         <translation>代理 %2 拒绝转发发往 %1 的 API 服务器的请求：它要求提供用户名和密码，而所给的用户名和密码不被接受。请将它们写入 kubeconfig 的 proxy-url（http://USER:PASSWORD@host:port）。</translation>
     </message>
     <message>
@@ -3088,11 +3286,11 @@ API 服务器返回：%3
         <translation>发往 %1 的 API 服务器的请求失败：%2。请检查网络以及集群是否在运行。</translation>
     </message>
     <message>
-        <source>the system&apos;s certificate authorities</source>
+        <source>the system's certificate authorities</source>
         <translation>系统的证书颁发机构</translation>
     </message>
     <message>
-        <source>the kubeconfig&apos;s certificate authority</source>
+        <source>the kubeconfig's certificate authority</source>
         <translation>kubeconfig 中的证书颁发机构</translation>
     </message>
     <message>
@@ -3111,11 +3309,11 @@ API 服务器返回：%3
         <translation>来自 %1 的 oidc id-token</translation>
     </message>
     <message>
-        <source>user %1 has an oidc auth-provider without an id-token; log in again with your identity provider&apos;s tool (for example kubectl oidc-login or your company&apos;s login command), which writes a fresh id-token into the kubeconfig</source>
+        <source>user %1 has an oidc auth-provider without an id-token; log in again with your identity provider's tool (for example kubectl oidc-login or your company's login command), which writes a fresh id-token into the kubeconfig</source>
         <translation>用户 %1 的 oidc auth-provider 没有 id-token；请使用身份提供商的工具（例如 kubectl oidc-login 或公司的登录命令）重新登录，它会把新的 id-token 写入 kubeconfig</translation>
     </message>
     <message>
-        <source>the oidc id-token of user %1 expired at %2; log in again with your identity provider&apos;s tool (for example kubectl oidc-login or your company&apos;s login command), which writes a fresh id-token into the kubeconfig</source>
+        <source>the oidc id-token of user %1 expired at %2; log in again with your identity provider's tool (for example kubectl oidc-login or your company's login command), which writes a fresh id-token into the kubeconfig</source>
         <translation>用户 %1 的 oidc id-token 已于 %2 过期；请使用身份提供商的工具（例如 kubectl oidc-login 或公司的登录命令）重新登录，它会把新的 id-token 写入 kubeconfig</translation>
     </message>
 </context>
@@ -3127,7 +3325,7 @@ API 服务器返回：%3
     </message>
     <message>
         <source>unknown</source>
-        <extracomment>a pod&apos;s phase when it has none</extracomment>
+        <extracomment>a pod's phase when it has none</extracomment>
         <translation>未知</translation>
     </message>
     <message>
@@ -3255,7 +3453,7 @@ API 服务器返回：%3
         <translation>无法为到代理的中继分配本地端口：%1</translation>
     </message>
     <message>
-        <source>the proxy&apos;s certificate was refused: %1</source>
+        <source>the proxy's certificate was refused: %1</source>
         <translation>代理的证书被拒绝：%1</translation>
     </message>
     <message>
@@ -3286,7 +3484,7 @@ API 服务器返回：%3
         <translation>TDKUBE_SANDBOX 指定的 %1 不是可执行文件。</translation>
     </message>
     <message>
-        <source>Could not create the sandbox&apos;s folder %1: check that it is writable.</source>
+        <source>Could not create the sandbox's folder %1: check that it is writable.</source>
         <translation>无法创建沙箱的文件夹 %1：请检查它是否可写。</translation>
     </message>
     <message>
@@ -3328,7 +3526,7 @@ API 服务器返回：%3
 <context>
     <name>tdkube::ops::ClusterRecord</name>
     <message>
-        <source>Other workstations will not see this operation: the API server refused to record it in namespace %1 (ConfigMap %2): %3. It runs anyway, recorded in this workstation&apos;s journal only. To share operations, ask for the right to create and update ConfigMaps there.</source>
+        <source>Other workstations will not see this operation: the API server refused to record it in namespace %1 (ConfigMap %2): %3. It runs anyway, recorded in this workstation's journal only. To share operations, ask for the right to create and update ConfigMaps there.</source>
         <translation>其他工作站将看不到此操作：API 服务器拒绝在命名空间 %1 中记录它（ConfigMap %2）：%3。操作仍会运行，但只记录在本工作站的操作记录中。如需共享操作，请申请在该命名空间中创建和更新 ConfigMap 的权限。</translation>
     </message>
     <message>
@@ -3399,7 +3597,7 @@ API 服务器返回：%3
         <translation>已记录 %1 张表的行数：共 %2 行</translation>
     </message>
     <message>
-        <source>Could not count %1: %2 (tried for %3). tdkube counts every table&apos;s rows before it changes anything, to show afterwards that no data was lost; nothing was changed. If a vgroup of database %4 has no leader (`show %4.vgroups`), bring its dnodes back first; if its only copy is on a dnode whose pod is gone, Repair gives that data up knowingly and does not count it.</source>
+        <source>Could not count %1: %2 (tried for %3). tdkube counts every table's rows before it changes anything, to show afterwards that no data was lost; nothing was changed. If a vgroup of database %4 has no leader (`show %4.vgroups`), bring its dnodes back first; if its only copy is on a dnode whose pod is gone, Repair gives that data up knowingly and does not count it.</source>
         <translation>无法统计 %1：%2（已尝试 %3）。tdkube 在做任何更改之前会统计每张表的行数，以便事后证明没有数据丢失；未做任何更改。如果数据库 %4 的某个 vgroup 没有 leader（`show %4.vgroups`），请先让其 dnode 恢复；如果其唯一副本位于 Pod 已不存在的 dnode 上，修复操作会有意放弃这些数据，并且不统计它们。</translation>
     </message>
     <message>
@@ -3443,7 +3641,7 @@ API 服务器返回：%3
         <translation>列出 Pod（上次：%1）</translation>
     </message>
     <message>
-        <source>tdkube could not prepare the operation within %1: waiting for %2. Check the cluster&apos;s taosAdapter and the port-forward, then resume the operation.</source>
+        <source>tdkube could not prepare the operation within %1: waiting for %2. Check the cluster's taosAdapter and the port-forward, then resume the operation.</source>
         <translation>tdkube 未能在 %1 内完成操作的准备：仍在等待 %2。请检查集群的 taosAdapter 和端口转发，然后继续执行该操作。</translation>
     </message>
     <message>
@@ -3471,15 +3669,15 @@ API 服务器返回：%3
         <translation>请检查与 Kubernetes API 服务器的连接，以及您对该 StatefulSet 及其存储卷声明的权限。</translation>
     </message>
     <message>
-        <source>Look at the pods&apos; events and finalizers (kubectl describe pod %1).</source>
+        <source>Look at the pods' events and finalizers (kubectl describe pod %1).</source>
         <translation>请查看这些 Pod 的事件和 finalizers（kubectl describe pod %1）。</translation>
     </message>
     <message>
-        <source>Look at the pods&apos; events (kubectl describe pod %1): an image that cannot be pulled, a claim left Pending or a failing probe keeps a pod from Ready.</source>
+        <source>Look at the pods' events (kubectl describe pod %1): an image that cannot be pulled, a claim left Pending or a failing probe keeps a pod from Ready.</source>
         <translation>请查看这些 Pod 的事件（kubectl describe pod %1）：无法拉取的镜像、一直处于 Pending 的存储卷声明或失败的探针都会使 Pod 无法就绪。</translation>
     </message>
     <message>
-        <source>Look at the new pods&apos; logs (kubectl logs %1): a dnode that does not join usually cannot reach its first endpoint (TAOS_FIRST_EP) or found data of another cluster on its claim.</source>
+        <source>Look at the new pods' logs (kubectl logs %1): a dnode that does not join usually cannot reach its first endpoint (TAOS_FIRST_EP) or found data of another cluster on its claim.</source>
         <translation>请查看新 Pod 的日志（kubectl logs %1）：未能加入集群的 dnode 通常是无法连接其首个端点（TAOS_FIRST_EP），或在其存储卷声明上发现了另一个集群的数据。</translation>
     </message>
     <message>
@@ -3691,7 +3889,7 @@ API 服务器返回：%3
         <translation>它未绑定任何存储卷，因此不会有数据随之删除。</translation>
     </message>
     <message>
-        <source>its volume could not be read (%1); what happens to the data depends on the volume&apos;s reclaim policy.</source>
+        <source>its volume could not be read (%1); what happens to the data depends on the volume's reclaim policy.</source>
         <translation>无法读取其存储卷（%1）；数据如何处理取决于该存储卷的回收策略。</translation>
     </message>
     <message>
@@ -3771,7 +3969,7 @@ API 服务器返回：%3
         <translation>vgroup %1（%2）：%3</translation>
     </message>
     <message>
-        <source>every vgroup&apos;s replicas to be leader or follower; not yet: %1</source>
+        <source>every vgroup's replicas to be leader or follower; not yet: %1</source>
         <translation>每个 vgroup 的副本都成为 leader 或 follower；尚未满足：%1</translation>
     </message>
     <message>
@@ -3783,11 +3981,11 @@ API 服务器返回：%3
         <translation>dnode %1 上的 mnode 已存在（%2）：不再重复创建。（%3 的 dnode）</translation>
     </message>
     <message>
-        <source>dnode %1 was dropped: it has left the cluster. Every vgroup&apos;s replicas are leader or follower.</source>
+        <source>dnode %1 was dropped: it has left the cluster. Every vgroup's replicas are leader or follower.</source>
         <translation>dnode %1 已删除：它已离开集群。每个 vgroup 的副本均为 leader 或 follower。</translation>
     </message>
     <message>
-        <source>dnode %1 is not in the cluster: nothing to drop. Every vgroup&apos;s replicas are leader or follower.</source>
+        <source>dnode %1 is not in the cluster: nothing to drop. Every vgroup's replicas are leader or follower.</source>
         <translation>dnode %1 不在集群中：无需删除。每个 vgroup 的副本均为 leader 或 follower。</translation>
     </message>
     <message numerus="yes">
@@ -3819,7 +4017,7 @@ API 服务器返回：%3
     </message>
     <message>
         <source>%1 (the API server answered: %2)</source>
-        <extracomment>%1: what the step waits for, %2: the API server&apos;s answer</extracomment>
+        <extracomment>%1: what the step waits for, %2: the API server's answer</extracomment>
         <translation>%1（API 服务器的回答：%2）</translation>
     </message>
     <message>
@@ -3837,6 +4035,138 @@ API 服务器返回：%3
     <message>
         <source>claim %1 to be deleted</source>
         <translation>删除存储卷声明 %1</translation>
+    </message>
+    <message>
+        <source>Check the connection to the Kubernetes API server and your permissions on the StatefulSet and its ConfigMap.</source>
+        <translation>请检查与 Kubernetes API 服务器的连接，以及您对该 StatefulSet 及其 ConfigMap 的权限。</translation>
+    </message>
+    <message>
+        <source>Look at `show dnodes`: every dnode must be ready to take the change.</source>
+        <translation>请查看 `show dnodes`：每个 dnode 都必须就绪才能接受此更改。</translation>
+    </message>
+    <message>
+        <source>Look at pod %1 (kubectl describe pod %1, kubectl logs %1) and at `show dnodes`: a dnode that stays offline after a restart often has a setting the others do not (its note says which). The pods not restarted yet stay on the old template: resuming continues with this one.</source>
+        <translation>请查看 Pod %1（kubectl describe pod %1，kubectl logs %1）和 `show dnodes`：重启后一直离线的 dnode 通常有一项与其他 dnode 不同的设置（其 note 会指出是哪一项）。尚未重启的 Pod 仍在旧模板上：继续执行时将从这个 Pod 接着进行。</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1 to be read</source>
+        <translation>读取 ConfigMap %1</translation>
+    </message>
+    <message>
+        <source>Could not read ConfigMap %1: %2</source>
+        <translation>无法读取 ConfigMap %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 %2 → %3</source>
+        <translation>%1 %2 → %3</translation>
+    </message>
+    <message>
+        <source>%1 (not set) → %2</source>
+        <translation>%1（未设置）→ %2</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1 already holds the new values.</source>
+        <translation>ConfigMap %1 中已经是新值。</translation>
+    </message>
+    <message>
+        <source>Changing ConfigMap %1: %2</source>
+        <translation>正在修改 ConfigMap %1：%2</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1 to be changed</source>
+        <translation>修改 ConfigMap %1</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1: %2.</source>
+        <translation>ConfigMap %1：%2。</translation>
+    </message>
+    <message>
+        <source>Could not change ConfigMap %1: %2</source>
+        <translation>无法修改 ConfigMap %1：%2</translation>
+    </message>
+    <message>
+        <source>Applied on every dnode without a restart: %1.</source>
+        <translation>已在每个 dnode 上生效，无需重启：%1。</translation>
+    </message>
+    <message>
+        <source>`%1` to be answered</source>
+        <translation>`%1` 返回应答</translation>
+    </message>
+    <message>
+        <source>TDengine refused `%1`: %2</source>
+        <translation>TDengine 拒绝了 `%1`：%2</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 to take the new pod template, holding every pod on the old one</source>
+        <translation>StatefulSet %1 采用新的 Pod 模板，同时让所有 Pod 保持在旧模板上</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 to be changed</source>
+        <translation>修改 StatefulSet %1</translation>
+    </message>
+    <message>
+        <source>The pod template is changed; rollingUpdate.partition is %1, so no pod restarts until tdkube lets it.</source>
+        <translation>Pod 模板已修改；rollingUpdate.partition 为 %1，因此在 tdkube 放行之前不会有 Pod 重启。</translation>
+    </message>
+    <message>
+        <source>Could not change StatefulSet %1: %2</source>
+        <translation>无法修改 StatefulSet %1：%2</translation>
+    </message>
+    <message>
+        <source>the StatefulSet controller to take the new pod template</source>
+        <translation>StatefulSet 控制器采用新的 Pod 模板</translation>
+    </message>
+    <message>
+        <source>Letting pod %1-%2 restart: rollingUpdate.partition %3 → %2</source>
+        <translation>正在放行 Pod %1-%2 重启：rollingUpdate.partition %3 → %2</translation>
+    </message>
+    <message>
+        <source>pod %1 to be read</source>
+        <translation>读取 Pod %1</translation>
+    </message>
+    <message>
+        <source>Could not read pod %1: %2</source>
+        <translation>无法读取 Pod %1：%2</translation>
+    </message>
+    <message>
+        <source>pod %1 to restart on the new pod template (it is stopping)</source>
+        <translation>Pod %1 以新的 Pod 模板重启（它正在停止）</translation>
+    </message>
+    <message>
+        <source>pod %1 to restart on the new pod template</source>
+        <translation>Pod %1 以新的 Pod 模板重启</translation>
+    </message>
+    <message>
+        <source>pod %1 (restarted) to be Ready</source>
+        <translation>Pod %1（已重启）就绪</translation>
+    </message>
+    <message>
+        <source>dnode %1 of pod %2 to report its restart (its reboot time is still %3)</source>
+        <translation>Pod %2 的 dnode %1 报告其已重启（其重启时间仍为 %3）</translation>
+    </message>
+    <message>
+        <source>dnode %1 of pod %2 to be back in `show dnodes`</source>
+        <translation>Pod %2 的 dnode %1 重新出现在 `show dnodes` 中</translation>
+    </message>
+    <message>
+        <source>dnode %1 of pod %2 to be ready (it is %3%4)</source>
+        <translation>Pod %2 的 dnode %1 就绪（当前为 %3%4）</translation>
+    </message>
+    <message>
+        <source>mnode %1 %2</source>
+        <translation>mnode %1 %2</translation>
+    </message>
+    <message>
+        <source>the mnodes to have a leader and their quorum</source>
+        <translation>mnode 有 leader 并达到多数派</translation>
+    </message>
+    <message>
+        <source>every mnode to be leader or follower; not yet: %1</source>
+        <translation>每个 mnode 都成为 leader 或 follower；尚未满足：%1</translation>
+    </message>
+    <message>
+        <source>Pod %1 restarted on the new template; dnode %2 is ready, every vgroup's replicas are leader or follower and the mnodes have their quorum.</source>
+        <translation>Pod %1 已以新模板重启；dnode %2 已就绪，每个 vgroup 的副本均为 leader 或 follower，且 mnode 已达到多数派。</translation>
     </message>
 </context>
 <context>
@@ -3912,11 +4242,11 @@ API 服务器返回：%3
 <context>
     <name>tdkube::taos::PasswordStore</name>
     <message>
-        <source>No password is stored for this cluster, so TDengine&apos;s default (%1/%2) is used. If the cluster still has it, change it: ALTER USER %1 PASS &apos;...&apos;.</source>
-        <translation>此集群没有保存密码，因此使用 TDengine 的默认用户名和密码（%1/%2）。如果集群仍在使用它，请修改：ALTER USER %1 PASS &apos;...&apos;。</translation>
+        <source>No password is stored for this cluster, so TDengine's default (%1/%2) is used. If the cluster still has it, change it: ALTER USER %1 PASS '...'.</source>
+        <translation>此集群没有保存密码，因此使用 TDengine 的默认用户名和密码（%1/%2）。如果集群仍在使用它，请修改：ALTER USER %1 PASS '...'。</translation>
     </message>
     <message>
-        <source>The system keychain could not be read (%1), so TDengine&apos;s default password is tried; a password you enter is kept until tdkube quits.</source>
+        <source>The system keychain could not be read (%1), so TDengine's default password is tried; a password you enter is kept until tdkube quits.</source>
         <translation>无法读取系统钥匙串（%1），因此尝试使用 TDengine 的默认密码；您输入的密码会保留到 tdkube 退出为止。</translation>
     </message>
     <message>
@@ -3951,7 +4281,7 @@ API 服务器返回：%3
         <translation>%1 上的 taosAdapter 返回了 HTTP %2：%3</translation>
     </message>
     <message>
-        <source>Check that the target is taosAdapter&apos;s port 6041.</source>
+        <source>Check that the target is taosAdapter's port 6041.</source>
         <translation>请确认目标是 taosAdapter 的 6041 端口。</translation>
     </message>
     <message>
@@ -3970,7 +4300,7 @@ API 服务器返回：%3
         <translation>没有到 taosAdapter 的连接。</translation>
     </message>
     <message>
-        <source>TDengine&apos;s answer was incomplete: %1. The next look reads it again.</source>
+        <source>TDengine's answer was incomplete: %1. The next look reads it again.</source>
         <translation>TDengine 的响应不完整：%1。下次查看时会重新读取。</translation>
     </message>
 </context>
@@ -4137,7 +4467,7 @@ API 服务器返回：%3
         <translation>dnode %1/%2 就绪 · %3 · %4 · %5 个事务运行中 · 截至 %6</translation>
     </message>
     <message>
-        <source>The cluster&apos;s state could not be read: %1</source>
+        <source>The cluster's state could not be read: %1</source>
         <translation>无法读取集群状态：%1</translation>
     </message>
     <message>
@@ -4293,9 +4623,9 @@ tdkube 从命名空间 %3 中带有标签 %2 的 ConfigMap 读取它们：此上
     <message>
         <source>%1
 
-The cluster&apos;s record says it is %2 (last run by %3): %4.
+The cluster's record says it is %2 (last run by %3): %4.
 
-Taking it over makes it this workstation&apos;s operation: tdkube continues from where the record says, and every step first checks the cluster, so what was done already is not done again.
+Taking it over makes it this workstation's operation: tdkube continues from where the record says, and every step first checks the cluster, so what was done already is not done again.
 
 Take it over?</source>
         <translation>%1
@@ -4311,7 +4641,7 @@ Take it over?</source>
         <translation>未接管；未做任何更改。</translation>
     </message>
     <message>
-        <source>This workstation&apos;s journal says operation %1 is %2; the cluster&apos;s record has not caught up yet. Nothing was taken over.</source>
+        <source>This workstation's journal says operation %1 is %2; the cluster's record has not caught up yet. Nothing was taken over.</source>
         <translation>本工作站的操作记录显示操作 %1 %2；集群中的记录尚未同步。未接管任何操作。</translation>
     </message>
     <message>
@@ -4362,7 +4692,7 @@ Take it over?</source>
         <translation>配置</translation>
     </message>
     <message>
-        <source>⚠ User %1 with TDengine&apos;s default password</source>
+        <source>⚠ User %1 with TDengine's default password</source>
         <translation>⚠ 用户 %1 使用的是 TDengine 默认密码</translation>
     </message>
     <message>
@@ -4382,7 +4712,7 @@ Take it over?</source>
         <translation>密码</translation>
     </message>
     <message>
-        <source>The password is kept in the system keychain, never in tdkube&apos;s settings.</source>
+        <source>The password is kept in the system keychain, never in tdkube's settings.</source>
         <translation>密码保存在系统密钥环中，绝不会保存在 tdkube 的设置里。</translation>
     </message>
     <message>
@@ -4487,6 +4817,266 @@ Take it over?</source>
         <source>Operations on this cluster that did not finish: they can be taken over from here</source>
         <translation>此集群上未完成的操作：可以在这里接管它们</translation>
     </message>
+    <message>
+        <source>Configure…</source>
+        <translation>修改配置…</translation>
+    </message>
+    <message>
+        <source>Change taos.cfg entries: those TDengine applies at run time at once, the others by restarting the pods one at a time; the plan is shown before anything changes</source>
+        <translation>修改 taos.cfg 配置项：TDengine 可在运行时应用的立即生效，其余的通过逐个重启 Pod 生效；任何更改之前都会先显示计划</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::ui::ConfigurePlanPage</name>
+    <message>
+        <source>Plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>What tdkube found and what it will do, in order. Nothing has been changed yet.</source>
+        <translation>tdkube 的检查结果，以及它将依次执行的操作。尚未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the cluster again and plan anew</source>
+        <translation>重新读取集群并重新计划</translation>
+    </message>
+    <message>
+        <source>I have read the plan</source>
+        <translation>我已阅读此计划</translation>
+    </message>
+    <message>
+        <source>No pod restarts: TDengine applies these entries at once on every dnode (`alter all dnodes`), and the ConfigMap keeps them for the next start.</source>
+        <translation>不会重启任何 Pod：TDengine 会在每个 dnode 上立即应用这些配置项（`alter all dnodes`），ConfigMap 会保存它们供下次启动使用。</translation>
+    </message>
+    <message>
+        <source>The pods restart one at a time, never two at once, in this order: %1. Before the next pod, tdkube waits until the restarted pod is Ready on the new configuration, its dnode is ready again, every vgroup's replicas are leader or follower, and the mnodes have their quorum. A pod not restarted yet keeps the old values until its turn.</source>
+        <translation>Pod 逐个重启，绝不会同时重启两个，顺序为：%1。在重启下一个 Pod 之前，tdkube 会等到刚重启的 Pod 以新配置就绪、其 dnode 重新就绪、每个 vgroup 的副本都是 leader 或 follower，且 mnode 达到多数派。尚未重启的 Pod 在轮到它之前保持原值。</translation>
+    </message>
+    <message>
+        <source>Reading the cluster…</source>
+        <translation>正在读取集群…</translation>
+    </message>
+    <message>
+        <source>The cluster could not be read: %1 Press Refresh to try again.</source>
+        <translation>无法读取集群：%1 请按“刷新”重试。</translation>
+    </message>
+    <message>
+        <source>tdkube will not run this: the findings in red say why and what to do.</source>
+        <translation>tdkube 不会执行此计划：红色的检查项说明了原因和处理方法。</translation>
+    </message>
+    <message>
+        <source>Nothing to do: the cluster has these values already.</source>
+        <translation>无需操作：集群已经是这些值。</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步骤</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::ui::ConfigureRunPage</name>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Each step is recorded before and after it runs: if tdkube stops, it offers to resume where it stopped.</source>
+        <translation>每个步骤在执行前后都会被记录：如果 tdkube 中途停止，它会提示从停止处继续执行。</translation>
+    </message>
+    <message>
+        <source>Cancel stops after the pod restarting now, never in the middle of one. The pods not restarted yet stay on the old configuration, and the cluster stays consistent: the StatefulSet holds them there with its partition. Resume continues with the next pod.</source>
+        <translation>取消会在当前正在重启的 Pod 完成后停止，绝不会在重启中途停止。尚未重启的 Pod 保持旧配置，集群保持一致：StatefulSet 通过其 partition 让它们停留在旧配置上。继续执行时将从下一个 Pod 接着进行。</translation>
+    </message>
+    <message>
+        <source>Cancel stops between two steps; nothing is undone, and Resume continues from there.</source>
+        <translation>取消会在两个步骤之间停止；不会撤销任何内容，继续执行时将从该处接着进行。</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Every pod was restarted on the new configuration, one at a time, and the cluster was verified. The log below says what was done.</source>
+        <translation>所有 Pod 均已逐个以新配置重启，集群已通过验证。下方日志记录了所做的操作。</translation>
+    </message>
+    <message>
+        <source>TDengine applied the new values on every dnode, the ConfigMap keeps them for the next start, and the cluster was verified. The log below says what was done.</source>
+        <translation>TDengine 已在每个 dnode 上应用新值，ConfigMap 会保存它们供下次启动使用，集群已通过验证。下方日志记录了所做的操作。</translation>
+    </message>
+    <message>
+        <source>Stopped, as asked, after the last step marked done. The pods not restarted yet still run the old configuration, held there by the StatefulSet's partition: the cluster is consistent. To restart them too, resume the operation where the main window lists unfinished operations.</source>
+        <translation>已按要求在最后一个标记为完成的步骤之后停止。尚未重启的 Pod 仍以旧配置运行，由 StatefulSet 的 partition 保持在旧配置上：集群处于一致状态。如要同样重启它们，请在主窗口列出未完成操作的地方继续执行此操作。</translation>
+    </message>
+    <message>
+        <source>The operation stopped, as asked, after the last step marked done; nothing after it ran. Resume it, or abandon it, where the main window lists unfinished operations.</source>
+        <translation>操作已按要求在最后一个标记为完成的步骤之后停止；其后的步骤均未执行。请在主窗口列出未完成操作的地方继续执行或放弃它。</translation>
+    </message>
+    <message>
+        <source>The operation stopped at the step marked below; the log says why. Nothing after it ran: the pods not restarted yet keep the old configuration. Fix the cause, then press Resume where the main window lists unfinished operations.</source>
+        <translation>操作停在了下方标记的步骤上；原因见日志。其后的步骤均未执行：尚未重启的 Pod 保持旧配置。请排除原因，然后在主窗口列出未完成操作的地方按“继续执行”。</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::ui::ConfigureSettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>配置项</translation>
+    </message>
+    <message>
+        <source>The taos.cfg entries the pods read from their ConfigMap. Type a new value where you want a change. Nothing changes before you have read the plan and pressed Start.</source>
+        <translation>Pod 从其 ConfigMap 读取的 taos.cfg 配置项。请在需要修改的地方输入新值。在您阅读计划并按下“开始”之前，不会做任何更改。</translation>
+    </message>
+    <message>
+        <source>Reading the cluster…</source>
+        <translation>正在读取集群…</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>配置项</translation>
+    </message>
+    <message>
+        <source>Current value</source>
+        <translation>当前值</translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <source>Takes effect</source>
+        <translation>生效方式</translation>
+    </message>
+    <message>
+        <source>Add a setting the ConfigMap does not have:</source>
+        <translation>添加 ConfigMap 中没有的配置项：</translation>
+    </message>
+    <message>
+        <source>taos.cfg name, e.g. %1</source>
+        <translation>taos.cfg 参数名，例如 %1</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Added: not in the ConfigMap yet (as %1)</source>
+        <translation>新添加：ConfigMap 中尚无此项（将作为 %1）</translation>
+    </message>
+    <message>
+        <source>%1 in the ConfigMap</source>
+        <translation>ConfigMap 中的 %1</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <source>Type the new value; leave it empty to keep the current one</source>
+        <translation>输入新值；留空则保持当前值</translation>
+    </message>
+    <message>
+        <source>The cluster could not be read: %1</source>
+        <translation>无法读取集群：%1</translation>
+    </message>
+    <message>
+        <source>Fix: %1</source>
+        <translation>解决办法：%1</translation>
+    </message>
+    <message>
+        <source>tdkube cannot change the configuration of %1:</source>
+        <translation>tdkube 无法修改 %1 的配置：</translation>
+    </message>
+    <message>
+        <source>ConfigMap %1 gives the pods of %2 these taos.cfg entries (its TAOS_* variables, through envFrom). An empty new value keeps the current one; an entry cannot be removed here.</source>
+        <translation>ConfigMap %1 通过 envFrom 为 %2 的 Pod 提供以下 taos.cfg 配置项（即其中的 TAOS_* 变量）。新值留空则保持当前值；此处不能删除配置项。</translation>
+    </message>
+    <message>
+        <source>at once, without a restart</source>
+        <translation>立即生效，无需重启</translation>
+    </message>
+    <message>
+        <source>restarts every pod, one at a time</source>
+        <translation>逐个重启所有 Pod</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>未变更</translation>
+    </message>
+    <message>
+        <source>refused: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::ui::ConfigureWizard</name>
+    <message>
+        <source>Blocking</source>
+        <translation>阻止</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>Applied at once</source>
+        <translation>立即生效</translation>
+    </message>
+    <message>
+        <source>Needs a restart</source>
+        <translation>需要重启</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>未变更</translation>
+    </message>
+    <message>
+        <source>Fix:</source>
+        <translation>解决办法：</translation>
+    </message>
+    <message>
+        <source>Configure TDengine cluster %1</source>
+        <translation>修改 TDengine 集群 %1 的配置</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Stop the configuration change?</source>
+        <translation>停止修改配置？</translation>
+    </message>
+    <message>
+        <source>The change is still running. Closing stops it where it is: a pod restarting now comes back on the new configuration, the pods not restarted yet stay on the old one. Nothing is undone, and tdkube offers to resume it when you open this context again.
+
+Close anyway?</source>
+        <translation>配置修改仍在运行。关闭会使其停在当前位置：正在重启的 Pod 会以新配置恢复，尚未重启的 Pod 保持旧配置。不会撤销任何内容，再次打开此上下文时，tdkube 会提示继续执行它。
+
+仍要关闭吗？</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ui::ConnectionBar</name>
@@ -4586,11 +5176,11 @@ Type the namespace you want and press Enter.</source>
         <translation>同时删除存储卷声明：即 TDengine 的数据</translation>
     </message>
     <message>
-        <source>The data cannot be brought back. Type the cluster&apos;s name, &lt;b&gt;%1&lt;/b&gt;, to delete its claims:</source>
+        <source>The data cannot be brought back. Type the cluster's name, &lt;b&gt;%1&lt;/b&gt;, to delete its claims:</source>
         <translation>数据无法恢复。请输入集群名称 &lt;b&gt;%1&lt;/b&gt; 以删除其存储卷声明：</translation>
     </message>
     <message>
-        <source>Reading the cluster&apos;s objects…</source>
+        <source>Reading the cluster's objects…</source>
         <translation>正在读取集群的对象…</translation>
     </message>
     <message>
@@ -4598,7 +5188,7 @@ Type the namespace you want and press Enter.</source>
         <translation>删除</translation>
     </message>
     <message>
-        <source>The cluster&apos;s objects could not be read: %1</source>
+        <source>The cluster's objects could not be read: %1</source>
         <translation>无法读取集群的对象：%1</translation>
     </message>
     <message>
@@ -4947,7 +5537,7 @@ Type the namespace you want and press Enter.</source>
         <translation>位置</translation>
     </message>
     <message>
-        <source>The TDengine cluster is a StatefulSet with its Services and ConfigMap in one namespace. Its name is also the first part of every dnode&apos;s FQDN.</source>
+        <source>The TDengine cluster is a StatefulSet with its Services and ConfigMap in one namespace. Its name is also the first part of every dnode's FQDN.</source>
         <translation>TDengine 集群是一个 StatefulSet，连同它的 Service 和 ConfigMap 位于同一个命名空间中。集群名称也是每个 dnode 的 FQDN 的第一部分。</translation>
     </message>
     <message>
@@ -5043,7 +5633,7 @@ Type the namespace you want and press Enter.</source>
         <translation>存储</translation>
     </message>
     <message>
-        <source>Each dnode gets its own PersistentVolumeClaim from the StatefulSet&apos;s claim template, kept across restarts and rescheduling.</source>
+        <source>Each dnode gets its own PersistentVolumeClaim from the StatefulSet's claim template, kept across restarts and rescheduling.</source>
         <translation>每个 dnode 都通过 StatefulSet 的存储卷声明模板获得自己的 PersistentVolumeClaim，重启和重新调度后依然保留。</translation>
     </message>
     <message>
@@ -5079,7 +5669,7 @@ Type the namespace you want and press Enter.</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <source>(the cluster&apos;s default)</source>
+        <source>(the cluster's default)</source>
         <translation>（集群的默认值）</translation>
     </message>
     <message>
@@ -5095,7 +5685,7 @@ Type the namespace you want and press Enter.</source>
         <translation>存储卷在 Pod 需要时才绑定（WaitForFirstConsumer）：在此之前，存储卷声明会一直处于 Pending 状态。</translation>
     </message>
     <message>
-        <source>whenScaled: Delete removes a dnode&apos;s data as soon as its pod goes in a scale-in, even one done by hand without drop dnode.</source>
+        <source>whenScaled: Delete removes a dnode's data as soon as its pod goes in a scale-in, even one done by hand without drop dnode.</source>
         <translation>whenScaled: Delete 会在缩容移除 dnode 的 Pod 时立即删除该 dnode 的数据，即使是未执行 drop dnode 的手动缩容也是如此。</translation>
     </message>
     <message>
@@ -5103,7 +5693,7 @@ Type the namespace you want and press Enter.</source>
         <translation>镜像和配置</translation>
     </message>
     <message>
-        <source>Every dnode runs the same pinned TDengine version. taos.cfg entries reach taosd as TAOS_* variables from the cluster&apos;s ConfigMap.</source>
+        <source>Every dnode runs the same pinned TDengine version. taos.cfg entries reach taosd as TAOS_* variables from the cluster's ConfigMap.</source>
         <translation>每个 dnode 都运行同一个固定的 TDengine 版本。taos.cfg 配置项以 TAOS_* 变量的形式从集群的 ConfigMap 传给 taosd。</translation>
     </message>
     <message>
@@ -5263,7 +5853,7 @@ Type the namespace you want and press Enter.</source>
     </message>
     <message>
         <source>Changed</source>
-        <extracomment>Column header: how long ago the condition last changed (&quot;5m ago&quot;).</extracomment>
+        <extracomment>Column header: how long ago the condition last changed ("5m ago").</extracomment>
         <translation>变更时间</translation>
     </message>
     <message>
@@ -5335,8 +5925,8 @@ Type the namespace you want and press Enter.</source>
         <translation>取消</translation>
     </message>
     <message>
-        <source>Enter a command to run, e.g. taos -s &quot;show dnodes&quot;.</source>
-        <translation>输入要运行的命令，例如 taos -s &quot;show dnodes&quot;。</translation>
+        <source>Enter a command to run, e.g. taos -s "show dnodes".</source>
+        <translation>输入要运行的命令，例如 taos -s "show dnodes"。</translation>
     </message>
     <message>
         <source>running in pod %1…</source>
@@ -5351,12 +5941,12 @@ Type the namespace you want and press Enter.</source>
         <translation>退出状态 %1</translation>
     </message>
     <message>
-        <source>The command has an unterminated &apos; quote.</source>
-        <translation>命令中有未闭合的 &apos; 引号。</translation>
+        <source>The command has an unterminated ' quote.</source>
+        <translation>命令中有未闭合的 ' 引号。</translation>
     </message>
     <message>
-        <source>The command has an unterminated &quot; quote.</source>
-        <translation>命令中有未闭合的 &quot; 引号。</translation>
+        <source>The command has an unterminated " quote.</source>
+        <translation>命令中有未闭合的 " 引号。</translation>
     </message>
     <message>
         <source>The command ends with a backslash; remove it or escape it as \\.</source>
@@ -5470,7 +6060,7 @@ Type the namespace you want and press Enter.</source>
         <translation>上次运行</translation>
     </message>
     <message>
-        <source>The logs of the container&apos;s previous run (after a crash)</source>
+        <source>The logs of the container's previous run (after a crash)</source>
         <translation>容器上次运行的日志（崩溃后查看）</translation>
     </message>
     <message>
@@ -5508,7 +6098,7 @@ Type the namespace you want and press Enter.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n match(es) for &quot;%1&quot;.</source>
+        <source>%n match(es) for "%1".</source>
         <translation>
             <numerusform>“%1”共有 %n 处匹配。</numerusform>
         </translation>
@@ -5545,7 +6135,7 @@ Type the namespace you want and press Enter.</source>
         <translation>回收策略</translation>
     </message>
     <message>
-        <source>The bound volume&apos;s persistentVolumeReclaimPolicy</source>
+        <source>The bound volume's persistentVolumeReclaimPolicy</source>
         <translation>所绑定持久卷的 persistentVolumeReclaimPolicy</translation>
     </message>
     <message>
@@ -5654,7 +6244,7 @@ Only namespace %2 is shown; type another namespace in the Namespace box to look 
         <translation>命名空间 %1 中没有</translation>
     </message>
     <message>
-        <source>Namespace %1 has no TDengine cluster. Pick one of another namespace below, choose another namespace above, or deploy one with &quot;Deploy cluster…&quot;.</source>
+        <source>Namespace %1 has no TDengine cluster. Pick one of another namespace below, choose another namespace above, or deploy one with "Deploy cluster…".</source>
         <translation>命名空间 %1 中没有 TDengine 集群。请在下方选择其他命名空间中的集群，或在上方选择其他命名空间，或通过“部署集群…”部署一个。</translation>
     </message>
     <message>
@@ -5810,7 +6400,7 @@ Close anyway?</source>
         <translation>这里已无需再做任何事。</translation>
     </message>
     <message>
-        <source>Operation %1 %2, as the cluster&apos;s record says (%3 ran it further than this workstation&apos;s journal); it continues from there.</source>
+        <source>Operation %1 %2, as the cluster's record says (%3 ran it further than this workstation's journal); it continues from there.</source>
         <translation>按集群中的记录，操作 %1 %2（%3 运行到了比本工作站的操作记录更靠后的位置）；将从那里继续执行。</translation>
     </message>
 </context>
@@ -5849,7 +6439,7 @@ Close anyway?</source>
         <translation>最后运行此操作的工作站：如果操作被接管过，它与发起操作的工作站不同</translation>
     </message>
     <message>
-        <source>Where the operation is, as the cluster&apos;s record says</source>
+        <source>Where the operation is, as the cluster's record says</source>
         <translation>集群中的记录所示的操作进度</translation>
     </message>
     <message>
@@ -5940,7 +6530,7 @@ Close anyway?</source>
         <translation>在此次 drop dnode 完成后取消（它无法中断）</translation>
     </message>
     <message>
-        <source>TDengine finishes `drop dnode` once it started, moving the dnode&apos;s vnodes to the others; tdkube can only stop after it.</source>
+        <source>TDengine finishes `drop dnode` once it started, moving the dnode's vnodes to the others; tdkube can only stop after it.</source>
         <translation>`drop dnode` 一旦开始，TDengine 就会将其完成，把该 dnode 的 vnode 迁移到其他 dnode；tdkube 只能在它之后停止。</translation>
     </message>
     <message>
@@ -5950,6 +6540,14 @@ Close anyway?</source>
     <message>
         <source>Nothing is running.</source>
         <translation>没有正在运行的操作。</translation>
+    </message>
+    <message>
+        <source>Cancel after this pod</source>
+        <translation>在这个 Pod 之后取消</translation>
+    </message>
+    <message>
+        <source>The pod restarting now comes back on the new configuration first; the pods not restarted yet stay on the old one, held there by the StatefulSet.</source>
+        <translation>正在重启的 Pod 会先以新配置恢复；尚未重启的 Pod 保持旧配置，由 StatefulSet 保持在那里。</translation>
     </message>
 </context>
 <context>
@@ -6098,12 +6696,12 @@ Close anyway?</source>
     </message>
     <message>
         <source>● Reconnecting</source>
-        <extracomment>Keep the leading &quot;● &quot;: the reason line under the bar shows this text without it.</extracomment>
+        <extracomment>Keep the leading "● ": the reason line under the bar shows this text without it.</extracomment>
         <translation>● 重新连接中</translation>
     </message>
     <message>
         <source>● Stopped</source>
-        <extracomment>Keep the leading &quot;● &quot;: the reason line under the bar shows this text without it.</extracomment>
+        <extracomment>Keep the leading "● ": the reason line under the bar shows this text without it.</extracomment>
         <translation>● 已停止</translation>
     </message>
     <message numerus="yes">
@@ -6168,11 +6766,11 @@ Abandon it?</source>
         <translation>操作 %1（%2）已在另一个工作站上由 %3 完成（记录在集群中）。</translation>
     </message>
     <message>
-        <source>The cluster&apos;s record of it went further, but could not be written here: %1</source>
+        <source>The cluster's record of it went further, but could not be written here: %1</source>
         <translation>集群中该操作的记录进度更靠后，但无法写入本工作站：%1</translation>
     </message>
     <message>
-        <source>Another workstation (%1) ran it further since: this is where the cluster&apos;s record says it is.</source>
+        <source>Another workstation (%1) ran it further since: this is where the cluster's record says it is.</source>
         <translation>此后另一个工作站（%1）将它继续运行了一段：以上是集群中的记录所示的进度。</translation>
     </message>
     <message>
@@ -6504,7 +7102,7 @@ Close anyway?</source>
 <context>
     <name>tdkube::ui::StartupCheck</name>
     <message>
-        <source>no TDengine cluster&apos;s dashboard with data after %1 s. The window shows: %2</source>
+        <source>no TDengine cluster's dashboard with data after %1 s. The window shows: %2</source>
         <translation>%1 s 后仍没有显示出数据的 TDengine 集群仪表盘。窗口显示：%2</translation>
     </message>
     <message>

@@ -1,12 +1,13 @@
 // tdkube in Chinese (zh_CN), offscreen against an in-process sandbox with a 3-dnode TDengine cluster: the
 // welcome page, the main window's views, the cluster's dashboard, console and operations, every page of the
-// scale, repair and deploy wizards, the delete dialog and the object editor. Every visible label, button,
-// group box, tab, placeholder and window title must be in Chinese (technical terms and names aside) and must
-// fit its widget: a text wider than its label or button, or taller than its word-wrapped label, is clipped.
-// With TDKUBE_SCREENSHOT_DIR each screen is saved as zh_CN-<name>.png to be looked at.
+// scale, repair, configure and deploy wizards, the delete dialog and the object editor. Every visible label,
+// button, group box, tab, placeholder and window title must be in Chinese (technical terms and names aside)
+// and must fit its widget: a text wider than its label or button, or taller than its word-wrapped label, is
+// clipped. With TDKUBE_SCREENSHOT_DIR each screen is saved as zh_CN-<name>.png to be looked at.
 #include "clusterdashboard.h"
 #include "clusteroperations.h"
 #include "clusterview.h"
+#include "configurewizard.h"
 #include "deleteclusterdialog.h"
 #include "deploy/deploymonitor.h"
 #include "deployprogresspage.h"
@@ -162,6 +163,7 @@ private slots:
     void scaleWizard_everyPageToTheEnd_chineseNotClipped();
     void operationsTab_scaleOutRecorded_chineseNotClipped();
     void repairWizard_healthyCluster_chineseNotClipped();
+    void configureWizard_refusedThenRunToTheEnd_chineseNotClipped();
     void deployWizard_everyPageToTheEnd_chineseNotClipped();
     void deleteDialogAndObjectEditor_chineseNotClipped();
 
@@ -410,6 +412,65 @@ void TestChinese::repairWizard_healthyCluster_chineseNotClipped()
     grab(wizard, u"repair-plan"_s);
     QPointer<ScaleWizard> gone = wizard;
     wizard->close();
+    QVERIFY(QTest::qWaitFor([&gone] { return !gone; }, kWaitMs));
+    report();
+}
+
+// A refused entry first (timezone), back, then supportVnodes and debugFlag run through a rolling restart.
+void TestChinese::configureWizard_refusedThenRunToTheEnd_chineseNotClipped()
+{
+    ui::ConfigureWizard *wizard = m_window->openConfigureWizard(kSet);
+    QVERIFY(wizard);
+    QVERIFY(QTest::qWaitFor([wizard] { return wizard->hasFacts(); }, kRunMs));
+    ui::ConfigureSettingsPage *settings = wizard->settingsPage();
+    QVERIFY(settings->rowOf(u"supportVnodes"_s) >= 0);
+    settings->setNewValue(u"timezone"_s, u"UTC"_s);
+    settings->setNewValue(u"supportVnodes"_s, u"24"_s);
+    settings->setNewValue(u"debugFlag"_s, u"135"_s);
+    QTableWidget *table = settings->table();
+    for (int column = 0; column < table->columnCount(); ++column)
+        inspectText(table, u"configure settings header"_s, table->horizontalHeaderItem(column)->text());
+    for (int row = 0; row < table->rowCount(); ++row) {
+        for (int column : {ui::ConfigureSettingsPage::CurrentColumn, ui::ConfigureSettingsPage::EffectColumn})
+            inspectText(table, u"configure settings"_s, table->item(row, column)->text());
+    }
+    inspect(wizard, u"configure wizard, settings"_s);
+    grab(wizard, u"configure-settings"_s);
+    QVERIFY(next(wizard));
+    QVERIFY(QTest::qWaitFor(
+        [wizard] {
+            return wizard->currentId() == ui::ConfigureWizard::PlanPage && wizard->planPage()->isReady();
+        },
+        kRunMs));
+    QVERIFY(wizard->planPage()->plan().blocked());
+    inspect(wizard, u"configure wizard, refused plan"_s);
+    grab(wizard, u"configure-plan-refused"_s);
+
+    wizard->back();
+    settings->setNewValue(u"timezone"_s, {});
+    QVERIFY(next(wizard));
+    QVERIFY(QTest::qWaitFor(
+        [wizard] {
+            return wizard->currentId() == ui::ConfigureWizard::PlanPage && wizard->planPage()->isReady();
+        },
+        kRunMs));
+    QVERIFY2(!wizard->planPage()->plan().blocked(), qPrintable(wizard->planPage()->planText()));
+    inspect(wizard, u"configure wizard, plan"_s);
+    grab(wizard, u"configure-plan"_s);
+    wizard->planPage()->readBox()->setChecked(true);
+    QAbstractButton *commit = wizard->button(QWizard::CommitButton);
+    QVERIFY(commit->isEnabled());
+    commit->click();
+    QCOMPARE(wizard->currentId(), int(ui::ConfigureWizard::RunPage));
+    QTest::qWait(300);
+    inspect(wizard, u"configure wizard, running"_s);
+    grab(wizard, u"configure-running"_s);
+    QVERIFY(QTest::qWaitFor([wizard] { return wizard->runPage()->view()->isFinished(); }, kRunMs));
+    QVERIFY2(wizard->runPage()->view()->succeeded(), qPrintable(wizard->runPage()->view()->logText()));
+    inspect(wizard, u"configure wizard, finished"_s);
+    grab(wizard, u"configure-finished"_s);
+    QPointer<ui::ConfigureWizard> gone = wizard;
+    wizard->button(QWizard::FinishButton)->click();
     QVERIFY(QTest::qWaitFor([&gone] { return !gone; }, kWaitMs));
     report();
 }

@@ -135,6 +135,29 @@ private slots:
                  qPrintable(run.story()));
     }
 
+    // `configure` needs a cluster and at least one --set KEY=VALUE; --help names it.
+    void configure_usage_saidWithTheCommandLine()
+    {
+        Run run = tdkube({u"configure"_s, u"--cluster"_s, u"tdengine"_s});
+        QVERIFY2(run.exitCode == 2 &&
+                     run.err.contains(u"tdkube configure needs at least one --set KEY=VALUE."_s) &&
+                     run.err.contains(u"Usage: tdkube configure --cluster NAME --set KEY=VALUE"_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"configure"_s, u"--cluster"_s, u"tdengine"_s, u"--set"_s, u"debugFlag"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"--set needs KEY=VALUE (got \"debugFlag\")."_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"configure"_s, u"--set"_s, u"debugFlag=135"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"tdkube configure needs --cluster NAME"_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"configure"_s, u"--cluster"_s, u"tdengine"_s, u"--set"_s, u"debugFlag=135"_s,
+                      u"--replicas"_s, u"3"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"tdkube configure takes no --replicas."_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"--help"_s});
+        QVERIFY2(run.out.contains(u"tdkube configure --cluster NAME --set KEY=VALUE"_s),
+                 qPrintable(run.story()));
+    }
+
     // `resume` of an operation this workstation has no journal of looks for its record in the cluster (of
     // the context and namespace given); --wait takes whole seconds; abandon takes a context and namespace.
     void resumeAndAbandon_noJournalHere_askTheClusterSayingWhere()

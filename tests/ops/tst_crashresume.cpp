@@ -74,6 +74,7 @@ private slots:
     void noRightToWriteConfigMaps_scaleFromTheCommandLine_runsAndSaysSoOnStderrOnce();
     void twoWorkstations_killedScaleInTakenOverAfterTheLease_firstLearnsItWasFinished();
     void abandon_refusedElsewhereWhileLeased_thenRecordedAndLeaseReleased();
+    void configure_killedMidRoll_resumedToEveryDnodeOnTheNewValue();
 
 private:
     bool startSandbox();
@@ -768,6 +769,47 @@ void TestCrashResume::abandon_refusedElsewhereWhileLeased_thenRecordedAndLeaseRe
     const Outcome next = tdkube(scaleArguments(3) << u"--yes"_s);
     QVERIFY2(next.exitCode == 0, qPrintable(next.story()));
     checkEndState(3, u"scaled back after the abandon"_s);
+}
+
+// `tdkube configure` of a setting taosd reads at start, killed as the second pod's restart begins: the
+// StatefulSet holds the pods not restarted yet on the old template, and `tdkube resume` finishes the roll;
+// every dnode then runs with the new value (on real taosd: taos.cfg written from the pod's TAOS_*).
+void TestCrashResume::configure_killedMidRoll_resumedToEveryDnodeOnTheNewValue()
+{
+    if (names(kube::ResourceKind::pods()).size() != 3)
+        QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    const QStringList configure{u"configure"_s,
+                                u"--cluster"_s,
+                                kSet,
+                                u"--set"_s,
+                                u"supportVnodes=21"_s,
+                                u"--kubeconfig"_s,
+                                m_dir.filePath(u"kubeconfig"_s),
+                                u"-n"_s,
+                                kNs,
+                                u"--yes"_s};
+    const QString crashAt = u"3:before"_s; // the step that restarts tdengine-1
+    const Outcome killed = tdkube(configure, crashAt);
+    QVERIFY2(killed.exitCode == kCrashExitCode, qPrintable(killed.story()));
+    // Killed right after the journal marked step 4 running: tdengine-2 restarted, tdengine-1 not yet.
+    QVERIFY2(killed.out.contains(u"done: Pod tdengine-2 restarted on the new template"_s),
+             qPrintable(killed.story()));
+    const QString id = QRegularExpression(u"Operation (\\S+) started\\."_s).match(killed.out).captured(1);
+    QVERIFY2(!id.isEmpty(), qPrintable(killed.story()));
+
+    const Outcome resumed = tdkube(resumeArguments(id));
+    QVERIFY2(resumed.exitCode == 0 &&
+                 resumed.out.contains(u"Change the configuration of tdengine (6 steps): done."_s),
+             qPrintable(resumed.story()));
+    const QList<taos::Dnode> now = dnodes();
+    QCOMPARE(now.size(), 3);
+    for (const taos::Dnode &dnode : now) {
+        QVERIFY2(dnode.status == u"ready" && dnode.supportVnodes == 21,
+                 qPrintable(u"dnode %1: %2, support_vnodes %3"_s.arg(dnode.id)
+                                .arg(dnode.status)
+                                .arg(dnode.supportVnodes)));
+    }
+    checkEndState(3, u"configured after a kill mid-roll"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCrashResume)

@@ -170,6 +170,18 @@ QByteArray lines(const QStringList &list)
     return list.isEmpty() ? QByteArray() : (list.join(u'\n') + u'\n').toUtf8();
 }
 
+// taos.cfg as taosd reads it from the container's TAOS_* variables (FACTS.md section 6): what the
+// simulated dnode runs with and `show dnode N variables` lists.
+QMap<QString, QString> taosCfgOf(const QHash<QString, QString> &env)
+{
+    QMap<QString, QString> cfg;
+    for (auto it = env.cbegin(); it != env.cend(); ++it) {
+        if (it.key().startsWith(u"TAOS_"))
+            cfg.insert(SandboxRuntime::configKey(it.key()), it.value());
+    }
+    return cfg;
+}
+
 } // namespace
 
 SandboxRuntime::SandboxRuntime(Store *store, double timeScale, QObject *parent)
@@ -394,7 +406,7 @@ void SandboxRuntime::containerStarted(const QJsonObject &pod)
                           QString::number(supportVnodes));
     }
     appendLog(ns, nameOf(pod), container, u"supportVnodes: "_s + QString::number(supportVnodes));
-    switch (cluster->dnodeStarted(endpoint, dataId, supportVnodes)) {
+    switch (cluster->dnodeStarted(endpoint, dataId, supportVnodes, taosCfgOf(environment(pod)))) {
     case tdengine::Cluster::Start::Joined:
         appendLog(ns, nameOf(pod), container,
                   u"taosd is serving as dnode "_s + QString::number(cluster->dnodeIdOf(endpoint)));

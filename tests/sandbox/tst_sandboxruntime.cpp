@@ -190,6 +190,44 @@ private slots:
         m_runtime->containerStopped(pod);
     }
 
+    // The ConfigMap's TAOS_* variables are what the simulated taosd runs with; `alter` changes the
+    // running value, and a restart after the ConfigMap changed takes the new one.
+    void tdenginePod_variablesFromItsConfigMap_andAgainAtRestart()
+    {
+        const ResourceType configMaps = *findResource({}, u"v1"_s, u"configmaps"_s);
+        QJsonObject cm = *m_store->get(configMaps, u"ns"_s, u"cfg"_s);
+        cm.insert(u"data"_s, QJsonObject{{u"TAOS_D_DEBUG_FLAG"_s, u"135"_s}});
+        QVERIFY(m_store->update(configMaps, cm).ok());
+        QJsonObject pod = makePod(u"tdengine/tdengine:3.0.5.2"_s);
+        QJsonObject metadata = pod.value(u"metadata"_s).toObject();
+        metadata.insert(u"name"_s, u"td-0"_s);
+        metadata.insert(u"uid"_s, u"uid-td"_s);
+        pod.insert(u"metadata"_s, metadata);
+        const auto taos = [&](const QString &sql) {
+            QString out;
+            bool done = false;
+            m_runtime->exec(pod, u"main"_s, {u"taos"_s, u"-s"_s, sql}, {},
+                            [&](const PodRuntime::ExecResult &r) {
+                                out = QString::fromUtf8(r.stdoutData);
+                                done = true;
+                            });
+            return QTest::qWaitFor([&] { return done; }) ? out : QString();
+        };
+        const QRegularExpression row(u"\\|\\s+dDebugFlag\\s+\\|\\s+(\\d+)"_s);
+        const QString show = u"show dnode 1 variables like 'dDebugFlag'"_s;
+        m_runtime->containerStarted(pod);
+        QCOMPARE(row.match(taos(show)).captured(1), u"135"_s);
+        QVERIFY(taos(u"alter all dnodes 'dDebugFlag' '143'"_s).contains(u"Query OK"_s));
+        QCOMPARE(row.match(taos(show)).captured(1), u"143"_s);
+        cm = *m_store->get(configMaps, u"ns"_s, u"cfg"_s);
+        cm.insert(u"data"_s, QJsonObject{{u"TAOS_D_DEBUG_FLAG"_s, u"199"_s}});
+        QVERIFY(m_store->update(configMaps, cm).ok());
+        m_runtime->containerStopped(pod);
+        m_runtime->containerStarted(pod);
+        QCOMPARE(row.match(taos(show)).captured(1), u"199"_s);
+        m_runtime->containerStopped(pod);
+    }
+
     // FACTS.md section 5: taosAdapter can end a result early and still say code 0. The fault keeps the
     // first rows of the next matching answers; "rows" says how many were sent, as the adapter's does.
     void tdenginePod_cutShortFault_codeZeroWithFewerRows()

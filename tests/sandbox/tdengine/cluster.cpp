@@ -21,9 +21,10 @@ Cluster::Cluster(const QString &firstEndpoint, double timeScale, QObject *parent
 
 Cluster::~Cluster() = default;
 
-Cluster::Start Cluster::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes)
+Cluster::Start Cluster::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes,
+                                     const QMap<QString, QString> &taosCfg)
 {
-    return d->engine.dnodeStarted(endpoint, dataId, supportVnodes);
+    return d->engine.dnodeStarted(endpoint, dataId, supportVnodes, taosCfg);
 }
 
 void Cluster::dnodeStopped(const QString &endpoint)

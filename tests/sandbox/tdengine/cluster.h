@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -73,10 +74,13 @@ public:
         Refused, // the data belongs to a dnode that was dropped: it never joins (as the seeds warn)
     };
     // `supportVnodes` is taos.cfg's supportVnodes (TAOS_SUPPORT_VNODES): the most vnodes the dnode
-    // takes, read again at every start; 0 keeps vnodes off it.
+    // takes, read again at every start; 0 keeps vnodes off it. `taosCfg` is the rest of its taos.cfg
+    // (key -> value, as the image makes them of the pod's TAOS_* variables): the values the taosd runs
+    // with and `show dnode N variables` lists, until `alter dnode` changes them; a restart reads taos.cfg
+    // again and forgets what `alter` did.
     static constexpr int kDefaultSupportVnodes = 16;
     Start dnodeStarted(const QString &endpoint, const QString &dataId,
-                       int supportVnodes = kDefaultSupportVnodes);
+                       int supportVnodes = kDefaultSupportVnodes, const QMap<QString, QString> &taosCfg = {});
     // The taosd of that endpoint stopped (pod gone, container crashed, node lost): its dnode turns
     // `offline` with note "status msg timeout" after the (scaled) status timeout.
     void dnodeStopped(const QString &endpoint);

@@ -196,6 +196,10 @@ Result Engine::select(Cursor &c, const Session &session)
             if (const std::optional<Result> error = insTablesError(select))
                 return *error;
         }
+        if (db == u"information_schema" && select.table == u"ins_dnode_variables") {
+            if (const std::optional<Result> error = dnodeVariablesError())
+                return *error;
+        }
         return evaluate(select, *table, session.db);
     }
     return selectFromTable(select, session);

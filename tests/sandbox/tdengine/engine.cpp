@@ -88,9 +88,11 @@ QString Engine::endpointOf(int dnodeId) const
     return dnode ? dnode->endpoint : QString();
 }
 
-Cluster::Start Engine::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes)
+Cluster::Start Engine::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes,
+                                    const QMap<QString, QString> &taosCfg)
 {
     log(endpoint, u"DND  taosd starting, fqdn:"_s + endpoint + u", firstEp:"_s + m_firstEndpoint);
+    const DnodeConfig config = readTaosCfg(endpoint, supportVnodes, taosCfg);
     m_waiting.removeIf([&](const Waiting &entry) { return entry.endpoint == endpoint; });
     if (m_droppedData.contains(dataId)) {
         log(endpoint, u"DND  ERROR failed to send status req since Dnode does not exist: the data directory "
@@ -98,36 +100,36 @@ Cluster::Start Engine::dnodeStarted(const QString &endpoint, const QString &data
         return Cluster::Start::Refused;
     }
     if (Dnode *dnode = dnodeByData(dataId)) {
-        rejoin(*dnode, dataId, supportVnodes);
+        rejoin(*dnode, dataId, config);
         return Cluster::Start::Joined;
     }
     if (m_dnodes.isEmpty() && m_nextDnodeId == 1 && endpoint == m_firstEndpoint) {
-        found(endpoint, dataId, supportVnodes);
+        found(endpoint, dataId, config);
         return Cluster::Start::Joined;
     }
     if (Dnode *dnode = dnodeByEndpoint(endpoint)) {
-        adoptFreshData(*dnode, dataId, supportVnodes);
+        adoptFreshData(*dnode, dataId, config);
         return Cluster::Start::Joined;
     }
     if (!hasMnodeLeader()) {
-        m_waiting.append({endpoint, dataId, supportVnodes});
+        m_waiting.append({endpoint, dataId, config});
         log(endpoint, u"DND  failed to connect to firstEp "_s + m_firstEndpoint + u", will retry"_s);
         return Cluster::Start::Waiting;
     }
-    registerDnode(endpoint, dataId, supportVnodes);
+    registerDnode(endpoint, dataId, config);
     reconcile();
     changed();
     return Cluster::Start::Joined;
 }
 
 // The first dnode of a cluster deploys the first mnode and becomes its leader.
-void Engine::found(const QString &endpoint, const QString &dataId, int supportVnodes)
+void Engine::found(const QString &endpoint, const QString &dataId, const DnodeConfig &config)
 {
     m_clusterCreateTime = now();
     const QByteArray digest = QCryptographicHash::hash(
         (endpoint + QString::number(m_clusterCreateTime)).toUtf8(), QCryptographicHash::Sha1);
     m_clusterId = qAbs(qFromBigEndian<qint64>(digest.constData()));
-    Dnode &dnode = registerDnode(endpoint, dataId, supportVnodes);
+    Dnode &dnode = registerDnode(endpoint, dataId, config);
     m_mnodes.insert(dnode.id, Mnode{dnode.id, now(), now()});
     m_mnodeLeader = dnode.id;
     log(endpoint,
@@ -139,13 +141,14 @@ void Engine::found(const QString &endpoint, const QString &dataId, int supportVn
 
 // What the image's entrypoint does for a new data directory: `create dnode` through the first
 // endpoint; the new taosd then reports its status and is ready.
-Dnode &Engine::registerDnode(const QString &endpoint, const QString &dataId, int supportVnodes)
+Dnode &Engine::registerDnode(const QString &endpoint, const QString &dataId, const DnodeConfig &config)
 {
     Dnode dnode;
     dnode.id = m_nextDnodeId++;
     dnode.endpoint = endpoint;
     dnode.dataId = dataId;
-    dnode.supportVnodes = supportVnodes;
+    dnode.config = config;
+    dnode.supportVnodes = config.value(u"supportVnodes"_s).toInt();
     dnode.createTime = now();
     dnode.rebootTime = dnode.createTime;
     dnode.running = true;
@@ -159,10 +162,12 @@ Dnode &Engine::registerDnode(const QString &endpoint, const QString &dataId, int
     return m_dnodes[dnode.id];
 }
 
-void Engine::rejoin(Dnode &dnode, const QString &dataId, int supportVnodes)
+void Engine::rejoin(Dnode &dnode, const QString &dataId, const DnodeConfig &config)
 {
     dnode.dataId = dataId;
-    dnode.supportVnodes = supportVnodes; // a restart reads taos.cfg again
+    // A restart reads taos.cfg again: what `alter dnode` changed is gone.
+    dnode.config = config;
+    dnode.supportVnodes = config.value(u"supportVnodes"_s).toInt();
     dnode.running = true;
     ++dnode.generation;
     // Back before its status timed out: nothing waits for that timeout any more.
@@ -185,7 +190,7 @@ void Engine::rejoin(Dnode &dnode, const QString &dataId, int supportVnodes)
 // dnode's id, and it is ready, but its vnodes are gone and nothing rebuilds them (observed on 3.3.6.6:
 // `offline`, applied/committed 0/0, for as long as the dnode stays): a replica-1 vgroup there has lost
 // its data, a replicated one runs a replica short.
-void Engine::adoptFreshData(Dnode &dnode, const QString &dataId, int supportVnodes)
+void Engine::adoptFreshData(Dnode &dnode, const QString &dataId, const DnodeConfig &config)
 {
     for (Vgroup &vgroup : m_vgroups) {
         if (!vgroup.dnodes.contains(dnode.id) || vgroup.lostOn.contains(dnode.id))
@@ -196,7 +201,7 @@ void Engine::adoptFreshData(Dnode &dnode, const QString &dataId, int supportVnod
     }
     log(dnode.endpoint,
         u"DND  "_s + dnodeTag(dnode.id) + u", started on an empty data directory, taking over"_s);
-    rejoin(dnode, dataId, supportVnodes);
+    rejoin(dnode, dataId, config);
 }
 
 void Engine::dnodeStopped(const QString &endpoint)
@@ -331,11 +336,11 @@ void Engine::joinWaiting()
         if (m_droppedData.contains(entry.dataId))
             continue;
         if (Dnode *dnode = dnodeByData(entry.dataId))
-            rejoin(*dnode, entry.dataId, entry.supportVnodes);
+            rejoin(*dnode, entry.dataId, entry.config);
         else if (Dnode *known = dnodeByEndpoint(entry.endpoint))
-            adoptFreshData(*known, entry.dataId, entry.supportVnodes);
+            adoptFreshData(*known, entry.dataId, entry.config);
         else
-            registerDnode(entry.endpoint, entry.dataId, entry.supportVnodes);
+            registerDnode(entry.endpoint, entry.dataId, entry.config);
     }
     changed();
 }

@@ -15,8 +15,8 @@ class Cursor;
 
 // The state and behaviour behind Cluster (which only forwards to it). Split over several files:
 // engine.cpp (membership, elections, quorum), statements.cpp (SQL dispatch, DDL), dml.cpp (insert,
-// select), systables.cpp (information_schema and SHOW), transactions.cpp (drop dnode, balance
-// vgroup), persistence.cpp (save/load).
+// select), systables.cpp (information_schema and SHOW), configure.cpp (alter dnode, dnode variables),
+// transactions.cpp (drop dnode, balance vgroup), persistence.cpp (save/load).
 class Engine final
 {
 public:
@@ -26,7 +26,8 @@ public:
 
     Engine(Cluster *cluster, const QString &firstEndpoint, double timeScale);
 
-    Cluster::Start dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes);
+    Cluster::Start dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes,
+                                const QMap<QString, QString> &taosCfg);
     void dnodeStopped(const QString &endpoint);
     bool isServing(const QString &endpoint) const;
     int dnodeIdOf(const QString &endpoint) const;
@@ -52,10 +53,10 @@ private:
     const Dnode *dnodeByEndpoint(const QString &endpoint) const;
     Dnode *dnodeByData(const QString &dataId);
     QString endpointOf(int dnodeId) const;
-    void found(const QString &endpoint, const QString &dataId, int supportVnodes);
-    Dnode &registerDnode(const QString &endpoint, const QString &dataId, int supportVnodes);
-    void rejoin(Dnode &dnode, const QString &dataId, int supportVnodes);
-    void adoptFreshData(Dnode &dnode, const QString &dataId, int supportVnodes);
+    void found(const QString &endpoint, const QString &dataId, const DnodeConfig &config);
+    Dnode &registerDnode(const QString &endpoint, const QString &dataId, const DnodeConfig &config);
+    void rejoin(Dnode &dnode, const QString &dataId, const DnodeConfig &config);
+    void adoptFreshData(Dnode &dnode, const QString &dataId, const DnodeConfig &config);
     void markOffline(int dnodeId, int generation);
     void reconcile();
     void electMnodeLeader();
@@ -128,6 +129,15 @@ private:
     QString vnodeStatus(const Vgroup &vgroup, int dnodeId) const;
     QString mnodeRole(const Mnode &mnode) const;
 
+    // configure.cpp: alter dnode, dnode variables
+    DnodeConfig readTaosCfg(const QString &endpoint, int supportVnodes,
+                            const QMap<QString, QString> &taosCfg);
+    Result alterDnode(Cursor &c);
+    Result showVariables(Cursor &c, const Session &session);
+    RowSet insDnodeVariables() const;
+    std::optional<Result> dnodeVariablesError() const;
+    RowSet insConfigs() const;
+
     // transactions.cpp: drop dnode and balance vgroup
     void dropDnode(Cursor &c, Done done);
     std::optional<Result> checkDropDnode(const Dnode &dnode, bool force, bool unsafe) const;
@@ -161,7 +171,7 @@ private:
     {
         QString endpoint;
         QString dataId;
-        int supportVnodes = 0;
+        DnodeConfig config;
     };
     QList<Waiting> m_waiting;  // taosds waiting to join
     QMap<int, Mnode> m_mnodes; // by dnode id

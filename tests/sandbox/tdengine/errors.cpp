@@ -11,6 +11,7 @@ QString errorText(int code)
     static const QHash<int, QString> texts{
         {kNetworkUnavailable, u"Unable to establish connection"_s},
         {kFqdnError, u"Unable to resolve FQDN"_s},
+        {kInvalidConfig, u"Invalid config option"_s},
         {kDnodeAlreadyExists, u"Dnode already exists"_s},
         {kDnodeNotExist, u"Dnode does not exist"_s},
         {kCantDropLeader, u"Cannot drop mnode which is leader"_s},

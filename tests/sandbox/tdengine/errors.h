@@ -12,6 +12,7 @@ namespace tdkube::sandbox::tdengine {
 enum ErrorCode : int {
     kNetworkUnavailable = 0x000B,      // TSDB_CODE_RPC_NETWORK_UNAVAIL
     kActionInProgress = 0x0111,        // TSDB_CODE_ACTION_IN_PROGRESS (a transaction's action in flight)
+    kInvalidConfig = 0x0119,           // TSDB_CODE_INVALID_CFG (`alter dnode` of a key it cannot change)
     kFqdnError = 0x0015,               // TSDB_CODE_RPC_FQDN_ERROR
     kDnodeAlreadyExists = 0x0330,      // TSDB_CODE_MND_DNODE_ALREADY_EXIST
     kDnodeNotExist = 0x0331,           // TSDB_CODE_MND_DNODE_NOT_EXIST

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dnodeconfig.h"
 #include "tdengine/cluster.h"
 
 #include <QJsonArray>
@@ -30,6 +31,7 @@ struct Dnode
     bool dropping = false; // a drop-dnode transaction is moving its vnodes away
     QString note;          // the offline reason
     int generation = 0;    // bumped on every start/stop so that stale timers do nothing
+    DnodeConfig config;    // what its taosd runs with: taos.cfg at its last start, then `alter dnode`
 };
 
 struct Mnode

@@ -362,7 +362,7 @@ QJsonValue scalarValue(const SelectItem &item, const QString &database)
     if (item.kind == SelectItem::Kind::Literal)
         return item.literal;
     if (item.function == u"server_version" || item.function == u"client_version")
-        return kVersion;
+        return serverVersion();
     if (item.function == u"database")
         return database.isEmpty() ? QJsonValue() : QJsonValue(database);
     if (item.function == u"server_status")
@@ -519,6 +519,11 @@ qsizetype RowSet::indexOf(const QString &name) const
             return i;
     }
     return -1;
+}
+
+QString serverVersion()
+{
+    return kVersion;
 }
 
 Column makeColumn(const QString &name, const QString &type, int length)

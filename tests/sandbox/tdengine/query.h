@@ -80,6 +80,8 @@ Result toResult(const RowSet &set);
 std::optional<QJsonValue> convertValue(const Column &column, const QJsonValue &value);
 
 Column makeColumn(const QString &name, const QString &type, int length);
+// What server_version() answers, and a taosd's `version` variable.
+QString serverVersion();
 QString rfc3339(qint64 ms);
 
 } // namespace tdkube::sandbox::tdengine

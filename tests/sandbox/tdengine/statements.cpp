@@ -235,8 +235,8 @@ Result Engine::runSync(Cursor &c, Session &session)
         return select(c, session);
     if (c.acceptWord("show"_L1))
         return show(c, session);
-    if (c.acceptWord("alter"_L1) && c.acceptWord("user"_L1))
-        return alterUser(c);
+    if (c.acceptWord("alter"_L1))
+        return c.acceptWord("user"_L1) ? alterUser(c) : alterDnode(c);
     if (c.acceptWord("describe"_L1) || c.acceptWord("desc"_L1))
         return describe(c, session);
     return syntaxError(c);

@@ -371,6 +371,10 @@ std::optional<RowSet> Engine::systemTable(const QString &db, const QString &tabl
         return insTables();
     if (table == u"ins_stables")
         return insStables();
+    if (table == u"ins_dnode_variables")
+        return insDnodeVariables();
+    if (table == u"ins_configs")
+        return insConfigs();
     // No ins_transactions (nor ins_trans): transactions live in performance_schema only (FACTS.md
     // section 1).
     return std::nullopt;
@@ -378,6 +382,9 @@ std::optional<RowSet> Engine::systemTable(const QString &db, const QString &tabl
 
 Result Engine::show(Cursor &c, const Session &session)
 {
+    if (c.isWord("variables"_L1) || (c.isWord("cluster"_L1) && c.isWord("variables"_L1, 1)) ||
+        c.isWord("dnode"_L1))
+        return showVariables(c, session);
     QString dbName;
     if ((c.peek().kind == Token::Kind::Word || c.peek().kind == Token::Kind::Quoted) &&
         c.isSymbol("."_L1, 1)) {

@@ -77,6 +77,15 @@ inline QJsonValue cell(const Result &result, const QString &key, const QJsonValu
     return row.isEmpty() || index < 0 ? QJsonValue(QJsonValue::Undefined) : row.at(index);
 }
 
+// The value dnode `id` runs with for the configuration item `name`, as `show dnode N variables like
+// 'name'` lists it; a null string when the statement fails or has no such row.
+inline QString dnodeVariable(Cluster &cluster, int id, const QString &name)
+{
+    const Result result =
+        run(cluster, QStringLiteral("show dnode %1 variables like '%2'").arg(QString::number(id), name));
+    return result.ok() && !result.rows.isEmpty() ? result.rows.first().at(2).toString() : QString();
+}
+
 inline qint64 count(Cluster &cluster, const QString &table)
 {
     const Result result = run(cluster, QStringLiteral("select count(*) from ") + table);

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
@@ -667,6 +668,95 @@ private slots:
         Cluster broken(QString(), kScale);
         QVERIFY(!broken.load(QJsonObject{{u"version"_s, 99}}, &bad));
         QVERIFY(!bad.isEmpty());
+    }
+
+    // A taosd runs with its taos.cfg (the pod's TAOS_* variables): debugFlag also sets the module flags
+    // taos.cfg does not name, but not tmrDebugFlag nor simDebugFlag (taosCreateLog, tglobal.c).
+    void dnodeConfig_fromTaosCfgAtStart()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        const QMap<QString, QString> cfg{
+            {u"debugFlag"_s, u"135"_s},    {u"vDebugFlag"_s, u"143"_s},         {u"monitor"_s, u"0"_s},
+            {u"statusInterval"_s, u"5"_s}, {u"timezone"_s, u"Asia/Shanghai"_s}, {u"noSuchKey"_s, u"1"_s}};
+        QCOMPARE(cluster.dnodeStarted(endpoint(0), dataOf(0), 8, cfg), Cluster::Start::Joined);
+        QCOMPARE(dnodeVariable(cluster, 1, u"debugFlag"_s), u"135"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"dDebugFlag"_s), u"135"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"vDebugFlag"_s), u"143"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"tmrDebugFlag"_s), u"131"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"simDebugFlag"_s), u"143"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"monitor"_s), u"0"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"supportVnodes"_s), u"8"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"noSuchKey"_s), QString());
+        const Result settings = run(cluster, u"show variables"_s);
+        QCOMPARE(cell(settings, u"name"_s, u"statusInterval"_s, u"value"_s).toString(), u"5"_s);
+        QCOMPARE(cell(settings, u"name"_s, u"timezone"_s, u"value"_s).toString(),
+                 u"Asia/Shanghai (CST, +0800)"_s);
+    }
+
+    // A value out of range keeps the default and taosd says so in its log (cfgSetInt32, tconfig.c).
+    void dnodeConfig_outOfRangeValue_keepsDefaultAndLogs()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QSignalSpy logs(&cluster, &Cluster::logLine);
+        const QMap<QString, QString> cfg{{u"debugFlag"_s, u"999"_s}, {u"dDebugFlag"_s, u"135"_s}};
+        QCOMPARE(cluster.dnodeStarted(endpoint(0), dataOf(0), 16, cfg), Cluster::Start::Joined);
+        QCOMPARE(dnodeVariable(cluster, 1, u"debugFlag"_s), u"0"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"dDebugFlag"_s), u"135"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"vDebugFlag"_s), u"131"_s);
+        QStringList lines;
+        for (const QList<QVariant> &line : std::as_const(logs))
+            lines << line.at(1).toString();
+        QVERIFY2(lines.contains(
+                     u"UTL  ERROR cfg:debugFlag, type:int32 src:env_var value:999 out of range[0, 255]"_s),
+                 qPrintable(lines.join(u'\n')));
+    }
+
+    // `alter` changes what the running taosd uses, not taos.cfg: a restart takes taos.cfg's value
+    // again, a changed one if the ConfigMap changed meanwhile.
+    void alterDnode_lostAtRestart_taosCfgWins()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        const QMap<QString, QString> cfg{{u"debugFlag"_s, u"135"_s}};
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(cluster.dnodeStarted(endpoint(i), dataOf(i), 16, cfg), Cluster::Start::Joined);
+        QVERIFY(run(cluster, u"alter all dnodes 'mDebugFlag' '143'"_s).ok());
+        for (int id = 1; id <= 3; ++id)
+            QCOMPARE(dnodeVariable(cluster, id, u"mDebugFlag"_s), u"143"_s);
+
+        cluster.dnodeStopped(endpoint(1));
+        QCOMPARE(cluster.dnodeStarted(endpoint(1), dataOf(1), 16, cfg), Cluster::Start::Joined);
+        QCOMPARE(dnodeVariable(cluster, 2, u"mDebugFlag"_s), u"135"_s);
+        QCOMPARE(dnodeVariable(cluster, 1, u"mDebugFlag"_s), u"143"_s);
+
+        cluster.dnodeStopped(endpoint(2));
+        QCOMPARE(cluster.dnodeStarted(endpoint(2), dataOf(2), 16, {{u"mDebugFlag"_s, u"199"_s}}),
+                 Cluster::Start::Joined);
+        QCOMPARE(dnodeVariable(cluster, 3, u"mDebugFlag"_s), u"199"_s);
+        QCOMPARE(dnodeVariable(cluster, 3, u"debugFlag"_s), u"0"_s);
+        QCOMPARE(dnodeVariable(cluster, 3, u"dDebugFlag"_s), u"131"_s);
+    }
+
+    // 3.0.5.2's mnode sends the request to a dnode whether it is up or not and does not wait for an
+    // answer (tmsgSendReq in mndProcessConfigDnodeReq): the statement succeeds and a dnode whose taosd
+    // is down never gets it. Reading dnode variables asks every dnode, so it fails while one is down.
+    void alterDnode_taosdDown_succeedsButThatDnodeMissesIt()
+    {
+        Cluster cluster(endpoint(0), kScale);
+        QVERIFY(startDnodes(cluster, 3));
+        cluster.dnodeStopped(endpoint(2));
+        QVERIFY(run(cluster, u"alter all dnodes 'sDebugFlag' '143'"_s).ok());
+        QVERIFY(run(cluster, u"alter dnode 3 'tqDebugFlag' '143'"_s).ok());
+        const Result unreachable = run(cluster, u"show dnode 1 variables"_s);
+        QCOMPARE(unreachable.code, 0x000B);
+        QCOMPARE(unreachable.desc, u"Unable to establish connection"_s);
+        QCOMPARE(run(cluster, u"select * from information_schema.ins_dnode_variables"_s).code, 0x000B);
+        QTRY_COMPARE(dnodeField(cluster, 3, u"status"_s).toString(), u"offline"_s);
+        QVERIFY(run(cluster, u"alter all dnodes 'sDebugFlag' '135'"_s).ok());
+
+        QCOMPARE(cluster.dnodeStarted(endpoint(2), dataOf(2)), Cluster::Start::Joined);
+        QCOMPARE(dnodeVariable(cluster, 1, u"sDebugFlag"_s), u"135"_s);
+        QCOMPARE(dnodeVariable(cluster, 3, u"sDebugFlag"_s), u"131"_s);
+        QCOMPARE(dnodeVariable(cluster, 3, u"tqDebugFlag"_s), u"131"_s);
     }
 
     void signals_changedAndLogLines()

@@ -452,6 +452,163 @@ private slots:
         QCOMPARE(run(cluster(), u"alter user bob pass 'x'"_s).code, 0x0351);
     }
 
+    // ALTER ALL DNODES reaches every running dnode (mndProcessConfigDnodeReq sends it to each); what
+    // `show dnode N variables` lists then is what that dnode runs with.
+    void alterAllDnodes_moduleFlag_everyDnodeShowsIt()
+    {
+        for (int id = 1; id <= 3; ++id)
+            QCOMPARE(dnodeVariable(cluster(), id, u"dDebugFlag"_s), u"131"_s);
+        const QJsonObject rest = run(cluster(), u"alter all dnodes 'dDebugFlag' '135'"_s).toRest();
+        QCOMPARE(rest.value(u"code").toInt(), 0);
+        QCOMPARE(rest.value(u"column_meta").toArray(),
+                 (QJsonArray{QJsonArray{u"affected_rows"_s, u"INT"_s, 4}}));
+        for (int id = 1; id <= 3; ++id) {
+            const Result shown = run(cluster(), u"show dnode %1 variables like 'dDebugFlag'"_s.arg(id));
+            QCOMPARE(shown.rows, (QList<QJsonArray>{QJsonArray{id, u"dDebugFlag"_s, u"135"_s}}));
+            QCOMPARE(dnodeVariable(cluster(), id, u"vDebugFlag"_s), u"131"_s);
+        }
+    }
+
+    // debugFlag N sets all 21 debug flags of the dnode (taosSetAllDebugFlag); 0 changes nothing.
+    void alterAllDnodes_debugFlag_setsEveryFlag()
+    {
+        QVERIFY(run(cluster(), u"alter all dnodes 'debugFlag' '143'"_s).ok());
+        const Result flags = run(cluster(), u"select dnode_id, name, value from "
+                                            u"information_schema.ins_dnode_variables where name like "
+                                            u"'%DebugFlag' and dnode_id = 2"_s);
+        QCOMPARE(flags.rows.size(), 21);
+        for (const QJsonArray &row : flags.rows)
+            QCOMPARE(row.at(2).toString(), u"143"_s);
+        QVERIFY(run(cluster(), u"alter all dnodes 'debugFlag' '0'"_s).ok());
+        QCOMPARE(dnodeVariable(cluster(), 2, u"debugFlag"_s), u"143"_s);
+    }
+
+    // ALTER DNODE N changes that dnode only; the value may also follow the name in one string.
+    void alterDnode_oneDnode_othersKeepTheirValue()
+    {
+        QVERIFY(run(cluster(), u"alter dnode 2 'monitor' '0'"_s).ok());
+        QCOMPARE(dnodeVariable(cluster(), 1, u"monitor"_s), u"1"_s);
+        QCOMPARE(dnodeVariable(cluster(), 2, u"monitor"_s), u"0"_s);
+        QCOMPARE(dnodeVariable(cluster(), 3, u"monitor"_s), u"1"_s);
+        QVERIFY(run(cluster(), u"ALTER DNODE 3 'QDEBUGFLAG 135'"_s).ok());
+        QCOMPARE(dnodeVariable(cluster(), 3, u"qDebugFlag"_s), u"135"_s);
+        QCOMPARE(dnodeVariable(cluster(), 1, u"qDebugFlag"_s), u"131"_s);
+    }
+
+    // Only resetlog, monitor and 18 debug flags can change at run time in 3.0.5.2; every other key,
+    // including real ones that need a restart, is TSDB_CODE_INVALID_CFG and changes nothing.
+    void alterDnode_keyNotDynamic_refusedInvalidConfig_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::newRow("supportVnodes") << u"alter all dnodes 'supportVnodes' '32'"_s;
+        QTest::newRow("statusInterval on one dnode") << u"alter dnode 1 'statusInterval' '3'"_s;
+        QTest::newRow("monitorInterval: monitor then more") << u"alter all dnodes 'monitorInterval' '10'"_s;
+        QTest::newRow("debugFlag then more") << u"alter all dnodes 'debugFlagX' '135'"_s;
+        QTest::newRow("jniDebugFlag: not in the mnode's list") << u"alter all dnodes 'jniDebugFlag' '135'"_s;
+        QTest::newRow("activeCode: enterprise only") << u"alter all dnodes 'activeCode' 'x'"_s;
+        QTest::newRow("unknown dnode, bad key first") << u"alter dnode 99 'nosuchKey' '1'"_s;
+    }
+
+    void alterDnode_keyNotDynamic_refusedInvalidConfig()
+    {
+        QFETCH(QString, sql);
+        const QJsonObject rest = run(cluster(), sql).toRest();
+        QCOMPARE(rest, (QJsonObject{{u"code"_s, 0x0119}, {u"desc"_s, u"Invalid config option"_s}}));
+        QCOMPARE(dnodeVariable(cluster(), 1, u"supportVnodes"_s), u"16"_s);
+        QCOMPARE(dnodeVariable(cluster(), 1, u"statusInterval"_s), u"1"_s);
+    }
+
+    // The mnode reads the value with atoi: out of range (debug flags 0..255, monitor 0..2) is refused,
+    // but what is not a number is 0 and accepted.
+    void alterDnode_value_checkedAsTheMnodeReadsIt_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("256") << u"alter all dnodes 'uDebugFlag' '256'"_s << 0x0119 << u"131"_s;
+        QTest::newRow("255") << u"alter all dnodes 'uDebugFlag' '255'"_s << 0 << u"255"_s;
+        QTest::newRow("not a number is 0") << u"alter all dnodes 'uDebugFlag' 'high'"_s << 0 << u"0"_s;
+        QTest::newRow("digits then text") << u"alter all dnodes 'uDebugFlag' '135abc'"_s << 0 << u"135"_s;
+    }
+
+    void alterDnode_value_checkedAsTheMnodeReadsIt()
+    {
+        QFETCH(QString, sql);
+        QFETCH(int, code);
+        QFETCH(QString, shown);
+        const Result result = run(cluster(), sql);
+        QCOMPARE(result.code, code);
+        QCOMPARE(dnodeVariable(cluster(), 3, u"uDebugFlag"_s), shown);
+    }
+
+    void alterDnode_monitorOutOfRange_refused()
+    {
+        const Result result = run(cluster(), u"alter all dnodes 'monitor' '3'"_s);
+        QCOMPARE(result.code, 0x0119);
+        QCOMPARE(result.desc, u"Invalid config option"_s);
+        QCOMPARE(dnodeVariable(cluster(), 1, u"monitor"_s), u"1"_s);
+    }
+
+    void alterDnode_unknownDnode_refusedDnodeNotExist()
+    {
+        const QJsonObject rest = run(cluster(), u"alter dnode 99 'debugFlag' '135'"_s).toRest();
+        QCOMPARE(rest, (QJsonObject{{u"code"_s, 0x0331}, {u"desc"_s, u"Dnode does not exist"_s}}));
+        // Dnode 0 means all of them, as -1 does (mndProcessConfigDnodeReq).
+        QVERIFY(run(cluster(), u"alter dnode 0 'wDebugFlag' '135'"_s).ok());
+        QCOMPARE(dnodeVariable(cluster(), 3, u"wDebugFlag"_s), u"135"_s);
+    }
+
+    void alterDnode_syntaxErrors()
+    {
+        QCOMPARE(run(cluster(), u"alter dnode 1 debugFlag 135"_s).code, 0x2600);
+        QCOMPARE(run(cluster(), u"alter all dnodes"_s).code, 0x2600);
+        QCOMPARE(run(cluster(), u"alter all dnode 'debugFlag' '135'"_s).code, 0x2600);
+        QCOMPARE(run(cluster(), u"alter dnode 'debugFlag' '135'"_s).code, 0x2600);
+        QCOMPARE(run(cluster(), u"alter dnode 1 'debugFlag' '135' '1'"_s).code, 0x2600);
+        QCOMPARE(run(cluster(), u"show dnode 1 variables extra"_s).code, 0x2600);
+        QCOMPARE(run(cluster(), u"show dnode x variables"_s).code, 0x2600);
+    }
+
+    // ins_dnode_variables (dnode_id INT, name VARCHAR(32), value VARCHAR(64): systable.c) holds every
+    // item of each dnode's tsCfg in the order tglobal.c adds them, duplicates included.
+    void showDnodeVariables_everyItemOfTheDnode()
+    {
+        const QJsonObject rest = run(cluster(), u"show dnode 2 variables"_s).toRest();
+        QCOMPARE(rest.value(u"column_meta").toArray(),
+                 (QJsonArray{QJsonArray{u"dnode_id"_s, u"INT"_s, 4}, QJsonArray{u"name"_s, u"VARCHAR"_s, 32},
+                             QJsonArray{u"value"_s, u"VARCHAR"_s, 64}}));
+        const Result shown = run(cluster(), u"show dnode 2 variables"_s);
+        QCOMPARE(shown.rows.size(), 142);
+        QCOMPARE(shown.rows.first(), (QJsonArray{2, u"firstEp"_s, QString()}));
+        QCOMPARE(shown.rows.last().at(1).toString(), u"buildinfo"_s);
+        QCOMPARE(cell(shown, u"name"_s, u"fqdn"_s, u"value"_s).toString(), endpoint(1).section(u':', 0, 0));
+        QCOMPARE(cell(shown, u"name"_s, u"serverPort"_s, u"value"_s).toString(), u"6030"_s);
+        QCOMPARE(cell(shown, u"name"_s, u"minimalDataDirGB"_s, u"value"_s).toString(), u"2.000000"_s);
+        QCOMPARE(cell(shown, u"name"_s, u"version"_s, u"value"_s).toString(), u"3.0.7.1"_s);
+        QCOMPARE(run(cluster(), u"show dnode 2 variables like 'numOfRpc%'"_s).rows.size(), 4);
+        const Result none = run(cluster(), u"show dnode 99 variables"_s);
+        QVERIFY(none.ok());
+        QCOMPARE(none.rows.size(), 0);
+        QCOMPARE(run(cluster(), u"select count(*) from information_schema.ins_dnode_variables"_s)
+                     .rows.first()
+                     .at(0)
+                     .toInteger(),
+                 3 * 142);
+    }
+
+    // SHOW VARIABLES = ins_configs: four settings of the mnode leader (mndRetrieveConfigs).
+    void showVariables_mnodeLeaderSettings()
+    {
+        const Result shown = run(cluster(), u"show variables"_s);
+        QCOMPARE(shown.rows, (QList<QJsonArray>{QJsonArray{u"statusInterval"_s, u"1"_s},
+                                                QJsonArray{u"timezone"_s, u"Etc/UTC (UTC, +0000)"_s},
+                                                QJsonArray{u"locale"_s, u"en_US.UTF-8"_s},
+                                                QJsonArray{u"charset"_s, u"UTF-8"_s}}));
+        QCOMPARE(run(cluster(), u"show cluster variables"_s).rows, shown.rows);
+        QCOMPARE(run(cluster(), u"select * from information_schema.ins_configs"_s).rows, shown.rows);
+        QVERIFY(run(cluster(), u"show cluster"_s).ok());
+    }
+
     void describe_listsColumnsAndTags()
     {
         const Result result = run(cluster(), u"describe test.meters"_s);

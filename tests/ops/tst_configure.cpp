@@ -1,0 +1,332 @@
+// A configuration change run by the journaled executor against the in-process sandbox (a simulated
+// 3-dnode cluster deployed from manifests/, with a replica-3 database): the ConfigMap changes, the pods
+// restart one at a time from the highest ordinal and never two at once, each dnode comes back with the new
+// value, and the rows are all there. Cancelled between two pods, the StatefulSet stays split and consistent
+// (partition), and a resume finishes it.
+#include "deploy/deploymonitor.h"
+#include "kube/objects.h"
+#include "kube/portforward.h"
+#include "kube/resourcewatch.h"
+#include "ops/executor.h"
+#include "ops/facts.h"
+#include "ops/journal.h"
+#include "ops/planner.h"
+#include "sandboxfixture.h"
+#include "taos/clusterconnection.h"
+#include "taos/passwordstore.h"
+#include "taos/restclient.h"
+#include "taos/snapshotpoller.h"
+
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <optional>
+
+using namespace Qt::StringLiterals;
+using namespace tdkube;
+using namespace tdkube::kube::test;
+using tdkube::ops::Executor;
+using tdkube::ops::Journal;
+using tdkube::ops::Plan;
+using tdkube::ops::Step;
+
+namespace {
+
+constexpr int kRunMs = 240000; // a safety net for a hung test, not a measure
+const QString kNs = u"cfg"_s;
+const QString kSet = u"tdengine"_s;
+const QString kConfigMap = u"tdengine-taoscfg"_s;
+
+} // namespace
+
+class TestConfigure final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void restartSetting_podsRollOneAtATimeHighestFirst_eachDnodeBackWithTheValue();
+    void cancelledBetweenPods_statefulSetHeldSplit_resumeFinishes();
+    void runtimeSetting_alteredOnEveryDnode_noPodRestarted();
+
+private:
+    Plan plan(const QMap<QString, QString> &settings);
+    taos::QueryOutcome sql(const QString &statement);
+    QJsonObject statefulSet();
+    QMap<QString, QString> podRevisions();
+    QString configValue(const QString &variable);
+
+    SandboxFixture m_fixture;
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<kube::KubeClient> m_client;
+    std::unique_ptr<taos::PasswordStore> m_passwords;
+};
+
+void TestConfigure::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QDir(Journal::directory()).removeRecursively();
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QVERIFY(m_fixture.start());
+    m_client = std::make_unique<kube::KubeClient>(m_fixture.admin());
+    m_passwords = std::make_unique<taos::PasswordStore>();
+    m_passwords->setKeychainEnabled(false);
+    QVERIFY(createNamespace(m_client.get(), kNs));
+    QString error;
+    QVERIFY2(applyManifests(m_client.get(), kNs, &error), qPrintable(error));
+    deploy::DeployMonitor monitor(m_client.get(), m_passwords.get(),
+                                  deploy::DeployTarget{m_fixture.admin().contextName, kNs, kSet, 3, true});
+    monitor.setPollInterval(50);
+    std::optional<bool> deployed;
+    connect(&monitor, &deploy::DeployMonitor::finished, this, [&deployed](bool ok) { deployed = ok; });
+    monitor.start();
+    QVERIFY(QTest::qWaitFor([&] { return deployed.has_value(); }, kRunMs));
+    QVERIFY(*deployed);
+    for (const QString &statement :
+         {u"create database r3 replica 3 vgroups 4"_s, u"create table r3.plain (ts timestamp, v int)"_s,
+          u"insert into r3.plain values (now, 1) (now+1s, 2) (now+2s, 3)"_s}) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+}
+
+// Planned from what the cluster holds now, as the command line and the wizard plan.
+Plan TestConfigure::plan(const QMap<QString, QString> &settings)
+{
+    taos::ClusterConnection connection(m_client.get(), kNs, kSet, u"sandbox/cfg/tdengine"_s,
+                                       m_passwords.get());
+    std::optional<ops::ClusterFacts> facts;
+    QString error;
+    QObject context;
+    ops::gatherFacts(m_client.get(), &connection, kNs, kSet, &context,
+                     [&facts, &error](const ops::ClusterFacts &gathered, const QString &why) {
+                         facts = gathered;
+                         error = why;
+                     });
+    if (!QTest::qWaitFor([&facts] { return facts.has_value(); }, kRunMs) || !error.isEmpty()) {
+        qWarning("facts: %s", qPrintable(error));
+        return {};
+    }
+    Plan planned = ops::planConfigure(*facts, settings);
+    planned.context = m_fixture.admin().contextName;
+    return planned;
+}
+
+taos::QueryOutcome TestConfigure::sql(const QString &statement)
+{
+    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
+    forward.start();
+    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; }, kWaitMs))
+        return {};
+    QUrl base(u"http://127.0.0.1"_s);
+    base.setPort(forward.localPort());
+    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
+    std::optional<taos::QueryOutcome> outcome;
+    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
+    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
+        qWarning("%s did not answer", qPrintable(statement));
+    return outcome.value_or(taos::QueryOutcome{});
+}
+
+QJsonObject TestConfigure::statefulSet()
+{
+    return await([&](QObject *context, kube::KubeClient::Done done) {
+               m_client->get(kube::ResourceKind::statefulSets(), kNs, kSet, context, done);
+           })
+        .json();
+}
+
+// pod name -> its controller-revision-hash
+QMap<QString, QString> TestConfigure::podRevisions()
+{
+    const kube::KubeResponse listed = await([&](QObject *context, kube::KubeClient::Done done) {
+        m_client->list(kube::ResourceKind::pods(), kNs, {}, context, done);
+    });
+    QMap<QString, QString> revisions;
+    for (const QJsonValue &item : listed.json().value(u"items").toArray()) {
+        const QJsonObject pod = item.toObject();
+        revisions.insert(kube::nameOf(pod), kube::valueAt(pod, u"metadata.labels"_s)
+                                                .toObject()
+                                                .value(u"controller-revision-hash")
+                                                .toString());
+    }
+    return revisions;
+}
+
+QString TestConfigure::configValue(const QString &variable)
+{
+    return await([&](QObject *context, kube::KubeClient::Done done) {
+               m_client->get(kube::ResourceKind::configMaps(), kNs, kConfigMap, context, done);
+           })
+        .json()
+        .value(u"data")
+        .toObject()
+        .value(variable)
+        .toString();
+}
+
+void TestConfigure::restartSetting_podsRollOneAtATimeHighestFirst_eachDnodeBackWithTheValue()
+{
+    const Plan planned = plan({{u"supportVnodes"_s, u"24"_s}});
+    QVERIFY2(!planned.blocked() && planned.steps.size() == 6, qPrintable(planned.summary()));
+
+    // Every pod event: which pods are not Ready (or missing) at that moment, and the order they went.
+    kube::ResourceWatch pods(m_client.get(), kube::ResourceKind::pods(), kNs);
+    QMap<QString, bool> ready;
+    int mostDown = 0;
+    QStringList restarted;
+    const auto seen = [&](const QJsonObject &pod, bool gone) {
+        const QString name = kube::nameOf(pod);
+        const bool up = !gone && kube::isPodReady(pod) &&
+                        kube::valueAt(pod, u"metadata.deletionTimestamp"_s).toString().isEmpty();
+        if (ready.value(name, true) && !up && !restarted.contains(name))
+            restarted.append(name);
+        ready.insert(name, up);
+        mostDown = std::max(mostDown, int(std::count(ready.cbegin(), ready.cend(), false)));
+    };
+    connect(&pods, &kube::ResourceWatch::reset, this, [&](const QList<QJsonObject> &objects) {
+        for (const QJsonObject &pod : objects)
+            seen(pod, false);
+    });
+    connect(&pods, &kube::ResourceWatch::modified, this, [&](const QJsonObject &pod) { seen(pod, false); });
+    connect(&pods, &kube::ResourceWatch::added, this, [&](const QJsonObject &pod) { seen(pod, false); });
+    connect(&pods, &kube::ResourceWatch::deleted, this, [&](const QJsonObject &pod) { seen(pod, true); });
+    pods.start();
+    QVERIFY(QTest::qWaitFor([&] { return pods.state() == kube::ResourceWatch::State::Live; }, kWaitMs));
+    QCOMPARE(mostDown, 0);
+
+    Executor run(m_client.get(), m_passwords.get());
+    run.setPollInterval(50);
+    std::optional<bool> ok;
+    QString message;
+    connect(&run, &Executor::finished, this, [&](bool success, const QString &text) {
+        ok = success;
+        message = text;
+    });
+    run.start(planned);
+    QVERIFY(QTest::qWaitFor([&] { return ok.has_value(); }, kRunMs));
+    QVERIFY2(*ok, qPrintable(message));
+
+    QCOMPARE(restarted, (QStringList{u"tdengine-2"_s, u"tdengine-1"_s, u"tdengine-0"_s}));
+    QCOMPARE(mostDown, 1);
+    QCOMPARE(configValue(u"TAOS_SUPPORT_VNODES"_s), u"24"_s);
+    const QJsonObject set = statefulSet();
+    QCOMPARE(kube::valueAt(set, u"spec.updateStrategy.rollingUpdate.partition"_s).toInt(-1), 0);
+    const QString revision = kube::valueAt(set, u"status.updateRevision"_s).toString();
+    for (const QString &revisionOfPod : podRevisions())
+        QCOMPARE(revisionOfPod, revision);
+    const taos::QueryOutcome shown = sql(u"select * from information_schema.ins_dnodes"_s);
+    QVERIFY(shown.ok());
+    const QList<taos::Dnode> dnodes = taos::dnodesFrom(shown.result);
+    QCOMPARE(dnodes.size(), 3);
+    for (const taos::Dnode &dnode : dnodes) {
+        QCOMPARE(dnode.status, u"ready"_s);
+        QCOMPARE(dnode.supportVnodes, 24);
+    }
+    const taos::QueryOutcome rows = sql(u"select count(*) from r3.plain"_s);
+    QVERIFY(rows.ok());
+    QCOMPARE(rows.result.int64(0, 0), 3);
+    QCOMPARE(Journal::load(run.journal().path()).status(), Journal::Status::Finished);
+}
+
+// Cancel is honoured between steps: after the first pod, the StatefulSet holds the others on the old
+// template (partition 2) and every pod is Ready; the journal offers a resume, which finishes the roll.
+void TestConfigure::cancelledBetweenPods_statefulSetHeldSplit_resumeFinishes()
+{
+    const Plan planned = plan({{u"TAOS_SUPPORT_VNODES"_s, u"32"_s}});
+    QVERIFY2(!planned.blocked() && planned.steps.size() == 6, qPrintable(planned.summary()));
+    const QString oldRevision = kube::valueAt(statefulSet(), u"status.updateRevision"_s).toString();
+
+    auto run = std::make_unique<Executor>(m_client.get(), m_passwords.get());
+    run->setPollInterval(50);
+    std::optional<bool> ok;
+    QString message;
+    connect(run.get(), &Executor::stepFinished, this, [&run](int index) {
+        if (index == 2) // tdengine-2 restarted
+            run->requestCancel();
+    });
+    connect(run.get(), &Executor::finished, this, [&](bool success, const QString &text) {
+        ok = success;
+        message = text;
+    });
+    run->start(planned);
+    QVERIFY(QTest::qWaitFor([&] { return ok.has_value(); }, kRunMs));
+    QVERIFY2(!*ok, qPrintable(message));
+    const Journal stopped = Journal::load(run->journal().path());
+    QCOMPARE(stopped.status(), Journal::Status::Running);
+    QCOMPARE(stopped.resumeIndex(), 3);
+
+    const QJsonObject set = statefulSet();
+    QCOMPARE(kube::valueAt(set, u"spec.updateStrategy.rollingUpdate.partition"_s).toInt(), 2);
+    const QString newRevision = kube::valueAt(set, u"status.updateRevision"_s).toString();
+    QVERIFY(newRevision != oldRevision);
+    const QMap<QString, QString> split = podRevisions();
+    QCOMPARE(split.value(u"tdengine-2"_s), newRevision);
+    QCOMPARE(split.value(u"tdengine-1"_s), oldRevision);
+    QCOMPARE(split.value(u"tdengine-0"_s), oldRevision);
+    QTest::qWait(500); // the controller would have rolled on by now if the partition did not hold it
+    QCOMPARE(podRevisions(), split);
+
+    run.reset();
+    Executor resumed(m_client.get(), m_passwords.get());
+    resumed.setPollInterval(50);
+    ok.reset();
+    connect(&resumed, &Executor::finished, this, [&](bool success, const QString &text) {
+        ok = success;
+        message = text;
+    });
+    resumed.resume(stopped);
+    QVERIFY(QTest::qWaitFor([&] { return ok.has_value(); }, kRunMs));
+    QVERIFY2(*ok, qPrintable(message));
+    for (const QString &revisionOfPod : podRevisions())
+        QCOMPARE(revisionOfPod, newRevision);
+    QCOMPARE(kube::valueAt(statefulSet(), u"spec.updateStrategy.rollingUpdate.partition"_s).toInt(-1), 0);
+    QCOMPARE(configValue(u"TAOS_SUPPORT_VNODES"_s), u"32"_s);
+}
+
+// A log flag: `alter all dnodes`, every dnode runs with it at once, no pod restarts, and the ConfigMap
+// keeps it for the next start.
+void TestConfigure::runtimeSetting_alteredOnEveryDnode_noPodRestarted()
+{
+    const Plan planned = plan({{u"debugFlag"_s, u"135"_s}});
+    QVERIFY2(!planned.blocked() && planned.steps.size() == 3, qPrintable(planned.summary()));
+    const auto uids = [this] {
+        const kube::KubeResponse listed = await([&](QObject *context, kube::KubeClient::Done done) {
+            m_client->list(kube::ResourceKind::pods(), kNs, {}, context, done);
+        });
+        QStringList found;
+        for (const QJsonValue &item : listed.json().value(u"items").toArray())
+            found.append(kube::uidOf(item.toObject()));
+        found.sort();
+        return found;
+    };
+    const QStringList before = uids();
+
+    Executor run(m_client.get(), m_passwords.get());
+    run.setPollInterval(50);
+    std::optional<bool> ok;
+    QString message;
+    connect(&run, &Executor::finished, this, [&](bool success, const QString &text) {
+        ok = success;
+        message = text;
+    });
+    run.start(planned);
+    QVERIFY(QTest::qWaitFor([&] { return ok.has_value(); }, kRunMs));
+    QVERIFY2(*ok, qPrintable(message));
+
+    QCOMPARE(uids(), before);
+    QCOMPARE(configValue(u"TAOS_DEBUG_FLAG"_s), u"135"_s);
+    for (int dnode = 1; dnode <= 3; ++dnode) {
+        const taos::QueryOutcome shown = sql(u"show dnode %1 variables like 'debugFlag'"_s.arg(dnode));
+        QVERIFY2(shown.ok() && shown.result.rowCount() >= 1, qPrintable(shown.error.describe()));
+        QCOMPARE(shown.result.text(0, 2), u"135"_s); // dnode_id, name, value
+    }
+}
+
+QTEST_GUILESS_MAIN(TestConfigure)
+#include "tst_configure.moc"
