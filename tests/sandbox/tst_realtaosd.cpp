@@ -492,6 +492,7 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
     tdkube::taos::RestClient rest(tdkube::taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
     QList<tdkube::taos::LostVnodes> lost;
     QString snapshotError;
+    QString lastSeen; // what the last look saw, for a failure to say
     const auto lookedAt = [&] {
         std::optional<tdkube::taos::ClusterSnapshot> taken;
         tdkube::taos::takeSnapshot(&rest, &rest,
@@ -501,11 +502,23 @@ void TestRealTaosd::claimDeleted_podBackEmpty_joinRefusedSameDnode()
                                    });
         if (!QTest::qWaitFor([&] { return taken.has_value(); }, 60000) || !snapshotError.isEmpty())
             return false;
+        QStringList seen;
+        for (const tdkube::taos::Dnode &dnode : taken->dnodes)
+            seen.append(u"dnode %1 %2 rebooted %3"_s.arg(dnode.id).arg(
+                dnode.status, dnode.rebootTime.toString(Qt::ISODate)));
+        for (const tdkube::taos::Vgroup &vgroup : taken->vgroups) {
+            QStringList roles;
+            for (const tdkube::taos::Vnode &vnode : vgroup.vnodes)
+                roles.append(u"%1:%2"_s.arg(vnode.dnodeId).arg(vnode.role.trimmed()));
+            seen.append(u"vgroup %1 (%2) %3"_s.arg(vgroup.id).arg(vgroup.database, roles.join(u' ')));
+        }
+        seen.append(u"%1 transaction(s)"_s.arg(taken->transactions.size()));
+        lastSeen = seen.join(u"; "_s);
         lost = tdkube::taos::lostVnodes(*taken, QDateTime::currentDateTimeUtc());
         return !lost.isEmpty();
     };
     QVERIFY2(QTest::qWaitFor(lookedAt, (tdkube::taos::kLostVnodeGraceSeconds + 60) * 1000),
-             qPrintable(snapshotError));
+             qPrintable(snapshotError + u" last seen: "_s + lastSeen));
     QCOMPARE(lost.size(), 1);
     QCOMPARE(lost.first().dnode.id, idBefore);
     // lossy's 2 vgroups, and those of the replica-3 databases of the tests before
