@@ -34,7 +34,8 @@ else
     echo "test: no real TDengine (no ../shared/tdengine, no TDKUBE_REAL_TAOSD): the tests on real taosd skip"
 fi
 
-cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTDKUBE_SANITIZE=ON -DTDKUBE_WERROR=ON
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTDKUBE_SANITIZE=ON -DTDKUBE_WERROR=ON \
+    -DTDKUBE_SHARED_LIBS=ON
 cmake --build "$build"
 (cd "$build" && ctest --output-on-failure --timeout 900 "$@")
 
