@@ -51,9 +51,16 @@ ClusterView::ClusterView(QWidget *parent)
         tr("Change taos.cfg entries: those TDengine applies at run time at once, the "
            "others by restarting the pods one at a time; the plan is shown before "
            "anything changes"));
+    m_upgradeButton = new QPushButton(tr("Upgrade…"), this);
+    m_upgradeButton->setObjectName(u"upgradeButton"_s);
+    m_upgradeButton->setToolTip(
+        tr("Change TDengine's image (its version): the pods restart one at a time, each "
+           "dnode checked to run the new version; a downgrade or a jump TDengine cannot "
+           "roll is refused"));
     bar->addWidget(m_scaleButton);
     bar->addWidget(m_repairButton);
     bar->addWidget(m_configureButton);
+    bar->addWidget(m_upgradeButton);
     layout->addLayout(bar);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(u"clusterTabs"_s);
@@ -74,6 +81,7 @@ ClusterView::ClusterView(QWidget *parent)
     connect(m_scaleButton, &QPushButton::clicked, this, &ClusterView::scaleRequested);
     connect(m_repairButton, &QPushButton::clicked, this, &ClusterView::repairRequested);
     connect(m_configureButton, &QPushButton::clicked, this, &ClusterView::configureRequested);
+    connect(m_upgradeButton, &QPushButton::clicked, this, &ClusterView::upgradeRequested);
 }
 
 ClusterView::~ClusterView() = default;

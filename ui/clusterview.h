@@ -50,12 +50,14 @@ public:
     QPushButton *scaleButton() const { return m_scaleButton; }
     QPushButton *repairButton() const { return m_repairButton; }
     QPushButton *configureButton() const { return m_configureButton; }
+    QPushButton *upgradeButton() const { return m_upgradeButton; }
 
 signals:
-    // "Scale…", "Repair…" and "Configure…": the main window opens the wizard for this cluster.
+    // "Scale…", "Repair…", "Configure…" and "Upgrade…": the main window opens the wizard for this cluster.
     void scaleRequested();
     void repairRequested();
     void configureRequested();
+    void upgradeRequested();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -75,6 +77,7 @@ private:
     QPushButton *m_scaleButton = nullptr;
     QPushButton *m_repairButton = nullptr;
     QPushButton *m_configureButton = nullptr;
+    QPushButton *m_upgradeButton = nullptr;
     ClusterDashboard *m_dashboard = nullptr;
     SqlConsole *m_console = nullptr;
     QTextBrowser *m_configuration = nullptr;

@@ -4,6 +4,7 @@
 #include "operationview.h"
 #include "ops/facts.h"
 #include "ops/planner.h"
+#include "upgradeimagepage.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -97,16 +98,23 @@ ConfigureWizard::ConfigureWizard(Environment environment, QWidget *parent)
     : QWizard(parent)
     , m_environment(std::move(environment))
 {
-    setWindowTitle(tr("Configure TDengine cluster %1").arg(m_environment.statefulSet));
+    setWindowTitle(m_environment.upgrade
+                       ? tr("Upgrade TDengine cluster %1").arg(m_environment.statefulSet)
+                       : tr("Configure TDengine cluster %1").arg(m_environment.statefulSet));
     setWizardStyle(QWizard::ClassicStyle);
     setOption(QWizard::NoBackButtonOnLastPage);
     setOption(QWizard::NoCancelButtonOnLastPage);
     setButtonText(QWizard::CommitButton, tr("Start"));
     resize(960, 720);
-    m_settingsPage = new ConfigureSettingsPage(this);
+    if (m_environment.upgrade) {
+        m_imagePage = new UpgradeImagePage(this);
+        setPage(SettingsPage, m_imagePage);
+    } else {
+        m_settingsPage = new ConfigureSettingsPage(this);
+        setPage(SettingsPage, m_settingsPage);
+    }
     m_planPage = new ConfigurePlanPage(this);
     m_runPage = new ConfigureRunPage(this);
-    setPage(SettingsPage, m_settingsPage);
     setPage(PlanPage, m_planPage);
     setPage(RunPage, m_runPage);
     gather(); // the plan page gathers again: what it shows is never older than the page
@@ -134,7 +142,8 @@ void ConfigureWizard::gather()
 
 ops::Plan ConfigureWizard::makePlan() const
 {
-    ops::Plan plan = ops::planConfigure(m_facts, m_settingsPage->changes());
+    ops::Plan plan = m_environment.upgrade ? ops::planUpgrade(m_facts, m_imagePage->image())
+                                           : ops::planConfigure(m_facts, m_settingsPage->changes());
     plan.context = m_environment.context;
     return plan;
 }
@@ -143,11 +152,16 @@ void ConfigureWizard::reject()
 {
     if (m_runPage->isRunning() &&
         QMessageBox::question(
-            this, tr("Stop the configuration change?"),
-            tr("The change is still running. Closing stops it where it is: a pod restarting "
-               "now comes back on the new configuration, the pods not restarted yet stay on "
-               "the old one. Nothing is undone, and tdkube offers to resume it when you open "
-               "this context again.\n\nClose anyway?")) != QMessageBox::Yes)
+            this, m_environment.upgrade ? tr("Stop the upgrade?") : tr("Stop the configuration change?"),
+            m_environment.upgrade
+                ? tr("The upgrade is still running. Closing stops it where it is: a pod restarting now comes "
+                     "back on the new image, the pods not restarted yet stay on the old one. Nothing is "
+                     "undone, and tdkube offers to resume it when you open this context again.\n\nClose "
+                     "anyway?")
+                : tr("The change is still running. Closing stops it where it is: a pod restarting "
+                     "now comes back on the new configuration, the pods not restarted yet stay on "
+                     "the old one. Nothing is undone, and tdkube offers to resume it when you open "
+                     "this context again.\n\nClose anyway?")) != QMessageBox::Yes)
         return;
     QWizard::reject();
 }
@@ -517,6 +531,13 @@ QString ConfigurePlanPage::restartNote() const
     if (pods.isEmpty())
         return tr("No pod restarts: TDengine applies these entries at once on every dnode (`alter all "
                   "dnodes`), and the ConfigMap keeps them for the next start.");
+    if (m_wizard->environment().upgrade)
+        return tr("The pods restart one at a time, never two at once, in this order: %1. Before the next "
+                  "pod, "
+                  "tdkube waits until the restarted pod is Ready on the new image, its dnode is ready again "
+                  "and runs the new version, every vgroup's replicas are leader or follower, and the mnodes "
+                  "have their quorum. A pod not restarted yet keeps the old version until its turn.")
+            .arg(pods.join(u", "_s));
     return tr("The pods restart one at a time, never two at once, in this order: %1. Before the next pod, "
               "tdkube waits until the restarted pod is Ready on the new configuration, its dnode is ready "
               "again, every vgroup's replicas are leader or follower, and the mnodes have their quorum. A "
@@ -545,7 +566,9 @@ void ConfigurePlanPage::showPlan()
         m_status->setText(tr("tdkube will not run this: the findings in red say why and what to do."));
         m_status->setStyleSheet(u"QLabel { color: #c62828; font-weight: bold; }"_s);
     } else if (m_plan.steps.isEmpty()) {
-        m_status->setText(tr("Nothing to do: the cluster has these values already."));
+        m_status->setText(m_wizard->environment().upgrade
+                              ? tr("Nothing to do: the pods run this image already.")
+                              : tr("Nothing to do: the cluster has these values already."));
         m_status->setStyleSheet({});
     } else {
         m_status->setText(m_plan.summary());
@@ -596,11 +619,16 @@ void ConfigureRunPage::initializePage()
     const ConfigureWizard::Environment &environment = m_wizard->environment();
     const ops::Plan plan = m_wizard->planPage()->plan();
     m_rolls = !rolledPods(plan).isEmpty();
+    const bool upgrade = environment.upgrade;
     m_cancelNote->setText(
-        m_rolls ? tr("Cancel stops after the pod restarting now, never in the middle of one. The pods not "
-                     "restarted yet stay on the old configuration, and the cluster stays consistent: the "
-                     "StatefulSet holds them there with its partition. Resume continues with the next pod.")
-                : tr("Cancel stops between two steps; nothing is undone, and Resume continues from there."));
+        upgrade ? tr("Cancel stops after the pod restarting now, never in the middle of one. The pods not "
+                     "restarted yet stay on the old image, and the cluster stays consistent: the StatefulSet "
+                     "holds them there with its partition. Resume continues with the next pod.")
+        : m_rolls
+            ? tr("Cancel stops after the pod restarting now, never in the middle of one. The pods not "
+                 "restarted yet stay on the old configuration, and the cluster stays consistent: the "
+                 "StatefulSet holds them there with its partition. Resume continues with the next pod.")
+            : tr("Cancel stops between two steps; nothing is undone, and Resume continues from there."));
     m_executor = new ops::Executor(environment.client, environment.passwords, this);
     m_executor->setPollInterval(environment.pollIntervalMs);
     m_view->follow(m_executor, plan);
@@ -626,7 +654,17 @@ void ConfigureRunPage::finished(bool ok)
 {
     const bool cancelled = !ok && m_view->wasCancelled();
     setTitle(ok ? tr("Done") : cancelled ? tr("Cancelled") : tr("Stopped"));
-    if (ok) {
+    const bool upgrade = m_wizard->environment().upgrade;
+    if (ok && upgrade) {
+        setSubTitle(tr("Every pod was restarted on the new image, one at a time, each dnode runs the new "
+                       "version, and the cluster was verified. The log below says what was done."));
+    } else if (cancelled && upgrade) {
+        setSubTitle(
+            tr("Stopped, as asked, after the last step marked done. The pods not restarted yet still run "
+               "the old image, held there by the StatefulSet's partition: the cluster is consistent. "
+               "To upgrade them too, resume the operation where the main window lists unfinished "
+               "operations."));
+    } else if (ok) {
         setSubTitle(m_rolls ? tr("Every pod was restarted on the new configuration, one at a time, and the "
                                  "cluster was verified. The log below says what was done.")
                             : tr("TDengine applied the new values on every dnode, the ConfigMap keeps them "
@@ -641,9 +679,13 @@ void ConfigureRunPage::finished(bool ok)
                                  "after it ran. Resume it, or abandon it, where the main window lists "
                                  "unfinished operations."));
     } else {
-        setSubTitle(tr("The operation stopped at the step marked below; the log says why. Nothing after it "
-                       "ran: the pods not restarted yet keep the old configuration. Fix the cause, then "
-                       "press Resume where the main window lists unfinished operations."));
+        setSubTitle(
+            upgrade ? tr("The operation stopped at the step marked below; the log says why. Nothing after "
+                         "it ran: the pods not restarted yet keep the old image. Fix the cause, then "
+                         "press Resume where the main window lists unfinished operations.")
+                    : tr("The operation stopped at the step marked below; the log says why. Nothing after "
+                         "it ran: the pods not restarted yet keep the old configuration. Fix the cause, "
+                         "then press Resume where the main window lists unfinished operations."));
     }
     m_cancelNote->hide();
     emit completeChanged();

@@ -29,9 +29,11 @@ class ConfigurePlanPage;
 class ConfigureRunPage;
 class ConfigureSettingsPage;
 class OperationView;
+class UpgradeImagePage;
 
 // Changing taos.cfg entries of one TDengine cluster (ops::planConfigure): the entries its ConfigMap
-// gives the pods through envFrom, with a new value typed where a change is wanted; then the plan built
+// gives the pods through envFrom, with a new value typed where a change is wanted; or, in its upgrade form,
+// its image (ops::planUpgrade: UpgradeImagePage). Then the plan built
 // from a fresh look at the cluster (which entries TDengine applies at once, which restart every pod one
 // at a time, what refuses the change and how to fix it, every step); then, after "Start", the steps
 // running. Nothing in the cluster changes before Start. Closing the wizard while the operation runs
@@ -53,6 +55,7 @@ public:
         QString ns;
         QString statefulSet;
         int pollIntervalMs = ops::Executor::kDefaultPollIntervalMs;
+        bool upgrade = false; // the image changes (UpgradeImagePage), not taos.cfg entries
     };
 
     explicit ConfigureWizard(Environment environment, QWidget *parent = nullptr);
@@ -68,10 +71,11 @@ public:
     const ops::ClusterFacts &facts() const { return m_facts; }
     QString factsError() const { return m_factsError; }
 
-    // planConfigure() of the first page's changes, from the last facts.
+    // planConfigure() of the first page's changes (planUpgrade() of its image), from the last facts.
     ops::Plan makePlan() const;
 
-    ConfigureSettingsPage *settingsPage() const { return m_settingsPage; }
+    ConfigureSettingsPage *settingsPage() const { return m_settingsPage; } // null in the upgrade form
+    UpgradeImagePage *imagePage() const { return m_imagePage; }            // only in the upgrade form
     ConfigurePlanPage *planPage() const { return m_planPage; }
     ConfigureRunPage *runPage() const { return m_runPage; }
 
@@ -90,6 +94,7 @@ private:
     bool m_gathering = false;
     int m_gatherRun = 0;
     ConfigureSettingsPage *m_settingsPage = nullptr;
+    UpgradeImagePage *m_imagePage = nullptr;
     ConfigurePlanPage *m_planPage = nullptr;
     ConfigureRunPage *m_runPage = nullptr;
 };

@@ -3,21 +3,16 @@
 #include "clusterdashboard.h"
 #include "clusteroperations.h"
 #include "clusterview.h"
-#include "configurewizard.h"
-#include "deleteclusterdialog.h"
-#include "deploywizard.h"
 #include "detailspane.h"
 #include "kube/explain.h"
 #include "kube/sandboxlauncher.h"
 #include "languagebutton.h"
 #include "navigator.h"
-#include "objecteditordialog.h"
 #include "portforwardpanel.h"
 #include "preferences.h"
 #include "resourcetablemodel.h"
 #include "resourceview.h"
 #include "resumeoffer.h"
-#include "scalewizard.h"
 #include "welcomepage.h"
 
 #include <QCloseEvent>
@@ -155,6 +150,8 @@ MainWindow::MainWindow(QWidget *parent)
             [this] { openScaleWizard(m_currentCluster, true); });
     connect(m_clusterView, &ClusterView::configureRequested, this,
             [this] { openConfigureWizard(m_currentCluster); });
+    connect(m_clusterView, &ClusterView::upgradeRequested, this,
+            [this] { openConfigureWizard(m_currentCluster, true); });
     m_stack->addWidget(m_clusterView);
     m_forwards = new PortForwardPanel(m_stack);
     m_forwards->setObjectName(u"portForwards"_s);
@@ -672,80 +669,6 @@ void MainWindow::deletePod(const QJsonObject &pod, bool confirm)
         });
 }
 
-DeployWizard *MainWindow::openDeployWizard()
-{
-    if (!m_session->client()) {
-        showBanner(tr("Open a context first: the deploy wizard needs a cluster to deploy to."));
-        return nullptr;
-    }
-    DeployWizard::Environment environment;
-    environment.client = m_session->client();
-    environment.context = m_session->context();
-    environment.namespaces = m_session->namespaces();
-    environment.defaultNamespace = m_session->ns().isEmpty() ? u"tdengine"_s : m_session->ns();
-    environment.passwords = m_passwords;
-    auto *wizard = new DeployWizard(environment, this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    // The wizard holds the session's client: it goes when the context does.
-    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
-    connect(wizard, &DeployWizard::clusterDeployed, this, [this](const QString &ns, const QString &name) {
-        m_pendingCluster = name;
-        if (ns != m_session->ns())
-            setNamespace(ns);
-        else
-            refreshClusters();
-    });
-    wizard->show();
-    return wizard;
-}
-
-ScaleWizard *MainWindow::openScaleWizard(const QString &name, bool repair)
-{
-    if (!m_session->client() || name.isEmpty())
-        return nullptr;
-    if (!m_clusterConnections.contains(name))
-        showCluster(name); // the wizard reads TDengine through the cluster page's connection
-    ScaleWizard::Environment environment;
-    environment.client = m_session->client();
-    environment.connection = m_clusterConnections.value(name);
-    environment.passwords = m_passwords;
-    environment.context = m_session->context();
-    environment.ns = m_session->ns();
-    environment.statefulSet = name;
-    environment.pollIntervalMs = m_operationPollMs;
-    auto *wizard =
-        new ScaleWizard(environment, repair ? ScaleWizard::Mode::Repair : ScaleWizard::Mode::Scale, this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    // The wizard holds the session's client and the cluster's connection: it goes when they do.
-    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
-    connect(environment.connection, &QObject::destroyed, wizard, &QWidget::close);
-    wizard->show();
-    return wizard;
-}
-
-ConfigureWizard *MainWindow::openConfigureWizard(const QString &name)
-{
-    if (!m_session->client() || name.isEmpty())
-        return nullptr;
-    if (!m_clusterConnections.contains(name))
-        showCluster(name); // the wizard reads TDengine through the cluster page's connection
-    ConfigureWizard::Environment environment;
-    environment.client = m_session->client();
-    environment.connection = m_clusterConnections.value(name);
-    environment.passwords = m_passwords;
-    environment.context = m_session->context();
-    environment.ns = m_session->ns();
-    environment.statefulSet = name;
-    environment.pollIntervalMs = m_operationPollMs;
-    auto *wizard = new ConfigureWizard(environment, this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    // The wizard holds the session's client and the cluster's connection: it goes when they do.
-    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
-    connect(environment.connection, &QObject::destroyed, wizard, &QWidget::close);
-    wizard->show();
-    return wizard;
-}
-
 QList<ops::Journal> MainWindow::unfinishedOperations() const
 {
     return m_resumeOffers->operations();
@@ -756,28 +679,6 @@ void MainWindow::setOperationPollInterval(int ms)
     m_operationPollMs = ms;
     m_resumeOffers->setPollInterval(ms);
     m_clusterView->operations()->setPollInterval(ms);
-}
-
-DeleteClusterDialog *MainWindow::openDeleteCluster(const QString &name)
-{
-    if (!m_session->client())
-        return nullptr;
-    auto *dialog = new DeleteClusterDialog(m_session->client(), m_session->ns(), name, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_session, &kube::Session::contextOpened, dialog, &QWidget::close);
-    dialog->show();
-    return dialog;
-}
-
-ObjectEditorDialog *MainWindow::openObjectEditor(const QJsonObject &object)
-{
-    if (!m_session->client() || object.isEmpty())
-        return nullptr;
-    auto *dialog = new ObjectEditorDialog(m_session->client(), object, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_session, &kube::Session::contextOpened, dialog, &QWidget::close);
-    dialog->show();
-    return dialog;
 }
 
 void MainWindow::showBanner(const QString &text, bool error)

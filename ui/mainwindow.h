@@ -85,8 +85,9 @@ public:
     // namespace (repair mode starts at the plan). Null without a context. Deleted when closed.
     ScaleWizard *openScaleWizard(const QString &name, bool repair = false);
     // "Configure…" of the cluster page: the wizard that changes taos.cfg entries of TDengine cluster
-    // `name` of the current namespace. Null without a context. Deleted when closed.
-    ConfigureWizard *openConfigureWizard(const QString &name);
+    // `name` of the current namespace; "Upgrade…" (`upgrade`): the same wizard changing its image. Null
+    // without a context. Deleted when closed.
+    ConfigureWizard *openConfigureWizard(const QString &name, bool upgrade = false);
     // Operations of the current context that did not finish, offered at the top of the window when
     // the context is opened (Resume / Abandon): see ResumeOffers.
     ResumeOffers *resumeOffers() const { return m_resumeOffers; }

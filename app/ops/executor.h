@@ -169,8 +169,10 @@ private:
     void holdRollout(const Step &step);
     void rollPod(const Step &step);
     void lowerPartition(int from, int to);
-    void checkRolled(const QString &pod, const QString &revision, int dnodeId);
-    void checkRejoined(const QString &pod, int dnodeId);
+    void checkRolled(const QString &pod, const QString &revision, int dnodeId, const QString &version);
+    void checkRejoined(const QString &pod, int dnodeId, const QString &version);
+    void checkDnodeVersion(int dnodeId, const QString &version, const std::function<void()> &then);
+    void checkClusterWhole(const QString &pod, int dnodeId, const QString &version);
     // Steps on the StatefulSet, its pods and its claims (executorkubesteps.cpp)
     void scaleStatefulSet(const Step &step);
     void scaleInChecked(int current, int replicas);

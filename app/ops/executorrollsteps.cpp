@@ -10,8 +10,12 @@
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
 #include "taos/systables.h"
+#include "taos/versions.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
+
+#include <functional>
 
 namespace tdkube::ops {
 
@@ -117,25 +121,34 @@ void Executor::holdRollout(const Step &step)
 {
     const int partition = step.replicas;
     const QMap<QString, QString> annotations = step.settings;
-    poll([this, partition, annotations] {
+    const QString container = step.name;
+    const QString image = step.image;
+    poll([this, partition, annotations, container, image] {
         QJsonObject marks;
         for (auto it = annotations.cbegin(); it != annotations.cend(); ++it)
             marks.insert(it.key(), it.value());
+        QJsonObject podTemplate;
+        if (!marks.isEmpty())
+            podTemplate.insert(u"metadata"_s, QJsonObject{{u"annotations"_s, marks}});
+        // A strategic merge patch: the containers list merges by name, so the other containers stay.
+        if (!image.isEmpty())
+            podTemplate.insert(u"spec"_s,
+                               QJsonObject{{u"containers"_s, QJsonArray{QJsonObject{{u"name"_s, container},
+                                                                                    {u"image"_s, image}}}}});
         const QJsonObject patch{
             {u"spec"_s,
-             QJsonObject{
-                 {u"updateStrategy"_s,
-                  QJsonObject{{u"type"_s, u"RollingUpdate"_s},
-                              {u"rollingUpdate"_s, QJsonObject{{u"partition"_s, partition}}}}},
-                 {u"template"_s, QJsonObject{{u"metadata"_s, QJsonObject{{u"annotations"_s, marks}}}}}}}};
+             QJsonObject{{u"updateStrategy"_s,
+                          QJsonObject{{u"type"_s, u"RollingUpdate"_s},
+                                      {u"rollingUpdate"_s, QJsonObject{{u"partition"_s, partition}}}}},
+                         {u"template"_s, podTemplate}}}};
         const Plan &plan = m_journal.plan();
         const int run = m_run;
         waiting(tr("StatefulSet %1 to take the new pod template, holding every pod on the old one")
                     .arg(plan.statefulSet));
         m_client->patch(
             kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet,
-            QJsonDocument(patch).toJson(QJsonDocument::Compact), "application/merge-patch+json", this,
-            [this, run, partition](const kube::KubeResponse &patched) {
+            QJsonDocument(patch).toJson(QJsonDocument::Compact), "application/strategic-merge-patch+json",
+            this, [this, run, partition](const kube::KubeResponse &patched) {
                 if (run != m_run)
                     return;
                 if (!patched.ok() &&
@@ -162,13 +175,14 @@ void Executor::rollPod(const Step &step)
     const int ordinal = step.replicas;
     const QString pod = step.pods.value(0);
     const int dnodeId = step.dnodeId;
+    const QString version = step.version;
     watchPods();
-    poll([this, ordinal, pod, dnodeId] {
+    poll([this, ordinal, pod, dnodeId, version] {
         const Plan &plan = m_journal.plan();
         const int run = m_run;
         m_client->get(
             kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
-            [this, run, ordinal, pod, dnodeId](const kube::KubeResponse &response) {
+            [this, run, ordinal, pod, dnodeId, version](const kube::KubeResponse &response) {
                 if (run != m_run)
                     return;
                 if (!response.ok()) {
@@ -201,7 +215,7 @@ void Executor::rollPod(const Step &step)
                     again();
                     return;
                 }
-                checkRolled(pod, revision, dnodeId);
+                checkRolled(pod, revision, dnodeId, version);
             });
     });
 }
@@ -236,12 +250,12 @@ void Executor::lowerPartition(int from, int to)
 }
 
 // The pod on the new revision and Ready, then its dnode ready, then the vgroups and the mnodes.
-void Executor::checkRolled(const QString &pod, const QString &revision, int dnodeId)
+void Executor::checkRolled(const QString &pod, const QString &revision, int dnodeId, const QString &version)
 {
     const int run = m_run;
     m_client->get(
         kube::ResourceKind::pods(), m_journal.plan().ns, pod, this,
-        [this, run, pod, revision, dnodeId](const kube::KubeResponse &response) {
+        [this, run, pod, revision, dnodeId, version](const kube::KubeResponse &response) {
             if (run != m_run)
                 return;
             if (!response.ok() && response.httpStatus != 404) {
@@ -269,13 +283,13 @@ void Executor::checkRolled(const QString &pod, const QString &revision, int dnod
                 again();
                 return;
             }
-            checkRejoined(pod, dnodeId);
+            checkRejoined(pod, dnodeId, version);
         });
 }
 
-void Executor::checkRejoined(const QString &pod, int dnodeId)
+void Executor::checkRejoined(const QString &pod, int dnodeId, const QString &version)
 {
-    sql(taos::kSelectDnodes, [this, pod, dnodeId](const taos::Result &result) {
+    sql(taos::kSelectDnodes, [this, pod, dnodeId, version](const taos::Result &result) {
         const QList<taos::Dnode> dnodes = taos::dnodesFrom(result);
         const auto dnode = std::find_if(dnodes.begin(), dnodes.end(),
                                         [dnodeId](const taos::Dnode &d) { return d.id == dnodeId; });
@@ -300,29 +314,79 @@ void Executor::checkRejoined(const QString &pod, int dnodeId)
             again();
             return;
         }
-        sql(taos::kSelectMnodes, [this, pod, dnodeId](const taos::Result &mnodeResult) {
-            const taos::MnodeHealth health = taos::mnodeHealth(taos::mnodesFrom(mnodeResult));
-            QStringList unserving;
-            const QList<taos::Mnode> mnodes = taos::mnodesFrom(mnodeResult);
-            for (const taos::Mnode &mnode : mnodes) {
-                if (!mnode.isServing() || (mnode.role != u"leader" && mnode.role != u"follower"))
-                    unserving.append(tr("mnode %1 %2").arg(mnode.id).arg(mnode.role));
+        if (version.isEmpty())
+            checkClusterWhole(pod, dnodeId, version);
+        else
+            checkDnodeVersion(dnodeId, version,
+                              [this, pod, dnodeId, version] { checkClusterWhole(pod, dnodeId, version); });
+    });
+}
+
+// The version the dnode's taosd runs, from its own `version` variable (`show dnode N variables`): the
+// pod's image is what Kubernetes started, this is what TDengine says it runs.
+void Executor::checkDnodeVersion(int dnodeId, const QString &version, const std::function<void()> &then)
+{
+    sql(u"show dnode %1 variables"_s.arg(dnodeId),
+        [this, dnodeId, version, then](const taos::Result &result) {
+            qsizetype nameColumn = -1;
+            qsizetype valueColumn = -1;
+            for (qsizetype column = 0; column < result.columnCount(); ++column) {
+                if (result.columns().at(column).name == u"name")
+                    nameColumn = column;
+                else if (result.columns().at(column).name == u"value")
+                    valueColumn = column;
             }
-            if (!health.quorum || health.leaderEndpoint.isEmpty() || !unserving.isEmpty()) {
-                waiting(
-                    unserving.isEmpty()
-                        ? tr("the mnodes to have a leader and their quorum")
-                        : tr("every mnode to be leader or follower; not yet: %1").arg(unserving.join(u", ")));
+            QString running;
+            for (qsizetype row = 0; nameColumn >= 0 && valueColumn >= 0 && row < result.rowCount(); ++row) {
+                if (result.text(row, nameColumn) == u"version")
+                    running = result.text(row, valueColumn);
+            }
+            if (running.isEmpty()) {
+                waiting(tr("dnode %1 to say which TDengine version it runs (`show dnode %1 variables` has no "
+                           "version yet)")
+                            .arg(dnodeId));
                 again();
                 return;
             }
-            whenVgroupsHealthy([this, pod, dnodeId] {
-                completeStep(true,
-                             tr("Pod %1 restarted on the new template; dnode %2 is ready, every vgroup's "
-                                "replicas are leader or follower and the mnodes have their quorum.")
-                                 .arg(pod)
-                                 .arg(dnodeId));
-            });
+            if (taos::compareVersions(running, version) != 0) {
+                waiting(tr("dnode %1 to run TDengine %2 (it runs %3)").arg(dnodeId).arg(version, running));
+                again();
+                return;
+            }
+            then(); // the step's result says the version, once
+        });
+}
+
+void Executor::checkClusterWhole(const QString &pod, int dnodeId, const QString &version)
+{
+    sql(taos::kSelectMnodes, [this, pod, dnodeId, version](const taos::Result &mnodeResult) {
+        const taos::MnodeHealth health = taos::mnodeHealth(taos::mnodesFrom(mnodeResult));
+        QStringList unserving;
+        const QList<taos::Mnode> mnodes = taos::mnodesFrom(mnodeResult);
+        for (const taos::Mnode &mnode : mnodes) {
+            if (!mnode.isServing() || (mnode.role != u"leader" && mnode.role != u"follower"))
+                unserving.append(tr("mnode %1 %2").arg(mnode.id).arg(mnode.role));
+        }
+        if (!health.quorum || health.leaderEndpoint.isEmpty() || !unserving.isEmpty()) {
+            waiting(unserving.isEmpty()
+                        ? tr("the mnodes to have a leader and their quorum")
+                        : tr("every mnode to be leader or follower; not yet: %1").arg(unserving.join(u", ")));
+            again();
+            return;
+        }
+        whenVgroupsHealthy([this, pod, dnodeId, version] {
+            completeStep(true,
+                         version.isEmpty()
+                             ? tr("Pod %1 restarted on the new template; dnode %2 is ready, every vgroup's "
+                                  "replicas are leader or follower and the mnodes have their quorum.")
+                                   .arg(pod)
+                                   .arg(dnodeId)
+                             : tr("Pod %1 restarted on the new template; dnode %2 is ready and runs "
+                                  "TDengine %3, every vgroup's replicas are leader or follower and the "
+                                  "mnodes have their quorum.")
+                                   .arg(pod)
+                                   .arg(dnodeId)
+                                   .arg(version));
         });
     });
 }

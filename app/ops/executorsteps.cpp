@@ -10,6 +10,7 @@
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
 #include "taos/systables.h"
+#include "taos/versions.h"
 
 #include <QJsonArray>
 
@@ -392,12 +393,13 @@ void Executor::unlessItGoesOn(const QString &oper, const taos::TaosError &error,
 
 // Verify ---------------------------------------------------------------------------------------------
 
-void Executor::verify(const Step &)
+void Executor::verify(const Step &step)
 {
-    poll([this] {
-        readComplete(taos::kSelectDnodes, [this](const taos::Result &dnodeResult) {
+    const QString version = step.version;
+    poll([this, version] {
+        readComplete(taos::kSelectDnodes, [this, version](const taos::Result &dnodeResult) {
             const QList<taos::Dnode> dnodes = taos::dnodesFrom(dnodeResult);
-            readComplete(taos::kSelectMnodes, [this, dnodes](const taos::Result &mnodeResult) {
+            readComplete(taos::kSelectMnodes, [this, dnodes, version](const taos::Result &mnodeResult) {
                 QStringList problems;
                 int ready = 0;
                 for (const taos::Dnode &dnode : dnodes) {
@@ -425,8 +427,30 @@ void Executor::verify(const Step &)
                     again();
                     return;
                 }
-                whenVgroupsHealthy(
-                    [this, dnodes, ready] { checkDataClaims(dnodes, [this, ready] { verifyRows(ready); }); });
+                const auto claimsAndRows = [this, dnodes, ready] {
+                    checkDataClaims(dnodes, [this, ready] { verifyRows(ready); });
+                };
+                whenVgroupsHealthy([this, version, claimsAndRows] {
+                    if (version.isEmpty()) {
+                        claimsAndRows();
+                        return;
+                    }
+                    // An upgrade: the cluster answers with the new version (the leader mnode's).
+                    sql(taos::kSelectServerVersion, [this, version,
+                                                     claimsAndRows](const taos::Result &result) {
+                        const QString running = result.rowCount() > 0 ? result.text(0, 0) : QString();
+                        if (taos::compareVersions(running, version) != 0) {
+                            waiting(
+                                tr("the cluster to answer with TDengine %1 (`select server_version()` says "
+                                   "%2)")
+                                    .arg(version, running));
+                            again();
+                            return;
+                        }
+                        log(tr("The cluster runs TDengine %1.").arg(running));
+                        claimsAndRows();
+                    });
+                });
             });
         });
     });
@@ -509,23 +533,36 @@ void Executor::verifyCounts(int ready)
     countRows(
         m_journal.rowCounts().keys(),
         [this, ready](const QMap<QString, qint64> &now) {
-            QStringList changed;
+            // Fewer rows than before may be lost data; more are rows written meanwhile: a live cluster
+            // keeps being written to while it is resized or rolled.
+            QStringList fewer;
+            QStringList grown;
             qint64 total = 0;
             const QMap<QString, qint64> &before = m_journal.rowCounts();
             for (auto it = before.cbegin(); it != before.cend(); ++it) {
-                total += now.value(it.key());
-                if (now.value(it.key()) != it.value())
-                    changed.append(tr("%1 has %2 rows, %3 before")
-                                       .arg(it.key())
-                                       .arg(now.value(it.key()))
-                                       .arg(it.value()));
+                const qint64 count = now.value(it.key());
+                total += count;
+                if (count < it.value())
+                    fewer.append(tr("%1 has %2 rows, %3 before").arg(it.key()).arg(count).arg(it.value()));
+                else if (count > it.value())
+                    grown.append(tr("%1 +%2").arg(it.key()).arg(count - it.value()));
             }
-            if (!changed.isEmpty()) {
+            if (!fewer.isEmpty()) {
                 completeStep(false,
-                             tr("Row counts differ from before the operation: %1. If nothing wrote to or "
-                                "deleted from these tables meanwhile, data was lost: look at `show "
-                                "vgroups` of the databases before changing anything else.")
-                                 .arg(changed.join(u"; ")));
+                             tr("Fewer rows than before the operation: %1. If nothing deleted from these "
+                                "tables meanwhile (and no data expired by the database's keep), data was "
+                                "lost: look at `show vgroups` of the databases before changing anything "
+                                "else.")
+                                 .arg(fewer.join(u"; ")));
+                return;
+            }
+            if (!grown.isEmpty()) {
+                completeStep(true, tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s): none fewer "
+                                      "than before, rows written meanwhile in %4.")
+                                       .arg(ready)
+                                       .arg(total)
+                                       .arg(before.size())
+                                       .arg(grown.join(u", ")));
                 return;
             }
             completeStep(true, tr("%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.")

@@ -35,7 +35,7 @@ namespace detail {
 
 namespace {
 
-const QStringList kCommands{u"scale"_s,      u"repair"_s, u"configure"_s,
+const QStringList kCommands{u"scale"_s,      u"repair"_s, u"configure"_s, u"upgrade"_s,
                             u"operations"_s, u"resume"_s, u"abandon"_s};
 
 QString usage(const QString &command)
@@ -50,6 +50,8 @@ QString usage(const QString &command)
     if (command == u"configure")
         return u"tdkube configure --cluster NAME --set KEY=VALUE [--set KEY=VALUE...] [--yes] "_s + login +
                u' ' + connection;
+    if (command == u"upgrade")
+        return u"tdkube upgrade --cluster NAME --image IMAGE [--yes] "_s + login + u' ' + connection;
     if (command == u"operations")
         return u"tdkube operations "_s + connection;
     if (command == u"resume")
@@ -116,6 +118,10 @@ const QList<QCommandLineOption> &options()
              "Configure: a taos.cfg entry and its new value, KEY=VALUE (KEY as taos.cfg spells it, or its "
              "TAOS_* variable); repeat for more."),
          u"key=value"_s},
+        {u"image"_s,
+         Text::tr("Upgrade: the new image of the TDengine container, with its version tag "
+                  "(tdengine/tdengine:3.3.6.6)."),
+         u"image"_s},
         {u"user"_s,
          Text::tr(
              "The TDengine user (default: root; with the keychain's password, the user stored with it)."),
@@ -190,6 +196,8 @@ std::optional<int> Command::start()
         allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"confirm"_s};
     else if (m_command == u"configure")
         allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"set"_s};
+    else if (m_command == u"upgrade")
+        allowed = connection + login + QStringList{u"cluster"_s, u"yes"_s, u"image"_s};
     else if (m_command == u"resume")
         allowed = login + connection + QStringList{u"wait"_s};
     else if (m_command == u"operations" || m_command == u"abandon")
@@ -250,6 +258,11 @@ std::optional<int> Command::start()
             return kExitUsage;
         }
     }
+    if (m_command == u"upgrade" && m_parser.value(u"image"_s).trimmed().isEmpty()) {
+        complain(Text::tr("tdkube upgrade needs --image IMAGE, the new image with its version tag.") + u'\n' +
+                 usageLine(m_command));
+        return kExitUsage;
+    }
     return plan();
 }
 
@@ -306,6 +319,8 @@ void Command::planned(const ClusterFacts &facts, const QString &error)
             m_replicas > current ? planScaleOut(facts, m_replicas, options) : planScaleIn(facts, m_replicas);
     } else if (m_command == u"configure") {
         plan = planConfigure(facts, m_settings);
+    } else if (m_command == u"upgrade") {
+        plan = planUpgrade(facts, m_parser.value(u"image"_s));
     } else {
         plan = planRepair(facts);
         const QString typed = m_parser.value(u"confirm"_s);
@@ -466,6 +481,10 @@ QString helpText()
                "      Plan a change of taos.cfg entries: log flags at once with `alter all dnodes`, the\n"
                "      others by restarting the pods one at a time, each waited for until its dnode is\n"
                "      back and every vgroup has its leader.\n"
+               "  tdkube upgrade --cluster NAME --image IMAGE [--yes]\n"
+               "      Plan an upgrade to a new TDengine image: refused for a downgrade or a version jump\n"
+               "      TDengine cannot make one dnode at a time; the pods restart one at a time, each\n"
+               "      waited for until its dnode runs the new version and every vgroup has its leader.\n"
                "  tdkube operations          List the unfinished operations: where each stopped; then the\n"
                "                             operations the cluster records (in the namespace) that this\n"
                "                             workstation has no journal of, other workstations' included.\n"
@@ -483,8 +502,8 @@ QString helpText()
                .arg(ClusterRecord::historyLimit()) +
            u'\n' +
            Text::tr(
-               "The TDengine login of scale, repair and resume (never a password argument: the command\n"
-               "line is seen by every user of the machine):\n"
+               "The TDengine login of scale, repair, configure, upgrade and resume (never a password\n"
+               "argument: the command line is seen by every user of the machine):\n"
                "  --user NAME       The TDengine user (default: root; with the keychain's password, the\n"
                "                    user stored with it).\n"
                "  TDKUBE_TDENGINE_PASSWORD=...  The password, from this environment variable.\n"

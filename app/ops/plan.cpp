@@ -37,10 +37,9 @@ constexpr std::array kStepKinds{
 };
 
 constexpr std::array kOperations{
-    std::pair{OperationKind::ScaleOut, u"scale-out"},
-    std::pair{OperationKind::ScaleIn, u"scale-in"},
-    std::pair{OperationKind::Repair, u"repair"},
-    std::pair{OperationKind::Configure, u"configure"},
+    std::pair{OperationKind::ScaleOut, u"scale-out"}, std::pair{OperationKind::ScaleIn, u"scale-in"},
+    std::pair{OperationKind::Repair, u"repair"},      std::pair{OperationKind::Configure, u"configure"},
+    std::pair{OperationKind::Upgrade, u"upgrade"},
 };
 
 constexpr std::array kSeverities{
@@ -141,7 +140,9 @@ QJsonObject Step::toJson() const
             {u"claims"_s, toArray(claims)},
             {u"endpoints"_s, toArray(endpoints)},
             {u"name"_s, name},
-            {u"settings"_s, settingsToJson(settings)}};
+            {u"settings"_s, settingsToJson(settings)},
+            {u"image"_s, image},
+            {u"version"_s, version}};
 }
 
 Step Step::fromJson(const QJsonObject &json)
@@ -161,6 +162,8 @@ Step Step::fromJson(const QJsonObject &json)
     const QJsonObject settings = json.value(u"settings").toObject();
     for (auto it = settings.constBegin(); it != settings.constEnd(); ++it)
         step.settings.insert(it.key(), it.value().toString());
+    step.image = json.value(u"image").toString();
+    step.version = json.value(u"version").toString();
     return step;
 }
 
@@ -207,6 +210,10 @@ QString Plan::summary() const
     case OperationKind::Configure:
         return (isBlocked ? Text::tr("Change the configuration of %1 (%n step(s)): blocked", nullptr, count)
                           : Text::tr("Change the configuration of %1 (%n step(s))", nullptr, count))
+            .arg(statefulSet);
+    case OperationKind::Upgrade:
+        return (isBlocked ? Text::tr("Upgrade %1 (%n step(s)): blocked", nullptr, count)
+                          : Text::tr("Upgrade %1 (%n step(s))", nullptr, count))
             .arg(statefulSet);
     }
     return {};

@@ -15,9 +15,10 @@ namespace tdkube::ops {
 // every refusal is unit-tested without a cluster; the executor (executor.h) runs the steps, writing
 // each to a journal before and after, and resumes after a crash by re-checking the cluster.
 
-enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure };
+enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure, Upgrade };
 
-QString operationName(OperationKind kind); // "scale-out", "scale-in", "repair", "configure"
+// "scale-out", "scale-in", "repair", "configure", "upgrade"
+QString operationName(OperationKind kind);
 
 struct Finding
 {
@@ -51,10 +52,11 @@ struct Step
         UpdateConfigMap,  // ConfigMap `name`'s data merged with `settings` (TAOS_* variables)
         AlterDnodes,      // `alter all dnodes 'KEY' 'VALUE'` for each of `settings` (taos.cfg names)
         HoldRollout,      // rollingUpdate.partition = `replicas` (no pod rolls yet), then the pod
-                          // template's annotations merged with `settings`: the StatefulSet's new revision
+                          // template's annotations merged with `settings` and, when `image` is set,
+                          // container `name`'s image: the StatefulSet's new revision
         RollPod,          // partition = `replicas` (an ordinal): pod `pods[0]` restarts on the new
-                          // revision; waits for it Ready, its dnode (`dnodeId`) ready, every vgroup
-                          // leader/follower and the mnodes' quorum
+                          // revision; waits for it Ready, its dnode (`dnodeId`) ready (with `version`
+                          // when set), every vgroup leader/follower and the mnodes' quorum
     };
 
     Kind kind = Kind::Verify;
@@ -67,8 +69,11 @@ struct Step
     QStringList pods;
     QStringList claims;
     QStringList endpoints;
-    QString name;                    // the object a step changes (UpdateConfigMap: the ConfigMap)
+    QString name;                    // the object a step changes (UpdateConfigMap: the ConfigMap;
+                                     // HoldRollout: the container whose image changes)
     QMap<QString, QString> settings; // what it sets (see Kind)
+    QString image;                   // HoldRollout: the container's new image
+    QString version;                 // RollPod, Verify: the TDengine version every dnode must run after
 
     QJsonObject toJson() const;
     static Step fromJson(const QJsonObject &json);

@@ -22,16 +22,6 @@ struct Text
     Q_DECLARE_TR_FUNCTIONS(Planner)
 };
 
-Step makeStep(Step::Kind kind, const QString &title, const QString &detail, int dnodeId = 0)
-{
-    Step step;
-    step.kind = kind;
-    step.title = title;
-    step.detail = detail;
-    step.dnodeId = dnodeId;
-    return step;
-}
-
 Plan emptyPlan(const Cluster &cluster, OperationKind kind, int target)
 {
     Plan plan;
@@ -151,7 +141,7 @@ void addScaleInSteps(const Cluster &cluster, const QList<Leaving> &leaving, cons
     }
     Step verify =
         makeStep(Step::Kind::Verify, Text::tr("verify the cluster"),
-                 Text::tr("%n dnode(s) ready, mnodes healthy, and every database's row count as before.",
+                 Text::tr("%n dnode(s) ready, mnodes healthy, and no table with fewer rows than before.",
                           nullptr, target));
     verify.replicas = target;
     plan->steps.append(verify);
@@ -236,7 +226,7 @@ void addScaleOutSteps(const Cluster &cluster, int target, const ScaleOutOptions 
     }
     Step verify =
         makeStep(Step::Kind::Verify, Text::tr("verify the cluster"),
-                 Text::tr("%n dnode(s) ready, mnodes healthy, and every database's row count as before.",
+                 Text::tr("%n dnode(s) ready, mnodes healthy, and no table with fewer rows than before.",
                           nullptr, target));
     verify.replicas = target;
     plan->steps.append(verify);
@@ -445,20 +435,22 @@ Plan planRepair(const ClusterFacts &facts)
     QString verifyDetail;
     if (lost.isEmpty())
         verifyDetail = Text::tr(
-            "Every dnode in `show dnodes` ready, mnodes healthy, and every database's row count as before.");
+            "Every dnode in `show dnodes` ready, mnodes healthy, and no table with fewer rows than before.");
     else if (lost.size() == 1)
         //: %1: one database
         verifyDetail =
-            Text::tr("Every dnode in `show dnodes` ready, mnodes healthy, and every other database's "
-                     "row count as before. %1 is not counted before nor compared after: it cannot "
+            Text::tr("Every dnode in `show dnodes` ready, mnodes healthy, and no table of the other "
+                     "databases with fewer rows than before. %1 is not counted before nor compared after: it "
+                     "cannot "
                      "be read now and will have fewer rows.")
                 .arg(lost.first());
     else
         //: %1: several databases
         verifyDetail =
-            Text::tr("Every dnode in `show dnodes` ready, mnodes healthy, and every other database's "
-                     "row count as before. %1 are not counted before nor compared after: they "
-                     "cannot be read now and will have fewer rows.")
+            Text::tr(
+                "Every dnode in `show dnodes` ready, mnodes healthy, and no table of the other "
+                "databases with fewer rows than before. %1 are not counted before nor compared after: they "
+                "cannot be read now and will have fewer rows.")
                 .arg(lost.join(u", "_s));
     Step verify = makeStep(Step::Kind::Verify, Text::tr("verify the cluster"), verifyDetail);
     verify.replicas = cluster.replicas();

@@ -40,6 +40,13 @@ Plan planRepair(const ClusterFacts &facts);
 // must match on every dnode (timezone, locale, charset, statusInterval), per-pod and path settings, a
 // variable the container's env overrides, an unhealthy cluster, a rollout under way.
 Plan planConfigure(const ClusterFacts &facts, const QMap<QString, QString> &settings);
+// A new image for the TDengine container (`image`, e.g. tdengine/tdengine:3.3.6.6): its tag's version
+// against the one the cluster runs (server_version()), then every pod restarted onto it one at a time from
+// the highest ordinal through rollingUpdate.partition, each waited for until its dnode runs the new version
+// and the cluster is whole. Refused (with reason and fix): no version in the tag, a downgrade, a change of
+// the first three version numbers (TDengine cannot run a mix of those), an unhealthy cluster, a rollout
+// under way.
+Plan planUpgrade(const ClusterFacts &facts, const QString &image);
 // The ConfigMap the StatefulSet's pods take their TAOS_* variables from (the first envFrom configMapRef of
 // its containers); empty when there is none.
 QString taosConfigMapOf(const QJsonObject &statefulSet);

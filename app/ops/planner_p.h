@@ -24,6 +24,16 @@ inline bool isPodReady(const QJsonObject &pod)
     return false;
 }
 
+inline Step makeStep(Step::Kind kind, const QString &title, const QString &detail, int dnodeId = 0)
+{
+    Step step;
+    step.kind = kind;
+    step.title = title;
+    step.detail = detail;
+    step.dnodeId = dnodeId;
+    return step;
+}
+
 inline QString hostOf(const QString &endpoint)
 {
     return endpoint.section(u':', 0, 0);

@@ -7,6 +7,7 @@
 #include "ops/plan.h"
 #include "ops/planner.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -79,5 +80,20 @@ void warnOfflineDnode(const Cluster &cluster, const taos::Dnode &dnode, Plan *pl
 void explainDropping(const Cluster &cluster, const taos::Dnode &dnode, Plan *plan);
 // Databases whose replica needs more than the `remaining` dnodes; true when there is one.
 bool checkRemainingReplicas(const Cluster &cluster, int remaining, Plan *plan);
+
+// --- rolling restarts (configuration changes, upgrades): plannerroll.cpp ---
+
+// The tdengine container of the pod template: the one that takes a ConfigMap through envFrom, else the
+// first.
+QJsonObject taosContainer(const ClusterFacts &facts);
+// Vgroups and mnodes whole before a restart: a pod restarted while another replica is down takes a
+// vgroup below its quorum.
+void checkWhole(const Cluster &cluster, Plan *plan);
+// The StatefulSet rolls through rollingUpdate.partition: not OnDelete, and no rollout under way.
+void checkRollout(const Cluster &cluster, Plan *plan);
+// Replica-1 databases cannot be read or written while the pod holding a vgroup restarts.
+void warnReplica1Restart(const Cluster &cluster, Plan *plan);
+// The RollPod step of `ordinal`; `version`, when given, is the TDengine version its dnode must run after.
+Step rollStep(const Cluster &cluster, int ordinal, const QString &title, const QString &version = {});
 
 } // namespace tdkube::ops::detail

@@ -93,6 +93,20 @@
             <numerusform>Change the configuration of %1 (%n steps)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Upgrade %1 (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>Upgrade %1 (%n step): blocked</numerusform>
+            <numerusform>Upgrade %1 (%n steps): blocked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Upgrade %1 (%n step(s))</source>
+        <translation>
+            <numerusform>Upgrade %1 (%n step)</numerusform>
+            <numerusform>Upgrade %1 (%n steps)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Planner</name>
@@ -140,13 +154,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%n dnode(s) ready, mnodes healthy, and every database&apos;s row count as before.</source>
-        <translation>
-            <numerusform>%n dnode ready, mnodes healthy, and every database&apos;s row count as before.</numerusform>
-            <numerusform>%n dnodes ready, mnodes healthy, and every database&apos;s row count as before.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>dnode %1 (%2) is dropping: a drop-dnode transaction is moving its %n vnode(s) to the other dnodes. No transaction is running now.</source>
         <translation>
             <numerusform>dnode %1 (%2) is dropping: a drop-dnode transaction is moving its %n vnode to the other dnodes. No transaction is running now.</numerusform>
@@ -179,6 +186,20 @@
         <translation>
             <numerusform>Database %1 has replica %2, and only %n dnode would remain.</numerusform>
             <numerusform>Database %1 has replica %2, and only %n dnodes would remain.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dnode(s) ready, mnodes healthy, and no table with fewer rows than before.</source>
+        <translation>
+            <numerusform>%n dnode ready, mnodes healthy, and no table with fewer rows than before.</numerusform>
+            <numerusform>%n dnodes ready, mnodes healthy, and no table with fewer rows than before.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dnode(s) ready, the cluster answering with TDengine %1, mnodes healthy, and no table with fewer rows than before.</source>
+        <translation>
+            <numerusform>%n dnode ready, the cluster answering with TDengine %1, mnodes healthy, and no table with fewer rows than before.</numerusform>
+            <numerusform>%n dnodes ready, the cluster answering with TDengine %1, mnodes healthy, and no table with fewer rows than before.</numerusform>
         </translation>
     </message>
 </context>

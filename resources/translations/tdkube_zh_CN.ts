@@ -1373,26 +1373,6 @@
         <translation>已检查 TDengine 登录。</translation>
     </message>
     <message>
-        <source>The TDengine login of scale, repair and resume (never a password argument: the command
-line is seen by every user of the machine):
-  --user NAME       The TDengine user (default: root; with the keychain's password, the
-                    user stored with it).
-  TDKUBE_TDENGINE_PASSWORD=...  The password, from this environment variable.
-  --password-stdin  The password, the first line read from stdin (it wins over
-                    TDKUBE_TDENGINE_PASSWORD).
-  Without either: the password stored in the system keychain by the window, else
-  TDengine's default, with a warning.</source>
-        <translation>scale、repair 和 resume 的 TDengine 登录（密码绝不作为命令行参数：命令行对本机的
-每个用户都可见）：
-  --user NAME       TDengine 用户（默认：root；使用钥匙串中的密码时，为与其一同
-                    保存的用户）。
-  TDKUBE_TDENGINE_PASSWORD=...  密码，取自此环境变量。
-  --password-stdin  密码，取自从标准输入读取的第一行（优先于
-                    TDKUBE_TDENGINE_PASSWORD）。
-  两者都没有时：使用窗口保存在系统钥匙串中的密码，否则使用 TDengine 的默认密码，
-  并给出警告。</translation>
-    </message>
-    <message>
         <source>The operations recorded in the cluster could not be read: %1</source>
         <extracomment>%1: why (no context, a kubeconfig that cannot be used)</extracomment>
         <translation>无法读取集群中记录的操作：%1</translation>
@@ -1516,6 +1496,14 @@ line is seen by every user of the machine):
         <translation>tdkube configure 至少需要一个 --set KEY=VALUE。</translation>
     </message>
     <message>
+        <source>Upgrade: the new image of the TDengine container, with its version tag (tdengine/tdengine:3.3.6.6).</source>
+        <translation>升级：TDengine 容器的新镜像，带版本标签（tdengine/tdengine:3.3.6.6）。</translation>
+    </message>
+    <message>
+        <source>tdkube upgrade needs --image IMAGE, the new image with its version tag.</source>
+        <translation>tdkube upgrade 需要 --image IMAGE，即带版本标签的新镜像。</translation>
+    </message>
+    <message>
         <source>Commands (no window; for scripts and terminals):
   tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
       Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the
@@ -1527,6 +1515,10 @@ line is seen by every user of the machine):
       Plan a change of taos.cfg entries: log flags at once with `alter all dnodes`, the
       others by restarting the pods one at a time, each waited for until its dnode is
       back and every vgroup has its leader.
+  tdkube upgrade --cluster NAME --image IMAGE [--yes]
+      Plan an upgrade to a new TDengine image: refused for a downgrade or a version jump
+      TDengine cannot make one dnode at a time; the pods restart one at a time, each
+      waited for until its dnode runs the new version and every vgroup has its leader.
   tdkube operations          List the unfinished operations: where each stopped; then the
                              operations the cluster records (in the namespace) that this
                              workstation has no journal of, other workstations' included.
@@ -1551,6 +1543,10 @@ line is seen by every user of the machine):
       计划修改 taos.cfg 配置项：日志开关用 `alter all dnodes` 立即生效，
       其余配置项通过逐个重启 Pod 生效，每重启一个都等到其 dnode 恢复、
       且每个 vgroup 都有 leader。
+  tdkube upgrade --cluster NAME --image IMAGE [--yes]
+      计划升级到新的 TDengine 镜像：降级，以及 TDengine 无法逐个 dnode 完成的
+      版本跨越会被拒绝；Pod 逐个重启，每重启一个都等到其 dnode 运行新版本、
+      且每个 vgroup 都有 leader。
   tdkube operations          列出未完成的操作及各自的停止位置；
                              然后列出集群（该命名空间）中记录、而本工作站没有操作记录的
                              操作，包括其他工作站的。
@@ -1564,6 +1560,26 @@ line is seen by every user of the machine):
   并接受 -v 以打印执行器的日志。已完成的操作会保留在集群的记录中，每个集群保留最近
   %2 个（可在窗口的“操作”标签页中修改）。退出码：0 完成（或仅做了计划），1 被拒绝或
   失败，2 用法错误。</translation>
+    </message>
+    <message>
+        <source>The TDengine login of scale, repair, configure, upgrade and resume (never a password
+argument: the command line is seen by every user of the machine):
+  --user NAME       The TDengine user (default: root; with the keychain's password, the
+                    user stored with it).
+  TDKUBE_TDENGINE_PASSWORD=...  The password, from this environment variable.
+  --password-stdin  The password, the first line read from stdin (it wins over
+                    TDKUBE_TDENGINE_PASSWORD).
+  Without either: the password stored in the system keychain by the window, else
+  TDengine's default, with a warning.</source>
+        <translation>scale、repair、configure、upgrade 和 resume 的 TDengine 登录（密码绝不作为命令行
+参数：命令行对本机的每个用户都可见）：
+  --user NAME       TDengine 用户（默认：root；使用钥匙串中的密码时，为与其一同
+                    保存的用户）。
+  TDKUBE_TDENGINE_PASSWORD=...  密码，取自此环境变量。
+  --password-stdin  密码，取自从标准输入读取的第一行（优先于
+                    TDKUBE_TDENGINE_PASSWORD）。
+  两者都没有时：使用窗口保存在系统钥匙串中的密码，否则使用 TDengine 的默认密码，
+  并给出警告。</translation>
     </message>
 </context>
 <context>
@@ -1614,6 +1630,18 @@ line is seen by every user of the machine):
         <source>Change the configuration of %1 (%n step(s))</source>
         <translation>
             <numerusform>修改 %1 的配置（%n 个步骤）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Upgrade %1 (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>升级 %1（%n 个步骤）：已被阻止</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Upgrade %1 (%n step(s))</source>
+        <translation>
+            <numerusform>升级 %1（%n 个步骤）</numerusform>
         </translation>
     </message>
 </context>
@@ -1843,12 +1871,6 @@ line is seen by every user of the machine):
         <source>verify the cluster</source>
         <translation>验证集群</translation>
     </message>
-    <message numerus="yes">
-        <source>%n dnode(s) ready, mnodes healthy, and every database's row count as before.</source>
-        <translation>
-            <numerusform>%n 个 dnode 就绪，mnode 健康，且每个数据库的行数与操作前相同。</numerusform>
-        </translation>
-    </message>
     <message>
         <source>dnode %1 (%2) is offline since pod %3 went without `drop dnode`; pod %3 returns with claim %4 and the data in it, and the dnode comes back online.</source>
         <translation>dnode %1（%2）离线，因为 Pod %3 在未执行 `drop dnode` 的情况下被移除；Pod %3 会带着存储卷声明 %4 及其中的数据重新出现，该 dnode 将恢复在线。</translation>
@@ -2047,20 +2069,6 @@ line is seen by every user of the machine):
         <translation>请先对 StatefulSet 扩容，使剩余 dnode 达到 %1 个，然后再修复。</translation>
     </message>
     <message>
-        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every database's row count as before.</source>
-        <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且每个数据库的行数与操作前相同。</translation>
-    </message>
-    <message>
-        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every other database's row count as before. %1 is not counted before nor compared after: it cannot be read now and will have fewer rows.</source>
-        <extracomment>%1: one database</extracomment>
-        <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且其他每个数据库的行数与操作前相同。%1 在操作前不统计、操作后也不比较：它现在无法读取，行数将会减少。</translation>
-    </message>
-    <message>
-        <source>Every dnode in `show dnodes` ready, mnodes healthy, and every other database's row count as before. %1 are not counted before nor compared after: they cannot be read now and will have fewer rows.</source>
-        <extracomment>%1: several databases</extracomment>
-        <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且其他每个数据库的行数与操作前相同。%1 在操作前不统计、操作后也不比较：它们现在无法读取，行数将会减少。</translation>
-    </message>
-    <message>
         <source>vgroup %1 of %2 (dnode %3 %4)</source>
         <translation>%2 的 vgroup %1（dnode %3 %4）</translation>
     </message>
@@ -2223,6 +2231,104 @@ line is seen by every user of the machine):
     <message>
         <source>TDengine %1 keeps each dnode's settings in its data directory (dnode/config/local.json) and ignores taos.cfg for them at a restart unless forceReadConfig is 1: tdkube sets TAOS_FORCE_READ_CONFIG=1 in ConfigMap %2, so that the restarted dnodes take the new values (and the ConfigMap stays what decides).</source>
         <translation>TDengine %1 把每个 dnode 的配置保存在其数据目录（dnode/config/local.json）中，重启时除非 forceReadConfig 为 1，否则不会从 taos.cfg 读取这些配置：tdkube 会在 ConfigMap %2 中设置 TAOS_FORCE_READ_CONFIG=1，使重启后的 dnode 采用新值（并始终以 ConfigMap 为准）。</translation>
+    </message>
+    <message>
+        <source>Lowers rollingUpdate.partition to %1; waits until the pod is Ready on the new template, dnode %2 is ready and runs TDengine %3, every vgroup's replicas are leader or follower and the mnodes have their quorum.</source>
+        <translation>将 rollingUpdate.partition 降为 %1；等到该 Pod 以新模板就绪、dnode %2 就绪并运行 TDengine %3、每个 vgroup 的副本都是 leader 或 follower，且 mnode 达到多数派。</translation>
+    </message>
+    <message>
+        <source>The tag of %1 names no TDengine version, so tdkube cannot tell an upgrade from a downgrade, or from a jump TDengine cannot make one dnode at a time.</source>
+        <translation>%1 的标签中没有 TDengine 版本号，因此 tdkube 无法判断这是升级、降级，还是 TDengine 无法逐个 dnode 完成的版本跨越。</translation>
+    </message>
+    <message>
+        <source>Give the image by its version tag, e.g. %1; an image by digest or "latest" cannot be checked.</source>
+        <translation>请用带版本标签的镜像，例如 %1；以摘要（digest）或 "latest" 指定的镜像无法检查。</translation>
+    </message>
+    <message>
+        <source>tdkube could not learn which TDengine version the cluster runs: `select server_version()` did not answer and the image %1 names no version.</source>
+        <translation>tdkube 无法得知集群运行的 TDengine 版本：`select server_version()` 没有应答，且镜像 %1 中没有版本号。</translation>
+    </message>
+    <message>
+        <source>Check that tdkube reaches taosAdapter (the cluster page's TDengine tab), then plan again.</source>
+        <translation>请检查 tdkube 能否连接到 taosAdapter（集群页面的 TDengine 标签页），然后重新制定计划。</translation>
+    </message>
+    <message>
+        <source>The pods' image %1 names version %2, but TDengine answers %3: tdkube goes by what TDengine answers.</source>
+        <translation>Pod 的镜像 %1 标明的版本为 %2，但 TDengine 返回的是 %3：tdkube 以 TDengine 返回的版本为准。</translation>
+    </message>
+    <message>
+        <source>%1 is older than TDengine %2, which the cluster runs: a dnode does not read what a newer version wrote to its data directory, so a downgraded dnode may not start, or start without its data.</source>
+        <translation>%1 比集群正在运行的 TDengine %2 旧：dnode 无法读取较新版本写入其数据目录的内容，因此降级后的 dnode 可能无法启动，或启动后没有其数据。</translation>
+    </message>
+    <message>
+        <source>Stay on %1. To go back to %2, restore a backup made on %2 into a new cluster.</source>
+        <translation>请继续使用 %1。如要回到 %2，请将在 %2 上做的备份恢复到一个新集群中。</translation>
+    </message>
+    <message>
+        <source>Upgrade %1 in a maintenance window with every pod stopped at once: `kubectl scale statefulset %1 --replicas=0`, change the image, scale back to %2 (each dnode converts its files at its first start on %3). Back up first.</source>
+        <translation>请在维护窗口内升级 %1，同时停止所有 Pod：`kubectl scale statefulset %1 --replicas=0`，修改镜像，再将副本数恢复为 %2（每个 dnode 在首次以 %3 启动时转换其文件）。请先备份。</translation>
+    </message>
+    <message>
+        <source>%1 runs the same TDengine version, %2 (another build or registry): the pods restart onto it one at a time.</source>
+        <translation>镜像 %1 的 TDengine 版本同为 %2（只是构建或镜像仓库不同）：Pod 将逐个重启到该镜像上。</translation>
+    </message>
+    <message>
+        <source>TDengine %1 → %2: the pods restart onto %3 one at a time, highest ordinal first, each dnode checked to run %2 before the next pod goes.</source>
+        <translation>TDengine %1 → %2：Pod 逐个重启到 %3 上，序号最大的最先重启，每个 dnode 都确认运行 %2 之后才重启下一个 Pod。</translation>
+    </message>
+    <message>
+        <source>No image was given.</source>
+        <translation>未指定镜像。</translation>
+    </message>
+    <message>
+        <source>Give the new image with its version tag, e.g. %1.</source>
+        <translation>请给出带版本标签的新镜像，例如 %1。</translation>
+    </message>
+    <message>
+        <source>"%1" is not an image reference.</source>
+        <translation>“%1” 不是镜像引用。</translation>
+    </message>
+    <message>
+        <source>Write it as REPOSITORY:TAG, e.g. %1.</source>
+        <translation>请写成 REPOSITORY:TAG 的形式，例如 %1。</translation>
+    </message>
+    <message>
+        <source>The pods of %1 run %2 already.</source>
+        <translation>%1 的 Pod 已经在运行 %2。</translation>
+    </message>
+    <message>
+        <source>give StatefulSet %1 the image %2, restarting no pod yet</source>
+        <translation>为 StatefulSet %1 设置镜像 %2，暂不重启任何 Pod</translation>
+    </message>
+    <message>
+        <source>rollingUpdate.partition %1 holds every pod on the old template while the StatefulSet makes the new revision.</source>
+        <translation>rollingUpdate.partition %1 使所有 Pod 保持在旧模板上，同时 StatefulSet 生成新的修订版本。</translation>
+    </message>
+    <message>
+        <source>upgrade pod %1 (dnode %2) to %3</source>
+        <translation>将 Pod %1（dnode %2）升级到 %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dnode(s) ready, mnodes healthy, and no table with fewer rows than before.</source>
+        <translation><numerusform>%n 个 dnode 就绪，mnode 健康，且没有任何表的行数少于操作前。</numerusform></translation>
+    </message>
+    <message>
+        <source>Every dnode in `show dnodes` ready, mnodes healthy, and no table with fewer rows than before.</source>
+        <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且没有任何表的行数少于操作前。</translation>
+    </message>
+    <message>
+        <source>Every dnode in `show dnodes` ready, mnodes healthy, and no table of the other databases with fewer rows than before. %1 is not counted before nor compared after: it cannot be read now and will have fewer rows.</source>
+        <extracomment>%1: one database</extracomment>
+        <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且其他数据库中没有任何表的行数少于操作前。%1 在操作前不统计、操作后也不比较：它现在无法读取，行数将会减少。</translation>
+    </message>
+    <message>
+        <source>Every dnode in `show dnodes` ready, mnodes healthy, and no table of the other databases with fewer rows than before. %1 are not counted before nor compared after: they cannot be read now and will have fewer rows.</source>
+        <extracomment>%1: several databases</extracomment>
+        <translation>`show dnodes` 中的每个 dnode 都就绪，mnode 健康，且其他数据库中没有任何表的行数少于操作前。%1 在操作前不统计、操作后也不比较：它们现在无法读取，行数将会减少。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dnode(s) ready, the cluster answering with TDengine %1, mnodes healthy, and no table with fewer rows than before.</source>
+        <translation><numerusform>%n 个 dnode 就绪，集群以 TDengine %1 应答，mnode 健康，且没有任何表的行数少于操作前。</numerusform></translation>
     </message>
 </context>
 <context>
@@ -3949,10 +4055,6 @@ API 服务器返回：%3
         <translation>%1 现有 %2 行，之前为 %3 行</translation>
     </message>
     <message>
-        <source>Row counts differ from before the operation: %1. If nothing wrote to or deleted from these tables meanwhile, data was lost: look at `show vgroups` of the databases before changing anything else.</source>
-        <translation>行数与操作前不同：%1。如果在此期间没有对这些表写入或删除数据，则说明数据已丢失：在进行任何其他更改之前，请查看各数据库的 `show vgroups`。</translation>
-    </message>
-    <message>
         <source>%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s), as before.</source>
         <translation>%1 个 dnode 就绪，1 个 mnode leader；%3 张表共 %2 行，与操作前相同。</translation>
     </message>
@@ -4168,6 +4270,38 @@ API 服务器返回：%3
         <source>Pod %1 restarted on the new template; dnode %2 is ready, every vgroup's replicas are leader or follower and the mnodes have their quorum.</source>
         <translation>Pod %1 已以新模板重启；dnode %2 已就绪，每个 vgroup 的副本均为 leader 或 follower，且 mnode 已达到多数派。</translation>
     </message>
+    <message>
+        <source>dnode %1 to say which TDengine version it runs (`show dnode %1 variables` has no version yet)</source>
+        <translation>dnode %1 报告其运行的 TDengine 版本（`show dnode %1 variables` 中还没有版本）</translation>
+    </message>
+    <message>
+        <source>dnode %1 to run TDengine %2 (it runs %3)</source>
+        <translation>dnode %1 运行 TDengine %2（当前运行的是 %3）</translation>
+    </message>
+    <message>
+        <source>Pod %1 restarted on the new template; dnode %2 is ready and runs TDengine %3, every vgroup's replicas are leader or follower and the mnodes have their quorum.</source>
+        <translation>Pod %1 已以新模板重启；dnode %2 已就绪并运行 TDengine %3，每个 vgroup 的副本均为 leader 或 follower，且 mnode 已达到多数派。</translation>
+    </message>
+    <message>
+        <source>the cluster to answer with TDengine %1 (`select server_version()` says %2)</source>
+        <translation>集群以 TDengine %1 应答（`select server_version()` 返回 %2）</translation>
+    </message>
+    <message>
+        <source>The cluster runs TDengine %1.</source>
+        <translation>集群运行的是 TDengine %1。</translation>
+    </message>
+    <message>
+        <source>%1 +%2</source>
+        <translation>%1 +%2</translation>
+    </message>
+    <message>
+        <source>Fewer rows than before the operation: %1. If nothing deleted from these tables meanwhile (and no data expired by the database's keep), data was lost: look at `show vgroups` of the databases before changing anything else.</source>
+        <translation>行数少于操作之前：%1。如果期间没有人从这些表中删除数据（也没有数据因数据库的 keep 而过期），则说明数据已丢失：在做任何其他更改之前，请先查看这些数据库的 `show vgroups`。</translation>
+    </message>
+    <message>
+        <source>%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s): none fewer than before, rows written meanwhile in %4.</source>
+        <translation>%1 个 dnode 就绪，1 个 mnode leader；%3 张表共 %2 行：没有一张表的行数少于之前，期间有新写入的行：%4。</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ops::Lease</name>
@@ -4302,6 +4436,13 @@ API 服务器返回：%3
     <message>
         <source>TDengine's answer was incomplete: %1. The next look reads it again.</source>
         <translation>TDengine 的响应不完整：%1。下次查看时会重新读取。</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::taos::Versions</name>
+    <message>
+        <source>TDengine upgrades one dnode at a time only between versions whose first three numbers are the same (%1.x to %1.y); %2 to %3 changes them. Dnodes of the two versions do not understand each other (seen with 3.0.5.2 and 3.3.6.6: "read invalid packet"): the first pod restarted would stay offline, and writes would stop when the second went.</source>
+        <translation>TDengine 只有在前三位版本号相同的版本之间（%1.x 到 %1.y）才能逐个 dnode 升级；%2 到 %3 改变了前三位。两个版本的 dnode 无法互相通信（在 3.0.5.2 与 3.3.6.6 之间出现过："read invalid packet"）：第一个重启的 Pod 会一直离线，而第二个 Pod 重启时写入就会停止。</translation>
     </message>
 </context>
 <context>
@@ -4825,6 +4966,14 @@ Take it over?</source>
         <source>Change taos.cfg entries: those TDengine applies at run time at once, the others by restarting the pods one at a time; the plan is shown before anything changes</source>
         <translation>修改 taos.cfg 配置项：TDengine 可在运行时应用的立即生效，其余的通过逐个重启 Pod 生效；任何更改之前都会先显示计划</translation>
     </message>
+    <message>
+        <source>Upgrade…</source>
+        <translation>升级…</translation>
+    </message>
+    <message>
+        <source>Change TDengine's image (its version): the pods restart one at a time, each dnode checked to run the new version; a downgrade or a jump TDengine cannot roll is refused</source>
+        <translation>更换 TDengine 的镜像（即其版本）：Pod 逐个重启，并检查每个 dnode 都运行新版本；降级或 TDengine 无法滚动完成的版本跨越会被拒绝</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ui::ConfigurePlanPage</name>
@@ -4880,6 +5029,14 @@ Take it over?</source>
         <source>Steps</source>
         <translation>步骤</translation>
     </message>
+    <message>
+        <source>The pods restart one at a time, never two at once, in this order: %1. Before the next pod, tdkube waits until the restarted pod is Ready on the new image, its dnode is ready again and runs the new version, every vgroup's replicas are leader or follower, and the mnodes have their quorum. A pod not restarted yet keeps the old version until its turn.</source>
+        <translation>Pod 逐个重启，绝不会同时重启两个，顺序为：%1。在重启下一个 Pod 之前，tdkube 会等到刚重启的 Pod 以新镜像就绪、其 dnode 重新就绪并运行新版本、每个 vgroup 的副本都是 leader 或 follower，且 mnode 达到多数派。尚未重启的 Pod 在轮到它之前保持旧版本。</translation>
+    </message>
+    <message>
+        <source>Nothing to do: the pods run this image already.</source>
+        <translation>无需操作：Pod 已经在运行此镜像。</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ui::ConfigureRunPage</name>
@@ -4930,6 +5087,22 @@ Take it over?</source>
     <message>
         <source>The operation stopped at the step marked below; the log says why. Nothing after it ran: the pods not restarted yet keep the old configuration. Fix the cause, then press Resume where the main window lists unfinished operations.</source>
         <translation>操作停在了下方标记的步骤上；原因见日志。其后的步骤均未执行：尚未重启的 Pod 保持旧配置。请排除原因，然后在主窗口列出未完成操作的地方按“继续执行”。</translation>
+    </message>
+    <message>
+        <source>Cancel stops after the pod restarting now, never in the middle of one. The pods not restarted yet stay on the old image, and the cluster stays consistent: the StatefulSet holds them there with its partition. Resume continues with the next pod.</source>
+        <translation>取消会在当前正在重启的 Pod 完成后停止，绝不会在重启中途停止。尚未重启的 Pod 保持旧镜像，集群保持一致：StatefulSet 通过其 partition 让它们停留在旧镜像上。继续执行时将从下一个 Pod 接着进行。</translation>
+    </message>
+    <message>
+        <source>Every pod was restarted on the new image, one at a time, each dnode runs the new version, and the cluster was verified. The log below says what was done.</source>
+        <translation>所有 Pod 均已逐个以新镜像重启，每个 dnode 都运行新版本，集群已通过验证。下方日志记录了所做的操作。</translation>
+    </message>
+    <message>
+        <source>Stopped, as asked, after the last step marked done. The pods not restarted yet still run the old image, held there by the StatefulSet's partition: the cluster is consistent. To upgrade them too, resume the operation where the main window lists unfinished operations.</source>
+        <translation>已按要求在最后一个标记为完成的步骤之后停止。尚未重启的 Pod 仍运行旧镜像，由 StatefulSet 的 partition 保持在旧镜像上：集群处于一致状态。如要同样升级它们，请在主窗口列出未完成操作的地方继续执行此操作。</translation>
+    </message>
+    <message>
+        <source>The operation stopped at the step marked below; the log says why. Nothing after it ran: the pods not restarted yet keep the old image. Fix the cause, then press Resume where the main window lists unfinished operations.</source>
+        <translation>操作停在了下方标记的步骤上；原因见日志。其后的步骤均未执行：尚未重启的 Pod 保持旧镜像。请排除原因，然后在主窗口列出未完成操作的地方按“继续执行”。</translation>
     </message>
 </context>
 <context>
@@ -5074,6 +5247,22 @@ Take it over?</source>
 
 Close anyway?</source>
         <translation>配置修改仍在运行。关闭会使其停在当前位置：正在重启的 Pod 会以新配置恢复，尚未重启的 Pod 保持旧配置。不会撤销任何内容，再次打开此上下文时，tdkube 会提示继续执行它。
+
+仍要关闭吗？</translation>
+    </message>
+    <message>
+        <source>Upgrade TDengine cluster %1</source>
+        <translation>升级 TDengine 集群 %1</translation>
+    </message>
+    <message>
+        <source>Stop the upgrade?</source>
+        <translation>停止升级？</translation>
+    </message>
+    <message>
+        <source>The upgrade is still running. Closing stops it where it is: a pod restarting now comes back on the new image, the pods not restarted yet stay on the old one. Nothing is undone, and tdkube offers to resume it when you open this context again.
+
+Close anyway?</source>
+        <translation>升级仍在运行。关闭会使其停在当前位置：正在重启的 Pod 会以新镜像恢复，尚未重启的 Pod 保持旧镜像。不会撤销任何内容，再次打开此上下文时，tdkube 会提示继续执行它。
 
 仍要关闭吗？</translation>
     </message>
@@ -7136,6 +7325,53 @@ Close anyway?</source>
     <message>
         <source>last TDengine error: %1</source>
         <translation>最近一次 TDengine 错误：%1</translation>
+    </message>
+</context>
+<context>
+    <name>tdkube::ui::UpgradeImagePage</name>
+    <message>
+        <source>Image</source>
+        <translation>镜像</translation>
+    </message>
+    <message>
+        <source>The TDengine image the pods run now, and the one to upgrade to. Nothing changes before you have read the plan and pressed Start.</source>
+        <translation>Pod 当前运行的 TDengine 镜像，以及要升级到的镜像。在您阅读计划并按下“开始”之前，不会做任何更改。</translation>
+    </message>
+    <message>
+        <source>Reading the cluster…</source>
+        <translation>正在读取集群…</translation>
+    </message>
+    <message>
+        <source>repository:version, e.g. %1</source>
+        <translation>仓库:版本号，例如 %1</translation>
+    </message>
+    <message>
+        <source>New image:</source>
+        <translation>新镜像：</translation>
+    </message>
+    <message>
+        <source>TDengine upgrades one dnode at a time only between versions whose first three numbers are the same (3.3.6.0 to 3.3.6.6). tdkube refuses a downgrade and any other jump, and says how to do it instead.</source>
+        <translation>TDengine 只有在前三位版本号相同的版本之间（如 3.3.6.0 到 3.3.6.6）才能逐个 dnode 升级。tdkube 会拒绝降级及其他任何版本跨越，并说明应如何进行。</translation>
+    </message>
+    <message>
+        <source>The cluster could not be read: %1</source>
+        <translation>无法读取集群：%1</translation>
+    </message>
+    <message>
+        <source>The pods of %1 run %2; TDengine did not say its version.</source>
+        <translation>%1 的 Pod 运行 %2；TDengine 未报告其版本。</translation>
+    </message>
+    <message>
+        <source>The pods of %1 run %2; TDengine answers version %3.</source>
+        <translation>%1 的 Pod 运行 %2；TDengine 返回的版本为 %3。</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>已拒绝：%1</translation>
+    </message>
+    <message>
+        <source>Fix: %1</source>
+        <translation>解决办法：%1</translation>
     </message>
 </context>
 <context>

@@ -1,9 +1,10 @@
 // tdkube in Chinese (zh_CN), offscreen against an in-process sandbox with a 3-dnode TDengine cluster: the
 // welcome page, the main window's views, the cluster's dashboard, console and operations, every page of the
-// scale, repair, configure and deploy wizards, the delete dialog and the object editor. Every visible label,
-// button, group box, tab, placeholder and window title must be in Chinese (technical terms and names aside)
-// and must fit its widget: a text wider than its label or button, or taller than its word-wrapped label, is
-// clipped. With TDKUBE_SCREENSHOT_DIR each screen is saved as zh_CN-<name>.png to be looked at.
+// scale, repair, configure, upgrade and deploy wizards, the delete dialog and the object editor. Every
+// visible label, button, group box, tab, placeholder and window title must be in Chinese (technical terms and
+// names aside) and must fit its widget: a text wider than its label or button, or taller than its
+// word-wrapped label, is clipped. With TDKUBE_SCREENSHOT_DIR each screen is saved as zh_CN-<name>.png to be
+// looked at.
 #include "clusterdashboard.h"
 #include "clusteroperations.h"
 #include "clusterview.h"
@@ -24,6 +25,7 @@
 #include "scalewizard.h"
 #include "sqlconsole.h"
 #include "taos/passwordstore.h"
+#include "upgradeimagepage.h"
 #include "welcomepage.h"
 
 #include <QAbstractButton>
@@ -164,12 +166,14 @@ private slots:
     void operationsTab_scaleOutRecorded_chineseNotClipped();
     void repairWizard_healthyCluster_chineseNotClipped();
     void configureWizard_refusedThenRunToTheEnd_chineseNotClipped();
+    void upgradeWizard_refusedJumpThenRunToTheEnd_chineseNotClipped();
     void deployWizard_everyPageToTheEnd_chineseNotClipped();
     void deleteDialogAndObjectEditor_chineseNotClipped();
 
 private:
     // Every visible text of `top`: problems appended to m_problems as "where: what".
     void inspect(QWidget *top, const QString &where);
+    void runToTheEnd(ui::ConfigureWizard *wizard, const QString &kind);
     void inspectText(QWidget *widget, const QString &where, const QString &text);
     void grab(QWidget *widget, const QString &name);
     void report();
@@ -457,21 +461,55 @@ void TestChinese::configureWizard_refusedThenRunToTheEnd_chineseNotClipped()
     QVERIFY2(!wizard->planPage()->plan().blocked(), qPrintable(wizard->planPage()->planText()));
     inspect(wizard, u"configure wizard, plan"_s);
     grab(wizard, u"configure-plan"_s);
+    runToTheEnd(wizard, u"configure"_s);
+    report();
+}
+
+// Start on the plan page, then the run page while it runs and once it finished, then Finish.
+void TestChinese::runToTheEnd(ui::ConfigureWizard *wizard, const QString &kind)
+{
     wizard->planPage()->readBox()->setChecked(true);
     QAbstractButton *commit = wizard->button(QWizard::CommitButton);
     QVERIFY(commit->isEnabled());
     commit->click();
     QCOMPARE(wizard->currentId(), int(ui::ConfigureWizard::RunPage));
     QTest::qWait(300);
-    inspect(wizard, u"configure wizard, running"_s);
-    grab(wizard, u"configure-running"_s);
+    inspect(wizard, kind + u" wizard, running"_s);
+    grab(wizard, kind + u"-running"_s);
     QVERIFY(QTest::qWaitFor([wizard] { return wizard->runPage()->view()->isFinished(); }, kRunMs));
     QVERIFY2(wizard->runPage()->view()->succeeded(), qPrintable(wizard->runPage()->view()->logText()));
-    inspect(wizard, u"configure wizard, finished"_s);
-    grab(wizard, u"configure-finished"_s);
+    inspect(wizard, kind + u" wizard, finished"_s);
+    grab(wizard, kind + u"-finished"_s);
     QPointer<ui::ConfigureWizard> gone = wizard;
     wizard->button(QWizard::FinishButton)->click();
     QVERIFY(QTest::qWaitFor([&gone] { return !gone; }, kWaitMs));
+}
+
+// "Upgrade…": a jump refused as typed, then an upgrade of the same line run to the end.
+void TestChinese::upgradeWizard_refusedJumpThenRunToTheEnd_chineseNotClipped()
+{
+    ui::ConfigureWizard *wizard = m_window->openConfigureWizard(kSet, true);
+    QVERIFY(wizard);
+    QVERIFY(QTest::qWaitFor([wizard] { return wizard->hasFacts(); }, kRunMs));
+    ui::UpgradeImagePage *page = wizard->imagePage();
+    QVERIFY(page);
+    page->imageEdit()->setText(u"tdengine/tdengine:3.3.6.6"_s);
+    QVERIFY2(page->assessmentText().startsWith(u"已拒绝"_s), qPrintable(page->assessmentText()));
+    inspect(wizard, u"upgrade wizard, refused image"_s);
+    grab(wizard, u"upgrade-image-refused"_s);
+    page->imageEdit()->setText(u"tdengine/tdengine:3.0.7.2"_s);
+    inspect(wizard, u"upgrade wizard, image"_s);
+    grab(wizard, u"upgrade-image"_s);
+    QVERIFY(next(wizard));
+    QVERIFY(QTest::qWaitFor(
+        [wizard] {
+            return wizard->currentId() == ui::ConfigureWizard::PlanPage && wizard->planPage()->isReady();
+        },
+        kRunMs));
+    QVERIFY2(!wizard->planPage()->plan().blocked(), qPrintable(wizard->planPage()->planText()));
+    inspect(wizard, u"upgrade wizard, plan"_s);
+    grab(wizard, u"upgrade-plan"_s);
+    runToTheEnd(wizard, u"upgrade"_s);
     report();
 }
 

@@ -158,6 +158,27 @@ private slots:
                  qPrintable(run.story()));
     }
 
+    // `upgrade` needs a cluster and --image; --help names it.
+    void upgrade_usage_saidWithTheCommandLine()
+    {
+        Run run = tdkube({u"upgrade"_s, u"--cluster"_s, u"tdengine"_s});
+        QVERIFY2(run.exitCode == 2 &&
+                     run.err.contains(
+                         u"tdkube upgrade needs --image IMAGE, the new image with its version tag."_s) &&
+                     run.err.contains(u"Usage: tdkube upgrade --cluster NAME --image IMAGE [--yes]"_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"upgrade"_s, u"--image"_s, u"tdengine/tdengine:3.3.6.6"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"tdkube upgrade needs --cluster NAME"_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"upgrade"_s, u"--cluster"_s, u"tdengine"_s, u"--image"_s,
+                      u"tdengine/tdengine:3.3.6.6"_s, u"--set"_s, u"debugFlag=135"_s});
+        QVERIFY2(run.exitCode == 2 && run.err.contains(u"tdkube upgrade takes no --set."_s),
+                 qPrintable(run.story()));
+        run = tdkube({u"--help"_s});
+        QVERIFY2(run.out.contains(u"tdkube upgrade --cluster NAME --image IMAGE [--yes]"_s),
+                 qPrintable(run.story()));
+    }
+
     // `resume` of an operation this workstation has no journal of looks for its record in the cluster (of
     // the context and namespace given); --wait takes whole seconds; abandon takes a context and namespace.
     void resumeAndAbandon_noJournalHere_askTheClusterSayingWhere()

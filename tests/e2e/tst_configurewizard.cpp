@@ -19,6 +19,7 @@
 #include "taos/passwordstore.h"
 #include "taos/restclient.h"
 #include "taos/snapshotpoller.h"
+#include "upgradeimagepage.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -43,6 +44,7 @@ using tdkube::ops::Step;
 using tdkube::ui::ConfigureSettingsPage;
 using tdkube::ui::ConfigureWizard;
 using tdkube::ui::MainWindow;
+using tdkube::ui::UpgradeImagePage;
 
 namespace {
 
@@ -83,9 +85,10 @@ private slots:
     void supportVnodesAndDebugFlag_run_everyPodOnTheNewRevisionEveryDnodeWithTheValues();
     void cancelledDuringTheFirstPod_othersHeldOnTheOldRevision_resumeFinishes();
     void configMapMissing_settingsPageSaysWhyNextDisabled();
+    void upgrade_jumpRefusedAsTyped_thenRolledOntoTheNewImage();
 
 private:
-    ConfigureWizard *openWizard();
+    ConfigureWizard *openWizard(bool upgrade = false);
     bool showPlan(ConfigureWizard *wizard);
     bool start(ConfigureWizard *wizard);
     void close(ConfigureWizard *wizard);
@@ -164,11 +167,12 @@ void TestConfigureWizard::cleanupTestCase()
     m_window.reset();
 }
 
-// "Configure…" on the cluster page, as a person clicks it; waits until the settings were read.
-ConfigureWizard *TestConfigureWizard::openWizard()
+// "Configure…" (or "Upgrade…") on the cluster page, as a person clicks it; waits until the cluster was read.
+ConfigureWizard *TestConfigureWizard::openWizard(bool upgrade)
 {
     m_window->showView(u"cluster"_s, kSet);
-    m_window->clusterView()->configureButton()->click();
+    (upgrade ? m_window->clusterView()->upgradeButton() : m_window->clusterView()->configureButton())
+        ->click();
     const QList<ConfigureWizard *> wizards = m_window->findChildren<ConfigureWizard *>();
     if (wizards.isEmpty())
         return nullptr;
@@ -581,6 +585,80 @@ void TestConfigureWizard::configMapMissing_settingsPageSaysWhyNextDisabled()
     QVERIFY(!wizard->button(QWizard::NextButton)->isEnabled());
     grab(wizard, u"configure-settings-no-configmap"_s);
     close(wizard);
+}
+
+// "Upgrade…": the page shows the image and the version TDengine answers; 3.3.6.6 is refused as typed (a
+// jump TDengine cannot roll, with the stop-all way), 3.0.7.3 is an upgrade; the plan, Start, and every pod
+// restarted onto it, each dnode running 3.0.7.3, the rows all there.
+void TestConfigureWizard::upgrade_jumpRefusedAsTyped_thenRolledOntoTheNewImage()
+{
+    const auto cleanup = abandonUnfinishedOnExit();
+    ConfigureWizard *wizard = openWizard(true);
+    QVERIFY(wizard);
+    QCOMPARE(wizard->windowTitle(), u"Upgrade TDengine cluster tdengine"_s);
+    UpgradeImagePage *page = wizard->imagePage();
+    QVERIFY(page);
+    QCOMPARE(page->currentText(),
+             u"The pods of tdengine run tdengine/tdengine:3.0.7.1; TDengine answers version 3.0.7.1."_s);
+    QCOMPARE(page->imageEdit()->text(), u"tdengine/tdengine:3.0.7.1"_s);
+    QVERIFY(!wizard->button(QWizard::NextButton)->isEnabled()); // the same image: nothing to do
+
+    page->imageEdit()->setText(u"tdengine/tdengine:3.3.6.6"_s);
+    QVERIFY2(page->assessmentText().startsWith(u"Refused: TDengine upgrades one dnode at a time only between "
+                                               u"versions whose first three numbers are the same"_s),
+             qPrintable(page->assessmentText()));
+    QVERIFY2(page->assessmentText().contains(u"kubectl scale statefulset tdengine --replicas=0"_s),
+             qPrintable(page->assessmentText()));
+    grab(wizard, u"upgrade-image-refused"_s);
+
+    page->imageEdit()->setText(u"tdengine/tdengine:3.0.7.3"_s);
+    QVERIFY2(page->assessmentText().startsWith(u"TDengine 3.0.7.1 → 3.0.7.3"_s),
+             qPrintable(page->assessmentText()));
+    grab(wizard, u"upgrade-image"_s);
+    QVERIFY(showPlan(wizard));
+    const ops::Plan plan = wizard->planPage()->plan();
+    QVERIFY2(!plan.blocked(), qPrintable(wizard->planPage()->planText()));
+    QCOMPARE(plan.kind, ops::OperationKind::Upgrade);
+    QCOMPARE(kindsOf(plan),
+             (QList<Step::Kind>{Step::Kind::HoldRollout, Step::Kind::RollPod, Step::Kind::RollPod,
+                                Step::Kind::RollPod, Step::Kind::Verify}));
+    QVERIFY2(wizard->planPage()->restartText().startsWith(
+                 u"The pods restart one at a time, never two at once, in this order: tdengine-2, tdengine-1, "
+                 u"tdengine-0."_s),
+             qPrintable(wizard->planPage()->restartText()));
+    QVERIFY2(wizard->planPage()->restartText().contains(u"runs the new version"_s),
+             qPrintable(wizard->planPage()->restartText()));
+    QVERIFY2(wizard->planPage()->planText().contains(u"upgrade pod tdengine-2 (dnode 3) to 3.0.7.3"_s),
+             qPrintable(wizard->planPage()->planText()));
+    grab(wizard, u"upgrade-plan"_s);
+    QVERIFY(start(wizard));
+    QVERIFY2(wizard->runPage()->cancelText().contains(u"stay on the old image"_s),
+             qPrintable(wizard->runPage()->cancelText()));
+    std::optional<bool> finished;
+    connect(wizard, &ConfigureWizard::operationFinished, this, [&finished](bool ok) { finished = ok; });
+    QVERIFY(QTest::qWaitFor([&] { return finished.has_value(); }, kRunMs));
+    QVERIFY(*finished);
+    QCOMPARE(wizard->runPage()->title(), u"Done"_s);
+    QVERIFY2(wizard->runPage()->subTitle().startsWith(u"Every pod was restarted on the new image"_s),
+             qPrintable(wizard->runPage()->subTitle()));
+    grab(wizard, u"upgrade-done"_s);
+    close(wizard);
+
+    const QString revision = kube::valueAt(statefulSet(), u"status.updateRevision"_s).toString();
+    for (const QString &revisionOfPod : podRevisions())
+        QCOMPARE(revisionOfPod, revision);
+    QCOMPARE(kube::valueAt(statefulSet(), u"spec.template.spec.containers"_s)
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value(u"image")
+                 .toString(),
+             u"tdengine/tdengine:3.0.7.3"_s);
+    const QMap<int, QString> versions = dnodeVariable(u"version"_s);
+    QCOMPARE(versions.size(), 3);
+    for (const QString &version : versions)
+        QCOMPARE(version, u"3.0.7.3"_s);
+    QCOMPARE(rows(), 3);
 }
 
 QTEST_MAIN(TestConfigureWizard)

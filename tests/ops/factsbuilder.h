@@ -131,4 +131,34 @@ inline void setMnodes(ClusterFacts &facts, const QList<int> &dnodeIds, int leade
     }
 }
 
+// The codes of the plan's findings of one severity.
+inline QStringList codesOf(const Plan &plan, Finding::Severity severity)
+{
+    QStringList found;
+    for (const Finding &finding : plan.findings) {
+        if (finding.severity == severity)
+            found.append(finding.code);
+    }
+    return found;
+}
+
+// "reason / fix" of the finding with `code`; empty when there is none.
+inline QString reasonOf(const Plan &plan, const QString &code)
+{
+    for (const Finding &finding : plan.findings) {
+        if (finding.code == code)
+            return finding.reason + u" / "_s + finding.fix;
+    }
+    return {};
+}
+
+// The plan's step kinds by name, in order.
+inline QStringList kinds(const Plan &plan)
+{
+    QStringList names;
+    for (const Step &step : plan.steps)
+        names.append(stepKindName(step.kind));
+    return names;
+}
+
 } // namespace tdkube::ops::test

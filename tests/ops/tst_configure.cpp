@@ -1,8 +1,8 @@
-// A configuration change run by the journaled executor against the in-process sandbox (a simulated
-// 3-dnode cluster deployed from manifests/, with a replica-3 database): the ConfigMap changes, the pods
-// restart one at a time from the highest ordinal and never two at once, each dnode comes back with the new
-// value, and the rows are all there. Cancelled between two pods, the StatefulSet stays split and consistent
-// (partition), and a resume finishes it.
+// A configuration change and an upgrade run by the journaled executor against the in-process sandbox (a
+// simulated 3-dnode cluster deployed from manifests/, with a replica-3 database): the ConfigMap or the
+// image changes, the pods restart one at a time from the highest ordinal and never two at once, each dnode
+// comes back with the new value or version, and the rows are all there. Cancelled between two pods, the
+// StatefulSet stays split and consistent (partition), and a resume finishes it.
 #include "deploy/deploymonitor.h"
 #include "kube/objects.h"
 #include "kube/portforward.h"
@@ -51,9 +51,15 @@ private slots:
     void restartSetting_podsRollOneAtATimeHighestFirst_eachDnodeBackWithTheValue();
     void cancelledBetweenPods_statefulSetHeldSplit_resumeFinishes();
     void runtimeSetting_alteredOnEveryDnode_noPodRestarted();
+    void upgrade_podsRollOntoTheNewImage_eachDnodeRunsTheNewVersion();
+    void upgrade_downgradeAndJumpRefused_nothingChanged();
 
 private:
+    std::optional<ops::ClusterFacts> facts();
     Plan plan(const QMap<QString, QString> &settings);
+    // Runs `planned` to its end (the journal finished), recording the order the pods went down in and the
+    // most down at once.
+    bool runWatchingPods(const Plan &planned, QStringList *restarted, int *mostDown, QString *message);
     taos::QueryOutcome sql(const QString &statement);
     QJsonObject statefulSet();
     QMap<QString, QString> podRevisions();
@@ -95,8 +101,8 @@ void TestConfigure::initTestCase()
     }
 }
 
-// Planned from what the cluster holds now, as the command line and the wizard plan.
-Plan TestConfigure::plan(const QMap<QString, QString> &settings)
+// What the cluster holds now, as the command line and the wizards plan from.
+std::optional<ops::ClusterFacts> TestConfigure::facts()
 {
     taos::ClusterConnection connection(m_client.get(), kNs, kSet, u"sandbox/cfg/tdengine"_s,
                                        m_passwords.get());
@@ -110,11 +116,64 @@ Plan TestConfigure::plan(const QMap<QString, QString> &settings)
                      });
     if (!QTest::qWaitFor([&facts] { return facts.has_value(); }, kRunMs) || !error.isEmpty()) {
         qWarning("facts: %s", qPrintable(error));
-        return {};
+        return std::nullopt;
     }
-    Plan planned = ops::planConfigure(*facts, settings);
+    return facts;
+}
+
+Plan TestConfigure::plan(const QMap<QString, QString> &settings)
+{
+    const std::optional<ops::ClusterFacts> gathered = facts();
+    if (!gathered)
+        return {};
+    Plan planned = ops::planConfigure(*gathered, settings);
     planned.context = m_fixture.admin().contextName;
     return planned;
+}
+
+bool TestConfigure::runWatchingPods(const Plan &planned, QStringList *restarted, int *mostDown,
+                                    QString *message)
+{
+    kube::ResourceWatch pods(m_client.get(), kube::ResourceKind::pods(), kNs);
+    QMap<QString, bool> ready;
+    const auto seen = [&](const QJsonObject &pod, bool gone) {
+        const QString name = kube::nameOf(pod);
+        const bool up = !gone && kube::isPodReady(pod) &&
+                        kube::valueAt(pod, u"metadata.deletionTimestamp"_s).toString().isEmpty();
+        if (ready.value(name, true) && !up && !restarted->contains(name))
+            restarted->append(name);
+        ready.insert(name, up);
+        *mostDown = std::max(*mostDown, int(std::count(ready.cbegin(), ready.cend(), false)));
+    };
+    connect(&pods, &kube::ResourceWatch::reset, this, [&](const QList<QJsonObject> &objects) {
+        for (const QJsonObject &pod : objects)
+            seen(pod, false);
+    });
+    connect(&pods, &kube::ResourceWatch::modified, this, [&](const QJsonObject &pod) { seen(pod, false); });
+    connect(&pods, &kube::ResourceWatch::added, this, [&](const QJsonObject &pod) { seen(pod, false); });
+    connect(&pods, &kube::ResourceWatch::deleted, this, [&](const QJsonObject &pod) { seen(pod, true); });
+    pods.start();
+    if (!QTest::qWaitFor([&] { return pods.state() == kube::ResourceWatch::State::Live; }, kWaitMs)) {
+        *message = u"the pod watch did not start"_s;
+        return false;
+    }
+    if (*mostDown != 0) {
+        *message = u"a pod was not Ready before the operation started"_s;
+        return false;
+    }
+    Executor run(m_client.get(), m_passwords.get());
+    run.setPollInterval(50);
+    std::optional<bool> ok;
+    connect(&run, &Executor::finished, this, [&](bool success, const QString &text) {
+        ok = success;
+        *message = text;
+    });
+    run.start(planned);
+    if (!QTest::qWaitFor([&] { return ok.has_value(); }, kRunMs)) {
+        *message = u"the operation did not finish"_s;
+        return false;
+    }
+    return *ok && Journal::load(run.journal().path()).status() == Journal::Status::Finished;
 }
 
 taos::QueryOutcome TestConfigure::sql(const QString &statement)
@@ -175,43 +234,10 @@ void TestConfigure::restartSetting_podsRollOneAtATimeHighestFirst_eachDnodeBackW
     const Plan planned = plan({{u"supportVnodes"_s, u"24"_s}});
     QVERIFY2(!planned.blocked() && planned.steps.size() == 6, qPrintable(planned.summary()));
 
-    // Every pod event: which pods are not Ready (or missing) at that moment, and the order they went.
-    kube::ResourceWatch pods(m_client.get(), kube::ResourceKind::pods(), kNs);
-    QMap<QString, bool> ready;
-    int mostDown = 0;
     QStringList restarted;
-    const auto seen = [&](const QJsonObject &pod, bool gone) {
-        const QString name = kube::nameOf(pod);
-        const bool up = !gone && kube::isPodReady(pod) &&
-                        kube::valueAt(pod, u"metadata.deletionTimestamp"_s).toString().isEmpty();
-        if (ready.value(name, true) && !up && !restarted.contains(name))
-            restarted.append(name);
-        ready.insert(name, up);
-        mostDown = std::max(mostDown, int(std::count(ready.cbegin(), ready.cend(), false)));
-    };
-    connect(&pods, &kube::ResourceWatch::reset, this, [&](const QList<QJsonObject> &objects) {
-        for (const QJsonObject &pod : objects)
-            seen(pod, false);
-    });
-    connect(&pods, &kube::ResourceWatch::modified, this, [&](const QJsonObject &pod) { seen(pod, false); });
-    connect(&pods, &kube::ResourceWatch::added, this, [&](const QJsonObject &pod) { seen(pod, false); });
-    connect(&pods, &kube::ResourceWatch::deleted, this, [&](const QJsonObject &pod) { seen(pod, true); });
-    pods.start();
-    QVERIFY(QTest::qWaitFor([&] { return pods.state() == kube::ResourceWatch::State::Live; }, kWaitMs));
-    QCOMPARE(mostDown, 0);
-
-    Executor run(m_client.get(), m_passwords.get());
-    run.setPollInterval(50);
-    std::optional<bool> ok;
+    int mostDown = 0;
     QString message;
-    connect(&run, &Executor::finished, this, [&](bool success, const QString &text) {
-        ok = success;
-        message = text;
-    });
-    run.start(planned);
-    QVERIFY(QTest::qWaitFor([&] { return ok.has_value(); }, kRunMs));
-    QVERIFY2(*ok, qPrintable(message));
-
+    QVERIFY2(runWatchingPods(planned, &restarted, &mostDown, &message), qPrintable(message));
     QCOMPARE(restarted, (QStringList{u"tdengine-2"_s, u"tdengine-1"_s, u"tdengine-0"_s}));
     QCOMPARE(mostDown, 1);
     QCOMPARE(configValue(u"TAOS_SUPPORT_VNODES"_s), u"24"_s);
@@ -231,7 +257,6 @@ void TestConfigure::restartSetting_podsRollOneAtATimeHighestFirst_eachDnodeBackW
     const taos::QueryOutcome rows = sql(u"select count(*) from r3.plain"_s);
     QVERIFY(rows.ok());
     QCOMPARE(rows.result.int64(0, 0), 3);
-    QCOMPARE(Journal::load(run.journal().path()).status(), Journal::Status::Finished);
 }
 
 // Cancel is honoured between steps: after the first pod, the StatefulSet holds the others on the old
@@ -326,6 +351,60 @@ void TestConfigure::runtimeSetting_alteredOnEveryDnode_noPodRestarted()
         QVERIFY2(shown.ok() && shown.result.rowCount() >= 1, qPrintable(shown.error.describe()));
         QCOMPARE(shown.result.text(0, 2), u"135"_s); // dnode_id, name, value
     }
+}
+
+// An image of the same 3.0.7 line: the pods roll onto it one at a time, highest first, each dnode
+// checked to run 3.0.7.3 before the next goes; then TDengine answers with 3.0.7.3 and every row is there.
+void TestConfigure::upgrade_podsRollOntoTheNewImage_eachDnodeRunsTheNewVersion()
+{
+    const std::optional<ops::ClusterFacts> gathered = facts();
+    QVERIFY(gathered);
+    QCOMPARE(gathered->snapshot.serverVersion, u"3.0.7.1"_s);
+    Plan planned = ops::planUpgrade(*gathered, u"tdengine/tdengine:3.0.7.3"_s);
+    planned.context = m_fixture.admin().contextName;
+    QVERIFY2(!planned.blocked() && planned.steps.size() == 5, qPrintable(planned.summary()));
+
+    QStringList restarted;
+    int mostDown = 0;
+    QString message;
+    QVERIFY2(runWatchingPods(planned, &restarted, &mostDown, &message), qPrintable(message));
+    QCOMPARE(restarted, (QStringList{u"tdengine-2"_s, u"tdengine-1"_s, u"tdengine-0"_s}));
+    QCOMPARE(mostDown, 1);
+
+    const QJsonObject set = statefulSet();
+    const QJsonArray containers = kube::valueAt(set, u"spec.template.spec.containers"_s).toArray();
+    QCOMPARE(containers.size(), 1);
+    QCOMPARE(containers.at(0).toObject().value(u"image").toString(), u"tdengine/tdengine:3.0.7.3"_s);
+    QVERIFY(!containers.at(0).toObject().value(u"envFrom").toArray().isEmpty()); // merged, not replaced
+    const QString revision = kube::valueAt(set, u"status.updateRevision"_s).toString();
+    for (const QString &revisionOfPod : podRevisions())
+        QCOMPARE(revisionOfPod, revision);
+    for (int dnode = 1; dnode <= 3; ++dnode) {
+        const taos::QueryOutcome shown = sql(u"show dnode %1 variables like 'version'"_s.arg(dnode));
+        QVERIFY2(shown.ok() && shown.result.rowCount() == 1, qPrintable(shown.error.describe()));
+        QCOMPARE(shown.result.text(0, 2), u"3.0.7.3"_s);
+    }
+    const taos::QueryOutcome version = sql(u"select server_version()"_s);
+    QVERIFY(version.ok());
+    QCOMPARE(version.result.text(0, 0), u"3.0.7.3"_s);
+    const taos::QueryOutcome rows = sql(u"select count(*) from r3.plain"_s);
+    QVERIFY(rows.ok());
+    QCOMPARE(rows.result.int64(0, 0), 3);
+}
+
+// Back to the old version, or on to 3.3: refused from what the cluster says, and nothing changes.
+void TestConfigure::upgrade_downgradeAndJumpRefused_nothingChanged()
+{
+    const std::optional<ops::ClusterFacts> gathered = facts();
+    QVERIFY(gathered);
+    const QString revision = kube::valueAt(statefulSet(), u"status.updateRevision"_s).toString();
+    const Plan back = ops::planUpgrade(*gathered, u"tdengine/tdengine:3.0.7.1"_s);
+    QVERIFY(back.blocked() && back.steps.isEmpty());
+    QCOMPARE(back.findings.first().code, u"downgrade"_s);
+    const Plan jump = ops::planUpgrade(*gathered, u"tdengine/tdengine:3.3.6.6"_s);
+    QVERIFY(jump.blocked() && jump.steps.isEmpty());
+    QCOMPARE(jump.findings.first().code, u"not-rollable"_s);
+    QCOMPARE(kube::valueAt(statefulSet(), u"status.updateRevision"_s).toString(), revision);
 }
 
 QTEST_GUILESS_MAIN(TestConfigure)

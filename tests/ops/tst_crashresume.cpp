@@ -26,6 +26,7 @@
 #include "taos/snapshotpoller.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -75,6 +76,8 @@ private slots:
     void twoWorkstations_killedScaleInTakenOverAfterTheLease_firstLearnsItWasFinished();
     void abandon_refusedElsewhereWhileLeased_thenRecordedAndLeaseReleased();
     void configure_killedMidRoll_resumedToEveryDnodeOnTheNewValue();
+    void upgrade_killedMidRoll_resumedToEveryDnodeOnTheNewVersion();
+    void configure_writtenToDuringTheRoll_noWriteFailsLongerThanAnElection();
 
 private:
     bool startSandbox();
@@ -810,6 +813,142 @@ void TestCrashResume::configure_killedMidRoll_resumedToEveryDnodeOnTheNewValue()
                                 .arg(dnode.supportVnodes)));
     }
     checkEndState(3, u"configured after a kill mid-roll"_s);
+}
+
+// `tdkube upgrade` to a new image, killed as the second pod's restart begins, then `tdkube resume`: every
+// pod on the new image and every dnode saying (its `version` variable) that it runs the new version. The
+// simulator runs the version its image's tag names: 3.0.7.1 -> 3.0.7.3. Real taosd runs one build whatever
+// the tag: there the new image names the version it runs (another image of the same version), so that
+// the per-dnode check reads real TDengine's own `version`.
+void TestCrashResume::upgrade_killedMidRoll_resumedToEveryDnodeOnTheNewVersion()
+{
+    if (names(kube::ResourceKind::pods()).size() != 3)
+        QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    QString version = u"3.0.7.3"_s;
+    if (onRealTaosd()) {
+        const taos::QueryOutcome running = sql(u"select server_version()"_s);
+        QVERIFY2(running.ok() && running.result.rowCount() == 1, qPrintable(running.error.describe()));
+        version = running.result.text(0, 0).section(u'.', 0, 3);
+    }
+    const QString image = u"mirror.local/tdengine/tdengine:"_s + version;
+    const QStringList upgrade{u"upgrade"_s,
+                              u"--cluster"_s,
+                              kSet,
+                              u"--image"_s,
+                              image,
+                              u"--kubeconfig"_s,
+                              m_dir.filePath(u"kubeconfig"_s),
+                              u"-n"_s,
+                              kNs,
+                              u"--yes"_s};
+    const Outcome killed = tdkube(upgrade, u"2:before"_s); // the step that restarts tdengine-1
+    QVERIFY2(killed.exitCode == kCrashExitCode, qPrintable(killed.story()));
+    QVERIFY2(
+        killed.out.contains(u"done: Pod tdengine-2 restarted on the new template; dnode 3 is ready and runs "
+                            u"TDengine %1"_s.arg(version)),
+        qPrintable(killed.story()));
+    const QString id = QRegularExpression(u"Operation (\\S+) started\\."_s).match(killed.out).captured(1);
+    QVERIFY2(!id.isEmpty(), qPrintable(killed.story()));
+
+    const Outcome resumed = tdkube(resumeArguments(id));
+    QVERIFY2(resumed.exitCode == 0 && resumed.out.contains(u"Upgrade tdengine (5 steps): done."_s),
+             qPrintable(resumed.story()));
+    const QJsonObject set = await([&](QObject *context, kube::KubeClient::Done done) {
+                                m_client->get(kube::ResourceKind::statefulSets(), kNs, kSet, context, done);
+                            }).json();
+    QCOMPARE(
+        kube::valueAt(set, u"spec.template.spec.containers"_s).toArray().at(0).toObject().value(u"image"),
+        QJsonValue(image));
+    for (const taos::Dnode &dnode : dnodes()) {
+        const taos::QueryOutcome shown = sql(u"show dnode %1 variables"_s.arg(dnode.id));
+        QVERIFY2(shown.ok(), qPrintable(shown.error.describe()));
+        QString running;
+        for (qsizetype row = 0; row < shown.result.rowCount(); ++row) {
+            if (shown.result.text(row, 1) == u"version") // dnode_id, name, value, ...
+                running = shown.result.text(row, 2);
+        }
+        QVERIFY2(running.startsWith(version), qPrintable(u"dnode %1 runs %2"_s.arg(dnode.id).arg(running)));
+    }
+    checkEndState(3, u"upgraded after a kill mid-roll"_s);
+}
+
+// A replica-3 database written to (a row every 200 ms or so, each through a port-forward of its own to a
+// Ready pod, as a client behind the cluster's Service reconnects) while `tdkube configure` restarts the
+// three pods one at a time: no write fails for longer than TDengine takes to elect a leader
+// (syncElectInterval, read from the cluster, plus the few seconds a client takes to reconnect), and every
+// write TDengine acknowledged is there at the end.
+void TestCrashResume::configure_writtenToDuringTheRoll_noWriteFailsLongerThanAnElection()
+{
+    if (names(kube::ResourceKind::pods()).size() != 3)
+        QCOMPARE(tdkube(scaleArguments(3) << u"--yes"_s).exitCode, 0);
+    for (const QString &statement : {u"create database if not exists w3 replica 3 vgroups 2"_s,
+                                     u"create table if not exists w3.t (ts timestamp, v int)"_s}) {
+        const taos::QueryOutcome outcome = sql(statement);
+        QVERIFY2(outcome.ok(), qPrintable(statement + u": "_s + outcome.error.describe()));
+    }
+    const taos::QueryOutcome elect = sql(u"show dnode 1 variables like 'syncElectInterval'"_s);
+    QVERIFY2(elect.ok() && elect.result.rowCount() == 1, qPrintable(elect.error.describe()));
+    const qint64 electMs = elect.result.text(0, 2).toLongLong();
+    QVERIFY(electMs > 0);
+    const qint64 reconnectMs = 5000;
+    const taos::QueryOutcome before = sql(u"select count(*) from w3.t"_s);
+    QVERIFY(before.ok());
+    const qint64 rowsBefore = before.result.int64(0, 0);
+
+    QProcess process;
+    process.setProcessEnvironment(m_environment);
+    process.start(QStringLiteral(TDKUBE_PATH),
+                  {u"configure"_s, u"--cluster"_s, kSet, u"--set"_s, u"numOfCommitThreads"_s + u"=3"_s,
+                   u"--kubeconfig"_s, m_dir.filePath(u"kubeconfig"_s), u"-n"_s, kNs, u"--yes"_s});
+    QVERIFY(process.waitForStarted());
+    QElapsedTimer clock;
+    clock.start();
+    int attempted = 0;
+    int acknowledged = 0;
+    qint64 failingSince = -1;
+    qint64 longestOutageMs = 0;
+    QString lastError;
+    while (process.state() != QProcess::NotRunning && clock.elapsed() < kProcessMs) {
+        ++attempted;
+        const taos::QueryOutcome written = sql(u"insert into w3.t values (now, %1)"_s.arg(attempted));
+        const qint64 now = clock.elapsed();
+        if (written.ok()) {
+            ++acknowledged;
+            if (failingSince >= 0)
+                longestOutageMs = std::max(longestOutageMs, now - failingSince);
+            failingSince = -1;
+        } else {
+            lastError = written.error.describe();
+            if (failingSince < 0)
+                failingSince = now;
+        }
+        QTest::qWait(200);
+    }
+    QVERIFY2(process.state() == QProcess::NotRunning || process.waitForFinished(kProcessMs),
+             "tdkube configure did not finish");
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
+             qPrintable(out + QString::fromUtf8(process.readAllStandardError())));
+    QVERIFY2(out.contains(u"Change the configuration of tdengine (6 steps): done."_s), qPrintable(out));
+    if (failingSince >= 0)
+        longestOutageMs = std::max(longestOutageMs, clock.elapsed() - failingSince);
+    qInfo("%d writes during the roll, %d acknowledged; the longest run of failing writes lasted %lld ms "
+          "(syncElectInterval %lld ms); last error: %s",
+          attempted, acknowledged, longestOutageMs, electMs, qPrintable(lastError));
+    QVERIFY(acknowledged > 0);
+    QVERIFY2(
+        longestOutageMs <= electMs + reconnectMs,
+        qPrintable(u"writes failed for %1 ms in a row (last: %2)"_s.arg(longestOutageMs).arg(lastError)));
+    const taos::QueryOutcome after = sql(u"select count(*) from w3.t"_s);
+    QVERIFY(after.ok());
+    // Every acknowledged write is there; one that failed on the client's side may have committed too.
+    QVERIFY2(after.result.int64(0, 0) >= rowsBefore + acknowledged &&
+                 after.result.int64(0, 0) <= rowsBefore + attempted,
+             qPrintable(u"%1 rows, %2 before, %3 acknowledged of %4"_s.arg(after.result.int64(0, 0))
+                            .arg(rowsBefore)
+                            .arg(acknowledged)
+                            .arg(attempted)));
+    checkEndState(3, u"configured while written to"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCrashResume)

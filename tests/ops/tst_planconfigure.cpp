@@ -35,33 +35,6 @@ ClusterFacts configurable()
     return facts;
 }
 
-QStringList codes(const Plan &plan, Finding::Severity severity)
-{
-    QStringList found;
-    for (const Finding &finding : plan.findings) {
-        if (finding.severity == severity)
-            found.append(finding.code);
-    }
-    return found;
-}
-
-QString reasonOf(const Plan &plan, const QString &code)
-{
-    for (const Finding &finding : plan.findings) {
-        if (finding.code == code)
-            return finding.reason + u" / "_s + finding.fix;
-    }
-    return {};
-}
-
-QStringList kinds(const Plan &plan)
-{
-    QStringList names;
-    for (const Step &step : plan.steps)
-        names.append(stepKindName(step.kind));
-    return names;
-}
-
 } // namespace
 
 class TestPlanConfigure final : public QObject
@@ -85,8 +58,8 @@ private slots:
     {
         // (the simulated cluster says 3.0.7.1; factsbuilder's says nothing, which reads as 3.0)
         const Plan plan = planConfigure(configurable(), {{u"supportVnodes"_s, u"24"_s}});
-        QVERIFY2(!plan.blocked(), qPrintable(codes(plan, Finding::Severity::Blocking).join(u", ")));
-        QCOMPARE(codes(plan, Finding::Severity::Info), QStringList{u"needs-restart"_s});
+        QVERIFY2(!plan.blocked(), qPrintable(codesOf(plan, Finding::Severity::Blocking).join(u", ")));
+        QCOMPARE(codesOf(plan, Finding::Severity::Info), QStringList{u"needs-restart"_s});
         QCOMPARE(kinds(plan), (QStringList{u"update-configmap"_s, u"hold-rollout"_s, u"roll-pod"_s,
                                            u"roll-pod"_s, u"roll-pod"_s, u"verify"_s}));
         QCOMPARE(plan.steps.at(0).name, u"tdengine-taoscfg"_s);
@@ -146,7 +119,7 @@ private slots:
         const Plan plan = planConfigure(configurable(), {{u"supportVnodes"_s, u"16"_s}});
         QVERIFY(!plan.blocked());
         QVERIFY(plan.steps.isEmpty());
-        QCOMPARE(codes(plan, Finding::Severity::Info), QStringList{u"unchanged"_s});
+        QCOMPARE(codesOf(plan, Finding::Severity::Info), QStringList{u"unchanged"_s});
     }
 
     // Each refusal names what and why, and nothing is planned.
@@ -172,7 +145,7 @@ private slots:
         const Plan plan = planConfigure(configurable(), {{key, u"x"_s}, {u"supportVnodes"_s, u"24"_s}});
         QVERIFY(plan.blocked());
         QVERIFY(plan.steps.isEmpty());
-        QCOMPARE(codes(plan, Finding::Severity::Blocking), QStringList{code});
+        QCOMPARE(codesOf(plan, Finding::Severity::Blocking), QStringList{code});
         QVERIFY2(reasonOf(plan, code).contains(said), qPrintable(reasonOf(plan, code)));
     }
 
@@ -190,7 +163,7 @@ private slots:
         spec.insert(u"template"_s, templ);
         facts.statefulSet.insert(u"spec"_s, spec);
         const Plan plan = planConfigure(facts, {{u"supportVnodes"_s, u"24"_s}});
-        QCOMPARE(codes(plan, Finding::Severity::Blocking), QStringList{u"set-in-template"_s});
+        QCOMPARE(codesOf(plan, Finding::Severity::Blocking), QStringList{u"set-in-template"_s});
         QVERIFY(reasonOf(plan, u"set-in-template"_s).contains(u"wins over ConfigMap tdengine-taoscfg"_s));
     }
 
@@ -199,20 +172,20 @@ private slots:
     {
         ClusterFacts offline = configurable();
         dnodeWithId(offline, 2)->status = u"offline"_s;
-        QVERIFY(codes(planConfigure(offline, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
+        QVERIFY(codesOf(planConfigure(offline, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
                     .contains(u"offline-dnode"_s));
 
         ClusterFacts follower = configurable();
         follower.snapshot.vgroups[0].vnodes[1].role = u"candidate"_s;
         const Plan candidate = planConfigure(follower, {{u"supportVnodes"_s, u"24"_s}});
-        QVERIFY(codes(candidate, Finding::Severity::Blocking).contains(u"vgroup-not-healthy"_s));
+        QVERIFY(codesOf(candidate, Finding::Severity::Blocking).contains(u"vgroup-not-healthy"_s));
         QVERIFY(
             reasonOf(candidate, u"vgroup-not-healthy"_s).contains(u"vgroup 2 of r3 (dnode 2 candidate)"_s));
 
         ClusterFacts rolling = configurable();
         QJsonObject status{{u"currentRevision"_s, u"tdengine-a"_s}, {u"updateRevision"_s, u"tdengine-b"_s}};
         rolling.statefulSet.insert(u"status"_s, status);
-        QVERIFY(codes(planConfigure(rolling, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
+        QVERIFY(codesOf(planConfigure(rolling, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
                     .contains(u"rollout-in-progress"_s));
 
         ClusterFacts noQuorum = configurable();
@@ -221,7 +194,7 @@ private slots:
         noQuorum.snapshot.mnodes[1].status = u"offline"_s;
         noQuorum.snapshot.mnodes[2].role = u"offline"_s;
         noQuorum.snapshot.mnodes[2].status = u"offline"_s;
-        QVERIFY(codes(planConfigure(noQuorum, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
+        QVERIFY(codesOf(planConfigure(noQuorum, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
                     .contains(u"mnode-no-quorum"_s));
         // A runtime change restarts nothing: the vgroups need not be whole for it.
         QVERIFY(!planConfigure(follower, {{u"debugFlag"_s, u"135"_s}}).blocked());
@@ -231,10 +204,10 @@ private slots:
     {
         ClusterFacts facts = cluster(3);
         const Plan plan = planConfigure(facts, {{u"supportVnodes"_s, u"24"_s}});
-        QVERIFY(codes(plan, Finding::Severity::Blocking).contains(u"no-configmap"_s));
+        QVERIFY(codesOf(plan, Finding::Severity::Blocking).contains(u"no-configmap"_s));
         ClusterFacts missing = configurable();
         missing.configMaps.clear();
-        QVERIFY(codes(planConfigure(missing, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
+        QVERIFY(codesOf(planConfigure(missing, {{u"supportVnodes"_s, u"24"_s}}), Finding::Severity::Blocking)
                     .contains(u"configmap-missing"_s));
         ClusterFacts forbidden = configurable();
         forbidden.configMapsError = u"Forbidden: configmaps is forbidden"_s;
@@ -248,7 +221,7 @@ private slots:
         addDatabase(facts, u"r1"_s, 1, {{1}, {2}});
         const Plan plan = planConfigure(facts, {{u"supportVnodes"_s, u"24"_s}});
         QVERIFY(!plan.blocked());
-        QVERIFY(codes(plan, Finding::Severity::Warning).contains(u"replica1-restart"_s));
+        QVERIFY(codesOf(plan, Finding::Severity::Warning).contains(u"replica1-restart"_s));
         QVERIFY(reasonOf(plan, u"replica1-restart"_s).startsWith(u"r1 have one replica"_s));
     }
 };

@@ -3,6 +3,7 @@
 #include "realtaosd.h"
 #include "resources.h"
 #include "store.h"
+#include "taos/versions.h"
 #include "tdengine/cluster.h"
 #include "tdengine/lexer.h"
 
@@ -218,9 +219,16 @@ QString SandboxRuntime::configKey(const QString &envName)
     return key;
 }
 
+// tdengine/tdengine from any registry or mirror (docker.io/tdengine/tdengine:3.3.6.6,
+// mirror.local/tdengine/tdengine:3.0.7.3), with any tag or digest.
 bool SandboxRuntime::isTdengine(const QJsonObject &pod)
 {
-    return containerOf(pod, {}).value(u"image").toString().startsWith(kTdengineImage);
+    QString repository = containerOf(pod, {}).value(u"image").toString().section(u'@', 0, 0);
+    const qsizetype slash = repository.lastIndexOf(u'/');
+    const qsizetype colon = repository.lastIndexOf(u':');
+    if (colon > slash)
+        repository.truncate(colon);
+    return repository == kTdengineImage || repository.endsWith(u'/' + kTdengineImage);
 }
 
 QHash<QString, QString> SandboxRuntime::environment(const QJsonObject &pod) const
@@ -406,7 +414,9 @@ void SandboxRuntime::containerStarted(const QJsonObject &pod)
                           QString::number(supportVnodes));
     }
     appendLog(ns, nameOf(pod), container, u"supportVnodes: "_s + QString::number(supportVnodes));
-    switch (cluster->dnodeStarted(endpoint, dataId, supportVnodes, taosCfgOf(environment(pod)))) {
+    // The TDengine version the image's tag names (tdengine/tdengine:3.3.6.6), as that image's taosd runs.
+    const QString version = taos::imageVersion(containerOf(pod, {}).value(u"image").toString());
+    switch (cluster->dnodeStarted(endpoint, dataId, supportVnodes, taosCfgOf(environment(pod)), version)) {
     case tdengine::Cluster::Start::Joined:
         appendLog(ns, nameOf(pod), container,
                   u"taosd is serving as dnode "_s + QString::number(cluster->dnodeIdOf(endpoint)));

@@ -22,9 +22,9 @@ Cluster::Cluster(const QString &firstEndpoint, double timeScale, QObject *parent
 Cluster::~Cluster() = default;
 
 Cluster::Start Cluster::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes,
-                                     const QMap<QString, QString> &taosCfg)
+                                     const QMap<QString, QString> &taosCfg, const QString &version)
 {
-    return d->engine.dnodeStarted(endpoint, dataId, supportVnodes, taosCfg);
+    return d->engine.dnodeStarted(endpoint, dataId, supportVnodes, taosCfg, version);
 }
 
 void Cluster::dnodeStopped(const QString &endpoint)

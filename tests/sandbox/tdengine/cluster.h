@@ -77,10 +77,13 @@ public:
     // takes, read again at every start; 0 keeps vnodes off it. `taosCfg` is the rest of its taos.cfg
     // (key -> value, as the image makes them of the pod's TAOS_* variables): the values the taosd runs
     // with and `show dnode N variables` lists, until `alter dnode` changes them; a restart reads taos.cfg
-    // again and forgets what `alter` did.
+    // again and forgets what `alter` did. `version` is the TDengine version the pod's image runs (its
+    // `version` variable, and server_version() while its dnode holds the leader mnode); empty: the
+    // simulator's own.
     static constexpr int kDefaultSupportVnodes = 16;
     Start dnodeStarted(const QString &endpoint, const QString &dataId,
-                       int supportVnodes = kDefaultSupportVnodes, const QMap<QString, QString> &taosCfg = {});
+                       int supportVnodes = kDefaultSupportVnodes, const QMap<QString, QString> &taosCfg = {},
+                       const QString &version = {});
     // The taosd of that endpoint stopped (pod gone, container crashed, node lost): its dnode turns
     // `offline` with note "status msg timeout" after the (scaled) status timeout.
     void dnodeStopped(const QString &endpoint);

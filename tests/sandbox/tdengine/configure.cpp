@@ -66,7 +66,7 @@ Condition columnLike(const QString &column, const QString &pattern)
 
 // What the taosd starting at `endpoint` runs with; supportVnodes comes checked as its own argument.
 DnodeConfig Engine::readTaosCfg(const QString &endpoint, int supportVnodes,
-                                const QMap<QString, QString> &taosCfg)
+                                const QMap<QString, QString> &taosCfg, const QString &version)
 {
     QMap<QString, QString> entries = taosCfg;
     entries.removeIf(
@@ -76,7 +76,16 @@ DnodeConfig Engine::readTaosCfg(const QString &endpoint, int supportVnodes,
     for (const QString &error : std::as_const(errors))
         log(endpoint, u"UTL  ERROR "_s + error);
     config.set(u"supportVnodes"_s, QString::number(supportVnodes));
+    if (!version.isEmpty())
+        config.set(u"version"_s, version);
     return config;
+}
+
+QString Engine::runningVersion() const
+{
+    const Dnode *leader = dnodeById(m_mnodeLeader);
+    const QString version = leader ? leader->config.value(u"version"_s) : QString();
+    return version.isEmpty() ? serverVersion() : version;
 }
 
 // ALTER DNODE N 'config' ['value'] and ALTER ALL DNODES 'config' ['value'] (sql.y; the parser sends
@@ -189,7 +198,7 @@ Result Engine::showVariables(Cursor &c, const Session &session)
         return syntaxError(c);
     if (const std::optional<Result> error = dnodeVariablesError())
         return *error;
-    return evaluate(select, insDnodeVariables(), session.db);
+    return evaluate(select, insDnodeVariables(), session.db, runningVersion());
 }
 
 } // namespace tdkube::sandbox::tdengine

@@ -185,7 +185,7 @@ Result Engine::select(Cursor &c, const Session &session)
     if (!select.hasFrom) {
         RowSet one;
         one.rows << Row();
-        return evaluate(select, one, session.db);
+        return evaluate(select, one, session.db, runningVersion());
     }
     const QString db = select.db.isEmpty() ? session.db : select.db;
     if (db == u"information_schema" || db == u"performance_schema") {
@@ -200,7 +200,7 @@ Result Engine::select(Cursor &c, const Session &session)
             if (const std::optional<Result> error = dnodeVariablesError())
                 return *error;
         }
-        return evaluate(select, *table, session.db);
+        return evaluate(select, *table, session.db, runningVersion());
     }
     return selectFromTable(select, session);
 }
@@ -240,14 +240,15 @@ Result Engine::selectFromTable(const Select &select, const Session &session)
             if (const std::optional<Result> error = vgroupError(vgroupId))
                 return *error;
         }
-        return evaluate(select, stableRows(*db, db->stables.value(select.table)), session.db);
+        return evaluate(select, stableRows(*db, db->stables.value(select.table)), session.db,
+                        runningVersion());
     }
     if (!db->tables.contains(select.table))
         return failure(kTableNotExist);
     const Table table = db->tables.value(select.table);
     if (const std::optional<Result> error = vgroupError(table.vgroupId))
         return *error;
-    return evaluate(select, tableRows(*db, table), session.db);
+    return evaluate(select, tableRows(*db, table), session.db, runningVersion());
 }
 
 // A child or normal table: its columns, then (hidden from `*`) its tags and tbname.

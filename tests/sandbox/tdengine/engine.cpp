@@ -89,10 +89,10 @@ QString Engine::endpointOf(int dnodeId) const
 }
 
 Cluster::Start Engine::dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes,
-                                    const QMap<QString, QString> &taosCfg)
+                                    const QMap<QString, QString> &taosCfg, const QString &version)
 {
     log(endpoint, u"DND  taosd starting, fqdn:"_s + endpoint + u", firstEp:"_s + m_firstEndpoint);
-    const DnodeConfig config = readTaosCfg(endpoint, supportVnodes, taosCfg);
+    const DnodeConfig config = readTaosCfg(endpoint, supportVnodes, taosCfg, version);
     m_waiting.removeIf([&](const Waiting &entry) { return entry.endpoint == endpoint; });
     if (m_droppedData.contains(dataId)) {
         log(endpoint, u"DND  ERROR failed to send status req since Dnode does not exist: the data directory "

@@ -27,7 +27,7 @@ public:
     Engine(Cluster *cluster, const QString &firstEndpoint, double timeScale);
 
     Cluster::Start dnodeStarted(const QString &endpoint, const QString &dataId, int supportVnodes,
-                                const QMap<QString, QString> &taosCfg);
+                                const QMap<QString, QString> &taosCfg, const QString &version);
     void dnodeStopped(const QString &endpoint);
     bool isServing(const QString &endpoint) const;
     int dnodeIdOf(const QString &endpoint) const;
@@ -130,8 +130,11 @@ private:
     QString mnodeRole(const Mnode &mnode) const;
 
     // configure.cpp: alter dnode, dnode variables
-    DnodeConfig readTaosCfg(const QString &endpoint, int supportVnodes,
-                            const QMap<QString, QString> &taosCfg);
+    DnodeConfig readTaosCfg(const QString &endpoint, int supportVnodes, const QMap<QString, QString> &taosCfg,
+                            const QString &version);
+    // What server_version() answers: the version the leader mnode's dnode runs (the connect response
+    // carries it), or the simulator's own without a leader.
+    QString runningVersion() const;
     Result alterDnode(Cursor &c);
     Result showVariables(Cursor &c, const Session &session);
     RowSet insDnodeVariables() const;

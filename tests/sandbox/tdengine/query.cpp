@@ -357,11 +357,13 @@ bool parseTail(Cursor &c, Select *select)
 
 // --- evaluation ---
 
-QJsonValue scalarValue(const SelectItem &item, const QString &database)
+QJsonValue scalarValue(const SelectItem &item, const QString &database, const QString &version)
 {
     if (item.kind == SelectItem::Kind::Literal)
         return item.literal;
-    if (item.function == u"server_version" || item.function == u"client_version")
+    if (item.function == u"server_version")
+        return version;
+    if (item.function == u"client_version")
         return serverVersion();
     if (item.function == u"database")
         return database.isEmpty() ? QJsonValue() : QJsonValue(database);
@@ -451,7 +453,8 @@ std::optional<Result> checkColumns(const Select &select, const RowSet &source)
     return std::nullopt;
 }
 
-RowSet aggregate(const Select &select, const RowSet &source, const QList<Row> &rows, const QString &database)
+RowSet aggregate(const Select &select, const RowSet &source, const QList<Row> &rows, const QString &database,
+                 const QString &version)
 {
     RowSet out;
     Row row;
@@ -461,14 +464,15 @@ RowSet aggregate(const Select &select, const RowSet &source, const QList<Row> &r
             row.append(aggregateValue(item, source, rows));
         } else {
             out.columns << scalarColumn(item);
-            row.append(scalarValue(item, database));
+            row.append(scalarValue(item, database, version));
         }
     }
     out.rows << row;
     return out;
 }
 
-RowSet project(const Select &select, const RowSet &source, const QList<Row> &rows, const QString &database)
+RowSet project(const Select &select, const RowSet &source, const QList<Row> &rows, const QString &database,
+               const QString &version)
 {
     RowSet out;
     QList<qsizetype> indexes; // -1: a scalar item
@@ -496,7 +500,7 @@ RowSet project(const Select &select, const RowSet &source, const QList<Row> &row
         Row projected;
         for (qsizetype i = 0; i < indexes.size(); ++i)
             projected.append(indexes.at(i) >= 0 ? row.at(indexes.at(i))
-                                                : scalarValue(*scalars.at(i), database));
+                                                : scalarValue(*scalars.at(i), database, version));
         out.rows << projected;
     }
     return out;
@@ -623,7 +627,7 @@ std::optional<Result> parseSelect(Cursor &c, const QString &sql, Select *select)
     return std::nullopt;
 }
 
-Result evaluate(const Select &select, const RowSet &source, const QString &database)
+Result evaluate(const Select &select, const RowSet &source, const QString &database, const QString &version)
 {
     if (const std::optional<Result> error = checkColumns(select, source))
         return *error;
@@ -638,8 +642,8 @@ Result evaluate(const Select &select, const RowSet &source, const QString &datab
     const bool aggregated =
         std::any_of(select.items.cbegin(), select.items.cend(),
                     [](const SelectItem &item) { return item.kind == SelectItem::Kind::Aggregate; });
-    RowSet out =
-        aggregated ? aggregate(select, source, rows, database) : project(select, source, rows, database);
+    RowSet out = aggregated ? aggregate(select, source, rows, database, version)
+                            : project(select, source, rows, database, version);
     if (!select.orderBy.isEmpty() && sourceOrder < 0) {
         const qsizetype outOrder = out.indexOf(select.orderBy);
         if (outOrder < 0)

@@ -70,18 +70,22 @@ std::optional<qint64> parseTime(const QString &text);
 // A TDengine duration such as 10s, 5m, 1h, 3d, 100a (ms); a bare number is milliseconds.
 std::optional<qint64> parseDuration(const QString &text);
 
+// The simulator's own TDengine version: client_version(), and a taosd's `version` variable when its image
+// names none.
+QString serverVersion();
 // SELECT ... (after the SELECT keyword); nullopt on success.
 std::optional<Result> parseSelect(Cursor &c, const QString &sql, Select *select);
 // Filters, projects or aggregates, orders and limits `source`; `database` answers database().
-Result evaluate(const Select &select, const RowSet &source, const QString &database);
+// `version` is what server_version() answers: the version of the dnode the client's session went through
+// (the mnode leader's, as the connect response carries it).
+Result evaluate(const Select &select, const RowSet &source, const QString &database,
+                const QString &version = serverVersion());
 // A result set from `set` with TIMESTAMP values as RFC 3339 strings.
 Result toResult(const RowSet &set);
 // Converts `value` to the type of `column` for storage; nullopt when it does not fit.
 std::optional<QJsonValue> convertValue(const Column &column, const QJsonValue &value);
 
 Column makeColumn(const QString &name, const QString &type, int length);
-// What server_version() answers, and a taosd's `version` variable.
-QString serverVersion();
 QString rfc3339(qint64 ms);
 
 } // namespace tdkube::sandbox::tdengine
