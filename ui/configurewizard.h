@@ -1,5 +1,6 @@
 #pragma once
 
+#include "operationenvironment.h"
 #include "ops/executor.h"
 #include "ops/plan.h"
 
@@ -14,14 +15,6 @@ class QLineEdit;
 class QPushButton;
 class QTableWidget;
 class QTextBrowser;
-
-namespace tdkube::kube {
-class KubeClient;
-}
-namespace tdkube::taos {
-class ClusterConnection;
-class PasswordStore;
-} // namespace tdkube::taos
 
 namespace tdkube::ui {
 
@@ -46,15 +39,8 @@ class ConfigureWizard final : public QWizard
 public:
     enum Page { SettingsPage, PlanPage, RunPage };
 
-    struct Environment
+    struct Environment : OperationEnvironment
     {
-        kube::KubeClient *client = nullptr;            // must outlive the wizard
-        taos::ClusterConnection *connection = nullptr; // the cluster page's; read-only use
-        taos::PasswordStore *passwords = nullptr;      // must outlive the wizard
-        QString context;
-        QString ns;
-        QString statefulSet;
-        int pollIntervalMs = ops::Executor::kDefaultPollIntervalMs;
         bool upgrade = false; // the image changes (UpgradeImagePage), not taos.cfg entries
     };
 

@@ -19,6 +19,7 @@ class QComboBox;
 class QLabel;
 class QStackedWidget;
 class QTreeWidget;
+class QWizard;
 
 namespace tdkube::kube {
 class SandboxLauncher;
@@ -33,6 +34,7 @@ class DeployWizard;
 class DetailsPane;
 class Navigator;
 class ObjectEditorDialog;
+struct OperationEnvironment;
 class PortForwardPanel;
 class ResourceTableModel;
 class ResourceView;
@@ -122,6 +124,8 @@ protected:
 
 private:
     void buildToolbar();
+    bool prepareOperation(const QString &name, OperationEnvironment *environment);
+    void showOperationWizard(QWizard *wizard, const OperationEnvironment &environment);
     void showWelcome(const QString &reason);
     void bindWatches();
     void fillNamespaces();

@@ -40,51 +40,51 @@ DeployWizard *MainWindow::openDeployWizard()
     return wizard;
 }
 
-ScaleWizard *MainWindow::openScaleWizard(const QString &name, bool repair)
+// The environment of an operation wizard on cluster `name`; false without a session or a name.
+bool MainWindow::prepareOperation(const QString &name, OperationEnvironment *environment)
 {
     if (!m_session->client() || name.isEmpty())
-        return nullptr;
+        return false;
     if (!m_clusterConnections.contains(name))
         showCluster(name); // the wizard reads TDengine through the cluster page's connection
-    ScaleWizard::Environment environment;
-    environment.client = m_session->client();
-    environment.connection = m_clusterConnections.value(name);
-    environment.passwords = m_passwords;
-    environment.context = m_session->context();
-    environment.ns = m_session->ns();
-    environment.statefulSet = name;
-    environment.pollIntervalMs = m_operationPollMs;
-    auto *wizard =
-        new ScaleWizard(environment, repair ? ScaleWizard::Mode::Repair : ScaleWizard::Mode::Scale, this);
+    environment->client = m_session->client();
+    environment->connection = m_clusterConnections.value(name);
+    environment->passwords = m_passwords;
+    environment->context = m_session->context();
+    environment->ns = m_session->ns();
+    environment->statefulSet = name;
+    environment->pollIntervalMs = m_operationPollMs;
+    return true;
+}
+
+// An operation wizard holds the session's client and the cluster's connection: it goes when they do.
+void MainWindow::showOperationWizard(QWizard *wizard, const OperationEnvironment &environment)
+{
     wizard->setAttribute(Qt::WA_DeleteOnClose);
-    // The wizard holds the session's client and the cluster's connection: it goes when they do.
     connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
     connect(environment.connection, &QObject::destroyed, wizard, &QWidget::close);
     wizard->show();
+}
+
+ScaleWizard *MainWindow::openScaleWizard(const QString &name, bool repair)
+{
+    ScaleWizard::Environment environment;
+    if (!prepareOperation(name, &environment))
+        return nullptr;
+    auto *wizard =
+        new ScaleWizard(environment, repair ? ScaleWizard::Mode::Repair : ScaleWizard::Mode::Scale, this);
+    showOperationWizard(wizard, environment);
     return wizard;
 }
 
 ConfigureWizard *MainWindow::openConfigureWizard(const QString &name, bool upgrade)
 {
-    if (!m_session->client() || name.isEmpty())
-        return nullptr;
-    if (!m_clusterConnections.contains(name))
-        showCluster(name); // the wizard reads TDengine through the cluster page's connection
     ConfigureWizard::Environment environment;
-    environment.client = m_session->client();
-    environment.connection = m_clusterConnections.value(name);
-    environment.passwords = m_passwords;
-    environment.context = m_session->context();
-    environment.ns = m_session->ns();
-    environment.statefulSet = name;
-    environment.pollIntervalMs = m_operationPollMs;
+    if (!prepareOperation(name, &environment))
+        return nullptr;
     environment.upgrade = upgrade;
     auto *wizard = new ConfigureWizard(environment, this);
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    // The wizard holds the session's client and the cluster's connection: it goes when they do.
-    connect(m_session, &kube::Session::contextOpened, wizard, &QWidget::close);
-    connect(environment.connection, &QObject::destroyed, wizard, &QWidget::close);
-    wizard->show();
+    showOperationWizard(wizard, environment);
     return wizard;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "operationenvironment.h"
 #include "ops/executor.h"
 #include "ops/plan.h"
 #include "ops/planner.h"
@@ -15,14 +16,6 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTextBrowser;
-
-namespace tdkube::kube {
-class KubeClient;
-}
-namespace tdkube::taos {
-class ClusterConnection;
-class PasswordStore;
-} // namespace tdkube::taos
 
 namespace tdkube::ui {
 
@@ -46,16 +39,7 @@ public:
     enum Page { TargetPage, PlanPage, RunPage };
     enum class Mode { Scale, Repair };
 
-    struct Environment
-    {
-        kube::KubeClient *client = nullptr;            // must outlive the wizard
-        taos::ClusterConnection *connection = nullptr; // the cluster page's; read-only use
-        taos::PasswordStore *passwords = nullptr;      // must outlive the wizard
-        QString context;
-        QString ns;
-        QString statefulSet;
-        int pollIntervalMs = ops::Executor::kDefaultPollIntervalMs;
-    };
+    using Environment = OperationEnvironment;
 
     ScaleWizard(Environment environment, Mode mode, QWidget *parent = nullptr);
     ~ScaleWizard() override;

@@ -5,7 +5,6 @@
 #include "taos/versions.h"
 
 #include <QFormLayout>
-#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QVBoxLayout>
@@ -104,24 +103,8 @@ void UpgradeImagePage::showFacts()
         return;
     }
     const ops::ClusterFacts &facts = m_wizard->facts();
-    // The image of the container an upgrade changes, as the planner picks it: the one that takes the
-    // ConfigMap through envFrom, else the first.
-    m_currentImage.clear();
-    const QJsonArray containers = facts.statefulSet.value(u"spec")
-                                      .toObject()
-                                      .value(u"template")
-                                      .toObject()
-                                      .value(u"spec")
-                                      .toObject()
-                                      .value(u"containers")
-                                      .toArray();
-    for (const QJsonValue &container : containers) {
-        const QJsonObject object = container.toObject();
-        if (m_currentImage.isEmpty() || !object.value(u"envFrom").toArray().isEmpty())
-            m_currentImage = object.value(u"image").toString();
-        if (!object.value(u"envFrom").toArray().isEmpty())
-            break;
-    }
+    // The image of the container an upgrade changes, as the planner picks it.
+    m_currentImage = ops::taosContainerOf(facts.statefulSet).value(u"image").toString();
     const QString version = facts.snapshot.serverVersion;
     m_current->setText(version.isEmpty()
                            ? tr("The pods of %1 run %2; TDengine did not say its version.")

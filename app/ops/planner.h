@@ -50,6 +50,9 @@ Plan planUpgrade(const ClusterFacts &facts, const QString &image);
 // The ConfigMap the StatefulSet's pods take their TAOS_* variables from (the first envFrom configMapRef of
 // its containers); empty when there is none.
 QString taosConfigMapOf(const QJsonObject &statefulSet);
+// The TDengine container of the StatefulSet's pod template, the one a configuration change or an upgrade
+// changes: the one that takes a ConfigMap through envFrom, else the first; empty when there is none.
+QJsonObject taosContainerOf(const QJsonObject &statefulSet);
 // "supportVnodes" -> "TAOS_SUPPORT_VNODES"; a TAOS_* name is returned as it is.
 QString taosVariable(const QString &key);
 // "TAOS_SUPPORT_VNODES" -> "supportVnodes", as the image's env-to-cfg turns variables into taos.cfg.

@@ -83,9 +83,6 @@ bool checkRemainingReplicas(const Cluster &cluster, int remaining, Plan *plan);
 
 // --- rolling restarts (configuration changes, upgrades): plannerroll.cpp ---
 
-// The tdengine container of the pod template: the one that takes a ConfigMap through envFrom, else the
-// first.
-QJsonObject taosContainer(const ClusterFacts &facts);
 // Vgroups and mnodes whole before a restart: a pod restarted while another replica is down takes a
 // vgroup below its quorum.
 void checkWhole(const Cluster &cluster, Plan *plan);

@@ -68,6 +68,18 @@ QString configHash(QJsonObject data)
 
 } // namespace
 
+QJsonObject taosContainerOf(const QJsonObject &statefulSet)
+{
+    const QJsonArray containers = kube::valueAt(statefulSet, u"spec.template.spec.containers"_s).toArray();
+    for (const QJsonValue &container : containers) {
+        for (const QJsonValue &from : container.toObject().value(u"envFrom").toArray()) {
+            if (from.toObject().contains(u"configMapRef"))
+                return container.toObject();
+        }
+    }
+    return containers.isEmpty() ? QJsonObject() : containers.first().toObject();
+}
+
 QString taosConfigMapOf(const QJsonObject &statefulSet)
 {
     for (const QJsonValue &container :
@@ -114,7 +126,7 @@ Plan planConfigure(const ClusterFacts &facts, const QMap<QString, QString> &sett
     plan.fromReplicas = cluster.replicas();
     plan.toReplicas = cluster.replicas();
 
-    const QJsonObject container = taosContainer(facts);
+    const QJsonObject container = taosContainerOf(facts.statefulSet);
     const QString configMap = taosConfigMapOf(facts.statefulSet);
     QJsonObject data;
     if (configMap.isEmpty()) {

@@ -17,21 +17,6 @@ struct Text
 
 } // namespace
 
-// The tdengine container of the pod template: the one that takes a ConfigMap through envFrom, else the
-// first.
-QJsonObject taosContainer(const ClusterFacts &facts)
-{
-    const QJsonArray containers =
-        kube::valueAt(facts.statefulSet, u"spec.template.spec.containers"_s).toArray();
-    for (const QJsonValue &container : containers) {
-        for (const QJsonValue &from : container.toObject().value(u"envFrom").toArray()) {
-            if (from.toObject().contains(u"configMapRef"))
-                return container.toObject();
-        }
-    }
-    return containers.first().toObject();
-}
-
 // Vgroups and mnodes whole before a restart: a pod restarted while another replica is down takes a
 // vgroup below its quorum.
 void checkWhole(const Cluster &cluster, Plan *plan)

@@ -115,7 +115,7 @@ Plan planUpgrade(const ClusterFacts &facts, const QString &image)
     plan.fromReplicas = cluster.replicas();
     plan.toReplicas = cluster.replicas();
 
-    const QJsonObject container = taosContainer(facts);
+    const QJsonObject container = taosContainerOf(facts.statefulSet);
     const QString containerName = container.value(u"name").toString();
     const QString current = container.value(u"image").toString();
     const QString target = image.trimmed();
