@@ -338,10 +338,14 @@ void ClusterDeleter::runStep()
     }
     m_stepTimer.start();
     const Step &step = m_steps.at(m_step);
-    if (step.action == Step::WaitForPods)
+    if (step.action == Step::WaitForPods) {
+        // The pods the plan found: one that went before the first look is reported gone too.
+        m_podsLeft = QSet<QString>(m_plan.pods.cbegin(), m_plan.pods.cend());
+        m_podsShown = false;
         pollPods();
-    else
+    } else {
         deleteItem(step.item);
+    }
 }
 
 namespace {
@@ -442,7 +446,8 @@ void ClusterDeleter::pollPods()
             if (!now.contains(gone))
                 emit itemGone(u"Pod"_s, gone);
         }
-        const bool changed = now != m_podsLeft;
+        const bool changed = !m_podsShown || now != m_podsLeft;
+        m_podsShown = true;
         m_podsLeft = now;
         if (left.isEmpty()) {
             stepDone();

@@ -97,6 +97,7 @@ private:
     QList<Step> m_steps;
     qsizetype m_step = 0;
     QSet<QString> m_podsLeft;
+    bool m_podsShown = false; // the pods left were reported since the step began
     QElapsedTimer m_stepTimer;
     int m_timeoutMs = 5 * 60 * 1000;
     bool m_running = false;
