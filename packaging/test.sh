@@ -37,7 +37,10 @@ fi
 cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTDKUBE_SANITIZE=ON -DTDKUBE_WERROR=ON \
     -DTDKUBE_SHARED_LIBS=ON
 cmake --build "$build"
-(cd "$build" && ctest --output-on-failure --timeout 900 "$@")
+# Two tests at a time (TDKUBE_TEST_JOBS): most of a test's time is spent waiting for the sandbox's pods
+# and TDengine, and the tests on real taosd, the longest, take a lock and run one after the other beside
+# the rest (tests/CMakeLists.txt). CTest's -j N after this script's arguments overrides it.
+(cd "$build" && ctest --output-on-failure --timeout 900 -j "${TDKUBE_TEST_JOBS:-2}" "$@")
 
 # The fuzz targets (tests/fuzz) in a clang build of their own: each runs its seeds and 5 s of
 # fuzzing, so that they keep building and starting (tests/fuzz/run.sh fuzzes for long).

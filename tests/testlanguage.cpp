@@ -1,17 +1,24 @@
-// Linked into every test program (tests/CMakeLists.txt): it speaks English, with the plural forms of
+// Linked into every test program (tests/CMakeLists.txt). It speaks English, with the plural forms of
 // tdkube_en.qm ("1 pod", "2 pods"), whatever the machine's locale or the saved choice. A test of the
 // Chinese text installs zh_CN itself.
+//
+// A program's second CTest run, on real taosd (tdkube_add_real_taosd_run), runs beside the first: it takes
+// another application name, so that its Qt Test data and settings (~/.qttest/share/NAME, journals among
+// them) are its own.
 #include "i18n/translations.h"
 
 #include <QCoreApplication>
 
 namespace {
 
-void installEnglish()
+void startTest()
 {
     tdkube::i18n::install(QStringLiteral("en"));
+    if (qEnvironmentVariableIntValue("TDKUBE_TEST_ON_REAL_TAOSD") == 1)
+        QCoreApplication::setApplicationName(QCoreApplication::applicationName() +
+                                             QStringLiteral("_realtaosd"));
 }
 
 } // namespace
 
-Q_COREAPP_STARTUP_FUNCTION(installEnglish)
+Q_COREAPP_STARTUP_FUNCTION(startTest)
