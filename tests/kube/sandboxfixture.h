@@ -348,7 +348,9 @@ inline bool createNamespace(KubeClient *client, const QString &name)
 
 // Server-side applies every manifest of manifests/ (the TDengine cluster) in `ns`, as
 // `kubectl apply -n NS -f manifests/` does. False with `error` set on the first failure.
-inline bool applyManifests(KubeClient *client, const QString &ns, QString *error)
+// `replicas` >= 0: the StatefulSet is applied with that many (a cluster born that size: scaling it down
+// after the apply would race the controller, which may have made a pod and its claim meanwhile).
+inline bool applyManifests(KubeClient *client, const QString &ns, QString *error, int replicas = -1)
 {
     const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
     for (const QString &file : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name)) {
@@ -359,7 +361,12 @@ inline bool applyManifests(KubeClient *client, const QString &ns, QString *error
             return false;
         }
         for (const QJsonValue &document : std::as_const(documents)) {
-            const QJsonObject object = document.toObject();
+            QJsonObject object = document.toObject();
+            if (replicas >= 0 && object.value(u"kind").toString() == u"StatefulSet") {
+                QJsonObject spec = object.value(u"spec").toObject();
+                spec.insert(u"replicas"_s, replicas);
+                object.insert(u"spec"_s, spec);
+            }
             const auto kind = ResourceKind::fromApiVersionKind(object.value(u"apiVersion").toString(),
                                                                object.value(u"kind").toString());
             const QString name = object.value(u"metadata").toObject().value(u"name").toString();

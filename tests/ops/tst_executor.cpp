@@ -1292,10 +1292,7 @@ void TestExecutor::plannedScaleOut_oneMnode_mnodesCreatedOnNewDnodesFoundByEndpo
     const QString ns = u"single"_s;
     QVERIFY(createNamespace(m_client.get(), ns));
     QString error;
-    QVERIFY2(applyManifests(m_client.get(), ns, &error), qPrintable(error));
-    const kube::KubeResponse scaled = await(
-        [&](QObject *context, kube::KubeClient::Done done) { m_client->scale(ns, kSet, 1, context, done); });
-    QVERIFY2(scaled.ok(), qPrintable(scaled.error));
+    QVERIFY2(applyManifests(m_client.get(), ns, &error, 1), qPrintable(error));
     deploy::DeployMonitor monitor(m_client.get(), m_passwords.get(),
                                   deploy::DeployTarget{m_fixture.admin().contextName, ns, kSet, 1, false});
     monitor.setPollInterval(50);
