@@ -2,7 +2,10 @@
 
 #include "deployreviewpage.h"
 #include "deploywizard.h"
+#include "kube/kubeclient.h"
 #include "kube/objects.h"
+#include "ops/clusterrecord.h"
+#include "ops/planner.h"
 #include "taos/clusterconnection.h"
 
 #include <QCollator>
@@ -17,6 +20,8 @@
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace tdkube::ui {
 
@@ -133,7 +138,7 @@ void DeployProgressPage::initializePage()
     if (m_wizard->createNamespace())
         createNamespace();
     else
-        applyObjects(m_wizard->reviewPage()->force());
+        chooseRun(m_wizard->reviewPage()->force());
 }
 
 bool DeployProgressPage::isComplete() const
@@ -154,6 +159,7 @@ QString DeployProgressPage::logText() const
 void DeployProgressPage::addStep(const QString &key, const QString &title)
 {
     auto *item = new QTreeWidgetItem(m_steps, {title, stateWaiting(), {}});
+    item->setToolTip(0, title);
     m_stepItems.insert(key, item);
 }
 
@@ -190,8 +196,131 @@ void DeployProgressPage::createNamespace()
         }
         setStep(u"namespace"_s, stateDone());
         log(tr("Namespace %1 created").arg(ns));
-        applyObjects(m_wizard->reviewPage()->force());
+        chooseRun(m_wizard->reviewPage()->force());
     });
+}
+
+// A StatefulSet that does not exist yet is a new cluster: a recorded operation. One that exists (or
+// that cannot be read: the apply then says why), or fields taken over from another manager, is applied.
+void DeployProgressPage::chooseRun(bool force)
+{
+    kube::KubeClient *client = m_wizard->environment().client;
+    const QString ns = m_wizard->spec().ns;
+    if (force || m_statefulSet.isEmpty() || !client) {
+        applyObjects(force);
+        return;
+    }
+    client->get(kube::ResourceKind::statefulSets(), ns, m_statefulSet, this,
+                [this, client, ns](const kube::KubeResponse &set) {
+                    if (set.httpStatus != 404) {
+                        applyObjects(false);
+                        return;
+                    }
+                    client->list(kube::ResourceKind::persistentVolumeClaims(), ns, {}, this,
+                                 [this](const kube::KubeResponse &claims) {
+                                     QList<QJsonObject> items;
+                                     for (const QJsonValue &item : claims.json().value(u"items").toArray())
+                                         items.append(item.toObject());
+                                     startOperation(items);
+                                 });
+                });
+}
+
+void DeployProgressPage::startOperation(const QList<QJsonObject> &claims)
+{
+    ops::DeployFacts facts;
+    facts.context = m_wizard->environment().context;
+    facts.ns = m_wizard->spec().ns;
+    facts.objects = m_objects;
+    facts.claims = claims;
+    facts.haMnodes = m_wizard->spec().haMnodes;
+    const ops::Plan plan = ops::planDeploy(facts);
+    for (const ops::Finding &finding : plan.findings)
+        log(tr("%1 (%2): %3 %4")
+                .arg(ops::severityName(finding.severity), finding.code, finding.reason, finding.fix));
+    if (plan.blocked()) {
+        const ops::Finding &first =
+            *std::find_if(plan.findings.cbegin(), plan.findings.cend(), [](const ops::Finding &f) {
+                return f.severity == ops::Finding::Severity::Blocking;
+            });
+        finish(false, first.reason + u' ' + first.fix);
+        return;
+    }
+    // The operation's steps replace the objects' and the stages'.
+    for (auto it = m_stepItems.begin(); it != m_stepItems.end();) {
+        if (it.key() == u"namespace") {
+            ++it;
+            continue;
+        }
+        delete it.value();
+        it = m_stepItems.erase(it);
+    }
+    for (qsizetype i = 0; i < plan.steps.size(); ++i)
+        addStep(u"step:%1"_s.arg(i), plan.steps.at(i).title);
+    delete m_executor;
+    m_cannotRun.clear();
+    m_executor = new ops::Executor(m_wizard->environment().client, m_wizard->environment().passwords, this);
+    connect(m_executor, &ops::Executor::stepStarted, this,
+            [this](int index) { setStep(u"step:%1"_s.arg(index), stateRunning()); });
+    connect(m_executor, &ops::Executor::stepProgress, this, [this](int index, const QString &text) {
+        setStep(u"step:%1"_s.arg(index), stateRunning(), text);
+        m_result->setText(tr("Waiting for %1").arg(text));
+    });
+    connect(m_executor, &ops::Executor::stepFinished, this,
+            [this](int index, bool ok, const QString &message) {
+                setStep(u"step:%1"_s.arg(index), ok ? stateDone() : stateFailed(), message);
+                if (index == 0 && ok)
+                    startPodsMonitor(); // the StatefulSet exists now
+            });
+    // The executor stamps its own lines.
+    connect(m_executor, &ops::Executor::logLine, m_log, &QPlainTextEdit::appendPlainText);
+    connect(m_executor, &ops::Executor::finished, this, [this](bool ok, const QString &message) {
+        if (m_monitor)
+            m_monitor->cancel();
+        if (!ok && !m_cannotRun.isEmpty()) {
+            // The StatefulSet cannot run as applied (its claims ask for what the cluster does not have, and
+            // a claim template cannot be changed): no resume can finish this deploy.
+            ops::Journal journal = m_executor->journal();
+            QString error;
+            if (journal.abandon(&error)) {
+                m_executor->clusterRecord()->save(journal);
+                finish(false, tr("%1 This deploy (operation %2) was abandoned: no resume can finish it.")
+                                  .arg(m_cannotRun, journal.id()));
+                return;
+            }
+            log(tr("Could not abandon operation %1: %2").arg(journal.id(), error));
+        }
+        finish(ok, message, false);
+        if (ok)
+            emit m_wizard->clusterDeployed(m_wizard->spec().ns, m_statefulSet);
+    });
+    m_executor->start(plan);
+    if (m_executor && m_executor->isRunning())
+        m_result->setText(
+            tr("Operation %1: %2. If it stops half-way, the cluster's page offers to resume it.")
+                .arg(m_executor->journal().id(), plan.summary()));
+}
+
+// Beside the operation's steps: each pod as it comes. A pod that cannot be scheduled for a reason that
+// will not fix itself ends the operation's wait for the pods, with that reason.
+void DeployProgressPage::startPodsMonitor()
+{
+    deploy::DeployTarget target;
+    target.context = m_wizard->environment().context;
+    target.ns = m_wizard->spec().ns;
+    target.statefulSet = m_statefulSet;
+    target.replicas = m_replicas;
+    delete m_monitor;
+    m_monitor = new deploy::DeployMonitor(m_wizard->environment().client, m_wizard->environment().passwords,
+                                          target, this);
+    m_monitor->setPodsOnly(true);
+    connect(m_monitor, &deploy::DeployMonitor::podChanged, this, &DeployProgressPage::showPod);
+    connect(m_monitor, &deploy::DeployMonitor::logLine, m_log, &QPlainTextEdit::appendPlainText);
+    connect(m_monitor, &deploy::DeployMonitor::finished, this, [this](bool ok, const QString &message) {
+        if (!ok && m_executor && m_executor->failWaitingStep(message))
+            m_cannotRun = message;
+    });
+    m_monitor->start();
 }
 
 void DeployProgressPage::applyObjects(bool force)

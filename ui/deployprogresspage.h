@@ -2,6 +2,7 @@
 
 #include "deploy/applyset.h"
 #include "deploy/deploymonitor.h"
+#include "ops/executor.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -20,10 +21,16 @@ namespace tdkube::ui {
 
 class DeployWizard;
 
-// After Apply: the namespace created if asked, each object applied in order, then the cluster
-// followed until it is verified: each pod Pending -> Running -> Ready with its latest event, each
-// dnode joining, the mnodes created, `show mnodes` checked. A failure stops with the reason and
-// what to do; a conflict with another field manager can be taken over from here.
+// After Apply: the namespace created if asked, then
+// - a new cluster (its StatefulSet does not exist yet) is deployed as a recorded operation: the plan of
+//   ops::planDeploy run by the Executor (journal, record in the cluster, lease; resumable from the
+//   cluster's page like any operation), each of its steps shown as it runs, the pods beside them
+//   (DeployMonitor, pods only: a pod that cannot be scheduled stops the operation with the reason);
+// - an existing one (the objects change it) has each object applied in order, then is followed until it
+//   is verified: each pod Pending -> Running -> Ready with its latest event, each dnode joining, the
+//   mnodes created, `show mnodes` checked.
+// A failure stops with the reason and what to do; a conflict with another field manager can be taken
+// over from here.
 class DeployProgressPage final : public QWizardPage
 {
     Q_OBJECT
@@ -43,6 +50,8 @@ public:
     QTableWidget *pods() const { return m_pods; }
     QString logText() const;
     QPushButton *takeOverButton() const { return m_takeOver; }
+    // The recorded operation of a new cluster's deploy; null for a change of an existing one.
+    ops::Executor *executor() const { return m_executor; }
 
 signals:
     void done(bool ok);
@@ -52,6 +61,9 @@ private:
     void setStep(const QString &key, const QString &state, const QString &detail = {});
     void log(const QString &line);
     void createNamespace();
+    void chooseRun(bool force);
+    void startOperation(const QList<QJsonObject> &claims);
+    void startPodsMonitor();
     void applyObjects(bool force);
     void startMonitor();
     void showPod(const deploy::PodProgress &pod);
@@ -70,6 +82,8 @@ private:
     int m_replicas = 0;
     QPointer<deploy::ApplySet> m_apply;
     QPointer<deploy::DeployMonitor> m_monitor;
+    QPointer<ops::Executor> m_executor; // a new cluster's deploy
+    QString m_cannotRun;                // why its pods cannot start (then it is abandoned)
     bool m_finished = false;
     bool m_succeeded = false;
 };

@@ -318,7 +318,9 @@ void DeployMonitor::podsChanged()
     }
     m_waitingFor = tr("%1 of %2 pods ready").arg(ready).arg(m_target.replicas) +
                    (waiting.isEmpty() ? QString() : u"; "_s + waiting.join(u"; "));
-    if (ready >= m_target.replicas)
+    if (ready >= m_target.replicas && m_podsOnly)
+        finish(true, tr("%n pod(s) Ready", nullptr, ready));
+    else if (ready >= m_target.replicas)
         startDnodes();
 }
 

@@ -92,6 +92,9 @@ public:
     void setTimeouts(int podsMs, int dnodesMs, int mnodesMs);
     // How often ins_dnodes / ins_mnodes are asked while waiting.
     void setPollInterval(int ms);
+    // Stage 1 only: finished(true, ..) once the pods are Ready, nothing asked of TDengine. For a deploy
+    // that the Executor runs (its steps do the rest), whose progress page shows the pods as they come.
+    void setPodsOnly(bool podsOnly) { m_podsOnly = podsOnly; }
 
     const DeployTarget &target() const { return m_target; }
     Stage stage() const { return m_stage; }
@@ -149,6 +152,7 @@ private:
     DeployTarget m_target;
     Stage m_stage = Stage::Pods;
     bool m_running = false;
+    bool m_podsOnly = false;
     int m_run = 0; // bumped by every start() and finish(), so that stale answers are dropped
     int m_timeoutsMs[3] = {kDefaultPodsTimeoutMs, kDefaultDnodesTimeoutMs, kDefaultMnodesTimeoutMs};
     QTimer m_stageTimer;

@@ -101,6 +101,17 @@ void Executor::requestCancel()
         log(tr("Cancel requested: tdkube stops at the next safe point, once the current step has finished."));
 }
 
+bool Executor::failWaitingStep(const QString &reason)
+{
+    if (!m_running || m_finishing || m_step < 0)
+        return false;
+    const Step::Kind kind = m_journal.plan().steps.at(m_step).kind;
+    if (kind != Step::Kind::WaitPodsReady && kind != Step::Kind::WaitPodsGone)
+        return false;
+    completeStep(false, reason);
+    return true;
+}
+
 void Executor::begin()
 {
     ++m_run;
@@ -126,6 +137,40 @@ void Executor::begin()
                           .arg(m_journal.id(), plan.context, context));
         return;
     }
+    m_leaseDeferred = false;
+    if (plan.kind != OperationKind::Deploy) {
+        takeLease();
+        return;
+    }
+    // A new cluster has no StatefulSet to hold the lease yet: it comes with it, in the apply step.
+    const int run = m_run;
+    m_client->get(kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
+                  [this, run](const kube::KubeResponse &response) {
+                      if (run != m_run)
+                          return;
+                      if (response.httpStatus != 404) { // there (a resume after the apply), or unreadable:
+                          takeLease();                  // the lease says which
+                          return;
+                      }
+                      m_leaseDeferred = true;
+                      log(tr("StatefulSet %1 does not exist yet: the operation's lease comes with it, when "
+                             "it is applied.")
+                              .arg(m_journal.plan().statefulSet));
+                      prepare();
+                  });
+}
+
+void Executor::takeLease()
+{
+    makeLease([this](bool ok, const QString &message) { leaseAcquired(ok, message); });
+    m_lease->acquire();
+}
+
+void Executor::makeLease(const std::function<void(bool ok, const QString &message)> &onAcquired)
+{
+    const Plan &plan = m_journal.plan();
+    if (m_lease)
+        m_lease->deleteLater();
     m_lease =
         new Lease(m_client.data(), plan.ns, plan.statefulSet, m_journal.id(), operationName(plan.kind), this);
     if (!m_leaseHolder.isEmpty())
@@ -135,9 +180,9 @@ void Executor::begin()
     if (m_leaseRenewMs > 0)
         m_lease->setRenewInterval(m_leaseRenewMs);
     const int run = m_run;
-    connect(m_lease.data(), &Lease::acquired, this, [this, run](bool ok, const QString &message) {
+    connect(m_lease.data(), &Lease::acquired, this, [this, run, onAcquired](bool ok, const QString &message) {
         if (run == m_run)
-            leaseAcquired(ok, message);
+            onAcquired(ok, message);
     });
     connect(m_lease.data(), &Lease::lost, this, [this, run](const QString &message) {
         if (run != m_run)
@@ -145,7 +190,6 @@ void Executor::begin()
         m_leaseLost = message;
         log(tr("The operation lease was lost: %1 tdkube stops at the next safe point.").arg(message));
     });
-    m_lease->acquire();
 }
 
 void Executor::leaseAcquired(bool ok, const QString &message)
@@ -173,6 +217,28 @@ void Executor::leaseAcquired(bool ok, const QString &message)
 void Executor::prepare()
 {
     const Plan &plan = m_journal.plan();
+    // A deploy connects once its StatefulSet exists (applied()): a port-forward to a StatefulSet that
+    // does not exist stops for good.
+    if (!m_leaseDeferred)
+        connectSql();
+    m_stepTimer.start(m_stepTimeoutMs);
+    if (plan.kind == OperationKind::Deploy && !m_journal.hasRowCounts()) {
+        QString error;
+        if (!m_journal.setRowCounts({}, &error)) { // a new cluster: no rows to compare with
+            fail(error);
+            return;
+        }
+    }
+    if (m_journal.hasRowCounts()) {
+        runStep(m_journal.resumeIndex());
+        return;
+    }
+    recordRowCounts();
+}
+
+void Executor::connectSql()
+{
+    const Plan &plan = m_journal.plan();
     const QString key = plan.context + u'/' + plan.ns + u'/' + plan.statefulSet;
     m_connection = new taos::ClusterConnection(m_client.data(), plan.ns, plan.statefulSet, key,
                                                m_passwords.data(), this);
@@ -184,12 +250,6 @@ void Executor::prepare()
         }
     });
     m_connection->start();
-    m_stepTimer.start(m_stepTimeoutMs);
-    if (m_journal.hasRowCounts()) {
-        runStep(m_journal.resumeIndex());
-        return;
-    }
-    recordRowCounts();
 }
 
 void Executor::runStep(int index)
@@ -282,6 +342,8 @@ void Executor::dispatch(const Step &step)
         return holdRollout(step);
     case Step::Kind::RollPod:
         return rollPod(step);
+    case Step::Kind::ApplyObjects:
+        return applyObjects(step);
     }
 }
 
@@ -573,6 +635,9 @@ QString Executor::timeoutAdvice(const Step &step) const
     case Step::Kind::HoldRollout:
         return tr("Check the connection to the Kubernetes API server and your permissions on the "
                   "StatefulSet and its ConfigMap.");
+    case Step::Kind::ApplyObjects:
+        return tr("Check the connection to the Kubernetes API server and your permissions on the objects "
+                  "(kubectl auth can-i create statefulsets,services,configmaps).");
     case Step::Kind::AlterDnodes:
         return tr("Look at `show dnodes`: every dnode must be ready to take the change.");
     case Step::Kind::RollPod:

@@ -92,6 +92,11 @@ public:
     // Stops at the next safe point: between steps. Never during `drop dnode`, which TDengine
     // finishes regardless; the log says so.
     void requestCancel();
+    // Ends a step that waits for pods (WaitPodsReady, WaitPodsGone) as failed, with `reason`: what the
+    // caller found will not fix itself (a pod that cannot be scheduled). The operation stops there, the
+    // lease is released, and a resume once the cause is fixed waits again. False (nothing changes) when
+    // no such step is running.
+    bool failWaitingStep(const QString &reason);
 
     void setStepTimeout(int ms) { m_stepTimeoutMs = ms; }
     void setCountPatience(int ms) { m_countPatienceMs = ms; }
@@ -123,8 +128,14 @@ private:
     using CountFailed = std::function<void(const QString &table, const QString &error)>;
 
     void begin();
+    // Takes the lease on the StatefulSet, then prepares (leaseAcquired()).
+    void takeLease();
+    // A new Lease with this executor's holder and times, `acquired` answering to `onAcquired`.
+    void makeLease(const std::function<void(bool ok, const QString &message)> &onAcquired);
     void leaseAcquired(bool ok, const QString &message);
     void prepare();
+    // The SQL connection (port-forward to taosAdapter, login) the steps on TDengine use.
+    void connectSql();
     void recordRowCounts();
     void rowsRecorded(const QMap<QString, qint64> &counts);
     void listNormalTables(QStringList databases, QStringList tables, const QDeadlineTimer &patience);
@@ -174,6 +185,9 @@ private:
     void checkDnodeVersion(int dnodeId, const QString &version, const std::function<void()> &then);
     void checkClusterWhole(const QString &pod, int dnodeId, const QString &version);
     // Steps on the StatefulSet, its pods and its claims (executorkubesteps.cpp)
+    void applyObjects(const Step &step);
+    void applied(bool ok, const QString &message);
+    QJsonObject withLease(QJsonObject statefulSet) const;
     void scaleStatefulSet(const Step &step);
     void scaleInChecked(int current, int replicas);
     void scaleTo(int current, int replicas);
@@ -215,6 +229,9 @@ private:
     int m_leaseDurationMs = 0;
     int m_leaseRenewMs = 0;
     QPointer<Lease> m_lease;
+    // A deploy of a StatefulSet that does not exist yet: the lease comes with it (ApplyObjects), and the
+    // cluster's record from then on.
+    bool m_leaseDeferred = false;
     ClusterRecord *m_record = nullptr; // a child
     QPointer<taos::ClusterConnection> m_connection;
     bool m_running = false;

@@ -1,15 +1,121 @@
 // The steps of an Executor that act on Kubernetes objects: the StatefulSet, its pods and its claims
 // (executorsteps.cpp has those on TDengine). Each first looks at the cluster, so that running it again
 // (a resume re-runs the step that was running when tdkube stopped) does nothing twice.
+#include "deploy/applyset.h"
 #include "kube/kubeclient.h"
 #include "kube/objects.h"
+#include "ops/clusterrecord.h"
 #include "ops/executor.h"
+#include "ops/lease.h"
 #include "taos/snapshotpoller.h"
 #include "taos/systables.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
 
 namespace tdkube::ops {
 
 using namespace Qt::StringLiterals;
+
+// ApplyObjects -----------------------------------------------------------------------------------------
+
+// Server-side apply is idempotent: a resume applies the same objects again, changing nothing that is
+// already as they say. The StatefulSet goes with the operation's lease in its annotations, so that the
+// lease exists from the moment the StatefulSet does.
+void Executor::applyObjects(const Step &step)
+{
+    QList<QJsonObject> objects = step.objects;
+    for (QJsonObject &object : objects) {
+        if (object.value(u"kind").toString() == u"StatefulSet" &&
+            kube::nameOf(object) == m_journal.plan().statefulSet)
+            object = withLease(object);
+    }
+    waiting(tr("the API server to apply %n object(s)", nullptr, int(objects.size())));
+    auto *apply = new deploy::ApplySet(m_client.data(), objects, m_journal.plan().ns, this);
+    const int run = m_run;
+    const int index = m_step;
+    connect(apply, &deploy::ApplySet::objectDone, this,
+            [this, run, index](int, const deploy::ObjectResult &result) {
+                if (run != m_run || index != m_step)
+                    return;
+                const QString object = result.kind + u' ' + result.name;
+                if (!result.ok())
+                    log(tr("%1: %2").arg(object, result.error));
+                else if (result.unchanged)
+                    log(tr("%1 is as the manifests say: unchanged.").arg(object));
+                else
+                    log(result.existed ? tr("%1 configured.").arg(object) : tr("%1 created.").arg(object));
+            });
+    connect(apply, &deploy::ApplySet::finished, this, [this, run, index, apply](bool ok) {
+        apply->deleteLater();
+        if (run != m_run || index != m_step)
+            return;
+        QString message;
+        for (const deploy::ObjectResult &result : apply->results()) {
+            if (result.ok())
+                continue;
+            QStringList fields;
+            for (const deploy::FieldConflict &conflict : result.conflicts)
+                fields.append(tr("%1 (owned by %2)").arg(conflict.field, conflict.manager));
+            message = fields.isEmpty()
+                          ? tr("%1 %2 could not be applied: %3").arg(result.kind, result.name, result.error)
+                          : tr("%1 %2 could not be applied: other field managers own %3. Apply it with "
+                               "tdkube's editor, taking the fields over if the manifests are right, then "
+                               "resume.")
+                                .arg(result.kind, result.name, fields.join(u", "_s));
+        }
+        if (!ok && message.isEmpty())
+            message = tr("The objects could not be applied.");
+        applied(ok, ok ? tr("%n object(s) applied.", nullptr, int(apply->results().size())) : message);
+    });
+    apply->apply(false);
+}
+
+// The StatefulSet exists now: the lease it was created with is taken as any lease is (another tdkube
+// that applied the same name meanwhile holds it instead, and this deploy stops), and the cluster's record
+// of the operation begins.
+void Executor::applied(bool ok, const QString &message)
+{
+    if (!ok || !m_leaseDeferred) {
+        completeStep(ok, message);
+        return;
+    }
+    waiting(tr("the operation lease on StatefulSet %1").arg(m_journal.plan().statefulSet));
+    const int index = m_step;
+    makeLease([this, index, message](bool held, const QString &leaseMessage) {
+        if (index != m_step)
+            return;
+        log(leaseMessage);
+        if (!held) {
+            completeStep(false, leaseMessage);
+            return;
+        }
+        m_leaseDeferred = false;
+        m_record->follow(m_journal);
+        connectSql();
+        completeStep(true, message);
+    });
+    m_lease->acquire();
+}
+
+QJsonObject Executor::withLease(QJsonObject statefulSet) const
+{
+    LeaseRecord lease;
+    lease.holder = m_lease                   ? m_lease->holder()
+                   : m_leaseHolder.isEmpty() ? Lease::localHolder(m_journal.id())
+                                             : m_leaseHolder;
+    lease.operation = operationName(m_journal.plan().kind);
+    lease.since = QDateTime::currentDateTimeUtc();
+    lease.expires =
+        lease.since.addMSecs(m_leaseDurationMs > 0 ? m_leaseDurationMs : Lease::kDefaultDurationMs);
+    QJsonObject metadata = statefulSet.value(u"metadata").toObject();
+    QJsonObject annotations = metadata.value(u"annotations").toObject();
+    annotations.insert(Lease::kAnnotation,
+                       QString::fromUtf8(QJsonDocument(lease.toJson()).toJson(QJsonDocument::Compact)));
+    metadata.insert(u"annotations"_s, annotations);
+    statefulSet.insert(u"metadata"_s, metadata);
+    return statefulSet;
+}
 
 // StatefulSet and pods -----------------------------------------------------------------------------
 

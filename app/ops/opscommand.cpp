@@ -35,13 +35,15 @@ namespace detail {
 
 namespace {
 
-const QStringList kCommands{u"scale"_s,      u"repair"_s, u"configure"_s, u"upgrade"_s,
-                            u"operations"_s, u"resume"_s, u"abandon"_s};
+const QStringList kCommands{u"deploy"_s,  u"scale"_s,  u"repair"_s,  u"configure"_s,
+                            u"upgrade"_s, u"resume"_s, u"abandon"_s, u"operations"_s};
 
 QString usage(const QString &command)
 {
     const QString connection = u"[--kubeconfig FILE] [--context NAME] [-n NAMESPACE]"_s;
     const QString login = u"[--user NAME] [--password-stdin]"_s;
+    if (command == u"deploy")
+        return u"tdkube deploy -f FILE [-f FILE...] [--yes] [--no-ha-mnodes] "_s + login + u' ' + connection;
     if (command == u"scale")
         return u"tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance] "_s +
                login + u' ' + connection;
@@ -106,6 +108,11 @@ const QList<QCommandLineOption> &options()
         {u"context"_s, Text::tr("The kubeconfig context (default: its current-context)."), u"name"_s},
         {{u"n"_s, u"namespace"_s}, Text::tr("The namespace (default: the context's)."), u"ns"_s},
         {u"cluster"_s, Text::tr("The TDengine cluster: its StatefulSet's name."), u"name"_s},
+        {{u"f"_s, u"file"_s},
+         Text::tr("Deploy: a file of manifests (YAML, several documents allowed); repeat for more."),
+         u"file"_s},
+        {u"no-ha-mnodes"_s,
+         Text::tr("Deploy: one mnode only (without it, a cluster of 3 or more dnodes gets three).")},
         {u"replicas"_s, Text::tr("The number of dnodes (pods) to scale to."), u"n"_s},
         {u"yes"_s, Text::tr("Run the plan (without it, only print it).")},
         {u"delete-stale-claims"_s,
@@ -155,7 +162,10 @@ bool Command::parse(QString *error)
 bool Command::checkOptions(const QStringList &allowed, QString *error) const
 {
     for (const QString &name : m_parser.optionNames()) {
-        const QString canonical = name == u"n" ? u"namespace"_s : name == u"v" ? u"verbose"_s : name;
+        const QString canonical = name == u"n"   ? u"namespace"_s
+                                  : name == u"v" ? u"verbose"_s
+                                  : name == u"f" ? u"file"_s
+                                                 : name;
         if (canonical != u"verbose" && !allowed.contains(canonical)) {
             *error = Text::tr("tdkube %1 takes no --%2.").arg(m_command, canonical);
             return false;
@@ -189,7 +199,9 @@ std::optional<int> Command::start()
     const QStringList login{u"user"_s, u"password-stdin"_s};
     QStringList allowed;
     int positionals = 1;
-    if (m_command == u"scale")
+    if (m_command == u"deploy")
+        allowed = connection + login + QStringList{u"file"_s, u"yes"_s, u"no-ha-mnodes"_s};
+    else if (m_command == u"scale")
         allowed = connection + login +
                   QStringList{u"cluster"_s, u"replicas"_s, u"yes"_s, u"delete-stale-claims"_s, u"balance"_s};
     else if (m_command == u"repair")
@@ -223,6 +235,8 @@ std::optional<int> Command::start()
     }
     if (m_command == u"resume")
         return resume();
+    if (m_command == u"deploy")
+        return deploy();
 
     m_cluster = m_parser.value(u"cluster"_s);
     if (m_cluster.isEmpty()) {
@@ -334,6 +348,11 @@ void Command::planned(const ClusterFacts &facts, const QString &error)
         }
     }
     plan.context = m_context;
+    decide(plan);
+}
+
+void Command::decide(const Plan &plan)
+{
     printPlan(plan);
     if (plan.blocked()) {
         complain(
@@ -471,6 +490,10 @@ QString helpText()
 {
     return Text::tr(
                "Commands (no window; for scripts and terminals):\n"
+               "  tdkube deploy -f FILE [-f FILE...] [--yes] [--no-ha-mnodes]\n"
+               "      Plan a new cluster from manifest files (checked first, with file, line and column):\n"
+               "      apply them, wait for the pods and the dnodes, create the mnodes of pods -1 and -2,\n"
+               "      verify. Recorded and resumable as every operation; no Secret in the files.\n"
                "  tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]\n"
                "      Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the\n"
                "      steps; with --yes and no blocking finding, run them, printing each step's progress.\n"

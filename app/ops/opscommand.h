@@ -7,13 +7,14 @@ namespace tdkube::ops {
 
 // tdkube's headless operation commands, for scripts and terminals without a display:
 //
+//   tdkube deploy -f FILE [-f FILE...] [--yes] [--no-ha-mnodes]
 //   tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
 //   tdkube repair --cluster NAME [--yes] [--confirm TEXT]
 //   tdkube operations
 //   tdkube resume ID [--wait SECONDS]
 //   tdkube abandon ID
 //
-// each with [--kubeconfig F] [--context C] [-n NS]; scale, repair and resume also with [--user NAME]
+// each with [--kubeconfig F] [--context C] [-n NS]; deploy, scale, repair and resume also with [--user NAME]
 // [--password-stdin]. `operations` also lists what the cluster records (ClusterRecord) and brings a
 // journal that another workstation ran further up to its record; `resume` of an operation this
 // workstation has no journal of takes it over from its record once no other workstation holds the

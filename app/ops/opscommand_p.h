@@ -106,9 +106,12 @@ private:
     void takeOver(const QString &id);
     void startResume(const Journal &journal);
     std::optional<int> plan();
+    std::optional<int> deploy(); // opscommanddeploy.cpp
     // Complains of what is wrong unless `error` takes it.
     bool openClient(const QString &context, QString *error = nullptr);
     void planned(const ClusterFacts &facts, const QString &error);
+    // Prints the plan, then refuses it, stops (without --yes) or runs it.
+    void decide(const Plan &plan);
     void printPlan(const Plan &plan) const;
     void runPlan(const Plan &plan);
     void follow(Executor *executor, int steps);

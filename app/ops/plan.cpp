@@ -34,12 +34,13 @@ constexpr std::array kStepKinds{
     std::pair{Step::Kind::AlterDnodes, u"alter-dnodes"},
     std::pair{Step::Kind::HoldRollout, u"hold-rollout"},
     std::pair{Step::Kind::RollPod, u"roll-pod"},
+    std::pair{Step::Kind::ApplyObjects, u"apply-objects"},
 };
 
 constexpr std::array kOperations{
     std::pair{OperationKind::ScaleOut, u"scale-out"}, std::pair{OperationKind::ScaleIn, u"scale-in"},
     std::pair{OperationKind::Repair, u"repair"},      std::pair{OperationKind::Configure, u"configure"},
-    std::pair{OperationKind::Upgrade, u"upgrade"},
+    std::pair{OperationKind::Upgrade, u"upgrade"},    std::pair{OperationKind::Deploy, u"deploy"},
 };
 
 constexpr std::array kSeverities{
@@ -110,6 +111,14 @@ QJsonObject settingsToJson(const QMap<QString, QString> &settings)
     return json;
 }
 
+QJsonArray objectsToJson(const QList<QJsonObject> &objects)
+{
+    QJsonArray array;
+    for (const QJsonObject &object : objects)
+        array.append(object);
+    return array;
+}
+
 } // namespace
 
 QString operationName(OperationKind kind)
@@ -142,7 +151,8 @@ QJsonObject Step::toJson() const
             {u"name"_s, name},
             {u"settings"_s, settingsToJson(settings)},
             {u"image"_s, image},
-            {u"version"_s, version}};
+            {u"version"_s, version},
+            {u"objects"_s, objectsToJson(objects)}};
 }
 
 Step Step::fromJson(const QJsonObject &json)
@@ -164,6 +174,8 @@ Step Step::fromJson(const QJsonObject &json)
         step.settings.insert(it.key(), it.value().toString());
     step.image = json.value(u"image").toString();
     step.version = json.value(u"version").toString();
+    for (const QJsonValue &object : json.value(u"objects").toArray())
+        step.objects.append(object.toObject());
     return step;
 }
 
@@ -215,6 +227,11 @@ QString Plan::summary() const
         return (isBlocked ? Text::tr("Upgrade %1 (%n step(s)): blocked", nullptr, count)
                           : Text::tr("Upgrade %1 (%n step(s))", nullptr, count))
             .arg(statefulSet);
+    case OperationKind::Deploy:
+        return (isBlocked ? Text::tr("Deploy %1 with %2 dnodes (%n step(s)): blocked", nullptr, count)
+                          : Text::tr("Deploy %1 with %2 dnodes (%n step(s))", nullptr, count))
+            .arg(statefulSet)
+            .arg(toReplicas);
     }
     return {};
 }

@@ -10,14 +10,15 @@
 
 namespace tdkube::ops {
 
-// Scale-out, safe scale-in and repair as data: what was found before anything changes (findings)
-// and what will be done, in order (steps). Plans are built purely from ClusterFacts (planner.h), so
-// every refusal is unit-tested without a cluster; the executor (executor.h) runs the steps, writing
-// each to a journal before and after, and resumes after a crash by re-checking the cluster.
+// Deploy, scale-out, safe scale-in, repair, configuration changes and upgrades as data: what was found before
+// anything changes (findings) and what will be done, in order (steps). Plans are built purely from
+// ClusterFacts (planner.h), so every refusal is unit-tested without a cluster; the executor (executor.h) runs
+// the steps, writing each to a journal before and after, and resumes after a crash by re-checking the
+// cluster.
 
-enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure, Upgrade };
+enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure, Upgrade, Deploy };
 
-// "scale-out", "scale-in", "repair", "configure", "upgrade"
+// "scale-out", "scale-in", "repair", "configure", "upgrade", "deploy"
 QString operationName(OperationKind kind);
 
 struct Finding
@@ -57,6 +58,8 @@ struct Step
         RollPod,          // partition = `replicas` (an ordinal): pod `pods[0]` restarts on the new
                           // revision; waits for it Ready, its dnode (`dnodeId`) ready (with `version`
                           // when set), every vgroup leader/follower and the mnodes' quorum
+        ApplyObjects,     // `objects` applied in order (server-side apply, field manager tdkube); the
+                          // StatefulSet among them carries the operation's lease from its creation
     };
 
     Kind kind = Kind::Verify;
@@ -74,6 +77,7 @@ struct Step
     QMap<QString, QString> settings; // what it sets (see Kind)
     QString image;                   // HoldRollout: the container's new image
     QString version;                 // RollPod, Verify: the TDengine version every dnode must run after
+    QList<QJsonObject> objects;      // ApplyObjects: what it applies (never a Secret: plans hold no secret)
 
     QJsonObject toJson() const;
     static Step fromJson(const QJsonObject &json);

@@ -2,6 +2,8 @@
 
 #include "ops/plan.h"
 
+#include <QJsonObject>
+#include <QList>
 #include <QMap>
 
 namespace tdkube::ops {
@@ -32,6 +34,24 @@ Plan planScaleOut(const ClusterFacts &facts, int target, const ScaleOutOptions &
 // dnodes whose pod is there (explained, nothing dropped).
 Plan planRepair(const ClusterFacts &facts);
 
+// A new cluster: what a deploy applies (the deploy wizard's objects, or manifest files), and what the
+// namespace holds already.
+struct DeployFacts
+{
+    QString context;
+    QString ns;                 // where it goes (objects without metadata.namespace too)
+    QList<QJsonObject> objects; // applied in this order
+    QJsonObject existing;       // the live StatefulSet of that name; empty when there is none
+    QList<QJsonObject> claims;  // PVCs of the namespace
+    bool haMnodes = true;       // with 3 or more replicas: mnodes on the dnodes of pods -1 and -2 too
+};
+
+// Applies the objects, then waits for the pods Ready and the dnodes ready, creates the mnodes of pods -1
+// and -2 (found by endpoint), and verifies the cluster. Refused (with reason and fix): no StatefulSet or
+// several, a Secret among the objects (the plan is kept in the journal and in the cluster), an object for
+// another namespace, a StatefulSet of that name that exists already. Claims left by an earlier cluster of
+// that name are a warning: the pods start on their data.
+Plan planDeploy(const DeployFacts &facts);
 // A change of taos.cfg entries: `settings` maps a taos.cfg name (supportVnodes) or its variable
 // (TAOS_SUPPORT_VNODES) to the new value. The values go into the ConfigMap the pods take through envFrom;
 // the entries TDengine changes at run time (log flags, monitor) are applied with `alter all dnodes`; the

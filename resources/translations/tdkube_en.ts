@@ -107,6 +107,20 @@
             <numerusform>Upgrade %1 (%n steps)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Deploy %1 with %2 dnodes (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>Deploy %1 with %2 dnodes (%n step): blocked</numerusform>
+            <numerusform>Deploy %1 with %2 dnodes (%n steps): blocked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Deploy %1 with %2 dnodes (%n step(s))</source>
+        <translation>
+            <numerusform>Deploy %1 with %2 dnodes (%n step)</numerusform>
+            <numerusform>Deploy %1 with %2 dnodes (%n steps)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Planner</name>
@@ -202,6 +216,34 @@
             <numerusform>%n dnodes ready, the cluster answering with TDengine %1, mnodes healthy, and no table with fewer rows than before.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n dnode(s) ready and the mnodes healthy.</source>
+        <translation>
+            <numerusform>%n dnode ready and the mnodes healthy.</numerusform>
+            <numerusform>%n dnodes ready and the mnodes healthy.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>apply %n object(s)</source>
+        <translation>
+            <numerusform>apply %n object</numerusform>
+            <numerusform>apply %n objects</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>wait for %n pod(s) Ready</source>
+        <translation>
+            <numerusform>wait for %n pod Ready</numerusform>
+            <numerusform>wait for %n pods Ready</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>wait for %n dnode(s) ready</source>
+        <translation>
+            <numerusform>wait for %n dnode ready</numerusform>
+            <numerusform>wait for %n dnodes ready</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>tdkube::deploy::ClusterDeleter</name>
@@ -222,6 +264,13 @@
             <numerusform>%n rows</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n pod(s) Ready</source>
+        <translation>
+            <numerusform>%n pod Ready</numerusform>
+            <numerusform>%n pods Ready</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>tdkube::kube::ExecCredentialSource</name>
@@ -240,6 +289,20 @@
         <translation>
             <numerusform>%n vnode left on dnode %1</numerusform>
             <numerusform>%n vnodes left on dnode %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>the API server to apply %n object(s)</source>
+        <translation>
+            <numerusform>the API server to apply %n object</numerusform>
+            <numerusform>the API server to apply %n objects</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) applied.</source>
+        <translation>
+            <numerusform>%n object applied.</numerusform>
+            <numerusform>%n objects applied.</numerusform>
         </translation>
     </message>
 </context>

@@ -1504,7 +1504,39 @@
         <translation>tdkube upgrade 需要 --image IMAGE，即带版本标签的新镜像。</translation>
     </message>
     <message>
+        <source>The TDengine login of scale, repair, configure, upgrade and resume (never a password
+argument: the command line is seen by every user of the machine):
+  --user NAME       The TDengine user (default: root; with the keychain's password, the
+                    user stored with it).
+  TDKUBE_TDENGINE_PASSWORD=...  The password, from this environment variable.
+  --password-stdin  The password, the first line read from stdin (it wins over
+                    TDKUBE_TDENGINE_PASSWORD).
+  Without either: the password stored in the system keychain by the window, else
+  TDengine's default, with a warning.</source>
+        <translation>scale、repair、configure、upgrade 和 resume 的 TDengine 登录（密码绝不作为命令行
+参数：命令行对本机的每个用户都可见）：
+  --user NAME       TDengine 用户（默认：root；使用钥匙串中的密码时，为与其一同
+                    保存的用户）。
+  TDKUBE_TDENGINE_PASSWORD=...  密码，取自此环境变量。
+  --password-stdin  密码，取自从标准输入读取的第一行（优先于
+                    TDKUBE_TDENGINE_PASSWORD）。
+  两者都没有时：使用窗口保存在系统钥匙串中的密码，否则使用 TDengine 的默认密码，
+  并给出警告。</translation>
+    </message>
+    <message>
+        <source>Deploy: a file of manifests (YAML, several documents allowed); repeat for more.</source>
+        <translation>部署：一个清单文件（YAML，可含多个文档）；可重复指定多个。</translation>
+    </message>
+    <message>
+        <source>Deploy: one mnode only (without it, a cluster of 3 or more dnodes gets three).</source>
+        <translation>部署：只用一个 mnode（不加此项时，3 个及以上 dnode 的集群会有三个 mnode）。</translation>
+    </message>
+    <message>
         <source>Commands (no window; for scripts and terminals):
+  tdkube deploy -f FILE [-f FILE...] [--yes] [--no-ha-mnodes]
+      Plan a new cluster from manifest files (checked first, with file, line and column):
+      apply them, wait for the pods and the dnodes, create the mnodes of pods -1 and -2,
+      verify. Recorded and resumable as every operation; no Secret in the files.
   tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
       Plan a scale-out or a safe scale-in: print the findings (with reason and fix) and the
       steps; with --yes and no blocking finding, run them, printing each step's progress.
@@ -1533,6 +1565,10 @@
   each (the window's Operations tab changes that). Exit codes: 0 done (or only planned),
   1 refused or failed, 2 bad usage.</source>
         <translation>命令（无窗口；用于脚本和终端）：
+  tdkube deploy -f FILE [-f FILE...] [--yes] [--no-ha-mnodes]
+      根据清单文件计划一个新集群（先检查文件，错误带文件、行和列）：
+      应用这些对象，等待 Pod 和 dnode，在 Pod -1 和 -2 上创建 mnode，
+      然后验证。像其他操作一样被记录、可续做；文件中不能有 Secret。
   tdkube scale --cluster NAME --replicas N [--yes] [--delete-stale-claims] [--balance]
       计划扩容或安全缩容：打印检查项（含原因和解决办法）及步骤；加上 --yes 且没有
       阻止性检查项时，执行这些步骤并打印每一步的进度。
@@ -1562,24 +1598,36 @@
   失败，2 用法错误。</translation>
     </message>
     <message>
-        <source>The TDengine login of scale, repair, configure, upgrade and resume (never a password
-argument: the command line is seen by every user of the machine):
-  --user NAME       The TDengine user (default: root; with the keychain's password, the
-                    user stored with it).
-  TDKUBE_TDENGINE_PASSWORD=...  The password, from this environment variable.
-  --password-stdin  The password, the first line read from stdin (it wins over
-                    TDKUBE_TDENGINE_PASSWORD).
-  Without either: the password stored in the system keychain by the window, else
-  TDengine's default, with a warning.</source>
-        <translation>scale、repair、configure、upgrade 和 resume 的 TDengine 登录（密码绝不作为命令行
-参数：命令行对本机的每个用户都可见）：
-  --user NAME       TDengine 用户（默认：root；使用钥匙串中的密码时，为与其一同
-                    保存的用户）。
-  TDKUBE_TDENGINE_PASSWORD=...  密码，取自此环境变量。
-  --password-stdin  密码，取自从标准输入读取的第一行（优先于
-                    TDKUBE_TDENGINE_PASSWORD）。
-  两者都没有时：使用窗口保存在系统钥匙串中的密码，否则使用 TDengine 的默认密码，
-  并给出警告。</translation>
+        <source>tdkube deploy needs -f FILE, the cluster's manifests (repeat -f for more files).</source>
+        <translation>tdkube deploy 需要 -f FILE，即集群的清单（多个文件重复 -f）。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2.</source>
+        <translation>无法读取 %1：%2。</translation>
+    </message>
+    <message>
+        <source>%1: error: %2</source>
+        <translation>%1：错误：%2</translation>
+    </message>
+    <message>
+        <source>%1: warning: %2</source>
+        <translation>%1：警告：%2</translation>
+    </message>
+    <message>
+        <source>Nothing was deployed: fix the files first.</source>
+        <translation>没有部署任何东西：请先修正这些文件。</translation>
+    </message>
+    <message>
+        <source>Reading namespace %1 (context %2) for StatefulSet %3 and its claims…</source>
+        <translation>正在读取命名空间 %1（上下文 %2）中的 StatefulSet %3 及其存储卷声明…</translation>
+    </message>
+    <message>
+        <source>Could not read StatefulSet %1 in namespace %2: %3 Nothing was deployed.</source>
+        <translation>无法读取命名空间 %2 中的 StatefulSet %1：%3 没有部署任何东西。</translation>
+    </message>
+    <message>
+        <source>Could not list the claims of namespace %1: %2 Nothing was deployed.</source>
+        <translation>无法列出命名空间 %1 的存储卷声明：%2 没有部署任何东西。</translation>
     </message>
 </context>
 <context>
@@ -1642,6 +1690,18 @@ argument: the command line is seen by every user of the machine):
         <source>Upgrade %1 (%n step(s))</source>
         <translation>
             <numerusform>升级 %1（%n 个步骤）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Deploy %1 with %2 dnodes (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>部署 %1，%2 个 dnode（%n 步）：已阻止</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Deploy %1 with %2 dnodes (%n step(s))</source>
+        <translation>
+            <numerusform>部署 %1，%2 个 dnode（%n 步）</numerusform>
         </translation>
     </message>
 </context>
@@ -2310,7 +2370,9 @@ argument: the command line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>%n dnode(s) ready, mnodes healthy, and no table with fewer rows than before.</source>
-        <translation><numerusform>%n 个 dnode 就绪，mnode 健康，且没有任何表的行数少于操作前。</numerusform></translation>
+        <translation>
+            <numerusform>%n 个 dnode 就绪，mnode 健康，且没有任何表的行数少于操作前。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Every dnode in `show dnodes` ready, mnodes healthy, and no table with fewer rows than before.</source>
@@ -2328,7 +2390,105 @@ argument: the command line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>%n dnode(s) ready, the cluster answering with TDengine %1, mnodes healthy, and no table with fewer rows than before.</source>
-        <translation><numerusform>%n 个 dnode 就绪，集群以 TDengine %1 应答，mnode 健康，且没有任何表的行数少于操作前。</numerusform></translation>
+        <translation>
+            <numerusform>%n 个 dnode 就绪，集群以 TDengine %1 应答，mnode 健康，且没有任何表的行数少于操作前。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The manifests hold no StatefulSet: there is no TDengine cluster to deploy.</source>
+        <translation>清单中没有 StatefulSet：没有可部署的 TDengine 集群。</translation>
+    </message>
+    <message>
+        <source>Add the cluster's StatefulSet (see manifests/40-statefulset.yaml).</source>
+        <translation>加入集群的 StatefulSet（参见 manifests/40-statefulset.yaml）。</translation>
+    </message>
+    <message>
+        <source>The manifests hold %1 StatefulSets (%2): one deploy makes one TDengine cluster.</source>
+        <translation>清单中有 %1 个 StatefulSet（%2）：一次部署只创建一个 TDengine 集群。</translation>
+    </message>
+    <message>
+        <source>Deploy each cluster on its own, with its own manifests.</source>
+        <translation>用各自的清单分别部署每个集群。</translation>
+    </message>
+    <message>
+        <source>%1 is a Secret. A plan is kept in the journal and in the cluster's record of the operation, where no secret may be.</source>
+        <translation>%1 是一个 Secret。计划会保存在操作日志和集群中的操作记录里，那里不能有任何机密。</translation>
+    </message>
+    <message>
+        <source>Apply the Secret on its own first (kubectl apply, or tdkube's editor), then deploy the other objects.</source>
+        <translation>先单独应用该 Secret（kubectl apply 或 tdkube 的编辑器），再部署其他对象。</translation>
+    </message>
+    <message>
+        <source>%1 is for namespace %2, but the cluster is deployed in %3.</source>
+        <translation>%1 属于命名空间 %2，但集群部署在 %3 中。</translation>
+    </message>
+    <message>
+        <source>Deploy in namespace %1 (-n %1), or remove metadata.namespace from the manifests.</source>
+        <translation>部署到命名空间 %1（-n %1），或从清单中删除 metadata.namespace。</translation>
+    </message>
+    <message>
+        <source>Claims %1 exist already, from an earlier cluster named %2. Its pods start on them: on the dnodes, mnodes and data that cluster left, not on empty disks.</source>
+        <translation>存储卷声明 %1 已经存在，来自之前一个名为 %2 的集群。新 Pod 会在它们上启动：使用那个集群留下的 dnode、mnode 和数据，而不是空盘。</translation>
+    </message>
+    <message>
+        <source>To bring that cluster back, deploy it with the replicas and settings it had. To start empty, delete the claims first (`kubectl delete pvc %1 -n %2`), once you are sure nobody needs their data.</source>
+        <translation>要恢复那个集群，请按它原来的副本数和配置部署。要从空盘开始，请在确认没有人需要其中的数据后先删除这些声明（`kubectl delete pvc %1 -n %2`）。</translation>
+    </message>
+    <message>
+        <source>The StatefulSet creates the pods one at a time, each with a new claim: %1.</source>
+        <translation>StatefulSet 逐个创建 Pod，每个都有新的存储卷声明：%1。</translation>
+    </message>
+    <message>
+        <source>Each pod registers its dnode through %1; tdkube waits until `show dnodes` lists every one ready.</source>
+        <translation>每个 Pod 通过 %1 注册其 dnode；tdkube 等到 `show dnodes` 列出全部为 ready。</translation>
+    </message>
+    <message>
+        <source>create an mnode on the dnode of pod %1</source>
+        <extracomment>A step's title; %1: a pod</extracomment>
+        <translation>在 Pod %1 的 dnode 上创建 mnode</translation>
+    </message>
+    <message>
+        <source>Three mnodes keep the cluster's metadata available when one dnode is down.</source>
+        <translation>三个 mnode 使一个 dnode 宕机时集群元数据仍然可用。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dnode(s) ready and the mnodes healthy.</source>
+        <translation>
+            <numerusform>%n 个 dnode 就绪，mnode 健康。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 exists already in namespace %2: a deploy makes a new cluster.</source>
+        <translation>StatefulSet %1 已存在于命名空间 %2 中：部署用于创建新集群。</translation>
+    </message>
+    <message>
+        <source>Change it with tdkube's scale, configure or upgrade, or with the editor; or delete it first, or deploy under another name.</source>
+        <translation>请用 tdkube 的扩缩容、配置或升级，或用编辑器修改它；或先删除它，或用另一个名称部署。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 asks for %2 replicas: a cluster needs at least one dnode.</source>
+        <translation>StatefulSet %1 要求 %2 个副本：集群至少需要一个 dnode。</translation>
+    </message>
+    <message>
+        <source>Set spec.replicas to 1 or more (3 for a cluster that survives a dnode down).</source>
+        <translation>将 spec.replicas 设为 1 或更多（要能承受一个 dnode 宕机则设为 3）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>apply %n object(s)</source>
+        <translation><numerusform>应用 %n 个对象</numerusform></translation>
+    </message>
+    <message>
+        <source>%1: server-side apply, in this order (field manager tdkube). The StatefulSet carries this operation's lease from its creation: no other tdkube runs an operation on the cluster meanwhile.</source>
+        <extracomment>%1: "ConfigMap a, Service b, StatefulSet c"</extracomment>
+        <translation>%1：按此顺序服务端应用（字段管理器 tdkube）。StatefulSet 从创建起就带着本操作的租约：期间其他 tdkube 不能在该集群上执行操作。</translation>
+    </message>
+    <message numerus="yes">
+        <source>wait for %n pod(s) Ready</source>
+        <translation><numerusform>等待 %n 个 Pod 就绪</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>wait for %n dnode(s) ready</source>
+        <translation><numerusform>等待 %n 个 dnode 就绪</numerusform></translation>
     </message>
 </context>
 <context>
@@ -3161,6 +3321,10 @@ API 服务器返回：%3
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pod(s) Ready</source>
+        <translation><numerusform>%n 个 Pod 已就绪</numerusform></translation>
     </message>
 </context>
 <context>
@@ -4301,6 +4465,66 @@ API 服务器返回：%3
     <message>
         <source>%1 dnodes ready, 1 mnode leader; %2 rows in %3 table(s): none fewer than before, rows written meanwhile in %4.</source>
         <translation>%1 个 dnode 就绪，1 个 mnode leader；%3 张表共 %2 行：没有一张表的行数少于之前，期间有新写入的行：%4。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 does not exist yet: the operation's lease comes with it, when it is applied.</source>
+        <translation>StatefulSet %1 尚不存在：操作租约会在应用它时随之创建。</translation>
+    </message>
+    <message>
+        <source>Check the connection to the Kubernetes API server and your permissions on the objects (kubectl auth can-i create statefulsets,services,configmaps).</source>
+        <translation>检查与 Kubernetes API 服务器的连接以及您对这些对象的权限（kubectl auth can-i create statefulsets,services,configmaps）。</translation>
+    </message>
+    <message numerus="yes">
+        <source>the API server to apply %n object(s)</source>
+        <translation>
+            <numerusform>API 服务器应用 %n 个对象</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is as the manifests say: unchanged.</source>
+        <translation>%1 与清单一致：未改变。</translation>
+    </message>
+    <message>
+        <source>%1 configured.</source>
+        <translation>%1 已配置。</translation>
+    </message>
+    <message>
+        <source>%1 created.</source>
+        <translation>%1 已创建。</translation>
+    </message>
+    <message>
+        <source>%1 (owned by %2)</source>
+        <translation>%1（属于 %2）</translation>
+    </message>
+    <message>
+        <source>%1 %2 could not be applied: %3</source>
+        <translation>无法应用 %1 %2：%3</translation>
+    </message>
+    <message>
+        <source>%1 %2 could not be applied: other field managers own %3. Apply it with tdkube's editor, taking the fields over if the manifests are right, then resume.</source>
+        <translation>无法应用 %1 %2：%3 属于其他字段管理器。若清单正确，请用 tdkube 的编辑器应用并接管这些字段，然后续做。</translation>
+    </message>
+    <message>
+        <source>The objects could not be applied.</source>
+        <translation>无法应用这些对象。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) applied.</source>
+        <translation>
+            <numerusform>已应用 %n 个对象。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the operation lease on StatefulSet %1</source>
+        <translation>StatefulSet %1 上的操作租约</translation>
+    </message>
+    <message>
+        <source>%1 dnodes ready, 1 mnode leader.</source>
+        <translation>%1 个 dnode 就绪，1 个 mnode leader。</translation>
     </message>
 </context>
 <context>
@@ -5560,6 +5784,26 @@ Type the namespace you want and press Enter.</source>
     <message>
         <source>✘ %1</source>
         <translation>✘ %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3 %4</source>
+        <translation>%1（%2）：%3 %4</translation>
+    </message>
+    <message>
+        <source>Waiting for %1</source>
+        <translation>正在等待%1</translation>
+    </message>
+    <message>
+        <source>%1 This deploy (operation %2) was abandoned: no resume can finish it.</source>
+        <translation>%1 此次部署（操作 %2）已放弃：续做也无法完成它。</translation>
+    </message>
+    <message>
+        <source>Could not abandon operation %1: %2</source>
+        <translation>无法放弃操作 %1：%2</translation>
+    </message>
+    <message>
+        <source>Operation %1: %2. If it stops half-way, the cluster's page offers to resume it.</source>
+        <translation>操作 %1：%2。如果中途停止，集群页面会提供续做。</translation>
     </message>
 </context>
 <context>

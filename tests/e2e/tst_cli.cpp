@@ -358,6 +358,72 @@ private slots:
                  qPrintable(run.story()));
     }
 
+    // `tdkube deploy -f`: the files are checked first (file, line and column), a cluster that exists is
+    // refused, the plan is printed, and with --yes it runs to a verified cluster, recorded like any
+    // operation. The namespace is made with the real kubectl. Last: the other tests expect the demo cluster
+    // alone in the sandbox.
+    void deploy_manifestFiles_checkedRefusedPlannedThenRun()
+    {
+        const QString kubeconfig = startSandbox();
+        QVERIFY(!kubeconfig.isEmpty());
+        QStringList files;
+        const QDir manifests(QStringLiteral(TDKUBE_MANIFESTS_DIR));
+        for (const QString &name : manifests.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name))
+            files << u"-f"_s << manifests.filePath(name);
+        const QString bad = m_dir.filePath(u"bad.yaml"_s);
+        QFile badFile(bad);
+        QVERIFY(badFile.open(QIODevice::WriteOnly));
+        badFile.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata: [unclosed\n");
+        badFile.close();
+        const QStringList where{u"--kubeconfig"_s, kubeconfig};
+        Run run =
+            tdkube(QStringList{u"deploy"_s, u"-f"_s, bad, u"-n"_s, u"tdengine-test"_s} + where, noKeychain());
+        QVERIFY2(run.exitCode == 1 && run.err.contains(u"tdkube: "_s + bad + u":"_s) &&
+                     run.err.contains(u": error: "_s) &&
+                     run.err.contains(u"Nothing was deployed: fix the files first."_s),
+                 qPrintable(run.story()));
+
+        // The demo cluster is there already.
+        run = tdkube(QStringList{u"deploy"_s, u"-n"_s, u"tdengine-test"_s} + files + where, noKeychain());
+        QVERIFY2(run.exitCode == 1 &&
+                     run.out.contains(u"[blocking] cluster-exists: StatefulSet tdengine "
+                                      u"exists already in namespace tdengine-test"_s) &&
+                     run.err.contains(u"Refused: the blocking findings above must be resolved first; nothing "
+                                      u"was changed."_s),
+                 qPrintable(run.story()));
+
+        QProcess kubectl;
+        kubectl.start(u"kubectl"_s,
+                      {u"--kubeconfig"_s, kubeconfig, u"create"_s, u"namespace"_s, u"clideploy"_s});
+        QVERIFY(kubectl.waitForFinished(kProcessMs));
+        QVERIFY2(kubectl.exitCode() == 0, kubectl.readAllStandardError().constData());
+        const QStringList deploy = QStringList{u"deploy"_s, u"-n"_s, u"clideploy"_s} + files + where;
+        run = tdkube(deploy, noKeychain());
+        QVERIFY2(run.exitCode == 0 && run.out.startsWith(u"Reading namespace clideploy"_s) &&
+                     run.out.contains(
+                         u"Deploy tdengine with 3 dnodes (6 steps)\nSteps:\n  1. apply 4 objects\n     "
+                         u"ConfigMap tdengine-taoscfg, Service taosd, Service taosadapter, StatefulSet "
+                         u"tdengine: server-side apply"_s) &&
+                     run.out.contains(u"  5. create an mnode on the dnode of pod tdengine-2\n"_s) &&
+                     run.out.contains(u"Nothing was changed. Run the same command with --yes"_s),
+                 qPrintable(run.story()));
+
+        run = tdkube(deploy + QStringList{u"--yes"_s},
+                     noKeychain({{u"TDKUBE_TDENGINE_PASSWORD"_s, u"taosdata"_s}}));
+        QVERIFY2(run.exitCode == 0 && run.out.contains(u"[1/6] apply 4 objects\n"_s) &&
+                     run.out.contains(u"      done: 4 objects applied.\n"_s) &&
+                     run.out.contains(u"[6/6] verify the cluster\n"_s) &&
+                     run.out.contains(u"      done: 3 dnodes ready, 1 mnode leader.\n"_s) &&
+                     run.out.contains(u"Deploy tdengine with 3 dnodes (6 steps): done."_s),
+                 qPrintable(run.story()));
+        // Recorded in the cluster: a colleague's `tdkube operations` would list it as history.
+        kubectl.start(u"kubectl"_s, {u"--kubeconfig"_s, kubeconfig, u"get"_s, u"configmaps"_s, u"-n"_s,
+                                     u"clideploy"_s, u"-l"_s, u"tdkube.io/operation=deploy"_s, u"-o"_s,
+                                     u"jsonpath={.items[*].metadata.labels.tdkube\\.io/phase}"_s});
+        QVERIFY(kubectl.waitForFinished(kProcessMs));
+        QCOMPARE(QString::fromUtf8(kubectl.readAllStandardOutput()).trimmed(), u"finished"_s);
+    }
+
     void cleanupTestCase()
     {
         if (m_sandbox.state() == QProcess::NotRunning)

@@ -224,18 +224,7 @@ void TestConfigureWizard::grab(QWidget *widget, const QString &name)
 // One statement through a port-forward and REST client of the test's own.
 taos::QueryOutcome TestConfigureWizard::sql(const QString &statement)
 {
-    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
-    forward.start();
-    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; }, kWaitMs))
-        return {};
-    QUrl base(u"http://127.0.0.1"_s);
-    base.setPort(forward.localPort());
-    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
-    std::optional<taos::QueryOutcome> outcome;
-    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
-    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs * 6))
-        qWarning("%s did not answer", qPrintable(statement));
-    return outcome.value_or(taos::QueryOutcome{});
+    return sqlThroughForward(m_client.get(), kNs, kSet, statement, kWaitMs * 6);
 }
 
 QJsonObject TestConfigureWizard::statefulSet()

@@ -9,7 +9,10 @@
 #include "diffview.h"
 #include "kube/exec.h"
 #include "kube/explain.h"
+#include "kube/objects.h"
 #include "objecteditordialog.h"
+#include "ops/clusterrecord.h"
+#include "ops/journal.h"
 #include "sandboxfixture.h"
 #include "taos/passwordstore.h"
 #include "yamleditor.h"
@@ -148,7 +151,8 @@ std::unique_ptr<DeployWizard> TestDeploy::makeWizard()
 {
     DeployWizard::Environment environment;
     environment.client = m_client.get();
-    environment.context = u"sandbox-admin"_s;
+    // As the main window fills it: the connection's own context (an operation's journal names it).
+    environment.context = m_client->settings().contextName;
     environment.namespaces = {u"default"_s};
     environment.defaultNamespace = m_ns;
     environment.passwords = m_passwords;
@@ -240,6 +244,14 @@ void TestDeploy::wizard_newNamespace_deploysVerifiedHaCluster()
     QCOMPARE(deployed.first().at(1).toString(), u"tdengine"_s);
     QCOMPARE(progress->pods()->rowCount(), 3);
     QVERIFY(wizard->button(QWizard::FinishButton)->isEnabled());
+    // A new cluster is deployed as a recorded operation: its journal finished, its record in the cluster.
+    QVERIFY(progress->executor());
+    QCOMPARE(progress->executor()->journal().status(), tdkube::ops::Journal::Status::Finished);
+    const QList<QJsonObject> records =
+        items(m_client.get(), ResourceKind::configMaps(), m_ns, u"tdkube.io/operation=deploy"_s);
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(tdkube::kube::nameOf(records.first()),
+             tdkube::ops::recordName(progress->executor()->journal().id()));
 
     // What the cluster holds: three Ready pods, and in TDengine one leader and two followers.
     QCOMPARE(readyPods(m_client.get(), m_ns, u"tdengine"_s), 3);
@@ -327,6 +339,11 @@ void TestDeploy::wizard_missingStorageClass_stopsWithTheReason()
              qPrintable(progress->logText()));
     QVERIFY(!progress->succeeded());
     QVERIFY2(progress->resultText().contains(u"fast"_s), qPrintable(progress->resultText()));
+    // No resume could finish it (a claim template cannot change): abandoned, not offered.
+    QVERIFY2(progress->resultText().contains(u"was abandoned: no resume can finish it."_s),
+             qPrintable(progress->resultText()));
+    QCOMPARE(tdkube::ops::Journal::load(progress->executor()->journal().path()).status(),
+             tdkube::ops::Journal::Status::Abandoned);
     grab(wizard.get(), u"deploy-failed"_s);
 }
 

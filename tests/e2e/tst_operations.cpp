@@ -285,26 +285,7 @@ void TestOperations::grab(QWidget *widget, const QString &name)
 // One statement through a port-forward and REST client of the test's own.
 taos::QueryOutcome TestOperations::sql(const QString &statement)
 {
-    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
-    forward.start();
-    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; },
-                         kWaitMs)) {
-        qWarning("the forward did not become active: %s", qPrintable(forward.stateReason()));
-        return {};
-    }
-    QUrl base(u"http://127.0.0.1"_s);
-    base.setPort(forward.localPort());
-    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
-    std::optional<taos::QueryOutcome> outcome;
-    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
-    // Real TDengine takes seconds for `create mnode` or `create database`.
-    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs * 6)) {
-        qWarning("%s did not answer", qPrintable(statement));
-        taos::QueryOutcome none;
-        none.cancelled = true; // not ok()
-        return none;
-    }
-    return *outcome;
+    return sqlThroughForward(m_client.get(), kNs, kSet, statement, kWaitMs * 6);
 }
 
 QString TestOperations::runAll(const QStringList &statements)

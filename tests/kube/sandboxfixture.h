@@ -5,8 +5,10 @@
 #include "kube/connection.h"
 #include "kube/kubeclient.h"
 #include "kube/kubeconfig.h"
+#include "kube/portforward.h"
 #include "kube/yamljson.h"
 #include "sandbox.h"
+#include "taos/restclient.h"
 
 #include <QDir>
 #include <QFile>
@@ -380,6 +382,32 @@ inline bool applyManifests(KubeClient *client, const QString &ns, QString *error
         }
     }
     return true;
+}
+
+// `statement` sent to taosAdapter of StatefulSet `statefulSet` in `ns` through a new port-forward, as root
+// with TDengine's default password. Not ok() when the forward or the answer did not come (`answerMs`: real
+// TDengine takes seconds for `create mnode` or `create database`).
+inline taos::QueryOutcome sqlThroughForward(KubeClient *client, const QString &ns, const QString &statefulSet,
+                                            const QString &statement, int answerMs = kWaitMs)
+{
+    PortForward forward(client, {ForwardTarget::Kind::StatefulSet, ns, statefulSet}, 6041);
+    forward.start();
+    taos::QueryOutcome none;
+    none.cancelled = true; // not ok()
+    if (!QTest::qWaitFor([&forward] { return forward.state() == PortForward::State::Active; }, kWaitMs)) {
+        qWarning("the forward did not become active: %s", qPrintable(forward.stateReason()));
+        return none;
+    }
+    QUrl base(QStringLiteral("http://127.0.0.1"));
+    base.setPort(forward.localPort());
+    taos::RestClient rest(taos::RestTarget::direct(base, QStringLiteral("root"), QStringLiteral("taosdata")));
+    std::optional<taos::QueryOutcome> outcome;
+    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
+    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, answerMs)) {
+        qWarning("%s did not answer", qPrintable(statement));
+        return none;
+    }
+    return std::move(*outcome);
 }
 
 inline QJsonObject configMap(const QString &name, const QString &value)

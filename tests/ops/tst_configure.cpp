@@ -178,18 +178,7 @@ bool TestConfigure::runWatchingPods(const Plan &planned, QStringList *restarted,
 
 taos::QueryOutcome TestConfigure::sql(const QString &statement)
 {
-    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
-    forward.start();
-    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; }, kWaitMs))
-        return {};
-    QUrl base(u"http://127.0.0.1"_s);
-    base.setPort(forward.localPort());
-    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
-    std::optional<taos::QueryOutcome> outcome;
-    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
-    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
-        qWarning("%s did not answer", qPrintable(statement));
-    return outcome.value_or(taos::QueryOutcome{});
+    return sqlThroughForward(m_client.get(), kNs, kSet, statement);
 }
 
 QJsonObject TestConfigure::statefulSet()

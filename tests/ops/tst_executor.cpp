@@ -320,21 +320,7 @@ Plan TestExecutor::scaleInPlan()
 // One statement through a port-forward and REST client of the test's own, not the executor's.
 taos::QueryOutcome TestExecutor::sql(const QString &statement)
 {
-    kube::PortForward forward(m_client.get(), {kube::ForwardTarget::Kind::StatefulSet, kNs, kSet}, 6041);
-    forward.start();
-    if (!QTest::qWaitFor([&forward] { return forward.state() == kube::PortForward::State::Active; },
-                         kWaitMs)) {
-        qWarning("the forward did not become active: %s", qPrintable(forward.stateReason()));
-        return {};
-    }
-    QUrl base(u"http://127.0.0.1"_s);
-    base.setPort(forward.localPort());
-    taos::RestClient rest(taos::RestTarget::direct(base, u"root"_s, u"taosdata"_s));
-    std::optional<taos::QueryOutcome> outcome;
-    rest.query(statement, &rest, [&outcome](taos::QueryOutcome &o) { outcome = std::move(o); });
-    if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, kWaitMs))
-        qWarning("%s did not answer", qPrintable(statement));
-    return outcome.value_or(taos::QueryOutcome{});
+    return sqlThroughForward(m_client.get(), kNs, kSet, statement);
 }
 
 QList<taos::Dnode> TestExecutor::dnodes()
