@@ -257,6 +257,30 @@ void DeployReviewPage::runPreview()
     emit completeChanged();
 }
 
+// Fewer replicas applied to a live StatefulSet end its highest pods without `drop dnode`: the one way
+// to lose data that tdkube exists to prevent. Their dnodes stay in the cluster, offline, with the only
+// copy of replica-1 data and a replica of everything else. Refused here; Scale… does it safely.
+QString DeployReviewPage::scaleInRefusal(const deploy::ObjectResult &result)
+{
+    if (!result.existed || result.kind != u"StatefulSet")
+        return {};
+    const int live = kube::valueAt(result.live, u"spec.replicas"_s).toInt(1);
+    const int applied = kube::valueAt(result.desired, u"spec.replicas"_s).toInt(1);
+    if (applied >= live)
+        return {};
+    QStringList pods;
+    for (int ordinal = applied; ordinal < live; ++ordinal)
+        pods.append(result.name + u'-' + QString::number(ordinal));
+    return tr("StatefulSet %1 runs %2 replicas: applying %3 would end pods %4 without `drop dnode`, leaving "
+              "their dnodes offline in the cluster with the data they hold. Scale it in with Scale… on the "
+              "cluster's page (it drops the dnodes first and checks every database's replicas), or keep "
+              "replicas at %2 here.")
+        .arg(result.name)
+        .arg(live)
+        .arg(applied)
+        .arg(pods.join(u", "_s));
+}
+
 void DeployReviewPage::previewDone()
 {
     m_previewResults = m_preview->results();
@@ -264,6 +288,12 @@ void DeployReviewPage::previewDone()
     m_previewCurrent = true;
     int problems = 0;
     bool conflicts = false;
+    QStringList refusals;
+    for (deploy::ObjectResult &result : m_previewResults) {
+        const QString refusal = scaleInRefusal(result);
+        if (!refusal.isEmpty())
+            refusals.append(result.error = refusal);
+    }
     for (qsizetype i = 0; i < m_previewResults.size(); ++i) {
         const deploy::ObjectResult &result = m_previewResults.at(i);
         auto *item = new QTreeWidgetItem(m_results, {result.kind + u' ' + result.name, describe(result)});
@@ -285,6 +315,8 @@ void DeployReviewPage::previewDone()
     m_force->setVisible(conflicts);
     m_status->setText(problems == 0 ? tr("The server accepts every object (dry-run). Apply sends them.")
                                     : tr("%n object(s) need attention before Apply.", nullptr, problems));
+    if (!refusals.isEmpty()) // whole, not elided in the list
+        m_status->setText(refusals.join(u'\n'));
     emit completeChanged();
     emit previewFinished();
 }
@@ -302,6 +334,8 @@ bool DeployReviewPage::isComplete() const
         }
     }
     for (const deploy::ObjectResult &result : m_previewResults) {
+        if (!scaleInRefusal(result).isEmpty()) // taking fields over does not make it safe
+            return false;
         if (!result.error.isEmpty() && result.conflicts.isEmpty())
             return false;
         if (!result.conflicts.isEmpty() && !m_force->isChecked())

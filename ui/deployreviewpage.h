@@ -58,6 +58,8 @@ signals:
 private:
     void showPlan();
     void previewDone();
+    // Why applying `result` (a live StatefulSet given fewer replicas) is refused; empty when it is not.
+    static QString scaleInRefusal(const deploy::ObjectResult &result);
     void exportClicked();
     void editorsChanged();
 

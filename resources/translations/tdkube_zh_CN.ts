@@ -2475,7 +2475,9 @@ argument: the command line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>apply %n object(s)</source>
-        <translation><numerusform>应用 %n 个对象</numerusform></translation>
+        <translation>
+            <numerusform>应用 %n 个对象</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1: server-side apply, in this order (field manager tdkube). The StatefulSet carries this operation's lease from its creation: no other tdkube runs an operation on the cluster meanwhile.</source>
@@ -2484,11 +2486,15 @@ argument: the command line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>wait for %n pod(s) Ready</source>
-        <translation><numerusform>等待 %n 个 Pod 就绪</numerusform></translation>
+        <translation>
+            <numerusform>等待 %n 个 Pod 就绪</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>wait for %n dnode(s) ready</source>
-        <translation><numerusform>等待 %n 个 dnode 就绪</numerusform></translation>
+        <translation>
+            <numerusform>等待 %n 个 dnode 就绪</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3324,7 +3330,9 @@ API 服务器返回：%3
     </message>
     <message numerus="yes">
         <source>%n pod(s) Ready</source>
-        <translation><numerusform>%n 个 Pod 已就绪</numerusform></translation>
+        <translation>
+            <numerusform>%n 个 Pod 已就绪</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -5961,6 +5969,10 @@ Type the namespace you want and press Enter.</source>
     <message>
         <source>Exported to %1: kubectl apply -f %1 creates the same objects.</source>
         <translation>已导出到 %1：kubectl apply -f %1 会创建相同的对象。</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 runs %2 replicas: applying %3 would end pods %4 without `drop dnode`, leaving their dnodes offline in the cluster with the data they hold. Scale it in with Scale… on the cluster's page (it drops the dnodes first and checks every database's replicas), or keep replicas at %2 here.</source>
+        <translation>StatefulSet %1 运行着 %2 个副本：应用 %3 会在没有 `drop dnode` 的情况下结束 Pod %4，使它们的 dnode 带着所存数据离线留在集群中。请用集群页面上的“扩缩容…”缩容（它先删除 dnode，并检查每个数据库的副本数），或在这里保持 %2 个副本。</translation>
     </message>
 </context>
 <context>

@@ -117,6 +117,7 @@ private slots:
     void cleanupTestCase();
     void wizard_newNamespace_deploysVerifiedHaCluster();
     void wizard_liveCluster_reviewShowsTheDiff();
+    void wizard_liveClusterFewerReplicas_refusedPointingToScale();
     void wizard_conflictingManager_namedThenTakenOver();
     void wizard_missingStorageClass_stopsWithTheReason();
     void objectEditor_dryRunDiffThenApply();
@@ -275,6 +276,34 @@ void TestDeploy::wizard_liveCluster_reviewShowsTheDiff()
     QVERIFY2(diff.contains(u"-  replicas: 3"_s) && diff.contains(u"+  replicas: 4"_s), qPrintable(diff));
     QVERIFY2(review->diffView(0)->diff().isEmpty(), qPrintable(review->diffView(0)->diff()));
     // Reviewing changed nothing.
+    const QJsonObject set = items(m_client.get(), ResourceKind::statefulSets(), m_ns).value(0);
+    QCOMPARE(set.value(u"spec").toObject().value(u"replicas").toInt(), 3);
+}
+
+// Fewer replicas applied to the live cluster would end pods without `drop dnode`: the review refuses, says
+// why and where the safe scale-in is, and nothing changes.
+void TestDeploy::wizard_liveClusterFewerReplicas_refusedPointingToScale()
+{
+    auto wizard = makeWizard();
+    QVERIFY(next(wizard.get()));
+    child<QSpinBox>(wizard->currentPage(), u"replicas"_s)->setValue(2);
+    QVERIFY(next(wizard.get()));
+    QVERIFY(next(wizard.get()));
+    QVERIFY(next(wizard.get()));
+    tdkube::ui::DeployReviewPage *review = wizard->reviewPage();
+    QVERIFY(QTest::qWaitFor(
+        [review] { return !review->previewRunning() && review->results()->topLevelItemCount() == 4; },
+        kWaitMs));
+    const QString said = review->results()->topLevelItem(3)->text(1);
+    QVERIFY2(
+        said.contains(u"StatefulSet tdengine runs 3 replicas: applying 2 would end pods tdengine-2 without "
+                      u"`drop dnode`"_s) &&
+            said.contains(u"Scale it in with Scale… on the cluster's page"_s),
+        qPrintable(said));
+    QCOMPARE(child<QLabel>(review, u"reviewStatus"_s)->text(), said);
+    QVERIFY(!review->isComplete());
+    QVERIFY(!wizard->button(QWizard::CommitButton)->isEnabled());
+    grab(wizard.get(), u"deploy-fewer-replicas"_s);
     const QJsonObject set = items(m_client.get(), ResourceKind::statefulSets(), m_ns).value(0);
     QCOMPARE(set.value(u"spec").toObject().value(u"replicas").toInt(), 3);
 }
