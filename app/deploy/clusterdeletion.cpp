@@ -341,7 +341,14 @@ void ClusterDeleter::runStep()
     if (step.action == Step::WaitForPods) {
         // The pods the plan found: one that went before the first look is reported gone too.
         m_podsLeft = QSet<QString>(m_plan.pods.cbegin(), m_plan.pods.cend());
-        m_podsShown = false;
+        m_podsShown = !m_podsLeft.isEmpty();
+        // Said before the first look: the pods may all be gone by then, and the step is still this one.
+        if (m_podsShown) {
+            QStringList pods = m_plan.pods;
+            pods.sort();
+            emit progress(tr("Waiting for pods %1 to go").arg(pods.join(u", "_s)),
+                          tr("they stop within their termination grace period"));
+        }
         pollPods();
     } else {
         deleteItem(step.item);

@@ -569,6 +569,9 @@ void TestChinese::deleteDialogAndObjectEditor_chineseNotClipped()
 
 void TestChinese::inspect(QWidget *top, const QString &where)
 {
+    // As a person sees the screen: once the layouts have taken the texts just set (a button's new text is
+    // laid out at the next turn of the event loop).
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     if (leftInEnglish(top->windowTitle()))
         m_problems.append(u"%1: window title left in English: \"%2\""_s.arg(where, top->windowTitle()));
     for (QWidget *widget : top->findChildren<QWidget *>()) {

@@ -31,6 +31,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSet>
 #include <QRegularExpression>
 #include <QSysInfo>
 #include <QTemporaryDir>
@@ -925,12 +926,21 @@ void TestCrashResume::configure_writtenToDuringTheRoll_noWriteFailsLongerThanAnE
     QVERIFY2(
         longestOutageMs <= electMs + reconnectMs,
         qPrintable(u"writes failed for %1 ms in a row (last: %2)"_s.arg(longestOutageMs).arg(lastError)));
-    const taos::QueryOutcome after = sql(u"select count(*) from w3.t"_s);
-    QVERIFY(after.ok());
     // Every acknowledged write is there; one that failed on the client's side may have committed too.
-    QVERIFY2(after.result.int64(0, 0) >= rowsBefore + acknowledged &&
-                 after.result.int64(0, 0) <= rowsBefore + attempted,
-             qPrintable(u"%1 rows, %2 before, %3 acknowledged of %4"_s.arg(after.result.int64(0, 0))
+    // Each write carries its attempt's number (v): a statement delivered twice (an HTTP client may send a
+    // request again on a new connection when the old one closed before any answer, as a restarting pod's
+    // does) adds a second row with the same v, so the attempts are counted by distinct v.
+    const taos::QueryOutcome after = sql(u"select v from w3.t"_s);
+    QVERIFY(after.ok());
+    const qint64 rows = after.result.rowCount();
+    QSet<qint64> distinct;
+    for (qsizetype row = 0; row < after.result.rowCount(); ++row)
+        distinct.insert(after.result.int64(row, 0));
+    const qint64 writes = distinct.size();
+    qInfo("%lld rows from %lld distinct writes", rows, writes);
+    QVERIFY2(writes >= rowsBefore + acknowledged && writes <= rowsBefore + attempted,
+             qPrintable(u"%1 distinct writes (%2 rows), %3 before, %4 acknowledged of %5"_s.arg(writes)
+                            .arg(rows)
                             .arg(rowsBefore)
                             .arg(acknowledged)
                             .arg(attempted)));
