@@ -14,6 +14,8 @@
 #include <QTest>
 
 #include <optional>
+#include <signal.h>
+#include <sys/prctl.h>
 
 using namespace Qt::StringLiterals;
 
@@ -444,6 +446,8 @@ private:
             return kubeconfig;
         QDir().mkpath(m_dir.filePath(u"sandbox"_s));
         m_sandbox.setProcessChannelMode(QProcess::ForwardedChannels);
+        // It dies with this program, whichever way that ends (tests/kube/sandboxfixture.h, endWithTheTest).
+        m_sandbox.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         m_sandbox.start(QStringLiteral(TDKUBE_SANDBOX_PATH),
                         {u"--port"_s, u"0"_s, u"--demo"_s, u"--data-dir"_s, m_dir.filePath(u"sandbox"_s),
                          u"--kubeconfig-out"_s, kubeconfig});

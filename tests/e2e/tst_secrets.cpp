@@ -467,6 +467,7 @@ bool TestSecrets::startSandbox(QString *error)
     }
     m_sandbox.setProcessEnvironment(m_original);
     m_sandbox.setProcessChannelMode(QProcess::MergedChannels);
+    endWithTheTest(&m_sandbox);
     m_sandbox.start(QStringLiteral(TDKUBE_SANDBOX_PATH),
                     {u"--port"_s, u"0"_s, u"--kubeconfig-out"_s, path(u"kube/sandbox.kubeconfig"_s),
                      u"--data-dir"_s, path(u"sandbox"_s), u"--time-scale"_s, u"0.02"_s, u"--access-log"_s,

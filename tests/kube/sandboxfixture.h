@@ -25,6 +25,8 @@
 
 #include <memory>
 #include <optional>
+#include <signal.h>
+#include <sys/prctl.h>
 
 namespace tdkube::kube::test {
 
@@ -47,6 +49,14 @@ inline bool onRealTaosd()
     return qEnvironmentVariableIntValue("TDKUBE_TEST_ON_REAL_TAOSD") == 1;
 }
 
+// A process a test starts (a sandbox, a tdkube) is killed when the test program ends, whichever way: a
+// sandbox left behind would keep its ports and data, and CTest's output pipe, so that CTest waited for
+// it until its timeout after a test that had already failed.
+inline void endWithTheTest(QProcess *process)
+{
+    process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
+
 // Starts the tdkube-sandbox binary `program` in `process` for tests that run the real tdkube binary:
 // its state in `dir`/sandbox, its kubeconfig at `dir`/kubeconfig, time scaled by 0.02, and real taosd
 // from `taosdDir` behind the TDengine pods when that is set. Returns a client of `context` once the
@@ -63,6 +73,7 @@ inline std::unique_ptr<KubeClient> startSandboxProcess(QProcess *process, const 
         arguments << u"--taosd"_s << taosdDir;
     process->setProgram(program);
     process->setArguments(arguments);
+    endWithTheTest(process);
     process->start();
     if (!process->waitForStarted()) {
         *error = u"the sandbox did not start: "_s + process->errorString();

@@ -181,6 +181,7 @@ Outcome TestCrashResume::tdkube(const QStringList &arguments, const QString &cra
     if (!crashAt.isEmpty())
         environment.insert(u"TDKUBE_TEST_CRASH_AT"_s, crashAt);
     process.setProcessEnvironment(environment);
+    endWithTheTest(&process);
     process.start(QStringLiteral(TDKUBE_PATH), arguments);
     Outcome outcome;
     if (!process.waitForStarted() || !process.waitForFinished(kProcessMs)) {
