@@ -1,9 +1,11 @@
 #include "deleteclusterdialog.h"
 
 #include "kube/kubeclient.h"
+#include "ops/clusterrecord.h"
+#include "ops/executor.h"
+#include "ops/planner.h"
 
 #include <QCheckBox>
-#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QHeaderView>
@@ -142,41 +144,55 @@ void DeleteClusterDialog::updateButton()
     m_delete->setEnabled(m_loaded && !m_running && !m_finished && confirmed);
 }
 
+// The deletion runs as a recorded operation (ops::planDelete, ops::Executor): journaled here, recorded
+// in the cluster for the other workstations, resumable from the operations view if it is cut short.
 void DeleteClusterDialog::start()
 {
-    deploy::DeletionPlan plan = m_planWithClaims;
-    plan.deleteClaims = m_claims->isChecked() && m_confirm->text().trimmed() == m_statefulSet;
-    if (!plan.deleteClaims)
-        plan.claims.clear();
+    deploy::DeletionPlan deletion = m_planWithClaims;
+    deletion.deleteClaims = m_claims->isChecked() && m_confirm->text().trimmed() == m_statefulSet;
+    if (!deletion.deleteClaims)
+        deletion.claims.clear();
+    const ops::Plan plan = ops::planDelete(m_client->settings().contextName, deletion);
+    if (plan.blocked()) {
+        QStringList reasons;
+        for (const ops::Finding &finding : plan.findings) {
+            if (finding.severity == ops::Finding::Severity::Blocking)
+                reasons.append(finding.reason + u' ' + finding.fix);
+        }
+        m_status->setText(reasons.join(u'\n'));
+        return;
+    }
     m_running = true;
     m_claims->setEnabled(false);
     m_confirm->setEnabled(false);
     updateButton();
     m_log->show();
-    m_deleter = new deploy::ClusterDeleter(m_client, plan, this);
-    connect(m_deleter, &deploy::ClusterDeleter::progress, this,
-            [this](const QString &step, const QString &detail) {
-                m_status->setText(step);
-                m_log->appendPlainText(QDateTime::currentDateTime().toString(u"HH:mm:ss "_s) + step +
-                                       (detail.isEmpty() ? QString() : u": "_s + detail));
+    m_executor = new ops::Executor(m_client, nullptr, this);
+    connect(m_executor, &ops::Executor::stepStarted, this, [this, plan](int index) {
+        //: %1: the step's number, %2: how many steps, %3: its title ("delete StatefulSet tdengine")
+        m_status->setText(
+            tr("Step %1 of %2: %3").arg(index + 1).arg(plan.steps.size()).arg(plan.steps.at(index).title));
+    });
+    connect(m_executor, &ops::Executor::logLine, this,
+            [this](const QString &line) { m_log->appendPlainText(line); });
+    connect(m_executor->clusterRecord(), &ops::ClusterRecord::unavailable, this,
+            [this](const QString &message) {
+                m_log->appendPlainText(tr("Other workstations will not see this deletion: %1").arg(message));
             });
-    connect(m_deleter, &deploy::ClusterDeleter::itemGone, this,
-            [this](const QString &kind, const QString &name) {
-                m_log->appendPlainText(QDateTime::currentDateTime().toString(u"HH:mm:ss "_s) +
-                                       tr("%1 %2 is gone").arg(kind, name));
-            });
-    connect(m_deleter, &deploy::ClusterDeleter::finished, this, [this](bool ok, const QString &error) {
+    connect(m_executor, &ops::Executor::finished, this, [this](bool ok, const QString &message) {
         m_running = false;
         m_finished = true;
         m_succeeded = ok;
         m_status->setText(ok ? tr("Cluster %1 is deleted.").arg(m_statefulSet)
-                             : tr("Deletion stopped: %1").arg(error));
+                             : tr("Deletion stopped: %1 Once the cause is fixed, resume it: tdkube offers "
+                                  "it when it connects, and `tdkube resume` runs it.")
+                                   .arg(message));
         m_status->setStyleSheet(ok ? u"QLabel { color: #1b5e20; font-weight: bold; }"_s
                                    : u"QLabel { color: #b71c1c; font-weight: bold; }"_s);
         m_buttons->setStandardButtons(QDialogButtonBox::Close);
         updateButton();
     });
-    m_deleter->start();
+    m_executor->start(plan);
 }
 
 } // namespace tdkube::ui

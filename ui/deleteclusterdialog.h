@@ -17,11 +17,16 @@ namespace tdkube::kube {
 class KubeClient;
 }
 
+namespace tdkube::ops {
+class Executor;
+}
+
 namespace tdkube::ui {
 
 // Deleting a TDengine cluster: the plan first (the StatefulSet, its Services and ConfigMap, and
 // what each claim's volume reclaim policy will do to the data), the claims only after the
-// cluster's name is typed, then progress until everything is gone.
+// cluster's name is typed, then progress until everything is gone: a recorded operation (ops::planDelete),
+// seen by other workstations and resumable like any other.
 class DeleteClusterDialog final : public QDialog
 {
     Q_OBJECT
@@ -59,7 +64,7 @@ private:
     QPlainTextEdit *m_log = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QPushButton *m_delete = nullptr;
-    QPointer<deploy::ClusterDeleter> m_deleter;
+    QPointer<ops::Executor> m_executor;
     bool m_loaded = false;
     bool m_running = false;
     bool m_finished = false;

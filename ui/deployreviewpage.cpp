@@ -6,6 +6,7 @@
 #include "diffview.h"
 #include "kube/objects.h"
 #include "kube/yamlwriter.h"
+#include "ops/planner.h"
 #include "yamleditor.h"
 
 #include <QCheckBox>
@@ -19,6 +20,9 @@
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
 
 namespace tdkube::ui {
 
@@ -140,6 +144,7 @@ void DeployReviewPage::initializePage()
     }
     m_force->setChecked(false);
     m_force->hide();
+    m_liveStatefulSet = false;
     showPlan();
     runPreview();
 }
@@ -187,27 +192,49 @@ QString DeployReviewPage::planText() const
     return m_plan->text();
 }
 
+// A new cluster: the steps of the operation that Apply starts (ops::planDeploy, as DeployProgressPage
+// plans it), under their own titles. A StatefulSet that the dry-run found live: the objects applied to it,
+// then followed as they roll.
 void DeployReviewPage::showPlan()
 {
     const deploy::ClusterSpec &spec = m_wizard->spec();
+    const QString context = m_wizard->environment().context;
     QStringList steps;
     if (m_wizard->createNamespace())
         steps.append(tr("Create namespace <b>%1</b>").arg(spec.ns.toHtmlEscaped()));
-    QStringList names;
-    for (const QJsonObject &object : deploy::buildManifests(spec))
-        names.append(titleOf(object).toHtmlEscaped());
-    steps.append(tr("Apply %1").arg(names.join(u", "_s)));
-    steps.append(tr("Wait for pods %1-0 … %1-%2 to become Ready, one after the other")
-                     .arg(spec.name.toHtmlEscaped())
-                     .arg(spec.replicas - 1));
-    steps.append(tr("Wait for %n dnode(s) to be ready in TDengine", nullptr, spec.replicas));
-    if (spec.haMnodes && spec.replicas >= 3)
-        steps.append(tr("<code>create mnode on dnode 2</code>, then <code>3</code>"));
-    steps.append(spec.haMnodes && spec.replicas >= 3
-                     ? tr("Verify <code>show mnodes</code>: 1 leader, 2 followers")
-                     : tr("Verify <code>show mnodes</code>: 1 leader"));
-    QString html = tr("<b>Plan</b> in %1 of context %2:<ol>")
-                       .arg(spec.ns.toHtmlEscaped(), m_wizard->environment().context.toHtmlEscaped());
+    QList<QJsonObject> objects = this->objects();
+    if (objects.isEmpty())
+        objects = deploy::buildManifests(spec);
+    QString html;
+    if (!m_liveStatefulSet) {
+        ops::DeployFacts facts;
+        facts.context = context;
+        facts.ns = spec.ns;
+        facts.objects = objects;
+        facts.haMnodes = spec.haMnodes;
+        for (const ops::Step &step : ops::planDeploy(facts).steps)
+            steps.append(step.title.toHtmlEscaped());
+        html = tr("<b>Plan</b> in %1 of context %2, run as a recorded operation (journaled here and in the "
+                  "cluster, resumed where it stopped if it is cut short):<ol>")
+                   .arg(spec.ns.toHtmlEscaped(), context.toHtmlEscaped());
+    } else {
+        QStringList names;
+        for (const QJsonObject &object : std::as_const(objects))
+            names.append(titleOf(object).toHtmlEscaped());
+        steps.append(tr("Apply %1").arg(names.join(u", "_s)));
+        steps.append(tr("Wait for pods %1-0 … %1-%2 to become Ready, one after the other")
+                         .arg(spec.name.toHtmlEscaped())
+                         .arg(spec.replicas - 1));
+        steps.append(tr("Wait for %n dnode(s) to be ready in TDengine", nullptr, spec.replicas));
+        if (spec.haMnodes && spec.replicas >= 3)
+            steps.append(tr("Create the mnodes that are missing on the dnodes of pods %1-1 and %1-2")
+                             .arg(spec.name.toHtmlEscaped()));
+        steps.append(spec.haMnodes && spec.replicas >= 3
+                         ? tr("Verify <code>show mnodes</code>: 1 leader, 2 followers")
+                         : tr("Verify <code>show mnodes</code>: 1 leader"));
+        html = tr("<b>Plan</b> for the live cluster %3 in %1 of context %2:<ol>")
+                   .arg(spec.ns.toHtmlEscaped(), context.toHtmlEscaped(), spec.name.toHtmlEscaped());
+    }
     for (const QString &step : steps)
         html += u"<li>"_s + step + u"</li>"_s;
     m_plan->setText(html + u"</ol>"_s);
@@ -286,6 +313,11 @@ void DeployReviewPage::previewDone()
     m_previewResults = m_preview->results();
     m_preview->deleteLater();
     m_previewCurrent = true;
+    const bool live = std::any_of(m_previewResults.cbegin(), m_previewResults.cend(), [](const auto &result) {
+        return result.existed && result.kind == u"StatefulSet";
+    });
+    if (live != std::exchange(m_liveStatefulSet, live))
+        showPlan();
     int problems = 0;
     bool conflicts = false;
     QStringList refusals;

@@ -78,6 +78,7 @@ private:
     QPushButton *m_recheck = nullptr;
     QList<ObjectTab> m_objectTabs;
     QPointer<deploy::ApplySet> m_preview;
+    bool m_liveStatefulSet = false; // the dry-run found the StatefulSet live: applied to it, not deployed
     QList<deploy::ObjectResult> m_previewResults;
     bool m_previewCurrent = false;
     QTimer m_debounce;

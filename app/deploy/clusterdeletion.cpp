@@ -2,10 +2,10 @@
 
 #include "kube/kubeclient.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QPointer>
 #include <QRegularExpression>
-#include <QTimer>
 
 #include <algorithm>
 #include <memory>
@@ -18,7 +18,12 @@ using kube::ResourceKind;
 
 namespace {
 
-constexpr int kPollMs = 500;
+// The translation context keeps the name of the class that ran deletions before ops::Executor did.
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(ClusterDeleter)
+};
+
 
 QJsonValue valueAt(const QJsonObject &object, const QString &dotted)
 {
@@ -81,13 +86,13 @@ QStringList configMapsReferenced(const QJsonObject &podSpec)
 QString serviceConsequence(const QJsonObject &service, bool governing)
 {
     if (governing)
-        return ClusterDeleter::tr("the governing Service: the pods' DNS names (<pod>.%1) stop resolving")
+        return Text::tr("the governing Service: the pods' DNS names (<pod>.%1) stop resolving")
             .arg(nameOf(service));
     QStringList ports;
     for (const QJsonValue &port : valueAt(service, u"spec.ports"_s).toArray())
         ports << QString::number(port.toObject().value(u"port").toInt());
     //: %1 is one port or a list of ports ("6041, 6030")
-    return ClusterDeleter::tr("clients that reach TDengine through this Service (port %1) lose access")
+    return Text::tr("clients that reach TDengine through this Service (port %1) lose access")
         .arg(ports.join(u", "_s));
 }
 
@@ -97,28 +102,28 @@ QString claimConsequence(const QJsonObject &claim, const QList<QJsonObject> &vol
     *destroysData = false;
     const QString volumeName = valueAt(claim, u"spec.volumeName"_s).toString();
     if (volumeName.isEmpty())
-        return ClusterDeleter::tr("not bound to a volume: no data is stored in it");
+        return Text::tr("not bound to a volume: no data is stored in it");
     const auto pv = std::find_if(volumes.begin(), volumes.end(),
                                  [&](const QJsonObject &v) { return nameOf(v) == volumeName; });
     if (pv == volumes.end())
-        return ClusterDeleter::tr("PV %1 was not found (it may be gone already, or you may not be allowed to "
+        return Text::tr("PV %1 was not found (it may be gone already, or you may not be allowed to "
                                   "read PersistentVolumes): what happens to its data depends on its reclaim "
                                   "policy")
             .arg(volumeName);
     const QString policy = valueAt(*pv, u"spec.persistentVolumeReclaimPolicy"_s).toString();
     *destroysData = policy == u"Delete" || policy == u"Recycle";
     if (policy == u"Delete")
-        return ClusterDeleter::tr("PV %1 (reclaim policy Delete): the volume and its data are destroyed")
+        return Text::tr("PV %1 (reclaim policy Delete): the volume and its data are destroyed")
             .arg(volumeName);
     if (policy == u"Retain")
-        return ClusterDeleter::tr("PV %1 (reclaim policy Retain): the volume stays, Released, with the data; "
+        return Text::tr("PV %1 (reclaim policy Retain): the volume stays, Released, with the data; "
                                   "delete it by hand to free the space")
             .arg(volumeName);
     if (policy == u"Recycle")
-        return ClusterDeleter::tr("PV %1 (reclaim policy Recycle): the volume is wiped and offered to new "
+        return Text::tr("PV %1 (reclaim policy Recycle): the volume is wiped and offered to new "
                                   "claims; its data is destroyed")
             .arg(volumeName);
-    return ClusterDeleter::tr("PV %1 (reclaim policy %2): what happens to the data depends on the storage "
+    return Text::tr("PV %1 (reclaim policy %2): what happens to the data depends on the storage "
                               "provider")
         .arg(volumeName, policy);
 }
@@ -161,19 +166,19 @@ void addClaimWarnings(DeletionPlan *plan, const QJsonObject &statefulSet, int de
         valueAt(statefulSet, u"spec.persistentVolumeClaimRetentionPolicy.whenDeleted"_s).toString() ==
         u"Delete";
     if (!plan->deleteClaims && retentionDeletes) {
-        plan->warnings << ClusterDeleter::tr(
+        plan->warnings << Text::tr(
                               "The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted "
                               "is Delete: Kubernetes deletes its claims (%1) with it even though "
                               "you keep them here.")
                               .arg(names.join(u", "_s));
     } else if (!plan->deleteClaims) {
-        plan->warnings << ClusterDeleter::tr(
+        plan->warnings << Text::tr(
                               "The claims %1 are kept with their data. A new cluster named %2 in "
                               "namespace %3 would start on this old data; delete them when you no "
                               "longer need it.")
                               .arg(names.join(u", "_s), plan->statefulSet, plan->ns);
     } else if (destroyed > 0) {
-        plan->warnings << ClusterDeleter::tr(
+        plan->warnings << Text::tr(
             "Deleting the claims destroys the data of %n volume(s) for good; "
             "this cannot be undone. Back up the databases first if you may "
             "need them.",
@@ -200,7 +205,7 @@ DeletionPlan planDeletion(const QJsonObject &statefulSet, const QList<QJsonObjec
     const int replicas = valueAt(statefulSet, u"spec.replicas"_s).toInt(1);
     plan.objects.append(
         {u"StatefulSet"_s, plan.statefulSet,
-         ClusterDeleter::tr("its %1 pod(s) stop and TDengine on them shuts down").arg(replicas)});
+         Text::tr("its %1 pod(s) stop and TDengine on them shuts down").arg(replicas)});
 
     const QString governing = valueAt(statefulSet, u"spec.serviceName"_s).toString();
     const QJsonObject podLabels = valueAt(statefulSet, u"spec.template.metadata.labels"_s).toObject();
@@ -217,7 +222,7 @@ DeletionPlan planDeletion(const QJsonObject &statefulSet, const QList<QJsonObjec
         if (exists)
             plan.objects.append(
                 {u"ConfigMap"_s, name,
-                 ClusterDeleter::tr("the TDengine settings in it are lost; keep a copy (kubectl "
+                 Text::tr("the TDengine settings in it are lost; keep a copy (kubectl "
                                     "get configmap %1 -o yaml) if you may recreate the cluster")
                      .arg(name)});
     }
@@ -270,7 +275,7 @@ struct Gathering
             kind, kind.namespaced ? ns : QString(), {}, context, [self, kind](const KubeResponse &r) {
                 if (!r.ok()) {
                     //: %1 is a resource as the API names it: services, configmaps, pods, ...
-                    const QString error = ClusterDeleter::tr("Listing the %1 of namespace %2 failed: %3")
+                    const QString error = Text::tr("Listing the %1 of namespace %2 failed: %3")
                                               .arg(kind.plural, self->ns, r.error);
                     self->done({}, error);
                     return;
@@ -291,202 +296,13 @@ void gatherDeletionPlan(kube::KubeClient *client, const QString &ns, const QStri
         Gathering{client, ns, statefulSet, deleteClaims, context, std::move(done), {}, {}});
     client->get(ResourceKind::statefulSets(), ns, statefulSet, context, [gathering](const KubeResponse &r) {
         if (!r.ok()) {
-            gathering->done({}, ClusterDeleter::tr("Reading StatefulSet %1 in namespace %2 failed: %3")
+            gathering->done({}, Text::tr("Reading StatefulSet %1 in namespace %2 failed: %3")
                                     .arg(gathering->statefulSetName, gathering->ns, r.error));
             return;
         }
         gathering->statefulSet = r.json();
         gathering->listNext(gathering);
     });
-}
-
-ClusterDeleter::ClusterDeleter(kube::KubeClient *client, DeletionPlan plan, QObject *parent)
-    : QObject(parent)
-    , m_client(client)
-    , m_plan(std::move(plan))
-{
-    for (const DeletionItem &item : std::as_const(m_plan.objects)) {
-        m_steps.append({Step::Delete, item});
-        if (item.kind == u"StatefulSet")
-            m_steps.append({Step::WaitForPods, item});
-    }
-    // The claims only when the plan says so, and after the pods: a pod still running would keep using
-    // its claim (pvc-protection) and write to a volume about to be destroyed.
-    if (m_plan.deleteClaims) {
-        for (const DeletionItem &claim : std::as_const(m_plan.claims))
-            m_steps.append({Step::Delete, claim});
-    }
-}
-
-ClusterDeleter::~ClusterDeleter() = default;
-
-void ClusterDeleter::start()
-{
-    if (m_running)
-        return;
-    m_running = true;
-    m_step = 0;
-    QTimer::singleShot(0, this, &ClusterDeleter::runStep);
-}
-
-void ClusterDeleter::runStep()
-{
-    if (m_step == m_steps.size()) {
-        m_running = false;
-        emit finished(true, {});
-        return;
-    }
-    m_stepTimer.start();
-    const Step &step = m_steps.at(m_step);
-    if (step.action == Step::WaitForPods) {
-        // The pods the plan found: one that went before the first look is reported gone too.
-        m_podsLeft = QSet<QString>(m_plan.pods.cbegin(), m_plan.pods.cend());
-        m_podsShown = !m_podsLeft.isEmpty();
-        // Said before the first look: the pods may all be gone by then, and the step is still this one.
-        if (m_podsShown) {
-            QStringList pods = m_plan.pods;
-            pods.sort();
-            emit progress(tr("Waiting for pods %1 to go").arg(pods.join(u", "_s)),
-                          tr("they stop within their termination grace period"));
-        }
-        pollPods();
-    } else {
-        deleteItem(step.item);
-    }
-}
-
-namespace {
-
-ResourceKind kindNamed(const QString &kind)
-{
-    if (kind == u"StatefulSet")
-        return ResourceKind::statefulSets();
-    if (kind == u"Service")
-        return ResourceKind::services();
-    if (kind == u"ConfigMap")
-        return ResourceKind::configMaps();
-    if (kind == u"PersistentVolumeClaim")
-        return ResourceKind::persistentVolumeClaims();
-    return {};
-}
-
-} // namespace
-
-void ClusterDeleter::deleteItem(const DeletionItem &item)
-{
-    const ResourceKind kind = kindNamed(item.kind);
-    if (!kind.isValid()) {
-        fail(tr("tdkube cannot delete a %1 (%2): it is not part of a TDengine cluster it manages.")
-                 .arg(item.kind, item.name));
-        return;
-    }
-    //: %1 is a kind (StatefulSet, Service, ...), %2 the object's name
-    emit progress(tr("Deleting %1 %2").arg(item.kind, item.name), item.consequence);
-    const QString policy = item.kind == u"StatefulSet" ? u"Background"_s : QString();
-    m_client->remove(kind, m_plan.ns, item.name, policy, this, [this, item](const KubeResponse &r) {
-        if (!r.ok() && r.httpStatus != 404) { // gone already: a restarted run
-            fail(tr("Deleting %1 %2 in namespace %3 failed: %4")
-                     .arg(item.kind, item.name, m_plan.ns, r.error));
-            return;
-        }
-        waitGone(item);
-    });
-}
-
-void ClusterDeleter::waitGone(const DeletionItem &item)
-{
-    m_client->get(kindNamed(item.kind), m_plan.ns, item.name, this, [this, item](const KubeResponse &r) {
-        if (r.httpStatus == 404) {
-            emit itemGone(item.kind, item.name);
-            stepDone();
-            return;
-        }
-        if (!r.ok()) {
-            fail(tr("Checking whether %1 %2 is gone failed: %3").arg(item.kind, item.name, r.error));
-            return;
-        }
-        if (m_stepTimer.hasExpired(m_timeoutMs)) {
-            const QJsonArray finalizers =
-                r.json().value(u"metadata").toObject().value(u"finalizers").toArray();
-            QStringList names;
-            for (const QJsonValue &f : finalizers)
-                names << f.toString();
-            const QString seconds = QString::number(m_timeoutMs / 1000);
-            //: %1 is a kind, %2 the object's name, %3 seconds, %4 the finalizers; "kubectl -n %5
-            //: describe %6 %2" is a command
-            const QString stuck =
-                tr("%1 %2 is still there %3 s after it was deleted (finalizers: %4). Check it "
-                   "with kubectl -n %5 describe %6 %2 and its events, then start the deletion "
-                   "again: it continues where it stopped.");
-            //: %1 is a kind, %2 the object's name, %3 seconds; "kubectl -n %4 describe %5 %2" is a command
-            const QString stuckNoFinalizers =
-                tr("%1 %2 is still there %3 s after it was deleted. Check it with "
-                   "kubectl -n %4 describe %5 %2 and its events, then start the "
-                   "deletion again: it continues where it stopped.");
-            fail(names.isEmpty()
-                     ? stuckNoFinalizers.arg(item.kind, item.name, seconds, m_plan.ns, item.kind.toLower())
-                     : stuck.arg(item.kind, item.name, seconds, names.join(u", "_s), m_plan.ns,
-                                 item.kind.toLower()));
-            return;
-        }
-        if (m_stepTimer.elapsed() < kPollMs)
-            emit progress(tr("Waiting for %1 %2 to go").arg(item.kind, item.name), {});
-        QTimer::singleShot(kPollMs, this, [this, item] { waitGone(item); });
-    });
-}
-
-void ClusterDeleter::pollPods()
-{
-    m_client->list(ResourceKind::pods(), m_plan.ns, {}, this, [this](const KubeResponse &r) {
-        if (!r.ok()) {
-            fail(tr("Listing the pods of namespace %1 failed: %2").arg(m_plan.ns, r.error));
-            return;
-        }
-        QStringList left;
-        for (const QJsonObject &pod : itemsOf(r)) {
-            if (ordinalOf(nameOf(pod), m_plan.statefulSet) >= 0)
-                left << nameOf(pod);
-        }
-        left.sort();
-        const QSet<QString> now(left.begin(), left.end());
-        for (const QString &gone : std::as_const(m_podsLeft)) {
-            if (!now.contains(gone))
-                emit itemGone(u"Pod"_s, gone);
-        }
-        const bool changed = !m_podsShown || now != m_podsLeft;
-        m_podsShown = true;
-        m_podsLeft = now;
-        if (left.isEmpty()) {
-            stepDone();
-            return;
-        }
-        if (m_stepTimer.hasExpired(m_timeoutMs)) {
-            fail(tr("Pods %1 are still there %2 s after StatefulSet %3 was deleted. Check them with kubectl "
-                    "-n "
-                    "%4 get pods and their events (a finalizer or an unreachable node can hold a pod), then "
-                    "start "
-                    "the deletion again: it continues where it stopped.")
-                     .arg(left.join(u", "_s), QString::number(m_timeoutMs / 1000), m_plan.statefulSet,
-                          m_plan.ns));
-            return;
-        }
-        if (changed)
-            emit progress(tr("Waiting for pods %1 to go").arg(left.join(u", "_s)),
-                          tr("they stop within their termination grace period"));
-        QTimer::singleShot(kPollMs, this, &ClusterDeleter::pollPods);
-    });
-}
-
-void ClusterDeleter::stepDone()
-{
-    ++m_step;
-    runStep();
-}
-
-void ClusterDeleter::fail(const QString &error)
-{
-    m_running = false;
-    emit finished(false, error);
 }
 
 } // namespace tdkube::deploy

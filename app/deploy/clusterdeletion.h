@@ -1,10 +1,8 @@
 #pragma once
 
-#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -53,54 +51,6 @@ void gatherDeletionPlan(kube::KubeClient *client, const QString &ns, const QStri
                         bool deleteClaims, QObject *context,
                         std::function<void(const DeletionPlan &plan, const QString &error)> done);
 
-// Runs a plan: deletes the StatefulSet (propagation Background) and waits until it and its pods are
-// gone, then the Services, then the ConfigMaps, and only when plan.deleteClaims, and only after
-// every pod of the StatefulSet is gone, the PVCs. Each object is waited for (GET every 500 ms) until
-// the API server no longer has it; something that does not go within the timeout stops the run
-// with what to check. An object already gone counts as deleted, so a stopped run can be restarted
-// with the same plan. Progress steps read "Deleting StatefulSet tdengine", "Waiting for pods
-// tdengine-0, tdengine-1 to go", ...
-class ClusterDeleter final : public QObject
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(ClusterDeleter)
-
-public:
-    ClusterDeleter(kube::KubeClient *client, DeletionPlan plan, QObject *parent = nullptr);
-    ~ClusterDeleter() override;
-
-    // How long one object (or the pods together) may take to go; 5 minutes by default.
-    void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
-    void start();
-    bool isRunning() const { return m_running; }
-
-signals:
-    void progress(const QString &step, const QString &detail);
-    void itemGone(const QString &kind, const QString &name);
-    void finished(bool ok, const QString &error);
-
-private:
-    struct Step
-    {
-        enum Action { Delete, WaitForPods } action;
-        DeletionItem item;
-    };
-    void runStep();
-    void deleteItem(const DeletionItem &item);
-    void waitGone(const DeletionItem &item);
-    void pollPods();
-    void stepDone();
-    void fail(const QString &error);
-
-    kube::KubeClient *m_client;
-    DeletionPlan m_plan;
-    QList<Step> m_steps;
-    qsizetype m_step = 0;
-    QSet<QString> m_podsLeft;
-    bool m_podsShown = false; // the pods left were reported since the step began
-    QElapsedTimer m_stepTimer;
-    int m_timeoutMs = 5 * 60 * 1000;
-    bool m_running = false;
-};
+// The plan runs as a recorded operation: ops::planDelete makes its steps, ops::Executor runs them.
 
 } // namespace tdkube::deploy

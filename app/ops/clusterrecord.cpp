@@ -188,10 +188,16 @@ void ClusterRecord::next()
     withOwner(work, [this, work](const QString &uid) { write(work, uid, 0); });
 }
 
-// The StatefulSet's uid, read once per cluster: the ownerReference needs it.
+// The StatefulSet's uid, read once per cluster: the ownerReference needs it. A deletion's record has no
+// owner: it would go with the StatefulSet it deletes, and it is the cluster's last word (its label keeps it
+// in the cluster's history, trimmed with it).
 void ClusterRecord::withOwner(const Work &work, const std::function<void(const QString &uid)> &then)
 {
     const Plan &plan = work.journal.plan();
+    if (plan.kind == OperationKind::Delete) {
+        then({});
+        return;
+    }
     const QString key = plan.ns + u'/' + plan.statefulSet;
     if (key == m_ownerKey && !m_ownerUid.isEmpty()) {
         then(m_ownerUid);
@@ -364,12 +370,13 @@ QJsonObject ClusterRecord::configMap(const Journal &journal, const QString &owne
                             {u"kind"_s, u"StatefulSet"_s},
                             {u"name"_s, plan.statefulSet},
                             {u"uid"_s, ownerUid}};
-    const QJsonObject metadata{
-        {u"name"_s, recordName(journal.id())},
-        {u"namespace"_s, plan.ns},
-        {u"labels"_s, labels},
-        {u"annotations"_s, QJsonObject{{kStartedByAnnotation, startedBy()}, {kRunByAnnotation, startedBy()}}},
-        {u"ownerReferences"_s, QJsonArray{owner}}};
+    QJsonObject metadata{{u"name"_s, recordName(journal.id())},
+                         {u"namespace"_s, plan.ns},
+                         {u"labels"_s, labels},
+                         {u"annotations"_s,
+                          QJsonObject{{kStartedByAnnotation, startedBy()}, {kRunByAnnotation, startedBy()}}}};
+    if (!ownerUid.isEmpty())
+        metadata.insert(u"ownerReferences"_s, QJsonArray{owner});
     return {
         {u"apiVersion"_s, u"v1"_s},
         {u"kind"_s, u"ConfigMap"_s},

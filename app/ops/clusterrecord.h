@@ -47,10 +47,12 @@ QString recordName(const QString &operationId);
 // ConfigMap per operation in the StatefulSet's namespace (recordName()), labelled
 // app.kubernetes.io/managed-by=tdkube, tdkube.io/cluster=<StatefulSet>, tdkube.io/operation=<kind> and
 // tdkube.io/phase=<operationPhase()>, owned by the StatefulSet (an ownerReference with its uid: deleting
-// the cluster deletes its records), annotated tdkube.io/started-by=<kubeconfig user>@<host>, with the
-// journal's JSON (Journal::toJson(): the plan, the step records and row counts; no password, token or
-// key, which plans never hold) under data["journal.json"], and tdkube.io/run-by=<user>@<host> of the
-// workstation that wrote it last (another one than started-by when it took the operation over).
+// the cluster deletes its records; a deletion's own record has no owner and stays, the cluster's last word,
+// until a later cluster of that name trims it with its history), annotated tdkube.io/started-by=<kubeconfig
+// user>@<host>, with the journal's JSON (Journal::toJson(): the plan, the step records and row counts; no
+// password, token or key, which plans never hold) under data["journal.json"], and
+// tdkube.io/run-by=<user>@<host> of the workstation that wrote it last (another one than started-by when it
+// took the operation over).
 //
 // Finished and abandoned operations stay as the cluster's history, the newest historyLimit() of each
 // cluster: once an operation ends, older ones beyond that are deleted.

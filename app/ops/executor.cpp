@@ -138,11 +138,12 @@ void Executor::begin()
         return;
     }
     m_leaseDeferred = false;
-    if (plan.kind != OperationKind::Deploy) {
+    if (plan.kind != OperationKind::Deploy && plan.kind != OperationKind::Delete) {
         takeLease();
         return;
     }
-    // A new cluster has no StatefulSet to hold the lease yet: it comes with it, in the apply step.
+    // A new cluster has no StatefulSet to hold the lease yet: it comes with it, in the apply step. A
+    // deletion resumed after its StatefulSet went has none left to hold it.
     const int run = m_run;
     m_client->get(kube::ResourceKind::statefulSets(), plan.ns, plan.statefulSet, this,
                   [this, run](const kube::KubeResponse &response) {
@@ -152,10 +153,18 @@ void Executor::begin()
                           takeLease();                  // the lease says which
                           return;
                       }
-                      m_leaseDeferred = true;
-                      log(tr("StatefulSet %1 does not exist yet: the operation's lease comes with it, when "
-                             "it is applied.")
-                              .arg(m_journal.plan().statefulSet));
+                      const QString set = m_journal.plan().statefulSet;
+                      if (m_journal.plan().kind == OperationKind::Delete) {
+                          log(tr("StatefulSet %1 is gone already: there is no lease to take, and the steps "
+                                 "left delete only what is still there.")
+                                  .arg(set));
+                          m_record->follow(m_journal);
+                      } else {
+                          m_leaseDeferred = true;
+                          log(tr("StatefulSet %1 does not exist yet: the operation's lease comes with it, "
+                                 "when it is applied.")
+                                  .arg(set));
+                      }
                       prepare();
                   });
 }
@@ -219,12 +228,14 @@ void Executor::prepare()
     const Plan &plan = m_journal.plan();
     // A deploy connects once its StatefulSet exists (applied()): a port-forward to a StatefulSet that
     // does not exist stops for good.
-    if (!m_leaseDeferred)
+    // A deletion asks nothing of TDengine: its data stays on the claims, or goes with them.
+    if (!m_leaseDeferred && plan.kind != OperationKind::Delete)
         connectSql();
     m_stepTimer.start(m_stepTimeoutMs);
-    if (plan.kind == OperationKind::Deploy && !m_journal.hasRowCounts()) {
+    if ((plan.kind == OperationKind::Deploy || plan.kind == OperationKind::Delete) &&
+        !m_journal.hasRowCounts()) {
         QString error;
-        if (!m_journal.setRowCounts({}, &error)) { // a new cluster: no rows to compare with
+        if (!m_journal.setRowCounts({}, &error)) { // a new cluster, or none after: no rows to compare
             fail(error);
             return;
         }
@@ -344,6 +355,8 @@ void Executor::dispatch(const Step &step)
         return rollPod(step);
     case Step::Kind::ApplyObjects:
         return applyObjects(step);
+    case Step::Kind::DeleteObjects:
+        return deleteObjects(step);
     }
 }
 
@@ -638,6 +651,9 @@ QString Executor::timeoutAdvice(const Step &step) const
     case Step::Kind::ApplyObjects:
         return tr("Check the connection to the Kubernetes API server and your permissions on the objects "
                   "(kubectl auth can-i create statefulsets,services,configmaps).");
+    case Step::Kind::DeleteObjects:
+        return tr("Look at the object's finalizers (kubectl get -o yaml): what added one must remove it; and "
+                  "check your permissions (kubectl auth can-i delete statefulsets,services,configmaps).");
     case Step::Kind::AlterDnodes:
         return tr("Look at `show dnodes`: every dnode must be ready to take the change.");
     case Step::Kind::RollPod:

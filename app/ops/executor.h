@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <utility>
 
 namespace tdkube::kube {
 class KubeClient;
@@ -56,7 +57,8 @@ class Lease;
 // neither counted nor compared. A count that gets no answer (a vgroup without a leader) is tried
 // again for setCountPatience(), then the operation fails naming the table and TDengine's error. A lease on
 // the StatefulSet (Lease) keeps a second tdkube off the cluster while the operation runs; it is taken before
-// anything else and released at the end.
+// anything else and released at the end. A deletion holds it until its StatefulSet goes (the lease is one of
+// its annotations), and asks nothing of TDengine.
 //
 // Every wait polls the cluster and fails once it made no progress for setStepTimeout() (the timer
 // starts again whenever what it waits for changes, so that a long `drop dnode` that keeps moving
@@ -187,6 +189,12 @@ private:
     // Steps on the StatefulSet, its pods and its claims (executorkubesteps.cpp)
     void applyObjects(const Step &step);
     void applied(bool ok, const QString &message);
+    void deleteObjects(const Step &step);
+    void deleteNext(const QList<QJsonObject> &objects, int index);
+    void leaseGoneWithStatefulSet();
+    void checkClusterGone(const QString &claim, const std::function<void(const QString &refusal)> &then);
+    void verifyDeleted();
+    void verifyGone(const QList<std::pair<QString, QString>> &items, int index, const QStringList &left);
     QJsonObject withLease(QJsonObject statefulSet) const;
     void scaleStatefulSet(const Step &step);
     void scaleInChecked(int current, int replicas);

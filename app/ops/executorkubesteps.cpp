@@ -11,7 +11,11 @@
 #include "taos/systables.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
+
+#include <algorithm>
+#include <utility>
 
 namespace tdkube::ops {
 
@@ -96,6 +100,170 @@ void Executor::applied(bool ok, const QString &message)
         completeStep(true, message);
     });
     m_lease->acquire();
+}
+
+// DeleteObjects ----------------------------------------------------------------------------------------
+
+namespace {
+
+// The kinds a deletion removes (deploy::planDeletion), and nothing else.
+kube::ResourceKind deletableKind(const QString &kind)
+{
+    if (kind == u"StatefulSet")
+        return kube::ResourceKind::statefulSets();
+    if (kind == u"Service")
+        return kube::ResourceKind::services();
+    if (kind == u"ConfigMap")
+        return kube::ResourceKind::configMaps();
+    return {};
+}
+
+} // namespace
+
+// Each look walks the objects from the first: one that is gone counts as done (a resume, or a deletion
+// that went on while tdkube was away), one that is going (deletionTimestamp) is waited for, and the first
+// one still there is deleted, then looked at again.
+void Executor::deleteObjects(const Step &step)
+{
+    const QList<QJsonObject> objects = step.objects;
+    poll([this, objects] { deleteNext(objects, 0); });
+}
+
+void Executor::deleteNext(const QList<QJsonObject> &objects, int index)
+{
+    if (index >= objects.size()) {
+        QStringList names;
+        for (const QJsonObject &object : objects)
+            names.append(object.value(u"kind").toString() + u' ' + kube::nameOf(object));
+        completeStep(true, tr("%1: gone.").arg(names.join(u", ")));
+        return;
+    }
+    const QString kind = objects.at(index).value(u"kind").toString();
+    const QString name = kube::nameOf(objects.at(index));
+    const kube::ResourceKind resource = deletableKind(kind);
+    if (!resource.isValid()) {
+        completeStep(false, tr("tdkube does not delete a %1 (%2): it is not part of a TDengine cluster it "
+                               "manages. Nothing else was deleted by this step.")
+                                .arg(kind, name));
+        return;
+    }
+    const QString object = kind + u' ' + name;
+    const QString ns = m_journal.plan().ns;
+    const int run = m_run;
+    const int step = m_step;
+    m_client->get(resource, ns, name, this, [=, this](const kube::KubeResponse &response) {
+        if (run != m_run || step != m_step)
+            return;
+        if (response.httpStatus == 404) {
+            deleteNext(objects, index + 1);
+            return;
+        }
+        if (!response.ok()) {
+            if (!retryApi(response, tr("%1 to be read").arg(object)))
+                completeStep(false, tr("Could not read %1: %2").arg(object, response.error));
+            return;
+        }
+        const QJsonObject metadata = kube::metadataOf(response.json());
+        if (metadata.contains(u"deletionTimestamp")) {
+            QStringList finalizers;
+            for (const QJsonValue &finalizer : metadata.value(u"finalizers").toArray())
+                finalizers.append(finalizer.toString());
+            waiting(finalizers.isEmpty()
+                        ? tr("%1 to go").arg(object)
+                        : tr("%1 to go (its finalizers: %2)").arg(object, finalizers.join(u", ")));
+            again();
+            return;
+        }
+        waiting(tr("%1 to be deleted").arg(object));
+        log(tr("Deleting %1.").arg(object));
+        // A StatefulSet's pods go after it, by garbage collection: the next step waits for them.
+        const QString policy = kind == u"StatefulSet" ? u"Background"_s : QString();
+        m_client->remove(resource, ns, name, policy, this, [=, this](const kube::KubeResponse &removed) {
+            if (run != m_run || step != m_step)
+                return;
+            if (!removed.ok() && removed.httpStatus != 404) {
+                if (!retryApi(removed, tr("%1 to be deleted").arg(object)))
+                    completeStep(false, tr("Could not delete %1: %2").arg(object, removed.error));
+                return;
+            }
+            if (kind == u"StatefulSet" && name == m_journal.plan().statefulSet)
+                leaseGoneWithStatefulSet();
+            log(tr("Deleted %1.").arg(object));
+            again();
+        });
+    });
+}
+
+// The lease is an annotation of the StatefulSet just deleted: it went with it, and nothing is left to renew
+// or release. The steps after it delete what is left, and look before each deletion.
+void Executor::leaseGoneWithStatefulSet()
+{
+    if (Lease *lease = m_lease.data()) {
+        m_lease = nullptr;
+        lease->disconnect(this);
+        lease->setParent(nullptr);
+        lease->deleteLater();
+        log(tr("The operation lease went with StatefulSet %1.").arg(m_journal.plan().statefulSet));
+    }
+}
+
+// A deletion's Verify: every object, pod and claim its steps deleted is gone (looked at one by one), and
+// nothing came back after it went (a GitOps tool or an operator would recreate it).
+void Executor::verifyDeleted()
+{
+    QList<std::pair<QString, QString>> items; // kind, name
+    for (const Step &step : m_journal.plan().steps) {
+        for (const QJsonObject &object : step.objects)
+            items.append({object.value(u"kind").toString(), kube::nameOf(object)});
+        if (step.kind == Step::Kind::WaitPodsGone) {
+            for (const QString &pod : step.pods)
+                items.append({u"Pod"_s, pod});
+        }
+        for (const QString &claim : step.claims)
+            items.append({u"PersistentVolumeClaim"_s, claim});
+    }
+    poll([this, items] { verifyGone(items, 0, {}); });
+}
+
+void Executor::verifyGone(const QList<std::pair<QString, QString>> &items, int index, const QStringList &left)
+{
+    if (index >= items.size()) {
+        const bool claimsKept =
+            std::none_of(m_journal.plan().steps.cbegin(), m_journal.plan().steps.cend(),
+                         [](const Step &step) { return step.kind == Step::Kind::DeleteClaims; });
+        if (!left.isEmpty())
+            completeStep(false, tr("%1 came back after it was deleted: something recreates it (a GitOps tool "
+                                   "or an operator; its managedFields name it). Stop that, then delete it "
+                                   "again (resume this operation).")
+                                    .arg(left.join(u", ")));
+        else
+            completeStep(true, claimsKept
+                                   ? tr("Nothing of cluster %1 is left but its claims, with the data.")
+                                         .arg(m_journal.plan().statefulSet)
+                                   : tr("Nothing of cluster %1 is left.").arg(m_journal.plan().statefulSet));
+        return;
+    }
+    const auto &[kind, name] = items.at(index);
+    const kube::ResourceKind resource = kind == u"Pod" ? kube::ResourceKind::pods()
+                                        : kind == u"PersistentVolumeClaim"
+                                            ? kube::ResourceKind::persistentVolumeClaims()
+                                            : deletableKind(kind);
+    const int run = m_run;
+    const int step = m_step;
+    waiting(tr("%1 %2 to be looked at").arg(kind, name));
+    m_client->get(resource, m_journal.plan().ns, name, this, [=, this](const kube::KubeResponse &response) {
+        if (run != m_run || step != m_step)
+            return;
+        if (!response.ok() && response.httpStatus != 404) {
+            if (!retryApi(response, tr("%1 %2 to be read").arg(kind, name)))
+                completeStep(false, tr("Could not read %1 %2: %3").arg(kind, name, response.error));
+            return;
+        }
+        QStringList still = left;
+        if (response.ok())
+            still.append(kind + u' ' + name);
+        verifyGone(items, index + 1, still);
+    });
 }
 
 QJsonObject Executor::withLease(QJsonObject statefulSet) const
@@ -320,6 +488,10 @@ void Executor::checkClaim(const QString &claim, const std::function<void(const Q
                                          .arg(pod, claim, response.error));
                           return;
                       }
+                      if (m_journal.plan().kind == OperationKind::Delete) {
+                          checkClusterGone(claim, then);
+                          return;
+                      }
                       readComplete(taos::kSelectDnodes, [this, claim, pod, then](const taos::Result &result) {
                           for (const taos::Dnode &dnode : taos::dnodesFrom(result)) {
                               if (taos::podOfEndpoint(dnode.endpoint) == pod) {
@@ -336,6 +508,33 @@ void Executor::checkClaim(const QString &claim, const std::function<void(const Q
                           then({});
                       });
                   });
+}
+
+// A deletion has no TDengine left to ask whether a dnode was dropped: the whole cluster goes. A claim may
+// go once its pod is gone (checkClaim) and its StatefulSet too, which would otherwise start the pod again
+// on it.
+void Executor::checkClusterGone(const QString &claim, const std::function<void(const QString &refusal)> &then)
+{
+    const QString set = m_journal.plan().statefulSet;
+    const int run = m_run;
+    m_client->get(
+        kube::ResourceKind::statefulSets(), m_journal.plan().ns, set, this,
+        [this, run, claim, set, then](const kube::KubeResponse &response) {
+            if (run != m_run)
+                return;
+            if (response.httpStatus == 404) {
+                then({});
+                return;
+            }
+            if (!response.ok() &&
+                retryApi(response, tr("StatefulSet %1 to be read, to check claim %2").arg(set, claim)))
+                return;
+            then(response.ok() ? tr("Refused to delete claim %1: StatefulSet %2 still exists and would start "
+                                    "its pod again on it. Delete the StatefulSet first.")
+                                     .arg(claim, set)
+                               : tr("Could not check StatefulSet %1 before deleting claim %2: %3")
+                                     .arg(set, claim, response.error));
+        });
 }
 
 void Executor::deleteClaim(const QStringList &claims, int index)

@@ -395,6 +395,10 @@ void Executor::unlessItGoesOn(const QString &oper, const taos::TaosError &error,
 
 void Executor::verify(const Step &step)
 {
+    if (m_journal.plan().kind == OperationKind::Delete) {
+        verifyDeleted();
+        return;
+    }
     const QString version = step.version;
     poll([this, version] {
         readComplete(taos::kSelectDnodes, [this, version](const taos::Result &dnodeResult) {

@@ -35,12 +35,14 @@ constexpr std::array kStepKinds{
     std::pair{Step::Kind::HoldRollout, u"hold-rollout"},
     std::pair{Step::Kind::RollPod, u"roll-pod"},
     std::pair{Step::Kind::ApplyObjects, u"apply-objects"},
+    std::pair{Step::Kind::DeleteObjects, u"delete-objects"},
 };
 
 constexpr std::array kOperations{
     std::pair{OperationKind::ScaleOut, u"scale-out"}, std::pair{OperationKind::ScaleIn, u"scale-in"},
     std::pair{OperationKind::Repair, u"repair"},      std::pair{OperationKind::Configure, u"configure"},
     std::pair{OperationKind::Upgrade, u"upgrade"},    std::pair{OperationKind::Deploy, u"deploy"},
+    std::pair{OperationKind::Delete, u"delete"},
 };
 
 constexpr std::array kSeverities{
@@ -232,6 +234,10 @@ QString Plan::summary() const
                           : Text::tr("Deploy %1 with %2 dnodes (%n step(s))", nullptr, count))
             .arg(statefulSet)
             .arg(toReplicas);
+    case OperationKind::Delete:
+        return (isBlocked ? Text::tr("Delete cluster %1 (%n step(s)): blocked", nullptr, count)
+                          : Text::tr("Delete cluster %1 (%n step(s))", nullptr, count))
+            .arg(statefulSet);
     }
     return {};
 }

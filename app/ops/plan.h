@@ -16,9 +16,9 @@ namespace tdkube::ops {
 // the steps, writing each to a journal before and after, and resumes after a crash by re-checking the
 // cluster.
 
-enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure, Upgrade, Deploy };
+enum class OperationKind { ScaleOut, ScaleIn, Repair, Configure, Upgrade, Deploy, Delete };
 
-// "scale-out", "scale-in", "repair", "configure", "upgrade", "deploy"
+// "scale-out", "scale-in", "repair", "configure", "upgrade", "deploy", "delete"
 QString operationName(OperationKind kind);
 
 struct Finding
@@ -60,6 +60,9 @@ struct Step
                           // when set), every vgroup leader/follower and the mnodes' quorum
         ApplyObjects,     // `objects` applied in order (server-side apply, field manager tdkube); the
                           // StatefulSet among them carries the operation's lease from its creation
+        DeleteObjects,    // `objects` (kind and metadata.name) deleted in order, each waited for until
+                          // the API server no longer has it; a StatefulSet's pods are left to its
+                          // garbage collection (a WaitPodsGone follows), and its lease goes with it
     };
 
     Kind kind = Kind::Verify;
@@ -77,7 +80,8 @@ struct Step
     QMap<QString, QString> settings; // what it sets (see Kind)
     QString image;                   // HoldRollout: the container's new image
     QString version;                 // RollPod, Verify: the TDengine version every dnode must run after
-    QList<QJsonObject> objects;      // ApplyObjects: what it applies (never a Secret: plans hold no secret)
+    QList<QJsonObject> objects;      // ApplyObjects: what it applies (never a Secret: plans hold no secret);
+                                     // DeleteObjects: what it deletes (kind and metadata.name only)
 
     QJsonObject toJson() const;
     static Step fromJson(const QJsonObject &json);

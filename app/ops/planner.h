@@ -6,6 +6,10 @@
 #include <QList>
 #include <QMap>
 
+namespace tdkube::deploy {
+struct DeletionPlan;
+}
+
 namespace tdkube::ops {
 
 // Plans for resizing and repairing a TDengine StatefulSet, built purely from ClusterFacts: no I/O,
@@ -52,6 +56,10 @@ struct DeployFacts
 // another namespace, a StatefulSet of that name that exists already. Claims left by an earlier cluster of
 // that name are a warning: the pods start on their data.
 Plan planDeploy(const DeployFacts &facts);
+// The deletion of a cluster as `deletion` (deploy::gatherDeletionPlan) has it: the StatefulSet, then its
+// pods waited for, then its Services and ConfigMaps, then its claims when the deletion includes them,
+// then a look that nothing is left. Its warnings are the plan's. Refused when it has no StatefulSet.
+Plan planDelete(const QString &context, const deploy::DeletionPlan &deletion);
 // A change of taos.cfg entries: `settings` maps a taos.cfg name (supportVnodes) or its variable
 // (TAOS_SUPPORT_VNODES) to the new value. The values go into the ConfigMap the pods take through envFrom;
 // the entries TDengine changes at run time (log flags, monitor) are applied with `alter all dnodes`; the

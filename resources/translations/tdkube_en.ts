@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ClusterDeleter</name>
+    <message numerus="yes">
+        <source>Deleting the claims destroys the data of %n volume(s) for good; this cannot be undone. Back up the databases first if you may need them.</source>
+        <translation>
+            <numerusform>Deleting the claims destroys the data of %n volume for good; this cannot be undone. Back up the databases first if you may need them.</numerusform>
+            <numerusform>Deleting the claims destroys the data of %n volumes for good; this cannot be undone. Back up the databases first if you may need them.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ClusterState</name>
     <message numerus="yes">
         <source>only %n mnode(s)</source>
@@ -119,6 +129,20 @@
         <translation>
             <numerusform>Deploy %1 with %2 dnodes (%n step)</numerusform>
             <numerusform>Deploy %1 with %2 dnodes (%n steps)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete cluster %1 (%n step(s)): blocked</source>
+        <translation>
+            <numerusform>Delete cluster %1 (%n step): blocked</numerusform>
+            <numerusform>Delete cluster %1 (%n steps): blocked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete cluster %1 (%n step(s))</source>
+        <translation>
+            <numerusform>Delete cluster %1 (%n step)</numerusform>
+            <numerusform>Delete cluster %1 (%n steps)</numerusform>
         </translation>
     </message>
 </context>
@@ -244,14 +268,18 @@
             <numerusform>wait for %n dnodes ready</numerusform>
         </translation>
     </message>
-</context>
-<context>
-    <name>tdkube::deploy::ClusterDeleter</name>
     <message numerus="yes">
-        <source>Deleting the claims destroys the data of %n volume(s) for good; this cannot be undone. Back up the databases first if you may need them.</source>
+        <source>%n Service(s)</source>
         <translation>
-            <numerusform>Deleting the claims destroys the data of %n volume for good; this cannot be undone. Back up the databases first if you may need them.</numerusform>
-            <numerusform>Deleting the claims destroys the data of %n volumes for good; this cannot be undone. Back up the databases first if you may need them.</numerusform>
+            <numerusform>%n Service</numerusform>
+            <numerusform>%n Services</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ConfigMap(s)</source>
+        <translation>
+            <numerusform>%n ConfigMap</numerusform>
+            <numerusform>%n ConfigMaps</numerusform>
         </translation>
     </message>
 </context>

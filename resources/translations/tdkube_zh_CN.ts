@@ -40,6 +40,71 @@
     </message>
 </context>
 <context>
+    <name>ClusterDeleter</name>
+    <message>
+        <source>the governing Service: the pods' DNS names (&lt;pod&gt;.%1) stop resolving</source>
+        <translation>管控 Service：Pod 的 DNS 名称（&lt;pod&gt;.%1）将无法再解析</translation>
+    </message>
+    <message>
+        <source>clients that reach TDengine through this Service (port %1) lose access</source>
+        <extracomment>%1 is one port or a list of ports ("6041, 6030")</extracomment>
+        <translation>经由此 Service（端口 %1）访问 TDengine 的客户端将失去连接</translation>
+    </message>
+    <message>
+        <source>not bound to a volume: no data is stored in it</source>
+        <translation>未绑定到存储卷：其中没有存储数据</translation>
+    </message>
+    <message>
+        <source>PV %1 was not found (it may be gone already, or you may not be allowed to read PersistentVolumes): what happens to its data depends on its reclaim policy</source>
+        <translation>未找到 PV %1（它可能已被删除，或你无权读取 PersistentVolume）：其数据会怎样取决于它的回收策略</translation>
+    </message>
+    <message>
+        <source>PV %1 (reclaim policy Delete): the volume and its data are destroyed</source>
+        <translation>PV %1（回收策略 Delete）：存储卷及其数据将被销毁</translation>
+    </message>
+    <message>
+        <source>PV %1 (reclaim policy Retain): the volume stays, Released, with the data; delete it by hand to free the space</source>
+        <translation>PV %1（回收策略 Retain）：存储卷连同数据保留，处于 Released 状态；需手动删除以释放空间</translation>
+    </message>
+    <message>
+        <source>PV %1 (reclaim policy Recycle): the volume is wiped and offered to new claims; its data is destroyed</source>
+        <translation>PV %1（回收策略 Recycle）：存储卷被清空后提供给新的存储卷声明；其数据将被销毁</translation>
+    </message>
+    <message>
+        <source>PV %1 (reclaim policy %2): what happens to the data depends on the storage provider</source>
+        <translation>PV %1（回收策略 %2）：数据会怎样取决于存储提供方</translation>
+    </message>
+    <message>
+        <source>The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: Kubernetes deletes its claims (%1) with it even though you keep them here.</source>
+        <translation>该 StatefulSet 的 persistentVolumeClaimRetentionPolicy.whenDeleted 为 Delete：即使你在此选择保留，Kubernetes 也会随它一起删除其存储卷声明（%1）。</translation>
+    </message>
+    <message>
+        <source>The claims %1 are kept with their data. A new cluster named %2 in namespace %3 would start on this old data; delete them when you no longer need it.</source>
+        <translation>存储卷声明 %1 及其数据将被保留。在命名空间 %3 中新建名为 %2 的集群会基于这些旧数据启动；不再需要这些数据时请删除它们。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleting the claims destroys the data of %n volume(s) for good; this cannot be undone. Back up the databases first if you may need them.</source>
+        <translation><numerusform>删除存储卷声明会永久销毁 %n 个存储卷的数据，且无法撤销。如果以后可能还需要这些数据库，请先备份。</numerusform></translation>
+    </message>
+    <message>
+        <source>its %1 pod(s) stop and TDengine on them shuts down</source>
+        <translation>其 %1 个 Pod 将停止，上面的 TDengine 随之关闭</translation>
+    </message>
+    <message>
+        <source>the TDengine settings in it are lost; keep a copy (kubectl get configmap %1 -o yaml) if you may recreate the cluster</source>
+        <translation>其中的 TDengine 设置将丢失；如果以后可能重建集群，请先保存一份（kubectl get configmap %1 -o yaml）</translation>
+    </message>
+    <message>
+        <source>Listing the %1 of namespace %2 failed: %3</source>
+        <extracomment>%1 is a resource as the API names it: services, configmaps, pods, ...</extracomment>
+        <translation>列出命名空间 %2 中的 %1 失败：%3</translation>
+    </message>
+    <message>
+        <source>Reading StatefulSet %1 in namespace %2 failed: %3</source>
+        <translation>读取命名空间 %2 中的 StatefulSet %1 失败：%3</translation>
+    </message>
+</context>
+<context>
     <name>ClusterSpec</name>
     <message>
         <source>ConfigMap %1: taos.cfg settings shared by every dnode (TAOS_* via envFrom)</source>
@@ -1704,6 +1769,14 @@ argument: the command line is seen by every user of the machine):
             <numerusform>部署 %1，%2 个 dnode（%n 步）</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Delete cluster %1 (%n step(s)): blocked</source>
+        <translation><numerusform>删除集群 %1（%n 步）：已阻止</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete cluster %1 (%n step(s))</source>
+        <translation><numerusform>删除集群 %1（%n 步）</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>Planner</name>
@@ -2496,6 +2569,55 @@ argument: the command line is seen by every user of the machine):
             <numerusform>等待 %n 个 dnode 就绪</numerusform>
         </translation>
     </message>
+    <message>
+        <source>StatefulSet %1 was not found in namespace %2: there is no cluster to delete.</source>
+        <translation>在命名空间 %2 中找不到 StatefulSet %1：没有可删除的集群。</translation>
+    </message>
+    <message>
+        <source>Refresh the cluster list: it may have been deleted already.</source>
+        <translation>请刷新集群列表：它可能已被删除。</translation>
+    </message>
+    <message>
+        <source>delete StatefulSet %1</source>
+        <translation>删除 StatefulSet %1</translation>
+    </message>
+    <message>
+        <source>wait for pods %1 to go</source>
+        <translation>等待 Pod %1 消失</translation>
+    </message>
+    <message>
+        <source>Kubernetes deletes the StatefulSet's pods after it. Nothing else goes before they are gone.</source>
+        <translation>Kubernetes 会在 StatefulSet 之后删除它的 Pod。在它们消失之前，不会删除其他任何对象。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Service(s)</source>
+        <translation><numerusform>%n 个 Service</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ConfigMap(s)</source>
+        <translation><numerusform>%n 个 ConfigMap</numerusform></translation>
+    </message>
+    <message>
+        <source>delete %1</source>
+        <extracomment>%1: "2 Services and 1 ConfigMap", joined by the translation of " and "</extracomment>
+        <translation>删除 %1</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation> 和 </translation>
+    </message>
+    <message>
+        <source>verify that nothing of the cluster is left</source>
+        <translation>确认集群已无任何残留</translation>
+    </message>
+    <message>
+        <source>The StatefulSet, its pods, Services, ConfigMaps and claims are gone.</source>
+        <translation>StatefulSet 及其 Pod、Service、ConfigMap 和存储卷声明均已删除。</translation>
+    </message>
+    <message>
+        <source>The StatefulSet, its pods, Services and ConfigMaps are gone; its claims stay, with the data.</source>
+        <translation>StatefulSet 及其 Pod、Service 和 ConfigMap 均已删除；存储卷声明连同数据保留。</translation>
+    </message>
 </context>
 <context>
     <name>ResultDecoder</name>
@@ -3023,120 +3145,6 @@ API 服务器返回：%3
     <message>
         <source>Creating namespace %1 failed: %2</source>
         <translation>创建命名空间 %1 失败：%2</translation>
-    </message>
-</context>
-<context>
-    <name>tdkube::deploy::ClusterDeleter</name>
-    <message>
-        <source>the governing Service: the pods' DNS names (&lt;pod&gt;.%1) stop resolving</source>
-        <translation>管控 Service：Pod 的 DNS 名称（&lt;pod&gt;.%1）将无法再解析</translation>
-    </message>
-    <message>
-        <source>clients that reach TDengine through this Service (port %1) lose access</source>
-        <extracomment>%1 is one port or a list of ports ("6041, 6030")</extracomment>
-        <translation>经由此 Service（端口 %1）访问 TDengine 的客户端将失去连接</translation>
-    </message>
-    <message>
-        <source>not bound to a volume: no data is stored in it</source>
-        <translation>未绑定到存储卷：其中没有存储数据</translation>
-    </message>
-    <message>
-        <source>PV %1 was not found (it may be gone already, or you may not be allowed to read PersistentVolumes): what happens to its data depends on its reclaim policy</source>
-        <translation>未找到 PV %1（它可能已被删除，或你无权读取 PersistentVolume）：其数据会怎样取决于它的回收策略</translation>
-    </message>
-    <message>
-        <source>PV %1 (reclaim policy Delete): the volume and its data are destroyed</source>
-        <translation>PV %1（回收策略 Delete）：存储卷及其数据将被销毁</translation>
-    </message>
-    <message>
-        <source>PV %1 (reclaim policy Retain): the volume stays, Released, with the data; delete it by hand to free the space</source>
-        <translation>PV %1（回收策略 Retain）：存储卷连同数据保留，处于 Released 状态；需手动删除以释放空间</translation>
-    </message>
-    <message>
-        <source>PV %1 (reclaim policy Recycle): the volume is wiped and offered to new claims; its data is destroyed</source>
-        <translation>PV %1（回收策略 Recycle）：存储卷被清空后提供给新的存储卷声明；其数据将被销毁</translation>
-    </message>
-    <message>
-        <source>PV %1 (reclaim policy %2): what happens to the data depends on the storage provider</source>
-        <translation>PV %1（回收策略 %2）：数据会怎样取决于存储提供方</translation>
-    </message>
-    <message>
-        <source>The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: Kubernetes deletes its claims (%1) with it even though you keep them here.</source>
-        <translation>该 StatefulSet 的 persistentVolumeClaimRetentionPolicy.whenDeleted 为 Delete：即使你在此选择保留，Kubernetes 也会随它一起删除其存储卷声明（%1）。</translation>
-    </message>
-    <message>
-        <source>The claims %1 are kept with their data. A new cluster named %2 in namespace %3 would start on this old data; delete them when you no longer need it.</source>
-        <translation>存储卷声明 %1 及其数据将被保留。在命名空间 %3 中新建名为 %2 的集群会基于这些旧数据启动；不再需要这些数据时请删除它们。</translation>
-    </message>
-    <message numerus="yes">
-        <source>Deleting the claims destroys the data of %n volume(s) for good; this cannot be undone. Back up the databases first if you may need them.</source>
-        <translation>
-            <numerusform>删除存储卷声明会永久销毁 %n 个存储卷的数据，且无法撤销。如果以后可能还需要这些数据库，请先备份。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>its %1 pod(s) stop and TDengine on them shuts down</source>
-        <translation>其 %1 个 Pod 将停止，上面的 TDengine 随之关闭</translation>
-    </message>
-    <message>
-        <source>the TDengine settings in it are lost; keep a copy (kubectl get configmap %1 -o yaml) if you may recreate the cluster</source>
-        <translation>其中的 TDengine 设置将丢失；如果以后可能重建集群，请先保存一份（kubectl get configmap %1 -o yaml）</translation>
-    </message>
-    <message>
-        <source>Listing the %1 of namespace %2 failed: %3</source>
-        <extracomment>%1 is a resource as the API names it: services, configmaps, pods, ...</extracomment>
-        <translation>列出命名空间 %2 中的 %1 失败：%3</translation>
-    </message>
-    <message>
-        <source>Reading StatefulSet %1 in namespace %2 failed: %3</source>
-        <translation>读取命名空间 %2 中的 StatefulSet %1 失败：%3</translation>
-    </message>
-    <message>
-        <source>tdkube cannot delete a %1 (%2): it is not part of a TDengine cluster it manages.</source>
-        <translation>tdkube 无法删除 %1（%2）：它不属于 tdkube 管理的 TDengine 集群。</translation>
-    </message>
-    <message>
-        <source>Deleting %1 %2</source>
-        <extracomment>%1 is a kind (StatefulSet, Service, ...), %2 the object's name</extracomment>
-        <translation>正在删除 %1 %2</translation>
-    </message>
-    <message>
-        <source>Deleting %1 %2 in namespace %3 failed: %4</source>
-        <translation>删除命名空间 %3 中的 %1 %2 失败：%4</translation>
-    </message>
-    <message>
-        <source>Checking whether %1 %2 is gone failed: %3</source>
-        <translation>检查 %1 %2 是否已删除时失败：%3</translation>
-    </message>
-    <message>
-        <source>%1 %2 is still there %3 s after it was deleted (finalizers: %4). Check it with kubectl -n %5 describe %6 %2 and its events, then start the deletion again: it continues where it stopped.</source>
-        <extracomment>%1 is a kind, %2 the object's name, %3 seconds, %4 the finalizers; "kubectl -n %5 describe %6 %2" is a command</extracomment>
-        <translation>%1 %2 在删除 %3 s 后仍然存在（finalizer：%4）。请用 kubectl -n %5 describe %6 %2 查看它及其事件，然后重新开始删除：删除会从中断处继续。</translation>
-    </message>
-    <message>
-        <source>%1 %2 is still there %3 s after it was deleted. Check it with kubectl -n %4 describe %5 %2 and its events, then start the deletion again: it continues where it stopped.</source>
-        <extracomment>%1 is a kind, %2 the object's name, %3 seconds; "kubectl -n %4 describe %5 %2" is a command</extracomment>
-        <translation>%1 %2 在删除 %3 s 后仍然存在。请用 kubectl -n %4 describe %5 %2 查看它及其事件，然后重新开始删除：删除会从中断处继续。</translation>
-    </message>
-    <message>
-        <source>Waiting for %1 %2 to go</source>
-        <translation>正在等待 %1 %2 被删除</translation>
-    </message>
-    <message>
-        <source>Listing the pods of namespace %1 failed: %2</source>
-        <translation>列出命名空间 %1 中的 Pod 失败：%2</translation>
-    </message>
-    <message>
-        <source>Pods %1 are still there %2 s after StatefulSet %3 was deleted. Check them with kubectl -n %4 get pods and their events (a finalizer or an unreachable node can hold a pod), then start the deletion again: it continues where it stopped.</source>
-        <translation>StatefulSet %3 删除 %2 s 后，Pod %1 仍然存在。请用 kubectl -n %4 get pods 查看它们及其事件（finalizer 或无法访问的节点可能会使 Pod 无法删除），然后重新开始删除：删除会从中断处继续。</translation>
-    </message>
-    <message>
-        <source>Waiting for pods %1 to go</source>
-        <translation>正在等待 Pod %1 被删除</translation>
-    </message>
-    <message>
-        <source>they stop within their termination grace period</source>
-        <translation>它们会在终止宽限期内停止</translation>
     </message>
 </context>
 <context>
@@ -4534,6 +4542,94 @@ API 服务器返回：%3
         <source>%1 dnodes ready, 1 mnode leader.</source>
         <translation>%1 个 dnode 就绪，1 个 mnode leader。</translation>
     </message>
+    <message>
+        <source>StatefulSet %1 is gone already: there is no lease to take, and the steps left delete only what is still there.</source>
+        <translation>StatefulSet %1 已不存在：没有可获取的租约，剩余步骤只删除仍然存在的对象。</translation>
+    </message>
+    <message>
+        <source>Look at the object's finalizers (kubectl get -o yaml): what added one must remove it; and check your permissions (kubectl auth can-i delete statefulsets,services,configmaps).</source>
+        <translation>请查看该对象的 finalizer（kubectl get -o yaml）：添加 finalizer 的组件必须将其移除；并检查你的权限（kubectl auth can-i delete statefulsets,services,configmaps）。</translation>
+    </message>
+    <message>
+        <source>%1: gone.</source>
+        <translation>%1：已删除。</translation>
+    </message>
+    <message>
+        <source>tdkube does not delete a %1 (%2): it is not part of a TDengine cluster it manages. Nothing else was deleted by this step.</source>
+        <translation>tdkube 不删除 %1（%2）：它不属于 tdkube 管理的 TDengine 集群。此步骤没有删除其他任何对象。</translation>
+    </message>
+    <message>
+        <source>%1 to be read</source>
+        <translation>读取 %1</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 to go</source>
+        <translation>%1 消失</translation>
+    </message>
+    <message>
+        <source>%1 to go (its finalizers: %2)</source>
+        <translation>%1 消失（它的 finalizer：%2）</translation>
+    </message>
+    <message>
+        <source>%1 to be deleted</source>
+        <translation>删除 %1</translation>
+    </message>
+    <message>
+        <source>Deleting %1.</source>
+        <translation>正在删除 %1。</translation>
+    </message>
+    <message>
+        <source>Could not delete %1: %2</source>
+        <translation>无法删除 %1：%2</translation>
+    </message>
+    <message>
+        <source>Deleted %1.</source>
+        <translation>已删除 %1。</translation>
+    </message>
+    <message>
+        <source>The operation lease went with StatefulSet %1.</source>
+        <translation>操作租约随 StatefulSet %1 一起删除了。</translation>
+    </message>
+    <message>
+        <source>%1 came back after it was deleted: something recreates it (a GitOps tool or an operator; its managedFields name it). Stop that, then delete it again (resume this operation).</source>
+        <translation>%1 在删除后又出现了：有组件在重新创建它（GitOps 工具或 operator；其 managedFields 会指明是谁）。先停止该组件，然后再次删除（恢复此操作）。</translation>
+    </message>
+    <message>
+        <source>Nothing of cluster %1 is left but its claims, with the data.</source>
+        <translation>集群 %1 除了存储卷声明（连同数据）外已无任何残留。</translation>
+    </message>
+    <message>
+        <source>Nothing of cluster %1 is left.</source>
+        <translation>集群 %1 已无任何残留。</translation>
+    </message>
+    <message>
+        <source>%1 %2 to be looked at</source>
+        <translation>检查 %1 %2</translation>
+    </message>
+    <message>
+        <source>%1 %2 to be read</source>
+        <translation>读取 %1 %2</translation>
+    </message>
+    <message>
+        <source>Could not read %1 %2: %3</source>
+        <translation>无法读取 %1 %2：%3</translation>
+    </message>
+    <message>
+        <source>StatefulSet %1 to be read, to check claim %2</source>
+        <translation>读取 StatefulSet %1，以检查存储卷声明 %2</translation>
+    </message>
+    <message>
+        <source>Refused to delete claim %1: StatefulSet %2 still exists and would start its pod again on it. Delete the StatefulSet first.</source>
+        <translation>拒绝删除存储卷声明 %1：StatefulSet %2 仍然存在，会在其上重新启动它的 Pod。请先删除该 StatefulSet。</translation>
+    </message>
+    <message>
+        <source>Could not check StatefulSet %1 before deleting claim %2: %3</source>
+        <translation>删除存储卷声明 %2 之前无法检查 StatefulSet %1：%3</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ops::Lease</name>
@@ -5623,16 +5719,21 @@ Type the namespace you want and press Enter.</source>
         </translation>
     </message>
     <message>
-        <source>%1 %2 is gone</source>
-        <translation>%1 %2 已删除</translation>
-    </message>
-    <message>
         <source>Cluster %1 is deleted.</source>
         <translation>集群 %1 已删除。</translation>
     </message>
     <message>
-        <source>Deletion stopped: %1</source>
-        <translation>删除已停止：%1</translation>
+        <source>Step %1 of %2: %3</source>
+        <extracomment>%1: the step's number, %2: how many steps, %3: its title ("delete StatefulSet tdengine")</extracomment>
+        <translation>第 %1 步，共 %2 步：%3</translation>
+    </message>
+    <message>
+        <source>Other workstations will not see this deletion: %1</source>
+        <translation>其他工作站将看不到此次删除：%1</translation>
+    </message>
+    <message>
+        <source>Deletion stopped: %1 Once the cause is fixed, resume it: tdkube offers it when it connects, and `tdkube resume` runs it.</source>
+        <translation>删除已停止：%1 排除原因后请恢复它：tdkube 连接时会提示恢复，`tdkube resume` 也可以运行它。</translation>
     </message>
 </context>
 <context>
@@ -5899,20 +6000,12 @@ Type the namespace you want and press Enter.</source>
         </translation>
     </message>
     <message>
-        <source>&lt;code&gt;create mnode on dnode 2&lt;/code&gt;, then &lt;code&gt;3&lt;/code&gt;</source>
-        <translation>&lt;code&gt;create mnode on dnode 2&lt;/code&gt;，然后 &lt;code&gt;3&lt;/code&gt;</translation>
-    </message>
-    <message>
         <source>Verify &lt;code&gt;show mnodes&lt;/code&gt;: 1 leader, 2 followers</source>
         <translation>验证 &lt;code&gt;show mnodes&lt;/code&gt;：1 个 leader，2 个 follower</translation>
     </message>
     <message>
         <source>Verify &lt;code&gt;show mnodes&lt;/code&gt;: 1 leader</source>
         <translation>验证 &lt;code&gt;show mnodes&lt;/code&gt;：1 个 leader</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Plan&lt;/b&gt; in %1 of context %2:&lt;ol&gt;</source>
-        <translation>上下文 %2 中 %1 的&lt;b&gt;计划&lt;/b&gt;：&lt;ol&gt;</translation>
     </message>
     <message>
         <source>Edited: the dry-run runs again in a moment.</source>
@@ -5973,6 +6066,18 @@ Type the namespace you want and press Enter.</source>
     <message>
         <source>StatefulSet %1 runs %2 replicas: applying %3 would end pods %4 without `drop dnode`, leaving their dnodes offline in the cluster with the data they hold. Scale it in with Scale… on the cluster's page (it drops the dnodes first and checks every database's replicas), or keep replicas at %2 here.</source>
         <translation>StatefulSet %1 运行着 %2 个副本：应用 %3 会在没有 `drop dnode` 的情况下结束 Pod %4，使它们的 dnode 带着所存数据离线留在集群中。请用集群页面上的“扩缩容…”缩容（它先删除 dnode，并检查每个数据库的副本数），或在这里保持 %2 个副本。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Plan&lt;/b&gt; in %1 of context %2, run as a recorded operation (journaled here and in the cluster, resumed where it stopped if it is cut short):&lt;ol&gt;</source>
+        <translation>上下文 %2 的命名空间 %1 中的&lt;b&gt;计划&lt;/b&gt;，作为有记录的操作运行（在本机和集群中记录日志，中断后从停止处恢复）：&lt;ol&gt;</translation>
+    </message>
+    <message>
+        <source>Create the mnodes that are missing on the dnodes of pods %1-1 and %1-2</source>
+        <translation>在 Pod %1-1 和 %1-2 的 dnode 上创建缺少的 mnode</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Plan&lt;/b&gt; for the live cluster %3 in %1 of context %2:&lt;ol&gt;</source>
+        <translation>上下文 %2 的命名空间 %1 中运行中集群 %3 的&lt;b&gt;计划&lt;/b&gt;：&lt;ol&gt;</translation>
     </message>
 </context>
 <context>

@@ -1,9 +1,10 @@
-// planDeletion (pure: what goes and what that means for the data) and ClusterDeleter against the
-// sandbox running manifests/: what is left on the cluster afterwards, and claims only after pods.
+// planDeletion (pure: what goes and what that means for the data) and gatherDeletionPlan against the
+// sandbox running manifests/. The deletion runs as a recorded operation: tests/ops/tst_deployoperation.cpp
+// runs it and looks at what is left.
 #include "deploy/clusterdeletion.h"
 #include "sandboxfixture.h"
 
-#include <QSignalSpy>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using namespace tdkube::deploy;
@@ -12,16 +13,7 @@ using namespace tdkube::kube::test;
 
 namespace {
 
-constexpr int kReadyMs = 120000;
 const QString kSts = u"tdengine"_s;
-
-QJsonValue fieldOf(const QJsonObject &object, const QString &dottedPath)
-{
-    QJsonValue current = object;
-    for (const QString &part : dottedPath.split(u'.'))
-        current = current.toObject().value(part);
-    return current;
-}
 
 // The objects of manifests/, by kind, in namespace `ns`.
 QMap<QString, QList<QJsonObject>> manifestObjects(const QString &ns)
@@ -87,43 +79,9 @@ private slots:
     void planDeletion_reclaimPolicy_consequenceInPlainWords_data();
     void planDeletion_reclaimPolicy_consequenceInPlainWords();
     void planDeletion_keepOrDeleteClaims_warningsSayWhatHappens();
-    void delete_withoutClaims_claimsAndVolumesStay();
-    void delete_withClaims_claimsGoOnlyAfterPodsAndVolumesPerPolicy();
     void gather_missingStatefulSet_errorNamesIt();
 
 private:
-    QList<QJsonObject> list(const ResourceKind &kind, const QString &ns)
-    {
-        const KubeResponse response = await(
-            [&](QObject *context, KubeClient::Done done) { m_admin->list(kind, ns, {}, context, done); });
-        QList<QJsonObject> items;
-        for (const QJsonValue &item : response.json().value(u"items").toArray())
-            items.append(item.toObject());
-        return items;
-    }
-    int status(const ResourceKind &kind, const QString &ns, const QString &name)
-    {
-        return await([&](QObject *context, KubeClient::Done done) {
-                   m_admin->get(kind, ns, name, context, done);
-               })
-            .httpStatus;
-    }
-    int readyPods(const QString &ns)
-    {
-        int ready = 0;
-        for (const QJsonObject &pod : list(ResourceKind::pods(), ns)) {
-            for (const QJsonValue &c : fieldOf(pod, u"status.conditions"_s).toArray())
-                ready += c[u"type"].toString() == u"Ready" && c[u"status"].toString() == u"True";
-        }
-        return ready;
-    }
-    void deploy(const QString &ns)
-    {
-        QVERIFY(createNamespace(m_admin.get(), ns));
-        QString error;
-        QVERIFY2(applyManifests(m_admin.get(), ns, &error), qPrintable(error));
-        QVERIFY2(QTest::qWaitFor([&] { return readyPods(ns) == 3; }, kReadyMs), "the 3 pods are not Ready");
-    }
     DeletionPlan gather(const QString &ns, bool deleteClaims, QString *error)
     {
         std::optional<DeletionPlan> plan;
@@ -239,101 +197,6 @@ void tst_ClusterDeletion::planDeletion_keepOrDeleteClaims_warningsSayWhatHappens
     const DeletionPlan retention = planDeletion(sts, {}, {}, claims, volumes, false);
     QVERIFY2(retention.warnings.first().contains(u"whenDeleted is Delete"_s),
              qPrintable(retention.warnings.first()));
-}
-
-void tst_ClusterDeletion::delete_withoutClaims_claimsAndVolumesStay()
-{
-    const QString ns = u"keep"_s;
-    deploy(ns);
-    QString error;
-    const DeletionPlan plan = gather(ns, false, &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(plan.pods, (QStringList{u"tdengine-0"_s, u"tdengine-1"_s, u"tdengine-2"_s}));
-    QCOMPARE(plan.claims.size(), 3);
-    const QList<QJsonObject> volumesBefore = list(ResourceKind::persistentVolumes(), {});
-
-    ClusterDeleter deleter(m_admin.get(), plan);
-    QSignalSpy finished(&deleter, &ClusterDeleter::finished);
-    QSignalSpy gone(&deleter, &ClusterDeleter::itemGone);
-    deleter.start();
-    QVERIFY(finished.wait(kReadyMs) || !finished.isEmpty());
-    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
-
-    QCOMPARE(status(ResourceKind::statefulSets(), ns, kSts), 404);
-    QCOMPARE(status(ResourceKind::services(), ns, u"taosd"_s), 404);
-    QCOMPARE(status(ResourceKind::services(), ns, u"taosadapter"_s), 404);
-    QCOMPARE(status(ResourceKind::configMaps(), ns, u"tdengine-taoscfg"_s), 404);
-    QVERIFY(list(ResourceKind::pods(), ns).isEmpty());
-    const QList<QJsonObject> claims = list(ResourceKind::persistentVolumeClaims(), ns);
-    QCOMPARE(claims.size(), 3);
-    for (const QJsonObject &c : claims) {
-        const QString pv = fieldOf(c, u"spec.volumeName"_s).toString();
-        QCOMPARE(status(ResourceKind::persistentVolumes(), {}, pv), 200);
-    }
-    QCOMPARE(list(ResourceKind::persistentVolumes(), {}).size(), volumesBefore.size());
-    QStringList goneNames;
-    for (const QList<QVariant> &signal : std::as_const(gone))
-        goneNames << signal.at(0).toString() + u'/' + signal.at(1).toString();
-    for (const QString &expected : {u"StatefulSet/tdengine"_s, u"Pod/tdengine-0"_s, u"Service/taosd"_s,
-                                    u"ConfigMap/tdengine-taoscfg"_s})
-        QVERIFY2(goneNames.contains(expected), qPrintable(goneNames.join(u", "_s)));
-    QVERIFY(!goneNames.join(u' ').contains(u"PersistentVolumeClaim"_s));
-}
-
-void tst_ClusterDeletion::delete_withClaims_claimsGoOnlyAfterPodsAndVolumesPerPolicy()
-{
-    const QString ns = u"purge"_s;
-    deploy(ns);
-    // One volume keeps its data (Retain), the others go with their claims (the class says Delete).
-    const QString retained =
-        fieldOf(list(ResourceKind::persistentVolumeClaims(), ns).first(), u"spec.volumeName"_s).toString();
-    QVERIFY(await([&](QObject *context, KubeClient::Done done) {
-                m_admin->patch(ResourceKind::persistentVolumes(), {}, retained,
-                               R"({"spec":{"persistentVolumeReclaimPolicy":"Retain"}})",
-                               "application/merge-patch+json", context, done);
-            }).ok());
-    QString error;
-    const DeletionPlan plan = gather(ns, true, &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(plan.claims.size(), 3);
-    int retainConsequences = 0;
-    for (const DeletionItem &item : plan.claims)
-        retainConsequences +=
-            item.consequence.startsWith(u"PV "_s + retained + u" (reclaim policy Retain)"_s);
-    QCOMPARE(retainConsequences, 1);
-
-    ClusterDeleter deleter(m_admin.get(), plan);
-    QStringList steps;
-    QList<int> podsWhenClaimDeleted;
-    connect(&deleter, &ClusterDeleter::progress, this, [&](const QString &step, const QString &) {
-        steps << step;
-        if (step.startsWith(u"Deleting PersistentVolumeClaim"_s))
-            podsWhenClaimDeleted << int(list(ResourceKind::pods(), ns).size()); // what the cluster holds now
-    });
-    QSignalSpy finished(&deleter, &ClusterDeleter::finished);
-    deleter.start();
-    QVERIFY(finished.wait(kReadyMs) || !finished.isEmpty());
-    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
-
-    QCOMPARE(podsWhenClaimDeleted, (QList<int>{0, 0, 0}));
-    const qsizetype waited = steps.indexOf(QRegularExpression(u"Waiting for pods .*tdengine-\\d.* to go"_s));
-    const qsizetype firstClaim = steps.indexOf(QRegularExpression(u"Deleting PersistentVolumeClaim .*"_s));
-    QVERIFY2(waited >= 0 && firstClaim > waited, qPrintable(steps.join(u"\n"_s)));
-    QCOMPARE(steps.first(), u"Deleting StatefulSet tdengine"_s);
-
-    QVERIFY(list(ResourceKind::persistentVolumeClaims(), ns).isEmpty());
-    // The Retain volume stays Released with its data; the Delete ones are gone.
-    QTRY_COMPARE_WITH_TIMEOUT(
-        [&] {
-            QStringList left;
-            for (const QJsonObject &pv : list(ResourceKind::persistentVolumes(), {})) {
-                if (fieldOf(pv, u"spec.claimRef.namespace"_s).toString() == ns)
-                    left << fieldOf(pv, u"metadata.name"_s).toString() + u' ' +
-                                fieldOf(pv, u"status.phase"_s).toString();
-            }
-            return left;
-        }(),
-        QStringList{retained + u" Released"_s}, kWaitMs);
 }
 
 void tst_ClusterDeletion::gather_missingStatefulSet_errorNamesIt()

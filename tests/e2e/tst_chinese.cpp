@@ -564,6 +564,18 @@ void TestChinese::deleteDialogAndObjectEditor_chineseNotClipped()
     inspect(editor, u"object editor"_s);
     grab(editor, u"editor"_s);
     editor->close();
+
+    // The deletion run to its end (the claims kept): its steps and log in Chinese. The last test here.
+    deletion = m_window->openDeleteCluster(kSet);
+    QVERIFY(deletion);
+    QVERIFY(QTest::qWaitFor([deletion] { return deletion->planLoaded(); }, kWaitMs));
+    deletion->deleteButton()->click();
+    QVERIFY2(QTest::qWaitFor([deletion] { return deletion->finished(); }, 120000),
+             qPrintable(deletion->logText()));
+    QVERIFY2(deletion->succeeded(), qPrintable(deletion->statusText() + u'\n' + deletion->logText()));
+    inspect(deletion, u"delete dialog, done"_s);
+    grab(deletion, u"delete-done"_s);
+    deletion->close();
     report();
 }
 

@@ -209,7 +209,10 @@ void TestDeploy::wizard_newNamespace_deploysVerifiedHaCluster()
     QCOMPARE(wizard->currentId(), int(DeployWizard::ReviewPage));
     tdkube::ui::DeployReviewPage *review = wizard->reviewPage();
     QCOMPARE(review->tabs()->count(), 4);
-    QVERIFY(review->planText().contains(u"create mnode on dnode 2"_s));
+    // The steps of the operation Apply starts, under the titles its progress shows.
+    QVERIFY2(review->planText().contains(u"recorded operation"_s), qPrintable(review->planText()));
+    QVERIFY2(review->planText().contains(u"create an mnode on the dnode of pod tdengine-1"_s),
+             qPrintable(review->planText()));
     QVERIFY(review->planText().contains(u"Create namespace"_s));
     QVERIFY(review->editor(3)->text().contains(u"kind: StatefulSet"_s));
     QVERIFY(QTest::qWaitFor([review] { return review->isComplete(); }, kWaitMs));
@@ -272,6 +275,8 @@ void TestDeploy::wizard_liveCluster_reviewShowsTheDiff()
     QVERIFY(next(wizard.get()));
     tdkube::ui::DeployReviewPage *review = wizard->reviewPage();
     QVERIFY(QTest::qWaitFor([review] { return review->isComplete(); }, kWaitMs));
+    // Applied to the live cluster, not deployed: the plan says so once the dry-run found it.
+    QVERIFY2(review->planText().contains(u"for the live cluster tdengine"_s), qPrintable(review->planText()));
     const QString diff = review->diffView(3)->diff();
     QVERIFY2(diff.contains(u"-  replicas: 3"_s) && diff.contains(u"+  replicas: 4"_s), qPrintable(diff));
     QVERIFY2(review->diffView(0)->diff().isEmpty(), qPrintable(review->diffView(0)->diff()));
@@ -437,6 +442,7 @@ void TestDeploy::deleteDialog_claimsOnlyAfterTypedName()
     dialog.deleteButton()->click();
     QVERIFY2(QTest::qWaitFor([&dialog] { return dialog.finished(); }, Slow), qPrintable(dialog.logText()));
     QVERIFY2(dialog.succeeded(), qPrintable(dialog.statusText() + u"\n"_s + dialog.logText()));
+    grab(&dialog, u"delete-cluster-done"_s);
     QVERIFY(
         items(m_client.get(), ResourceKind::statefulSets(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
             .isEmpty());
@@ -447,6 +453,14 @@ void TestDeploy::deleteDialog_claimsOnlyAfterTypedName()
                 .isEmpty());
     QVERIFY(items(m_client.get(), ResourceKind::services(), m_ns, u"app.kubernetes.io/instance=tdengine"_s)
                 .isEmpty());
+    // A recorded operation: its record outlives the cluster (owned by nobody), finished.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !items(m_client.get(), ResourceKind::configMaps(), m_ns,
+               u"tdkube.io/operation=delete,tdkube.io/phase=finished,tdkube.io/cluster=tdengine"_s)
+             .isEmpty(),
+        kWaitMs);
+    QVERIFY2(dialog.logText().contains(u"Delete cluster tdengine (5 steps): done."_s),
+             qPrintable(dialog.logText()));
 }
 
 void TestDeploy::guideYamlAppliedWithKubectl_recognisedAndReadBack()
