@@ -3,8 +3,8 @@
 // Chinese text installs zh_CN itself.
 //
 // A program's second CTest run, on real taosd (tdkube_add_real_taosd_run), runs beside the first: it takes
-// another application name, so that its Qt Test data and settings (~/.qttest/share/NAME, journals among
-// them) are its own.
+// another application name (and a third, on TDengine 3.0.5.2, another again), so that its Qt Test data and
+// settings (~/.qttest/share/NAME, journals among them) are its own.
 #include "i18n/translations.h"
 
 #include <QCoreApplication>
@@ -14,9 +14,11 @@ namespace {
 void startTest()
 {
     tdkube::i18n::install(QStringLiteral("en"));
-    if (qEnvironmentVariableIntValue("TDKUBE_TEST_ON_REAL_TAOSD") == 1)
+    if (qEnvironmentVariableIntValue("TDKUBE_TEST_ON_REAL_TAOSD") == 1) {
+        const bool older = qEnvironmentVariableIntValue("TDKUBE_TEST_ON_TAOSD_3_0") == 1;
         QCoreApplication::setApplicationName(QCoreApplication::applicationName() +
-                                             QStringLiteral("_realtaosd"));
+                                             QString::fromLatin1(older ? "_realtaosd_3_0" : "_realtaosd"));
+    }
 }
 
 } // namespace

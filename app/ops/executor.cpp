@@ -541,6 +541,14 @@ void Executor::send(const QString &statement, Answered answered, Failed failed, 
                 answered(outcome.result);
                 return;
             }
+            // A change whose answer was lost may have run: the step's next look at the cluster finds out,
+            // and sends it again only if it did not.
+            if (outcome.mayHaveRun && m_tick) {
+                m_waitingFor = tr("a look at whether `%1` ran (its answer was lost: the connection closed)")
+                                   .arg(statement);
+                again();
+                return;
+            }
             if (failed) {
                 failed(outcome.error);
                 return;

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QIODevice>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QNetworkAccessManager>
@@ -13,6 +14,9 @@
 #include <QScopedPointer>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -45,6 +49,56 @@ struct DecodeJob
     bool headSent = false;
 };
 
+// The body of a statement that may change something. Qt's HTTP client sends a request again, on a new
+// connection, when the one it used closed before any answer (it does for a POST too: a pod that restarts
+// closes it through the port-forward), and the statement would run twice: an insert with `now` would add
+// its rows twice. To send it again Qt rewinds the body; this one cannot be rewound once read, so the
+// request ends with ContentReSendError instead, and the caller is told the statement may have run.
+class ReadOnceBody final : public QIODevice
+{
+public:
+    explicit ReadOnceBody(QByteArray data)
+        : m_data(std::move(data))
+    {
+        open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    }
+    bool isSequential() const override { return false; }
+    qint64 size() const override { return m_data.size(); }
+    bool seek(qint64 position) override
+    {
+        if ((m_read && position != m_offset) || position < 0 || position > m_data.size())
+            return false;
+        m_offset = position;
+        return QIODevice::seek(position);
+    }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        const qint64 count = std::min(maxSize, m_data.size() - m_offset);
+        if (count <= 0)
+            return 0;
+        std::memcpy(data, m_data.constData() + m_offset, size_t(count));
+        m_offset += count;
+        m_read = true;
+        return count;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_data;
+    qint64 m_offset = 0;
+    bool m_read = false;
+};
+
+// Statements that only read: asked again when an answer was lost, as any HTTP client does.
+bool onlyReads(const QString &sql)
+{
+    static const QRegularExpression reads(u"^\\s*(select|show|describe|desc|explain)\\b"_s,
+                                          QRegularExpression::CaseInsensitiveOption);
+    return reads.match(sql).hasMatch();
+}
+
 } // namespace
 
 struct PendingQuery
@@ -63,6 +117,7 @@ struct PendingQuery
     std::shared_ptr<DecodeJob> job = std::make_shared<DecodeJob>();
     bool completed = false;
     bool replyFinished = false;
+    bool sentOnce = false; // a statement that may change something: never sent twice (ReadOnceBody)
 };
 
 RestTarget RestTarget::direct(const QUrl &baseUrl, const QString &user, const QString &password)
@@ -202,7 +257,15 @@ void RestClient::send(const std::shared_ptr<PendingQuery> &pending, const QStrin
     request.setRawHeader("Authorization",
                          "Basic " + (m_target.user + u':' + m_target.password).toUtf8().toBase64());
     qCDebug(lcTaos, "POST %s (%lld bytes of SQL)", qPrintable(m_target.describe()), qlonglong(sql.size()));
-    QNetworkReply *reply = m_network->post(request, sql.toUtf8());
+    QNetworkReply *reply = nullptr;
+    if (onlyReads(sql)) {
+        reply = m_network->post(request, sql.toUtf8());
+    } else {
+        auto *body = new ReadOnceBody(sql.toUtf8());
+        reply = m_network->post(request, body);
+        body->setParent(reply);
+        pending->sentOnce = true;
+    }
     reply->setReadBufferSize(kReadBuffer);
     pending->reply = reply;
     const std::weak_ptr<PendingQuery> weak = pending;
@@ -274,6 +337,20 @@ void RestClient::onFinished(const std::shared_ptr<PendingQuery> &pending)
     if (!reply || pending->completed)
         return;
     pending->httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (pending->httpStatus == 0 && pending->sentOnce &&
+        reply->error() == QNetworkReply::ContentReSendError) {
+        QueryOutcome outcome;
+        outcome.error = TaosError::client(
+            tr("The connection to taosAdapter at %1 closed after the statement was sent and before "
+               "any answer (a restarting pod closes it): the statement may have run, or not. tdkube "
+               "does not send it again, so that it never runs twice.")
+                .arg(m_target.describe()),
+            tr("Look whether it took effect (select the rows it writes, show what it creates) "
+               "before running it again."));
+        outcome.mayHaveRun = true;
+        complete(pending, outcome);
+        return;
+    }
     if (pending->httpStatus == 0) {
         QueryOutcome outcome;
         const QString transport = m_target.transportProblem ? m_target.transportProblem() : QString();

@@ -74,6 +74,10 @@ struct QueryOutcome
     TaosError error; // valid when the statement failed, timed out or could not be sent
     bool cancelled = false;
     bool timedOut = false;
+    // The connection closed after the statement was sent and before any answer: it may have run, or not.
+    // A statement that may change something is not sent again (it would run twice); one that only
+    // reads is, and then ends like any other.
+    bool mayHaveRun = false;
     int httpStatus = 0;
     qint64 elapsedMs = 0; // from sending to the last row decoded
 

@@ -84,7 +84,9 @@
     </message>
     <message numerus="yes">
         <source>Deleting the claims destroys the data of %n volume(s) for good; this cannot be undone. Back up the databases first if you may need them.</source>
-        <translation><numerusform>删除存储卷声明会永久销毁 %n 个存储卷的数据，且无法撤销。如果以后可能还需要这些数据库，请先备份。</numerusform></translation>
+        <translation>
+            <numerusform>删除存储卷声明会永久销毁 %n 个存储卷的数据，且无法撤销。如果以后可能还需要这些数据库，请先备份。</numerusform>
+        </translation>
     </message>
     <message>
         <source>its %1 pod(s) stop and TDengine on them shuts down</source>
@@ -1771,11 +1773,15 @@ argument: the command line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>Delete cluster %1 (%n step(s)): blocked</source>
-        <translation><numerusform>删除集群 %1（%n 步）：已阻止</numerusform></translation>
+        <translation>
+            <numerusform>删除集群 %1（%n 步）：已阻止</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Delete cluster %1 (%n step(s))</source>
-        <translation><numerusform>删除集群 %1（%n 步）</numerusform></translation>
+        <translation>
+            <numerusform>删除集群 %1（%n 步）</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2591,11 +2597,15 @@ argument: the command line is seen by every user of the machine):
     </message>
     <message numerus="yes">
         <source>%n Service(s)</source>
-        <translation><numerusform>%n 个 Service</numerusform></translation>
+        <translation>
+            <numerusform>%n 个 Service</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n ConfigMap(s)</source>
-        <translation><numerusform>%n 个 ConfigMap</numerusform></translation>
+        <translation>
+            <numerusform>%n 个 ConfigMap</numerusform>
+        </translation>
     </message>
     <message>
         <source>delete %1</source>
@@ -4630,6 +4640,10 @@ API 服务器返回：%3
         <source>Could not check StatefulSet %1 before deleting claim %2: %3</source>
         <translation>删除存储卷声明 %2 之前无法检查 StatefulSet %1：%3</translation>
     </message>
+    <message>
+        <source>a look at whether `%1` ran (its answer was lost: the connection closed)</source>
+        <translation>确认 `%1` 是否已执行（连接已关闭，应答丢失）</translation>
+    </message>
 </context>
 <context>
     <name>tdkube::ops::Lease</name>
@@ -4753,6 +4767,14 @@ API 服务器返回：%3
     <message>
         <source>The server may still be running it: check show transactions, then run it with a longer timeout.</source>
         <translation>服务器可能仍在执行该语句：请查看 show transactions，然后用更长的超时时间重新执行。</translation>
+    </message>
+    <message>
+        <source>The connection to taosAdapter at %1 closed after the statement was sent and before any answer (a restarting pod closes it): the statement may have run, or not. tdkube does not send it again, so that it never runs twice.</source>
+        <translation>到 %1 上 taosAdapter 的连接在语句发出之后、收到任何应答之前关闭了（重启中的 Pod 会关闭连接）：该语句可能已执行，也可能没有。tdkube 不会再次发送它，以免它执行两次。</translation>
+    </message>
+    <message>
+        <source>Look whether it took effect (select the rows it writes, show what it creates) before running it again.</source>
+        <translation>再次运行之前，请先确认它是否已生效（查询它写入的行，查看它创建的对象）。</translation>
     </message>
 </context>
 <context>

@@ -36,8 +36,12 @@ constexpr int kWaitMs = 10000;
 
 // The TDengine build that tests run real taosd from: $TDKUBE_REAL_TAOSD (packaging/test.sh builds it
 // from ../shared/tdengine), else $TDKUBE_TAOSD (the sandbox's own variable); empty when neither is set.
+// A run on the older TDengine (CTest's NAME_realtaosd_3_0, TDKUBE_TEST_ON_TAOSD_3_0=1) takes
+// $TDKUBE_REAL_TAOSD_3_0 instead.
 inline QString realTaosdDir()
 {
+    if (qEnvironmentVariableIntValue("TDKUBE_TEST_ON_TAOSD_3_0") == 1)
+        return qEnvironmentVariable("TDKUBE_REAL_TAOSD_3_0");
     const QString dir = qEnvironmentVariable("TDKUBE_REAL_TAOSD");
     return dir.isEmpty() ? qEnvironmentVariable("TDKUBE_TAOSD") : dir;
 }

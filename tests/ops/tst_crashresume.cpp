@@ -123,8 +123,9 @@ bool TestCrashResume::startSandbox()
 void TestCrashResume::initTestCase()
 {
     if (onRealTaosd() && !QFileInfo::exists(realTaosdDir() + u"/bin/taosd"_s))
-        QSKIP("the run on real taosd needs a TDengine build: TDKUBE_REAL_TAOSD=DIR (packaging/test.sh "
-              "builds one from ../shared/tdengine)");
+        QSKIP("the run on real taosd needs a TDengine build: TDKUBE_REAL_TAOSD=DIR, or "
+              "TDKUBE_REAL_TAOSD_3_0=DIR "
+              "for the run on 3.0 (packaging/test.sh builds both from ../shared/tdengine)");
     QVERIFY(m_dir.isValid());
     QVERIFY(startSandbox());
     m_passwords = std::make_unique<taos::PasswordStore>();

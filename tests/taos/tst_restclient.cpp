@@ -97,6 +97,52 @@ QByteArray generatedBody(int rows)
     return body;
 }
 
+// A taosAdapter whose first connection reads a request whole and closes without answering, as a pod
+// that restarts does through a port-forward; the next ones answer `answer`. It counts the requests it
+// read, that is the statements TDengine would have run.
+class ClosingServer final : public QObject
+{
+public:
+    explicit ClosingServer(QByteArray answer)
+        : m_answer(std::move(answer))
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection())
+                serve(socket, m_connections++ == 0);
+        });
+    }
+    QUrl url() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(m_server.serverPort())); }
+    QStringList requests; // their bodies
+
+private:
+    void serve(QTcpSocket *socket, bool close)
+    {
+        auto parser = std::make_shared<sandbox::HttpRequestParser>();
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket, parser, close] {
+            parser->feed(socket->readAll());
+            sandbox::HttpRequest request;
+            while (parser->next(&request) == sandbox::HttpRequestParser::Result::Complete) {
+                requests.append(QString::fromUtf8(request.body));
+                if (close) {
+                    socket->disconnectFromHost();
+                    return;
+                }
+                socket->write(
+                    sandbox::serializeHttpResponse(200,
+                                                   {{"Content-Type", "application/json"},
+                                                    {"Content-Length", QByteArray::number(m_answer.size())}},
+                                                   m_answer));
+            }
+        });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    }
+
+    QByteArray m_answer;
+    QTcpServer m_server;
+    int m_connections = 0;
+};
+
 } // namespace
 
 class TestRestClient final : public QObject
@@ -112,6 +158,7 @@ private slots:
     void wrongPassword_reportsAuthenticationFailure();
     void cancel_callsBackCancelledAndAborts();
     void silentServer_timesOut();
+    void closedBeforeTheAnswer_aChangeIsNotSentTwice_aReadIsAskedAgain();
     void largeResult_firstRowsBeforeTheEnd();
     void largeResult_decodedOffTheGuiThread();
     void serviceProxy_explainsThatItCannotAuthenticate();
@@ -275,6 +322,29 @@ void TestRestClient::silentServer_timesOut()
     QVERIFY(!o.ok());
     QVERIFY2(o.error.describe().contains(u"did not finish within 0.3 s"_s), qPrintable(o.error.describe()));
     QVERIFY(clock.elapsed() < 5000);
+}
+
+// HTTP clients send a request again on a new connection when the one they used closed before any answer.
+// A read may be asked again; a change must not run twice (an insert with `now` would add its rows twice):
+// it ends with an error that says the statement may have run.
+void TestRestClient::closedBeforeTheAnswer_aChangeIsNotSentTwice_aReadIsAskedAgain()
+{
+    const QByteArray inserted =
+        R"({"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[1]],"rows":1})";
+    ClosingServer insertServer(inserted);
+    RestClient insertClient(RestTarget::direct(insertServer.url(), u"root"_s, u"taosdata"_s));
+    const QString insert = u"insert into d.t values (now, 1)"_s;
+    const QueryOutcome changed = run(&insertClient, insert);
+    QCOMPARE(insertServer.requests, QStringList{insert});
+    QVERIFY(!changed.ok() && changed.mayHaveRun);
+    QVERIFY2(changed.error.describe().contains(u"may have run"_s), qPrintable(changed.error.describe()));
+
+    const QByteArray one = R"({"code":0,"column_meta":[["1","BIGINT",8]],"data":[[1]],"rows":1})";
+    ClosingServer selectServer(one);
+    RestClient selectClient(RestTarget::direct(selectServer.url(), u"root"_s, u"taosdata"_s));
+    const QueryOutcome read = run(&selectClient, u"select 1"_s);
+    QVERIFY2(read.ok(), qPrintable(read.error.describe()));
+    QCOMPARE(selectServer.requests, (QStringList{u"select 1"_s, u"select 1"_s}));
 }
 
 void TestRestClient::largeResult_firstRowsBeforeTheEnd()
