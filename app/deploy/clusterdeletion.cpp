@@ -24,7 +24,6 @@ struct Text
     Q_DECLARE_TR_FUNCTIONS(ClusterDeleter)
 };
 
-
 QJsonValue valueAt(const QJsonObject &object, const QString &dotted)
 {
     QJsonValue current = object;
@@ -107,8 +106,8 @@ QString claimConsequence(const QJsonObject &claim, const QList<QJsonObject> &vol
                                  [&](const QJsonObject &v) { return nameOf(v) == volumeName; });
     if (pv == volumes.end())
         return Text::tr("PV %1 was not found (it may be gone already, or you may not be allowed to "
-                                  "read PersistentVolumes): what happens to its data depends on its reclaim "
-                                  "policy")
+                        "read PersistentVolumes): what happens to its data depends on its reclaim "
+                        "policy")
             .arg(volumeName);
     const QString policy = valueAt(*pv, u"spec.persistentVolumeReclaimPolicy"_s).toString();
     *destroysData = policy == u"Delete" || policy == u"Recycle";
@@ -117,14 +116,14 @@ QString claimConsequence(const QJsonObject &claim, const QList<QJsonObject> &vol
             .arg(volumeName);
     if (policy == u"Retain")
         return Text::tr("PV %1 (reclaim policy Retain): the volume stays, Released, with the data; "
-                                  "delete it by hand to free the space")
+                        "delete it by hand to free the space")
             .arg(volumeName);
     if (policy == u"Recycle")
         return Text::tr("PV %1 (reclaim policy Recycle): the volume is wiped and offered to new "
-                                  "claims; its data is destroyed")
+                        "claims; its data is destroyed")
             .arg(volumeName);
     return Text::tr("PV %1 (reclaim policy %2): what happens to the data depends on the storage "
-                              "provider")
+                    "provider")
         .arg(volumeName, policy);
 }
 
@@ -166,23 +165,20 @@ void addClaimWarnings(DeletionPlan *plan, const QJsonObject &statefulSet, int de
         valueAt(statefulSet, u"spec.persistentVolumeClaimRetentionPolicy.whenDeleted"_s).toString() ==
         u"Delete";
     if (!plan->deleteClaims && retentionDeletes) {
-        plan->warnings << Text::tr(
-                              "The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted "
-                              "is Delete: Kubernetes deletes its claims (%1) with it even though "
-                              "you keep them here.")
+        plan->warnings << Text::tr("The StatefulSet's persistentVolumeClaimRetentionPolicy.whenDeleted "
+                                   "is Delete: Kubernetes deletes its claims (%1) with it even though "
+                                   "you keep them here.")
                               .arg(names.join(u", "_s));
     } else if (!plan->deleteClaims) {
-        plan->warnings << Text::tr(
-                              "The claims %1 are kept with their data. A new cluster named %2 in "
-                              "namespace %3 would start on this old data; delete them when you no "
-                              "longer need it.")
+        plan->warnings << Text::tr("The claims %1 are kept with their data. A new cluster named %2 in "
+                                   "namespace %3 would start on this old data; delete them when you no "
+                                   "longer need it.")
                               .arg(names.join(u", "_s), plan->statefulSet, plan->ns);
     } else if (destroyed > 0) {
-        plan->warnings << Text::tr(
-            "Deleting the claims destroys the data of %n volume(s) for good; "
-            "this cannot be undone. Back up the databases first if you may "
-            "need them.",
-            nullptr, destroyed);
+        plan->warnings << Text::tr("Deleting the claims destroys the data of %n volume(s) for good; "
+                                   "this cannot be undone. Back up the databases first if you may "
+                                   "need them.",
+                                   nullptr, destroyed);
     }
 }
 
@@ -203,9 +199,8 @@ DeletionPlan planDeletion(const QJsonObject &statefulSet, const QList<QJsonObjec
     }
     plan.pods.sort();
     const int replicas = valueAt(statefulSet, u"spec.replicas"_s).toInt(1);
-    plan.objects.append(
-        {u"StatefulSet"_s, plan.statefulSet,
-         Text::tr("its %1 pod(s) stop and TDengine on them shuts down").arg(replicas)});
+    plan.objects.append({u"StatefulSet"_s, plan.statefulSet,
+                         Text::tr("its %1 pod(s) stop and TDengine on them shuts down").arg(replicas)});
 
     const QString governing = valueAt(statefulSet, u"spec.serviceName"_s).toString();
     const QJsonObject podLabels = valueAt(statefulSet, u"spec.template.metadata.labels"_s).toObject();
@@ -220,11 +215,10 @@ DeletionPlan planDeletion(const QJsonObject &statefulSet, const QList<QJsonObjec
         const bool exists = std::any_of(configMaps.begin(), configMaps.end(),
                                         [&](const QJsonObject &cm) { return nameOf(cm) == name; });
         if (exists)
-            plan.objects.append(
-                {u"ConfigMap"_s, name,
-                 Text::tr("the TDengine settings in it are lost; keep a copy (kubectl "
-                                    "get configmap %1 -o yaml) if you may recreate the cluster")
-                     .arg(name)});
+            plan.objects.append({u"ConfigMap"_s, name,
+                                 Text::tr("the TDengine settings in it are lost; keep a copy (kubectl "
+                                          "get configmap %1 -o yaml) if you may recreate the cluster")
+                                     .arg(name)});
     }
     int destroyed = 0;
     for (const Claim &claim : claimsOf(statefulSet, claims)) {
@@ -271,18 +265,18 @@ struct Gathering
             return;
         }
         const ResourceKind kind = kinds[lists.size()];
-        client->list(
-            kind, kind.namespaced ? ns : QString(), {}, context, [self, kind](const KubeResponse &r) {
-                if (!r.ok()) {
-                    //: %1 is a resource as the API names it: services, configmaps, pods, ...
-                    const QString error = Text::tr("Listing the %1 of namespace %2 failed: %3")
-                                              .arg(kind.plural, self->ns, r.error);
-                    self->done({}, error);
-                    return;
-                }
-                self->lists.append(itemsOf(r));
-                self->listNext(self);
-            });
+        client->list(kind, kind.namespaced ? ns : QString(), {}, context,
+                     [self, kind](const KubeResponse &r) {
+                         if (!r.ok()) {
+                             //: %1 is a resource as the API names it: services, configmaps, pods, ...
+                             const QString error = Text::tr("Listing the %1 of namespace %2 failed: %3")
+                                                       .arg(kind.plural, self->ns, r.error);
+                             self->done({}, error);
+                             return;
+                         }
+                         self->lists.append(itemsOf(r));
+                         self->listNext(self);
+                     });
     }
 };
 
