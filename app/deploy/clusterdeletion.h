@@ -10,8 +10,7 @@
 
 namespace tdkube::kube {
 class KubeClient;
-struct KubeResponse;
-} // namespace tdkube::kube
+}
 
 namespace tdkube::deploy {
 
